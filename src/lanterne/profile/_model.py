@@ -1,0 +1,344 @@
+"""The description profile: typed records every Lanterne module reads.
+
+Structs are msgspec ``Struct`` classes: validated on decode, compact JSON (defaults omitted),
+and equal when their content is equal, which the round-trip tests rely on. Field order is the
+order of the JSON document, so the same work always encodes to the same bytes (its hash decides
+whether a re-import rewrites it).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from lanterne.profile._codes import (
+    CodeError,
+    check_country,
+    check_language,
+    check_subdivision,
+)
+from lanterne.profile._vocab import (
+    AgentKind,
+    AttendanceMode,
+    CreationLabelValue,
+    DatePrecision,
+    EventStatus,
+    IdentifierScheme,
+    LabelMethod,
+    MediaKind,
+    OfferCategory,
+    Role,
+    TerritoryLevel,
+    TextKind,
+    WorkType,
+)
+
+PROFILE_VERSION = "1.0"
+"""Version of the description profile; bumped when a field changes meaning or shape."""
+
+MAX_TEXT = 100_000
+"""Longest text a field may hold (characters). Longer input is quarantined, never truncated."""
+
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT)]
+IsoDate = Annotated[str, msgspec.Meta(pattern=r"^-?\d{4}(-\d{2}(-\d{2})?)?$")]
+IsoDateTime = Annotated[
+    str,
+    msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"),
+]
+Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+
+
+class _Base(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+    pass
+
+
+def _invalid(exc: CodeError) -> ValueError:
+    return ValueError(str(exc))
+
+
+class LangText(_Base):
+    """A text with its language (BCP 47), e.g. a title in ``fr-CA``."""
+
+    value: NonEmpty
+    lang: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.lang is not None:
+            try:
+                check_language(self.lang)
+            except CodeError as exc:
+                raise _invalid(exc) from None
+
+
+class Title(LangText, kw_only=True):
+    kind: TextKind = TextKind.TITLE
+
+
+class Identifier(_Base):
+    scheme: IdentifierScheme
+    value: NonEmpty
+
+
+class Term(_Base):
+    """A genre, subject or discipline, with its vocabulary and term id when known."""
+
+    label: NonEmpty
+    lang: str | None = None
+    vocabulary: str | None = None
+    term_id: str | None = None
+
+
+class FuzzyDate(_Base):
+    """A date as catalogues write it: exact, or a span such as « XIXe siècle ».
+
+    ``earliest`` and ``latest`` bound the span (ISO 8601 dates, inclusive); ``text`` keeps the
+    source wording so nothing is lost.
+    """
+
+    earliest: IsoDate
+    latest: IsoDate
+    precision: DatePrecision
+    text: str | None = None
+    approximate: bool = False
+
+    def __post_init__(self) -> None:
+        if _date_key(self.earliest) > _date_key(self.latest):
+            raise ValueError(f"earliest {self.earliest} is after latest {self.latest}")
+
+
+def _date_key(value: str) -> tuple[int, int, int]:
+    negative = value.startswith("-")
+    parts = value.lstrip("-").split("-")
+    year = int(parts[0]) * (-1 if negative else 1)
+    month = int(parts[1]) if len(parts) > 1 else 1
+    day = int(parts[2]) if len(parts) > 2 else 1
+    return (year, month, day)
+
+
+class Agent(_Base):
+    name: NonEmpty
+    kind: AgentKind = AgentKind.PERSON
+    identifiers: list[Identifier] = []
+    gender: str | None = None
+    """Only when stated by an authority source (see ``gender_source``); never inferred."""
+    gender_source: str | None = None
+
+
+class Contribution(_Base):
+    agent: Agent
+    role: Role
+    note: str | None = None
+
+
+class GeoPoint(_Base):
+    lat: Latitude
+    lon: Longitude
+
+
+class Address(_Base):
+    street: str | None = None
+    locality: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    country: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.country is not None:
+            try:
+                check_country(self.country)
+            except CodeError as exc:
+                raise _invalid(exc) from None
+
+
+class Place(_Base):
+    name: str | None = None
+    address: Address | None = None
+    geo: GeoPoint | None = None
+    identifiers: list[Identifier] = []
+
+
+class Event(_Base):
+    """One occurrence of a work in time and place (a performance, a festival edition)."""
+
+    start: IsoDateTime | None = None
+    end: IsoDateTime | None = None
+    period: FuzzyDate | None = None
+    place: Place | None = None
+    status: EventStatus | None = None
+    attendance: AttendanceMode | None = None
+    url: str | None = None
+
+
+class Offer(_Base):
+    """Where to see, read or hear a work legally."""
+
+    category: OfferCategory
+    url: str | None = None
+    provider: str | None = None
+    price: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")] | None = None
+    is_free: bool | None = None
+    availability: str | None = None
+    territories: list[str] = []
+
+    def __post_init__(self) -> None:
+        for code in self.territories:
+            try:
+                check_country(code)
+            except CodeError as exc:
+                raise _invalid(exc) from None
+
+
+class Media(_Base):
+    kind: MediaKind
+    url: NonEmpty
+    width: Annotated[int, msgspec.Meta(gt=0)] | None = None
+    height: Annotated[int, msgspec.Meta(gt=0)] | None = None
+    licence: str | None = None
+    caption: str | None = None
+
+
+class Rights(_Base):
+    licence: str | None = None
+    """Licence URI (Creative Commons, Licence Ouverte, rightsstatements.org)."""
+    statement: str | None = None
+    holder: str | None = None
+
+
+class CreationLabel(_Base):
+    """Was this work made by people, with AI help, or synthesised? Who says so, and how."""
+
+    value: CreationLabelValue
+    declared_by: str | None = None
+    method: LabelMethod | None = None
+    date: IsoDateTime | None = None
+
+
+class TdmReservation(_Base):
+    """Text-and-data-mining reservation (EU directive 2019/790 art. 4, TDMRep)."""
+
+    reserved: bool
+    policy: str | None = None
+    declared_by: str | None = None
+
+
+class Territory(_Base):
+    """A territory at some level, coded ISO 3166-2 when it has a code (``FR-BRE``, ``CA-NB``)."""
+
+    level: TerritoryLevel
+    name: str | None = None
+    code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code is not None:
+            try:
+                if self.level is TerritoryLevel.COUNTRY:
+                    check_country(self.code)
+                elif self.level in (TerritoryLevel.REGION, TerritoryLevel.PROVINCE):
+                    check_subdivision(self.code)
+            except CodeError as exc:
+                raise _invalid(exc) from None
+        if self.code is None and self.name is None:
+            raise ValueError("a territory needs a name or a code")
+
+
+class Diversity(_Base):
+    """Attributes an audit counts. Each is explicit; ``None`` means unknown, never « no »."""
+
+    original_languages: list[str] = []
+    countries: list[str] = []
+    eof: bool | None = None
+    """Œuvre d'expression originale française: original language is French."""
+    european: bool | None = None
+    """European work, from the countries of origin (see docs/european-works.md)."""
+    territories: list[Territory] = []
+    independent: bool | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            for tag in self.original_languages:
+                check_language(tag)
+            for code in self.countries:
+                check_country(code)
+        except CodeError as exc:
+            raise _invalid(exc) from None
+
+
+class Provenance(_Base):
+    """Where the record came from. No timestamps here: they live in the catalogue's change log."""
+
+    source: NonEmpty
+    source_id: NonEmpty
+    profile: str | None = None
+    url: str | None = None
+    licence: str | None = None
+    attribution: str | None = None
+
+
+class Work(_Base):
+    """A cultural work, event or heritage object, described once for every Lanterne module."""
+
+    id: NonEmpty
+    type: WorkType
+    titles: list[Title]
+    descriptions: list[LangText] = []
+    in_languages: list[str] = []
+    """Languages of this expression or edition (not necessarily the original language)."""
+    created: FuzzyDate | None = None
+    published: FuzzyDate | None = None
+    genres: list[Term] = []
+    subjects: list[Term] = []
+    identifiers: list[Identifier] = []
+    contributors: list[Contribution] = []
+    places: list[Place] = []
+    events: list[Event] = []
+    media: list[Media] = []
+    rights: Rights | None = None
+    offers: list[Offer] = []
+    diversity: Diversity = msgspec.field(default_factory=Diversity)
+    creation_label: CreationLabel | None = None
+    tdm: TdmReservation | None = None
+    url: str | None = None
+    duration_minutes: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    provenance: Provenance
+    profile_version: str = PROFILE_VERSION
+
+    def __post_init__(self) -> None:
+        if not self.titles:
+            raise ValueError("a work needs at least one title")
+        try:
+            for tag in self.in_languages:
+                check_language(tag)
+        except CodeError as exc:
+            raise _invalid(exc) from None
+
+    @property
+    def title(self) -> str:
+        """The title to show: French first, then untagged, then the first one."""
+        for wanted in ("fr", None):
+            for t in self.titles:
+                primary = t.lang.split("-")[0] if t.lang else None
+                if t.kind is TextKind.TITLE and primary == wanted:
+                    return t.value
+        return self.titles[0].value
+
+
+def work_id(source: str, source_id: str) -> str:
+    """The stable id of a record: its source and its id in that source."""
+    return f"{source}:{source_id}"
+
+
+_encoder = msgspec.json.Encoder(order="deterministic")
+_decoder = msgspec.json.Decoder(Work)
+
+
+def encode_work(work: Work) -> bytes:
+    """Canonical JSON of a work (same content, same bytes)."""
+    return _encoder.encode(work)
+
+
+def decode_work(data: bytes | str) -> Work:
+    """Decode and validate a work from its JSON; raises ``msgspec.ValidationError``."""
+    return _decoder.decode(data)
