@@ -157,7 +157,9 @@ def _subdivision_codes() -> frozenset[str]:
 def check_subdivision(code: str) -> str:
     """Return ``code`` if it is an ISO 3166-2 code; raise ``CodeError`` otherwise."""
     if code not in _subdivision_codes():
-        raise CodeError(f"« {code} » n'est pas un code de territoire ISO 3166-2 (ex. FR-BRE, CA-NB)")
+        raise CodeError(
+            f"« {code} » n'est pas un code de territoire ISO 3166-2 (ex. FR-BRE, CA-NB)"
+        )
     return code
 
 
@@ -190,3 +192,15 @@ def subdivision_name(code: str) -> str:
     if sub is None:
         raise CodeError(f"« {code} » n'est pas un code de territoire ISO 3166-2")
     return str(sub.name)
+
+
+# Languages of France that count as « expression originale française » besides French
+# (décret n° 90-66, art. 5: French or a regional language in use in France).
+_EOF_LANGUAGES = frozenset(
+    {"fr", "br", "oc", "eu", "co", "ca", "gsw", "pcd", "frp", "wa", "gcf", "rcf", "gcr", "lou"}
+)
+
+
+def is_eof_language(tag: str) -> bool:
+    """Whether a work originally in ``tag`` is an œuvre d'expression originale française."""
+    return primary_language(tag) in _EOF_LANGUAGES

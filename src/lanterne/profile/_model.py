@@ -44,7 +44,9 @@ NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT)]
 IsoDate = Annotated[str, msgspec.Meta(pattern=r"^-?\d{4}(-\d{2}(-\d{2})?)?$")]
 IsoDateTime = Annotated[
     str,
-    msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"),
+    msgspec.Meta(
+        pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+    ),
 ]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
@@ -58,7 +60,7 @@ def _invalid(exc: CodeError) -> ValueError:
     return ValueError(str(exc))
 
 
-class LangText(_Base):
+class LangText(_Base, kw_only=True):
     """A text with its language (BCP 47), e.g. a title in ``fr-CA``."""
 
     value: NonEmpty
@@ -76,12 +78,12 @@ class Title(LangText, kw_only=True):
     kind: TextKind = TextKind.TITLE
 
 
-class Identifier(_Base):
+class Identifier(_Base, kw_only=True):
     scheme: IdentifierScheme
     value: NonEmpty
 
 
-class Term(_Base):
+class Term(_Base, kw_only=True):
     """A genre, subject or discipline, with its vocabulary and term id when known."""
 
     label: NonEmpty
@@ -90,7 +92,7 @@ class Term(_Base):
     term_id: str | None = None
 
 
-class FuzzyDate(_Base):
+class FuzzyDate(_Base, kw_only=True):
     """A date as catalogues write it: exact, or a span such as « XIXe siècle ».
 
     ``earliest`` and ``latest`` bound the span (ISO 8601 dates, inclusive); ``text`` keeps the
@@ -117,7 +119,7 @@ def _date_key(value: str) -> tuple[int, int, int]:
     return (year, month, day)
 
 
-class Agent(_Base):
+class Agent(_Base, kw_only=True):
     name: NonEmpty
     kind: AgentKind = AgentKind.PERSON
     identifiers: list[Identifier] = []
@@ -126,18 +128,18 @@ class Agent(_Base):
     gender_source: str | None = None
 
 
-class Contribution(_Base):
+class Contribution(_Base, kw_only=True):
     agent: Agent
     role: Role
     note: str | None = None
 
 
-class GeoPoint(_Base):
+class GeoPoint(_Base, kw_only=True):
     lat: Latitude
     lon: Longitude
 
 
-class Address(_Base):
+class Address(_Base, kw_only=True):
     street: str | None = None
     locality: str | None = None
     postal_code: str | None = None
@@ -152,14 +154,14 @@ class Address(_Base):
                 raise _invalid(exc) from None
 
 
-class Place(_Base):
+class Place(_Base, kw_only=True):
     name: str | None = None
     address: Address | None = None
     geo: GeoPoint | None = None
     identifiers: list[Identifier] = []
 
 
-class Event(_Base):
+class Event(_Base, kw_only=True):
     """One occurrence of a work in time and place (a performance, a festival edition)."""
 
     start: IsoDateTime | None = None
@@ -171,7 +173,7 @@ class Event(_Base):
     url: str | None = None
 
 
-class Offer(_Base):
+class Offer(_Base, kw_only=True):
     """Where to see, read or hear a work legally."""
 
     category: OfferCategory
@@ -191,7 +193,7 @@ class Offer(_Base):
                 raise _invalid(exc) from None
 
 
-class Media(_Base):
+class Media(_Base, kw_only=True):
     kind: MediaKind
     url: NonEmpty
     width: Annotated[int, msgspec.Meta(gt=0)] | None = None
@@ -200,14 +202,14 @@ class Media(_Base):
     caption: str | None = None
 
 
-class Rights(_Base):
+class Rights(_Base, kw_only=True):
     licence: str | None = None
     """Licence URI (Creative Commons, Licence Ouverte, rightsstatements.org)."""
     statement: str | None = None
     holder: str | None = None
 
 
-class CreationLabel(_Base):
+class CreationLabel(_Base, kw_only=True):
     """Was this work made by people, with AI help, or synthesised? Who says so, and how."""
 
     value: CreationLabelValue
@@ -216,7 +218,7 @@ class CreationLabel(_Base):
     date: IsoDateTime | None = None
 
 
-class TdmReservation(_Base):
+class TdmReservation(_Base, kw_only=True):
     """Text-and-data-mining reservation (EU directive 2019/790 art. 4, TDMRep)."""
 
     reserved: bool
@@ -224,7 +226,7 @@ class TdmReservation(_Base):
     declared_by: str | None = None
 
 
-class Territory(_Base):
+class Territory(_Base, kw_only=True):
     """A territory at some level, coded ISO 3166-2 when it has a code (``FR-BRE``, ``CA-NB``)."""
 
     level: TerritoryLevel
@@ -244,7 +246,7 @@ class Territory(_Base):
             raise ValueError("a territory needs a name or a code")
 
 
-class Diversity(_Base):
+class Diversity(_Base, kw_only=True):
     """Attributes an audit counts. Each is explicit; ``None`` means unknown, never « no »."""
 
     original_languages: list[str] = []
@@ -266,7 +268,7 @@ class Diversity(_Base):
             raise _invalid(exc) from None
 
 
-class Provenance(_Base):
+class Provenance(_Base, kw_only=True):
     """Where the record came from. No timestamps here: they live in the catalogue's change log."""
 
     source: NonEmpty
@@ -277,7 +279,7 @@ class Provenance(_Base):
     attribution: str | None = None
 
 
-class Work(_Base):
+class Work(_Base, kw_only=True):
     """A cultural work, event or heritage object, described once for every Lanterne module."""
 
     id: NonEmpty

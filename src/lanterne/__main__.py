@@ -1,0 +1,3 @@
+from lanterne.cli import main
+
+main()

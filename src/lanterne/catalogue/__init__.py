@@ -1,0 +1,34 @@
+"""The catalogue: the single source of truth, with its change log, quarantine and ingest runs."""
+
+from pathlib import Path
+
+from lanterne.catalogue._diff import field_diff
+from lanterne.catalogue._interface import (
+    BatchOutcome,
+    Catalogue,
+    Change,
+    QuarantineEntry,
+    RunInfo,
+    StoredWork,
+)
+from lanterne.catalogue._sqlite import SqliteCatalogue
+from lanterne.catalogue._stats import CatalogueStats
+
+
+def open_catalogue(location: str | Path) -> Catalogue:
+    """Open the catalogue at ``location`` (a SQLite file path; server URLs come with that backend)."""
+    return SqliteCatalogue(location)
+
+
+__all__ = [
+    "BatchOutcome",
+    "Catalogue",
+    "CatalogueStats",
+    "Change",
+    "QuarantineEntry",
+    "RunInfo",
+    "SqliteCatalogue",
+    "StoredWork",
+    "field_diff",
+    "open_catalogue",
+]

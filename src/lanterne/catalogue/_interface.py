@@ -1,0 +1,147 @@
+"""The catalogue contract: what every storage backend offers, whatever it stores records in.
+
+Callers (ingest, diagnosis, search, the web) only see ``Catalogue``; the embedded SQLite store
+is one implementation, and a PostgreSQL one can satisfy the same protocol and the same contract
+tests (tests/test_catalogue_contract.py) without changing any caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Literal, Protocol
+
+import msgspec
+
+from lanterne.catalogue._stats import CatalogueStats
+from lanterne.profile import Work
+
+ChangeKind = Literal["created", "updated", "deleted"]
+RunStatus = Literal["running", "completed", "interrupted", "failed"]
+
+
+class StoredWork(msgspec.Struct, frozen=True):
+    """A work ready to store: its canonical JSON and the hash that decides if it changed."""
+
+    id: str
+    source: str
+    source_id: str
+    type: str
+    doc: bytes
+    digest: bytes
+
+
+class QuarantineEntry(msgspec.Struct, kw_only=True):
+    """A record that could not be stored, kept whole with the reason, so nothing is lost."""
+
+    source: str
+    file: str
+    line: int
+    reason: str
+    """Message id of the reason (``reason.duplicate_id`` …), stable for counting and filtering."""
+    message: str
+    """The reason in French, with its details (the CLI can re-say it in English from ``params``)."""
+    params: dict[str, str] = {}
+    field: str | None = None
+    record_key: str | None = None
+    raw: str = ""
+    id: int | None = None
+    run_id: str | None = None
+    batch_id: str | None = None
+    at: str | None = None
+    resolved: bool = False
+
+
+class BatchOutcome(msgspec.Struct):
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    quarantined: int = 0
+
+
+class Change(msgspec.Struct, frozen=True):
+    seq: int
+    work_id: str
+    kind: ChangeKind
+    at: str
+    batch_id: str
+    fields: dict[str, object]
+
+
+class RunInfo(msgspec.Struct, kw_only=True):
+    id: str
+    source: str
+    profile: str
+    files: list[str]
+    started_at: str
+    finished_at: str | None = None
+    status: RunStatus = "running"
+    summary: dict[str, object] = {}
+
+
+class Catalogue(Protocol):
+    """Storage of works with a change log, a quarantine and ingest runs."""
+
+    location: str
+
+    def begin_run(self, source: str, profile: str, files: Sequence[str]) -> RunInfo:
+        """Record the start of an ingest run; earlier unfinished runs of the source are marked interrupted."""
+        ...
+
+    def write_batch(
+        self,
+        run_id: str,
+        works: Sequence[StoredWork],
+        quarantine: Sequence[QuarantineEntry] = (),
+        delete_ids: Sequence[str] = (),
+    ) -> BatchOutcome:
+        """Store one batch atomically: all of it or, on any failure or crash, none of it.
+
+        Works whose digest is unchanged are not rewritten; changed ones get a field-level diff in
+        the change log; quarantine entries are added; ``delete_ids`` become tombstones.
+        """
+        ...
+
+    def finish_run(self, run_id: str, status: RunStatus, summary: dict[str, object]) -> None: ...
+
+    def runs(self, limit: int = 20) -> list[RunInfo]: ...
+
+    def get(self, work_id: str) -> Work | None:
+        """The work, or ``None`` if unknown or deleted."""
+        ...
+
+    def iter_works(self, source: str | None = None) -> Iterator[Work]: ...
+
+    def source_ids(self, source: str) -> set[str]:
+        """Ids of the live (not deleted) works of a source."""
+        ...
+
+    def count(self, source: str | None = None) -> int: ...
+
+    def stats(self, source: str | None = None) -> CatalogueStats:
+        """Counts by type, language, country and territory, European and EOF shares."""
+        ...
+
+    def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:
+        """Change-log entries with a sequence number greater than ``since``, oldest first."""
+        ...
+
+    def quarantine(
+        self,
+        source: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        include_resolved: bool = False,
+    ) -> list[QuarantineEntry]: ...
+
+    def quarantine_entry(self, entry_id: int) -> QuarantineEntry | None: ...
+
+    def quarantine_counts(self, source: str | None = None) -> dict[str, int]:
+        """Open quarantine entries by reason."""
+        ...
+
+    def integrity_problems(self) -> list[str]:
+        """Empty when the store is consistent (for SQLite: ``PRAGMA integrity_check`` says ok)."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,501 @@
+"""The embedded catalogue: one SQLite file in WAL mode, through apsw.
+
+Each ``write_batch`` is one ``BEGIN IMMEDIATE … COMMIT`` transaction, so a crash (even SIGKILL)
+leaves either the whole batch or none of it, and WAL keeps readers unblocked during ingest.
+Works are stored as canonical JSON with a digest; a re-import compares digests and rewrites
+only what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import apsw
+import msgspec
+
+from lanterne.catalogue._diff import field_diff
+from lanterne.catalogue._interface import (
+    BatchOutcome,
+    Change,
+    ChangeKind,
+    QuarantineEntry,
+    RunInfo,
+    RunStatus,
+    StoredWork,
+)
+from lanterne.catalogue._stats import CatalogueStats
+from lanterne.errors import StoreError
+from lanterne.profile import Work, decode_work
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS works (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    digest BLOB NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    batch_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS works_source ON works(source, deleted);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    work_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
+    at TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    fields TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS changes_work ON changes(work_id);
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    files TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    seq INTEGER NOT NULL,
+    committed_at TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    unchanged INTEGER NOT NULL,
+    deleted INTEGER NOT NULL,
+    quarantined INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    message TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    field TEXT,
+    record_key TEXT,
+    raw TEXT NOT NULL,
+    at TEXT NOT NULL,
+    resolved INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS quarantine_source ON quarantine(source, resolved);
+CREATE INDEX IF NOT EXISTS quarantine_key ON quarantine(source, record_key);
+"""
+
+_json = msgspec.json.Encoder(order="deterministic")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class SqliteCatalogue:
+    """``Catalogue`` in one SQLite file. Open with ``SqliteCatalogue(path)``; close when done."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.location = str(path)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = apsw.Connection(self.location)
+            self._db.set_busy_timeout(5_000)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            found = self._scalar("PRAGMA user_version")
+            if found > SCHEMA_VERSION:
+                raise StoreError("store.newer", path=path, found=found, known=SCHEMA_VERSION)
+            with self._db:
+                self._db.execute(_SCHEMA)
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except apsw.BusyError:
+            raise StoreError("store.locked", path=path) from None
+        except (apsw.CorruptError, apsw.NotADBError) as exc:
+            raise StoreError("store.corrupt", path=path, detail=str(exc)) from None
+
+    # Helpers -----------------------------------------------------------------------------
+
+    def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self._db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def _write(self) -> _Transaction:
+        return _Transaction(self._db, self.location)
+
+    # Runs --------------------------------------------------------------------------------
+
+    def begin_run(self, source: str, profile: str, files: Sequence[str]) -> RunInfo:
+        run = RunInfo(
+            id=uuid.uuid4().hex,
+            source=source,
+            profile=profile,
+            files=list(files),
+            started_at=_now(),
+        )
+        with self._write():
+            self._db.execute(
+                "UPDATE runs SET status='interrupted' WHERE source=? AND status='running'",
+                (source,),
+            )
+            self._db.execute(
+                "INSERT INTO runs(id, source, profile, files, started_at, status) "
+                "VALUES (?, ?, ?, ?, ?, 'running')",
+                (run.id, source, profile, _json.encode(run.files).decode(), run.started_at),
+            )
+        return run
+
+    def finish_run(self, run_id: str, status: RunStatus, summary: dict[str, object]) -> None:
+        with self._write():
+            self._db.execute(
+                "UPDATE runs SET status=?, finished_at=?, summary=? WHERE id=?",
+                (status, _now(), _json.encode(summary).decode(), run_id),
+            )
+
+    def runs(self, limit: int = 20) -> list[RunInfo]:
+        rows = self._db.execute(
+            "SELECT id, source, profile, files, started_at, finished_at, status, summary "
+            "FROM runs ORDER BY started_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            RunInfo(
+                id=r[0],
+                source=r[1],
+                profile=r[2],
+                files=msgspec.json.decode(r[3]),
+                started_at=r[4],
+                finished_at=r[5],
+                status=r[6],
+                summary=msgspec.json.decode(r[7]),
+            )
+            for r in rows
+        ]
+
+    # Writing -----------------------------------------------------------------------------
+
+    def write_batch(
+        self,
+        run_id: str,
+        works: Sequence[StoredWork],
+        quarantine: Sequence[QuarantineEntry] = (),
+        delete_ids: Sequence[str] = (),
+    ) -> BatchOutcome:
+        outcome = BatchOutcome()
+        batch_id = uuid.uuid4().hex
+        at = _now()
+        db = self._db
+        with self._write():
+            ids = _json.encode([w.id for w in works]).decode()
+            known = {
+                row[0]: (row[1], row[2])
+                for row in db.execute(
+                    "SELECT w.id, w.digest, w.deleted FROM json_each(?) j JOIN works w ON w.id = j.value",
+                    (ids,),
+                )
+            }
+            inserts: list[tuple[Any, ...]] = []
+            changes: list[tuple[Any, ...]] = []
+            updated: list[StoredWork] = []
+            for w in works:
+                previous = known.get(w.id)
+                if previous is None:
+                    inserts.append(
+                        (
+                            w.id,
+                            w.source,
+                            w.source_id,
+                            w.type,
+                            w.doc.decode(),
+                            w.digest,
+                            at,
+                            at,
+                            batch_id,
+                        )
+                    )
+                    changes.append((w.id, "created", at, batch_id, "{}"))
+                    outcome.created += 1
+                elif previous[0] == w.digest and not previous[1]:
+                    outcome.unchanged += 1
+                else:
+                    updated.append(w)
+            if inserts:
+                db.executemany(
+                    "INSERT INTO works(id, source, source_id, type, doc, digest, created_at, "
+                    "updated_at, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    inserts,
+                )
+            for w in updated:
+                old_doc, was_deleted = db.execute(
+                    "SELECT doc, deleted FROM works WHERE id = ?", (w.id,)
+                ).fetchone()
+                diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(w.doc))
+                db.execute(
+                    "UPDATE works SET type=?, doc=?, digest=?, deleted=0, updated_at=?, batch_id=? "
+                    "WHERE id=?",
+                    (w.type, w.doc.decode(), w.digest, at, batch_id, w.id),
+                )
+                kind: ChangeKind = "created" if was_deleted else "updated"
+                changes.append((w.id, kind, at, batch_id, _json.encode(diff).decode()))
+                if was_deleted:
+                    outcome.created += 1
+                else:
+                    outcome.updated += 1
+            for work_id in delete_ids:
+                done = db.execute(
+                    "UPDATE works SET deleted=1, updated_at=?, batch_id=? WHERE id=? AND deleted=0 "
+                    "RETURNING id",
+                    (at, batch_id, work_id),
+                ).fetchone()
+                if done:
+                    changes.append((work_id, "deleted", at, batch_id, "{}"))
+                    outcome.deleted += 1
+            if changes:
+                db.executemany(
+                    "INSERT INTO changes(work_id, kind, at, batch_id, fields) VALUES (?, ?, ?, ?, ?)",
+                    changes,
+                )
+            if quarantine:
+                db.executemany(
+                    "INSERT INTO quarantine(run_id, batch_id, source, file, line, reason, message, "
+                    "params, field, record_key, raw, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            run_id,
+                            batch_id,
+                            q.source,
+                            q.file,
+                            q.line,
+                            q.reason,
+                            q.message,
+                            _json.encode(q.params).decode(),
+                            q.field,
+                            q.record_key,
+                            q.raw,
+                            at,
+                        )
+                        for q in quarantine
+                    ],
+                )
+                outcome.quarantined = len(quarantine)
+            if works:
+                # A record stored now resolves what was quarantined under its key before.
+                db.execute(
+                    "UPDATE quarantine SET resolved=1 WHERE resolved=0 AND run_id<>? AND "
+                    "(source, record_key) IN (SELECT source, source_id FROM works w "
+                    "JOIN json_each(?) j ON w.id = j.value)",
+                    (run_id, ids),
+                )
+            seq = self._scalar("SELECT count(*) FROM batches WHERE run_id=?", (run_id,))
+            db.execute(
+                "INSERT INTO batches(id, run_id, seq, committed_at, created, updated, unchanged, "
+                "deleted, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    batch_id,
+                    run_id,
+                    seq,
+                    at,
+                    outcome.created,
+                    outcome.updated,
+                    outcome.unchanged,
+                    outcome.deleted,
+                    outcome.quarantined,
+                ),
+            )
+        return outcome
+
+    # Reading -----------------------------------------------------------------------------
+
+    def get(self, work_id: str) -> Work | None:
+        doc = self._scalar("SELECT doc FROM works WHERE id=? AND deleted=0", (work_id,))
+        return None if doc is None else decode_work(doc)
+
+    def iter_works(self, source: str | None = None) -> Iterator[Work]:
+        if source is None:
+            rows = self._db.execute("SELECT doc FROM works WHERE deleted=0 ORDER BY rowid")
+        else:
+            rows = self._db.execute(
+                "SELECT doc FROM works WHERE source=? AND deleted=0 ORDER BY rowid", (source,)
+            )
+        for (doc,) in rows:
+            yield decode_work(doc)
+
+    def source_ids(self, source: str) -> set[str]:
+        rows = self._db.execute("SELECT id FROM works WHERE source=? AND deleted=0", (source,))
+        return {r[0] for r in rows}
+
+    def count(self, source: str | None = None) -> int:
+        if source is None:
+            return int(self._scalar("SELECT count(*) FROM works WHERE deleted=0"))
+        return int(
+            self._scalar("SELECT count(*) FROM works WHERE source=? AND deleted=0", (source,))
+        )
+
+    def stats(self, source: str | None = None) -> CatalogueStats:
+        where, params = (
+            ("w.deleted=0", ()) if source is None else ("w.deleted=0 AND w.source=?", (source,))
+        )
+
+        def grouped(expr: str, join: str = "") -> dict[str, int]:
+            sql = f"SELECT {expr} AS k, count(*) FROM works w {join} WHERE {where} GROUP BY k ORDER BY 2 DESC, 1"
+            return {str(k): int(n) for k, n in self._db.execute(sql, params)}
+
+        language = (
+            "coalesce(json_extract(w.doc, '$.diversity.original_languages[0]'), "
+            "json_extract(w.doc, '$.in_languages[0]'), json_extract(w.doc, '$.titles[0].lang'), '?')"
+        )
+        flags = self._db.execute(
+            "SELECT count(*), "
+            "sum(json_type(w.doc, '$.diversity.european') IS NOT NULL), "
+            "sum(coalesce(json_extract(w.doc, '$.diversity.european'), 0)), "
+            "sum(json_type(w.doc, '$.diversity.eof') IS NOT NULL), "
+            "sum(coalesce(json_extract(w.doc, '$.diversity.eof'), 0)) "
+            f"FROM works w WHERE {where}",
+            params,
+        ).fetchone()
+        q_where, q_params = (
+            ("resolved=0", ()) if source is None else ("resolved=0 AND source=?", (source,))
+        )
+        deleted_sql = "SELECT count(*) FROM works WHERE deleted=1" + (
+            " AND source=?" if source else ""
+        )
+        return CatalogueStats(
+            works=int(flags[0]),
+            by_source=grouped("w.source"),
+            by_type=grouped("w.type"),
+            by_language=grouped(language),
+            by_country=grouped("c.value", "JOIN json_each(w.doc, '$.diversity.countries') c"),
+            by_territory=grouped(
+                "coalesce(json_extract(t.value, '$.code'), json_extract(t.value, '$.name'))",
+                "JOIN json_each(w.doc, '$.diversity.territories') t "
+                "ON json_extract(t.value, '$.level') IN ('region', 'province')",
+            ),
+            european_known=int(flags[1] or 0),
+            european_yes=int(flags[2] or 0),
+            eof_known=int(flags[3] or 0),
+            eof_yes=int(flags[4] or 0),
+            quarantined=int(
+                self._scalar(f"SELECT count(*) FROM quarantine WHERE {q_where}", q_params)
+            ),
+            deleted=int(self._scalar(deleted_sql, params)),
+        )
+
+    def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:
+        rows = self._db.execute(
+            "SELECT seq, work_id, kind, at, batch_id, fields FROM changes WHERE seq > ? "
+            "ORDER BY seq LIMIT ?",
+            (since, limit),
+        )
+        return [Change(r[0], r[1], r[2], r[3], r[4], msgspec.json.decode(r[5])) for r in rows]
+
+    def quarantine(
+        self,
+        source: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        include_resolved: bool = False,
+    ) -> list[QuarantineEntry]:
+        clauses, params = [], []
+        if source is not None:
+            clauses.append("source=?")
+            params.append(source)
+        if not include_resolved:
+            clauses.append("resolved=0")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._db.execute(
+            f"SELECT {_Q_COLUMNS} FROM quarantine {where} ORDER BY id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_quarantine_entry(r, with_raw=False) for r in rows]
+
+    def quarantine_entry(self, entry_id: int) -> QuarantineEntry | None:
+        row = self._db.execute(
+            f"SELECT {_Q_COLUMNS} FROM quarantine WHERE id=?", (entry_id,)
+        ).fetchone()
+        return None if row is None else _quarantine_entry(row, with_raw=True)
+
+    def quarantine_counts(self, source: str | None = None) -> dict[str, int]:
+        if source is None:
+            rows = self._db.execute(
+                "SELECT reason, count(*) FROM quarantine WHERE resolved=0 GROUP BY reason ORDER BY 2 DESC"
+            )
+        else:
+            rows = self._db.execute(
+                "SELECT reason, count(*) FROM quarantine WHERE resolved=0 AND source=? "
+                "GROUP BY reason ORDER BY 2 DESC",
+                (source,),
+            )
+        return {r[0]: int(r[1]) for r in rows}
+
+    def integrity_problems(self) -> list[str]:
+        rows = [r[0] for r in self._db.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SqliteCatalogue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_Q_COLUMNS = (
+    "id, run_id, batch_id, source, file, line, reason, message, params, field, record_key, "
+    "raw, at, resolved"
+)
+
+
+def _quarantine_entry(r: Sequence[Any], *, with_raw: bool) -> QuarantineEntry:
+    raw: str = r[11]
+    return QuarantineEntry(
+        id=r[0],
+        run_id=r[1],
+        batch_id=r[2],
+        source=r[3],
+        file=r[4],
+        line=r[5],
+        reason=r[6],
+        message=r[7],
+        params=msgspec.json.decode(r[8]),
+        field=r[9],
+        record_key=r[10],
+        raw=raw if with_raw else raw[:200],
+        at=r[12],
+        resolved=bool(r[13]),
+    )
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
+
+    def __init__(self, db: apsw.Connection, location: str) -> None:
+        self._db = db
+        self._location = location
+
+    def __enter__(self) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except apsw.BusyError:
+            raise StoreError("store.locked", path=self._location) from None
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is None:
+            self._db.execute("COMMIT")
+        else:
+            self._db.execute("ROLLBACK")

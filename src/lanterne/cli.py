@@ -1,0 +1,463 @@
+"""The ``lanterne`` command. Only ``main()`` exits; every error is one line, in French or English.
+
+Exit codes (docs/cli.md): 0 ok, 1 internal error, 2 usage, 3 not found, 4 bad input, 5 bad
+profile, 6 catalogue error, 7 records quarantined with ``--strict``, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import traceback
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+import msgspec
+
+from lanterne import __version__
+from lanterne.catalogue import CatalogueStats, open_catalogue
+from lanterne.errors import ExitCode, LanterneError, NotFound
+from lanterne.ingest import IngestOptions, IngestSummary, bundled_profiles, ingest, load_profile
+from lanterne.messages import Lang, detect_language, reason_label, say
+from lanterne.profile import Work
+from lanterne.profile.schemaorg import work_to_jsonld
+from lanterne.settings import Settings
+
+
+class _State(msgspec.Struct):
+    settings: Settings
+    lang: Lang
+
+
+def _t(lang: Lang, fr: str, en: str) -> str:
+    return en if lang == "en" else fr
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--lang", type=click.Choice(["fr", "en"]), help="Langue des messages / language of messages."
+)
+@click.option(
+    "--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite (LANTERNE_CATALOGUE)."
+)
+@click.version_option(__version__, prog_name="lanterne")
+@click.pass_context
+def cli(ctx: click.Context, lang: str | None, catalogue: str | None) -> None:
+    """Lanterne : découvrabilité des œuvres francophones / discoverability of francophone works."""
+    settings = Settings.load(catalogue=catalogue, lang=lang)
+    ctx.obj = _State(settings, detect_language(lang or settings.lang or None))
+
+
+def _state(ctx: click.Context) -> _State:
+    state = ctx.obj
+    assert isinstance(state, _State)
+    return state
+
+
+@cli.command("ingest")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--profile",
+    "-p",
+    "profile_name",
+    required=True,
+    help="Profil de correspondance (nom ou fichier .toml).",
+)
+@click.option("--encoding", help="Encodage du fichier (par défaut : détecté).")
+@click.option("--delimiter", help="Séparateur CSV (par défaut : détecté).")
+@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option(
+    "--sync", is_flag=True, help="Marquer supprimées les œuvres absentes de cet export complet."
+)
+@click.option(
+    "--strict", is_flag=True, help="Code de sortie 7 si des notices sont mises en quarantaine."
+)
+@click.option("--json", "as_json", is_flag=True, help="Résumé en JSON.")
+@click.pass_context
+def ingest_command(
+    ctx: click.Context,
+    source: Path,
+    profile_name: str,
+    encoding: str | None,
+    delimiter: str | None,
+    batch_size: int,
+    sync: bool,
+    strict: bool,
+    as_json: bool,
+) -> None:
+    """Importer SOURCE (fichier ou dossier) avec un profil / ingest SOURCE with a profile."""
+    state = _state(ctx)
+    profile = load_profile(profile_name)
+    options = IngestOptions(
+        encoding=encoding, delimiter=delimiter, batch_size=batch_size, sync=sync
+    )
+    catalogue = open_catalogue(state.settings.catalogue)
+    try:
+        summary = _ingest_with_progress(
+            catalogue, source, profile, options, state.lang, not as_json
+        )
+    finally:
+        catalogue.close()
+    if as_json:
+        click.echo(
+            json.dumps(
+                msgspec.to_builtins(summary) | {"stored": summary.stored},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        _print_summary(summary, state.lang)
+    if strict and summary.quarantined:
+        ctx.exit(ExitCode.QUARANTINED)
+
+
+def _ingest_with_progress(
+    catalogue: Any, source: Path, profile: Any, options: IngestOptions, lang: Lang, show: bool
+) -> IngestSummary:
+    if not (show and sys.stderr.isatty()):
+        return ingest(catalogue, source, profile, options)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    label = _t(lang, "notices lues", "records read")
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,.0f} " + label),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(str(source.name), total=None)
+        return ingest(
+            catalogue, source, profile, options, progress=lambda n: bar.update(task, completed=n)
+        )
+
+
+def _print_summary(s: IngestSummary, lang: Lang) -> None:
+    rows = [
+        (_t(lang, "lues", "read"), s.read),
+        (_t(lang, "créées", "created"), s.created),
+        (_t(lang, "mises à jour", "updated"), s.updated),
+        (_t(lang, "inchangées", "unchanged"), s.unchanged),
+        (_t(lang, "en quarantaine", "quarantined"), s.quarantined),
+    ]
+    if s.deleted:
+        rows.append((_t(lang, "supprimées", "deleted"), s.deleted))
+    click.echo(
+        _t(
+            lang,
+            f"Import de {s.source} (profil {s.profile}) :",
+            f"Ingest of {s.source} (profile {s.profile}):",
+        )
+    )
+    for label, value in rows:
+        click.echo(f"  {label:<16} {value:>9,}".replace(",", "\u202f"))
+    for reason, count in s.by_reason.items():
+        click.echo(f"    {count:>9,}  {reason_label(reason, lang)}".replace(",", "\u202f"))
+    if s.warnings_total:
+        click.echo(
+            _t(lang, f"  avertissements : {s.warnings_total}", f"  warnings: {s.warnings_total}")
+        )
+        for w in s.warnings[:5]:
+            click.echo(f"    {w}")
+    if s.quarantined:
+        click.echo(
+            _t(
+                lang,
+                "Voir le détail : lanterne quarantine list",
+                "Details: lanterne quarantine list",
+            )
+        )
+
+
+def _placeholders(reason: str) -> dict[str, str]:
+    """Generic wording of a reason for a summary line (its details vary per record)."""
+    from lanterne.messages import MESSAGES
+
+    fr = MESSAGES[reason][0]
+    import string
+
+    return {name: "…" for _, name, _, _ in string.Formatter().parse(fr) if name}
+
+
+@cli.command("stats")
+@click.option("--source", help="Seulement cette source.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--top", default=10, show_default=True, help="Lignes par répartition.")
+@click.pass_context
+def stats_command(ctx: click.Context, source: str | None, as_json: bool, top: int) -> None:
+    """Statistiques du catalogue / catalogue statistics."""
+    state = _state(ctx)
+    catalogue = open_catalogue(state.settings.catalogue)
+    try:
+        stats = catalogue.stats(source)
+    finally:
+        catalogue.close()
+    if as_json:
+        data = msgspec.to_builtins(stats) | {
+            "european_share": stats.european_share,
+            "eof_share": stats.eof_share,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    _print_stats(stats, state.lang, top)
+
+
+def _share(value: float | None, base: int, lang: Lang) -> str:
+    if value is None:
+        return _t(lang, "inconnue", "unknown")
+    return f"{100 * value:.1f} %" + _t(
+        lang, f" (sur {base:,} connues)", f" (of {base:,} known)"
+    ).replace(",", "\u202f")
+
+
+def _print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
+    def n(v: int) -> str:
+        return f"{v:,}".replace(",", "\u202f")
+
+    click.echo(
+        _t(lang, f"Catalogue : {n(stats.works)} œuvres", f"Catalogue: {n(stats.works)} works")
+    )
+    sections = [
+        (_t(lang, "Par source", "By source"), stats.by_source),
+        (_t(lang, "Par type", "By type"), stats.by_type),
+        (_t(lang, "Par langue", "By language"), stats.by_language),
+        (_t(lang, "Par pays", "By country"), stats.by_country),
+        (
+            _t(lang, "Par territoire (région, province)", "By territory (region, province)"),
+            stats.by_territory,
+        ),
+    ]
+    for title, counts in sections:
+        click.echo(f"{title} :" if lang == "fr" else f"{title}:")
+        if not counts:
+            click.echo("  " + _t(lang, "(aucune donnée)", "(no data)"))
+        for key, value in list(counts.items())[:top]:
+            share = 100 * value / stats.works if stats.works else 0
+            click.echo(f"  {key:<34} {n(value):>9}  {share:5.1f} %")
+        if len(counts) > top:
+            rest = sum(list(counts.values())[top:])
+            click.echo(
+                "  "
+                + _t(lang, f"… {len(counts) - top} autres", f"… {len(counts) - top} more")
+                + f" ({n(rest)})"
+            )
+    click.echo(
+        _t(lang, "Part européenne : ", "European share: ")
+        + _share(stats.european_share, stats.european_known, lang)
+    )
+    click.echo(
+        _t(
+            lang,
+            "Part EOF (expression originale française) : ",
+            "EOF share (original French-language): ",
+        )
+        + _share(stats.eof_share, stats.eof_known, lang)
+    )
+    click.echo(
+        _t(
+            lang,
+            f"En quarantaine : {n(stats.quarantined)} ; supprimées : {n(stats.deleted)}",
+            f"Quarantined: {n(stats.quarantined)}; deleted: {n(stats.deleted)}",
+        )
+    )
+
+
+@cli.command("show")
+@click.argument("work_id")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonld", "profile"]), default="jsonld", show_default=True
+)
+@click.pass_context
+def show_command(ctx: click.Context, work_id: str, fmt: str) -> None:
+    """Afficher une œuvre (JSON-LD schema.org) / show a work."""
+    state = _state(ctx)
+    catalogue = open_catalogue(state.settings.catalogue)
+    try:
+        work: Work | None = catalogue.get(work_id)
+    finally:
+        catalogue.close()
+    if work is None:
+        raise NotFound("work.not_found", id=work_id)
+    data = work_to_jsonld(work) if fmt == "jsonld" else msgspec.to_builtins(work)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.group("quarantine")
+def quarantine_group() -> None:
+    """Notices mises en quarantaine / quarantined records."""
+
+
+@quarantine_group.command("list")
+@click.option("--source")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--offset", default=0)
+@click.option("--all", "include_resolved", is_flag=True, help="Inclure les entrées résolues.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def quarantine_list(
+    ctx: click.Context,
+    source: str | None,
+    limit: int,
+    offset: int,
+    include_resolved: bool,
+    as_json: bool,
+) -> None:
+    """Lister la quarantaine / list the quarantine."""
+    state = _state(ctx)
+    catalogue = open_catalogue(state.settings.catalogue)
+    try:
+        entries = catalogue.quarantine(source, limit, offset, include_resolved)
+        counts = catalogue.quarantine_counts(source)
+    finally:
+        catalogue.close()
+    if as_json:
+        click.echo(
+            json.dumps([msgspec.to_builtins(e) for e in entries], ensure_ascii=False, indent=2)
+        )
+        return
+    total = sum(counts.values())
+    click.echo(_t(state.lang, f"{total} notices en quarantaine", f"{total} quarantined records"))
+    for reason, count in counts.items():
+        click.echo(f"  {count:>7}  {reason_label(reason, state.lang)}")
+    for e in entries:
+        message = say(e.reason, state.lang, **_filled(e.reason, e.params))
+        click.echo(f"#{e.id:<6} {e.source} {Path(e.file).name}:{e.line}  {message}")
+    if not entries:
+        click.echo(_t(state.lang, "(rien à afficher)", "(nothing to show)"))
+
+
+def _filled(reason: str, params: dict[str, str]) -> dict[str, str]:
+    out = dict.fromkeys(_placeholders(reason), "")
+    out.update(params)
+    return out
+
+
+@quarantine_group.command("show")
+@click.argument("entry_id", type=int)
+@click.pass_context
+def quarantine_show(ctx: click.Context, entry_id: int) -> None:
+    """Afficher une entrée avec sa valeur brute / show one entry with its raw value."""
+    state = _state(ctx)
+    catalogue = open_catalogue(state.settings.catalogue)
+    try:
+        entry = catalogue.quarantine_entry(entry_id)
+    finally:
+        catalogue.close()
+    if entry is None:
+        raise NotFound("quarantine.not_found", id=entry_id)
+    lang = state.lang
+    click.echo(f"#{entry.id}  {entry.source}  {entry.file}:{entry.line}")
+    click.echo(
+        _t(lang, "raison : ", "reason: ")
+        + say(entry.reason, lang, **_filled(entry.reason, entry.params))
+    )
+    if entry.field:
+        click.echo(_t(lang, "champ : ", "field: ") + entry.field)
+    click.echo(
+        _t(lang, "date : ", "at: ")
+        + str(entry.at)
+        + ("  (" + _t(lang, "résolue", "resolved") + ")" if entry.resolved else "")
+    )
+    click.echo(_t(lang, "valeur brute :", "raw value:"))
+    raw = entry.raw
+    shown = (
+        raw
+        if len(raw) <= 4000
+        else raw[:4000]
+        + _t(
+            lang, f"\n… ({len(raw):,} caractères en tout)", f"\n… ({len(raw):,} characters in all)"
+        )
+    )
+    click.echo(shown)
+
+
+@cli.command("profiles")
+@click.pass_context
+def profiles_command(ctx: click.Context) -> None:
+    """Profils de correspondance fournis / bundled mapping profiles."""
+    for name in bundled_profiles():
+        profile = load_profile(name)
+        click.echo(f"{name:<28} {profile.reader.format:<7} {profile.title}")
+
+
+@cli.command("schema")
+def schema_command() -> None:
+    """Schéma JSON du profil de description / JSON Schema of the description profile."""
+    from lanterne.profile import json_schema
+
+    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+@cli.command("demo")
+@click.pass_context
+def demo_command(ctx: click.Context) -> None:
+    """Importer le catalogue de démonstration fourni puis afficher ses statistiques."""
+    state = _state(ctx)
+    folder = resources.files("lanterne.demo")
+    catalogue = open_catalogue(state.settings.catalogue)
+    try:
+        for profile_name, file_name in (
+            ("festivals-france", "festivals-demo.csv"),
+            ("joconde-costumes", "joconde-demo.csv"),
+        ):
+            with resources.as_file(folder.joinpath(file_name)) as path:
+                summary = ingest(catalogue, path, load_profile(profile_name))
+            _print_summary(summary, state.lang)
+            click.echo()
+        stats = catalogue.stats()
+    finally:
+        catalogue.close()
+    _print_stats(stats, state.lang, 8)
+
+
+def _log_internal(settings: Settings) -> Path:
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = settings.log_dir / f"lanterne-erreur-{stamp}.log"
+    path.write_text(traceback.format_exc(), "utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; the only place that exits."""
+    args = sys.argv[1:] if argv is None else argv
+    lang: Lang = detect_language(_arg_value(args, "--lang"))
+    try:
+        cli.main(args=args, prog_name="lanterne", standalone_mode=False)
+    except LanterneError as exc:
+        click.echo(_t(lang, "Erreur : ", "Error: ") + exc.message(lang), err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.USAGE)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo(say("interrupted", lang), err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        settings = Settings.load(lang=lang)
+        try:
+            log = str(_log_internal(settings))
+        except OSError:
+            log = "(journal impossible à écrire)"
+        click.echo(
+            _t(lang, "Erreur : ", "Error: ")
+            + say("internal", lang, detail=type(exc).__name__, log=log),
+            err=True,
+        )
+        sys.exit(ExitCode.INTERNAL)
+    sys.exit(ExitCode.OK)
+
+
+def _arg_value(args: list[str], name: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None

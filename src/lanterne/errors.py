@@ -1,0 +1,59 @@
+"""Lanterne's exceptions. Third-party errors are converted to these at the edge of each module.
+
+Every error carries a message id from ``lanterne.messages`` and its parameters, so the CLI and the
+API can say it in French or English, and an exit code for the CLI.
+"""
+
+from __future__ import annotations
+
+from lanterne.messages import Lang, say
+
+
+class ExitCode:
+    """Exit codes of the ``lanterne`` command (documented in docs/cli.md)."""
+
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    BAD_INPUT = 4
+    BAD_PROFILE = 5
+    STORE = 6
+    QUARANTINED = 7
+    INTERRUPTED = 130
+
+
+class LanterneError(Exception):
+    """Base of every error Lanterne reports to a person."""
+
+    exit_code = ExitCode.INTERNAL
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(say(key, "en", **params))
+
+    def message(self, lang: Lang = "fr") -> str:
+        return say(self.key, lang, **self.params)
+
+
+class InputNotFound(LanterneError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class BadInput(LanterneError):
+    """The input as a whole cannot be read (empty, wrong encoding, not the declared format)."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class BadProfile(LanterneError):
+    exit_code = ExitCode.BAD_PROFILE
+
+
+class StoreError(LanterneError):
+    exit_code = ExitCode.STORE
+
+
+class NotFound(LanterneError):
+    exit_code = ExitCode.NOT_FOUND

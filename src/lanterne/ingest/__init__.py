@@ -1,0 +1,20 @@
+"""Ingest: readers, mapping profiles and the pipeline that fills the catalogue."""
+
+from lanterne.ingest._dates import DateParseError, parse_date_fr
+from lanterne.ingest._mapper import Mapper, RecordProblem
+from lanterne.ingest._pipeline import IngestOptions, IngestSummary, ingest, resolve_files
+from lanterne.ingest._profile import MappingProfile, bundled_profiles, load_profile
+
+__all__ = [
+    "DateParseError",
+    "IngestOptions",
+    "IngestSummary",
+    "Mapper",
+    "MappingProfile",
+    "RecordProblem",
+    "bundled_profiles",
+    "ingest",
+    "load_profile",
+    "parse_date_fr",
+    "resolve_files",
+]

@@ -1,0 +1,107 @@
+"""Which text encoding a file is in, and whether the one a user declared is right.
+
+Real exports arrive as UTF-8 with one or even two byte-order marks, UTF-8 without one, or
+Windows-1252 from spreadsheet software. Detection looks at the start of the file only, so a
+1 GB file is not read twice; bytes further on that do not decode are quarantined line by line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+import charset_normalizer
+
+from lanterne.errors import BadInput
+
+SAMPLE_BYTES = 1 << 20
+_BOM = codecs.BOM_UTF8
+# UTF-8 multi-byte sequences read as Windows-1252 or Latin-1 give these pairs (« Ã© » for « é »).
+_MOJIBAKE = re.compile(
+    "[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+_SINGLE_BYTE = {
+    "cp1252",
+    "windows-1252",
+    "latin-1",
+    "latin1",
+    "iso-8859-1",
+    "iso8859-1",
+    "iso-8859-15",
+    "iso8859-15",
+    "cp850",
+    "mac-roman",
+}
+
+
+def bom_length(head: bytes) -> int:
+    """Length of the leading UTF-8 byte-order marks (some exports write two)."""
+    n = 0
+    while head.startswith(_BOM, n):
+        n += len(_BOM)
+    return n
+
+
+def detect_encoding(path: Path, declared: str | None = None) -> str:
+    """The encoding to read ``path`` with. Raises ``BadInput`` when ``declared`` is plainly wrong."""
+    with path.open("rb") as f:
+        head = f.read(SAMPLE_BYTES)
+    complete = len(head) < SAMPLE_BYTES
+    body = head[bom_length(head) :]
+    if declared is not None and declared.lower() not in ("auto", ""):
+        _check_declared(path, body, declared, complete)
+        return codecs.lookup(declared).name
+    if bom_length(head) or _is_utf8(body, complete):
+        return "utf-8"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    best = charset_normalizer.from_bytes(body).best()
+    if best is None:
+        raise BadInput("input.undecodable", path=path)
+    name = codecs.lookup(best.encoding).name
+    # charset-normalizer often names a Latin-1 sibling; Windows-1252 is its superset used in practice.
+    return "cp1252" if name in ("latin-1", "iso8859-1", "iso8859-15") else name
+
+
+def _is_utf8(body: bytes, complete: bool) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A sample cut in the middle of a multi-byte character is still UTF-8.
+        return not complete and exc.start >= len(body) - 3
+    return True
+
+
+def _check_declared(path: Path, body: bytes, declared: str, complete: bool) -> None:
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        raise BadInput("input.undecodable", path=path) from None
+    if name.startswith("utf"):
+        try:
+            body.decode(name)
+        except UnicodeDecodeError as exc:
+            if complete or exc.start < len(body) - 3:
+                line = body.count(b"\n", 0, exc.start) + 1
+                best = charset_normalizer.from_bytes(body).best()
+                detected = "cp1252" if best is None else codecs.lookup(best.encoding).name
+                if detected in ("latin-1", "iso8859-1", "iso8859-15", name):
+                    detected = "cp1252"
+                raise BadInput(
+                    "input.encoding_mismatch",
+                    path=path,
+                    declared=declared,
+                    line=line,
+                    detail=f"octet 0x{body[exc.start]:02X}",
+                    detected=detected,
+                ) from None
+        return
+    if name in _SINGLE_BYTE or declared.lower() in _SINGLE_BYTE:
+        text = body.decode(name, errors="replace")
+        found = _MOJIBAKE.search(text)
+        if found and _is_utf8(body, complete):
+            line = text.count("\n", 0, found.start()) + 1
+            raise BadInput(
+                "input.mojibake", path=path, declared=declared, sample=found.group(), line=line
+            )

@@ -1,0 +1,451 @@
+"""Apply a mapping profile to one source record, giving the fields of a ``Work``.
+
+Each ``[[map]]`` rule reads values, cleans them (null values, split, pattern, vocabulary
+table, template), then hands them to the handler of its target field, which converts them
+(dates, languages, countries, territories) and adds them to the work being built. A value that
+cannot be converted raises ``RecordProblem`` naming the rule's target and source field, unless
+the rule says ``on_error = "skip"``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from lanterne.ingest._dates import DateParseError, parse_date_fr
+from lanterne.ingest._profile import MappingProfile, Rule
+from lanterne.profile import (
+    MAX_TEXT,
+    CodeError,
+    IdentifierScheme,
+    Role,
+    TerritoryLevel,
+    WorkType,
+    normalise_country,
+    normalise_language,
+    normalise_subdivision,
+)
+
+
+class RecordProblem(Exception):
+    """A record that cannot become a work; carries a quarantine reason id and its details."""
+
+    def __init__(self, reason: str, field: str | None = None, **params: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+        self.params = params
+
+
+Fields = dict[str, Any]
+Handler = Callable[[Fields, list[str], Rule], None]
+_PAREN = re.compile(r"\s*\(([^)]*)\)\s*$")
+
+
+def _date(value: str) -> dict[str, Any]:
+    d = parse_date_fr(value)
+    out: dict[str, Any] = {
+        "earliest": d.earliest,
+        "latest": d.latest,
+        "precision": d.precision.value,
+    }
+    if d.text:
+        out["text"] = d.text
+    if d.approximate:
+        out["approximate"] = True
+    return out
+
+
+def _texts(key: str, kind: str | None = None) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        lang = rule.lang or fields.get("_lang")
+        for v in values:
+            item: dict[str, Any] = {"value": v}
+            if lang:
+                item["lang"] = lang
+            if kind:
+                item["kind"] = kind
+            fields.setdefault(key, []).append(item)
+
+    return handle
+
+
+def _single_date(key: str) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        fields[key] = _date(values[0])
+
+    return handle
+
+
+def _terms(key: str) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        existing = fields.setdefault(key, [])
+        labels = {t["label"] for t in existing}
+        for v in values:
+            if v in labels:
+                continue
+            labels.add(v)
+            term: dict[str, Any] = {"label": v}
+            if rule.lang or fields.get("_lang"):
+                term["lang"] = rule.lang or fields["_lang"]
+            if rule.vocabulary:
+                term["vocabulary"] = rule.vocabulary
+            existing.append(term)
+
+    return handle
+
+
+def _identifier(scheme: str) -> Handler:
+    IdentifierScheme(scheme)
+
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        for v in values:
+            fields.setdefault("identifiers", []).append({"scheme": scheme, "value": v})
+
+    return handle
+
+
+def _contributor(role: str) -> Handler:
+    Role(role)
+
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        ids = fields.pop("_ids", [])
+        for i, v in enumerate(values):
+            name, note = v, None
+            if rule.strip_roles:
+                m = _PAREN.search(v)
+                if m:
+                    name, note = v[: m.start()].strip(), m.group(1).strip()
+            if not name:
+                continue
+            agent: dict[str, Any] = {"name": name}
+            if rule.kind:
+                agent["kind"] = rule.kind
+            if i < len(ids) and ids[i] and rule.id_scheme:
+                agent["identifiers"] = [{"scheme": rule.id_scheme, "value": ids[i]}]
+            item: dict[str, Any] = {"agent": agent, "role": role}
+            if note:
+                item["note"] = note
+            fields.setdefault("contributors", []).append(item)
+
+    return handle
+
+
+def _place_part(part: str) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        place = fields.setdefault("_place", {})
+        value = values[0]
+        if part == "name":
+            place["name"] = value
+        elif part == "geo":
+            numbers = re.findall(r"-?\d+(?:\.\d+)?", value)
+            if len(numbers) != 2:
+                raise ValueError(f"« {value} » n'est pas une paire « latitude, longitude »")
+            place["geo"] = {"lat": float(numbers[0]), "lon": float(numbers[1])}
+        elif part in ("lat", "lon"):
+            place.setdefault("geo", {})[part] = float(value.replace(",", "."))
+        elif part == "country":
+            place.setdefault("address", {})["country"] = normalise_country(value)
+        elif part.startswith("identifier."):
+            scheme = IdentifierScheme(part.split(".", 1)[1])
+            place.setdefault("identifiers", []).append({"scheme": scheme.value, "value": value})
+        else:
+            place.setdefault("address", {})[part] = value
+
+    return handle
+
+
+def _event_part(part: str) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        event = fields.setdefault("_event", {})
+        if part == "period":
+            event["period"] = _date(values[0])
+        else:
+            event[part] = values[0]
+
+    return handle
+
+
+def _media(kind: str) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        for v in values:
+            fields.setdefault("media", []).append({"kind": kind, "url": v})
+
+    return handle
+
+
+def _rights(part: str) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        fields.setdefault("rights", {})[part] = values[0]
+
+    return handle
+
+
+def _offer(part: str) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        offer = fields.setdefault("_offer", {"category": rule.category or "ticket"})
+        value = values[0]
+        if part == "url":
+            offer["url"] = value
+        elif part == "price":
+            offer["price"] = float(value.replace(",", "."))
+        elif part == "free":
+            offer["is_free"] = _boolean(value)
+
+    return handle
+
+
+def _boolean(value: str) -> bool:
+    low = value.strip().lower()
+    if low in ("1", "true", "vrai", "oui", "yes", "o", "y"):
+        return True
+    if low in ("0", "false", "faux", "non", "no", "n"):
+        return False
+    raise ValueError(f"« {value} » n'est ni oui ni non")
+
+
+def _languages(key: str) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        target = fields.setdefault(key, [])
+        for v in values:
+            tag = normalise_language(v)
+            if tag not in target:
+                target.append(tag)
+
+    return handle
+
+
+def _countries(fields: Fields, values: list[str], rule: Rule) -> None:
+    target = fields.setdefault("_countries", [])
+    for v in values:
+        code = normalise_country(v)
+        if code not in target:
+            target.append(code)
+
+
+def _territory(level: str) -> Handler:
+    TerritoryLevel(level)
+
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        country = rule.country or fields.get("_territory_country")
+        for v in values:
+            item: dict[str, Any] = {"level": level, "name": v}
+            if country and level in ("region", "province"):
+                item["code"] = normalise_subdivision(v, country)
+            fields.setdefault("_territories", []).append(item)
+
+    return handle
+
+
+def _scalar(key: str, convert: Callable[[str], Any]) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        fields[key] = convert(values[0])
+
+    return handle
+
+
+def _positive(value: str) -> float:
+    number = float(value.replace(",", "."))
+    if number <= 0:
+        raise ValueError(f"{value} n'est pas positif")
+    return int(number) if number.is_integer() else number
+
+
+def _independent(fields: Fields, values: list[str], rule: Rule) -> None:
+    fields["_independent"] = _boolean(values[0])
+
+
+def _creation_label(fields: Fields, values: list[str], rule: Rule) -> None:
+    fields["creation_label"] = {"value": values[0], "method": "declaration"}
+
+
+_FIXED: dict[str, Handler] = {
+    "title": _texts("titles"),
+    "alternative_title": _texts("titles", "alternative"),
+    "original_title": _texts("titles", "original"),
+    "description": _texts("descriptions"),
+    "created": _single_date("created"),
+    "published": _single_date("published"),
+    "genre": _terms("genres"),
+    "subject": _terms("subjects"),
+    "media.image": _media("image"),
+    "media.page": _media("page"),
+    "url": _scalar("url", str),
+    "in_language": _languages("in_languages"),
+    "original_language": _languages("_original_languages"),
+    "country": _countries,
+    "independent": _independent,
+    "duration_minutes": _scalar("duration_minutes", _positive),
+    "creation_label": _creation_label,
+}
+
+
+def handler_for(target: str) -> Handler:
+    """The handler of a target field; raises ``ValueError`` for an unknown target."""
+    if target in _FIXED:
+        return _FIXED[target]
+    head, _, tail = target.partition(".")
+    factories: dict[str, Callable[[str], Handler]] = {
+        "identifier": _identifier,
+        "contributor": _contributor,
+        "place": _place_part,
+        "event": _event_part,
+        "rights": _rights,
+        "offer": _offer,
+        "territory": _territory,
+    }
+    if head in factories and tail:
+        return factories[head](tail)
+    raise ValueError(f"champ cible inconnu : {target}")
+
+
+class Mapper:
+    """A mapping profile compiled for fast application to many records."""
+
+    def __init__(self, profile: MappingProfile) -> None:
+        self.profile = profile
+        self._rules = [(rule, handler_for(rule.to)) for rule in profile.map]
+        self._patterns = {id(r): re.compile(r.pattern) for r in profile.map if r.pattern}
+        self._id_fields = re.findall(r"\{([^}]+)\}", profile.record.id)
+        self.joins: dict[str, dict[str, list[dict[str, str]]]] = {}
+
+    def source_id(self, record: dict[str, Any]) -> str:
+        if not self._id_fields:
+            value = _get(record, self.profile.record.id)
+            if value is None or not str(value).strip():
+                raise RecordProblem("reason.missing_id", field=self.profile.record.id)
+            return str(value).strip()
+        parts = {}
+        for name in self._id_fields:
+            value = _get(record, name)
+            if value is None or not str(value).strip():
+                raise RecordProblem("reason.missing_id", field=name)
+            parts[name] = str(value).strip()
+        return self.profile.record.id.format_map(parts)
+
+    def values(self, record: dict[str, Any], rule: Rule, names: list[str]) -> list[str]:
+        raw: list[str] = []
+        for name in names:
+            if name.startswith("@") and name[1:].partition(".")[0] in self.joins:
+                raw.extend(self._joined(record, name[1:]))
+            else:
+                value = _get(record, name)
+                if isinstance(value, list):
+                    raw.extend(str(v) for v in value if v is not None)
+                elif value is not None:
+                    raw.append(str(value))
+        if rule.const is not None and not names:
+            raw.append(rule.const)
+        out: list[str] = []
+        for value in raw:
+            value = value.strip()
+            if len(value) > MAX_TEXT:
+                raise RecordProblem(
+                    "reason.too_long",
+                    field=",".join(names),
+                    length=f"{len(value):,}".replace(",", " "),
+                    limit=f"{MAX_TEXT:,}".replace(",", " "),
+                )
+            if not value or value in rule.null_values:
+                continue
+            out.append(value)
+        if rule.join is not None and out:
+            out = [rule.join.join(out)]
+        if rule.split:
+            out = [p.strip() for v in out for p in re.split(rule.split, v)]
+            out = [p for p in out if p and p not in rule.null_values]
+        return out
+
+    def _joined(self, record: dict[str, Any], spec: str) -> list[str]:
+        name, _, column = spec.partition(".")
+        join = next(j for j in self.profile.join if j.name == name)
+        key = str(_get(record, join.on) or "").strip()
+        return [row[column] for row in self.joins.get(name, {}).get(key, []) if row.get(column)]
+
+    def apply(self, record: dict[str, Any], source_id: str) -> Fields:
+        """The work fields of ``record`` (without id and provenance), or ``RecordProblem``."""
+        profile = self.profile
+        fields: Fields = {}
+        if profile.defaults.text_language:
+            fields["_lang"] = profile.defaults.text_language
+        if profile.defaults.territory_country:
+            fields["_territory_country"] = profile.defaults.territory_country
+        for rule, handle in self._rules:
+            source = ",".join(rule.from_) or "const"
+            try:
+                values = self.values(record, rule, rule.from_)
+                values = self._clean(values, rule)
+                if rule.id_from:
+                    fields["_ids"] = self.values(record, rule, rule.id_from)
+                if not values:
+                    fields.pop("_ids", None)
+                    if rule.required:
+                        raise RecordProblem("reason.missing_required", field=source, target=rule.to)
+                    continue
+                handle(fields, values, rule)
+            except RecordProblem:
+                raise
+            except (ValueError, CodeError, DateParseError, KeyError) as exc:
+                if rule.on_error == "skip":
+                    continue
+                raise RecordProblem(
+                    "reason.bad_value", field=source, target=rule.to, detail=str(exc).strip("'\"")
+                ) from None
+        type_rule = profile.record.type_rule
+        work_type = profile.record.type or "CreativeWork"
+        if type_rule is not None:
+            found = self._clean(self.values(record, type_rule, type_rule.from_), type_rule)
+            if found:
+                work_type = found[0]
+        try:
+            fields["type"] = WorkType(work_type).value
+        except ValueError:
+            raise RecordProblem(
+                "reason.bad_value",
+                field="type",
+                target="type",
+                detail=f"type inconnu « {work_type} »",
+            ) from None
+        return fields
+
+    def _clean(self, values: list[str], rule: Rule) -> list[str]:
+        pattern = self._patterns.get(id(rule))
+        if pattern is not None:
+            matched = []
+            for v in values:
+                m = pattern.search(v)
+                if m is None:
+                    raise ValueError(f"« {v[:80]} » ne correspond pas au motif {rule.pattern}")
+                matched.append(m.group(1) if m.groups() else m.group(0))
+            values = matched
+        if rule.vocab:
+            table = self.profile.vocab[rule.vocab]
+            mapped = []
+            for v in values:
+                key = v if v in table else v.casefold()
+                if key in table:
+                    if table[key]:
+                        mapped.append(table[key])
+                elif rule.unmapped == "keep":
+                    mapped.append(v)
+                elif rule.unmapped == "error":
+                    raise ValueError(f"« {v} » absent de la table [vocab.{rule.vocab}]")
+            values = mapped
+        if rule.template:
+            values = [rule.template.format(value=v) for v in values]
+        return values
+
+
+def _get(record: dict[str, Any], name: str) -> Any:
+    if name in record:
+        return record[name]
+    value: Any = record
+    for part in name.split("."):
+        if isinstance(value, list):
+            value = [v.get(part) for v in value if isinstance(v, dict)]
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value

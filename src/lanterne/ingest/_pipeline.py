@@ -1,0 +1,471 @@
+"""Ingest: read a source, map each record, validate it as a ``Work`` and store it in batches.
+
+Counts always add up: every record read is either stored (created, updated or unchanged) or
+quarantined with its reason, file, line and raw text. A problem with the input as a whole
+(missing file, empty file, wrong encoding, missing columns) is raised before anything is
+written. Each batch is one transaction, so an interrupted ingest leaves whole batches only, and
+running it again finishes the job (stable ids make it idempotent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from lanterne.catalogue import Catalogue, QuarantineEntry, StoredWork
+from lanterne.errors import BadInput, InputNotFound
+from lanterne.ingest._mapper import Fields, Mapper, RecordProblem
+from lanterne.ingest._profile import Join, MappingProfile
+from lanterne.ingest._readers import (
+    CsvReader,
+    Item,
+    RawRecord,
+    ReadProblem,
+    read_json_items,
+    read_json_lines,
+)
+from lanterne.messages import say
+from lanterne.profile import Work as _Work
+from lanterne.profile import (
+    WorkType,
+    encode_work,
+    is_eof_language,
+    is_european,
+    work_id,
+)
+from lanterne.profile.schemaorg import Graph, node_to_fields, top_nodes, types_of
+
+Progress = Callable[[int], None]
+
+
+class IngestOptions(msgspec.Struct, kw_only=True):
+    encoding: str | None = None
+    """Declared encoding; ``None`` or ``auto`` to detect it."""
+    delimiter: str | None = None
+    batch_size: int = 5_000
+    sync: bool = False
+    """Mark the source's works absent from this import as deleted (the file is a full export)."""
+
+
+class IngestSummary(msgspec.Struct, kw_only=True):
+    run_id: str
+    source: str
+    profile: str
+    files: list[str]
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    quarantined: int = 0
+    by_reason: dict[str, int] = {}
+    warnings: list[str] = []
+    warnings_total: int = 0
+    status: str = "running"
+
+    @property
+    def stored(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def resolve_files(source: Path, profile: MappingProfile) -> list[Path]:
+    """The files to read: ``source`` itself, or the profile's files inside the ``source`` folder."""
+    if not source.exists():
+        raise InputNotFound("input.not_found", path=source)
+    if source.is_file():
+        return [source]
+    if not profile.reader.files:
+        raise BadInput(
+            "input.unreadable", path=source, reason="dossier sans fichiers déclarés par le profil"
+        )
+    files = [source / name for name in profile.reader.files]
+    for f in files:
+        if not f.exists():
+            raise InputNotFound("input.not_found", path=f)
+    return files
+
+
+def _load_join(base: Path, join: Join, profile: MappingProfile) -> dict[str, list[dict[str, str]]]:
+    path = (base / join.file).resolve()
+    if not path.is_file():
+        raise BadInput("input.join_missing", path=path, join=join.name, profile=profile.name)
+    reader = CsvReader(path)
+    key = join.key or join.on
+    lookup = _load_join(base, join.lookup, profile) if join.lookup else None
+    rows: dict[str, list[dict[str, str]]] = {}
+    for item in reader:
+        if isinstance(item, RawRecord):
+            row = item.data
+            if lookup is not None and join.lookup is not None:
+                for extra in lookup.get(row.get(join.lookup.on, "").strip(), []):
+                    row = {**extra, **row}
+            rows.setdefault(str(row.get(key, "")).strip(), []).append(row)
+    return rows
+
+
+class _Run:
+    """State of one ingest run: batch buffers, counters, the ids seen."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        profile: MappingProfile,
+        options: IngestOptions,
+        summary: IngestSummary,
+    ) -> None:
+        self.catalogue = catalogue
+        self.profile = profile
+        self.options = options
+        self.summary = summary
+        self.works: list[StoredWork] = []
+        self.problems: list[QuarantineEntry] = []
+        self.seen: dict[str, tuple[str, int]] = {}
+        self.reasons: Counter[str] = Counter()
+
+    def quarantine(
+        self,
+        file: str,
+        line: int,
+        reason: str,
+        params: dict[str, str],
+        raw: str,
+        field: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        self.problems.append(
+            QuarantineEntry(
+                source=self.profile.source,
+                file=file,
+                line=line,
+                reason=reason,
+                message=say(reason, "fr", **_with_defaults(reason, params)),
+                params=params,
+                field=field,
+                record_key=key,
+                raw=raw,
+            )
+        )
+        self.reasons[reason] += 1
+        self.summary.read += 1
+        self._maybe_flush()
+
+    def store(self, work: StoredWork) -> None:
+        self.works.append(work)
+        self.summary.read += 1
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if len(self.works) + len(self.problems) >= self.options.batch_size:
+            self.flush()
+
+    def flush(self, delete_ids: list[str] | None = None) -> None:
+        if not (self.works or self.problems or delete_ids):
+            return
+        outcome = self.catalogue.write_batch(
+            self.summary.run_id, self.works, self.problems, delete_ids or []
+        )
+        s = self.summary
+        s.created += outcome.created
+        s.updated += outcome.updated
+        s.unchanged += outcome.unchanged
+        s.deleted += outcome.deleted
+        s.quarantined += outcome.quarantined
+        self.works = []
+        self.problems = []
+
+
+def _with_defaults(reason: str, params: dict[str, str]) -> dict[str, str]:
+    # Messages name placeholders that some readers leave out (``hint`` when there is none).
+    out = {"hint": "", "field": "", "target": "", "detail": ""}
+    out.update(params)
+    return out
+
+
+def ingest(
+    catalogue: Catalogue,
+    source: Path,
+    profile: MappingProfile,
+    options: IngestOptions | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Ingest ``source`` (a file, or a folder holding the profile's files) into ``catalogue``."""
+    options = options or IngestOptions()
+    files = resolve_files(source, profile)
+    base = source if source.is_dir() else source.parent
+    mapper = Mapper(profile)
+    for join in profile.join:
+        mapper.joins[join.name] = _load_join(base, join, profile)
+    items = _open_items(files, base, profile, options)
+    first = next(items, None)  # opens the first file: whole-file problems surface before the run
+    run_info = catalogue.begin_run(profile.source, profile.name, [str(f) for f in files])
+    summary = IngestSummary(
+        run_id=run_info.id,
+        source=profile.source,
+        profile=profile.name,
+        files=[str(f) for f in files],
+    )
+    run = _Run(catalogue, profile, options, summary)
+    try:
+        if first is not None:
+            _consume(run, mapper, first)
+        for item in items:
+            _consume(run, mapper, item)
+            if progress is not None and summary.read % 1000 == 0:
+                progress(summary.read)
+        run.flush()
+        if options.sync:
+            missing = sorted(catalogue.source_ids(profile.source) - set(run.seen))
+            for start in range(0, len(missing), options.batch_size):
+                run.flush(missing[start : start + options.batch_size])
+        summary.status = "completed"
+    except BaseException:
+        summary.status = "interrupted"
+        summary.by_reason = dict(run.reasons)
+        catalogue.finish_run(summary.run_id, "interrupted", msgspec.to_builtins(summary))
+        raise
+    finally:
+        if progress is not None:
+            progress(summary.read)
+    summary.by_reason = dict(run.reasons.most_common())
+    catalogue.finish_run(summary.run_id, "completed", msgspec.to_builtins(summary))
+    return summary
+
+
+_Open = tuple[str, Item, list[tuple[str, str]]]
+
+
+def _open_items(
+    files: list[Path], base: Path, profile: MappingProfile, options: IngestOptions
+) -> Iterator[_Open]:
+    reader = profile.reader
+    encoding = options.encoding or reader.encoding
+    delimiter = options.delimiter or reader.delimiter
+    if reader.format == "csv":
+        for path in files:
+            csv_reader = CsvReader(path, encoding, delimiter)
+            missing = sorted(profile.source_columns() - set(csv_reader.header))
+            if missing:
+                raise BadInput(
+                    "input.missing_columns",
+                    path=path,
+                    columns=", ".join(missing),
+                    profile=profile.name,
+                )
+            for item in csv_reader:
+                yield ("record", item, [])
+    elif reader.format in ("json", "jsonl"):
+        for path in files:
+            produced = (
+                read_json_lines(path, encoding)
+                if reader.format == "jsonl"
+                else read_json_items(path, encoding, reader.records_path)
+            )
+            for item in produced:
+                yield ("record", item, [])
+    else:
+        yield from _jsonld_items(files, base, profile, encoding)
+
+
+def _jsonld_items(
+    files: list[Path], base: Path, profile: MappingProfile, encoding: str | None
+) -> Iterator[_Open]:
+    graph = Graph()
+    for name in profile.reader.context_files:
+        path = base / name
+        if not path.is_file():
+            raise BadInput("input.join_missing", path=path, join=name, profile=profile.name)
+        for item in read_json_items(path, encoding):
+            if isinstance(item, RawRecord):
+                graph.add(item.data)
+    documents: list[Item] = []
+    for path in files:
+        for item in read_json_items(path, encoding):
+            documents.append(item)
+            if isinstance(item, RawRecord):
+                graph.add(item.data)
+    wanted = set(profile.reader.types)
+    for item in documents:
+        if isinstance(item, ReadProblem):
+            yield ("record", item, [])
+            continue
+        nodes = list(top_nodes(item.data))
+        for node in nodes:
+            if wanted and not wanted.intersection(types_of(node)):
+                continue
+            dangling: list[tuple[str, str]] = []
+            resolved = graph.resolve(node, dangling)
+            record = RawRecord(
+                item.file, item.line, resolved, item.raw if len(nodes) == 1 else str(node)
+            )
+            yield ("jsonld", record, dangling)
+
+
+def _consume(run: _Run, mapper: Mapper, opened: _Open) -> None:
+    kind, item, dangling = opened
+    if isinstance(item, ReadProblem):
+        run.quarantine(
+            item.file, item.line, item.reason, item.params, item.raw, key=item.record_key
+        )
+        return
+    profile = run.profile
+    try:
+        source_id = mapper.source_id(item.data)
+    except RecordProblem as problem:
+        run.quarantine(
+            item.file,
+            item.line,
+            problem.reason,
+            {"field": problem.field or "", **problem.params},
+            item.raw,
+            field=problem.field,
+        )
+        return
+    first = run.seen.get(source_id)
+    if first is not None:
+        run.quarantine(
+            item.file,
+            item.line,
+            "reason.duplicate_id",
+            {"id": source_id, "first_line": str(first[1])},
+            item.raw,
+            key=source_id,
+        )
+        return
+    run.seen[source_id] = (item.file, item.line)
+    for where, ref in dangling:
+        run.summary.warnings_total += 1
+        if len(run.summary.warnings) < 20:
+            run.summary.warnings.append(
+                say(
+                    "warning.dangling_ref",
+                    "fr",
+                    path=f"{item.file}:{item.line}",
+                    ref=ref,
+                    where=where,
+                )
+            )
+    try:
+        fields = node_to_fields(item.data) if kind == "jsonld" else {}
+        mapped = mapper.apply(item.data, source_id)
+        if kind == "jsonld" and profile.record.type is None and profile.record.type_rule is None:
+            mapped.pop("type", None)
+        _merge(fields, mapped)
+        work = _build(fields, profile, source_id)
+    except RecordProblem as problem:
+        params = {"field": problem.field or "", **problem.params}
+        run.quarantine(
+            item.file,
+            item.line,
+            problem.reason,
+            params,
+            item.raw,
+            field=problem.field,
+            key=source_id,
+        )
+        return
+    except msgspec.ValidationError as exc:
+        run.quarantine(
+            item.file,
+            item.line,
+            "reason.invalid_record",
+            {"detail": str(exc)},
+            item.raw,
+            key=source_id,
+        )
+        return
+    doc = encode_work(work)
+    run.store(
+        StoredWork(
+            id=work.id,
+            source=profile.source,
+            source_id=source_id,
+            type=work.type.value,
+            doc=doc,
+            digest=hashlib.blake2b(doc, digest_size=16).digest(),
+        )
+    )
+
+
+def _merge(fields: Fields, mapped: Fields) -> None:
+    for key, value in mapped.items():
+        if isinstance(value, list) and isinstance(fields.get(key), list):
+            fields[key].extend(v for v in value if v not in fields[key])
+        elif isinstance(value, dict) and isinstance(fields.get(key), dict):
+            fields[key].update(value)
+        else:
+            fields[key] = value
+
+
+def _build(fields: Fields, profile: MappingProfile, source_id: str) -> _Work:
+    """Assemble the mapped fields, the source's declared defaults and derived flags into a Work."""
+    defaults = profile.defaults
+    fields.pop("_lang", None)
+    fields.pop("_territory_country", None)
+    fields.pop("_ids", None)
+    work_type = WorkType(fields.get("type", profile.record.type or "CreativeWork"))
+    place = fields.pop("_place", None)
+    event = fields.pop("_event", None)
+    if place and "geo" in place and set(place["geo"]) != {"lat", "lon"}:
+        del place["geo"]
+    if work_type.is_event and (place or event):
+        events = fields.setdefault("events", [{}])
+        if event:
+            events[0].update(event)
+        if place:
+            events[0].setdefault("place", place)
+    else:
+        if place:
+            fields.setdefault("places", []).append(place)
+        if event:
+            fields.setdefault("events", []).append(event)
+    offer = fields.pop("_offer", None)
+    if offer:
+        fields.setdefault("offers", []).append(offer)
+    diversity = fields.setdefault("diversity", {})
+    countries = (
+        fields.pop("_countries", None) or diversity.get("countries") or list(defaults.countries)
+    )
+    originals = fields.pop("_original_languages", None) or list(defaults.original_languages)
+    territories = fields.pop("_territories", None)
+    independent = fields.pop("_independent", None)
+    if countries:
+        diversity["countries"] = countries
+        diversity["european"] = is_european(countries)
+    if originals:
+        diversity["original_languages"] = originals
+        diversity["eof"] = is_eof_language(originals[0])
+    if territories:
+        diversity["territories"] = territories
+    if independent is not None:
+        diversity["independent"] = independent
+    if defaults.text_language:
+        for key in ("titles", "descriptions"):
+            for text in fields.get(key, []):
+                text.setdefault("lang", defaults.text_language)
+    if defaults.in_languages and not fields.get("in_languages"):
+        fields["in_languages"] = list(defaults.in_languages)
+    if defaults.creation_label and "creation_label" not in fields:
+        fields["creation_label"] = {
+            "value": defaults.creation_label,
+            "declared_by": profile.source,
+            "method": "declaration",
+        }
+    if not fields.get("titles"):
+        raise RecordProblem("reason.missing_required", field="name", target="title")
+    provenance: dict[str, Any] = {
+        "source": profile.source,
+        "source_id": source_id,
+        "profile": profile.name,
+    }
+    if profile.licence:
+        provenance["licence"] = profile.licence
+    if profile.attribution:
+        provenance["attribution"] = profile.attribution
+    fields["id"] = work_id(profile.source, source_id)
+    fields["provenance"] = provenance
+    return msgspec.convert(fields, _Work)

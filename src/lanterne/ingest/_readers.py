@@ -1,0 +1,337 @@
+"""Readers: turn a file into records (a dict each) or problems, with the line each starts on.
+
+A reader never raises on a bad record: it yields a ``ReadProblem`` with the raw text so the
+pipeline can quarantine it. It raises ``BadInput`` only when the file as a whole cannot be read
+(empty, wrong encoding, no header), before anything is stored.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import csv
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from lanterne.errors import BadInput
+from lanterne.ingest._encoding import bom_length, detect_encoding
+
+DELIMITERS = ";,\t|"
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class RawRecord(msgspec.Struct):
+    file: str
+    line: int
+    data: dict[str, Any]
+    raw: str
+
+
+class ReadProblem(msgspec.Struct):
+    file: str
+    line: int
+    reason: str
+    params: dict[str, str]
+    raw: str
+    record_key: str | None = None
+
+
+Item = RawRecord | ReadProblem
+
+
+def _check_not_empty(path: Path) -> None:
+    if not path.exists():
+        from lanterne.errors import InputNotFound
+
+        raise InputNotFound("input.not_found", path=path)
+    if path.is_dir():
+        raise BadInput("input.unreadable", path=path, reason="c'est un dossier")
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if not head[bom_length(head) :].strip():
+        raise BadInput("input.empty", path=path)
+
+
+# CSV ---------------------------------------------------------------------------------------
+
+
+class CsvReader:
+    """Reads a delimited text file; sniffs the delimiter and detects the encoding unless given."""
+
+    def __init__(
+        self, path: Path, encoding: str | None = None, delimiter: str | None = None
+    ) -> None:
+        _check_not_empty(path)
+        self.path = path
+        self.encoding = detect_encoding(path, encoding)
+        self._lines = _DecodedLines(path, self.encoding)
+        first = next(iter(self._lines), "")
+        self.delimiter = delimiter if delimiter not in (None, "", "auto") else _sniff(first)
+        header = next(csv.reader([first], delimiter=self.delimiter), [])
+        self.header = [h.strip() for h in header]
+        if not any(self.header):
+            raise BadInput("input.no_header", path=path)
+
+    def __iter__(self) -> Iterator[Item]:
+        name = str(self.path)
+        width = len(self.header)
+        lines = self._lines
+        reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+        start = 2
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raw = lines.take()
+                rest = "".join(lines.drain())
+                yield ReadProblem(name, start, "reason.truncated", {"detail": str(exc)}, raw + rest)
+                return
+            raw = lines.take()
+            line, start = start, reader.line_num + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if lines.bad_lines:
+                bad = lines.bad_lines
+                lines.bad_lines = []
+                yield ReadProblem(
+                    name,
+                    line,
+                    "reason.undecodable",
+                    {"encoding": self.encoding, "detail": f"ligne {bad[0]}"},
+                    raw,
+                )
+                continue
+            if len(row) != width:
+                yield ReadProblem(
+                    name,
+                    line,
+                    "reason.field_count",
+                    {
+                        "found": str(len(row)),
+                        "expected": str(width),
+                        "delimiter": self.delimiter,
+                        "hint": _delimiter_hint(
+                            raw, self.delimiter, width, lines.at_end_without_newline()
+                        ),
+                    },
+                    raw,
+                )
+                continue
+            yield RawRecord(name, line, dict(zip(self.header, row, strict=True)), raw)
+
+
+def _sniff(header_line: str) -> str:
+    """The delimiter of a header line: the candidate that splits it into the most columns."""
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _delimiter_hint(raw: str, delimiter: str, width: int, truncated: bool) -> str:
+    if truncated:
+        return " ; fin de fichier sans retour à la ligne : fichier tronqué ?"
+    for other in DELIMITERS:
+        if other != delimiter:
+            row = next(csv.reader([raw], delimiter=other), [])
+            if len(row) == width:
+                return f" ; cette ligne semble séparée par « {other} »"
+    return ""
+
+
+class _DecodedLines:
+    """Physical lines of a file, decoded one by one so a bad byte spoils one record, not the file.
+
+    It remembers the text handed to the CSV parser since the last ``take()``, which becomes
+    the raw value kept in quarantine.
+    """
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        self._file = path.open("rb")
+        self._encoding = encoding
+        self._buffer: list[str] = []
+        self._first = True
+        self._last = b""
+        self.bad_lines: list[int] = []
+        self._number = 0
+        self._wide = codecs.lookup(encoding).name.startswith("utf-16")
+        self._text: Iterator[str] | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self._wide:
+            if self._text is None:
+                self._text = iter(
+                    self._file.read().decode(self._encoding).splitlines(keepends=True)
+                )
+            text = next(self._text)
+            self._buffer.append(text)
+            return text
+        data = self._file.readline()
+        if not data:
+            self._file.close()
+            raise StopIteration
+        self._number += 1
+        if self._first:
+            data = data[bom_length(data) :]
+            self._first = False
+        self._last = data
+        try:
+            text = data.decode(self._encoding)
+        except UnicodeDecodeError:
+            text = data.decode(self._encoding, errors="replace")
+            self.bad_lines.append(self._number)
+        self._buffer.append(text)
+        return text
+
+    def take(self) -> str:
+        text = "".join(self._buffer)
+        self._buffer.clear()
+        return text
+
+    def drain(self) -> Iterable[str]:
+        yield from self
+        yield self.take()
+
+    def at_end_without_newline(self) -> bool:
+        return not self._last.endswith(b"\n") and not self._file.peek(1)  # type: ignore[attr-defined]
+
+
+# JSON and JSON Lines -----------------------------------------------------------------------
+
+
+def _text_of(path: Path, encoding: str | None) -> str:
+    _check_not_empty(path)
+    name = detect_encoding(path, encoding)
+    data = path.read_bytes()
+    return data[bom_length(data) :].decode(name, errors="replace")
+
+
+class _LineIndex:
+    def __init__(self, text: str) -> None:
+        self._starts = [0]
+        pos = text.find("\n")
+        while pos >= 0:
+            self._starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i + 1, offset - self._starts[i] + 1
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def read_json_items(
+    path: Path, encoding: str | None = None, records_path: str = ""
+) -> Iterator[Item]:
+    """Items of a JSON array (or of the array at ``records_path``), decoded one at a time.
+
+    Decoding item by item means that a file cut or broken in the middle still yields every item
+    before the break; the rest is kept whole as one quarantined problem.
+    """
+    text = _text_of(path, encoding)
+    index = _LineIndex(text)
+    name = str(path)
+    decoder = json.JSONDecoder()
+    pos = _skip_ws(text, 0)
+    if records_path or not text.startswith("[", pos):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if records_path:
+                raise BadInput(
+                    "input.not_json", path=path, line=exc.lineno, column=exc.colno, detail=exc.msg
+                ) from None
+            yield ReadProblem(
+                name,
+                exc.lineno,
+                "reason.bad_json",
+                {"line": str(exc.lineno), "column": str(exc.colno), "detail": exc.msg},
+                text,
+            )
+            return
+        for key in filter(None, records_path.split(".")):
+            document = document.get(key, []) if isinstance(document, dict) else []
+        items = document if isinstance(document, list) else [document]
+        for item in items:
+            yield _as_record(name, 1, item, json.dumps(item, ensure_ascii=False))
+        return
+    pos += 1
+    while True:
+        pos = _skip_ws(text, pos)
+        if pos < len(text) and text[pos] == "]":
+            return
+        start = pos
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            line, column = index.line_col(exc.pos)
+            yield ReadProblem(
+                name,
+                index.line_col(start)[0],
+                "reason.bad_json",
+                {"line": str(line), "column": str(column), "detail": exc.msg},
+                text[start:],
+            )
+            return
+        yield _as_record(name, index.line_col(start)[0], item, text[start:pos])
+        pos = _skip_ws(text, pos)
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+        elif pos >= len(text) or text[pos] != "]":
+            line, column = index.line_col(pos)
+            detail = "fin de fichier avant « ] »" if pos >= len(text) else "« , » ou « ] » attendu"
+            yield ReadProblem(
+                name,
+                line,
+                "reason.bad_json",
+                {"line": str(line), "column": str(column), "detail": detail},
+                text[pos:],
+            )
+            return
+
+
+def read_json_lines(path: Path, encoding: str | None = None) -> Iterator[Item]:
+    """One JSON object per line; a bad line is one problem, the others are read."""
+    _check_not_empty(path)
+    name = str(path)
+    enc = detect_encoding(path, encoding)
+    with path.open("rb") as f:
+        for number, data in enumerate(f, start=1):
+            if number == 1:
+                data = data[bom_length(data) :]
+            text = data.decode(enc, errors="replace")
+            if not text.strip():
+                continue
+            try:
+                item = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield ReadProblem(
+                    name,
+                    number,
+                    "reason.bad_json",
+                    {"line": str(number), "column": str(exc.colno), "detail": exc.msg},
+                    text,
+                )
+                continue
+            yield _as_record(name, number, item, text)
+
+
+def _as_record(name: str, line: int, item: Any, raw: str) -> Item:
+    if isinstance(item, dict):
+        return RawRecord(name, line, item, raw)
+    kind = type(item).__name__
+    return ReadProblem(name, line, "reason.not_object", {"kind": kind}, raw)

@@ -1,0 +1,201 @@
+"""Every sentence Lanterne says to a person, in French first and in English.
+
+One catalogue keyed by message id, so a translator sees all texts in one place and a test can
+check that each id has both languages and the same placeholders.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Final, Literal
+
+Lang = Literal["fr", "en"]
+
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    # Input files
+    "input.not_found": (
+        "Fichier ou dossier introuvable : {path}. Vérifiez le chemin (il est relatif au dossier courant).",
+        "File or folder not found: {path}. Check the path (it is relative to the current folder).",
+    ),
+    "input.empty": (
+        "Le fichier {path} est vide : il n'y a rien à importer. Exportez de nouveau le catalogue.",
+        "The file {path} is empty: there is nothing to import. Export the catalogue again.",
+    ),
+    "input.unreadable": (
+        "Impossible de lire {path} : {reason}. Vérifiez les droits d'accès au fichier.",
+        "Cannot read {path}: {reason}. Check the file's permissions.",
+    ),
+    "input.encoding_mismatch": (
+        "{path} n'est pas en {declared} (ligne {line} : {detail}) ; il semble être en {detected}. "
+        "Relancez avec --encoding {detected} ou sans --encoding pour la détection automatique.",
+        "{path} is not {declared} (line {line}: {detail}); it looks like {detected}. "
+        "Run again with --encoding {detected}, or without --encoding to detect it.",
+    ),
+    "input.mojibake": (
+        "{path} déclaré en {declared} contient « {sample} » ligne {line} : le fichier est en UTF-8. "
+        "Relancez avec --encoding utf-8 ou sans --encoding.",
+        "{path} declared as {declared} contains “{sample}” at line {line}: the file is UTF-8. "
+        "Run again with --encoding utf-8, or without --encoding.",
+    ),
+    "input.undecodable": (
+        "{path} : impossible de déterminer l'encodage du texte. Indiquez-le avec --encoding (ex. utf-8, cp1252).",
+        "{path}: cannot tell the text encoding. Give it with --encoding (e.g. utf-8, cp1252).",
+    ),
+    "input.no_header": (
+        "{path} : la première ligne n'a pas d'en-tête de colonnes lisible. Ajoutez une ligne d'en-tête.",
+        "{path}: the first line has no readable column header. Add a header line.",
+    ),
+    "input.missing_columns": (
+        "{path} : colonnes absentes de l'en-tête : {columns}. Le profil « {profile} » les attend ; "
+        "vérifiez que c'est le bon profil ou le bon fichier.",
+        "{path}: columns missing from the header: {columns}. Profile “{profile}” expects them; "
+        "check that this is the right profile or file.",
+    ),
+    "input.not_json": (
+        "{path} n'est pas du JSON valide dès le début (ligne {line}, colonne {column} : {detail}). "
+        "Vérifiez le format (--format) ou l'export.",
+        "{path} is not valid JSON from the start (line {line}, column {column}: {detail}). "
+        "Check the format (--format) or the export.",
+    ),
+    "input.join_missing": (
+        "Fichier de jointure introuvable : {path} (jointure « {join} » du profil « {profile} »). "
+        "Placez-le à cet endroit ou corrigez le profil.",
+        "Join file not found: {path} (join “{join}” of profile “{profile}”). "
+        "Put it there or fix the profile.",
+    ),
+    # Profiles
+    "profile.not_found": (
+        "Profil de correspondance inconnu : « {name} ». Profils fournis : {known}. "
+        "Ou donnez le chemin d'un fichier .toml.",
+        "Unknown mapping profile: “{name}”. Bundled profiles: {known}. Or give the path of a .toml file.",
+    ),
+    "profile.invalid": (
+        "Profil {path} invalide : {detail}. Corrigez le fichier (voir docs/profiles.md).",
+        "Invalid profile {path}: {detail}. Fix the file (see docs/profiles.md).",
+    ),
+    # Store
+    "store.locked": (
+        "Le catalogue {path} est occupé par un autre processus. Attendez la fin de l'autre import puis relancez.",
+        "The catalogue {path} is busy with another process. Wait for the other import to finish, then run again.",
+    ),
+    "store.corrupt": (
+        "Le catalogue {path} est endommagé ({detail}). Restaurez une sauvegarde ou réimportez dans un nouveau fichier.",
+        "The catalogue {path} is damaged ({detail}). Restore a backup or import again into a new file.",
+    ),
+    "store.newer": (
+        "Le catalogue {path} a été créé par une version plus récente de Lanterne (schéma {found} > {known}). "
+        "Mettez Lanterne à jour.",
+        "The catalogue {path} was made by a newer Lanterne (schema {found} > {known}). Update Lanterne.",
+    ),
+    "work.not_found": (
+        "Aucune œuvre d'identifiant « {id} ». Cherchez les identifiants avec « lanterne stats » ou la recherche.",
+        "No work has the id “{id}”. Find ids with “lanterne stats” or the search.",
+    ),
+    "quarantine.not_found": (
+        "Aucune entrée de quarantaine numéro {id}. Listez-les avec « lanterne quarantine list ».",
+        "No quarantine entry number {id}. List them with “lanterne quarantine list”.",
+    ),
+    "internal": (
+        "Erreur interne inattendue ({detail}). Le détail est dans {log} ; signalez-la avec ce fichier.",
+        "Unexpected internal error ({detail}). Details are in {log}; please report it with that file.",
+    ),
+    "interrupted": (
+        "Interrompu. Les lots déjà validés sont enregistrés ; relancez la même commande pour terminer.",
+        "Interrupted. Batches already committed are stored; run the same command again to finish.",
+    ),
+    # Quarantine reasons
+    "reason.bad_row": (
+        "ligne mal formée : {detail}",
+        "malformed line: {detail}",
+    ),
+    "reason.field_count": (
+        "{found} champs au lieu de {expected} (séparateur attendu « {delimiter} »{hint})",
+        "{found} fields instead of {expected} (expected delimiter “{delimiter}”{hint})",
+    ),
+    "reason.truncated": (
+        "fin de fichier inattendue : le fichier semble tronqué ({detail})",
+        "unexpected end of file: the file looks truncated ({detail})",
+    ),
+    "reason.bad_json": (
+        "JSON invalide ligne {line}, colonne {column} : {detail}",
+        "invalid JSON at line {line}, column {column}: {detail}",
+    ),
+    "reason.not_object": (
+        "l'élément n'est pas un objet JSON mais {kind}",
+        "the item is not a JSON object but {kind}",
+    ),
+    "reason.undecodable": (
+        "octets illisibles en {encoding} : {detail}",
+        "bytes not readable as {encoding}: {detail}",
+    ),
+    "reason.missing_id": (
+        "identifiant absent (champ « {field} »)",
+        "missing identifier (field “{field}”)",
+    ),
+    "reason.duplicate_id": (
+        "identifiant « {id} » déjà lu ligne {first_line} de ce fichier",
+        "id “{id}” already read at line {first_line} of this file",
+    ),
+    "reason.missing_required": (
+        "champ obligatoire vide : {target} (source « {field} »)",
+        "required field empty: {target} (source “{field}”)",
+    ),
+    "reason.bad_value": (
+        "valeur invalide pour {target} (source « {field} ») : {detail}",
+        "invalid value for {target} (source “{field}”): {detail}",
+    ),
+    "reason.too_long": (
+        "champ « {field} » trop long : {length} caractères (maximum {limit})",
+        "field “{field}” too long: {length} characters (maximum {limit})",
+    ),
+    "reason.invalid_record": (
+        "notice invalide : {detail}",
+        "invalid record: {detail}",
+    ),
+    "warning.dangling_ref": (
+        "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe",
+        "{path}: @id reference “{ref}” ({where}) points to no node of the graph; kept as an external link",
+    ),
+}
+
+
+REASON_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "reason.bad_row": ("ligne mal formée", "malformed line"),
+    "reason.field_count": ("mauvais nombre de champs", "wrong number of fields"),
+    "reason.truncated": ("fichier tronqué", "truncated file"),
+    "reason.bad_json": ("JSON invalide", "invalid JSON"),
+    "reason.not_object": ("élément qui n'est pas un objet", "item that is not an object"),
+    "reason.undecodable": ("octets illisibles", "unreadable bytes"),
+    "reason.missing_id": ("identifiant absent", "missing identifier"),
+    "reason.duplicate_id": ("identifiant en double", "duplicate identifier"),
+    "reason.missing_required": ("champ obligatoire vide", "required field empty"),
+    "reason.bad_value": ("valeur invalide", "invalid value"),
+    "reason.too_long": ("champ trop long", "field too long"),
+    "reason.invalid_record": ("notice invalide", "invalid record"),
+}
+
+
+def reason_label(reason: str, lang: Lang = "fr") -> str:
+    """Short name of a quarantine reason, for counts."""
+    fr, en = REASON_LABELS.get(reason, (reason, reason))
+    return en if lang == "en" else fr
+
+
+def detect_language(explicit: str | None = None) -> Lang:
+    """The language to speak: ``--lang``, then ``LANTERNE_LANG``, then the locale; French by default."""
+    for candidate in (
+        explicit,
+        os.environ.get("LANTERNE_LANG"),
+        os.environ.get("LC_ALL"),
+        os.environ.get("LC_MESSAGES"),
+        os.environ.get("LANG"),
+    ):
+        if candidate:
+            return "en" if candidate.lower().startswith("en") else "fr"
+    return "fr"
+
+
+def say(key: str, lang: Lang = "fr", **params: object) -> str:
+    """The sentence ``key`` in ``lang`` with its placeholders filled."""
+    fr, en = MESSAGES[key]
+    return (en if lang == "en" else fr).format(**params)

@@ -1,0 +1,27 @@
+"""The schema.org vocabulary shipped with Lanterne, and a checker for schema.org JSON-LD."""
+
+from lanterne.profile.schemaorg._crosswalk import node_to_fields, work_from_jsonld, work_to_jsonld
+from lanterne.profile.schemaorg._graph import Graph, top_nodes, types_of
+from lanterne.profile.schemaorg._vocabulary import (
+    SCHEMA_NAMESPACE,
+    Vocabulary,
+    check_document,
+    local_context,
+    local_name,
+    schema_iri,
+)
+
+__all__ = [
+    "SCHEMA_NAMESPACE",
+    "Graph",
+    "Vocabulary",
+    "check_document",
+    "local_context",
+    "local_name",
+    "node_to_fields",
+    "schema_iri",
+    "top_nodes",
+    "types_of",
+    "work_from_jsonld",
+    "work_to_jsonld",
+]

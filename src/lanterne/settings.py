@@ -1,0 +1,63 @@
+"""Settings, declared once with their help text. Environment beats the command line's default.
+
+Nothing is read at import time: ``Settings.load()`` reads the environment when called.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+
+class Setting(msgspec.Struct, frozen=True):
+    name: str
+    env: str
+    default: str
+    help_fr: str
+    help_en: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "catalogue",
+        "LANTERNE_CATALOGUE",
+        "var/catalogue.sqlite",
+        "Fichier SQLite du catalogue (créé s'il n'existe pas).",
+        "SQLite file of the catalogue (created if missing).",
+    ),
+    Setting(
+        "lang",
+        "LANTERNE_LANG",
+        "",
+        "Langue des messages : fr ou en (par défaut : la locale, sinon le français).",
+        "Language of messages: fr or en (default: the locale, else French).",
+    ),
+    Setting(
+        "log_dir",
+        "LANTERNE_LOG_DIR",
+        "var/log",
+        "Dossier où écrire le détail des erreurs internes.",
+        "Folder where details of internal errors are written.",
+    ),
+)
+
+
+class Settings(msgspec.Struct, kw_only=True):
+    catalogue: Path
+    lang: str
+    log_dir: Path
+
+    @classmethod
+    def load(cls, **overrides: str | None) -> Settings:
+        """Command-line value if given, else environment, else the declared default."""
+        values: dict[str, str] = {}
+        for s in SETTINGS:
+            given = overrides.get(s.name)
+            values[s.name] = given if given else os.environ.get(s.env, s.default)
+        return cls(
+            catalogue=Path(values["catalogue"]),
+            lang=values["lang"],
+            log_dir=Path(values["log_dir"]),
+        )
