@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import traceback
 from importlib import resources
@@ -70,6 +71,13 @@ def _state(ctx: click.Context) -> _State:
 @click.option("--delimiter", help="Séparateur CSV (par défaut : détecté).")
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option(
+    "--workers",
+    default=min(2, os.cpu_count() or 1),
+    show_default=True,
+    type=click.IntRange(0, 64),
+    help="Processus de correspondance en parallèle (0 : aucun).",
+)
+@click.option(
     "--sync", is_flag=True, help="Marquer supprimées les œuvres absentes de cet export complet."
 )
 @click.option(
@@ -84,6 +92,7 @@ def ingest_command(
     encoding: str | None,
     delimiter: str | None,
     batch_size: int,
+    workers: int,
     sync: bool,
     strict: bool,
     as_json: bool,
@@ -92,7 +101,7 @@ def ingest_command(
     state = _state(ctx)
     profile = load_profile(profile_name)
     options = IngestOptions(
-        encoding=encoding, delimiter=delimiter, batch_size=batch_size, sync=sync
+        encoding=encoding, delimiter=delimiter, batch_size=batch_size, workers=workers, sync=sync
     )
     catalogue = open_catalogue(state.settings.catalogue)
     try:

@@ -117,6 +117,8 @@ class SqliteCatalogue:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            # A large page cache keeps the id index in memory during big imports.
+            self._db.execute("PRAGMA cache_size=-131072")
             found = self._scalar("PRAGMA user_version")
             if found > SCHEMA_VERSION:
                 raise StoreError("store.newer", path=path, found=found, known=SCHEMA_VERSION)
@@ -161,6 +163,14 @@ class SqliteCatalogue:
 
     def finish_run(self, run_id: str, status: RunStatus, summary: dict[str, object]) -> None:
         with self._write():
+            if status == "completed":
+                # A complete run re-reads the whole source: what it quarantined again is in its
+                # own entries, so the older open entries of that source are superseded.
+                self._db.execute(
+                    "UPDATE quarantine SET resolved=1 WHERE resolved=0 AND run_id<>? AND "
+                    "source=(SELECT source FROM runs WHERE id=?)",
+                    (run_id, run_id),
+                )
             self._db.execute(
                 "UPDATE runs SET status=?, finished_at=?, summary=? WHERE id=?",
                 (status, _now(), _json.encode(summary).decode(), run_id),
@@ -240,9 +250,9 @@ class SqliteCatalogue:
                     inserts,
                 )
             for w in updated:
-                old_doc, was_deleted = db.execute(
-                    "SELECT doc, deleted FROM works WHERE id = ?", (w.id,)
-                ).fetchone()
+                row = db.execute("SELECT doc, deleted FROM works WHERE id = ?", (w.id,)).fetchone()
+                assert row is not None  # selected above, inside the same transaction
+                old_doc, was_deleted = row
                 diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(w.doc))
                 db.execute(
                     "UPDATE works SET type=?, doc=?, digest=?, deleted=0, updated_at=?, batch_id=? "
@@ -373,6 +383,7 @@ class SqliteCatalogue:
         deleted_sql = "SELECT count(*) FROM works WHERE deleted=1" + (
             " AND source=?" if source else ""
         )
+        assert flags is not None  # an aggregate query always returns one row
         return CatalogueStats(
             works=int(flags[0]),
             by_source=grouped("w.source"),

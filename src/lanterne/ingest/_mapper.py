@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from lanterne.ingest._dates import DateParseError, parse_date_fr
@@ -44,6 +45,12 @@ _PAREN = re.compile(r"\s*\(([^)]*)\)\s*$")
 
 
 def _date(value: str) -> dict[str, Any]:
+    return dict(_cached_date(value))
+
+
+@lru_cache(maxsize=65536)
+def _cached_date(value: str) -> dict[str, Any]:
+    # Catalogues repeat the same few thousand date strings; parsing each once is enough.
     d = parse_date_fr(value)
     out: dict[str, Any] = {
         "earliest": d.earliest,
@@ -300,14 +307,47 @@ def handler_for(target: str) -> Handler:
     raise ValueError(f"champ cible inconnu : {target}")
 
 
+class _Compiled:
+    """A rule with everything that does not depend on the record worked out once."""
+
+    __slots__ = ("cleans", "handle", "nulls", "rule", "source", "sources", "split")
+
+    def __init__(self, rule: Rule, joins: set[str]) -> None:
+        self.rule = rule
+        self.handle = handler_for(rule.to)
+        self.source = ",".join(rule.from_) or "const"
+        self.nulls = frozenset(rule.null_values)
+        self.split = re.compile(rule.split) if rule.split else None
+        self.cleans = bool(rule.pattern or rule.vocab or rule.template)
+        self.sources = [_source(name, joins) for name in rule.from_]
+
+
+def _source(name: str, joins: set[str]) -> tuple[str | None, str]:
+    """``(join name, column)`` for ``@join.column``, ``(None, field)`` for a plain field."""
+    if name.startswith("@"):
+        join, _, column = name[1:].partition(".")
+        if join in joins:
+            return join, column
+    return None, name
+
+
 class Mapper:
     """A mapping profile compiled for fast application to many records."""
 
     def __init__(self, profile: MappingProfile) -> None:
         self.profile = profile
-        self._rules = [(rule, handler_for(rule.to)) for rule in profile.map]
+        names = {j.name for j in profile.join}
+        self._rules = [_Compiled(rule, names) for rule in profile.map]
+        self._type_rule = (
+            _Compiled(profile.record.type_rule, names) if profile.record.type_rule else None
+        )
+        self._id_rules = {id(r): [_source(n, names) for n in r.id_from] for r in profile.map}
         self._patterns = {id(r): re.compile(r.pattern) for r in profile.map if r.pattern}
+        if profile.record.type_rule and profile.record.type_rule.pattern:
+            rule = profile.record.type_rule
+            self._patterns[id(rule)] = re.compile(rule.pattern or "")
         self._id_fields = re.findall(r"\{([^}]+)\}", profile.record.id)
+        self._join_on = {j.name: j.on for j in profile.join}
         self.joins: dict[str, dict[str, list[dict[str, str]]]] = {}
 
     def source_id(self, record: dict[str, Any]) -> str:
@@ -324,44 +364,46 @@ class Mapper:
             parts[name] = str(value).strip()
         return self.profile.record.id.format_map(parts)
 
-    def values(self, record: dict[str, Any], rule: Rule, names: list[str]) -> list[str]:
+    def values(
+        self, record: dict[str, Any], compiled: _Compiled, sources: list[tuple[str | None, str]]
+    ) -> list[str]:
+        rule = compiled.rule
         raw: list[str] = []
-        for name in names:
-            if name.startswith("@") and name[1:].partition(".")[0] in self.joins:
-                raw.extend(self._joined(record, name[1:]))
-            else:
-                value = _get(record, name)
-                if isinstance(value, list):
-                    raw.extend(str(v) for v in value if v is not None)
-                elif value is not None:
-                    raw.append(str(value))
-        if rule.const is not None and not names:
+        for join, name in sources:
+            if join is not None:
+                key = str(_get(record, self._join_on[join]) or "").strip()
+                rows = self.joins.get(join, {}).get(key, ())
+                raw.extend(row[name] for row in rows if row.get(name))
+                continue
+            value = record[name] if name in record else _get(record, name)
+            if isinstance(value, str):
+                raw.append(value)
+            elif isinstance(value, list):
+                raw.extend(str(v) for v in value if v is not None)
+            elif value is not None:
+                raw.append(str(value))
+        if rule.const is not None and not sources:
             raw.append(rule.const)
         out: list[str] = []
+        nulls = compiled.nulls
         for value in raw:
             value = value.strip()
+            if not value or value in nulls:
+                continue
             if len(value) > MAX_TEXT:
                 raise RecordProblem(
                     "reason.too_long",
-                    field=",".join(names),
+                    field=compiled.source,
                     length=f"{len(value):,}".replace(",", " "),
                     limit=f"{MAX_TEXT:,}".replace(",", " "),
                 )
-            if not value or value in rule.null_values:
-                continue
             out.append(value)
         if rule.join is not None and out:
             out = [rule.join.join(out)]
-        if rule.split:
-            out = [p.strip() for v in out for p in re.split(rule.split, v)]
-            out = [p for p in out if p and p not in rule.null_values]
+        if compiled.split is not None:
+            parts = (p.strip() for v in out for p in compiled.split.split(v))
+            out = [p for p in parts if p and p not in nulls]
         return out
-
-    def _joined(self, record: dict[str, Any], spec: str) -> list[str]:
-        name, _, column = spec.partition(".")
-        join = next(j for j in self.profile.join if j.name == name)
-        key = str(_get(record, join.on) or "").strip()
-        return [row[column] for row in self.joins.get(name, {}).get(key, []) if row.get(column)]
 
     def apply(self, record: dict[str, Any], source_id: str) -> Fields:
         """The work fields of ``record`` (without id and provenance), or ``RecordProblem``."""
@@ -371,31 +413,37 @@ class Mapper:
             fields["_lang"] = profile.defaults.text_language
         if profile.defaults.territory_country:
             fields["_territory_country"] = profile.defaults.territory_country
-        for rule, handle in self._rules:
-            source = ",".join(rule.from_) or "const"
+        for compiled in self._rules:
+            rule = compiled.rule
             try:
-                values = self.values(record, rule, rule.from_)
-                values = self._clean(values, rule)
+                values = self.values(record, compiled, compiled.sources)
+                if compiled.cleans and values:
+                    values = self._clean(values, rule)
                 if rule.id_from:
-                    fields["_ids"] = self.values(record, rule, rule.id_from)
+                    fields["_ids"] = self.values(record, compiled, self._id_rules[id(rule)])
                 if not values:
                     fields.pop("_ids", None)
                     if rule.required:
-                        raise RecordProblem("reason.missing_required", field=source, target=rule.to)
+                        raise RecordProblem(
+                            "reason.missing_required", field=compiled.source, target=rule.to
+                        )
                     continue
-                handle(fields, values, rule)
+                compiled.handle(fields, values, rule)
             except RecordProblem:
                 raise
             except (ValueError, CodeError, DateParseError, KeyError) as exc:
                 if rule.on_error == "skip":
                     continue
                 raise RecordProblem(
-                    "reason.bad_value", field=source, target=rule.to, detail=str(exc).strip("'\"")
+                    "reason.bad_value",
+                    field=compiled.source,
+                    target=rule.to,
+                    detail=str(exc).strip("'\""),
                 ) from None
-        type_rule = profile.record.type_rule
         work_type = profile.record.type or "CreativeWork"
-        if type_rule is not None:
-            found = self._clean(self.values(record, type_rule, type_rule.from_), type_rule)
+        if self._type_rule is not None:
+            type_rule = self._type_rule
+            found = self._clean(self.values(record, type_rule, type_rule.sources), type_rule.rule)
             if found:
                 work_type = found[0]
         try:

@@ -10,8 +10,11 @@ running it again finishes the job (stable ids make it idempotent).
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import multiprocessing
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,8 @@ class IngestOptions(msgspec.Struct, kw_only=True):
     """Declared encoding; ``None`` or ``auto`` to detect it."""
     delimiter: str | None = None
     batch_size: int = 5_000
+    workers: int = 0
+    """Processes that map records beside the one reading and storing (0: map in this process)."""
     sync: bool = False
     """Mark the source's works absent from this import as deleted (the file is a full export)."""
 
@@ -210,11 +215,10 @@ def ingest(
         files=[str(f) for f in files],
     )
     run = _Run(catalogue, profile, options, summary)
+    opened = items if first is None else chain([first], items)
     try:
-        if first is not None:
-            _consume(run, mapper, first)
-        for item in items:
-            _consume(run, mapper, item)
+        for item, outcome in _outcomes(mapper, opened, options.workers):
+            _commit(run, item, outcome)
             if progress is not None and summary.read % 1000 == 0:
                 progress(summary.read)
         run.flush()
@@ -305,90 +309,136 @@ def _jsonld_items(
             yield ("jsonld", record, dangling)
 
 
-def _consume(run: _Run, mapper: Mapper, opened: _Open) -> None:
-    kind, item, dangling = opened
-    if isinstance(item, ReadProblem):
-        run.quarantine(
-            item.file, item.line, item.reason, item.params, item.raw, key=item.record_key
-        )
-        return
-    profile = run.profile
+# A record's outcome, computed without the store so it can run in a worker process:
+# ("ok", source_id, (work id, type, doc, digest)) or ("problem", source_id, (reason, params, field)).
+Outcome = tuple[str, str | None, tuple[Any, ...]]
+
+
+def _transform(mapper: Mapper, kind: str, data: dict[str, Any]) -> Outcome:
+    """Map, validate and encode one record; never touches the catalogue."""
+    profile = mapper.profile
     try:
-        source_id = mapper.source_id(item.data)
+        source_id = mapper.source_id(data)
     except RecordProblem as problem:
-        run.quarantine(
-            item.file,
-            item.line,
-            problem.reason,
-            {"field": problem.field or "", **problem.params},
-            item.raw,
-            field=problem.field,
-        )
-        return
-    first = run.seen.get(source_id)
-    if first is not None:
-        run.quarantine(
-            item.file,
-            item.line,
-            "reason.duplicate_id",
-            {"id": source_id, "first_line": str(first[1])},
-            item.raw,
-            key=source_id,
-        )
-        return
-    run.seen[source_id] = (item.file, item.line)
-    for where, ref in dangling:
-        run.summary.warnings_total += 1
-        if len(run.summary.warnings) < 20:
-            run.summary.warnings.append(
-                say(
-                    "warning.dangling_ref",
-                    "fr",
-                    path=f"{item.file}:{item.line}",
-                    ref=ref,
-                    where=where,
-                )
-            )
+        params = {"field": problem.field or "", **problem.params}
+        return ("problem", None, (problem.reason, params, problem.field))
     try:
-        fields = node_to_fields(item.data) if kind == "jsonld" else {}
-        mapped = mapper.apply(item.data, source_id)
+        fields = node_to_fields(data) if kind == "jsonld" else {}
+        mapped = mapper.apply(data, source_id)
         if kind == "jsonld" and profile.record.type is None and profile.record.type_rule is None:
             mapped.pop("type", None)
         _merge(fields, mapped)
         work = _build(fields, profile, source_id)
     except RecordProblem as problem:
         params = {"field": problem.field or "", **problem.params}
-        run.quarantine(
-            item.file,
-            item.line,
-            problem.reason,
-            params,
-            item.raw,
-            field=problem.field,
-            key=source_id,
-        )
-        return
+        return ("problem", source_id, (problem.reason, params, problem.field))
     except msgspec.ValidationError as exc:
+        return ("problem", source_id, ("reason.invalid_record", {"detail": str(exc)}, None))
+    doc = encode_work(work)
+    digest = hashlib.blake2b(doc, digest_size=16).digest()
+    return ("ok", source_id, (work.id, work.type.value, doc, digest))
+
+
+def _commit(run: _Run, opened: _Open, outcome: Outcome | None) -> None:
+    """Record one item's outcome in input order: duplicates and warnings need the whole run."""
+    kind, item, dangling = opened
+    if isinstance(item, ReadProblem):
         run.quarantine(
-            item.file,
-            item.line,
-            "reason.invalid_record",
-            {"detail": str(exc)},
-            item.raw,
-            key=source_id,
+            item.file, item.line, item.reason, item.params, item.raw, key=item.record_key
         )
         return
-    doc = encode_work(work)
+    assert outcome is not None
+    status, source_id, payload = outcome
+    if source_id is not None:
+        first = run.seen.get(source_id)
+        if first is not None:
+            run.quarantine(
+                item.file,
+                item.line,
+                "reason.duplicate_id",
+                {"id": source_id, "first_line": str(first[1])},
+                item.raw,
+                key=source_id,
+            )
+            return
+        run.seen[source_id] = (item.file, item.line)
+    for where, ref in dangling:
+        run.summary.warnings_total += 1
+        if len(run.summary.warnings) < 20:
+            path = f"{item.file}:{item.line}"
+            run.summary.warnings.append(
+                say("warning.dangling_ref", "fr", path=path, ref=ref, where=where)
+            )
+    if status == "problem":
+        reason, params, field = payload
+        run.quarantine(item.file, item.line, reason, params, item.raw, field=field, key=source_id)
+        return
+    assert source_id is not None
+    work_id_, work_type, doc, digest = payload
     run.store(
         StoredWork(
-            id=work.id,
-            source=profile.source,
+            id=work_id_,
+            source=run.profile.source,
             source_id=source_id,
-            type=work.type.value,
+            type=work_type,
             doc=doc,
-            digest=hashlib.blake2b(doc, digest_size=16).digest(),
+            digest=digest,
         )
     )
+
+
+# Parallel mapping ---------------------------------------------------------------------------
+# Worker processes are forked with the compiled mapper (and its joins) already in memory, so
+# only records and outcomes cross process boundaries.
+
+_WORKER_MAPPER: Mapper | None = None
+CHUNK = 1000
+
+
+def _transform_chunk(chunk: list[tuple[str, dict[str, Any]]]) -> list[Outcome]:
+    assert _WORKER_MAPPER is not None
+    return [_transform(_WORKER_MAPPER, kind, data) for kind, data in chunk]
+
+
+def _outcomes(
+    mapper: Mapper, opened: Iterator[_Open], workers: int
+) -> Iterator[tuple[_Open, Outcome | None]]:
+    """Each item with its outcome, in input order; mapped in ``workers`` processes if > 0."""
+    if workers <= 0:
+        for item in opened:
+            record = item[1]
+            if isinstance(record, ReadProblem):
+                yield item, None
+            else:
+                yield item, _transform(mapper, item[0], record.data)
+        return
+    global _WORKER_MAPPER
+    _WORKER_MAPPER = mapper
+    context = multiprocessing.get_context("fork")
+    pending: deque[tuple[list[_Open], Future[list[Outcome]]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        try:
+            while True:
+                chunk = list(islice(opened, CHUNK))
+                if chunk:
+                    records = [(k, r.data) for k, r, _ in chunk if isinstance(r, RawRecord)]
+                    pending.append((chunk, pool.submit(_transform_chunk, records)))
+                while pending and (len(pending) > 2 * workers or not chunk):
+                    items, future = pending.popleft()
+                    results = iter(future.result())
+                    for item in items:
+                        if isinstance(item[1], ReadProblem):
+                            yield item, None
+                        else:
+                            yield item, next(results)
+                if not chunk and not pending:
+                    return
+        except BaseException:
+            for _, future in pending:
+                future.cancel()
+            raise
+        finally:
+            _WORKER_MAPPER = None
 
 
 def _merge(fields: Fields, mapped: Fields) -> None:

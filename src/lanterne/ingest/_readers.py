@@ -71,6 +71,7 @@ class CsvReader:
         self.encoding = detect_encoding(path, encoding)
         self._lines = _DecodedLines(path, self.encoding)
         first = next(iter(self._lines), "")
+        self._lines.take()  # the header is not part of the first record's raw text
         self.delimiter = delimiter if delimiter not in (None, "", "auto") else _sniff(first)
         header = next(csv.reader([first], delimiter=self.delimiter), [])
         self.header = [h.strip() for h in header]
@@ -94,7 +95,7 @@ class CsvReader:
                 yield ReadProblem(name, start, "reason.truncated", {"detail": str(exc)}, raw + rest)
                 return
             raw = lines.take()
-            line, start = start, reader.line_num + 1
+            line, start = start, reader.line_num + 2  # line_num does not count the header
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if lines.bad_lines:
@@ -175,7 +176,7 @@ class _DecodedLines:
             text = next(self._text)
             self._buffer.append(text)
             return text
-        data = self._file.readline()
+        data = b"" if self._file.closed else self._file.readline()
         if not data:
             self._file.close()
             raise StopIteration
@@ -202,7 +203,7 @@ class _DecodedLines:
         yield self.take()
 
     def at_end_without_newline(self) -> bool:
-        return not self._last.endswith(b"\n") and not self._file.peek(1)  # type: ignore[attr-defined]
+        return not self._last.endswith(b"\n") and not self._file.peek(1)
 
 
 # JSON and JSON Lines -----------------------------------------------------------------------
@@ -251,7 +252,7 @@ def read_json_items(
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            if records_path:
+            if records_path or exc.pos <= pos:  # not JSON from the first character
                 raise BadInput(
                     "input.not_json", path=path, line=exc.lineno, column=exc.colno, detail=exc.msg
                 ) from None

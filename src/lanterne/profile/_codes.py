@@ -188,7 +188,7 @@ def normalise_subdivision(value: str, country: str) -> str:
 
 def subdivision_name(code: str) -> str:
     """The name of an ISO 3166-2 subdivision, as pycountry knows it."""
-    sub = pycountry.subdivisions.get(code=code)
+    sub = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
     if sub is None:
         raise CodeError(f"« {code} » n'est pas un code de territoire ISO 3166-2")
     return str(sub.name)
