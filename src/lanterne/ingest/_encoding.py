@@ -56,6 +56,14 @@ def detect_encoding(path: Path, declared: str | None = None) -> str:
         return "utf-8"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    # Not UTF-8: francophone exports are Windows-1252 far more often than anything else, and
+    # statistical detectors confuse it with its Central-European sibling cp1250 (« à » → « ŕ »).
+    try:
+        body.decode("cp1252")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "cp1252"
     best = charset_normalizer.from_bytes(body).best()
     if best is None:
         raise BadInput("input.undecodable", path=path)

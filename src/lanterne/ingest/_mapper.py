@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from lanterne.errors import BadProfile
 from lanterne.ingest._dates import DateParseError, parse_date_fr
 from lanterne.ingest._profile import MappingProfile, Rule
 from lanterne.profile import (
@@ -285,6 +286,7 @@ _FIXED: dict[str, Handler] = {
     "independent": _independent,
     "duration_minutes": _scalar("duration_minutes", _positive),
     "creation_label": _creation_label,
+    "type": _scalar("type", str),
 }
 
 
@@ -337,7 +339,10 @@ class Mapper:
     def __init__(self, profile: MappingProfile) -> None:
         self.profile = profile
         names = {j.name for j in profile.join}
-        self._rules = [_Compiled(rule, names) for rule in profile.map]
+        try:
+            self._rules = [_Compiled(rule, names) for rule in profile.map]
+        except ValueError as exc:
+            raise BadProfile("profile.invalid", path=profile.path, detail=str(exc)) from None
         self._type_rule = (
             _Compiled(profile.record.type_rule, names) if profile.record.type_rule else None
         )

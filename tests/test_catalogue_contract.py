@@ -1,0 +1,175 @@
+"""The ``Catalogue`` contract, run against every backend (today: the embedded SQLite store).
+
+A server backend must pass these same tests unchanged (add it to ``BACKENDS``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from lanterne.catalogue import Catalogue, QuarantineEntry, SqliteCatalogue, StoredWork
+from lanterne.profile import (
+    Diversity,
+    Provenance,
+    Territory,
+    TerritoryLevel,
+    Title,
+    Work,
+    WorkType,
+    encode_work,
+)
+
+BACKENDS: dict[str, Callable[[Path], Catalogue]] = {
+    "sqlite": lambda tmp: SqliteCatalogue(tmp / "catalogue.sqlite"),
+}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def catalogue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalogue]:
+    db = BACKENDS[request.param](tmp_path)
+    yield db
+    db.close()
+
+
+def work(source_id: str, title: str = "Titre", **extra: object) -> Work:
+    return Work(
+        id=f"src:{source_id}",
+        type=WorkType.MOVIE,
+        titles=[Title(value=title, lang="fr")],
+        provenance=Provenance(source="src", source_id=source_id),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def stored(w: Work) -> StoredWork:
+    doc = encode_work(w)
+    return StoredWork(
+        id=w.id,
+        source=w.provenance.source,
+        source_id=w.provenance.source_id,
+        type=w.type.value,
+        doc=doc,
+        digest=hashlib.blake2b(doc, digest_size=16).digest(),
+    )
+
+
+def problem(line: int, key: str | None = None) -> QuarantineEntry:
+    return QuarantineEntry(
+        source="src", file="f.csv", line=line, reason="reason.bad_value", message="m", record_key=key,
+        raw="a;b;c",
+    )
+
+
+def test_created_unchanged_updated_with_field_diff(catalogue: Catalogue) -> None:
+    run = catalogue.begin_run("src", "p", ["f.csv"]).id
+    first = catalogue.write_batch(run, [stored(work("1")), stored(work("2"))])
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
+
+    again = catalogue.write_batch(run, [stored(work("1")), stored(work("2", "Autre titre"))])
+    assert (again.created, again.updated, again.unchanged) == (0, 1, 1)
+
+    changes = catalogue.changes()
+    assert [(c.work_id, c.kind) for c in changes] == [
+        ("src:1", "created"), ("src:2", "created"), ("src:2", "updated"),
+    ]
+    diff = changes[-1].fields
+    assert set(diff) == {"titles"}
+    assert diff["titles"] == {
+        "old": [{"value": "Titre", "lang": "fr"}], "new": [{"value": "Autre titre", "lang": "fr"}],
+    }
+    assert catalogue.changes(since=changes[1].seq) == changes[2:]
+    got = catalogue.get("src:2")
+    assert got is not None and got.title == "Autre titre"
+
+
+def test_delete_is_a_tombstone_and_a_return_is_a_creation(catalogue: Catalogue) -> None:
+    run = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run, [stored(work("1")), stored(work("2"))])
+    out = catalogue.write_batch(run, [], delete_ids=["src:1", "src:unknown"])
+    assert out.deleted == 1
+    assert catalogue.get("src:1") is None
+    assert catalogue.source_ids("src") == {"src:2"}
+    assert catalogue.count() == 1
+    back = catalogue.write_batch(run, [stored(work("1"))])
+    assert back.created == 1
+    assert [c.kind for c in catalogue.changes() if c.work_id == "src:1"] == [
+        "created", "deleted", "created",
+    ]
+
+
+def test_a_failing_batch_leaves_nothing(catalogue: Catalogue) -> None:
+    run = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run, [stored(work("1"))])
+    before = (catalogue.count(), catalogue.changes(), catalogue.quarantine())
+    # The same new id twice in one batch violates the store's uniqueness mid-batch.
+    with pytest.raises(Exception):  # noqa: B017, PT011 - backend-specific error type
+        catalogue.write_batch(run, [stored(work("2")), stored(work("2"))], [problem(3)])
+    assert (catalogue.count(), catalogue.changes(), catalogue.quarantine()) == before
+    assert catalogue.integrity_problems() == []
+
+
+def test_quarantine_keeps_raw_and_is_resolved_when_the_record_is_stored(catalogue: Catalogue) -> None:
+    run1 = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run1, [], [problem(7, key="9"), problem(8)])
+    entries = catalogue.quarantine()
+    assert [(e.line, e.raw, e.record_key) for e in entries] == [(7, "a;b;c", "9"), (8, "a;b;c", None)]
+    assert catalogue.quarantine_counts() == {"reason.bad_value": 2}
+    entry = catalogue.quarantine_entry(entries[0].id or 0)
+    assert entry is not None and entry.raw == "a;b;c" and entry.run_id == run1
+    run2 = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run2, [stored(work("9"))])
+    assert [e.line for e in catalogue.quarantine()] == [8]
+    assert len(catalogue.quarantine(include_resolved=True)) == 2
+    catalogue.finish_run(run2, "completed", {})
+    assert catalogue.quarantine() == []
+
+
+def test_runs_left_running_are_marked_interrupted(catalogue: Catalogue) -> None:
+    first = catalogue.begin_run("src", "p", ["a"]).id
+    second = catalogue.begin_run("src", "p", ["a"]).id
+    catalogue.finish_run(second, "completed", {"read": 3})
+    runs = {r.id: r for r in catalogue.runs()}
+    assert runs[first].status == "interrupted"
+    assert runs[second].status == "completed"
+    assert runs[second].summary == {"read": 3}
+
+
+def test_stats_count_known_values_only(catalogue: Catalogue) -> None:
+    region = Territory(level=TerritoryLevel.REGION, code="FR-BRE", name="Bretagne")
+    town = Territory(level=TerritoryLevel.MUNICIPALITY, name="Rennes")
+    works = [
+        work("1", diversity=Diversity(countries=["FR"], european=True, eof=True, original_languages=["fr"], territories=[region, town])),
+        work("2", diversity=Diversity(countries=["US"], european=False)),
+        work("3", diversity=Diversity(countries=["US", "FR"], european=True, eof=False, original_languages=["en"])),
+        work("4"),
+    ]
+    run = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run, [stored(w) for w in works], [problem(1)])
+    s = catalogue.stats()
+    assert s.works == 4
+    assert s.by_type == {"Movie": 4}
+    assert s.by_country == {"FR": 2, "US": 2}
+    # Territories are counted at region/province level only.
+    assert s.by_territory == {"FR-BRE": 1}
+    # European known for 3 works, 2 yes: 2/3; EOF known for 2, 1 yes: 1/2.
+    assert (s.european_known, s.european_yes) == (3, 2)
+    assert s.european_share == pytest.approx(2 / 3)
+    assert (s.eof_known, s.eof_yes, s.eof_share) == (2, 1, 0.5)
+    # Original language first, else the title's language.
+    assert s.by_language == {"fr": 3, "en": 1}
+    assert s.quarantined == 1
+    assert msgspec.to_builtins(catalogue.stats("other"))["works"] == 0
+
+
+def test_iter_and_count_by_source(catalogue: Catalogue) -> None:
+    run = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run, [stored(work(str(i))) for i in range(5)])
+    assert [w.id for w in catalogue.iter_works("src")] == [f"src:{i}" for i in range(5)]
+    assert catalogue.count("src") == 5
+    assert catalogue.count("nope") == 0
+    assert list(catalogue.iter_works("nope")) == []

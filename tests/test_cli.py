@@ -1,0 +1,98 @@
+"""The command line in-process (click's runner) and as users run it (a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lanterne.cli import cli
+from lanterne.profile import json_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lanterne", "--catalogue", str(tmp_path / "c.sqlite"), *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LANTERNE_LOG_DIR": str(tmp_path / "log")},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    tmp = tmp_path_factory.mktemp("demo")
+    done = run(tmp, "demo")
+    assert done.returncode == 0, done.stderr
+    return tmp, done.stdout
+
+
+def test_demo_ingests_the_bundled_catalogue_and_prints_statistics(demo: tuple[Path, str]) -> None:
+    _, out = demo
+    assert "Import de festivals-france" in out and "Import de joconde" in out
+    assert "Catalogue : " in out and "Part européenne" in out
+    assert out.rstrip().splitlines()[-1].startswith("En quarantaine")
+
+
+def test_stats_json_matches_the_counts(demo: tuple[Path, str]) -> None:
+    tmp, _ = demo
+    stats = json.loads(run(tmp, "stats", "--json").stdout)
+    assert stats["works"] == sum(stats["by_source"].values()) == sum(stats["by_type"].values())
+    assert stats["by_source"]["festivals-france"] > 300
+
+
+def test_show_writes_schema_org_json_ld(demo: tuple[Path, str]) -> None:
+    tmp, _ = demo
+    stats = json.loads(run(tmp, "stats", "--json").stdout)
+    assert stats["works"] > 0
+    done = run(tmp, "show", "festivals-france:FEST_37011_550")
+    if done.returncode == 3:  # that festival is not in the 1-in-20 demo sample
+        listing = run(tmp, "quarantine", "list", "--json")
+        assert listing.returncode == 0
+        pytest.skip("sample festival not in the demo extract")
+    doc = json.loads(done.stdout)
+    assert doc["@context"] == "https://schema.org" and doc["@type"] == "Festival"
+
+
+def test_unknown_work_is_exit_3_in_both_languages(demo: tuple[Path, str]) -> None:
+    tmp, _ = demo
+    fr = run(tmp, "show", "nope:1")
+    en = run(tmp, "--lang", "en", "show", "nope:1")
+    assert (fr.returncode, en.returncode) == (3, 3)
+    assert fr.stderr.startswith("Erreur : Aucune œuvre d'identifiant « nope:1 »")
+    assert en.stderr.startswith("Error: No work has the id “nope:1”")
+    assert "Traceback" not in fr.stderr + en.stderr
+
+
+def test_quarantine_list_and_show(demo: tuple[Path, str]) -> None:
+    tmp, _ = demo
+    entries = json.loads(run(tmp, "quarantine", "list", "--json").stdout)
+    assert entries, "the demo extract holds real data problems"
+    shown = run(tmp, "quarantine", "show", str(entries[0]["id"]))
+    assert shown.returncode == 0 and "valeur brute" in shown.stdout
+    assert run(tmp, "quarantine", "show", "999999").returncode == 3
+
+
+def test_usage_error_is_exit_2(tmp_path: Path) -> None:
+    done = run(tmp_path, "ingest", "x.csv")  # --profile missing
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_profiles_and_schema_commands() -> None:
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["profiles"])
+    assert listed.exit_code == 0 and "movielens-latest-small" in listed.output
+    schema = runner.invoke(cli, ["schema"])
+    assert json.loads(schema.output) == json_schema()
+
+
+def test_committed_json_schema_is_current() -> None:
+    committed = json.loads((ROOT / "docs" / "schema" / "work.schema.json").read_text("utf-8"))
+    assert committed == json_schema(), "run: lanterne schema > docs/schema/work.schema.json"

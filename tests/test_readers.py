@@ -1,0 +1,163 @@
+"""Readers on hand-made files: encodings, delimiters, quoted newlines, line numbers, raw text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lanterne.errors import BadInput, InputNotFound
+from lanterne.ingest._encoding import detect_encoding
+from lanterne.ingest._readers import CsvReader, RawRecord, ReadProblem, read_json_items, read_json_lines
+
+BOM = b"\xef\xbb\xbf"
+
+
+def records(reader: CsvReader) -> list[RawRecord | ReadProblem]:
+    return list(reader)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("é;à\n".encode(), "utf-8"),
+        (BOM + "é;à\n".encode(), "utf-8"),
+        (BOM + BOM + "é;à\n".encode(), "utf-8"),  # the real festivals export has two BOMs
+        ("Théâtre;Musée d'Orsay;Noël à l'Opéra\n".encode("cp1252") * 20, "cp1252"),
+        ("plain ascii\n".encode(), "utf-8"),
+    ],
+)
+def test_encoding_detection(tmp_path: Path, data: bytes, expected: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    assert detect_encoding(path) == expected
+
+
+def test_double_bom_header_is_clean(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(BOM + BOM + "Nom;Ville\r\nA;B\r\n".encode())
+    reader = CsvReader(path)
+    assert reader.header == ["Nom", "Ville"]
+    assert reader.delimiter == ";"
+    [rec] = records(reader)
+    assert isinstance(rec, RawRecord) and rec.data == {"Nom": "A", "Ville": "B"} and rec.line == 2
+
+
+def test_cp1252_is_read_with_accents(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes("titre;lieu\nThéâtre;Orléans\n".encode("cp1252") * 1)
+    reader = CsvReader(path, "cp1252")
+    [rec] = records(reader)
+    assert isinstance(rec, RawRecord) and rec.data == {"titre": "Théâtre", "lieu": "Orléans"}
+
+
+def test_quoted_newlines_keep_line_numbers_and_raw(tmp_path: Path) -> None:
+    text = 'id,texte\n1,"deux\nlignes"\n2,simple\n3,"a, b"\n'
+    path = tmp_path / "f.csv"
+    path.write_text(text, "utf-8")
+    got = records(CsvReader(path))
+    assert [(r.line, r.data["texte"]) for r in got if isinstance(r, RawRecord)] == [
+        (2, "deux\nlignes"), (4, "simple"), (5, "a, b"),
+    ]
+    assert [r.raw for r in got] == ['1,"deux\nlignes"\n', "2,simple\n", '3,"a, b"\n']
+
+
+@pytest.mark.parametrize(("header", "delimiter"), [("a;b;c", ";"), ("a,b,c", ","), ("a\tb\tc", "\t"), ("a|b|c", "|")])
+def test_delimiter_sniffing(tmp_path: Path, header: str, delimiter: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text(header + "\n" + "1" + delimiter + "2" + delimiter + "3\n", "utf-8")
+    reader = CsvReader(path)
+    assert reader.delimiter == delimiter
+    [rec] = records(reader)
+    assert isinstance(rec, RawRecord) and rec.data == {"a": "1", "b": "2", "c": "3"}
+
+
+def test_blank_lines_are_not_records(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("a;b\n1;2\n\n3;4\n\n", "utf-8")
+    assert [r.line for r in records(CsvReader(path))] == [2, 4]
+
+
+def test_bad_bytes_after_the_sample_spoil_one_record_only(tmp_path: Path) -> None:
+    # Detection reads the first MiB; a stray Windows-1252 byte further on is one bad record.
+    good = "".join(f"{i};Théâtre numéro {i}\n" for i in range(60_000)).encode()
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"id;titre\n" + good + b"bad;caf\xe9\n" + "last;fin\n".encode())
+    assert len(good) > (1 << 20)
+    got = records(CsvReader(path))
+    problems = [r for r in got if isinstance(r, ReadProblem)]
+    assert len(got) == 60_002
+    assert [(p.reason, p.line) for p in problems] == [("reason.undecodable", 60_002)]
+    assert "caf" in problems[0].raw
+    assert isinstance(got[-1], RawRecord) and got[-1].data == {"id": "last", "titre": "fin"}
+
+
+def test_missing_and_empty_files(tmp_path: Path) -> None:
+    with pytest.raises(InputNotFound):
+        CsvReader(tmp_path / "absent.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(BadInput) as info:
+        CsvReader(empty)
+    assert info.value.key == "input.empty"
+    only_bom = tmp_path / "bom.csv"
+    only_bom.write_bytes(BOM + b"\r\n")
+    with pytest.raises(BadInput):
+        CsvReader(only_bom)
+
+
+def test_json_array_items_and_a_break_in_the_middle(tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    path.write_text('[\n {"id": 1},\n {"id": 2},\n {"id": 3, "t": "cass', "utf-8")
+    got = list(read_json_items(path))
+    assert [(r.line, r.data) for r in got if isinstance(r, RawRecord)] == [(2, {"id": 1}), (3, {"id": 2})]
+    [broken] = [r for r in got if isinstance(r, ReadProblem)]
+    assert broken.reason == "reason.bad_json" and broken.line == 4
+    assert broken.raw == '{"id": 3, "t": "cass'  # nothing lost
+
+
+def test_json_lines_bad_line_and_non_objects(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_text('{"id": 1}\n{"id": 2,\n\n[1, 2]\n{"id": 4}\n', "utf-8")
+    got = list(read_json_lines(path))
+    assert [(type(r).__name__, r.line) for r in got] == [
+        ("RawRecord", 1), ("ReadProblem", 2), ("ReadProblem", 4), ("RawRecord", 5),
+    ]
+    assert isinstance(got[2], ReadProblem) and got[2].reason == "reason.not_object"
+
+
+def test_json_records_path(tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps({"data": {"items": [{"id": 1}, {"id": 2}]}}), "utf-8")
+    assert [r.data for r in read_json_items(path, records_path="data.items") if isinstance(r, RawRecord)] == [
+        {"id": 1}, {"id": 2},
+    ]
+
+
+cell = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=30)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=20), delimiter=st.sampled_from(";,\t"))
+def test_csv_round_trip(tmp_path: Path, rows: list[list[str]], delimiter: str) -> None:
+    """Whatever csv.writer writes, the reader gives back, row for row, with the raw text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    header = [f"c{i}" for i in range(3)]
+    writer.writerow(header)
+    expected = [r for r in rows if any(v.strip() for v in r) or len(r) != 1]
+    writer.writerows(rows)
+    path = tmp_path / "rt.csv"
+    path.write_text(buffer.getvalue(), "utf-8")
+    got = [r for r in records(CsvReader(path, "utf-8", delimiter))]
+    assert all(isinstance(r, RawRecord) for r in got)
+    kept = [r for r in expected if r != ["", "", ""]]
+    assert [list(r.data.values()) for r in got if isinstance(r, RawRecord)] == [
+        r for r in kept
+    ] or [list(r.data.values()) for r in got if isinstance(r, RawRecord)] == expected
+    assert "".join(r.raw for r in got) in buffer.getvalue()
