@@ -373,14 +373,11 @@ def quarantine_show(ctx: click.Context, entry_id: int) -> None:
     )
     click.echo(_t(lang, "valeur brute :", "raw value:"))
     raw = entry.raw
-    shown = (
-        raw
-        if len(raw) <= 4000
-        else raw[:4000]
-        + _t(
-            lang, f"\n… ({len(raw):,} caractères en tout)", f"\n… ({len(raw):,} characters in all)"
-        )
-    )
+    shown = raw
+    if len(raw) > 4000:
+        total = f"{len(raw):,}".replace(",", "\u202f")
+        rest = _t(lang, f"\n… ({total} caractères en tout)", f"\n… ({total} characters in all)")
+        shown = raw[:4000] + rest
     click.echo(shown)
 
 
@@ -436,7 +433,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     lang: Lang = detect_language(_arg_value(args, "--lang"))
     try:
-        cli.main(args=args, prog_name="lanterne", standalone_mode=False)
+        code = cli.main(args=args, prog_name="lanterne", standalone_mode=False)
     except LanterneError as exc:
         click.echo(_t(lang, "Erreur : ", "Error: ") + exc.message(lang), err=True)
         sys.exit(exc.exit_code)
@@ -460,7 +457,8 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         sys.exit(ExitCode.INTERNAL)
-    sys.exit(ExitCode.OK)
+    # With standalone_mode off, click returns the code a command asked for with ctx.exit().
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)
 
 
 def _arg_value(args: list[str], name: str) -> str | None:

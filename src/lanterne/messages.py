@@ -53,9 +53,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "input.not_json": (
         "{path} n'est pas du JSON valide dès le début (ligne {line}, colonne {column} : {detail}). "
-        "Vérifiez le format (--format) ou l'export.",
+        "Vérifiez l'export, ou le format déclaré par le profil ([reader] format).",
         "{path} is not valid JSON from the start (line {line}, column {column}: {detail}). "
-        "Check the format (--format) or the export.",
+        "Check the export, or the format the profile declares ([reader] format).",
     ),
     "input.join_missing": (
         "Fichier de jointure introuvable : {path} (jointure « {join} » du profil « {profile} »). "
@@ -68,6 +68,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Profil de correspondance inconnu : « {name} ». Profils fournis : {known}. "
         "Ou donnez le chemin d'un fichier .toml.",
         "Unknown mapping profile: “{name}”. Bundled profiles: {known}. Or give the path of a .toml file.",
+    ),
+    "profile.file_not_found": (
+        "Fichier de profil introuvable : {path}. Vérifiez le chemin, ou donnez le nom d'un profil fourni : {known}.",
+        "Profile file not found: {path}. Check the path, or give a bundled profile's name: {known}.",
     ),
     "profile.invalid": (
         "Profil {path} invalide : {detail}. Corrigez le fichier (voir docs/profiles.md).",

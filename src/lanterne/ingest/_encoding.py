@@ -56,8 +56,16 @@ def detect_encoding(path: Path, declared: str | None = None) -> str:
         return "utf-8"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    # Not UTF-8: francophone exports are Windows-1252 far more often than anything else, and
-    # statistical detectors confuse it with its Central-European sibling cp1250 (« à » → « ŕ »).
+    guess = _guess_not_utf8(body)
+    if guess is None:
+        raise BadInput("input.undecodable", path=path)
+    return guess
+
+
+def _guess_not_utf8(body: bytes) -> str | None:
+    """The encoding of text that is not UTF-8, or ``None`` when nothing fits."""
+    # Francophone exports are Windows-1252 far more often than anything else, and statistical
+    # detectors confuse it with its Central-European sibling cp1250 (« à » read as « ŕ »).
     try:
         body.decode("cp1252")
     except UnicodeDecodeError:
@@ -66,9 +74,9 @@ def detect_encoding(path: Path, declared: str | None = None) -> str:
         return "cp1252"
     best = charset_normalizer.from_bytes(body).best()
     if best is None:
-        raise BadInput("input.undecodable", path=path)
+        return None
     name = codecs.lookup(best.encoding).name
-    # charset-normalizer often names a Latin-1 sibling; Windows-1252 is its superset used in practice.
+    # charset-normalizer often names a Latin-1 sibling; Windows-1252 is its superset in practice.
     return "cp1252" if name in ("latin-1", "iso8859-1", "iso8859-15") else name
 
 
@@ -92,10 +100,7 @@ def _check_declared(path: Path, body: bytes, declared: str, complete: bool) -> N
         except UnicodeDecodeError as exc:
             if complete or exc.start < len(body) - 3:
                 line = body.count(b"\n", 0, exc.start) + 1
-                best = charset_normalizer.from_bytes(body).best()
-                detected = "cp1252" if best is None else codecs.lookup(best.encoding).name
-                if detected in ("latin-1", "iso8859-1", "iso8859-15", name):
-                    detected = "cp1252"
+                detected = _guess_not_utf8(body) or "cp1252"
                 raise BadInput(
                     "input.encoding_mismatch",
                     path=path,

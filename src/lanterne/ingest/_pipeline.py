@@ -323,11 +323,13 @@ def _transform(mapper: Mapper, kind: str, data: dict[str, Any]) -> Outcome:
         params = {"field": problem.field or "", **problem.params}
         return ("problem", None, (problem.reason, params, problem.field))
     try:
-        fields = node_to_fields(data) if kind == "jsonld" else {}
-        mapped = mapper.apply(data, source_id)
-        if kind == "jsonld" and profile.record.type is None and profile.record.type_rule is None:
-            mapped.pop("type", None)
-        _merge(fields, mapped)
+        fields = mapper.apply(data, source_id)
+        if kind == "jsonld":
+            if profile.record.type is None and profile.record.type_rule is None:
+                fields.pop("type", None)
+            native = node_to_fields(data)
+            _merge(native, fields)
+            fields = native
         work = _build(fields, profile, source_id)
     except RecordProblem as problem:
         params = {"field": problem.field or "", **problem.params}

@@ -128,6 +128,9 @@ def load_profile(name_or_path: str) -> MappingProfile:
     if path.suffix == ".toml" and path.exists():
         text = path.read_text("utf-8")
         where = str(path)
+    elif path.suffix == ".toml" or len(path.parts) > 1:
+        known = ", ".join(bundled_profiles())
+        raise BadProfile("profile.file_not_found", path=path, known=known)
     else:
         resource = resources.files("lanterne.ingest").joinpath("profiles", f"{name_or_path}.toml")
         if not resource.is_file():

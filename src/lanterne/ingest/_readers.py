@@ -318,7 +318,8 @@ def read_json_lines(path: Path, encoding: str | None = None) -> Iterator[Item]:
             if not text.strip():
                 continue
             try:
-                item = json.loads(text)
+                # Without its line break, an error at the end of a line gets that line's column.
+                item = json.loads(text.rstrip("\r\n"))
             except json.JSONDecodeError as exc:
                 yield ReadProblem(
                     name,
