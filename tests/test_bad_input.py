@@ -603,12 +603,6 @@ def test_jsonld_dangling_id(store: Callable[[str], Store]) -> None:
     assert after.quarantine == s.before.quarantine
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="warning.dangling_ref says the @id is « gardée comme lien externe », but the stored "
-    "work (show, JSON-LD or profile) holds no trace of it: the mapping drops the unresolved "
-    "location",
-)
 def test_jsonld_dangling_id_is_kept_as_a_link(store: Callable[[str], Store]) -> None:
     s = store("jsonld")
     nowhere = "https://example.org/nowhere"

@@ -60,7 +60,12 @@ def stored(w: Work) -> StoredWork:
 
 def problem(line: int, key: str | None = None) -> QuarantineEntry:
     return QuarantineEntry(
-        source="src", file="f.csv", line=line, reason="reason.bad_value", message="m", record_key=key,
+        source="src",
+        file="f.csv",
+        line=line,
+        reason="reason.bad_value",
+        message="m",
+        record_key=key,
         raw="a;b;c",
     )
 
@@ -75,12 +80,15 @@ def test_created_unchanged_updated_with_field_diff(catalogue: Catalogue) -> None
 
     changes = catalogue.changes()
     assert [(c.work_id, c.kind) for c in changes] == [
-        ("src:1", "created"), ("src:2", "created"), ("src:2", "updated"),
+        ("src:1", "created"),
+        ("src:2", "created"),
+        ("src:2", "updated"),
     ]
     diff = changes[-1].fields
     assert set(diff) == {"titles"}
     assert diff["titles"] == {
-        "old": [{"value": "Titre", "lang": "fr"}], "new": [{"value": "Autre titre", "lang": "fr"}],
+        "old": [{"value": "Titre", "lang": "fr"}],
+        "new": [{"value": "Autre titre", "lang": "fr"}],
     }
     assert catalogue.changes(since=changes[1].seq) == changes[2:]
     got = catalogue.get("src:2")
@@ -98,7 +106,9 @@ def test_delete_is_a_tombstone_and_a_return_is_a_creation(catalogue: Catalogue) 
     back = catalogue.write_batch(run, [stored(work("1"))])
     assert back.created == 1
     assert [c.kind for c in catalogue.changes() if c.work_id == "src:1"] == [
-        "created", "deleted", "created",
+        "created",
+        "deleted",
+        "created",
     ]
 
 
@@ -107,17 +117,22 @@ def test_a_failing_batch_leaves_nothing(catalogue: Catalogue) -> None:
     catalogue.write_batch(run, [stored(work("1"))])
     before = (catalogue.count(), catalogue.changes(), catalogue.quarantine())
     # The same new id twice in one batch violates the store's uniqueness mid-batch.
-    with pytest.raises(Exception):  # noqa: B017, PT011 - backend-specific error type
+    with pytest.raises(Exception):  # noqa: B017 - backend-specific error type
         catalogue.write_batch(run, [stored(work("2")), stored(work("2"))], [problem(3)])
     assert (catalogue.count(), catalogue.changes(), catalogue.quarantine()) == before
     assert catalogue.integrity_problems() == []
 
 
-def test_quarantine_keeps_raw_and_is_resolved_when_the_record_is_stored(catalogue: Catalogue) -> None:
+def test_quarantine_keeps_raw_and_is_resolved_when_the_record_is_stored(
+    catalogue: Catalogue,
+) -> None:
     run1 = catalogue.begin_run("src", "p", []).id
     catalogue.write_batch(run1, [], [problem(7, key="9"), problem(8)])
     entries = catalogue.quarantine()
-    assert [(e.line, e.raw, e.record_key) for e in entries] == [(7, "a;b;c", "9"), (8, "a;b;c", None)]
+    assert [(e.line, e.raw, e.record_key) for e in entries] == [
+        (7, "a;b;c", "9"),
+        (8, "a;b;c", None),
+    ]
     assert catalogue.quarantine_counts() == {"reason.bad_value": 2}
     entry = catalogue.quarantine_entry(entries[0].id or 0)
     assert entry is not None and entry.raw == "a;b;c" and entry.run_id == run1
@@ -143,9 +158,23 @@ def test_stats_count_known_values_only(catalogue: Catalogue) -> None:
     region = Territory(level=TerritoryLevel.REGION, code="FR-BRE", name="Bretagne")
     town = Territory(level=TerritoryLevel.MUNICIPALITY, name="Rennes")
     works = [
-        work("1", diversity=Diversity(countries=["FR"], european=True, eof=True, original_languages=["fr"], territories=[region, town])),
+        work(
+            "1",
+            diversity=Diversity(
+                countries=["FR"],
+                european=True,
+                eof=True,
+                original_languages=["fr"],
+                territories=[region, town],
+            ),
+        ),
         work("2", diversity=Diversity(countries=["US"], european=False)),
-        work("3", diversity=Diversity(countries=["US", "FR"], european=True, eof=False, original_languages=["en"])),
+        work(
+            "3",
+            diversity=Diversity(
+                countries=["US", "FR"], european=True, eof=False, original_languages=["en"]
+            ),
+        ),
         work("4"),
     ]
     run = catalogue.begin_run("src", "p", []).id

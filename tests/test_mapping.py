@@ -101,17 +101,26 @@ def mapper(tmp_path: Path) -> Mapper:
 
 def row(**values: str) -> dict[str, str]:
     base = {
-        "musee": "M0001", "inv": "42", "domaine": "costume,peinture", "titre": "", "denomination": "Robe",
-        "genres": "theatre; danse,Non renseigné,Opéra", "auteur": "anonyme;WORTH Charles (couturier)",
-        "date": "2e moitié XIXe siècle", "pays": "France,Belgique", "langue": "fre",
-        "region": "Provence-Alpes-Côte d'Azur", "xy": "43.3, 5.4", "site": "www.exemple.fr",
+        "musee": "M0001",
+        "inv": "42",
+        "domaine": "costume,peinture",
+        "titre": "",
+        "denomination": "Robe",
+        "genres": "theatre; danse,Non renseigné,Opéra",
+        "auteur": "anonyme;WORTH Charles (couturier)",
+        "date": "2e moitié XIXe siècle",
+        "pays": "France,Belgique",
+        "langue": "fre",
+        "region": "Provence-Alpes-Côte d'Azur",
+        "xy": "43.3, 5.4",
+        "site": "www.exemple.fr",
     }
     base.update(values)
     return base
 
 
 def build(mapper: Mapper, record: dict[str, Any]) -> Work:
-    status, source_id, payload = _transform(mapper, "record", record)
+    status, _, payload = _transform(mapper, "record", record)
     assert status == "ok", payload
     return decode_work(payload[2])
 
@@ -134,7 +143,9 @@ def test_every_transform(mapper: Mapper) -> None:
     # « fre » normalised to BCP 47 « fr »: an original French-language work.
     assert w.diversity.original_languages == ["fr"]
     assert w.diversity.eof is True
-    assert [(t.code, t.name) for t in w.diversity.territories] == [("FR-PAC", "Provence-Alpes-Côte d'Azur")]
+    assert [(t.code, t.name) for t in w.diversity.territories] == [
+        ("FR-PAC", "Provence-Alpes-Côte d'Azur")
+    ]
     assert w.places[0].geo is not None and (w.places[0].geo.lat, w.places[0].geo.lon) == (43.3, 5.4)
     assert w.url == "https://www.exemple.fr"
     assert w.provenance.licence == "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
@@ -168,7 +179,9 @@ def test_unknown_type_falls_back_to_creative_work(mapper: Mapper) -> None:
         ({"titre": "x" * 100_001}, "reason.too_long", "titre,denomination"),
     ],
 )
-def test_problems_name_their_field(mapper: Mapper, values: dict[str, str], reason: str, field: str) -> None:
+def test_problems_name_their_field(
+    mapper: Mapper, values: dict[str, str], reason: str, field: str
+) -> None:
     status, _, payload = _transform(mapper, "record", row(**values))
     assert status == "problem"
     assert payload[0] == reason
@@ -209,8 +222,12 @@ def test_bundled_profiles_compile(name: str) -> None:
 
 
 def test_joins_with_lookup(tmp_path: Path) -> None:
-    (tmp_path / "movies.csv").write_text("movieId,title\n1,La Haine (1995)\n2,Heat (1995)\n", "utf-8")
-    (tmp_path / "countries.csv").write_text(",movieId,country\n0,1,Q142\n1,2,Q30\n2,1,Q31\n", "utf-8")
+    (tmp_path / "movies.csv").write_text(
+        "movieId,title\n1,La Haine (1995)\n2,Heat (1995)\n", "utf-8"
+    )
+    (tmp_path / "countries.csv").write_text(
+        ",movieId,country\n0,1,Q142\n1,2,Q30\n2,1,Q31\n", "utf-8"
+    )
     (tmp_path / "directed.csv").write_text(",movieId,director\n0,1,Q1\n", "utf-8")
     (tmp_path / "directors.csv").write_text(",wikidataURI,name\n0,Q1,Mathieu Kassovitz\n", "utf-8")
     profile = load_profile("movielens-latest-small")
@@ -219,7 +236,11 @@ def test_joins_with_lookup(tmp_path: Path) -> None:
     profile.join[1].file = "directed.csv"
     assert profile.join[1].lookup is not None
     profile.join[1].lookup.file = "directors.csv"
-    profile.map = [r for r in profile.map if not r.from_ or not r.from_[0].startswith(("@links", "@wikidata", "@facts", "@companies"))]
+    profile.map = [
+        r
+        for r in profile.map
+        if not r.from_ or not r.from_[0].startswith(("@links", "@wikidata", "@facts", "@companies"))
+    ]
     from lanterne.ingest._pipeline import _load_join
 
     mapper = Mapper(profile)

@@ -1,4 +1,4 @@
-"""Every sentence exists in French and English with the same placeholders; settings are documented."""
+"""Every sentence exists in French and English with the same placeholders; settings documented."""
 
 from __future__ import annotations
 

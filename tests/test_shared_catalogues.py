@@ -1,4 +1,4 @@
-"""End to end on the five real catalogues of ../shared/data: counts add up, re-runs change nothing."""
+"""End to end on the five real catalogues of ../shared/data: counts add up, re-runs do nothing."""
 
 from __future__ import annotations
 
@@ -87,9 +87,7 @@ def test_real_catalogue_facts(tmp_path: Path) -> None:
         books = db.stats("goodbooks")
         # The goodbooks trap: language_code is an edition's language, so no EOF flag is inferred.
         assert books.eof_known == 0
-        christine = next(
-            w for w in db.iter_works("goodbooks") if w.title.startswith("Christine")
-        )
+        christine = next(w for w in db.iter_works("goodbooks") if w.title.startswith("Christine"))
         assert christine.in_languages == ["fr"]
         assert christine.diversity.original_languages == []
 
@@ -104,5 +102,12 @@ def test_real_catalogue_facts(tmp_path: Path) -> None:
         assert event.offers and event.offers[0].is_free is True
 
         types = db.stats("joconde").by_type
-        assert set(types) <= {"CreativeWork", "VisualArtwork", "Painting", "Drawing", "Sculpture", "Photograph"}
+        assert set(types) <= {
+            "CreativeWork",
+            "VisualArtwork",
+            "Painting",
+            "Drawing",
+            "Sculpture",
+            "Photograph",
+        }
         assert types["Painting"] > 0

@@ -1,4 +1,4 @@
-"""Lanterne: make francophone cultural works findable, recommend them with diversity, audit exposure."""
+"""Lanterne: francophone cultural works findable, recommended with diversity, exposure audited."""
 
 __version__ = "0.1.0"
 

@@ -16,7 +16,7 @@ from lanterne.catalogue._stats import CatalogueStats
 
 
 def open_catalogue(location: str | Path) -> Catalogue:
-    """Open the catalogue at ``location`` (a SQLite file path; server URLs come with that backend)."""
+    """Open the catalogue at ``location`` (a SQLite file; server URLs come with that backend)."""
     return SqliteCatalogue(location)
 
 

@@ -85,7 +85,7 @@ class Catalogue(Protocol):
     location: str
 
     def begin_run(self, source: str, profile: str, files: Sequence[str]) -> RunInfo:
-        """Record the start of an ingest run; earlier unfinished runs of the source are marked interrupted."""
+        """Record the start of an ingest run; the source's unfinished runs become interrupted."""
         ...
 
     def write_batch(

@@ -214,7 +214,8 @@ class SqliteCatalogue:
             known = {
                 row[0]: (row[1], row[2])
                 for row in db.execute(
-                    "SELECT w.id, w.digest, w.deleted FROM json_each(?) j JOIN works w ON w.id = j.value",
+                    "SELECT w.id, w.digest, w.deleted FROM json_each(?) j "
+                    "JOIN works w ON w.id = j.value",
                     (ids,),
                 )
             }
@@ -276,13 +277,15 @@ class SqliteCatalogue:
                     outcome.deleted += 1
             if changes:
                 db.executemany(
-                    "INSERT INTO changes(work_id, kind, at, batch_id, fields) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO changes(work_id, kind, at, batch_id, fields) "
+                    "VALUES (?, ?, ?, ?, ?)",
                     changes,
                 )
             if quarantine:
                 db.executemany(
                     "INSERT INTO quarantine(run_id, batch_id, source, file, line, reason, message, "
-                    "params, field, record_key, raw, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "params, field, record_key, raw, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             run_id,
@@ -361,12 +364,16 @@ class SqliteCatalogue:
         )
 
         def grouped(expr: str, join: str = "") -> dict[str, int]:
-            sql = f"SELECT {expr} AS k, count(*) FROM works w {join} WHERE {where} GROUP BY k ORDER BY 2 DESC, 1"
+            sql = (
+                f"SELECT {expr} AS k, count(*) FROM works w {join} WHERE {where} "
+                "GROUP BY k ORDER BY 2 DESC, 1"
+            )
             return {str(k): int(n) for k, n in self._db.execute(sql, params)}
 
         language = (
             "coalesce(json_extract(w.doc, '$.diversity.original_languages[0]'), "
-            "json_extract(w.doc, '$.in_languages[0]'), json_extract(w.doc, '$.titles[0].lang'), '?')"
+            "json_extract(w.doc, '$.in_languages[0]'), "
+            "json_extract(w.doc, '$.titles[0].lang'), '?')"
         )
         flags = self._db.execute(
             "SELECT count(*), "
@@ -442,7 +449,8 @@ class SqliteCatalogue:
     def quarantine_counts(self, source: str | None = None) -> dict[str, int]:
         if source is None:
             rows = self._db.execute(
-                "SELECT reason, count(*) FROM quarantine WHERE resolved=0 GROUP BY reason ORDER BY 2 DESC"
+                "SELECT reason, count(*) FROM quarantine WHERE resolved=0 "
+                "GROUP BY reason ORDER BY 2 DESC"
             )
         else:
             rows = self._db.execute(

@@ -6,7 +6,7 @@ import msgspec
 
 
 class CatalogueStats(msgspec.Struct, kw_only=True):
-    """Counts over live works. Shares are over works whose attribute is known, with that base given."""
+    """Counts over live works; shares are over the works whose attribute is known (base given)."""
 
     works: int
     by_source: dict[str, int]

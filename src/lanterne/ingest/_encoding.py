@@ -44,7 +44,7 @@ def bom_length(head: bytes) -> int:
 
 
 def detect_encoding(path: Path, declared: str | None = None) -> str:
-    """The encoding to read ``path`` with. Raises ``BadInput`` when ``declared`` is plainly wrong."""
+    """The encoding to read ``path`` with; ``BadInput`` when ``declared`` is plainly wrong."""
     with path.open("rb") as f:
         head = f.read(SAMPLE_BYTES)
     complete = len(head) < SAMPLE_BYTES

@@ -310,7 +310,8 @@ def _jsonld_items(
 
 
 # A record's outcome, computed without the store so it can run in a worker process:
-# ("ok", source_id, (work id, type, doc, digest)) or ("problem", source_id, (reason, params, field)).
+# ("ok", source_id, (work id, type, doc, digest))
+# or ("problem", source_id, (reason, params, field)).
 Outcome = tuple[str, str | None, tuple[Any, ...]]
 
 
@@ -343,7 +344,7 @@ def _transform(mapper: Mapper, kind: str, data: dict[str, Any]) -> Outcome:
 
 def _commit(run: _Run, opened: _Open, outcome: Outcome | None) -> None:
     """Record one item's outcome in input order: duplicates and warnings need the whole run."""
-    kind, item, dangling = opened
+    _, item, dangling = opened
     if isinstance(item, ReadProblem):
         run.quarantine(
             item.file, item.line, item.reason, item.params, item.raw, key=item.record_key

@@ -1,4 +1,4 @@
-"""The description profile: the shared standard every Lanterne module reads (see docs/profile.md)."""
+"""The description profile: the shared standard all Lanterne modules read (docs/profile.md)."""
 
 from lanterne.profile._codes import (
     CodeError,

@@ -176,7 +176,7 @@ def _subdivision_names() -> dict[tuple[str, str], str]:
 
 @lru_cache(maxsize=4096)
 def normalise_subdivision(value: str, country: str) -> str:
-    """Turn a region or province name or abbreviation (``NB``, « Nouveau-Brunswick ») into ISO 3166-2."""
+    """A region or province name or abbreviation (``NB``, « Nouveau-Brunswick ») → ISO 3166-2."""
     raw = value.strip()
     if raw in _subdivision_codes():
         return raw

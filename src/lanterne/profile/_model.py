@@ -284,7 +284,7 @@ class Work(_Base, kw_only=True):
 
     id: NonEmpty
     type: WorkType
-    titles: list[Title]
+    titles: Annotated[list[Title], msgspec.Meta(min_length=1)]
     descriptions: list[LangText] = []
     in_languages: list[str] = []
     """Languages of this expression or edition (not necessarily the original language)."""

@@ -15,9 +15,12 @@ members as URLs, single values or lists, language-tagged literals.
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -65,11 +68,49 @@ def work_to_jsonld(work: Work) -> dict[str, Any]:
     return doc
 
 
+_MISSING: Any = object()
+
+
+@functools.cache
+def _field_defaults() -> dict[str, Any]:
+    """What reading gives for a field the document leaves out: its default, as builtins."""
+    defaults: dict[str, Any] = {}
+    for field in msgspec.structs.fields(Work):
+        if field.default is not msgspec.NODEFAULT:
+            defaults[field.encode_name] = _to_builtins(field.default)
+        elif field.default_factory is not msgspec.NODEFAULT:
+            defaults[field.encode_name] = _to_builtins(field.default_factory())
+    return defaults
+
+
 def _residual(work: Work, node: dict[str, Any]) -> dict[str, Any]:
-    """Fields of ``work`` that the native node does not carry exactly (found by reading it back)."""
+    """Fields of ``work`` that the native node does not carry exactly (found by reading it back).
+
+    A field the node leaves out reads back as its default, so it needs no record entry when the
+    work has the default too; a field the node carries although the work has the default (an
+    event's ``url`` read back as the work's) gets an entry resetting it. A struct field that the
+    node carries in part (``diversity.countries`` as ``countryOfOrigin``, ``rights.licence`` as
+    ``license``) gets one entry per differing member (``diversity.eof``), so the rest stays native.
+    """
     back = _read_native(node)
-    wanted: dict[str, Any] = _to_builtins(work)
-    return {k: v for k, v in wanted.items() if back.get(k) != v}
+    defaults = _field_defaults()
+    residual: dict[str, Any] = {}
+    for field in msgspec.structs.fields(Work):
+        name = field.encode_name
+        value = getattr(work, field.name)
+        want = _to_builtins(value)
+        have = back.get(name, defaults.get(name, _MISSING))
+        if want == have:
+            continue
+        if isinstance(want, dict) and isinstance(have, dict):
+            # Struct builtins omit defaults, and reading omits what the node does not say, so a
+            # member missing on both sides is the default on both sides.
+            for member in sorted(want.keys() | have.keys()):
+                if want.get(member, _MISSING) != have.get(member, _MISSING):
+                    residual[f"{name}.{member}"] = _to_builtins(getattr(value, member))
+        else:
+            residual[name] = want
+    return residual
 
 
 def _text(item: dict[str, Any]) -> Any:
@@ -124,15 +165,17 @@ _ADDRESS = {
 
 
 def _date(fuzzy: dict[str, Any]) -> str | None:
-    """An exact date or a single year; spans and approximations are left to the record."""
-    if fuzzy.get("approximate") or (
-        fuzzy["earliest"] != fuzzy["latest"] and fuzzy["precision"] != "year"
-    ):
+    """An exact date or a single year; spans, approximations and BCE years are left to the record.
+
+    schema.org dates are ISO 8601 with a four-digit year, which cannot say « -0750 ».
+    """
+    earliest, latest, precision = fuzzy["earliest"], fuzzy["latest"], fuzzy["precision"]
+    if fuzzy.get("approximate"):
         return None
-    if fuzzy["precision"] == "day":
-        return str(fuzzy["earliest"])
-    if fuzzy["precision"] == "year" and fuzzy["earliest"][:4] == fuzzy["latest"][:4]:
-        return str(fuzzy["earliest"][:4])
+    if precision == "day" and earliest == latest and re.fullmatch(r"\d{4}-\d{2}-\d{2}", earliest):
+        return str(earliest)
+    if precision == "year" and re.match(r"\d{4}", earliest) and earliest[:4] == latest[:4]:
+        return str(earliest[:4])
     return None
 
 
@@ -172,7 +215,11 @@ def _native(data: dict[str, Any], work_type: WorkType, vocab: Vocabulary) -> dic
         isbn = [i["value"] for i in data["identifiers"] if i["scheme"] == "isbn"]
         if isbn and fits("isbn"):
             node["isbn"] = isbn[0]
-        wikidata = [WIKIDATA + i["value"] for i in data["identifiers"] if i["scheme"] == "wikidata"]
+        wikidata = [
+            WIKIDATA + i["value"]
+            for i in data["identifiers"]
+            if i["scheme"] == "wikidata" and _QID.fullmatch(i["value"])
+        ]
         if wikidata:
             node["sameAs"] = _one_or_many(wikidata)
     for contribution in data.get("contributors", []):
@@ -205,7 +252,7 @@ def _native(data: dict[str, Any], work_type: WorkType, vocab: Vocabulary) -> dic
     if rights.get("licence") and fits("license"):
         node["license"] = rights["licence"]
     if data.get("offers") and fits("offers"):
-        node["offers"] = [_offer(o) for o in data["offers"]]
+        node["offers"] = [_offer(o, vocab) for o in data["offers"]]
     if data.get("url"):
         node["url"] = data["url"]
     countries = data.get("diversity", {}).get("countries", [])
@@ -217,13 +264,26 @@ def _native(data: dict[str, Any], work_type: WorkType, vocab: Vocabulary) -> dic
 
 
 _IMAGE = {"width": "width", "height": "height", "licence": "license", "caption": "caption"}
+_QID = re.compile(r"Q[1-9]\d*")
 
 
 def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    """A decimal numeral as ISO 8601 durations need it: never in exponent form (``1e-05``)."""
+    if float(value).is_integer():
+        return str(int(value))
+    return format(Decimal(repr(float(value))), "f")
 
 
-def _offer(offer: dict[str, Any]) -> dict[str, Any]:
+def _availability(value: str, vocab: Vocabulary) -> str | None:
+    """The schema.org IRI of an ``ItemAvailability`` member (``InStock`` or its IRI), or None."""
+    member = local_name(value)
+    types = vocab.enumeration_types(member)
+    if any(vocab.is_subtype(t, "ItemAvailability") for t in types):
+        return f"{CONTEXT}/{member}"
+    return None
+
+
+def _offer(offer: dict[str, Any], vocab: Vocabulary) -> dict[str, Any]:
     node: dict[str, Any] = {"@type": "Offer", "category": offer["category"]}
     if "url" in offer:
         node["url"] = offer["url"]
@@ -233,8 +293,9 @@ def _offer(offer: dict[str, Any]) -> dict[str, Any]:
         node["priceCurrency"] = offer["currency"]
     if "provider" in offer:
         node["offeredBy"] = {"@type": "Organization", "name": offer["provider"]}
-    if "availability" in offer:
-        node["availability"] = offer["availability"]
+    availability = _availability(offer["availability"], vocab) if "availability" in offer else None
+    if availability:
+        node["availability"] = availability
     if offer.get("territories"):
         node["eligibleRegion"] = [
             {"@type": "Country", "identifier": c} for c in offer["territories"]
@@ -246,7 +307,7 @@ def _offer(offer: dict[str, Any]) -> dict[str, Any]:
 
 
 def work_from_jsonld(document: dict[str, Any]) -> Work:
-    """Read back a document written by ``work_to_jsonld`` (or any schema.org node with an ``@id``)."""
+    """Read back a document written by ``work_to_jsonld`` (or a schema.org node with an ``@id``)."""
     node = document
     data = _read_native(node)
     record = node.get("subjectOf")
@@ -255,7 +316,16 @@ def work_from_jsonld(document: dict[str, Any]) -> Work:
             for pv in _as_list(item.get("variableMeasured")):
                 key = str(pv.get("propertyID", ""))
                 if key.startswith(PROPERTY_PREFIX):
-                    data[key[len(PROPERTY_PREFIX) :]] = json.loads(pv["value"])
+                    # ``diversity.eof`` corrects one member of a struct field read natively.
+                    name, _, member = key[len(PROPERTY_PREFIX) :].partition(".")
+                    value = json.loads(pv["value"])
+                    if member:
+                        parent = data.get(name)
+                        if not isinstance(parent, dict):
+                            parent = data[name] = {}
+                        parent[member] = value
+                    else:
+                        data[name] = value
     data.setdefault("profile_version", PROFILE_VERSION)
     return decode_work(msgspec.json.encode(data))
 
@@ -298,6 +368,13 @@ def _read_identifiers(value: Any) -> list[dict[str, Any]]:
 def _read_agent(value: Any, role: str) -> dict[str, Any] | None:
     if isinstance(value, str):
         return {"agent": {"name": value}, "role": role} if value.strip() else None
+    if is_reference(value):
+        # An unresolved link: the agent is known only by its URI, which is kept as its name too.
+        uri = str(value["@id"])
+        return {
+            "agent": {"name": uri, "identifiers": [{"scheme": "uri", "value": uri}]},
+            "role": role,
+        }
     if not isinstance(value, dict) or not value.get("name"):
         return None
     kind = next(
@@ -320,32 +397,50 @@ def _plain(value: Any) -> str:
     if isinstance(value, list):
         value = value[0] if value else ""
     if isinstance(value, dict):
-        value = value.get("@value", "")
+        # A literal, or a link written as a reference (``"url": {"@id": "https://…"}``).
+        value = value["@id"] if is_reference(value) else value.get("@value", "")
     return str(value).strip()
 
 
+def _number_of(value: Any) -> float | None:
+    """A finite number from what publishers write (``430``, ``"430"``, ``{"@value": "45.5"}``)."""
+    if isinstance(value, dict) and "@value" not in value:
+        value = value.get("value")  # a QuantitativeValue
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value) if isinstance(value, int | float) else float(_plain(value))
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _read_place(value: Any) -> dict[str, Any] | None:
-    if not isinstance(value, dict) or is_reference(value):
+    if isinstance(value, list):
+        # Publishers list a venue next to its VirtualLocation: read the first place found.
+        places = (_read_place(v) for v in value)
+        return next((p for p in places if p), None)
+    if is_reference(value):
+        # A link to a node no file holds is an external resource: keep it as the place's URI.
+        return {"identifiers": [{"scheme": "uri", "value": str(value["@id"])}]}
+    if not isinstance(value, dict) or "VirtualLocation" in types_of(value):
         return None
     place: dict[str, Any] = {}
     if value.get("name"):
         place["name"] = _plain(value["name"])
     address = value.get("address")
     if isinstance(address, dict):
-        fields = {
-            key: _plain(address[schema]) for key, schema in _ADDRESS.items() if address.get(schema)
-        }
+        read = {key: _plain(address.get(schema)) for key, schema in _ADDRESS.items()}
+        fields = {key: text for key, text in read.items() if text}
         if fields:
             place["address"] = fields
     elif isinstance(address, str) and address.strip():
         place["address"] = {"street": address.strip()}
     geo = value.get("geo")
-    if (
-        isinstance(geo, dict)
-        and geo.get("latitude") not in (None, "")
-        and geo.get("longitude") not in (None, "")
-    ):
-        place["geo"] = {"lat": float(geo["latitude"]), "lon": float(geo["longitude"])}
+    if isinstance(geo, dict):
+        lat, lon = _number_of(geo.get("latitude")), _number_of(geo.get("longitude"))
+        if lat is not None and lon is not None:
+            place["geo"] = {"lat": lat, "lon": lon}
     ids = _read_identifiers(value.get("identifier"))
     if ids:
         place["identifiers"] = ids
@@ -443,22 +538,28 @@ def _read_native(node: dict[str, Any]) -> dict[str, Any]:
         if isinstance(image, str):
             media.append({"kind": "image", "url": image})
         elif isinstance(image, dict) and (image.get("contentUrl") or image.get("url")):
-            item: dict[str, Any] = {
+            medium: dict[str, Any] = {
                 "kind": "image",
                 "url": _plain(image.get("contentUrl") or image.get("url")),
             }
             for key, schema in _IMAGE.items():
-                if image.get(schema) not in (None, ""):
-                    item[key] = int(image[schema]) if key in ("width", "height") else image[schema]
-            media.append(item)
+                if image.get(schema) in (None, ""):
+                    continue
+                if key in ("width", "height"):
+                    size = _number_of(image[schema])
+                    if size is not None and size >= 1 and size.is_integer():
+                        medium[key] = int(size)
+                elif _plain(image[schema]):
+                    medium[key] = _plain(image[schema])
+            media.append(medium)
     if media:
         data["media"] = media
-    if node.get("license"):
+    if _plain(node.get("license")):
         data["rights"] = {"licence": _plain(node["license"])}
     offers = [_read_offer(o) for o in _as_list(node.get("offers")) if isinstance(o, dict)]
     if offers:
         data["offers"] = offers
-    if node.get("url"):
+    if _plain(node.get("url")):
         data["url"] = _plain(node["url"])
     countries = [
         _plain(c.get("identifier")) if isinstance(c, dict) else _plain(c)
@@ -475,17 +576,18 @@ def _read_native(node: dict[str, Any]) -> dict[str, Any]:
 
 def _read_offer(node: dict[str, Any]) -> dict[str, Any]:
     offer: dict[str, Any] = {"category": _plain(node.get("category")) or "ticket"}
-    if node.get("url"):
+    if _plain(node.get("url")):
         offer["url"] = _plain(node["url"])
-    if node.get("price") not in (None, ""):
-        offer["price"] = float(node["price"])
+    price = _number_of(node.get("price"))
+    if price is not None and price >= 0:
+        offer["price"] = price
     if node.get("priceCurrency"):
         offer["currency"] = _plain(node["priceCurrency"])
     seller = node.get("offeredBy") or node.get("seller")
     if isinstance(seller, dict) and seller.get("name"):
         offer["provider"] = _plain(seller["name"])
     if node.get("availability"):
-        offer["availability"] = _plain(node["availability"])
+        offer["availability"] = local_name(_plain(node["availability"]))
     regions = [
         _plain(c.get("identifier")) if isinstance(c, dict) else _plain(c)
         for c in _as_list(node.get("eligibleRegion"))

@@ -1,4 +1,4 @@
-"""A schema.org JSON-LD graph as publishers write it: ``@graph`` arrays, nested nodes, ``@id`` links.
+"""A schema.org JSON-LD graph as publishers write it: ``@graph``, nested nodes, ``@id`` links.
 
 Documents are read in compact form with the schema.org context (what websites and Artsdata
 publish). Nodes are indexed by ``@id`` across every document given, so an event in one file can
