@@ -9,8 +9,14 @@ running it again finishes the job (stable ids make it idempotent).
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -398,6 +404,29 @@ _WORKER_MAPPER: Mapper | None = None
 CHUNK = 1000
 
 
+def _worker_start(parent: int) -> None:
+    """Make a map worker die with the ingest that forked it, even when that one is SIGKILLed.
+
+    Otherwise an orphaned worker waits on its queue forever, holding the catalogue open.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(1)
+    if not sys.platform.startswith("linux"):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _transform_chunk(chunk: list[tuple[str, dict[str, Any]]]) -> list[Outcome]:
     assert _WORKER_MAPPER is not None
     return [_transform(_WORKER_MAPPER, kind, data) for kind, data in chunk]
@@ -419,7 +448,13 @@ def _outcomes(
     _WORKER_MAPPER = mapper
     context = multiprocessing.get_context("fork")
     pending: deque[tuple[list[_Open], Future[list[Outcome]]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_start,
+        initargs=(os.getpid(),),
+    )
+    with pool:
         try:
             while True:
                 chunk = list(islice(opened, CHUNK))
