@@ -442,7 +442,14 @@ class Mapper:
         for compiled in self._rules:
             rule = compiled.rule
             try:
-                values = self.values(record, compiled, compiled.sources)
+                field = compiled.field
+                value = record.get(field) if field is not None else None
+                if type(value) is str and compiled.split is None and len(value) <= MAX_TEXT:
+                    # Inline fast path of ``values`` for one plain text column (most rules).
+                    value = value.strip()
+                    values = [value] if value and value not in compiled.nulls else []
+                else:
+                    values = self.values(record, compiled, compiled.sources)
                 if compiled.cleans and values:
                     values = self._clean(values, rule)
                 if rule.id_from:

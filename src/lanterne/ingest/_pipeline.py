@@ -10,6 +10,7 @@ running it again finishes the job (stable ids make it idempotent).
 from __future__ import annotations
 
 import ctypes
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -222,6 +223,10 @@ def ingest(
     )
     run = _Run(catalogue, profile, options, summary)
     opened = items if first is None else chain([first], items)
+    # An import allocates millions of short-lived containers; the default collector thresholds
+    # would walk the growing table of seen ids over and over.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
     try:
         for item, outcome in _outcomes(mapper, opened, options.workers):
             _commit(run, item, outcome)
@@ -239,6 +244,7 @@ def ingest(
         catalogue.finish_run(summary.run_id, "interrupted", msgspec.to_builtins(summary))
         raise
     finally:
+        gc.set_threshold(*thresholds)
         if progress is not None:
             progress(summary.read)
     summary.by_reason = dict(run.reasons.most_common())
@@ -337,7 +343,7 @@ def _transform(mapper: Mapper, kind: str, data: dict[str, Any]) -> Outcome:
             native = node_to_fields(data)
             _merge(native, fields)
             fields = native
-        work = _build(fields, profile, source_id)
+        work = _build(fields, profile, source_id, from_graph=kind == "jsonld")
     except RecordProblem as problem:
         params = {"field": problem.field or "", **problem.params}
         return ("problem", source_id, (problem.reason, params, problem.field))
@@ -414,6 +420,7 @@ def _worker_start(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before the request above took effect
         os._exit(1)
+    gc.set_threshold(50_000, 20, 20)
     if not sys.platform.startswith("linux"):
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
@@ -489,7 +496,9 @@ def _merge(fields: Fields, mapped: Fields) -> None:
             fields[key] = value
 
 
-def _build(fields: Fields, profile: MappingProfile, source_id: str) -> _Work:
+def _build(
+    fields: Fields, profile: MappingProfile, source_id: str, from_graph: bool = False
+) -> _Work:
     """Assemble the mapped fields, the source's declared defaults and derived flags into a Work."""
     defaults = profile.defaults
     fields.pop("_lang", None)
@@ -531,7 +540,9 @@ def _build(fields: Fields, profile: MappingProfile, source_id: str) -> _Work:
         diversity["territories"] = territories
     if independent is not None:
         diversity["independent"] = independent
-    if defaults.text_language:
+    if defaults.text_language and from_graph:
+        # Mapped texts got the default language from their rule; texts read from a
+        # schema.org graph did not.
         for key in ("titles", "descriptions"):
             for text in fields.get(key, []):
                 text.setdefault("lang", defaults.text_language)
@@ -545,11 +556,8 @@ def _build(fields: Fields, profile: MappingProfile, source_id: str) -> _Work:
         }
     if not fields.get("titles"):
         raise RecordProblem("reason.missing_required", field="name", target="title")
-    provenance: dict[str, Any] = {
-        "source": profile.source,
-        "source_id": source_id,
-        "profile": profile.name,
-    }
+    provenance: dict[str, Any] = {"source": profile.source, "source_id": source_id}
+    provenance["profile"] = profile.name
     if profile.licence:
         provenance["licence"] = profile.licence
     if profile.attribution:
