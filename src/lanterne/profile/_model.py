@@ -106,7 +106,13 @@ class FuzzyDate(_Base, kw_only=True):
     approximate: bool = False
 
     def __post_init__(self) -> None:
-        if _date_key(self.earliest) > _date_key(self.latest):
+        early, late = self.earliest, self.latest
+        if len(early) == len(late) and early[0] != "-" and late[0] != "-":
+            # Same-shaped ISO dates of our era compare as text (the common, hot case).
+            if early > late:
+                raise ValueError(f"earliest {early} is after latest {late}")
+            return
+        if _date_key(early) > _date_key(late):
             raise ValueError(f"earliest {self.earliest} is after latest {self.latest}")
 
 
