@@ -327,6 +327,15 @@ class _Compiled:
         self.field = self.sources[0][1] if simple else None
 
 
+def _too_long(compiled: _Compiled, value: str) -> RecordProblem:
+    def spaced(n: int) -> str:
+        return f"{n:,}".replace(",", "\u202f")
+
+    return RecordProblem(
+        "reason.too_long", field=compiled.source, length=spaced(len(value)), limit=spaced(MAX_TEXT)
+    )
+
+
 def _source(name: str, joins: set[str]) -> tuple[str | None, str]:
     """``(join name, column)`` for ``@join.column``, ``(None, field)`` for a plain field."""
     if name.startswith("@"):
@@ -384,12 +393,7 @@ class Mapper:
                 if not value or value in compiled.nulls:
                     return []
                 if len(value) > MAX_TEXT:
-                    raise RecordProblem(
-                        "reason.too_long",
-                        field=compiled.source,
-                        length=f"{len(value):,}".replace(",", " "),
-                        limit=f"{MAX_TEXT:,}".replace(",", " "),
-                    )
+                    raise _too_long(compiled, value)
                 if compiled.split is None:
                     return [value]
                 parts = (p.strip() for p in compiled.split.split(value))
@@ -417,12 +421,7 @@ class Mapper:
             if not value or value in nulls:
                 continue
             if len(value) > MAX_TEXT:
-                raise RecordProblem(
-                    "reason.too_long",
-                    field=compiled.source,
-                    length=f"{len(value):,}".replace(",", " "),
-                    limit=f"{MAX_TEXT:,}".replace(",", " "),
-                )
+                raise _too_long(compiled, value)
             out.append(value)
         if rule.join is not None and out:
             out = [rule.join.join(out)]

@@ -12,8 +12,9 @@ from typing import Annotated
 
 import msgspec
 
+# Code checks raise CodeError, a ValueError: msgspec turns it into a ValidationError
+# that names the field's path.
 from lanterne.profile._codes import (
-    CodeError,
     check_country,
     check_language,
     check_subdivision,
@@ -56,10 +57,6 @@ class _Base(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fie
     pass
 
 
-def _invalid(exc: CodeError) -> ValueError:
-    return ValueError(str(exc))
-
-
 class LangText(_Base, kw_only=True):
     """A text with its language (BCP 47), e.g. a title in ``fr-CA``."""
 
@@ -68,10 +65,7 @@ class LangText(_Base, kw_only=True):
 
     def __post_init__(self) -> None:
         if self.lang is not None:
-            try:
-                check_language(self.lang)
-            except CodeError as exc:
-                raise _invalid(exc) from None
+            check_language(self.lang)
 
 
 class Title(LangText, kw_only=True):
@@ -154,10 +148,7 @@ class Address(_Base, kw_only=True):
 
     def __post_init__(self) -> None:
         if self.country is not None:
-            try:
-                check_country(self.country)
-            except CodeError as exc:
-                raise _invalid(exc) from None
+            check_country(self.country)
 
 
 class Place(_Base, kw_only=True):
@@ -193,10 +184,7 @@ class Offer(_Base, kw_only=True):
 
     def __post_init__(self) -> None:
         for code in self.territories:
-            try:
-                check_country(code)
-            except CodeError as exc:
-                raise _invalid(exc) from None
+            check_country(code)
 
 
 class Media(_Base, kw_only=True):
@@ -241,13 +229,10 @@ class Territory(_Base, kw_only=True):
 
     def __post_init__(self) -> None:
         if self.code is not None:
-            try:
-                if self.level is TerritoryLevel.COUNTRY:
-                    check_country(self.code)
-                elif self.level in (TerritoryLevel.REGION, TerritoryLevel.PROVINCE):
-                    check_subdivision(self.code)
-            except CodeError as exc:
-                raise _invalid(exc) from None
+            if self.level is TerritoryLevel.COUNTRY:
+                check_country(self.code)
+            elif self.level in (TerritoryLevel.REGION, TerritoryLevel.PROVINCE):
+                check_subdivision(self.code)
         if self.code is None and self.name is None:
             raise ValueError("a territory needs a name or a code")
 
@@ -265,13 +250,10 @@ class Diversity(_Base, kw_only=True):
     independent: bool | None = None
 
     def __post_init__(self) -> None:
-        try:
-            for tag in self.original_languages:
-                check_language(tag)
-            for code in self.countries:
-                check_country(code)
-        except CodeError as exc:
-            raise _invalid(exc) from None
+        for tag in self.original_languages:
+            check_language(tag)
+        for code in self.countries:
+            check_country(code)
 
 
 class Provenance(_Base, kw_only=True):
@@ -316,11 +298,8 @@ class Work(_Base, kw_only=True):
     def __post_init__(self) -> None:
         if not self.titles:
             raise ValueError("a work needs at least one title")
-        try:
-            for tag in self.in_languages:
-                check_language(tag)
-        except CodeError as exc:
-            raise _invalid(exc) from None
+        for tag in self.in_languages:
+            check_language(tag)
 
     @property
     def title(self) -> str:
