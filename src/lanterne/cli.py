@@ -22,7 +22,7 @@ from lanterne import __version__
 from lanterne.catalogue import CatalogueStats, open_catalogue
 from lanterne.errors import ExitCode, LanterneError, NotFound
 from lanterne.ingest import IngestOptions, IngestSummary, bundled_profiles, ingest, load_profile
-from lanterne.messages import Lang, detect_language, reason_label, say
+from lanterne.messages import Lang, detect_language, reason_label, say, say_partial
 from lanterne.profile import Work
 from lanterne.profile.schemaorg import work_to_jsonld
 from lanterne.settings import Settings
@@ -182,16 +182,6 @@ def _print_summary(s: IngestSummary, lang: Lang) -> None:
         )
 
 
-def _placeholders(reason: str) -> dict[str, str]:
-    """Generic wording of a reason for a summary line (its details vary per record)."""
-    from lanterne.messages import MESSAGES
-
-    fr = MESSAGES[reason][0]
-    import string
-
-    return {name: "…" for _, name, _, _ in string.Formatter().parse(fr) if name}
-
-
 @cli.command("stats")
 @click.option("--source", help="Seulement cette source.")
 @click.option("--json", "as_json", is_flag=True)
@@ -333,16 +323,10 @@ def quarantine_list(
     for reason, count in counts.items():
         click.echo(f"  {count:>7}  {reason_label(reason, state.lang)}")
     for e in entries:
-        message = say(e.reason, state.lang, **_filled(e.reason, e.params))
+        message = say_partial(e.reason, state.lang, e.params)
         click.echo(f"#{e.id:<6} {e.source} {Path(e.file).name}:{e.line}  {message}")
     if not entries:
         click.echo(_t(state.lang, "(rien à afficher)", "(nothing to show)"))
-
-
-def _filled(reason: str, params: dict[str, str]) -> dict[str, str]:
-    out = dict.fromkeys(_placeholders(reason), "")
-    out.update(params)
-    return out
 
 
 @quarantine_group.command("show")
@@ -360,10 +344,7 @@ def quarantine_show(ctx: click.Context, entry_id: int) -> None:
         raise NotFound("quarantine.not_found", id=entry_id)
     lang = state.lang
     click.echo(f"#{entry.id}  {entry.source}  {entry.file}:{entry.line}")
-    click.echo(
-        _t(lang, "raison : ", "reason: ")
-        + say(entry.reason, lang, **_filled(entry.reason, entry.params))
-    )
+    click.echo(_t(lang, "raison : ", "reason: ") + say_partial(entry.reason, lang, entry.params))
     if entry.field:
         click.echo(_t(lang, "champ : ", "field: ") + entry.field)
     click.echo(

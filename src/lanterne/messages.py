@@ -7,6 +7,8 @@ check that each id has both languages and the same placeholders.
 from __future__ import annotations
 
 import os
+import string
+from collections.abc import Mapping
 from typing import Final, Literal
 
 Lang = Literal["fr", "en"]
@@ -203,3 +205,15 @@ def say(key: str, lang: Lang = "fr", **params: object) -> str:
     """The sentence ``key`` in ``lang`` with its placeholders filled."""
     fr, en = MESSAGES[key]
     return (en if lang == "en" else fr).format(**params)
+
+
+def say_partial(key: str, lang: Lang, params: Mapping[str, object]) -> str:
+    """Like ``say``, with placeholders that ``params`` lacks left empty.
+
+    Quarantine reasons are said again later from stored parameters, and some readers have no
+    value for an optional detail (a delimiter hint, say).
+    """
+    fr, en = MESSAGES[key]
+    template = en if lang == "en" else fr
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    return template.format(**(dict.fromkeys(names, "") | dict(params)))

@@ -39,7 +39,7 @@ from lanterne.ingest._readers import (
     read_json_items,
     read_json_lines,
 )
-from lanterne.messages import say
+from lanterne.messages import say, say_partial
 from lanterne.profile import Work as _Work
 from lanterne.profile import (
     WorkType,
@@ -155,7 +155,7 @@ class _Run:
                 file=file,
                 line=line,
                 reason=reason,
-                message=say(reason, "fr", **_with_defaults(reason, params)),
+                message=say_partial(reason, "fr", params),
                 params=params,
                 field=field,
                 record_key=key,
@@ -189,13 +189,6 @@ class _Run:
         s.quarantined += outcome.quarantined
         self.works = []
         self.problems = []
-
-
-def _with_defaults(reason: str, params: dict[str, str]) -> dict[str, str]:
-    # Messages name placeholders that some readers leave out (``hint`` when there is none).
-    out = {"hint": "", "field": "", "target": "", "detail": ""}
-    out.update(params)
-    return out
 
 
 def ingest(
