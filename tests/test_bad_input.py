@@ -633,7 +633,7 @@ def test_duplicate_source_id(store: Callable[[str], Store]) -> None:
     assert summary["by_reason"] == {"reason.duplicate_id": 1}
     [entry] = new_quarantine(s, 1)  # the first occurrence was kept: works are unchanged
     assert_entry(s, entry, "reason.duplicate_id", path, 5, dup)
-    assert entry["params"] == {"id": ROWS[0][ID], "first_line": "3"}
+    assert entry["params"] == {"id": ROWS[0][ID], "first_line": "3", "first_file": ""}
     assert entry["record_key"] == ROWS[0][ID]
     assert "ligne 3" in entry["message"]
 

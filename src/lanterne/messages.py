@@ -139,8 +139,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "missing identifier (field “{field}”)",
     ),
     "reason.duplicate_id": (
-        "identifiant « {id} » déjà lu ligne {first_line} de ce fichier",
-        "id “{id}” already read at line {first_line} of this file",
+        "identifiant « {id} » déjà lu ligne {first_line}{first_file} ; seule la première occurrence est gardée",
+        "id “{id}” already read at line {first_line}{first_file}; only the first occurrence is kept",
     ),
     "reason.missing_required": (
         "champ obligatoire vide : {target} (source « {field} »)",

@@ -364,7 +364,12 @@ def _commit(run: _Run, opened: _Open, outcome: Outcome | None) -> None:
                 item.file,
                 item.line,
                 "reason.duplicate_id",
-                {"id": source_id, "first_line": str(first[1])},
+                {
+                    "id": source_id,
+                    "first_line": str(first[1]),
+                    # Named only when the first occurrence is in another file of the source.
+                    "first_file": "" if first[0] == item.file else f" ({Path(first[0]).name})",
+                },
                 item.raw,
                 key=source_id,
             )
