@@ -1,7 +1,7 @@
 """The schema.org vocabulary shipped with Lanterne, and a checker for schema.org JSON-LD."""
 
-from lanterne.profile.schemaorg._crosswalk import node_to_fields, work_from_jsonld, work_to_jsonld
 from lanterne.profile.schemaorg._graph import Graph, top_nodes, types_of
+from lanterne.profile.schemaorg._read import node_to_fields, work_from_jsonld
 from lanterne.profile.schemaorg._vocabulary import (
     SCHEMA_NAMESPACE,
     Vocabulary,
@@ -10,6 +10,7 @@ from lanterne.profile.schemaorg._vocabulary import (
     local_name,
     schema_iri,
 )
+from lanterne.profile.schemaorg._write import work_to_jsonld
 
 __all__ = [
     "SCHEMA_NAMESPACE",
