@@ -103,13 +103,10 @@ def ingest_command(
     options = IngestOptions(
         encoding=encoding, delimiter=delimiter, batch_size=batch_size, workers=workers, sync=sync
     )
-    catalogue = open_catalogue(state.settings.catalogue)
-    try:
+    with open_catalogue(state.settings.catalogue) as catalogue:
         summary = _ingest_with_progress(
             catalogue, source, profile, options, state.lang, not as_json
         )
-    finally:
-        catalogue.close()
     if as_json:
         click.echo(
             json.dumps(
@@ -190,11 +187,8 @@ def _print_summary(s: IngestSummary, lang: Lang) -> None:
 def stats_command(ctx: click.Context, source: str | None, as_json: bool, top: int) -> None:
     """Statistiques du catalogue / catalogue statistics."""
     state = _state(ctx)
-    catalogue = open_catalogue(state.settings.catalogue)
-    try:
+    with open_catalogue(state.settings.catalogue) as catalogue:
         stats = catalogue.stats(source)
-    finally:
-        catalogue.close()
     if as_json:
         data = msgspec.to_builtins(stats) | {
             "european_share": stats.european_share,
@@ -274,11 +268,8 @@ def _print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
 def show_command(ctx: click.Context, work_id: str, fmt: str) -> None:
     """Afficher une œuvre (JSON-LD schema.org) / show a work."""
     state = _state(ctx)
-    catalogue = open_catalogue(state.settings.catalogue)
-    try:
+    with open_catalogue(state.settings.catalogue) as catalogue:
         work: Work | None = catalogue.get(work_id)
-    finally:
-        catalogue.close()
     if work is None:
         raise NotFound("work.not_found", id=work_id)
     data = work_to_jsonld(work) if fmt == "jsonld" else msgspec.to_builtins(work)
@@ -307,12 +298,9 @@ def quarantine_list(
 ) -> None:
     """Lister la quarantaine / list the quarantine."""
     state = _state(ctx)
-    catalogue = open_catalogue(state.settings.catalogue)
-    try:
+    with open_catalogue(state.settings.catalogue) as catalogue:
         entries = catalogue.quarantine(source, limit, offset, include_resolved)
         counts = catalogue.quarantine_counts(source)
-    finally:
-        catalogue.close()
     if as_json:
         click.echo(
             json.dumps([msgspec.to_builtins(e) for e in entries], ensure_ascii=False, indent=2)
@@ -335,11 +323,8 @@ def quarantine_list(
 def quarantine_show(ctx: click.Context, entry_id: int) -> None:
     """Afficher une entrée avec sa valeur brute / show one entry with its raw value."""
     state = _state(ctx)
-    catalogue = open_catalogue(state.settings.catalogue)
-    try:
+    with open_catalogue(state.settings.catalogue) as catalogue:
         entry = catalogue.quarantine_entry(entry_id)
-    finally:
-        catalogue.close()
     if entry is None:
         raise NotFound("quarantine.not_found", id=entry_id)
     lang = state.lang
@@ -385,8 +370,7 @@ def demo_command(ctx: click.Context) -> None:
     """Importer le catalogue de démonstration fourni puis afficher ses statistiques."""
     state = _state(ctx)
     folder = resources.files("lanterne.demo")
-    catalogue = open_catalogue(state.settings.catalogue)
-    try:
+    with open_catalogue(state.settings.catalogue) as catalogue:
         for profile_name, file_name in (
             ("festivals-france", "festivals-demo.csv"),
             ("joconde-costumes", "joconde-demo.csv"),
@@ -396,8 +380,6 @@ def demo_command(ctx: click.Context) -> None:
             _print_summary(summary, state.lang)
             click.echo()
         stats = catalogue.stats()
-    finally:
-        catalogue.close()
     _print_stats(stats, state.lang, 8)
 
 
