@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import msgspec
+import msgspec.structs
 import pytest
 
 from lanterne.catalogue import Catalogue, QuarantineEntry, SqliteCatalogue, StoredWork
@@ -202,3 +203,19 @@ def test_iter_and_count_by_source(catalogue: Catalogue) -> None:
     assert catalogue.count("src") == 5
     assert catalogue.count("nope") == 0
     assert list(catalogue.iter_works("nope")) == []
+
+
+def test_source_digests_and_counted_unchanged(catalogue: Catalogue) -> None:
+    run = catalogue.begin_run("src", "p", []).id
+    first = msgspec.structs.replace(stored(work("1")), source_digest=b"raw-1")
+    catalogue.write_batch(run, [first, stored(work("2"))])
+    # Only live works that carry a digest are returned.
+    assert catalogue.source_digests(["src:1", "src:2", "src:3"]) == {"src:1": b"raw-1"}
+    # The same work from a differently written record keeps its document and gets the new digest.
+    restamped = msgspec.structs.replace(stored(work("1")), source_digest=b"raw-1b")
+    out = catalogue.write_batch(run, [restamped], unchanged=3)
+    assert (out.created, out.updated, out.unchanged) == (0, 0, 4)
+    assert catalogue.source_digests(["src:1"]) == {"src:1": b"raw-1b"}
+    assert [c.kind for c in catalogue.changes()] == ["created", "created"]
+    catalogue.write_batch(run, [], delete_ids=["src:1"])
+    assert catalogue.source_digests(["src:1"]) == {}

@@ -78,6 +78,12 @@ def _state(ctx: click.Context) -> _State:
     help="Processus de correspondance en parallèle (0 : aucun).",
 )
 @click.option(
+    "--full",
+    "remap",
+    is_flag=True,
+    help="Tout recalculer, même les notices inchangées depuis le dernier import.",
+)
+@click.option(
     "--sync", is_flag=True, help="Marquer supprimées les œuvres absentes de cet export complet."
 )
 @click.option(
@@ -93,6 +99,7 @@ def ingest_command(
     delimiter: str | None,
     batch_size: int,
     workers: int,
+    remap: bool,
     sync: bool,
     strict: bool,
     as_json: bool,
@@ -101,7 +108,12 @@ def ingest_command(
     state = _state(ctx)
     profile = load_profile(profile_name)
     options = IngestOptions(
-        encoding=encoding, delimiter=delimiter, batch_size=batch_size, workers=workers, sync=sync
+        encoding=encoding,
+        delimiter=delimiter,
+        batch_size=batch_size,
+        workers=workers,
+        remap=remap,
+        sync=sync,
     )
     with open_catalogue(state.settings.catalogue) as catalogue:
         summary = _ingest_with_progress(

@@ -28,6 +28,8 @@ class StoredWork(msgspec.Struct, frozen=True):
     type: str
     doc: bytes
     digest: bytes
+    source_digest: bytes | None = None
+    """Digest of the raw source record and of what mapped it; equal next time = nothing to map."""
 
 
 class QuarantineEntry(msgspec.Struct, kw_only=True):
@@ -94,11 +96,13 @@ class Catalogue(Protocol):
         works: Sequence[StoredWork],
         quarantine: Sequence[QuarantineEntry] = (),
         delete_ids: Sequence[str] = (),
+        unchanged: int = 0,
     ) -> BatchOutcome:
         """Store one batch atomically: all of it or, on any failure or crash, none of it.
 
         Works whose digest is unchanged are not rewritten; changed ones get a field-level diff in
-        the change log; quarantine entries are added; ``delete_ids`` become tombstones.
+        the change log; quarantine entries are added; ``delete_ids`` become tombstones;
+        ``unchanged`` counts records the caller found unchanged from ``source_digests`` alone.
         """
         ...
 
@@ -111,6 +115,10 @@ class Catalogue(Protocol):
         ...
 
     def iter_works(self, source: str | None = None) -> Iterator[Work]: ...
+
+    def source_digests(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The source digest stored with each live work of ``ids`` that has one."""
+        ...
 
     def source_ids(self, source: str) -> set[str]:
         """Ids of the live (not deleted) works of a source."""

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS works (
     type TEXT NOT NULL,
     doc TEXT NOT NULL,
     digest BLOB NOT NULL,
+    source_digest BLOB,
     deleted INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
@@ -208,17 +209,18 @@ class SqliteCatalogue:
         works: Sequence[StoredWork],
         quarantine: Sequence[QuarantineEntry] = (),
         delete_ids: Sequence[str] = (),
+        unchanged: int = 0,
     ) -> BatchOutcome:
-        outcome = BatchOutcome()
+        outcome = BatchOutcome(unchanged=unchanged)
         batch_id = uuid.uuid4().hex
         at = _now()
         db = self._db
         with self._write():
             ids = _json.encode([w.id for w in works]).decode()
             known = {
-                row[0]: (row[1], row[2])
+                row[0]: (row[1], row[2], row[3])
                 for row in db.execute(
-                    "SELECT w.id, w.digest, w.deleted FROM json_each(?) j "
+                    "SELECT w.id, w.digest, w.deleted, w.source_digest FROM json_each(?) j "
                     "JOIN works w ON w.id = j.value",
                     (ids,),
                 )
@@ -226,6 +228,7 @@ class SqliteCatalogue:
             inserts: list[tuple[Any, ...]] = []
             changes: list[tuple[Any, ...]] = []
             updated: list[StoredWork] = []
+            restamped: list[tuple[bytes | None, str]] = []
             for w in works:
                 previous = known.get(w.id)
                 if previous is None:
@@ -237,6 +240,7 @@ class SqliteCatalogue:
                             w.type,
                             w.doc.decode(),
                             w.digest,
+                            w.source_digest,
                             at,
                             at,
                             batch_id,
@@ -246,23 +250,29 @@ class SqliteCatalogue:
                     outcome.created += 1
                 elif previous[0] == w.digest and not previous[1]:
                     outcome.unchanged += 1
+                    if previous[2] != w.source_digest:
+                        # Same work from a differently written record (or a new mapping):
+                        # remember the new digest so the next import can skip it.
+                        restamped.append((w.source_digest, w.id))
                 else:
                     updated.append(w)
             if inserts:
                 db.executemany(
-                    "INSERT INTO works(id, source, source_id, type, doc, digest, created_at, "
-                    "updated_at, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO works(id, source, source_id, type, doc, digest, source_digest, "
+                    "created_at, updated_at, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     inserts,
                 )
+            if restamped:
+                db.executemany("UPDATE works SET source_digest=? WHERE id=?", restamped)
             for w in updated:
                 row = db.execute("SELECT doc, deleted FROM works WHERE id = ?", (w.id,)).fetchone()
                 assert row is not None  # selected above, inside the same transaction
                 old_doc, was_deleted = row
                 diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(w.doc))
                 db.execute(
-                    "UPDATE works SET type=?, doc=?, digest=?, deleted=0, updated_at=?, batch_id=? "
-                    "WHERE id=?",
-                    (w.type, w.doc.decode(), w.digest, at, batch_id, w.id),
+                    "UPDATE works SET type=?, doc=?, digest=?, source_digest=?, deleted=0, "
+                    "updated_at=?, batch_id=? WHERE id=?",
+                    (w.type, w.doc.decode(), w.digest, w.source_digest, at, batch_id, w.id),
                 )
                 kind: ChangeKind = "created" if was_deleted else "updated"
                 changes.append((w.id, kind, at, batch_id, _json.encode(diff).decode()))
@@ -353,6 +363,14 @@ class SqliteCatalogue:
             )
         for (doc,) in rows:
             yield decode_work(doc)
+
+    def source_digests(self, ids: Sequence[str]) -> dict[str, bytes]:
+        rows = self._db.execute(
+            "SELECT w.id, w.source_digest FROM json_each(?) j JOIN works w ON w.id = j.value "
+            "WHERE w.deleted=0 AND w.source_digest IS NOT NULL",
+            (_json.encode(list(ids)).decode(),),
+        )
+        return {r[0]: r[1] for r in rows}
 
     def source_ids(self, source: str) -> set[str]:
         rows = self._db.execute("SELECT id FROM works WHERE source=? AND deleted=0", (source,))

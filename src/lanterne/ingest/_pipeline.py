@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import Any
 
 import msgspec
 
+from lanterne import __version__
 from lanterne.catalogue import Catalogue, QuarantineEntry, StoredWork
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.ingest._mapper import Fields, Mapper, RecordProblem
@@ -40,14 +41,15 @@ from lanterne.ingest._readers import (
     read_json_lines,
 )
 from lanterne.messages import say, say_partial
-from lanterne.profile import Work as _Work
 from lanterne.profile import (
+    PROFILE_VERSION,
     WorkType,
     encode_work,
     is_eof_language,
     is_european,
     work_id,
 )
+from lanterne.profile import Work as _Work
 from lanterne.profile.schemaorg import Graph, node_to_fields, top_nodes, types_of
 
 Progress = Callable[[int], None]
@@ -58,6 +60,8 @@ class IngestOptions(msgspec.Struct, kw_only=True):
     """Declared encoding; ``None`` or ``auto`` to detect it."""
     delimiter: str | None = None
     batch_size: int = 5_000
+    remap: bool = False
+    """Map every record, even those whose source digest says they are unchanged."""
     workers: int = 0
     """Processes that map records beside the one reading and storing (0: map in this process)."""
     sync: bool = False
@@ -136,6 +140,7 @@ class _Run:
         self.summary = summary
         self.works: list[StoredWork] = []
         self.problems: list[QuarantineEntry] = []
+        self.unchanged = 0
         self.seen: dict[str, tuple[str, int]] = {}
         self.reasons: Counter[str] = Counter()
 
@@ -171,15 +176,21 @@ class _Run:
         self.summary.read += 1
         self._maybe_flush()
 
+    def keep(self) -> None:
+        """A record found unchanged from its source digest: counted, nothing to write."""
+        self.unchanged += 1
+        self.summary.read += 1
+        self._maybe_flush()
+
     def _maybe_flush(self) -> None:
-        if len(self.works) + len(self.problems) >= self.options.batch_size:
+        if len(self.works) + len(self.problems) + self.unchanged >= self.options.batch_size:
             self.flush()
 
     def flush(self, delete_ids: list[str] | None = None) -> None:
-        if not (self.works or self.problems or delete_ids):
+        if not (self.works or self.problems or delete_ids or self.unchanged):
             return
         outcome = self.catalogue.write_batch(
-            self.summary.run_id, self.works, self.problems, delete_ids or []
+            self.summary.run_id, self.works, self.problems, delete_ids or [], self.unchanged
         )
         s = self.summary
         s.created += outcome.created
@@ -189,6 +200,7 @@ class _Run:
         s.quarantined += outcome.quarantined
         self.works = []
         self.problems = []
+        self.unchanged = 0
 
 
 def ingest(
@@ -221,7 +233,9 @@ def ingest(
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 20)
     try:
-        for item, outcome in _outcomes(mapper, opened, options.workers):
+        lookup = None if options.remap else catalogue.source_digests
+        stamp = _fingerprint(profile, base)
+        for item, outcome in _outcomes(mapper, opened, options.workers, lookup, stamp):
             _commit(run, item, outcome)
             if progress is not None and summary.read % 1000 == 0:
                 progress(summary.read)
@@ -382,12 +396,15 @@ def _commit(run: _Run, opened: _Open, outcome: Outcome | None) -> None:
             run.summary.warnings.append(
                 say("warning.dangling_ref", "fr", path=path, ref=ref, where=where)
             )
+    if status == "unchanged":
+        run.keep()
+        return
     if status == "problem":
         reason, params, field = payload
         run.quarantine(item.file, item.line, reason, params, item.raw, field=field, key=source_id)
         return
     assert source_id is not None
-    work_id_, work_type, doc, digest = payload
+    work_id_, work_type, doc, digest, source_digest = payload
     run.store(
         StoredWork(
             id=work_id_,
@@ -396,6 +413,7 @@ def _commit(run: _Run, opened: _Open, outcome: Outcome | None) -> None:
             type=work_type,
             doc=doc,
             digest=digest,
+            source_digest=source_digest,
         )
     )
 
@@ -437,51 +455,126 @@ def _transform_chunk(chunk: list[tuple[str, dict[str, Any]]]) -> list[Outcome]:
     return [_transform(_WORKER_MAPPER, kind, data) for kind, data in chunk]
 
 
-def _outcomes(
-    mapper: Mapper, opened: Iterator[_Open], workers: int
-) -> Iterator[tuple[_Open, Outcome | None]]:
-    """Each item with its outcome, in input order; mapped in ``workers`` processes if > 0."""
-    if workers <= 0:
-        for item in opened:
-            record = item[1]
-            if isinstance(record, ReadProblem):
-                yield item, None
-            else:
-                yield item, _transform(mapper, item[0], record.data)
-        return
-    global _WORKER_MAPPER
-    _WORKER_MAPPER = mapper
-    context = multiprocessing.get_context("fork")
-    pending: deque[tuple[list[_Open], Future[list[Outcome]]]] = deque()
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_worker_start,
-        initargs=(os.getpid(),),
-    )
-    with pool:
+Lookup = Callable[[Sequence[str]], dict[str, bytes]]
+# What to do with one item of a chunk: nothing (a read problem), skip it (unchanged since the
+# last import), or map it; the raw record's digest goes along.
+_Plan = tuple[str, str | None, bytes]
+
+
+def _plan(
+    mapper: Mapper, chunk: list[_Open], lookup: Lookup | None, stamp: bytes
+) -> list[_Plan | None]:
+    plans: list[_Plan | None] = []
+    ids: list[str] = []
+    for _, item, _ in chunk:
+        if isinstance(item, ReadProblem):
+            plans.append(None)
+            continue
         try:
-            while True:
-                chunk = list(islice(opened, CHUNK))
-                if chunk:
-                    records = [(k, r.data) for k, r, _ in chunk if isinstance(r, RawRecord)]
-                    pending.append((chunk, pool.submit(_transform_chunk, records)))
-                while pending and (len(pending) > 2 * workers or not chunk):
-                    items, future = pending.popleft()
-                    results = iter(future.result())
-                    for item in items:
-                        if isinstance(item[1], ReadProblem):
-                            yield item, None
-                        else:
-                            yield item, next(results)
-                if not chunk and not pending:
-                    return
-        except BaseException:
-            for _, future in pending:
-                future.cancel()
-            raise
-        finally:
-            _WORKER_MAPPER = None
+            source_id: str | None = mapper.source_id(item.data)
+        except RecordProblem:
+            source_id = None  # the mapping reports it
+        raw = hashlib.blake2b(item.raw.encode(), digest_size=16, key=stamp).digest()
+        plans.append(("map", source_id, raw))
+        if source_id is not None:
+            ids.append(work_id(mapper.profile.source, source_id))
+    if lookup is None or not ids:
+        return plans
+    stored = lookup(ids)
+    if not stored:
+        return plans
+    source = mapper.profile.source
+    for i, plan in enumerate(plans):
+        if (
+            plan is not None
+            and plan[1] is not None
+            and stored.get(work_id(source, plan[1])) == plan[2]
+        ):
+            plans[i] = ("unchanged", plan[1], plan[2])
+    return plans
+
+
+def _outcomes(
+    mapper: Mapper,
+    opened: Iterator[_Open],
+    workers: int,
+    lookup: Lookup | None,
+    stamp: bytes,
+) -> Iterator[tuple[_Open, Outcome | None]]:
+    """Each item with its outcome, in input order.
+
+    Records whose raw text and mapping are those of the stored work are not mapped again; the
+    others are mapped here (``workers`` = 0) or in ``workers`` forked processes.
+    """
+    global _WORKER_MAPPER
+    pool: ProcessPoolExecutor | None = None
+    if workers > 0:
+        _WORKER_MAPPER = mapper
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_worker_start,
+            initargs=(os.getpid(),),
+        )
+    pending: deque[tuple[list[_Open], list[_Plan | None], Future[list[Outcome]]]] = deque()
+    try:
+        while True:
+            chunk = list(islice(opened, CHUNK))
+            if chunk:
+                plans = _plan(mapper, chunk, lookup, stamp)
+                records = [
+                    (kind, item.data)
+                    for (kind, item, _), plan in zip(chunk, plans, strict=True)
+                    if plan is not None and plan[0] == "map" and isinstance(item, RawRecord)
+                ]
+                if pool is None:
+                    future: Future[list[Outcome]] = Future()
+                    future.set_result([_transform(mapper, k, d) for k, d in records])
+                else:
+                    future = pool.submit(_transform_chunk, records)
+                pending.append((chunk, plans, future))
+            while pending and (len(pending) > 2 * workers or not chunk):
+                items, plans, done = pending.popleft()
+                results = iter(done.result())
+                for item, plan in zip(items, plans, strict=True):
+                    if plan is None:
+                        yield item, None
+                    elif plan[0] == "unchanged":
+                        yield item, ("unchanged", plan[1], ())
+                    else:
+                        status, source_id, payload = next(results)
+                        if status == "ok":
+                            payload = (*payload, plan[2])
+                        yield item, (status, source_id, payload)
+            if not chunk and not pending:
+                return
+    except BaseException:
+        for _, _, waiting in pending:
+            waiting.cancel()
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        _WORKER_MAPPER = None
+
+
+def _fingerprint(profile: MappingProfile, base: Path) -> bytes:
+    """What a stored work's mapping depended on besides its own raw record.
+
+    A re-import skips a record only when this and the raw text are unchanged: same Lanterne
+    version, same profile text, same join and context files.
+    """
+    digest = hashlib.blake2b(digest_size=32)
+    for part in (__version__, PROFILE_VERSION, profile.text):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    others = [j.file for j in profile.join] + [j.lookup.file for j in profile.join if j.lookup]
+    for name in [*others, *profile.reader.context_files]:
+        path = base / name
+        if path.is_file():
+            with path.open("rb") as f:
+                digest.update(hashlib.file_digest(f, "blake2b").digest())
+    return digest.digest()
 
 
 def _merge(fields: Fields, mapped: Fields) -> None:

@@ -106,6 +106,8 @@ class MappingProfile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     vocab: dict[str, dict[str, str]] = {}
     defaults: Defaults = msgspec.field(default_factory=Defaults)
     path: str = ""
+    text: str = ""
+    """The profile's TOML as read: part of what decides whether a record must be mapped again."""
 
     def source_columns(self) -> set[str]:
         """Columns the rules read from the main file (joins and ``@`` references excluded)."""
@@ -158,4 +160,5 @@ def load_profile(name_or_path: str) -> MappingProfile:
                 "profile.invalid", path=where, detail=f"règle {rule.to} sans « from » ni « const »"
             )
     profile.path = where
+    profile.text = text
     return profile

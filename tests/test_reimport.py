@@ -1,0 +1,89 @@
+"""Re-imports: records whose raw text and mapping are unchanged are not mapped again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import lanterne.ingest._pipeline as pipeline
+from lanterne.catalogue import SqliteCatalogue
+from lanterne.ingest import IngestOptions, IngestSummary, ingest, load_profile
+
+DEMO = Path(__file__).resolve().parents[1] / "src" / "lanterne" / "demo" / "festivals-demo.csv"
+
+
+@pytest.fixture
+def mapped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Ids of the records the pipeline maps (serial mode runs ``_transform`` in this process)."""
+    calls: list[str] = []
+    real = pipeline._transform
+
+    def counting(mapper: pipeline.Mapper, kind: str, data: dict[str, object]) -> pipeline.Outcome:
+        outcome = real(mapper, kind, data)
+        calls.append(str(outcome[1]))
+        return outcome
+
+    monkeypatch.setattr(pipeline, "_transform", counting)
+    return calls
+
+
+def run(
+    db: SqliteCatalogue, path: Path, profile: str = "festivals-france", **options: bool
+) -> IngestSummary:
+    return ingest(db, path, load_profile(profile), IngestOptions(workers=0, **options))
+
+
+def test_unchanged_records_are_not_mapped_again(tmp_path: Path, mapped: list[str]) -> None:
+    data = tmp_path / "festivals.csv"
+    shutil.copy(DEMO, data)
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        first = run(db, data)
+        assert len(mapped) == first.read
+        mapped.clear()
+
+        second = run(db, data)
+        assert (second.created, second.updated, second.unchanged) == (0, 0, first.created)
+        # Only the records that were quarantined the first time are mapped again.
+        assert len(mapped) == first.quarantined
+        mapped.clear()
+
+        forced = run(db, data, remap=True)
+        assert len(mapped) == forced.read and forced.unchanged == first.created
+
+
+def test_an_edited_record_is_mapped_and_updated(tmp_path: Path, mapped: list[str]) -> None:
+    data = tmp_path / "festivals.csv"
+    lines = DEMO.read_text("utf-8-sig").splitlines(keepends=True)
+    data.write_text("".join(lines), "utf-8")
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        first = run(db, data)
+        mapped.clear()
+        target = lines[1].split(";")
+        target[0] = target[0] + " (édition spéciale)"
+        lines[1] = ";".join(target)
+        data.write_text("".join(lines), "utf-8")
+        second = run(db, data)
+        assert second.updated == 1
+        assert len(mapped) == 1 + first.quarantined
+        [change] = [c for c in db.changes() if c.kind == "updated"]
+        assert set(change.fields) == {"titles"}
+
+
+def test_a_changed_profile_maps_everything_again(tmp_path: Path, mapped: list[str]) -> None:
+    data = tmp_path / "festivals.csv"
+    shutil.copy(DEMO, data)
+    bundled = load_profile("festivals-france")
+    edited = tmp_path / "festivals.toml"
+    edited.write_text(bundled.text + "\n# a comment changes the profile's text\n", "utf-8")
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        first = run(db, data)
+        mapped.clear()
+        again = run(db, data, profile=str(edited))
+        assert len(mapped) == again.read
+        # Same mapping, so the works themselves are unchanged.
+        assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
+        mapped.clear()
+        run(db, data, profile=str(edited))
+        assert len(mapped) == first.quarantined
