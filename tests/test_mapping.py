@@ -9,8 +9,8 @@ import pytest
 
 from lanterne.errors import BadProfile
 from lanterne.ingest import Mapper, RecordProblem, bundled_profiles, load_profile
-from lanterne.ingest._pipeline import _build, _transform
 from lanterne.ingest._profile import MappingProfile
+from lanterne.ingest._transform import build_work, transform_record
 from lanterne.profile import Work, decode_work
 
 PROFILE = """
@@ -120,7 +120,7 @@ def row(**values: str) -> dict[str, str]:
 
 
 def build(mapper: Mapper, record: dict[str, Any]) -> Work:
-    status, _, payload = _transform(mapper, "record", record)
+    status, _, payload = transform_record(mapper, "record", record)
     assert status == "ok", payload
     return decode_work(payload[2])
 
@@ -182,7 +182,7 @@ def test_unknown_type_falls_back_to_creative_work(mapper: Mapper) -> None:
 def test_problems_name_their_field(
     mapper: Mapper, values: dict[str, str], reason: str, field: str
 ) -> None:
-    status, _, payload = _transform(mapper, "record", row(**values))
+    status, _, payload = transform_record(mapper, "record", row(**values))
     assert status == "problem"
     assert payload[0] == reason
     assert payload[1]["field"] == field
@@ -261,4 +261,4 @@ def test_joins_with_lookup(tmp_path: Path) -> None:
 def test_build_requires_a_title() -> None:
     profile = load_profile("festivals-france")
     with pytest.raises(RecordProblem):
-        _build({"type": "Festival"}, profile, "x")
+        build_work({"type": "Festival"}, profile, "x")

@@ -7,25 +7,26 @@ from pathlib import Path
 
 import pytest
 
-import lanterne.ingest._pipeline as pipeline
+import lanterne.ingest._parallel as parallel
 from lanterne.catalogue import SqliteCatalogue
-from lanterne.ingest import IngestOptions, IngestSummary, ingest, load_profile
+from lanterne.ingest import IngestOptions, IngestSummary, Mapper, ingest, load_profile
+from lanterne.ingest._transform import Outcome
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "lanterne" / "demo" / "festivals-demo.csv"
 
 
 @pytest.fixture
 def mapped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Ids of the records the pipeline maps (serial mode runs ``_transform`` in this process)."""
+    """Ids of the records the pipeline maps (serial mode maps in this process)."""
     calls: list[str] = []
-    real = pipeline._transform
+    real = parallel.transform_record
 
-    def counting(mapper: pipeline.Mapper, kind: str, data: dict[str, object]) -> pipeline.Outcome:
+    def counting(mapper: Mapper, kind: str, data: dict[str, object]) -> Outcome:
         outcome = real(mapper, kind, data)
         calls.append(str(outcome[1]))
         return outcome
 
-    monkeypatch.setattr(pipeline, "_transform", counting)
+    monkeypatch.setattr(parallel, "transform_record", counting)
     return calls
 
 
