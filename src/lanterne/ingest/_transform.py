@@ -22,9 +22,9 @@ from lanterne.profile import (
 )
 from lanterne.profile.schemaorg import node_to_fields
 
-# A record's outcome, computed without the store so it can run in a worker process:
-# ("ok", source_id, (work id, type, doc, digest))
-# or ("problem", source_id, (reason, params, field)).
+# A record's outcome: ("ok", source_id, (work id, type, doc, digest)), to which the ordered
+# stage appends the raw record's digest; ("problem", source_id, (reason, params, field)); or
+# ("unchanged", source_id, ()) when the record was not mapped again.
 Outcome = tuple[str, str | None, tuple[Any, ...]]
 
 
