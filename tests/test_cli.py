@@ -96,3 +96,19 @@ def test_profiles_and_schema_commands() -> None:
 def test_committed_json_schema_is_current() -> None:
     committed = json.loads((ROOT / "docs" / "schema" / "work.schema.json").read_text("utf-8"))
     assert committed == json_schema(), "run: lanterne schema > docs/schema/work.schema.json"
+
+
+def test_runs_and_changes(demo: tuple[Path, str]) -> None:
+    tmp, _ = demo
+    runs = json.loads(run(tmp, "runs", "--json").stdout)
+    assert [r["status"] for r in runs] == ["completed", "completed"]
+    assert {r["source"] for r in runs} == {"festivals-france", "joconde"}
+    for r in runs:
+        s = r["summary"]
+        assert s["read"] == s["created"] + s["updated"] + s["unchanged"] + s["quarantined"]
+    text = run(tmp, "runs").stdout
+    assert "terminé" in text and "festivals-france" in text
+    changes = json.loads(run(tmp, "changes", "--json", "--limit", "5").stdout)
+    assert [c["kind"] for c in changes] == ["created"] * 5
+    later = json.loads(run(tmp, "changes", "--json", "--since", str(changes[-1]["seq"])).stdout)
+    assert later and later[0]["seq"] == changes[-1]["seq"] + 1

@@ -359,6 +359,55 @@ def quarantine_show(ctx: click.Context, entry_id: int) -> None:
     click.echo(shown)
 
 
+@cli.command("runs")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def runs_command(ctx: click.Context, limit: int, as_json: bool) -> None:
+    """Imports passés, les plus récents d'abord / past ingest runs, newest first."""
+    state = _state(ctx)
+    with open_catalogue(state.settings.catalogue) as catalogue:
+        runs = catalogue.runs(limit)
+    if as_json:
+        click.echo(json.dumps([msgspec.to_builtins(r) for r in runs], ensure_ascii=False, indent=2))
+        return
+    labels = {
+        "completed": _t(state.lang, "terminé", "completed"),
+        "interrupted": _t(state.lang, "interrompu", "interrupted"),
+        "running": _t(state.lang, "en cours", "running"),
+        "failed": _t(state.lang, "échoué", "failed"),
+    }
+    for run in runs:
+        counts = " ".join(
+            f"{key}={run.summary[key]}"
+            for key in ("read", "created", "updated", "unchanged", "quarantined", "deleted")
+            if key in run.summary
+        )
+        click.echo(f"{run.started_at}  {labels[run.status]:<11} {run.source:<22} {counts}")
+    if not runs:
+        click.echo(_t(state.lang, "(aucun import)", "(no ingest yet)"))
+
+
+@cli.command("changes")
+@click.option("--since", default=0, show_default=True, help="Numéro du dernier changement déjà lu.")
+@click.option("--limit", default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def changes_command(ctx: click.Context, since: int, limit: int, as_json: bool) -> None:
+    """Journal des modifications (créées, mises à jour, supprimées) / change log."""
+    state = _state(ctx)
+    with open_catalogue(state.settings.catalogue) as catalogue:
+        changes = catalogue.changes(since, limit)
+    if as_json:
+        click.echo(json.dumps([msgspec.to_builtins(c) for c in changes], ensure_ascii=False))
+        return
+    for change in changes:
+        fields = ", ".join(change.fields)
+        click.echo(f"{change.seq:>8}  {change.at}  {change.kind:<8} {change.work_id}  {fields}")
+    if not changes:
+        click.echo(_t(state.lang, "(aucun changement)", "(no changes)"))
+
+
 @cli.command("profiles")
 @click.pass_context
 def profiles_command(ctx: click.Context) -> None:
