@@ -181,3 +181,19 @@ def test_csv_round_trip(tmp_path: Path, rows: list[list[str]], delimiter: str) -
     assert all(isinstance(r, RawRecord) for r in got)
     assert [list(r.data.values()) for r in got if isinstance(r, RawRecord)] == rows
     assert "".join(r.raw for r in got) in buffer.getvalue()
+
+
+def test_a_stray_quote_spoils_one_record_only(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text(
+        'id;titre;lieu\n1;"Festival" de jazz;Nantes\n2;"ok";Brest\n3;"multi\nligne";Pau\n', "utf-8"
+    )
+    got = records(CsvReader(path))
+    assert [(type(r).__name__, r.line) for r in got] == [
+        ("ReadProblem", 2),
+        ("RawRecord", 3),
+        ("RawRecord", 4),
+    ]
+    assert isinstance(got[0], ReadProblem) and got[0].reason == "reason.bad_row"
+    assert got[0].raw == '1;"Festival" de jazz;Nantes\n'
+    assert isinstance(got[2], RawRecord) and got[2].data["titre"] == "multi\nligne"

@@ -83,7 +83,7 @@ class CsvReader:
         width = len(self.header)
         lines = self._lines
         reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
-        start = 2
+        start = lines.number + 1
         while True:
             try:
                 row = next(reader)
@@ -91,11 +91,18 @@ class CsvReader:
                 return
             except csv.Error as exc:
                 raw = lines.take()
-                rest = "".join(lines.drain())
-                yield ReadProblem(name, start, "reason.truncated", {"detail": str(exc)}, raw + rest)
-                return
+                if "end of data" in str(exc):  # a quoted field still open at the end of the file
+                    rest = "".join(lines.drain())
+                    params = {"detail": str(exc)}
+                    yield ReadProblem(name, start, "reason.truncated", params, raw + rest)
+                    return
+                # A stray quote spoils this record only: the parser starts afresh on the next line.
+                yield ReadProblem(name, start, "reason.bad_row", {"detail": str(exc)}, raw)
+                reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+                start = lines.number + 1
+                continue
             raw = lines.take()
-            line, start = start, reader.line_num + 2  # line_num does not count the header
+            line, start = start, lines.number + 1
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if lines.bad_lines:
@@ -160,7 +167,8 @@ class _DecodedLines:
         self._first = True
         self._last = b""
         self.bad_lines: list[int] = []
-        self._number = 0
+        self.number = 0
+        """Physical lines handed out so far (the header is line 1)."""
         self._wide = codecs.lookup(encoding).name.startswith("utf-16")
         self._text: Iterator[str] | None = None
 
@@ -174,13 +182,14 @@ class _DecodedLines:
                     self._file.read().decode(self._encoding).splitlines(keepends=True)
                 )
             text = next(self._text)
+            self.number += 1
             self._buffer.append(text)
             return text
         data = b"" if self._file.closed else self._file.readline()
         if not data:
             self._file.close()
             raise StopIteration
-        self._number += 1
+        self.number += 1
         if self._first:
             data = data[bom_length(data) :]
             self._first = False
@@ -189,7 +198,7 @@ class _DecodedLines:
             text = data.decode(self._encoding)
         except UnicodeDecodeError:
             text = data.decode(self._encoding, errors="replace")
-            self.bad_lines.append(self._number)
+            self.bad_lines.append(self.number)
         self._buffer.append(text)
         return text
 
