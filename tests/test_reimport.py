@@ -21,8 +21,10 @@ def mapped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = parallel.transform_record
 
-    def counting(mapper: Mapper, kind: str, data: dict[str, object]) -> Outcome:
-        outcome = real(mapper, kind, data)
+    def counting(
+        mapper: Mapper, kind: str, data: dict[str, object], source_id: str | None = None
+    ) -> Outcome:
+        outcome = real(mapper, kind, data, source_id)
         calls.append(str(outcome[1]))
         return outcome
 

@@ -13,15 +13,21 @@ import sys
 import traceback
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import click
 import msgspec
 
 from lanterne import __version__
-from lanterne.catalogue import CatalogueStats, open_catalogue
+from lanterne.catalogue import Catalogue, CatalogueStats, open_catalogue
 from lanterne.errors import ExitCode, LanterneError, NotFound
-from lanterne.ingest import IngestOptions, IngestSummary, bundled_profiles, ingest, load_profile
+from lanterne.ingest import (
+    IngestOptions,
+    IngestSummary,
+    MappingProfile,
+    bundled_profiles,
+    ingest,
+    load_profile,
+)
 from lanterne.messages import Lang, detect_language, reason_label, say, say_partial
 from lanterne.profile import Work
 from lanterne.profile.schemaorg import work_to_jsonld
@@ -134,7 +140,12 @@ def ingest_command(
 
 
 def _ingest_with_progress(
-    catalogue: Any, source: Path, profile: Any, options: IngestOptions, lang: Lang, show: bool
+    catalogue: Catalogue,
+    source: Path,
+    profile: MappingProfile,
+    options: IngestOptions,
+    lang: Lang,
+    show: bool,
 ) -> IngestSummary:
     if not (show and sys.stderr.isatty()):
         return ingest(catalogue, source, profile, options)

@@ -322,7 +322,7 @@ class _Compiled:
         self.split = re.compile(rule.split) if rule.split else None
         self.cleans = bool(rule.pattern or rule.vocab or rule.template)
         self.sources = [_source(name, joins) for name in rule.from_]
-        # The common case, one plain column and no joining, gets a fast path in ``values``.
+        # The common case, one plain column and no joining, gets a fast path in ``apply``.
         simple = len(self.sources) == 1 and self.sources[0][0] is None and rule.join is None
         self.field = self.sources[0][1] if simple else None
 
@@ -385,19 +385,6 @@ class Mapper:
         self, record: dict[str, Any], compiled: _Compiled, sources: list[tuple[str | None, str]]
     ) -> list[str]:
         rule = compiled.rule
-        field = compiled.field
-        if field is not None and sources is compiled.sources:
-            value = record.get(field)
-            if type(value) is str:
-                value = value.strip()
-                if not value or value in compiled.nulls:
-                    return []
-                if len(value) > MAX_TEXT:
-                    raise _too_long(compiled, value)
-                if compiled.split is None:
-                    return [value]
-                parts = (p.strip() for p in compiled.split.split(value))
-                return [p for p in parts if p and p not in compiled.nulls]
         raw: list[str] = []
         for join, name in sources:
             if join is not None:

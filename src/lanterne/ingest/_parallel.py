@@ -62,9 +62,17 @@ def _watch_parent(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _map_chunk(chunk: list[tuple[str, dict[str, Any]]]) -> list[Outcome]:
+_ToMap = tuple[str, dict[str, Any], str | None]
+
+
+def _map_all(mapper: Mapper, chunk: list[_ToMap]) -> list[Outcome]:
+    return [transform_record(mapper, kind, data, sid) for kind, data, sid in chunk]
+
+
+def _map_chunk(chunk: list[_ToMap]) -> list[Outcome]:
+    """In a worker: map with the mapper inherited from the forking process."""
     assert _WORKER_MAPPER is not None
-    return [transform_record(_WORKER_MAPPER, kind, data) for kind, data in chunk]
+    return _map_all(_WORKER_MAPPER, chunk)
 
 
 Lookup = Callable[[Sequence[str]], dict[str, bytes]]
@@ -77,10 +85,12 @@ def _plan(
     mapper: Mapper, chunk: list[Opened], lookup: Lookup | None, stamp: bytes
 ) -> list[_Plan | None]:
     plans: list[_Plan | None] = []
-    ids: list[str] = []
+    ids: list[str | None] = []
+    source = mapper.profile.source
     for _, item, _ in chunk:
         if isinstance(item, ReadProblem):
             plans.append(None)
+            ids.append(None)
             continue
         try:
             source_id: str | None = mapper.source_id(item.data)
@@ -88,21 +98,13 @@ def _plan(
             source_id = None  # the mapping reports it
         raw = hashlib.blake2b(item.raw.encode(), digest_size=16, key=stamp).digest()
         plans.append(("map", source_id, raw))
-        if source_id is not None:
-            ids.append(work_id(mapper.profile.source, source_id))
-    if lookup is None or not ids:
-        return plans
-    stored = lookup(ids)
-    if not stored:
-        return plans
-    source = mapper.profile.source
-    for i, plan in enumerate(plans):
-        if (
-            plan is not None
-            and plan[1] is not None
-            and stored.get(work_id(source, plan[1])) == plan[2]
-        ):
-            plans[i] = ("unchanged", plan[1], plan[2])
+        ids.append(None if source_id is None else work_id(source, source_id))
+    known = [i for i in ids if i is not None]
+    stored = lookup(known) if lookup is not None and known else {}
+    if stored:
+        for i, (plan, wid) in enumerate(zip(plans, ids, strict=True)):
+            if plan is not None and wid is not None and stored.get(wid) == plan[2]:
+                plans[i] = ("unchanged", plan[1], plan[2])
     return plans
 
 
@@ -134,14 +136,16 @@ def outcomes(
             chunk = list(islice(opened, CHUNK))
             if chunk:
                 plans = _plan(mapper, chunk, lookup, stamp)
-                records = [
-                    (kind, item.data)
+                records: list[_ToMap] = [
+                    (kind, item.data, plan[1])
                     for (kind, item, _), plan in zip(chunk, plans, strict=True)
                     if plan is not None and plan[0] == "map" and isinstance(item, RawRecord)
                 ]
                 if pool is None:
                     future: Future[list[Outcome]] = Future()
-                    future.set_result([transform_record(mapper, k, d) for k, d in records])
+                    future.set_result(
+                        [transform_record(mapper, k, d, sid) for k, d, sid in records]
+                    )
                 else:
                     future = pool.submit(_map_chunk, records)
                 pending.append((chunk, plans, future))

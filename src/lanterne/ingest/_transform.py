@@ -28,14 +28,20 @@ from lanterne.profile.schemaorg import node_to_fields
 Outcome = tuple[str, str | None, tuple[Any, ...]]
 
 
-def transform_record(mapper: Mapper, kind: str, data: dict[str, Any]) -> Outcome:
-    """Map, validate and encode one record; never touches the catalogue."""
+def transform_record(
+    mapper: Mapper, kind: str, data: dict[str, Any], source_id: str | None = None
+) -> Outcome:
+    """Map, validate and encode one record; never touches the catalogue.
+
+    ``source_id`` is the record's id when the caller already read it.
+    """
     profile = mapper.profile
-    try:
-        source_id = mapper.source_id(data)
-    except RecordProblem as problem:
-        params = {"field": problem.field or "", **problem.params}
-        return ("problem", None, (problem.reason, params, problem.field))
+    if source_id is None:
+        try:
+            source_id = mapper.source_id(data)
+        except RecordProblem as problem:
+            params = {"field": problem.field or "", **problem.params}
+            return ("problem", None, (problem.reason, params, problem.field))
     try:
         fields = mapper.apply(data, source_id)
         if kind == "jsonld":
