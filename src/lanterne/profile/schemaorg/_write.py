@@ -44,7 +44,7 @@ def work_to_jsonld(work: Work) -> dict[str, Any]:
     vocab = Vocabulary.load()
     data: dict[str, Any] = _to_builtins(work)
     node = _native(data, work.type, vocab)
-    residual = _residual(work, node)
+    residual = _residual(work, data, node)
     doc: dict[str, Any] = {"@context": CONTEXT, **node}
     if residual:
         doc["subjectOf"] = {
@@ -79,7 +79,7 @@ def _field_defaults() -> dict[str, Any]:
     return defaults
 
 
-def _residual(work: Work, node: dict[str, Any]) -> dict[str, Any]:
+def _residual(work: Work, data: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     """Fields of ``work`` that the native node does not carry exactly (found by reading it back).
 
     A field the node leaves out reads back as its default, so it needs no record entry when the
@@ -94,7 +94,8 @@ def _residual(work: Work, node: dict[str, Any]) -> dict[str, Any]:
     for field in msgspec.structs.fields(Work):
         name = field.encode_name
         value = getattr(work, field.name)
-        want = _to_builtins(value)
+        # ``data`` (the work as builtins) omits fields left at their default.
+        want = data[name] if name in data else defaults.get(name, _MISSING)
         have = back.get(name, defaults.get(name, _MISSING))
         if want == have:
             continue
