@@ -98,6 +98,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 CREATE INDEX IF NOT EXISTS quarantine_source ON quarantine(source, resolved);
 CREATE INDEX IF NOT EXISTS quarantine_key ON quarantine(source, record_key);
 CREATE INDEX IF NOT EXISTS quarantine_open ON quarantine(resolved, run_id);
+CREATE INDEX IF NOT EXISTS batches_run ON batches(run_id);
 """
 
 _json = msgspec.json.Encoder(order="deterministic")
@@ -319,10 +320,13 @@ class SqliteCatalogue:
                     ],
                 )
                 outcome.quarantined = len(quarantine)
-            open_entries = db.execute(
-                "SELECT 1 FROM quarantine WHERE resolved=0 AND run_id<>? LIMIT 1", (run_id,)
-            ).fetchone()
-            if works and open_entries:
+            earlier_open = (
+                works
+                and db.execute(
+                    "SELECT 1 FROM quarantine WHERE resolved=0 AND run_id<>? LIMIT 1", (run_id,)
+                ).fetchone()
+            )
+            if earlier_open:
                 # A record stored now resolves what was quarantined under its key before.
                 db.execute(
                     "UPDATE quarantine SET resolved=1 WHERE resolved=0 AND run_id<>? AND "
