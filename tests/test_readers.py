@@ -183,6 +183,44 @@ def test_csv_round_trip(tmp_path: Path, rows: list[list[str]], delimiter: str) -
     assert "".join(r.raw for r in got) in buffer.getvalue()
 
 
+any_cell = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
+)
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.lists(any_cell, min_size=3, max_size=3), min_size=1, max_size=15),
+    junk=st.lists(st.sampled_from(['a;"b" c;d', '"open', "x;y", 'p;q"r;s', ""]), max_size=4),
+    terminator=st.sampled_from(["\n", "\r\n"]),
+)
+def test_records_sent_as_raw_text_parse_back_to_the_same_fields(
+    tmp_path: Path, rows: list[list[str]], junk: list[str], terminator: str
+) -> None:
+    """Map workers get raw text and ``layout.parse`` it: the same fields as parsing in place.
+
+    Cells hold quotes, carriage returns and Unicode line separators; stray lines are mixed in so
+    the reader resynchronises; every record the reader accepts must parse back identically.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator=terminator)
+    writer.writerow(["c0", "c1", "c2"])
+    writer.writerows(rows)
+    text = buffer.getvalue() + terminator.join(junk)
+    path = tmp_path / "raw.csv"
+    path.write_text(text, "utf-8", newline="")
+    parsed = records(CsvReader(path, "utf-8", ";"))
+    reader = CsvReader(path, "utf-8", ";", parse=False)
+    unparsed = records(reader)
+    assert [(type(a), a.line, a.raw) for a in parsed] == [
+        (type(b), b.line, b.raw) for b in unparsed
+    ]
+    for a, b in zip(parsed, unparsed, strict=True):
+        if isinstance(a, RawRecord):
+            assert isinstance(b, RawRecord) and b.data == {}
+            assert reader.layout.parse(b.raw) == a.data
+
+
 def test_a_stray_quote_spoils_one_record_only(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_text(

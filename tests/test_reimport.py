@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
+import msgspec
 import pytest
 
 import lanterne.ingest._parallel as parallel
 from lanterne.catalogue import SqliteCatalogue
 from lanterne.ingest import IngestOptions, IngestSummary, Mapper, ingest, load_profile
 from lanterne.ingest._transform import Outcome
+from lanterne.profile import encode_work
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "lanterne" / "demo" / "festivals-demo.csv"
 
@@ -90,3 +93,61 @@ def test_a_changed_profile_maps_everything_again(tmp_path: Path, mapped: list[st
         mapped.clear()
         run(db, data, profile=str(edited))
         assert len(mapped) == first.quarantined
+
+
+def _mapped_in_any_process(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+    """Count mappings in a file: forked map workers inherit the patch, and files cross processes."""
+    real = parallel.transform_record
+
+    def counting(
+        mapper: Mapper, kind: str, data: dict[str, object], source_id: str | None = None
+    ) -> Outcome:
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"{source_id}\n")
+        return real(mapper, kind, data, source_id)
+
+    monkeypatch.setattr(parallel, "transform_record", counting)
+
+
+def test_map_workers_skip_unchanged_records_through_their_own_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "mapped.txt"
+    _mapped_in_any_process(monkeypatch, log)
+    data = tmp_path / "festivals.csv"
+    shutil.copy(DEMO, data)
+    profile = load_profile("festivals-france")
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        first = ingest(db, data, profile, IngestOptions(workers=2))
+        assert len(log.read_text("utf-8").splitlines()) == first.read
+        log.unlink()
+        second = ingest(db, data, profile, IngestOptions(workers=2))
+        assert (second.created, second.updated, second.unchanged) == (0, 0, first.created)
+        # Only the records quarantined the first time were mapped again, in the workers.
+        assert len(log.read_text("utf-8").splitlines()) == first.quarantined
+
+
+def test_map_workers_parse_each_file_with_its_own_columns(tmp_path: Path) -> None:
+    """Two files of one source with their columns in different orders: workers parse each right."""
+    lines = DEMO.read_text("utf-8-sig").splitlines(keepends=True)
+    rows = list(csv.reader(lines, delimiter=";"))
+    folder = tmp_path / "export"
+    folder.mkdir()
+    half = len(rows) // 2
+    with (folder / "a.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=";", lineterminator="\n").writerows(rows[:half])
+    with (folder / "b.csv").open("w", encoding="utf-8", newline="") as f:
+        reversed_rows = [list(reversed(row)) for row in [rows[0], *rows[half:]]]
+        csv.writer(f, delimiter=";", lineterminator="\r\n").writerows(reversed_rows)
+    bundled = load_profile("festivals-france")
+    profile = msgspec.structs.replace(
+        bundled, reader=msgspec.structs.replace(bundled.reader, files=["a.csv", "b.csv"])
+    )
+    docs = []
+    for workers in (0, 2):
+        with SqliteCatalogue(tmp_path / f"c{workers}.sqlite") as db:
+            summary = ingest(db, folder, profile, IngestOptions(workers=workers))
+            assert summary.read == len(rows) - 1
+            docs.append({w.id: encode_work(w) for w in db.iter_works()})
+    assert docs[0] == docs[1]
+    assert len(docs[0]) > 0.9 * (len(rows) - 1)

@@ -120,6 +120,13 @@ class Catalogue(Protocol):
         """The source digest stored with each live work of ``ids`` that has one."""
         ...
 
+    def reader(self) -> Catalogue:
+        """A new read-only connection to the same catalogue, for another process or thread.
+
+        A map worker opens its own after it is forked: a connection never crosses a fork.
+        """
+        ...
+
     def source_ids(self, source: str) -> set[str]:
         """Ids of the live (not deleted) works of a source."""
         ...

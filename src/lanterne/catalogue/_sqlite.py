@@ -111,8 +111,11 @@ def _now() -> str:
 class SqliteCatalogue:
     """``Catalogue`` in one SQLite file. Open with ``SqliteCatalogue(path)``; close when done."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.location = str(path)
+        if read_only:
+            self._open_read_only(path)
+            return
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = apsw.Connection(self.location)
@@ -135,6 +138,19 @@ class SqliteCatalogue:
             raise StoreError("store.locked", path=path) from None
         except (apsw.CorruptError, apsw.NotADBError) as exc:
             raise StoreError("store.corrupt", path=path, detail=str(exc)) from None
+
+    def _open_read_only(self, path: str | Path) -> None:
+        try:
+            self._db = apsw.Connection(self.location, flags=apsw.SQLITE_OPEN_READONLY)
+            self._db.set_busy_timeout(5_000)
+            found = self._scalar("PRAGMA user_version")
+        except (apsw.CantOpenError, apsw.CorruptError, apsw.NotADBError) as exc:
+            raise StoreError("store.corrupt", path=path, detail=str(exc)) from None
+        if found > SCHEMA_VERSION:
+            raise StoreError("store.newer", path=path, found=found, known=SCHEMA_VERSION)
+
+    def reader(self) -> SqliteCatalogue:
+        return SqliteCatalogue(self.location, read_only=True)
 
     # Helpers -----------------------------------------------------------------------------
 

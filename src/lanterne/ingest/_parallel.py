@@ -26,7 +26,7 @@ from typing import Any
 from lanterne import __version__
 from lanterne.ingest._mapper import Mapper, RecordProblem
 from lanterne.ingest._profile import MappingProfile
-from lanterne.ingest._readers import Item, RawRecord, ReadProblem
+from lanterne.ingest._readers import CsvLayout, Item, RawRecord
 from lanterne.ingest._transform import Outcome, transform_record
 from lanterne.profile import PROFILE_VERSION, work_id
 
@@ -34,8 +34,66 @@ from lanterne.profile import PROFILE_VERSION, work_id
 Opened = tuple[str, Item, list[tuple[str, str]]]
 
 
-_WORKER_MAPPER: Mapper | None = None
 CHUNK = 1000
+Lookup = Callable[[Sequence[str]], dict[str, bytes]]
+
+
+class Stage:
+    """What mapping a record needs besides the record: the same in this process or a worker."""
+
+    def __init__(
+        self,
+        mapper: Mapper,
+        stamp: bytes,
+        lookup: Lookup | None,
+        layouts: dict[str, CsvLayout],
+    ) -> None:
+        self.mapper = mapper
+        self.stamp = stamp
+        self.lookup = lookup
+        self.layouts = layouts
+        """The layout of each CSV file whose records travel as raw text (kind ``csv``)."""
+
+
+# A record to map: (kind, file, data, raw text). Records of kind ``csv`` travel as raw text
+# only (``data`` is empty) and are parsed again where they are mapped, which is cheaper than
+# sending their fields to another process.
+_ToMap = tuple[str, str, dict[str, Any], str]
+
+
+def map_records(stage: Stage, records: Sequence[_ToMap]) -> list[Outcome]:
+    """The outcome of each record, in order; records unchanged since the last import are skipped.
+
+    A record is skipped when the work stored under its id was made from the same raw text with
+    the same mapping (``mapping_fingerprint``); the others are mapped, and the raw digest goes
+    with the mapped work so that the next import can skip it.
+    """
+    mapper = stage.mapper
+    source = mapper.profile.source
+    rows: list[tuple[str, dict[str, Any], str | None, bytes, str | None]] = []
+    for kind, file, data, raw in records:
+        if kind == "csv":
+            data = stage.layouts[file].parse(raw)
+            kind = "record"
+        try:
+            source_id: str | None = mapper.source_id(data)
+        except RecordProblem:
+            source_id = None  # the mapping reports it
+        digest = hashlib.blake2b(raw.encode(), digest_size=16, key=stage.stamp).digest()
+        wid = None if source_id is None else work_id(source, source_id)
+        rows.append((kind, data, source_id, digest, wid))
+    known = [row[4] for row in rows if row[4] is not None]
+    stored = stage.lookup(known) if stage.lookup is not None and known else {}
+    done: list[Outcome] = []
+    for kind, data, source_id, digest, wid in rows:
+        if stored and wid is not None and stored.get(wid) == digest:
+            done.append(("unchanged", source_id, ()))
+            continue
+        status, found_id, payload = transform_record(mapper, kind, data, source_id)
+        if status == "ok":
+            payload = (*payload, digest)
+        done.append((status, found_id, payload))
+    return done
 
 
 def _worker_start(parent: int) -> None:
@@ -62,116 +120,77 @@ def _watch_parent(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-_ToMap = tuple[str, dict[str, Any], str | None]
+# In a map worker: the stage inherited from the forking process, and the worker's own
+# connection to the catalogue (a connection never crosses a fork).
+_WORKER_STAGE: Stage | None = None
+_WORKER_OPEN: Callable[[], Lookup] | None = None
 
 
-def _map_all(mapper: Mapper, chunk: list[_ToMap]) -> list[Outcome]:
-    return [transform_record(mapper, kind, data, sid) for kind, data, sid in chunk]
-
-
-def _map_chunk(chunk: list[_ToMap]) -> list[Outcome]:
-    """In a worker: map with the mapper inherited from the forking process."""
-    assert _WORKER_MAPPER is not None
-    return _map_all(_WORKER_MAPPER, chunk)
-
-
-Lookup = Callable[[Sequence[str]], dict[str, bytes]]
-# What to do with one item of a chunk: nothing (a read problem), skip it (unchanged since the
-# last import), or map it; the raw record's digest goes along.
-_Plan = tuple[str, str | None, bytes]
-
-
-def _plan(
-    mapper: Mapper, chunk: list[Opened], lookup: Lookup | None, stamp: bytes
-) -> list[_Plan | None]:
-    plans: list[_Plan | None] = []
-    ids: list[str | None] = []
-    source = mapper.profile.source
-    for _, item, _ in chunk:
-        if isinstance(item, ReadProblem):
-            plans.append(None)
-            ids.append(None)
-            continue
-        try:
-            source_id: str | None = mapper.source_id(item.data)
-        except RecordProblem:
-            source_id = None  # the mapping reports it
-        raw = hashlib.blake2b(item.raw.encode(), digest_size=16, key=stamp).digest()
-        plans.append(("map", source_id, raw))
-        ids.append(None if source_id is None else work_id(source, source_id))
-    known = [i for i in ids if i is not None]
-    stored = lookup(known) if lookup is not None and known else {}
-    if stored:
-        for i, (plan, wid) in enumerate(zip(plans, ids, strict=True)):
-            if plan is not None and wid is not None and stored.get(wid) == plan[2]:
-                plans[i] = ("unchanged", plan[1], plan[2])
-    return plans
+def _worker_map(layouts: dict[str, CsvLayout], records: list[_ToMap]) -> list[Outcome]:
+    stage = _WORKER_STAGE
+    assert stage is not None
+    if stage.lookup is None and _WORKER_OPEN is not None:
+        stage.lookup = _WORKER_OPEN()
+    stage.layouts.update(layouts)  # files opened after this worker was forked
+    return map_records(stage, records)
 
 
 def outcomes(
-    mapper: Mapper,
+    stage: Stage,
     opened: Iterator[Opened],
     workers: int,
-    lookup: Lookup | None,
-    stamp: bytes,
+    open_lookup: Callable[[], Lookup] | None = None,
 ) -> Iterator[tuple[Opened, Outcome | None]]:
     """Each item with its outcome, in input order.
 
-    Records whose raw text and mapping are those of the stored work are not mapped again; the
-    others are mapped here (``workers`` = 0) or in ``workers`` forked processes.
+    Records are mapped here (``workers`` = 0) or in ``workers`` forked processes, each of which
+    looks stored digests up through its own connection from ``open_lookup`` (none: map all).
     """
-    global _WORKER_MAPPER
+    global _WORKER_STAGE, _WORKER_OPEN
     pool: ProcessPoolExecutor | None = None
     if workers > 0:
-        _WORKER_MAPPER = mapper
+        _WORKER_STAGE = Stage(stage.mapper, stage.stamp, None, {})
+        _WORKER_OPEN = open_lookup
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_worker_start,
             initargs=(os.getpid(),),
         )
-    pending: deque[tuple[list[Opened], list[_Plan | None], Future[list[Outcome]]]] = deque()
+    pending: deque[tuple[list[Opened], Future[list[Outcome]]]] = deque()
     try:
         while True:
             chunk = list(islice(opened, CHUNK))
             if chunk:
-                plans = _plan(mapper, chunk, lookup, stamp)
                 records: list[_ToMap] = [
-                    (kind, item.data, plan[1])
-                    for (kind, item, _), plan in zip(chunk, plans, strict=True)
-                    if plan is not None and plan[0] == "map" and isinstance(item, RawRecord)
+                    (kind, item.file, item.data, item.raw)
+                    for kind, item, _ in chunk
+                    if isinstance(item, RawRecord)
                 ]
                 if pool is None:
                     future: Future[list[Outcome]] = Future()
-                    future.set_result(
-                        [transform_record(mapper, k, d, sid) for k, d, sid in records]
-                    )
+                    future.set_result(map_records(stage, records))
                 else:
-                    future = pool.submit(_map_chunk, records)
-                pending.append((chunk, plans, future))
+                    files = {file for kind, file, _, _ in records if kind == "csv"}
+                    layouts = {file: stage.layouts[file] for file in files}
+                    future = pool.submit(_worker_map, layouts, records)
+                pending.append((chunk, future))
             while pending and (len(pending) > 2 * workers or not chunk):
-                items, plans, done = pending.popleft()
+                items, done = pending.popleft()
                 results = iter(done.result())
-                for item, plan in zip(items, plans, strict=True):
-                    if plan is None:
-                        yield item, None
-                    elif plan[0] == "unchanged":
-                        yield item, ("unchanged", plan[1], ())
-                    else:
-                        status, source_id, payload = next(results)
-                        if status == "ok":
-                            payload = (*payload, plan[2])
-                        yield item, (status, source_id, payload)
+                for item in items:
+                    yield item, (next(results) if isinstance(item[1], RawRecord) else None)
             if not chunk and not pending:
                 return
     except BaseException:
-        for _, _, waiting in pending:
+        for _, waiting in pending:
             waiting.cancel()
         raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-        _WORKER_MAPPER = None
+        _WORKER_STAGE = None
+        _WORKER_OPEN = None
 
 
 def mapping_fingerprint(profile: MappingProfile, base: Path) -> bytes:

@@ -20,9 +20,10 @@ import msgspec
 from lanterne.catalogue import Catalogue, QuarantineEntry, StoredWork
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.ingest._mapper import Mapper
-from lanterne.ingest._parallel import Opened, mapping_fingerprint, outcomes
+from lanterne.ingest._parallel import Lookup, Opened, Stage, mapping_fingerprint, outcomes
 from lanterne.ingest._profile import Join, MappingProfile
 from lanterne.ingest._readers import (
+    CsvLayout,
     CsvReader,
     Item,
     RawRecord,
@@ -199,7 +200,9 @@ def ingest(
     mapper = Mapper(profile)
     for join in profile.join:
         mapper.joins[join.name] = _load_join(base, join, profile)
-    items = _open_items(files, base, profile, options)
+    # With map workers, CSV records travel to them as raw text with their file's layout.
+    layouts: dict[str, CsvLayout] = {}
+    items = _open_items(files, base, profile, options, layouts)
     first = next(items, None)  # opens the first file: whole-file problems surface before the run
     run_info = catalogue.begin_run(profile.source, profile.name, [str(f) for f in files])
     summary = IngestSummary(
@@ -215,9 +218,10 @@ def ingest(
     thresholds = gc.get_threshold()
     gc.set_threshold(50_000, 20, 20)
     try:
-        lookup = None if options.remap else catalogue.source_digests
         stamp = mapping_fingerprint(profile, base)
-        for item, outcome in outcomes(mapper, opened, options.workers, lookup, stamp):
+        stage = Stage(mapper, stamp, None if options.remap else catalogue.source_digests, layouts)
+        open_lookup = None if options.remap else _digest_reader(catalogue)
+        for item, outcome in outcomes(stage, opened, options.workers, open_lookup):
             _commit(run, item, outcome)
             if progress is not None and summary.read % 1000 == 0:
                 progress(summary.read)
@@ -244,15 +248,29 @@ def ingest(
 Opened = Opened
 
 
+def _digest_reader(catalogue: Catalogue) -> Callable[[], Lookup]:
+    def open_lookup() -> Lookup:
+        """In a map worker: its own read-only connection's digest lookup."""
+        return catalogue.reader().source_digests
+
+    return open_lookup
+
+
 def _open_items(
-    files: list[Path], base: Path, profile: MappingProfile, options: IngestOptions
+    files: list[Path],
+    base: Path,
+    profile: MappingProfile,
+    options: IngestOptions,
+    layouts: dict[str, CsvLayout],
 ) -> Iterator[Opened]:
     reader = profile.reader
     encoding = options.encoding or reader.encoding
     delimiter = options.delimiter or reader.delimiter
     if reader.format == "csv":
         for path in files:
-            csv_reader = CsvReader(path, encoding, delimiter)
+            csv_reader = CsvReader(path, encoding, delimiter, parse=options.workers == 0)
+            kind = "record" if csv_reader.parse else "csv"
+            layouts[str(path)] = csv_reader.layout
             missing = sorted(profile.source_columns() - set(csv_reader.header))
             if missing:
                 raise BadInput(
@@ -262,7 +280,7 @@ def _open_items(
                     profile=profile.name,
                 )
             for item in csv_reader:
-                yield ("record", item, [])
+                yield (kind, item, [])
     elif reader.format in ("json", "jsonl"):
         for path in files:
             produced = (

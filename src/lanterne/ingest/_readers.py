@@ -60,11 +60,41 @@ def _check_not_empty(path: Path) -> None:
 # CSV ---------------------------------------------------------------------------------------
 
 
+class CsvLayout(msgspec.Struct, frozen=True):
+    """What it takes to turn one record's raw text back into its fields, in another process."""
+
+    header: list[str]
+    delimiter: str
+
+    def parse(self, raw: str) -> dict[str, str]:
+        """The fields of a record whose raw text the reader kept (it parsed it once already).
+
+        The text is cut into lines exactly as the reader fed them to the CSV parser (after each
+        ``\\n``), so the parser sees the same input and gives the same row.
+        """
+        lines = raw.split("\n")
+        last = lines.pop()
+        fed = [line + "\n" for line in lines]
+        if last:
+            fed.append(last)
+        row = next(csv.reader(fed, delimiter=self.delimiter, strict=True))
+        return dict(zip(self.header, row, strict=True))
+
+
 class CsvReader:
-    """Reads a delimited text file; sniffs the delimiter and detects the encoding unless given."""
+    """Reads a delimited text file; sniffs the delimiter and detects the encoding unless given.
+
+    With ``parse=False`` the records it yields carry their raw text and an empty ``data``: the
+    rows are still parsed here (to find where each record ends and check its width), and
+    ``layout.parse(raw)`` gives the fields back where they are needed, in a map worker.
+    """
 
     def __init__(
-        self, path: Path, encoding: str | None = None, delimiter: str | None = None
+        self,
+        path: Path,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        parse: bool = True,
     ) -> None:
         _check_not_empty(path)
         self.path = path
@@ -77,6 +107,9 @@ class CsvReader:
         self.header = [h.strip() for h in header]
         if not any(self.header):
             raise BadInput("input.no_header", path=path)
+        self.layout = CsvLayout(self.header, self.delimiter)
+        # UTF-16 text is cut into lines differently from ``layout.parse``: always parse it here.
+        self.parse = parse or self._lines.wide
 
     def __iter__(self) -> Iterator[Item]:
         name = str(self.path)
@@ -132,7 +165,10 @@ class CsvReader:
                     raw,
                 )
                 continue
-            yield RawRecord(name, line, dict(zip(self.header, row, strict=True)), raw)
+            if self.parse:
+                yield RawRecord(name, line, dict(zip(self.header, row, strict=True)), raw)
+            else:
+                yield RawRecord(name, line, {}, raw)
 
 
 def _sniff(header_line: str) -> str:
@@ -169,14 +205,14 @@ class _DecodedLines:
         self.bad_lines: list[int] = []
         self.number = 0
         """Physical lines handed out so far (the header is line 1)."""
-        self._wide = codecs.lookup(encoding).name.startswith("utf-16")
+        self.wide = codecs.lookup(encoding).name.startswith("utf-16")
         self._text: Iterator[str] | None = None
 
     def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
-        if self._wide:
+        if self.wide:
             if self._text is None:
                 self._text = iter(
                     self._file.read().decode(self._encoding).splitlines(keepends=True)
