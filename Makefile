@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 DEMO_CATALOGUE ?= var/demo.sqlite
 
-.PHONY: setup demo test lint typecheck unit bench lock clean
+ACCEL  := build/accel/manifest.json
+SOURCES := $(shell find src/lanterne -name '*.py')
+
+.PHONY: setup accel demo test lint typecheck unit unit-pure bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +18,13 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $@
 
 setup: $(STAMP)
+
+# The ingest hot path compiled with mypyc (see src/lanterne/_accel.py); rebuilt when any source
+# changes. Optional: without a C compiler Lanterne says so and runs as plain Python.
+$(ACCEL): $(STAMP) $(SOURCES)
+	@$(BIN)/python -c "from lanterne._accel import build; build()" || true
+
+accel: $(ACCEL)
 
 demo: setup
 	$(BIN)/lanterne --catalogue $(DEMO_CATALOGUE) demo
@@ -26,12 +36,16 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup
+unit: setup accel
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+# The same tests (but the slow crash test) on plain Python: both ways must behave the same.
+unit-pure: setup
+	LANTERNE_PURE_PYTHON=1 $(BIN)/pytest -q -m "not slow"
 
-bench: setup
+test: lint typecheck unit unit-pure
+
+bench: setup accel
 	$(BIN)/python benchmarks/ingest.py
 
 # Re-pin every dependency after editing pyproject.toml (needs network access to PyPI).

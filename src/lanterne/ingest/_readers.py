@@ -67,18 +67,36 @@ class CsvLayout(msgspec.Struct, frozen=True):
     delimiter: str
 
     def parse(self, raw: str) -> dict[str, str]:
-        """The fields of a record whose raw text the reader kept (it parsed it once already).
+        """The fields of a record whose raw text the reader kept (it parsed it once already)."""
+        return self.parse_many([raw])[0]
+
+    def parse_many(self, raws: list[str]) -> list[dict[str, str]]:
+        """The fields of records the reader kept as raw text, in order, with one parser.
 
         The text is cut into lines exactly as the reader fed them to the CSV parser (after each
-        ``\\n``), so the parser sees the same input and gives the same row.
+        ``\\n``), so the parser sees the same input. Each record ended where the reader's
+        parser was back at the start of a record, so records parse one after the other as they
+        did alone; the last line of a file may lack its line break, so it gets one.
         """
-        lines = raw.split("\n")
-        last = lines.pop()
-        fed = [line + "\n" for line in lines]
-        if last:
-            fed.append(last)
-        row = next(csv.reader(fed, delimiter=self.delimiter, strict=True))
-        return dict(zip(self.header, row, strict=True))
+        fed: list[str] = []
+        for raw in raws:
+            inner = raw.find("\n")
+            if inner == len(raw) - 1:
+                fed.append(raw)
+            elif inner < 0:
+                fed.append(raw + "\n")
+            else:
+                lines = raw.split("\n")
+                last = lines.pop()
+                fed.extend([line + "\n" for line in lines])
+                if last:
+                    fed.append(last + "\n")
+        header = self.header
+        rows = csv.reader(fed, delimiter=self.delimiter, strict=True)
+        found = [dict(zip(header, row, strict=True)) for row in rows]
+        if len(found) != len(raws):
+            raise ValueError(f"{len(raws)} enregistrements, {len(found)} lignes CSV")
+        return found
 
 
 class CsvReader:

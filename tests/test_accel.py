@@ -1,0 +1,105 @@
+"""The optional compiled build is used only when it was made from exactly the present sources."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lanterne import _accel
+
+
+def _fake_build(tmp_path: Path, sources: str) -> Path:
+    build = tmp_path / "accel"
+    (build / "lanterne" / "ingest").mkdir(parents=True)
+    so = build / "lanterne" / "ingest" / "_nothing.so"
+    so.write_bytes(b"not a library")
+    manifest = {
+        "platform": _accel._platform_tag(),
+        "sources": sources,
+        "modules": {"lanterne.ingest._nothing": "lanterne/ingest/_nothing.so"},
+    }
+    (build / _accel.MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    return build
+
+
+def test_a_build_from_other_sources_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = _fake_build(tmp_path, sources="0" * 64)
+    monkeypatch.setattr(_accel, "_active", {})
+    monkeypatch.delenv(_accel.OPT_OUT, raising=False)
+    before = list(sys.meta_path)
+    assert _accel.enable(build) is False
+    assert sys.meta_path == before
+
+
+def test_a_build_for_another_python_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = _fake_build(tmp_path, sources=_accel.sources_digest())
+    manifest = json.loads((build / _accel.MANIFEST).read_text("utf-8"))
+    manifest["platform"] = "cpython-39-elsewhere"
+    (build / _accel.MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    monkeypatch.setattr(_accel, "_active", {})
+    monkeypatch.delenv(_accel.OPT_OUT, raising=False)
+    assert _accel.enable(build) is False
+
+
+def test_the_opt_out_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build = _fake_build(tmp_path, sources=_accel.sources_digest())
+    monkeypatch.setattr(_accel, "_active", {})
+    monkeypatch.setenv(_accel.OPT_OUT, "1")
+    before = list(sys.meta_path)
+    assert _accel.enable(build) is False
+    assert sys.meta_path == before
+
+
+def test_the_digest_covers_every_source_file(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("A = 1\n", "utf-8")
+    (package / "sub" / "b.py").write_text("B = 2\n", "utf-8")
+    first = _accel.sources_digest(package)
+    (package / "sub" / "b.py").write_text("B = 3\n", "utf-8")
+    assert _accel.sources_digest(package) != first
+
+
+@pytest.mark.skipif(
+    not (_accel.BUILD / _accel.MANIFEST).is_file(),
+    reason="no compiled build here (make accel needs mypyc and a C compiler)",
+)
+def test_a_matching_build_replaces_the_hot_path_modules() -> None:
+    manifest = json.loads((_accel.BUILD / _accel.MANIFEST).read_text("utf-8"))
+    if manifest["sources"] != _accel.sources_digest():
+        pytest.skip("the compiled build is older than the sources: run make accel")
+    env = {k: v for k, v in os.environ.items() if k != _accel.OPT_OUT}
+    code = (
+        "import lanterne.ingest, lanterne.catalogue, lanterne.profile\n"
+        "from lanterne._accel import compiled_modules\n"
+        "print(','.join(compiled_modules()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().split(",") == list(_accel.COMPILED)
+
+
+def test_a_matching_build_is_found_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build = _fake_build(tmp_path, sources=_accel.sources_digest())
+    monkeypatch.setattr(_accel, "_active", {})
+    monkeypatch.delenv(_accel.OPT_OUT, raising=False)
+    before = list(sys.meta_path)
+    try:
+        assert _accel.enable(build) is True
+        finder = sys.meta_path[0]
+        assert finder not in before
+        spec = finder.find_spec("lanterne.ingest._nothing", None)
+        assert spec is not None and spec.origin == str(build / "lanterne/ingest/_nothing.so")
+        assert finder.find_spec("lanterne.ingest._mapper", None) is None  # not in this build
+    finally:
+        sys.meta_path[:] = before
