@@ -69,6 +69,7 @@ def _child_lanterne(
     db: Path, jobs: list[tuple[str, Path]], batch_size: int, workers: int
 ) -> dict[str, Any]:
     import lanterne
+    from lanterne._accel import compiled_modules
     from lanterne.catalogue import open_catalogue
     from lanterne.ingest import IngestOptions, ingest, load_profile
 
@@ -103,6 +104,7 @@ def _child_lanterne(
         "files": files,
         "workers": workers,
         "lanterne": str(Path(lanterne.__file__).parent),
+        "compiled": compiled_modules(),
         "baseline_rss_mib": baseline,
         "maxrss_mib": _maxrss_mib(),
         # Map workers are forked children of this process, reaped when each ingest ends.
@@ -200,7 +202,9 @@ def _print_report(figures: dict[str, Any]) -> None:
         f"seed {figures['seed']}"
     )
     print(f"row sources: {', '.join(figures['sources'].values())}")
-    print(f"lanterne code: {figures['lanterne'].get('lanterne', '?')}")
+    compiled = figures["lanterne"].get("compiled", [])
+    mode = f"{len(compiled)} modules compiled with mypyc" if compiled else "plain Python"
+    print(f"lanterne code: {figures['lanterne'].get('lanterne', '?')} ({mode})")
     print(
         f"Python {figures['python']}, SQLite {figures['sqlite']}, "
         f"pandas {figures['pandas'].get('pandas', '?')}, {figures['cpu_count']} cores, "
