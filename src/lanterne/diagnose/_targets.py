@@ -165,30 +165,42 @@ def contextual_types(work: Work) -> list[str]:
     return kinds
 
 
+def language_tier(share: float | None) -> str:
+    """Tier of the language criterion: 25 %, 50 % and 75 % of relevant properties tagged."""
+    if share is None or share < 0.25:
+        return "0"
+    if share < 0.5:
+        return "A"
+    if share < 0.75:
+        return "B"
+    return "C"
+
+
+def enabling_tier(elements: int, groups: int) -> str:
+    """Tier of the enabling-elements criterion: A ≥ 1; B ≥ 3 in ≥ 2 groups; C ≥ 4 in ≥ 2 groups."""
+    if elements >= 4 and groups >= 2:
+        return "C"
+    if elements >= 3 and groups >= 2:
+        return "B"
+    if elements >= 1:
+        return "A"
+    return "0"
+
+
+def contextual_tier(types: int) -> str:
+    """Tier of the contextual-classes criterion: B with one qualifying type, C with two."""
+    return "C" if types >= 2 else "B" if types == 1 else "A"
+
+
 def metadata_tier(work: Work) -> MetadataTier:
     props = language_properties(work)
     share = sum(props.values()) / len(props) if props else None
-    if share is None or share < 0.25:
-        language = "0"
-    elif share < 0.5:
-        language = "A"
-    elif share < 0.75:
-        language = "B"
-    else:
-        language = "C"
+    language = language_tier(share)
     elements = enabling_elements(work)
     groups = sorted(set(elements.values()))
-    n, g = len(elements), len(groups)
-    if n >= 4 and g >= 2:
-        enabling = "C"
-    elif n >= 3 and g >= 2:
-        enabling = "B"
-    elif n >= 1:
-        enabling = "A"
-    else:
-        enabling = "0"
+    enabling = enabling_tier(len(elements), len(groups))
     kinds = contextual_types(work)
-    contextual = "C" if len(kinds) >= 2 else "B" if kinds else "A"
+    contextual = contextual_tier(len(kinds))
     tier = min(language, enabling, contextual, key=METADATA_TIERS.index)
     return MetadataTier(
         language_share=share,
