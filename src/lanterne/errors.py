@@ -20,6 +20,7 @@ class ExitCode:
     BAD_PROFILE = 5
     STORE = 6
     QUARANTINED = 7
+    TOOL_MISSING = 8
     INTERRUPTED = 130
 
 
@@ -57,3 +58,9 @@ class StoreError(LanterneError):
 
 class NotFound(LanterneError):
     exit_code = ExitCode.NOT_FOUND
+
+
+class ToolMissing(LanterneError):
+    """A program Lanterne drives (Chromium for PDF) is not installed or failed."""
+
+    exit_code = ExitCode.TOOL_MISSING

@@ -84,6 +84,24 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Le catalogue {path} est occupé par un autre processus. Attendez la fin de l'autre import puis relancez.",
         "The catalogue {path} is busy with another process. Wait for the other import to finish, then run again.",
     ),
+    "diagnose.no_chromium": (
+        "Chromium est introuvable : installez le paquet Debian « chromium » (apt-get install chromium) "
+        "ou indiquez son chemin dans LANTERNE_CHROMIUM. Le rapport HTML, lui, ne demande rien.",
+        "Chromium was not found: install Debian's « chromium » package (apt-get install chromium) "
+        "or give its path in LANTERNE_CHROMIUM. The HTML report needs nothing.",
+    ),
+    "diagnose.chromium_failed": (
+        "Chromium n'a pas pu produire le fichier ({detail}). Essayez le format html.",
+        "Chromium could not produce the file ({detail}). Try the html format.",
+    ),
+    "diagnose.empty": (
+        "Aucune œuvre à diagnostiquer{where}. Importez d'abord un catalogue : lanterne ingest …",
+        "No works to diagnose{where}. Import a catalogue first: lanterne ingest …",
+    ),
+    "diagnose.written": (
+        "Rapport écrit : {path}",
+        "Report written: {path}",
+    ),
     "store.corrupt": (
         "Le catalogue {path} est endommagé ({detail}). Restaurez une sauvegarde ou réimportez dans un nouveau fichier.",
         "The catalogue {path} is damaged ({detail}). Restore a backup or import again into a new file.",

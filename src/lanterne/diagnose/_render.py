@@ -1,0 +1,265 @@
+"""A catalogue report as an HTML page (French or English) and as PDF through headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from lanterne.diagnose._charts import BLUE, GREEN, ORANGE, bars
+from lanterne.diagnose._registry import fixes, rules
+from lanterne.diagnose._report import CatalogueReport
+from lanterne.errors import ToolMissing
+
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("Diagnostic de découvrabilité", "Discoverability diagnosis"),
+    "catalogue": ("Catalogue", "Catalogue"),
+    "source": ("source", "source"),
+    "generated": ("établi le", "generated on"),
+    "summary": ("En bref", "At a glance"),
+    "records": ("Notices", "Records"),
+    "mean_score": ("Score moyen", "Mean score"),
+    "median_score": ("Score médian", "Median score"),
+    "tier_c_or_b": ("Palier Europeana B ou C", "Europeana tier B or C"),
+    "eligible": ("Éligibles", "Eligible"),
+    "artsdata_eligible": ("Éligibles Artsdata", "Artsdata-eligible"),
+    "artsdata_mean": ("score moyen", "mean score"),
+    "untagged_french": ("Français non balisé", "Untagged French"),
+    "top_fixes": (
+        "Les dix corrections qui relèvent le plus de notices",
+        "The ten fixes that lift the most records",
+    ),
+    "top_fixes_help": (
+        "Chaque correction est appliquée à une copie de chaque notice, qui est notée à nouveau : "
+        "elle compte quand elle relève le score, un palier ou une éligibilité sans rien abaisser.",
+        "Each fix is applied to a copy of each record, which is scored again: it counts when it "
+        "raises the score, a tier or an eligibility without lowering anything.",
+    ),
+    "top_fixes_caption": (
+        "Notices relevées par chaque correction.",
+        "Records each fix would lift.",
+    ),
+    "fix": ("Correction", "Fix"),
+    "records_lifted": ("Notices relevées", "Records lifted"),
+    "as_next_action": ("Meilleure action pour", "Best action for"),
+    "score_distribution": ("Répartition des scores", "Score distribution"),
+    "score_caption": (
+        "Notices par tranche de score de découvrabilité (0–100).",
+        "Records per discoverability score band (0–100).",
+    ),
+    "europeana": ("Paliers Europeana", "Europeana tiers"),
+    "europeana_help": (
+        "Palier de métadonnées 0/A/B/C (langues, éléments de recherche, entités contextuelles ; "
+        "le plus bas des trois) et niveau de contenu 0–4 (taille des médias, plafonné par la "
+        "licence). Europeana ne publie pas le palier 0.",
+        "Metadata tier 0/A/B/C (languages, enabling elements, contextual entities; the lowest of "
+        "the three) and content tier 0–4 (media size, capped by the licence). Europeana does not "
+        "publish tier 0.",
+    ),
+    "metadata_caption": ("Notices par palier de métadonnées.", "Records per metadata tier."),
+    "content_caption": ("Notices par niveau de contenu.", "Records per content tier."),
+    "metadata_tiers": ("Paliers de métadonnées", "Metadata tiers"),
+    "content_tiers": ("Niveaux de contenu", "Content tiers"),
+    "tier": ("Palier", "Tier"),
+    "not_applicable": ("sans objet (événements)", "not applicable (events)"),
+    "eligibility": ("Éligibilités", "Eligibility"),
+    "target": ("Cible", "Target"),
+    "concerned": ("Concernées", "Concerned"),
+    "rich_result": ("Résultat enrichi", "Rich result"),
+    "image_licence": (
+        "Badge « sous licence » des images",
+        "« Licensable » badge on images",
+    ),
+    "breakdown": ("Par source, type et territoire", "By source, type and territory"),
+    "sources_caption": ("Score moyen par source.", "Mean score per source."),
+    "by_source": ("Par source", "By source"),
+    "by_type": ("Par type", "By type"),
+    "by_territory": ("Par territoire (15 premiers)", "By territory (top 15)"),
+    "top_fix": ("Correction la plus utile", "Most useful fix"),
+    "failed_rules": ("Règles non satisfaites", "Rules failed"),
+    "rule": ("Règle", "Rule"),
+    "weight": ("Poids", "Weight"),
+    "records_failing": ("Notices", "Records"),
+    "worst": ("Notices à reprendre en premier", "Records to fix first"),
+    "record": ("Notice", "Record"),
+    "score": ("Score", "Score"),
+    "next_action": ("Meilleure action", "Next best action"),
+    "gain": ("Gain", "Gain"),
+    "method": ("Méthode", "Method"),
+    "method_text": (
+        "Critères publiés par Europeana (Metis, paliers de contenu et de métadonnées), Google "
+        "(données structurées Event, Movie, Book, licence d'image) et Artsdata (score "
+        "artsdata-score, règles de création d'identifiants). Correspondances et poids des "
+        "règles : docs/diagnosis.md. Les corrections sont mesurées sur des copies ; les valeurs "
+        "qu'elles ajoutent ne sont que des emplacements à remplir.",
+        "Criteria published by Europeana (Metis content and metadata tiers), Google (Event, "
+        "Movie, Book structured data, image licence) and Artsdata (artsdata-score, identifier "
+        "minting rules). Correspondences and rule weights: docs/diagnosis.md. Fixes are measured "
+        "on copies; the values they add are placeholders to fill in.",
+    ),
+}
+
+
+def _number(value: float, lang: str) -> str:
+    text = f"{value:,.0f}"
+    return text.replace(",", "\u202f") if lang == "fr" else text
+
+
+def render_html(report: CatalogueReport, lang: str = "fr") -> str:
+    """The report page; every figure is also given in a table next to its chart."""
+    i = 1 if lang == "en" else 0
+
+    def t(key: str) -> str:
+        return LABELS[key][i]
+
+    def num(value: float) -> str:
+        return _number(value, lang)
+
+    def pct(part: int, whole: int) -> str:
+        if not whole:
+            return "—"
+        share = 100 * part / whole
+        return f"{share:.1f}\u202f%".replace(".", ",") if lang == "fr" else f"{share:.1f} %"
+
+    fix_labels = {f.id: f.label[i] for f in fixes()}
+    rule_labels = {r.id: r.label[i] for r in rules()}
+    top = report.top_fixes
+    bands = [f"{10 * b}–{10 * b + 9}" for b in range(9)] + ["90–100"]
+    charts = {
+        "fixes": bars(
+            [fix_labels.get(f.fix, f.fix) for f in top],
+            [f.records for f in top],
+            t("top_fixes"),
+            t("records_lifted"),
+            horizontal=True,
+            color=GREEN,
+        ),
+        "scores": bars(bands, list(report.score_histogram), t("score_distribution"), t("records")),
+        "metadata": bars(
+            list(report.metadata_tiers),
+            list(report.metadata_tiers.values()),
+            t("metadata_tiers"),
+            t("records"),
+        ),
+        "content": bars(
+            [t("not_applicable") if k == "n/a" else k for k in report.content_tiers],
+            list(report.content_tiers.values()),
+            t("content_tiers"),
+            t("records"),
+            color=ORANGE,
+        ),
+        "sources": bars(
+            list(report.by_source),
+            [g.mean_score for g in report.by_source.values()],
+            t("sources_caption"),
+            t("mean_score"),
+            horizontal=True,
+            color=BLUE,
+        ),
+    }
+    breakdowns = [
+        (t("by_source"), list(report.by_source.items())),
+        (t("by_type"), list(report.by_type.items())),
+        (t("by_territory"), list(report.by_territory.items())[:15]),
+    ]
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("lanterne.diagnose", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    context: dict[str, Any] = {
+        "report": report,
+        "lang": lang,
+        "t": t,
+        "num": num,
+        "pct": pct,
+        "charts": charts,
+        "bands": bands,
+        "breakdowns": breakdowns,
+        "fix_label": lambda fix_id: fix_labels.get(fix_id, "—") if fix_id else "—",
+        "rule_label": lambda rule_id: rule_labels.get(rule_id, rule_id),
+    }
+    # The page names the catalogue file, not where it lives on this machine.
+    context["report"] = _Named(report)
+    return env.get_template("report.html.j2").render(context)
+
+
+class _Named:
+    """The report as the template sees it, with the catalogue's file name."""
+
+    def __init__(self, report: CatalogueReport) -> None:
+        self._report = report
+        self.catalogue_name = Path(report.catalogue).name
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._report, name)
+
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+"""Headless flags that keep Chromium off the network (this machine's closed network refuses it)."""
+
+
+def chromium() -> str | None:
+    """Path of a Chromium (``LANTERNE_CHROMIUM``, else Debian's ``chromium``), or ``None``."""
+    wanted = os.environ.get("LANTERNE_CHROMIUM")
+    if wanted:
+        return wanted
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def run_chromium(args: list[str], timeout: float = 120) -> None:
+    """Run headless Chromium with its own empty profile; raise ``LanterneError`` on failure."""
+    browser = chromium()
+    if browser is None:
+        raise ToolMissing("diagnose.no_chromium")
+    with tempfile.TemporaryDirectory(prefix="lanterne-chromium-") as profile:
+        command = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ToolMissing("diagnose.chromium_failed", detail=str(exc)) from None
+    if done.returncode != 0:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        raise ToolMissing("diagnose.chromium_failed", detail=detail[0])
+
+
+def write_pdf(html: str, pdf: Path) -> None:
+    """Print the HTML page to ``pdf`` with headless Chromium (the page's own print styles)."""
+    with tempfile.TemporaryDirectory(prefix="lanterne-report-") as tmp:
+        page = Path(tmp) / "report.html"
+        page.write_text(html, "utf-8")
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        run_chromium(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()])
+    if not pdf.is_file() or pdf.stat().st_size == 0:
+        raise ToolMissing("diagnose.chromium_failed", detail=f"{pdf} n'a pas été écrit")
+
+
+def screenshot(page: Path, png: Path, width: int = 1280, height: int = 2400) -> None:
+    """A PNG of the page as Chromium draws it."""
+    png.parent.mkdir(parents=True, exist_ok=True)
+    run_chromium(
+        [
+            f"--screenshot={png}",
+            f"--window-size={width},{height}",
+            "--hide-scrollbars",
+            page.as_uri(),
+        ]
+    )

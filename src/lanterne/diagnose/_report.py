@@ -1,0 +1,217 @@
+"""A whole catalogue's diagnosis: distributions, tiers, eligibility and the fixes that lift most.
+
+Built in one pass over the works (``diagnose`` with next best actions), broken down by source,
+type and territory. The report is a plain ``msgspec`` struct: JSON for machines, and the input of
+the HTML and PDF renderings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+
+import msgspec
+
+from lanterne import __version__
+from lanterne.diagnose._diagnosis import Diagnosis, diagnose
+from lanterne.diagnose._registry import fixes, rules
+from lanterne.profile import PROFILE_VERSION, Work
+
+SCORE_BINS = 10
+WORST = 25
+
+
+class Share(msgspec.Struct, kw_only=True):
+    eligible: int = 0
+    total: int = 0
+
+
+class FixImpact(msgspec.Struct, kw_only=True):
+    fix: str
+    label_fr: str
+    label_en: str
+    records: int
+    """Records this fix would raise without lowering any target."""
+    next_action: int
+    """Records for which it is the next best action."""
+
+
+class Group(msgspec.Struct, kw_only=True):
+    records: int = 0
+    mean_score: float = 0.0
+    metadata_tiers: dict[str, int] = {}
+    content_tiers: dict[str, int] = {}
+    rich_results: dict[str, Share] = {}
+    artsdata: Share = msgspec.field(default_factory=Share)
+    top_fix: str | None = None
+
+
+class RecordLine(msgspec.Struct, kw_only=True):
+    work_id: str
+    title: str
+    score: int
+    metadata_tier: str
+    next_action_fr: str | None
+    next_action_en: str | None
+    gain: int
+
+
+class CatalogueReport(msgspec.Struct, kw_only=True):
+    generated_at: str
+    lanterne: str = __version__
+    profile_version: str = PROFILE_VERSION
+    catalogue: str
+    source: str | None
+    records: int
+    score_mean: float
+    score_median: float
+    score_histogram: list[int]
+    """Records per score band: 0–9, 10–19, …, 90–100."""
+    metadata_tiers: dict[str, int]
+    content_tiers: dict[str, int]
+    """Europeana content tier; ``n/a`` for what Europeana does not take (events)."""
+    rich_results: dict[str, Share]
+    image_licence: Share
+    artsdata: Share
+    artsdata_mean_score: float | None
+    untagged_french: int
+    """Records with French titles or descriptions that carry no language tag."""
+    failed_rules: dict[str, int]
+    top_fixes: list[FixImpact]
+    by_source: dict[str, Group]
+    by_type: dict[str, Group]
+    by_territory: dict[str, Group]
+    worst: list[RecordLine]
+    """The lowest-scoring records, each with its next best action."""
+    rule_weights: dict[str, int]
+
+
+class _Acc:
+    """Running totals for one group."""
+
+    def __init__(self) -> None:
+        self.scores: list[int] = []
+        self.metadata: Counter[str] = Counter()
+        self.content: Counter[str] = Counter()
+        self.rich: dict[str, Share] = {}
+        self.image = Share()
+        self.artsdata = Share()
+        self.artsdata_scores: list[int] = []
+        self.fixes: Counter[str] = Counter()
+        self.next: Counter[str] = Counter()
+
+    def add(self, d: Diagnosis) -> None:
+        t = d.targets
+        self.scores.append(t.score)
+        self.metadata[t.europeana_metadata.tier] += 1
+        self.content[str(t.europeana_content.tier) if t.europeana_content else "n/a"] += 1
+        if t.rich_result is not None:
+            share = self.rich.setdefault(t.rich_result.feature, Share())
+            share.total += 1
+            share.eligible += int(t.rich_result.eligible)
+        if t.image_licence is not None:
+            self.image.total += 1
+            self.image.eligible += int(t.image_licence.eligible)
+        if t.artsdata is not None:
+            self.artsdata.total += 1
+            self.artsdata.eligible += int(t.artsdata.eligible)
+            self.artsdata_scores.append(t.artsdata.score)
+        self.fixes.update(d.lifting)
+        if d.next_action is not None:
+            self.next[d.next_action.fix] += 1
+
+    def group(self) -> Group:
+        top = self.fixes.most_common(1)
+        return Group(
+            records=len(self.scores),
+            mean_score=round(statistics.fmean(self.scores), 1) if self.scores else 0.0,
+            metadata_tiers=dict(sorted(self.metadata.items())),
+            content_tiers=dict(sorted(self.content.items())),
+            rich_results=dict(sorted(self.rich.items())),
+            artsdata=self.artsdata,
+            top_fix=top[0][0] if top else None,
+        )
+
+
+def _histogram(scores: list[int]) -> list[int]:
+    bins = [0] * SCORE_BINS
+    for s in scores:
+        bins[min(s // 10, SCORE_BINS - 1)] += 1
+    return bins
+
+
+def build_report(
+    works: Iterable[Work], catalogue: str, source: str | None = None
+) -> CatalogueReport:
+    """Diagnose every work (with next best actions) and sum the catalogue up."""
+    total = _Acc()
+    groups: dict[str, dict[str, _Acc]] = {"source": {}, "type": {}, "territory": {}}
+    failed: Counter[str] = Counter()
+    untagged = 0
+    worst: list[tuple[int, str, RecordLine]] = []
+    for work in works:
+        d = diagnose(work)
+        total.add(d)
+        for kind, key in (
+            ("source", d.source),
+            ("type", d.type),
+            ("territory", d.territory or "?"),
+        ):
+            groups[kind].setdefault(key, _Acc()).add(d)
+        failed.update(d.failed)
+        untagged += int(d.untagged_french > 0)
+        action = d.next_action
+        line = RecordLine(
+            work_id=d.work_id,
+            title=work.title,
+            score=d.targets.score,
+            metadata_tier=d.targets.europeana_metadata.tier,
+            next_action_fr=action.label_fr if action else None,
+            next_action_en=action.label_en if action else None,
+            gain=action.score_gain if action else 0,
+        )
+        worst.append((d.targets.score, d.work_id, line))
+        if len(worst) > 4 * WORST:
+            worst = sorted(worst)[:WORST]
+    labels = {f.id: f.label for f in fixes()}
+    top = [
+        FixImpact(
+            fix=fix_id,
+            label_fr=labels[fix_id][0],
+            label_en=labels[fix_id][1],
+            records=count,
+            next_action=total.next[fix_id],
+        )
+        for fix_id, count in total.fixes.most_common(10)
+    ]
+    scores = total.scores
+    return CatalogueReport(
+        generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        catalogue=catalogue,
+        source=source,
+        records=len(scores),
+        score_mean=round(statistics.fmean(scores), 1) if scores else 0.0,
+        score_median=float(statistics.median(scores)) if scores else 0.0,
+        score_histogram=_histogram(scores),
+        metadata_tiers=dict(sorted(total.metadata.items())),
+        content_tiers=dict(sorted(total.content.items())),
+        rich_results=dict(sorted(total.rich.items())),
+        image_licence=total.image,
+        artsdata=total.artsdata,
+        artsdata_mean_score=(
+            round(statistics.fmean(total.artsdata_scores), 1) if total.artsdata_scores else None
+        ),
+        untagged_french=untagged,
+        failed_rules=dict(failed.most_common()),
+        top_fixes=top,
+        by_source={k: a.group() for k, a in sorted(groups["source"].items())},
+        by_type={k: a.group() for k, a in sorted(groups["type"].items())},
+        by_territory={
+            k: a.group()
+            for k, a in sorted(groups["territory"].items(), key=lambda kv: -len(kv[1].scores))
+        },
+        worst=[line for _, _, line in sorted(worst)[:WORST]],
+        rule_weights={r.id: r.weight for r in rules()},
+    )
