@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from lanterne.catalogue import SqliteCatalogue
+from lanterne.diagnose._render import render_html
+from lanterne.diagnose._report import build_report
 from lanterne.ingest import IngestOptions, IngestSummary, ingest, load_profile
 from lanterne.profile import encode_work
 
@@ -65,10 +67,18 @@ def test_parallel_and_serial_mapping_store_the_same_bytes(tmp_path: Path) -> Non
         assert docs_a == docs_b
 
 
-def test_real_catalogue_facts(tmp_path: Path) -> None:
-    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+@pytest.fixture(scope="module")
+def all_five(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One catalogue holding the five real catalogues."""
+    path = tmp_path_factory.mktemp("five") / "c.sqlite"
+    with SqliteCatalogue(path) as db:
         for folder, profile in CATALOGUES:
             _run(db, folder, profile)
+    return path
+
+
+def test_real_catalogue_facts(all_five: Path) -> None:
+    with SqliteCatalogue(all_five) as db:
         festivals = db.stats("festivals-france")
         assert festivals.by_type == {"Festival": festivals.works}
         assert festivals.european_share == 1.0
@@ -111,3 +121,40 @@ def test_real_catalogue_facts(tmp_path: Path) -> None:
             "Photograph",
         }
         assert types["Painting"] > 0
+
+
+def test_the_five_catalogues_are_diagnosed(all_five: Path, tmp_path: Path) -> None:
+    with SqliteCatalogue(all_five) as db:
+        total = db.count()
+        report = build_report(db.iter_works(), db.location)
+    assert report.records == total
+    assert sum(report.score_histogram) == total
+    assert sum(report.metadata_tiers.values()) == total
+    assert set(report.by_source) == {
+        "festivals-france",
+        "joconde",
+        "scenes-francophones",
+        "movielens",
+        "goodbooks",
+    }
+    assert sum(g.records for g in report.by_source.values()) == total
+    # Europeana takes no events: the festivals and the Artsdata events have no content tier.
+    events = (
+        report.by_source["festivals-france"].records
+        + report.by_source["scenes-francophones"].records
+    )
+    assert report.content_tiers["n/a"] == events
+    # PROVENANCE: scenes francophones events carry a timed start, a named venue with its
+    # address and an Artsdata place id: most are Event rich results and Artsdata-eligible.
+    scenes = report.by_source["scenes-francophones"]
+    assert scenes.rich_results["Event"].eligible > 0.5 * scenes.records
+    assert scenes.artsdata.eligible > 0.5 * scenes.records
+    # The festivals export has a year of creation but no dated edition: never eligible.
+    assert report.by_source["festivals-france"].rich_results["Event"].eligible == 0
+    # MovieLens has no images (Movie needs one) and goodbooks no page URL (Book needs one).
+    assert report.rich_results["Movie"].eligible == 0
+    assert report.rich_results["Book"].eligible == 0
+    assert len(report.top_fixes) == 10
+    assert all(f.records > 0 for f in report.top_fixes)
+    html = render_html(report)
+    assert "festivals-france" in html and "<svg" in html
