@@ -8,7 +8,7 @@ DEMO_CATALOGUE ?= var/demo.sqlite
 ACCEL  := build/accel/manifest.json
 SOURCES := $(shell find src/lanterne -name '*.py')
 
-.PHONY: setup accel demo test lint typecheck unit unit-pure bench lock clean
+.PHONY: setup accel browser demo test lint typecheck unit unit-pure bench screenshots lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +30,23 @@ demo: setup
 	$(BIN)/lanterne --catalogue $(DEMO_CATALOGUE) demo
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: setup
 	$(BIN)/mypy
 
-unit: setup accel
+# Page tests drive Debian's headless Chromium; install it when missing (needs root, as in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installation de chromium (Debian) pour les tests de pages / installing chromium"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "chromium absent et pas root : les tests de pages seront sautés / page tests will be skipped"; \
+	  fi; }
+
+unit: setup accel browser
 	$(BIN)/pytest -q
 
 # The same tests (but the slow crash test) on plain Python: both ways must behave the same.
@@ -47,6 +57,10 @@ test: lint typecheck unit unit-pure
 
 bench: setup accel
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/diagnose.py
+
+screenshots: setup accel browser
+	$(BIN)/python scripts/screenshots.py
 
 # Re-pin every dependency after editing pyproject.toml (needs network access to PyPI).
 lock:

@@ -79,7 +79,7 @@ def test_a_matching_build_replaces_the_hot_path_modules() -> None:
         pytest.skip("the compiled build is older than the sources: run make accel")
     env = {k: v for k, v in os.environ.items() if k != _accel.OPT_OUT}
     code = (
-        "import lanterne.ingest, lanterne.catalogue, lanterne.profile\n"
+        "import lanterne.ingest, lanterne.catalogue, lanterne.profile, lanterne.diagnose\n"
         "from lanterne._accel import compiled_modules\n"
         "print(','.join(compiled_modules()))\n"
     )

@@ -35,6 +35,11 @@ COMPILED = (
     "lanterne.ingest._pipeline",
     "lanterne.catalogue._sqlite",
     "lanterne.profile._codes",
+    "lanterne.diagnose._targets",
+    "lanterne.diagnose._registry",
+    "lanterne.diagnose._rules",
+    "lanterne.diagnose._fixes",
+    "lanterne.diagnose._diagnosis",
 )
 PACKAGE = Path(__file__).resolve().parent
 BUILD = PACKAGE.parent.parent / "build" / "accel"
