@@ -334,3 +334,13 @@ def test_the_next_best_action_never_lowers_a_target_and_raises_something(work: W
 
 def _points(t: Any) -> int:
     return t.artsdata.score if t.artsdata else 0
+
+
+def test_the_rule_tables_in_the_docs_are_current() -> None:
+    from pathlib import Path
+
+    from lanterne.diagnose._docs import END, START, generated_block
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "diagnosis.md").read_text("utf-8")
+    current = doc[doc.index(START) : doc.index(END) + len(END)]
+    assert current == generated_block(), "run: python -m lanterne.diagnose._docs"

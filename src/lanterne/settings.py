@@ -41,6 +41,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Dossier où écrire le détail des erreurs internes.",
         "Folder where details of internal errors are written.",
     ),
+    Setting(
+        "chromium",
+        "LANTERNE_CHROMIUM",
+        "",
+        "Navigateur qui imprime les rapports PDF (par défaut : chromium du PATH).",
+        "Browser that prints PDF reports (default: chromium on the PATH).",
+    ),
+    Setting(
+        "pure_python",
+        "LANTERNE_PURE_PYTHON",
+        "",
+        "1 : ignorer la version compilée (mypyc) ; lu au chargement de Lanterne, qui en dépend.",
+        "1: ignore the compiled build (mypyc); read when Lanterne loads, which depends on it.",
+    ),
 )
 
 
@@ -48,6 +62,8 @@ class Settings(msgspec.Struct, kw_only=True):
     catalogue: Path
     lang: str
     log_dir: Path
+    chromium: str = ""
+    pure_python: str = ""
 
     @classmethod
     def load(cls, **overrides: str | None) -> Settings:
@@ -60,4 +76,6 @@ class Settings(msgspec.Struct, kw_only=True):
             catalogue=Path(values["catalogue"]),
             lang=values["lang"],
             log_dir=Path(values["log_dir"]),
+            chromium=values["chromium"],
+            pure_python=values["pure_python"],
         )

@@ -46,6 +46,8 @@ class Rule:
     applies_to: Callable[[Work], bool] | None = None
     types: frozenset[WorkType] | None = None
     """Work types it judges; ``None`` for every type."""
+    scope: Bilingual | None = None
+    """Which records ``applies_to`` keeps, in words (for the docs and the report)."""
 
     def applies(self, work: Work) -> bool:
         if self.types is not None and work.type not in self.types:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +14,7 @@ from lanterne.diagnose._charts import BLUE, GREEN, ORANGE, bars
 from lanterne.diagnose._registry import fixes, rules
 from lanterne.diagnose._report import CatalogueReport
 from lanterne.errors import ToolMissing
+from lanterne.settings import Settings
 
 LABELS: dict[str, tuple[str, str]] = {
     "title": ("Diagnostic de découvrabilité", "Discoverability diagnosis"),
@@ -214,8 +214,8 @@ CHROMIUM_FLAGS = (
 
 
 def chromium() -> str | None:
-    """Path of a Chromium (``LANTERNE_CHROMIUM``, else Debian's ``chromium``), or ``None``."""
-    wanted = os.environ.get("LANTERNE_CHROMIUM")
+    """Path of a Chromium (setting ``chromium``, else Debian's ``chromium``), or ``None``."""
+    wanted = Settings.load().chromium
     if wanted:
         return wanted
     for name in ("chromium", "chromium-browser", "google-chrome"):

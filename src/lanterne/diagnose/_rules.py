@@ -62,6 +62,7 @@ BUILTIN_RULES = [
         lambda w: not any((lang or "").lower() == "fr" for lang, _ in _texts(w)),
         "retag_fr_ca",
         applies_to=is_canadian,
+        scope=("œuvres canadiennes", "Canadian works"),
     ),
     Rule(
         "description",
@@ -104,6 +105,7 @@ BUILTIN_RULES = [
         ),
         "add_contributor_identifiers",
         applies_to=lambda w: bool(w.contributors),
+        scope=("notices avec contributeurs", "records with contributors"),
     ),
     Rule(
         "licence",
@@ -126,6 +128,7 @@ BUILTIN_RULES = [
         lambda w: all(m.width and m.height for m in w.media if m.kind is MediaKind.IMAGE),
         "add_image_size",
         applies_to=lambda w: any(m.kind is MediaKind.IMAGE for m in w.media),
+        scope=("notices avec image", "records with an image"),
     ),
     Rule(
         "dates",
@@ -144,6 +147,7 @@ BUILTIN_RULES = [
         lambda w: all(p.geo is not None for p in _places(w)),
         "add_place_geo",
         applies_to=lambda w: bool(_places(w)),
+        scope=("notices avec un lieu", "records with a place"),
     ),
     Rule(
         "place_region",
@@ -152,6 +156,7 @@ BUILTIN_RULES = [
         lambda w: all(_has_region(w, p) for p in _places(w)),
         "add_place_region",
         applies_to=lambda w: bool(_places(w)),
+        scope=("notices avec un lieu", "records with a place"),
     ),
     Rule(
         "offer",
@@ -173,6 +178,7 @@ BUILTIN_RULES = [
         lambda w: all(t.term_id for t in (*w.genres, *w.subjects)),
         "add_term_ids",
         applies_to=lambda w: bool(w.genres or w.subjects),
+        scope=("notices avec genres ou sujets", "records with genres or subjects"),
     ),
 ]
 
