@@ -1,0 +1,34 @@
+"""French-aware hybrid search: a tantivy lexical index, multilingual embeddings, rank fusion."""
+
+# onnxruntime first, before tantivy and usearch load (see _encoder: a crash otherwise).
+from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
+from lanterne.search._engine import (
+    FACETS,
+    Doc,
+    Hit,
+    Mode,
+    Results,
+    SearchConfig,
+    SearchEngine,
+    fuse,
+)
+from lanterne.search._eval import Collection, Metrics, evaluate, load_squad, load_trec
+
+__all__ = [
+    "DIMENSIONS",
+    "FACETS",
+    "MODEL",
+    "Collection",
+    "Doc",
+    "Encoder",
+    "Hit",
+    "Metrics",
+    "Mode",
+    "Results",
+    "SearchConfig",
+    "SearchEngine",
+    "evaluate",
+    "fuse",
+    "load_squad",
+    "load_trec",
+]

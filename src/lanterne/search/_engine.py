@@ -1,0 +1,352 @@
+"""Hybrid search over documents: a tantivy lexical index with French analysis, a usearch vector
+index of multilingual sentence embeddings, and reciprocal rank fusion.
+
+Documents are generic (an id, a title, contributors, subjects, a text, facet values) so the same
+engine serves the catalogue (``_works``) and evaluation collections (``_eval``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+import numpy as np
+import tantivy
+from usearch.index import Index as VectorIndex
+
+from lanterne.search._analysis import ANALYZER, french_analyzer, plain_analyzer
+from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
+
+Mode = Literal["hybrid", "lexical", "semantic"]
+FACETS = ("type", "language", "country", "territory", "period", "access", "creation", "source")
+TEXT_FIELDS = ("title", "contributors", "subjects", "text")
+
+
+class Doc(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    text: str = ""
+    contributors: str = ""
+    subjects: str = ""
+    facets: dict[str, list[str]] = {}
+
+
+class SearchConfig(msgspec.Struct, kw_only=True, frozen=True):
+    """How a query is run; round-trips to JSON so a run can be reproduced from its report."""
+
+    boosts: dict[str, float] = msgspec.field(
+        default_factory=lambda: {"title": 3.0, "contributors": 2.0, "subjects": 1.5, "text": 1.0}
+    )
+    rrf_k: int = 60
+    """Reciprocal rank fusion: score = Σ weight / (k + rank)."""
+    lexical_weight: float = 1.0
+    semantic_weight: float = 1.0
+    candidates: int = 100
+    """Hits taken from each side before fusion."""
+    fuzzy_up_to: int = 3
+    """Queries of at most this many words also match titles and names one typo away."""
+    analysis: Literal["french", "plain"] = "french"
+
+
+class Hit(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    score: float
+    snippet: str
+    lexical_rank: int | None = None
+    semantic_rank: int | None = None
+
+
+class Results(msgspec.Struct, kw_only=True):
+    query: str
+    mode: str
+    hits: list[Hit]
+    total: int
+    """Candidates found (before pagination)."""
+    facets: dict[str, dict[str, int]]
+    filters: dict[str, list[str]]
+    offset: int = 0
+
+
+class _Meta(msgspec.Struct):
+    """Per vector key: the document id, its title and facet values (kept beside the indexes)."""
+
+    ids: list[str] = []
+    titles: list[str] = []
+    facets: list[dict[str, list[str]]] = []
+    deleted: list[bool] = []
+    model: str = MODEL
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class SearchEngine:
+    """A lexical + vector index in ``path`` (a folder), or in memory when ``path`` is ``None``."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        config: SearchConfig | None = None,
+        encoder: Encoder | None = None,
+        semantic: bool = True,
+    ) -> None:
+        self.path = path
+        self.config = config or SearchConfig()
+        self.encoder = encoder or Encoder()
+        self.semantic = semantic
+        schema = tantivy.SchemaBuilder()
+        schema.add_text_field("id", stored=True, tokenizer_name="raw")
+        schema.add_unsigned_field("key", stored=True, indexed=True, fast=True)
+        analyzer = ANALYZER if self.config.analysis == "french" else "plain_lanterne"
+        for name in TEXT_FIELDS:
+            schema.add_text_field(name, stored=True, tokenizer_name=analyzer)
+        for name in FACETS:
+            schema.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+        self.schema = schema.build()
+        if path is not None:
+            (path / "lexical").mkdir(parents=True, exist_ok=True)
+            self.lexical = tantivy.Index(self.schema, path=str(path / "lexical"))
+        else:
+            self.lexical = tantivy.Index(self.schema)
+        self.lexical.register_tokenizer(ANALYZER, french_analyzer())
+        self.lexical.register_tokenizer("plain_lanterne", plain_analyzer())
+        self.vectors = VectorIndex(ndim=DIMENSIONS, metric="cos", dtype="f16")
+        self.meta = _Meta()
+        self._by_id: dict[str, int] = {}
+        if path is not None and (path / "meta.json").is_file():
+            self.meta = msgspec.json.decode((path / "meta.json").read_bytes(), type=_Meta)
+            if (path / "vectors.usearch").is_file():
+                self.vectors.load(str(path / "vectors.usearch"))
+        self._by_id = {d: k for k, d in enumerate(self.meta.ids) if not self.meta.deleted[k]}
+        self.lexical.reload()
+
+    # Writing ------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def upsert(self, docs: Sequence[Doc]) -> None:
+        """Add documents, replacing those with the same id."""
+        if not docs:
+            return
+        writer = self.lexical.writer(heap_size=128_000_000, num_threads=1)
+        keys: list[int] = []
+        for doc in docs:
+            old = self._by_id.get(doc.id)
+            if old is not None:
+                writer.delete_documents_by_term("id", doc.id)
+                self.meta.deleted[old] = True
+                if self.semantic and old in self.vectors:
+                    self.vectors.remove(old)
+            key = len(self.meta.ids)
+            self.meta.ids.append(doc.id)
+            self.meta.titles.append(doc.title)
+            self.meta.facets.append(doc.facets)
+            self.meta.deleted.append(False)
+            self._by_id[doc.id] = key
+            keys.append(key)
+            document = tantivy.Document()
+            document.add_text("id", doc.id)
+            document.add_unsigned("key", key)
+            document.add_text("title", doc.title)
+            document.add_text("text", doc.text)
+            document.add_text("contributors", doc.contributors)
+            document.add_text("subjects", doc.subjects)
+            for name in FACETS:
+                for value in doc.facets.get(name, ()):
+                    document.add_text(name, value)
+            writer.add_document(document)
+        writer.commit()
+        writer.wait_merging_threads()
+        if self.semantic:
+            texts = [_embedding_text(d) for d in docs]
+            self.vectors.add(np.array(keys, dtype=np.uint64), self.encoder.encode(texts))
+        self.lexical.reload()
+
+    def delete(self, ids: Iterable[str]) -> None:
+        writer = self.lexical.writer(heap_size=32_000_000, num_threads=1)
+        for doc_id in ids:
+            key = self._by_id.pop(doc_id, None)
+            if key is None:
+                continue
+            writer.delete_documents_by_term("id", doc_id)
+            self.meta.deleted[key] = True
+            if self.semantic and key in self.vectors:
+                self.vectors.remove(key)
+        writer.commit()
+        writer.wait_merging_threads()
+        self.lexical.reload()
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        (self.path / "meta.json").write_bytes(msgspec.json.encode(self.meta))
+        if self.semantic:
+            self.vectors.save(str(self.path / "vectors.usearch"))
+
+    # Reading ------------------------------------------------------------------------------
+
+    def _lexical_query(self, query: str, filters: dict[str, list[str]]) -> tantivy.Query | None:
+        words = _WORD.findall(query)
+        if not words:
+            return None
+        cleaned = " ".join(words)  # the query language's operators are not for the public
+        fuzzy: dict[str, tuple[bool, int, bool]] = {}
+        if len(words) <= self.config.fuzzy_up_to:
+            fuzzy = {"title": (False, 1, True), "contributors": (False, 1, True)}
+        parsed = self.lexical.parse_query(
+            cleaned,
+            list(TEXT_FIELDS),
+            field_boosts=dict(self.config.boosts),
+            fuzzy_fields=fuzzy,
+        )
+        return self._filtered(parsed, filters)
+
+    def _filtered(self, query: tantivy.Query, filters: dict[str, list[str]]) -> tantivy.Query:
+        if not filters:
+            return query
+        clauses = [(tantivy.Occur.Must, query)]
+        for name, values in filters.items():
+            terms = [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, name, v))
+                for v in values
+            ]
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(terms)))
+        return tantivy.Query.boolean_query(clauses)
+
+    def lexical_ranking(
+        self, query: str, limit: int, filters: dict[str, list[str]] | None = None
+    ) -> list[tuple[int, float]]:
+        """(key, score) of the best lexical matches (BM25 over boosted fields)."""
+        parsed = self._lexical_query(query, filters or {})
+        if parsed is None:
+            return []
+        searcher = self.lexical.searcher()
+        found = searcher.search(parsed, limit, count=False)
+        return [(int(searcher.doc(addr)["key"][0]), float(score)) for score, addr in found.hits]
+
+    def semantic_ranking(
+        self, query: str, limit: int, filters: dict[str, list[str]] | None = None
+    ) -> list[tuple[int, float]]:
+        """(key, cosine) of the nearest documents that pass the filters."""
+        if not self.semantic or len(self.vectors) == 0 or not query.strip():
+            return []
+        vector = self.encoder.encode([query])[0]
+        wanted = limit * (10 if filters else 1)
+        found = self.vectors.search(vector, min(wanted, len(self.vectors)))
+        out: list[tuple[int, float]] = []
+        for key, distance in zip(found.keys, found.distances, strict=True):
+            k = int(key)
+            if self.meta.deleted[k] or not _passes(self.meta.facets[k], filters or {}):
+                continue
+            out.append((k, 1.0 - float(distance)))
+            if len(out) >= limit:
+                break
+        return out
+
+    def search(
+        self,
+        query: str,
+        mode: Mode = "hybrid",
+        filters: dict[str, list[str]] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> Results:
+        filters = {k: v for k, v in (filters or {}).items() if v}
+        n = max(self.config.candidates, offset + limit)
+        lexical = self.lexical_ranking(query, n, filters) if mode != "semantic" else []
+        semantic = self.semantic_ranking(query, n, filters) if mode != "lexical" else []
+        fused = fuse(
+            lexical,
+            semantic,
+            self.config.rrf_k,
+            self.config.lexical_weight,
+            self.config.semantic_weight,
+        )
+        lex_rank = {k: i + 1 for i, (k, _) in enumerate(lexical)}
+        sem_rank = {k: i + 1 for i, (k, _) in enumerate(semantic)}
+        facets: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for key, _ in fused:
+            for name, values in self.meta.facets[key].items():
+                if name in facets:
+                    facets[name].update(set(values))
+        page = fused[offset : offset + limit]
+        snippets = self._snippets(query, [k for k, _ in page])
+        hits = [
+            Hit(
+                id=self.meta.ids[k],
+                title=self.meta.titles[k],
+                score=round(score, 6),
+                snippet=snippets.get(k, ""),
+                lexical_rank=lex_rank.get(k),
+                semantic_rank=sem_rank.get(k),
+            )
+            for k, score in page
+        ]
+        return Results(
+            query=query,
+            mode=mode,
+            hits=hits,
+            total=len(fused),
+            facets={name: dict(c.most_common()) for name, c in facets.items() if c},
+            filters=filters,
+            offset=offset,
+        )
+
+    def _snippets(self, query: str, keys: list[int]) -> dict[int, str]:
+        """Highlighted extracts of the text (``<b>`` around matched words), escaped HTML."""
+        if not keys:
+            return {}
+        searcher = self.lexical.searcher()
+        parsed = self._lexical_query(query, {})
+        generator = (
+            tantivy.SnippetGenerator.create(searcher, parsed, self.schema, "text")
+            if parsed is not None
+            else None
+        )
+        out: dict[int, str] = {}
+        for key in keys:
+            found = searcher.search(tantivy.Query.term_query(self.schema, "key", key), 1)
+            if not found.hits:
+                continue
+            doc = searcher.doc(found.hits[0][1])
+            text = (doc.get_first("text") or "") if doc.get_first("text") else ""
+            snippet = generator.snippet_from_doc(doc).to_html() if generator else ""
+            out[key] = snippet or html.escape(text[:200])
+        return out
+
+
+def _passes(facets: dict[str, list[str]], filters: dict[str, list[str]]) -> bool:
+    return all(set(facets.get(name, ())) & set(values) for name, values in filters.items())
+
+
+def fuse(
+    lexical: list[tuple[int, float]],
+    semantic: list[tuple[int, float]],
+    k: int = 60,
+    lexical_weight: float = 1.0,
+    semantic_weight: float = 1.0,
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion (Cormack et al. 2009): Σ weight / (k + rank), best first."""
+    scores: dict[int, float] = {}
+    for weight, ranking in ((lexical_weight, lexical), (semantic_weight, semantic)):
+        for rank, (key, _) in enumerate(ranking, start=1):
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _embedding_text(doc: Doc) -> str:
+    # USE reads the first ~100 tokens well; the title and the start of the text carry the topic.
+    text = doc.title if not doc.text else f"{doc.title}. {doc.text}"
+    return text[:600]
+
+
+def config_json(config: SearchConfig) -> str:
+    return json.dumps(msgspec.to_builtins(config), sort_keys=True)
