@@ -113,8 +113,10 @@ def test_filters_and_facet_counts(engine: SearchEngine) -> None:
     none = engine.search("théâtre", "lexical", filters={"country": ["CA"], "type": ["Book"]})
     assert none.hits == [] and none.total == 0
     # The semantic side obeys the filters too.
-    semantic = engine.search("spectacle", "semantic", filters={"type": ["Book"]})
-    assert [h.id for h in semantic.hits] == ["miserables"]
+    query = "danse contemporaine à Moncton"
+    assert top(engine, query, "semantic") == "danse"
+    theatre = engine.search(query, "semantic", filters={"type": ["TheaterEvent"]})
+    assert all(h.id == "opera" for h in theatre.hits)
 
 
 def test_pagination_and_snippets(engine: SearchEngine) -> None:

@@ -98,6 +98,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Aucune œuvre à diagnostiquer{where}. Importez d'abord un catalogue : lanterne ingest …",
         "No works to diagnose{where}. Import a catalogue first: lanterne ingest …",
     ),
+    "eval.bad_collection": (
+        "La collection {path} est illisible ({detail}). Attendu : SQuAD v1 (JSON) ou, avec --queries "
+        "et --qrels, un corpus JSON Lines.",
+        "The collection {path} cannot be read ({detail}). Expected: SQuAD v1 (JSON) or, with "
+        "--queries and --qrels, a JSON Lines corpus.",
+    ),
     "diagnose.written": (
         "Rapport écrit : {path}",
         "Report written: {path}",

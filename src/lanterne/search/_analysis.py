@@ -109,3 +109,15 @@ def plain_analyzer() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.lowercase())
         .build()
     )
+
+
+def folded_analyzer() -> tantivy.TextAnalyzer:
+    """Words lowercased and accent-folded, not stemmed (exact title words)."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.custom_stopword(list(ELISIONS)))
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )

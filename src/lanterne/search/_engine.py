@@ -20,7 +20,7 @@ import numpy as np
 import tantivy
 from usearch.index import Index as VectorIndex
 
-from lanterne.search._analysis import ANALYZER, french_analyzer, plain_analyzer
+from lanterne.search._analysis import ANALYZER, folded_analyzer, french_analyzer, plain_analyzer
 from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
 
 Mode = Literal["hybrid", "lexical", "semantic"]
@@ -41,7 +41,13 @@ class SearchConfig(msgspec.Struct, kw_only=True, frozen=True):
     """How a query is run; round-trips to JSON so a run can be reproduced from its report."""
 
     boosts: dict[str, float] = msgspec.field(
-        default_factory=lambda: {"title": 3.0, "contributors": 2.0, "subjects": 1.5, "text": 1.0}
+        default_factory=lambda: {
+            "title": 3.0,
+            "title_words": 2.0,
+            "contributors": 2.0,
+            "subjects": 1.5,
+            "text": 1.0,
+        }
     )
     rrf_k: int = 60
     """Reciprocal rank fusion: score = Σ weight / (k + rank)."""
@@ -49,6 +55,9 @@ class SearchConfig(msgspec.Struct, kw_only=True, frozen=True):
     semantic_weight: float = 1.0
     candidates: int = 100
     """Hits taken from each side before fusion."""
+    semantic_min: float = 0.2
+    """Cosine below which a semantic neighbour is not a candidate: unrelated texts score −0.1 to
+    0.13 here, an English query and its French record 0.23 (tests/test_search.py)."""
     fuzzy_up_to: int = 3
     """Queries of at most this many words also match titles and names one typo away."""
     analysis: Literal["french", "plain"] = "french"
@@ -107,6 +116,10 @@ class SearchEngine:
         analyzer = ANALYZER if self.config.analysis == "french" else "plain_lanterne"
         for name in TEXT_FIELDS:
             schema.add_text_field(name, stored=True, tokenizer_name=analyzer)
+        # The title again, folded but not stemmed: « miserables » ranks « Les Misérables » above
+        # « Misery », which the French stemmer reduces to the same stem.
+        words = "folded_lanterne" if self.config.analysis == "french" else "plain_lanterne"
+        schema.add_text_field("title_words", stored=False, tokenizer_name=words)
         for name in FACETS:
             schema.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
         self.schema = schema.build()
@@ -117,6 +130,7 @@ class SearchEngine:
             self.lexical = tantivy.Index(self.schema)
         self.lexical.register_tokenizer(ANALYZER, french_analyzer())
         self.lexical.register_tokenizer("plain_lanterne", plain_analyzer())
+        self.lexical.register_tokenizer("folded_lanterne", folded_analyzer())
         self.vectors = VectorIndex(ndim=DIMENSIONS, metric="cos", dtype="f16")
         self.meta = _Meta()
         self._by_id: dict[str, int] = {}
@@ -156,6 +170,7 @@ class SearchEngine:
             document.add_text("id", doc.id)
             document.add_unsigned("key", key)
             document.add_text("title", doc.title)
+            document.add_text("title_words", doc.title)
             document.add_text("text", doc.text)
             document.add_text("contributors", doc.contributors)
             document.add_text("subjects", doc.subjects)
@@ -203,7 +218,7 @@ class SearchEngine:
             fuzzy = {"title": (False, 1, True), "contributors": (False, 1, True)}
         parsed = self.lexical.parse_query(
             cleaned,
-            list(TEXT_FIELDS),
+            [*TEXT_FIELDS, "title_words"],
             field_boosts=dict(self.config.boosts),
             fuzzy_fields=fuzzy,
         )
@@ -246,7 +261,10 @@ class SearchEngine:
             k = int(key)
             if self.meta.deleted[k] or not _passes(self.meta.facets[k], filters or {}):
                 continue
-            out.append((k, 1.0 - float(distance)))
+            similarity = 1.0 - float(distance)
+            if similarity < self.config.semantic_min:
+                break  # neighbours come nearest first
+            out.append((k, similarity))
             if len(out) >= limit:
                 break
         return out
