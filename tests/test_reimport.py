@@ -151,3 +151,29 @@ def test_map_workers_parse_each_file_with_its_own_columns(tmp_path: Path) -> Non
             docs.append({w.id: encode_work(w) for w in db.iter_works()})
     assert docs[0] == docs[1]
     assert len(docs[0]) > 0.9 * (len(rows) - 1)
+
+
+def test_sync_deletes_only_the_works_missing_from_a_full_export(tmp_path: Path) -> None:
+    lines = DEMO.read_text("utf-8-sig").splitlines(keepends=True)
+    data = tmp_path / "festivals.csv"
+    data.write_text("".join(lines), "utf-8")
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        first = run(db, data)
+        before = db.count()
+        assert before == first.created
+        # The export loses one stored festival (its line) and nothing else.
+        stored = {w.provenance.source_id for w in db.iter_works()}
+        dropped = next(i for i, line in enumerate(lines[1:], 1) if _id_of(line) in stored)
+        data.write_text("".join(lines[:dropped] + lines[dropped + 1 :]), "utf-8")
+        synced = run(db, data, sync=True)
+        assert synced.deleted == 1
+        assert db.count() == before - 1
+        deleted = [c for c in db.changes() if c.kind == "deleted"]
+        assert [c.work_id for c in deleted] == [f"festivals-france:{_id_of(lines[dropped])}"]
+        again = run(db, data, sync=True)
+        assert again.deleted == 0 and db.count() == before - 1
+
+
+def _id_of(line: str) -> str:
+    header = DEMO.read_text("utf-8-sig").splitlines()[0].split(";")
+    return line.split(";")[header.index("Identifiant")]

@@ -33,6 +33,7 @@ from lanterne.ingest._readers import (
 )
 from lanterne.ingest._transform import Outcome
 from lanterne.messages import say, say_partial
+from lanterne.profile import work_id
 from lanterne.profile.schemaorg import Graph, top_nodes, types_of
 
 Progress = Callable[[int], None]
@@ -227,7 +228,9 @@ def ingest(
                 progress(summary.read)
         run.flush()
         if options.sync:
-            missing = sorted(catalogue.source_ids(profile.source) - set(run.seen))
+            # ``seen`` holds source ids; the catalogue answers with work ids.
+            present = {work_id(profile.source, source_id) for source_id in run.seen}
+            missing = sorted(catalogue.source_ids(profile.source) - present)
             for start in range(0, len(missing), options.batch_size):
                 run.flush(missing[start : start + options.batch_size])
         summary.status = "completed"
