@@ -201,3 +201,100 @@ def test_config_changes_the_analysis() -> None:
     french = SearchEngine(semantic=False)
     french.upsert(DOCS)
     assert top(french, query, "lexical") == "miserables"
+
+
+# The catalogue's index -------------------------------------------------------------------------
+
+
+DEMO = Path(__file__).resolve().parents[1] / "src" / "lanterne" / "demo"
+
+
+def test_the_catalogue_index_follows_the_change_log(tmp_path: Path) -> None:
+    from lanterne.catalogue import SqliteCatalogue
+    from lanterne.ingest import IngestOptions, ingest, load_profile
+    from lanterne.search._works import CatalogueIndex
+
+    lines = (DEMO / "festivals-demo.csv").read_text("utf-8-sig").splitlines(keepends=True)
+    data = tmp_path / "festivals.csv"
+    data.write_text("".join(lines), "utf-8")
+    profile = load_profile("festivals-france")
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        ingest(db, data, profile, IngestOptions(workers=0))
+        index = CatalogueIndex(db)
+        indexed, removed = index.update()
+        assert (indexed, removed) == (db.count(), 0)
+        assert CatalogueIndex(db).update() == (0, 0)  # nothing changed since
+        # Rename one festival and drop another from a full export (--sync deletes it).
+        first = lines[1].split(";")
+        first[0] = "Festival Zyxwvutsrqp"
+        gone_line = lines[2]
+        data.write_text("".join([lines[0], ";".join(first), *lines[3:]]), "utf-8")
+        ingest(db, data, profile, IngestOptions(workers=0, sync=True))
+        again = CatalogueIndex(db)
+        indexed, removed = again.update()
+        assert indexed == 1 and removed == 1
+        assert [h.title for h in again.engine.search("Zyxwvutsrqp", "lexical").hits] == [
+            "Festival Zyxwvutsrqp"
+        ]
+        gone_title = gone_line.split(";")[0]
+        assert all(h.title != gone_title for h in again.engine.search(gone_title, "lexical").hits)
+        assert len(again.engine) == db.count()
+
+
+def test_cli_search_index_and_eval(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    def lanterne(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "lanterne", "--catalogue", str(tmp_path / "c.sqlite"), *args],
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LANTERNE_LOG_DIR": str(tmp_path)},
+            check=False,
+        )
+
+    assert lanterne("demo").returncode == 0
+    found = lanterne("search", "robe", "--json", "--facet", "source=joconde")
+    assert found.returncode == 0, found.stderr
+    results = json.loads(found.stdout)
+    assert results["hits"] and all(h["id"].startswith("joconde:") for h in results["hits"])
+    assert results["facets"]["source"] == {"joconde": results["total"]}
+    text = lanterne("search", "festival de jazz")
+    assert text.returncode == 0 and "résultats" in text.stdout
+    bad = lanterne("search", "jazz", "--facet", "couleur=bleu")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+    squad = tmp_path / "squad.json"
+    squad.write_text(
+        json.dumps(
+            {
+                "data": [
+                    {
+                        "title": "A",
+                        "paragraphs": [
+                            {
+                                "context": "Moncton est une ville du Nouveau-Brunswick.",
+                                "qas": [
+                                    {"id": "1", "question": "Où se trouve Moncton ?", "answers": []}
+                                ],
+                            }
+                        ],
+                    },
+                    {
+                        "title": "B",
+                        "paragraphs": [{"context": "Le tintamarre acadien a lieu le 15 août."}],
+                    },
+                ]
+            }
+        ),
+        "utf-8",
+    )
+    evaluated = lanterne("eval", "search", str(squad), "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    figures = json.loads(evaluated.stdout)
+    assert figures["documents"] == 2 and figures["queries"] == 1
+    assert figures["hybrid"]["mrr_10"] == 1.0
+    missing = lanterne("eval", "search", str(tmp_path / "nope.json"))
+    assert missing.returncode == 3
