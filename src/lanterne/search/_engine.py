@@ -240,12 +240,24 @@ class SearchEngine:
         self, query: str, limit: int, filters: dict[str, list[str]] | None = None
     ) -> list[tuple[int, float]]:
         """(key, score) of the best lexical matches (BM25 over boosted fields)."""
-        parsed = self._lexical_query(query, filters or {})
+        return [(k, score) for k, score, _ in self._lexical_hits(query, limit, filters or {})]
+
+    def _lexical_hits(
+        self, query: str, limit: int, filters: dict[str, list[str]]
+    ) -> list[tuple[int, float, tantivy.DocAddress]]:
+        parsed = self._lexical_query(query, filters)
         if parsed is None:
             return []
         searcher = self.lexical.searcher()
         found = searcher.search(parsed, limit, count=False)
-        return [(int(searcher.doc(addr)["key"][0]), float(score)) for score, addr in found.hits]
+        addresses = [addr for _, addr in found.hits]
+        # The key from its fast-field column: no stored document is read.
+        keys = searcher.fast_field_values("key", addresses) if addresses else []
+        return [
+            (int(k), float(score), addr)
+            for k, (score, addr) in zip(keys, found.hits, strict=True)
+            if isinstance(k, int)
+        ]
 
     def semantic_ranking(
         self, query: str, limit: int, filters: dict[str, list[str]] | None = None
@@ -255,7 +267,7 @@ class SearchEngine:
             return []
         vector = self.encoder.encode([query])[0]
         wanted = limit * (10 if filters else 1)
-        found = self.vectors.search(vector, min(wanted, len(self.vectors)))
+        found = self.vectors.search(vector, min(wanted, len(self.vectors)), threads=1)
         out: list[tuple[int, float]] = []
         for key, distance in zip(found.keys, found.distances, strict=True):
             k = int(key)
@@ -279,7 +291,9 @@ class SearchEngine:
     ) -> Results:
         filters = {k: v for k, v in (filters or {}).items() if v}
         n = max(self.config.candidates, offset + limit)
-        lexical = self.lexical_ranking(query, n, filters) if mode != "semantic" else []
+        lexical_hits = self._lexical_hits(query, n, filters) if mode != "semantic" else []
+        lexical = [(k, score) for k, score, _ in lexical_hits]
+        addresses = {k: addr for k, _, addr in lexical_hits}
         semantic = self.semantic_ranking(query, n, filters) if mode != "lexical" else []
         fused = fuse(
             lexical,
@@ -296,7 +310,7 @@ class SearchEngine:
                 if name in facets:
                     facets[name].update(set(values))
         page = fused[offset : offset + limit]
-        snippets = self._snippets(query, [k for k, _ in page])
+        snippets = self._snippets(query, [k for k, _ in page], addresses)
         hits = [
             Hit(
                 id=self.meta.ids[k],
@@ -318,7 +332,9 @@ class SearchEngine:
             offset=offset,
         )
 
-    def _snippets(self, query: str, keys: list[int]) -> dict[int, str]:
+    def _snippets(
+        self, query: str, keys: list[int], addresses: dict[int, tantivy.DocAddress] | None = None
+    ) -> dict[int, str]:
         """Highlighted extracts of the text (``<b>`` around matched words), escaped HTML."""
         if not keys:
             return {}
@@ -331,10 +347,13 @@ class SearchEngine:
         )
         out: dict[int, str] = {}
         for key in keys:
-            found = searcher.search(tantivy.Query.term_query(self.schema, "key", key), 1)
-            if not found.hits:
-                continue
-            doc = searcher.doc(found.hits[0][1])
+            address = (addresses or {}).get(key)
+            if address is None:  # a semantic-only hit: find its document by key
+                found = searcher.search(tantivy.Query.term_query(self.schema, "key", key), 1)
+                if not found.hits:
+                    continue
+                address = found.hits[0][1]
+            doc = searcher.doc(address)
             text = (doc.get_first("text") or "") if doc.get_first("text") else ""
             snippet = generator.snippet_from_doc(doc).to_html() if generator else ""
             out[key] = snippet or html.escape(text[:200])
