@@ -298,3 +298,26 @@ def test_cli_search_index_and_eval(tmp_path: Path) -> None:
     assert figures["hybrid"]["mrr_10"] == 1.0
     missing = lanterne("eval", "search", str(tmp_path / "nope.json"))
     assert missing.returncode == 3
+
+
+def test_trec_collections(tmp_path: Path) -> None:
+    from lanterne.search import load_trec
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(
+        '{"id": "d1", "title": "Moncton", "text": "Ville du Nouveau-Brunswick."}\n'
+        '{"id": "d2", "title": "Tintamarre", "text": "Fête acadienne du 15 août."}\n',
+        "utf-8",
+    )
+    queries = tmp_path / "queries.tsv"
+    queries.write_text("q1\tfête acadienne\nq2\tsans jugement\n", "utf-8")
+    qrels = tmp_path / "qrels.tsv"
+    qrels.write_text("query-id\tcorpus-id\tscore\nq1\t0\td2\t2\nq1\t0\td1\t0\n", "utf-8")
+    collection = load_trec(corpus, queries, qrels)
+    assert [d.id for d in collection.docs] == ["d1", "d2"]
+    assert collection.queries == {"q1": "fête acadienne"}  # q2 has no judgement: left out
+    assert collection.qrels == {"q1": {"d2": 2}}
+    engine = SearchEngine(semantic=False)
+    engine.upsert(collection.docs)
+    metrics = evaluate(collection, lambda q: [h.id for h in engine.search(q, "lexical").hits])
+    assert (metrics.ndcg_10, metrics.mrr_10, metrics.recall_100) == (1.0, 1.0, 1.0)

@@ -13,6 +13,7 @@ from lanterne.search._engine import (
     fuse,
 )
 from lanterne.search._eval import Collection, Metrics, evaluate, load_squad, load_trec
+from lanterne.search._interface import SearchIndex
 
 __all__ = [
     "DIMENSIONS",
@@ -27,6 +28,7 @@ __all__ = [
     "Results",
     "SearchConfig",
     "SearchEngine",
+    "SearchIndex",
     "evaluate",
     "fuse",
     "load_squad",

@@ -10,6 +10,7 @@ import msgspec
 from lanterne.catalogue import Catalogue
 from lanterne.profile import CreationLabelValue, OfferCategory, Work
 from lanterne.search._engine import Doc, SearchConfig, SearchEngine
+from lanterne.search._interface import SearchIndex
 
 BATCH = 2_000
 
@@ -94,7 +95,7 @@ class CatalogueIndex:
     def __init__(self, catalogue: Catalogue, config: SearchConfig | None = None) -> None:
         self.catalogue = catalogue
         self.folder = index_folder(catalogue)
-        self.engine = SearchEngine(self.folder, config)
+        self.engine: SearchIndex = SearchEngine(self.folder, config)
         state_file = self.folder / "state.json"
         self.state = (
             msgspec.json.decode(state_file.read_bytes(), type=_State)

@@ -1,0 +1,32 @@
+"""What a search index offers, whatever holds it (tantivy + usearch now; PostgreSQL + pgvector
+could satisfy the same contract without changing callers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from lanterne.search._engine import Doc, Mode, Results
+
+
+class SearchIndex(Protocol):
+    def __len__(self) -> int: ...
+
+    def upsert(self, docs: Sequence[Doc]) -> None:
+        """Add documents, replacing those with the same id."""
+        ...
+
+    def delete(self, ids: Iterable[str]) -> None: ...
+
+    def search(
+        self,
+        query: str,
+        mode: Mode = "hybrid",
+        filters: dict[str, list[str]] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> Results: ...
+
+    def save(self) -> None:
+        """Make what was written durable."""
+        ...
