@@ -7,19 +7,20 @@ profile, 6 catalogue error, 7 records quarantined with ``--strict``, 130 interru
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
 import sys
 import traceback
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import click
 import msgspec
 
 from lanterne import __version__
+from lanterne._cli_common import _State, _state, _t
+from lanterne._cli_diagnose import diagnose_command
+from lanterne._cli_search import eval_group, index_command, search_command
 from lanterne.catalogue import Catalogue, CatalogueStats, open_catalogue
 from lanterne.errors import ExitCode, LanterneError, NotFound
 from lanterne.ingest import (
@@ -36,15 +37,6 @@ from lanterne.profile.schemaorg import work_to_jsonld
 from lanterne.settings import Settings
 
 
-class _State(msgspec.Struct):
-    settings: Settings
-    lang: Lang
-
-
-def _t(lang: Lang, fr: str, en: str) -> str:
-    return en if lang == "en" else fr
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--lang", type=click.Choice(["fr", "en"]), help="Langue des messages / language of messages."
@@ -58,12 +50,6 @@ def cli(ctx: click.Context, lang: str | None, catalogue: str | None) -> None:
     """Lanterne : découvrabilité des œuvres francophones / discoverability of francophone works."""
     settings = Settings.load(catalogue=catalogue, lang=lang)
     ctx.obj = _State(settings, detect_language(lang or settings.lang or None))
-
-
-def _state(ctx: click.Context) -> _State:
-    state = ctx.obj
-    assert isinstance(state, _State)
-    return state
 
 
 @cli.command("ingest")
@@ -301,307 +287,6 @@ def show_command(ctx: click.Context, work_id: str, fmt: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@cli.command("diagnose")
-@click.option("--source", help="Seulement cette source / only this source.")
-@click.option("--work", "work_id", help="Une seule œuvre, en détail / one work, in detail.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "html", "json", "pdf"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path),
-    help="Fichier à écrire (html, pdf ; json : sinon la sortie standard).",
-)
-@click.pass_context
-def diagnose_command(
-    ctx: click.Context, source: str | None, work_id: str | None, fmt: str, output: Path | None
-) -> None:
-    """Diagnostic de découvrabilité / discoverability diagnosis."""
-    from lanterne.diagnose import diagnose
-    from lanterne.diagnose._render import render_html, write_pdf
-    from lanterne.diagnose._report import build_report
-
-    state = _state(ctx)
-    lang = state.lang
-    with open_catalogue(state.settings.catalogue) as catalogue:
-        if work_id is not None:
-            work = catalogue.get(work_id)
-            if work is None:
-                raise NotFound("work.not_found", id=work_id)
-            one = diagnose(work)
-            if fmt == "json":
-                click.echo(json.dumps(msgspec.to_builtins(one), ensure_ascii=False, indent=2))
-            else:
-                _print_diagnosis(one, lang)
-            return
-        if catalogue.count(source) == 0:
-            where = f" ({source})" if source else ""
-            raise NotFound("diagnose.empty", where=where)
-        report = build_report(catalogue.iter_works(source), catalogue.location, source)
-    if fmt == "json":
-        text = json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2)
-        if output is None:
-            click.echo(text)
-            return
-        output.write_text(text + "\n", "utf-8")
-    elif fmt == "text":
-        _print_report(report, lang)
-        return
-    else:
-        html = render_html(report, lang)
-        name = f"diagnostic-{source or 'catalogue'}.{fmt}"
-        output = output or Path(name)
-        if fmt == "html":
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(html, "utf-8")
-        else:
-            write_pdf(html, output)
-    click.echo(say("diagnose.written", lang, path=output))
-
-
-def _print_diagnosis(d: Any, lang: Lang) -> None:
-    t = d.targets
-    click.echo(f"{d.work_id} ({d.type})")
-    click.echo(_t(lang, "  score : ", "  score: ") + f"{t.score} / 100")
-    m = t.europeana_metadata
-    share = "—" if m.language_share is None else f"{100 * m.language_share:.0f} %"
-    click.echo(
-        _t(lang, "  Europeana, métadonnées : palier ", "  Europeana metadata: tier ")
-        + f"{m.tier} ({_t(lang, 'langues', 'languages')} {m.language} [{share}], "
-        + f"{_t(lang, 'éléments', 'elements')} {m.enabling}, "
-        + f"{_t(lang, 'entités', 'entities')} {m.contextual})"
-    )
-    if t.europeana_content is not None:
-        c = t.europeana_content
-        click.echo(
-            _t(lang, "  Europeana, contenu : niveau ", "  Europeana content: tier ")
-            + f"{c.tier} ({c.edm_type}, {_t(lang, 'licence', 'licence')} {c.licence})"
-        )
-    for result in (t.rich_result, t.image_licence):
-        if result is not None:
-            state = (
-                _t(lang, "éligible", "eligible")
-                if result.eligible
-                else (_t(lang, "manque : ", "missing: ") + ", ".join(result.missing))
-            )
-            click.echo(f"  {result.feature} : {state}")
-    if t.artsdata is not None:
-        a = t.artsdata
-        blocking = "" if a.eligible else " — " + ", ".join(a.blocking + a.missing_required)
-        click.echo(
-            f"  Artsdata : {a.score} / 70, "
-            + (
-                _t(lang, "éligible", "eligible")
-                if a.eligible
-                else _t(lang, "non éligible", "not eligible")
-            )
-            + blocking
-        )
-    if d.failed:
-        click.echo(
-            _t(lang, "  règles non satisfaites : ", "  rules failed: ") + ", ".join(d.failed)
-        )
-    action = d.next_action
-    if action is None:
-        click.echo(_t(lang, "  aucune correction ne la relèverait", "  no fix would raise it"))
-        return
-    label = action.label_en if lang == "en" else action.label_fr
-    lifts = ", ".join(f"{x.target} {x.before} → {x.after}" for x in action.lifts)
-    click.echo(
-        _t(lang, "  meilleure action : ", "  next best action: ")
-        + f"{label} (+{action.score_gain} points"
-        + (f"; {lifts}" if lifts else "")
-        + ")"
-    )
-
-
-def _print_report(report: Any, lang: Lang) -> None:
-    click.echo(
-        _t(lang, "Notices : ", "Records: ")
-        + f"{report.records} — "
-        + _t(lang, "score moyen ", "mean score ")
-        + f"{report.score_mean} / 100, "
-        + _t(lang, "médian ", "median ")
-        + f"{report.score_median}"
-    )
-    tiers = ", ".join(f"{k} {v}" for k, v in report.metadata_tiers.items())
-    click.echo(
-        _t(lang, "Europeana, paliers de métadonnées : ", "Europeana metadata tiers: ") + tiers
-    )
-    content = ", ".join(f"{k} {v}" for k, v in report.content_tiers.items())
-    click.echo(_t(lang, "Europeana, niveaux de contenu : ", "Europeana content tiers: ") + content)
-    for feature, share in report.rich_results.items():
-        click.echo(
-            f"{feature} : {share.eligible} / {share.total} " + _t(lang, "éligibles", "eligible")
-        )
-    if report.artsdata.total:
-        click.echo(
-            f"Artsdata : {report.artsdata.eligible} / {report.artsdata.total} "
-            + _t(lang, "éligibles, score moyen ", "eligible, mean score ")
-            + f"{report.artsdata_mean_score} / 70"
-        )
-    click.echo(_t(lang, "Corrections les plus utiles :", "Most useful fixes:"))
-    for f in report.top_fixes:
-        label = f.label_en if lang == "en" else f.label_fr
-        click.echo(f"  {f.records:>8}  {label}")
-
-
-def _facet_filters(facets: tuple[str, ...]) -> dict[str, list[str]]:
-    from lanterne.search import FACETS
-
-    filters: dict[str, list[str]] = {}
-    for item in facets:
-        name, sep, value = item.partition("=")
-        if not sep or name not in FACETS or not value:
-            raise click.BadParameter(
-                f"« {item} » : attendu NOM=VALEUR, NOM parmi {', '.join(FACETS)}",
-                param_hint="--facet",
-            )
-        filters.setdefault(name, []).append(value)
-    return filters
-
-
-@cli.command("index")
-@click.pass_context
-def index_command(ctx: click.Context) -> None:
-    """Mettre l'index de recherche à jour / update the search index."""
-    from lanterne.search._works import CatalogueIndex
-
-    state = _state(ctx)
-    with open_catalogue(state.settings.catalogue) as catalogue:
-        index = CatalogueIndex(catalogue)
-        indexed, removed = index.update()
-        total = len(index.engine)
-    click.echo(
-        _t(state.lang, "Index de recherche : ", "Search index: ")
-        + f"{total} "
-        + _t(state.lang, "œuvres", "works")
-        + f" (+{indexed}, −{removed})"
-    )
-
-
-@cli.command("search")
-@click.argument("query")
-@click.option("--facet", "facets", multiple=True, metavar="NOM=VALEUR", help="Filtre, répétable.")
-@click.option(
-    "--mode",
-    type=click.Choice(["hybrid", "lexical", "semantic"]),
-    default="hybrid",
-    show_default=True,
-)
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--offset", default=0, type=click.IntRange(0, 100_000))
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def search_command(
-    ctx: click.Context,
-    query: str,
-    facets: tuple[str, ...],
-    mode: str,
-    limit: int,
-    offset: int,
-    as_json: bool,
-) -> None:
-    """Chercher des œuvres / search works."""
-    from lanterne.search._works import CatalogueIndex
-
-    state = _state(ctx)
-    filters = _facet_filters(facets)
-    with open_catalogue(state.settings.catalogue) as catalogue:
-        index = CatalogueIndex(catalogue)
-        index.update()  # cheap when nothing changed since the last search
-        results = index.engine.search(query, mode, filters, limit, offset)  # type: ignore[arg-type]
-    if as_json:
-        click.echo(json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2))
-        return
-    lang = state.lang
-    click.echo(
-        f"{results.total} "
-        + _t(lang, "résultats", "results")
-        + (
-            f" ({', '.join(f'{k}={v}' for k, vs in filters.items() for v in vs)})"
-            if filters
-            else ""
-        )
-    )
-    for i, hit in enumerate(results.hits, start=offset + 1):
-        click.echo(f"{i:>3}. {hit.title}  [{hit.id}]")
-        if hit.snippet:
-            plain = html.unescape(hit.snippet.replace("<b>", "").replace("</b>", ""))
-            click.echo(f"     {plain[:160]}")
-    for name, counts in results.facets.items():
-        top = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:6])
-        click.echo(f"  {name}: {top}")
-
-
-@cli.group("eval")
-def eval_group() -> None:
-    """Évaluations / evaluations."""
-
-
-@eval_group.command("search")
-@click.argument("collection", type=click.Path(path_type=Path))
-@click.option(
-    "--level", type=click.Choice(["paragraph", "article"]), default="paragraph", show_default=True
-)
-@click.option("--queries", type=click.Path(path_type=Path), help="TREC : requêtes (TSV).")
-@click.option("--qrels", type=click.Path(path_type=Path), help="TREC : jugements (TSV).")
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def eval_search_command(
-    ctx: click.Context,
-    collection: Path,
-    level: str,
-    queries: Path | None,
-    qrels: Path | None,
-    as_json: bool,
-) -> None:
-    """nDCG@10, MRR@10, Recall@100 sur une collection (SQuAD v1 ou TREC)."""
-    from lanterne.search import SearchEngine, evaluate, load_squad, load_trec
-
-    state = _state(ctx)
-    if not collection.is_file():
-        raise NotFound("input.not_found", path=collection)
-    if (queries is None) != (qrels is None):
-        raise click.UsageError("--queries et --qrels vont ensemble / go together")
-    data = (
-        load_trec(collection, queries, qrels)
-        if queries is not None and qrels is not None
-        else load_squad(collection, level)
-    )
-    engine = SearchEngine()
-    engine.upsert(data.docs)
-    figures: dict[str, Any] = {
-        "collection": data.name,
-        "documents": len(data.docs),
-        "queries": len(data.queries),
-        "config": msgspec.to_builtins(engine.config),
-    }
-    for mode in ("lexical", "semantic", "hybrid"):
-
-        def ranked(query: str, mode: str = mode) -> list[str]:
-            return [h.id for h in engine.search(query, mode, limit=100).hits]  # type: ignore[arg-type]
-
-        metrics = evaluate(data, ranked)
-        figures[mode] = msgspec.to_builtins(metrics)
-    if as_json:
-        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
-        return
-    click.echo(
-        f"{data.name}: {len(data.docs)} documents, {len(data.queries)} "
-        + _t(state.lang, "requêtes", "queries")
-    )
-    click.echo(f"{'':<10}{'nDCG@10':>9}{'MRR@10':>9}{'R@100':>8}")
-    for mode in ("lexical", "semantic", "hybrid"):
-        m = figures[mode]
-        click.echo(f"{mode:<10}{m['ndcg_10']:>9.4f}{m['mrr_10']:>9.4f}{m['recall_100']:>8.4f}")
-
-
 @cli.group("quarantine")
 def quarantine_group() -> None:
     """Notices mises en quarantaine / quarantined records."""
@@ -764,6 +449,10 @@ def _log_internal(settings: Settings) -> Path:
     path = settings.log_dir / f"lanterne-erreur-{stamp}.log"
     path.write_text(traceback.format_exc(), "utf-8")
     return path
+
+
+for _command in (diagnose_command, index_command, search_command, eval_group):
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,166 @@
+"""``lanterne index``, ``lanterne search`` and ``lanterne eval search``."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import msgspec
+
+from lanterne._cli_common import _state, _t
+from lanterne.catalogue import open_catalogue
+from lanterne.errors import NotFound
+
+
+def _facet_filters(facets: tuple[str, ...]) -> dict[str, list[str]]:
+    from lanterne.search import FACETS
+
+    filters: dict[str, list[str]] = {}
+    for item in facets:
+        name, sep, value = item.partition("=")
+        if not sep or name not in FACETS or not value:
+            raise click.BadParameter(
+                f"« {item} » : attendu NOM=VALEUR, NOM parmi {', '.join(FACETS)}",
+                param_hint="--facet",
+            )
+        filters.setdefault(name, []).append(value)
+    return filters
+
+
+@click.command("index")
+@click.pass_context
+def index_command(ctx: click.Context) -> None:
+    """Mettre l'index de recherche à jour / update the search index."""
+    from lanterne.search._works import CatalogueIndex
+
+    state = _state(ctx)
+    with open_catalogue(state.settings.catalogue) as catalogue:
+        index = CatalogueIndex(catalogue)
+        indexed, removed = index.update()
+        total = len(index.engine)
+    click.echo(
+        _t(state.lang, "Index de recherche : ", "Search index: ")
+        + f"{total} "
+        + _t(state.lang, "œuvres", "works")
+        + f" (+{indexed}, −{removed})"
+    )
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--facet", "facets", multiple=True, metavar="NOM=VALEUR", help="Filtre, répétable.")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "lexical", "semantic"]),
+    default="hybrid",
+    show_default=True,
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--offset", default=0, type=click.IntRange(0, 100_000))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def search_command(
+    ctx: click.Context,
+    query: str,
+    facets: tuple[str, ...],
+    mode: str,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """Chercher des œuvres / search works."""
+    from lanterne.search._works import CatalogueIndex
+
+    state = _state(ctx)
+    filters = _facet_filters(facets)
+    with open_catalogue(state.settings.catalogue) as catalogue:
+        index = CatalogueIndex(catalogue)
+        index.update()  # cheap when nothing changed since the last search
+        results = index.engine.search(query, mode, filters, limit, offset)  # type: ignore[arg-type]
+    if as_json:
+        click.echo(json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2))
+        return
+    lang = state.lang
+    click.echo(
+        f"{results.total} "
+        + _t(lang, "résultats", "results")
+        + (
+            f" ({', '.join(f'{k}={v}' for k, vs in filters.items() for v in vs)})"
+            if filters
+            else ""
+        )
+    )
+    for i, hit in enumerate(results.hits, start=offset + 1):
+        click.echo(f"{i:>3}. {hit.title}  [{hit.id}]")
+        if hit.snippet:
+            plain = html.unescape(hit.snippet.replace("<b>", "").replace("</b>", ""))
+            click.echo(f"     {plain[:160]}")
+    for name, counts in results.facets.items():
+        top = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:6])
+        click.echo(f"  {name}: {top}")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Évaluations / evaluations."""
+
+
+@eval_group.command("search")
+@click.argument("collection", type=click.Path(path_type=Path))
+@click.option(
+    "--level", type=click.Choice(["paragraph", "article"]), default="paragraph", show_default=True
+)
+@click.option("--queries", type=click.Path(path_type=Path), help="TREC : requêtes (TSV).")
+@click.option("--qrels", type=click.Path(path_type=Path), help="TREC : jugements (TSV).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_search_command(
+    ctx: click.Context,
+    collection: Path,
+    level: str,
+    queries: Path | None,
+    qrels: Path | None,
+    as_json: bool,
+) -> None:
+    """nDCG@10, MRR@10, Recall@100 sur une collection (SQuAD v1 ou TREC)."""
+    from lanterne.search import SearchEngine, evaluate, load_squad, load_trec
+
+    state = _state(ctx)
+    if not collection.is_file():
+        raise NotFound("input.not_found", path=collection)
+    if (queries is None) != (qrels is None):
+        raise click.UsageError("--queries et --qrels vont ensemble / go together")
+    data = (
+        load_trec(collection, queries, qrels)
+        if queries is not None and qrels is not None
+        else load_squad(collection, level)
+    )
+    engine = SearchEngine()
+    engine.upsert(data.docs)
+    figures: dict[str, Any] = {
+        "collection": data.name,
+        "documents": len(data.docs),
+        "queries": len(data.queries),
+        "config": msgspec.to_builtins(engine.config),
+    }
+    for mode in ("lexical", "semantic", "hybrid"):
+
+        def ranked(query: str, mode: str = mode) -> list[str]:
+            return [h.id for h in engine.search(query, mode, limit=100).hits]  # type: ignore[arg-type]
+
+        metrics = evaluate(data, ranked)
+        figures[mode] = msgspec.to_builtins(metrics)
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"{data.name}: {len(data.docs)} documents, {len(data.queries)} "
+        + _t(state.lang, "requêtes", "queries")
+    )
+    click.echo(f"{'':<10}{'nDCG@10':>9}{'MRR@10':>9}{'R@100':>8}")
+    for mode in ("lexical", "semantic", "hybrid"):
+        m = figures[mode]
+        click.echo(f"{mode:<10}{m['ndcg_10']:>9.4f}{m['mrr_10']:>9.4f}{m['recall_100']:>8.4f}")
