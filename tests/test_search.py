@@ -223,7 +223,10 @@ def test_the_catalogue_index_follows_the_change_log(tmp_path: Path) -> None:
         index = CatalogueIndex(db)
         indexed, removed = index.update()
         assert (indexed, removed) == (db.count(), 0)
+        saved = (index.folder / "vectors.usearch").stat().st_mtime_ns
         assert CatalogueIndex(db).update() == (0, 0)  # nothing changed since
+        # … so nothing is written again (a search updates the index before every query).
+        assert (index.folder / "vectors.usearch").stat().st_mtime_ns == saved
         # Rename one festival and drop another from a full export (--sync deletes it).
         first = lines[1].split(";")
         first[0] = "Festival Zyxwvutsrqp"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lanterne.diagnose._fixes import is_canadian, is_french
 from lanterne.diagnose._registry import Rule, register_rule
-from lanterne.diagnose._targets import AUTHORITY_SCHEMES, WORK_AUTHORITY_SCHEMES
+from lanterne.diagnose._targets import AUTHORITY_SCHEMES, WORK_AUTHORITY_SCHEMES, all_places
 from lanterne.profile import MediaKind, Place, TextKind, Work
 
 MIN_DESCRIPTION = 30
@@ -18,10 +18,6 @@ MIN_DESCRIPTION = 30
 
 def _texts(work: Work) -> list[tuple[str | None, str]]:
     return [(t.lang, t.value) for t in work.titles] + [(d.lang, d.value) for d in work.descriptions]
-
-
-def _places(work: Work) -> list[Place]:
-    return [*work.places, *(e.place for e in work.events if e.place is not None)]
 
 
 def _has_region(work: Work, place: Place) -> bool:
@@ -144,18 +140,18 @@ BUILTIN_RULES = [
         "place_geo",
         6,
         ("chaque lieu a ses coordonnées", "every place has its coordinates"),
-        lambda w: all(p.geo is not None for p in _places(w)),
+        lambda w: all(p.geo is not None for p in all_places(w)),
         "add_place_geo",
-        applies_to=lambda w: bool(_places(w)),
+        applies_to=lambda w: bool(all_places(w)),
         scope=("notices avec un lieu", "records with a place"),
     ),
     Rule(
         "place_region",
         4,
         ("chaque lieu indique sa région", "every place states its region"),
-        lambda w: all(_has_region(w, p) for p in _places(w)),
+        lambda w: all(_has_region(w, p) for p in all_places(w)),
         "add_place_region",
-        applies_to=lambda w: bool(_places(w)),
+        applies_to=lambda w: bool(all_places(w)),
         scope=("notices avec un lieu", "records with a place"),
     ),
     Rule(

@@ -96,17 +96,16 @@ def language_properties(work: Work) -> dict[str, bool]:
         found["dc:subject"] = any(_lang_of(t.lang) for t in work.subjects)
     if work.genres:
         found["dc:type"] = any(_lang_of(t.lang) for t in work.genres)
-    if _places(work):
+    if all_places(work):
         found["dcterms:spatial"] = False
     if work.rights is not None and work.rights.statement:
         found["dc:rights"] = False
     return found
 
 
-def _places(work: Work) -> list[Place]:
-    places = list(work.places)
-    places.extend(e.place for e in work.events if e.place is not None)
-    return places
+def all_places(work: Work) -> list[Place]:
+    """The work's places and its events' places."""
+    return [*work.places, *(e.place for e in work.events if e.place is not None)]
 
 
 def _place_named(place: Place) -> bool:
@@ -138,7 +137,7 @@ def enabling_elements(work: Work) -> dict[str, str]:
             found["dc:publisher"] = "agents"
         else:
             found["dc:contributor"] = "agents"
-    if any(_place_named(p) for p in _places(work)):
+    if any(_place_named(p) for p in all_places(work)):
         found["dcterms:spatial"] = "places"
     return found
 
@@ -158,7 +157,7 @@ def contextual_types(work: Work) -> list[str]:
         kinds.append("edm:Agent")
     if any(t.term_id for t in (*work.subjects, *work.genres)):
         kinds.append("skos:Concept")
-    if any(_place_named(p) and p.geo is not None for p in _places(work)):
+    if any(_place_named(p) and p.geo is not None for p in all_places(work)):
         kinds.append("edm:Place")
     if work.created is not None or work.published is not None:
         kinds.append("edm:TimeSpan")

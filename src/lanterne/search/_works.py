@@ -125,8 +125,10 @@ class CatalogueIndex:
                 indexed += len(changed)
                 removed += len(gone)
                 self.state.change_seq = seq
-        self.engine.save()
-        (self.folder / "state.json").write_bytes(msgspec.json.encode(self.state))
+        if indexed or removed or not (self.folder / "state.json").is_file():
+            # Saving writes every vector: only when something changed (a search updates first).
+            self.engine.save()
+            (self.folder / "state.json").write_bytes(msgspec.json.encode(self.state))
         return indexed, removed
 
     def _last_seq(self) -> int:
