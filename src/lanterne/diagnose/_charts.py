@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -37,11 +38,12 @@ def _svg(fig: Figure, title: str) -> str:
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
     # An accessible name for the picture; the same figures are in a table next to it.
-    return re.sub(r"<svg ", f'<svg role="img" aria-label="{_escape(title)}" ', svg, count=1)
+    return re.sub(r"<svg ", f'<svg role="img" aria-label="{html.escape(title)}" ', svg, count=1)
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+def grouped(value: float) -> str:
+    """A count with thin spaces between thousands, as French typography writes it."""
+    return f"{value:,.0f}".replace(",", "\u202f")
 
 
 def bars(
@@ -60,7 +62,7 @@ def bars(
         ax.set_yticks(positions, labels)
         ax.set_xlabel(xlabel)
         for y, v in zip(positions, values, strict=True):
-            ax.text(v, y, f" {v:,.0f}".replace(",", "\u202f"), va="center", fontsize=9)
+            ax.text(v, y, " " + grouped(v), va="center", fontsize=9)
     else:
         ax.bar(range(len(labels)), values, color=color)
         crowded = len(labels) > 6
@@ -72,6 +74,6 @@ def bars(
         )
         ax.set_ylabel(xlabel)
         for x, v in enumerate(values):
-            ax.text(x, v, f"{v:,.0f}".replace(",", "\u202f"), ha="center", va="bottom", fontsize=9)
+            ax.text(x, v, grouped(v), ha="center", va="bottom", fontsize=9)
     ax.set_title(title, loc="left", fontsize=11)
     return _svg(fig, title)

@@ -25,6 +25,7 @@ from lanterne.diagnose._targets import (
     image_licence,
     metadata_tier,
     rich_result,
+    texts,
 )
 from lanterne.profile import Work
 
@@ -140,9 +141,7 @@ def compare(before: Targets, after: Targets) -> tuple[list[Lift], bool]:
 
 
 def _untagged_french(work: Work) -> int:
-    texts = [t.value for t in work.titles if not t.lang]
-    texts += [d.value for d in work.descriptions if not d.lang]
-    return sum(1 for text in texts if detect_language(text) == "fr")
+    return sum(1 for lang, text in texts(work) if not lang and detect_language(text) == "fr")
 
 
 def _territory(work: Work) -> str | None:

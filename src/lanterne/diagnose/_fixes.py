@@ -39,6 +39,7 @@ from lanterne.profile import (
     Title,
     Work,
     WorkType,
+    primary_language,
 )
 from lanterne.profile import Event as WorkEvent
 
@@ -59,7 +60,7 @@ def french_tag(work: Work) -> str:
 
 
 def is_french(lang: str | None) -> bool:
-    return bool(lang) and (lang or "").split("-")[0].lower() == "fr"
+    return bool(lang) and primary_language(lang or "").lower() == "fr"
 
 
 def _tag(work: Work, lang: str | None, value: str) -> str | None:
@@ -105,8 +106,9 @@ def add_french_title(work: Work) -> Work | None:
 def add_french_description(work: Work) -> Work | None:
     if any(is_french(d.lang) and len(d.value) >= 30 for d in work.descriptions):
         return None
-    text = LangText(value=f"{TO_FILL} description en français du contenu de l'œuvre", lang="fr")
-    return replace(work, descriptions=[*work.descriptions, replace(text, lang=french_tag(work))])
+    value = f"{TO_FILL} description en français du contenu de l'œuvre"
+    text = LangText(value=value, lang=french_tag(work))
+    return replace(work, descriptions=[*work.descriptions, text])
 
 
 def add_work_identifier(work: Work) -> Work | None:

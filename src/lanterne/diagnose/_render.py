@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from lanterne.diagnose._charts import BLUE, GREEN, ORANGE, bars
+from lanterne.diagnose._charts import BLUE, GREEN, ORANGE, bars, grouped
 from lanterne.diagnose._registry import fixes, rules
 from lanterne.diagnose._report import CatalogueReport
 from lanterne.errors import ToolMissing
@@ -106,8 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
 
 
 def _number(value: float, lang: str) -> str:
-    text = f"{value:,.0f}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
+    return grouped(value) if lang == "fr" else f"{value:,.0f}"
 
 
 def render_html(report: CatalogueReport, lang: str = "fr") -> str:

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from lanterne.diagnose._fixes import is_canadian, is_french
 from lanterne.diagnose._registry import Rule, register_rule
-from lanterne.diagnose._targets import AUTHORITY_SCHEMES, WORK_AUTHORITY_SCHEMES, all_places
+from lanterne.diagnose._targets import (
+    AUTHORITY_SCHEMES,
+    WORK_AUTHORITY_SCHEMES,
+    all_places,
+    texts,
+)
 from lanterne.profile import MediaKind, Place, TextKind, Work
 
 MIN_DESCRIPTION = 30
 """Characters: shorter descriptions (« Robe ») say nothing a title does not."""
 
 
-def _texts(work: Work) -> list[tuple[str | None, str]]:
-    return [(t.lang, t.value) for t in work.titles] + [(d.lang, d.value) for d in work.descriptions]
-
-
-def _has_region(work: Work, place: Place) -> bool:
+def _has_region(place: Place) -> bool:
     return bool(place.address and place.address.region)
 
 
@@ -45,7 +46,7 @@ BUILTIN_RULES = [
             "chaque titre et description porte sa langue (BCP 47)",
             "every title and description carries its language (BCP 47)",
         ),
-        lambda w: all(lang for lang, _ in _texts(w)),
+        lambda w: all(lang for lang, _ in texts(w)),
         "tag_texts",
     ),
     Rule(
@@ -55,7 +56,7 @@ BUILTIN_RULES = [
             "le français d'une œuvre canadienne est balisé fr-CA",
             "the French of a Canadian work is tagged fr-CA",
         ),
-        lambda w: not any((lang or "").lower() == "fr" for lang, _ in _texts(w)),
+        lambda w: not any((lang or "").lower() == "fr" for lang, _ in texts(w)),
         "retag_fr_ca",
         applies_to=is_canadian,
         scope=("œuvres canadiennes", "Canadian works"),
@@ -149,7 +150,7 @@ BUILTIN_RULES = [
         "place_region",
         4,
         ("chaque lieu indique sa région", "every place states its region"),
-        lambda w: all(_has_region(w, p) for p in all_places(w)),
+        lambda w: all(_has_region(p) for p in all_places(w)),
         "add_place_region",
         applies_to=lambda w: bool(all_places(w)),
         scope=("notices avec un lieu", "records with a place"),

@@ -72,8 +72,9 @@ class MetadataTier(msgspec.Struct, frozen=True, kw_only=True):
     tier: str
 
 
-def _lang_of(lang: str | None) -> bool:
-    return bool(lang)
+def texts(work: Work) -> list[tuple[str | None, str]]:
+    """Every title and description as (language tag, text)."""
+    return [(t.lang, t.value) for t in work.titles] + [(d.lang, d.value) for d in work.descriptions]
 
 
 def language_properties(work: Work) -> dict[str, bool]:
@@ -87,15 +88,15 @@ def language_properties(work: Work) -> dict[str, bool]:
     titles = [t for t in work.titles if t.kind is TextKind.TITLE]
     others = [t for t in work.titles if t.kind is not TextKind.TITLE]
     if titles:
-        found["dc:title"] = any(_lang_of(t.lang) for t in titles)
+        found["dc:title"] = any(t.lang for t in titles)
     if others:
-        found["dcterms:alternative"] = any(_lang_of(t.lang) for t in others)
+        found["dcterms:alternative"] = any(t.lang for t in others)
     if work.descriptions:
-        found["dc:description"] = any(_lang_of(d.lang) for d in work.descriptions)
+        found["dc:description"] = any(d.lang for d in work.descriptions)
     if work.subjects:
-        found["dc:subject"] = any(_lang_of(t.lang) for t in work.subjects)
+        found["dc:subject"] = any(t.lang for t in work.subjects)
     if work.genres:
-        found["dc:type"] = any(_lang_of(t.lang) for t in work.genres)
+        found["dc:type"] = any(t.lang for t in work.genres)
     if all_places(work):
         found["dcterms:spatial"] = False
     if work.rights is not None and work.rights.statement:
