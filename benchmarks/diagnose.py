@@ -35,26 +35,19 @@ from typing import Any
 
 TARGET = 50_000
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-CATALOGUES = [
-    "festivals-france",
-    "joconde-costumes",
-    "scenes-francophones-events",
-    "movielens-latest-small",
-    "goodbooks-10k-books",
-]
 QA_CATALOGUE = (1_000_000 / 600, 1_000_000 / 300)  # 5–10 minutes for 1 M records
 
 
 def _docs(folder: Path) -> list[bytes]:
     from lanterne.catalogue import SqliteCatalogue
-    from lanterne.ingest import IngestOptions, ingest, load_profile
+    from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
     from lanterne.profile import encode_work
 
     with (
         tempfile.TemporaryDirectory(prefix="lanterne-diag-bench-") as tmp,
         SqliteCatalogue(Path(tmp) / "c.sqlite") as db,
     ):
-        for name in CATALOGUES:
+        for name in bundled_profiles():  # one per catalogue of ../shared/data
             ingest(db, folder / name, load_profile(name), IngestOptions(workers=2))
         return [encode_work(w) for w in db.iter_works()]
 

@@ -42,13 +42,6 @@ from typing import Any
 from lanterne.search import Doc, SearchEngine, evaluate, load_squad
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-CATALOGUES = [
-    "festivals-france",
-    "joconde-costumes",
-    "scenes-francophones-events",
-    "movielens-latest-small",
-    "goodbooks-10k-books",
-]
 _WORD = re.compile(r"\w+")
 
 
@@ -191,14 +184,14 @@ def quality(folder: Path, postgres: Postgres) -> dict[str, Any]:
 
 def resampled_docs(works: int, seed: int) -> list[Doc]:
     from lanterne.catalogue import SqliteCatalogue
-    from lanterne.ingest import IngestOptions, ingest, load_profile
+    from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
     from lanterne.search._works import work_doc
 
     with (
         tempfile.TemporaryDirectory(prefix="lanterne-search-bench-") as tmp,
         SqliteCatalogue(Path(tmp) / "c.sqlite") as db,
     ):
-        for name in CATALOGUES:
+        for name in bundled_profiles():  # one per catalogue of ../shared/data
             ingest(db, SHARED / name, load_profile(name), IngestOptions(workers=2))
         real = [work_doc(w) for w in db.iter_works()]
     rng = random.Random(seed)

@@ -17,16 +17,9 @@ from pathlib import Path
 from lanterne.catalogue import open_catalogue
 from lanterne.diagnose._render import render_html, screenshot
 from lanterne.diagnose._report import build_report
-from lanterne.ingest import IngestOptions, ingest, load_profile
+from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGUES = [
-    "festivals-france",
-    "joconde-costumes",
-    "scenes-francophones-events",
-    "movielens-latest-small",
-    "goodbooks-10k-books",
-]
 
 
 def main() -> int:
@@ -38,7 +31,7 @@ def main() -> int:
         catalogue = open_catalogue(Path(tmp) / "c.sqlite")
         try:
             if args.shared.is_dir():
-                for name in CATALOGUES:
+                for name in bundled_profiles():  # one per catalogue of ../shared/data
                     ingest(catalogue, args.shared / name, load_profile(name), IngestOptions())
             else:
                 print(f"{args.shared} absent: the bundled demo catalogue is used", file=sys.stderr)
