@@ -66,10 +66,6 @@ class CsvLayout(msgspec.Struct, frozen=True):
     header: list[str]
     delimiter: str
 
-    def parse(self, raw: str) -> dict[str, str]:
-        """The fields of a record whose raw text the reader kept (it parsed it once already)."""
-        return self.parse_many([raw])[0]
-
     def parse_many(self, raws: list[str]) -> list[dict[str, str]]:
         """The fields of records the reader kept as raw text, in order, with one parser.
 
@@ -104,7 +100,7 @@ class CsvReader:
 
     With ``parse=False`` the records it yields carry their raw text and an empty ``data``: the
     rows are still parsed here (to find where each record ends and check its width), and
-    ``layout.parse(raw)`` gives the fields back where they are needed, in a map worker.
+    ``layout.parse_many(raws)`` gives the fields back where they are needed, in a map worker.
     """
 
     def __init__(
