@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from helpers import lanterne
 from lanterne.cli import cli
 from lanterne.profile import json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lanterne", "--catalogue", str(tmp_path / "c.sqlite"), *args],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LANTERNE_LOG_DIR": str(tmp_path / "log")},
-        check=False,
-    )
+run = lanterne
 
 
 @pytest.fixture(scope="module")

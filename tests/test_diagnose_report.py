@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
+from helpers import lanterne
 from lanterne.diagnose._render import chromium, render_html, screenshot, write_pdf
 from lanterne.diagnose._report import CatalogueReport, build_report
 from lanterne.profile import Work
@@ -104,21 +103,6 @@ def test_chromium_renders_the_report_to_png_and_pdf(tmp_path: Path) -> None:
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
     assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 2
-
-
-def lanterne(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lanterne", "--catalogue", str(tmp_path / "c.sqlite"), *args],
-        capture_output=True,
-        text=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "LANTERNE_LOG_DIR": str(tmp_path / "log"),
-            **env,
-        },
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -247,16 +247,11 @@ def test_the_catalogue_index_follows_the_change_log(tmp_path: Path) -> None:
 def test_cli_search_index_and_eval(tmp_path: Path) -> None:
     import json
     import subprocess
-    import sys
+
+    from helpers import lanterne as run_lanterne
 
     def lanterne(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "lanterne", "--catalogue", str(tmp_path / "c.sqlite"), *args],
-            capture_output=True,
-            text=True,
-            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LANTERNE_LOG_DIR": str(tmp_path)},
-            check=False,
-        )
+        return run_lanterne(tmp_path, *args)
 
     assert lanterne("demo").returncode == 0
     found = lanterne("search", "robe", "--json", "--facet", "source=joconde")
