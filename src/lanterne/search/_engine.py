@@ -208,7 +208,8 @@ class SearchEngine:
 
     # Reading ------------------------------------------------------------------------------
 
-    def _lexical_query(self, query: str, filters: dict[str, list[str]]) -> tantivy.Query | None:
+    def _lexical_query(self, query: str) -> tantivy.Query | None:
+        """The query parsed for the text fields (``None`` when it has no word)."""
         words = _WORD.findall(query)
         if not words:
             return None
@@ -222,7 +223,7 @@ class SearchEngine:
             field_boosts=dict(self.config.boosts),
             fuzzy_fields=fuzzy,
         )
-        return self._filtered(parsed, filters)
+        return parsed
 
     def _filtered(self, query: tantivy.Query, filters: dict[str, list[str]]) -> tantivy.Query:
         if not filters:
@@ -240,16 +241,17 @@ class SearchEngine:
         self, query: str, limit: int, filters: dict[str, list[str]] | None = None
     ) -> list[tuple[int, float]]:
         """(key, score) of the best lexical matches (BM25 over boosted fields)."""
-        return [(k, score) for k, score, _ in self._lexical_hits(query, limit, filters or {})]
+        parsed = self._lexical_query(query)
+        hits = self._lexical_hits(parsed, limit, filters or {})
+        return [(k, score) for k, score, _ in hits]
 
     def _lexical_hits(
-        self, query: str, limit: int, filters: dict[str, list[str]]
+        self, parsed: tantivy.Query | None, limit: int, filters: dict[str, list[str]]
     ) -> list[tuple[int, float, tantivy.DocAddress]]:
-        parsed = self._lexical_query(query, filters)
         if parsed is None:
             return []
         searcher = self.lexical.searcher()
-        found = searcher.search(parsed, limit, count=False)
+        found = searcher.search(self._filtered(parsed, filters), limit, count=False)
         addresses = [addr for _, addr in found.hits]
         # The key from its fast-field column: no stored document is read.
         keys = searcher.fast_field_values("key", addresses) if addresses else []
@@ -291,7 +293,8 @@ class SearchEngine:
     ) -> Results:
         filters = {k: v for k, v in (filters or {}).items() if v}
         n = max(self.config.candidates, offset + limit)
-        lexical_hits = self._lexical_hits(query, n, filters) if mode != "semantic" else []
+        parsed = self._lexical_query(query)  # once: for the lexical side and the snippets
+        lexical_hits = self._lexical_hits(parsed, n, filters) if mode != "semantic" else []
         lexical = [(k, score) for k, score, _ in lexical_hits]
         addresses = {k: addr for k, _, addr in lexical_hits}
         semantic = self.semantic_ranking(query, n, filters) if mode != "lexical" else []
@@ -310,7 +313,7 @@ class SearchEngine:
                 if name in facets:
                     facets[name].update(set(values))
         page = fused[offset : offset + limit]
-        snippets = self._snippets(query, [k for k, _ in page], addresses)
+        snippets = self._snippets(parsed, [k for k, _ in page], addresses)
         hits = [
             Hit(
                 id=self.meta.ids[k],
@@ -333,13 +336,15 @@ class SearchEngine:
         )
 
     def _snippets(
-        self, query: str, keys: list[int], addresses: dict[int, tantivy.DocAddress] | None = None
+        self,
+        parsed: tantivy.Query | None,
+        keys: list[int],
+        addresses: dict[int, tantivy.DocAddress] | None = None,
     ) -> dict[int, str]:
         """Highlighted extracts of the text (``<b>`` around matched words), escaped HTML."""
         if not keys:
             return {}
         searcher = self.lexical.searcher()
-        parsed = self._lexical_query(query, {})
         generator = (
             tantivy.SnippetGenerator.create(searcher, parsed, self.schema, "text")
             if parsed is not None
