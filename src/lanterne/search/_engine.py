@@ -17,6 +17,7 @@ from typing import Literal
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 import tantivy
 from usearch.index import Index as VectorIndex
 
@@ -205,6 +206,15 @@ class SearchEngine:
         (self.path / "meta.json").write_bytes(msgspec.json.encode(self.meta))
         if self.semantic:
             self.vectors.save(str(self.path / "vectors.usearch"))
+
+    def embeddings(self) -> tuple[list[str], npt.NDArray[np.float32]]:
+        """The live documents' ids and their text vectors (for content similarity)."""
+        ids = [d for d in self.meta.ids if d in self._by_id]
+        if not self.semantic or not ids:
+            return ids, np.zeros((len(ids), DIMENSIONS), dtype=np.float32)
+        keys = np.array([self._by_id[d] for d in ids], dtype=np.uint64)
+        vectors = np.asarray(self.vectors.get(keys), dtype=np.float32).reshape(len(ids), DIMENSIONS)
+        return ids, vectors
 
     # Reading ------------------------------------------------------------------------------
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from lanterne.search._engine import Doc, Mode, Results
 
 
@@ -26,6 +29,10 @@ class SearchIndex(Protocol):
         limit: int = 10,
         offset: int = 0,
     ) -> Results: ...
+
+    def embeddings(self) -> tuple[list[str], npt.NDArray[np.float32]]:
+        """Live document ids and their text vectors, row for row."""
+        ...
 
     def save(self) -> None:
         """Make what was written durable."""
