@@ -47,6 +47,30 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{path} : la première ligne n'a pas d'en-tête de colonnes lisible. Ajoutez une ligne d'en-tête.",
         "{path}: the first line has no readable column header. Add a header line.",
     ),
+    "recommend.missing_columns": (
+        "{path} : colonnes absentes de l'en-tête : {columns} (trouvées : {found}). Voir docs/recommend.md pour le format attendu.",
+        "{path}: columns missing from the header: {columns} (found: {found}). See docs/recommend.md for the expected format.",
+    ),
+    "recommend.no_interactions": (
+        "{path} : aucune interaction utilisable. Vérifiez les colonnes user et item et le seuil min_rating.",
+        "{path}: no usable interaction. Check the user and item columns and the min_rating threshold.",
+    ),
+    "recommend.bad_config": (
+        "{path} : configuration invalide : {detail}. Voir docs/recommend.md.",
+        "{path}: invalid configuration: {detail}. See docs/recommend.md.",
+    ),
+    "recommend.unknown_user": (
+        "Utilisateur inconnu : « {user} ». Donnez un identifiant présent dans les interactions, ou --history.",
+        "Unknown user: “{user}”. Give an id found in the interactions, or use --history.",
+    ),
+    "recommend.unknown_items": (
+        "Œuvres inconnues dans l'historique : {items}. Donnez des identifiants du jeu de données ou du catalogue.",
+        "Unknown works in the history: {items}. Give ids from the dataset or the catalogue.",
+    ),
+    "recommend.bad_goal": (
+        "Objectif invalide « {goal} » : attendu ATTRIBUT=VALEUR:PART (par exemple european=true:0.6).",
+        "Invalid goal “{goal}”: expected ATTRIBUTE=VALUE:SHARE (for example european=true:0.6).",
+    ),
     "input.missing_columns": (
         "{path} : colonnes absentes de l'en-tête : {columns}. Le profil « {profile} » les attend ; "
         "vérifiez que c'est le bon profil ou le bon fichier.",

@@ -1,0 +1,68 @@
+"""Public-service recommendation: candidate models, diversity and exposure goals, explanations,
+and an evaluation protocol that any dataset can follow (docs/recommend.md)."""
+
+from lanterne.recommend._data import (
+    Attributes,
+    Dataset,
+    Rejected,
+    from_pairs,
+    load_dataset,
+    split_per_user,
+)
+from lanterne.recommend._eval import EvalConfig, EvalReport, load_config, run_evaluation
+from lanterne.recommend._goals import Goal, Surface, parse_goal
+from lanterne.recommend._models import (
+    ALS,
+    EASE,
+    MODELS,
+    Content,
+    ItemKNN,
+    Model,
+    Popularity,
+    make_model,
+)
+from lanterne.recommend._pipeline import Explanation, Recommendation, Recommender, curiosity_weight
+from lanterne.recommend._rerank import (
+    MMR,
+    Calibrated,
+    ConstrainedRanker,
+    GoalResult,
+    ItemSpace,
+    LongTail,
+    PrefixQuota,
+)
+
+__all__ = [
+    "ALS",
+    "EASE",
+    "MMR",
+    "MODELS",
+    "Attributes",
+    "Calibrated",
+    "ConstrainedRanker",
+    "Content",
+    "Dataset",
+    "EvalConfig",
+    "EvalReport",
+    "Explanation",
+    "Goal",
+    "GoalResult",
+    "ItemKNN",
+    "ItemSpace",
+    "LongTail",
+    "Model",
+    "Popularity",
+    "PrefixQuota",
+    "Recommendation",
+    "Recommender",
+    "Rejected",
+    "Surface",
+    "curiosity_weight",
+    "from_pairs",
+    "load_config",
+    "load_dataset",
+    "make_model",
+    "parse_goal",
+    "run_evaluation",
+    "split_per_user",
+]

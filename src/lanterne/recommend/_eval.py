@@ -1,0 +1,272 @@
+"""``lanterne eval recommend CONFIG.json``: any dataset, evaluated without code.
+
+Protocol (docs/recommend.md): per-user random split (``test_fraction``, seeded), every
+interaction an implicit positive, full ranking over each user's unseen items, lists of ``k``;
+every metric averaged over users, then over seeds. The configuration is the whole experiment:
+the same file gives the same figures.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+from scipy import sparse
+
+from lanterne.errors import BadInput
+from lanterne.recommend import _metrics as m
+from lanterne.recommend._data import Dataset, load_dataset, split_per_user
+from lanterne.recommend._goals import Goal, Surface, parse_goal
+from lanterne.recommend._models import Model, make_model
+from lanterne.recommend._pipeline import Recommender
+from lanterne.recommend._rerank import ItemSpace
+
+
+class ModelConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: str
+    model: str
+    params: dict[str, float] = {}
+
+
+class RunConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: str
+    model: str
+    """The ``name`` of one of the models."""
+    goals: list[str] = []
+    """``attribute=value:share`` (or ``:#n`` for a number of slots)."""
+    curiosity: float = 0.0
+    diversifier: str = "mmr"
+    surface: str = "uniform"
+    reference: str | None = None
+    """``prefix``: the naive prefix-quota reference instead of the constrained ranker."""
+    pool: int = 100
+    cold: str | None = None
+    """A model (``name``) that scores new works by content in this run."""
+    amortised: bool = False
+    """Goals over all the lists together (an exposure controller), not over each list."""
+
+
+class EvalConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: str
+    interactions: str
+    attributes: str | None = None
+    titles: str | None = None
+    """``item,title`` (shown in lists; read with genres by the content model)."""
+    min_rating: float | None = None
+    test_fraction: float = 0.25
+    seeds: list[int] = msgspec.field(default_factory=lambda: [1, 2, 3])
+    k: int = 10
+    similarity: str = "genre"
+    """Attribute whose values make item features (intra-list diversity, MMR)."""
+    calibration: str = "genre"
+    """Attribute whose distribution calibration follows."""
+    report: list[str] = []
+    """``attribute=value`` whose share of slots is reported (and of the catalogue)."""
+    models: list[ModelConfig]
+    runs: list[RunConfig] = []
+    description: str = ""
+
+
+def load_config(path: Path) -> EvalConfig:
+    try:
+        config = msgspec.json.decode(path.read_bytes(), type=EvalConfig)
+    except FileNotFoundError:
+        raise BadInput("input.not_found", path=path) from None
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise BadInput("recommend.bad_config", path=path, detail=str(exc)) from None
+    names = {model.name for model in config.models}
+    for run in config.runs:
+        if run.model not in names:
+            raise BadInput(
+                "recommend.bad_config",
+                path=path,
+                detail=f"run « {run.name} »: no model « {run.model} »",
+            )
+        if run.cold and run.cold not in names:
+            raise BadInput(
+                "recommend.bad_config",
+                path=path,
+                detail=f"run « {run.name} »: no model « {run.cold} »",
+            )
+        for goal in run.goals:
+            parse_goal(goal)
+    return config
+
+
+def _resolve(base: Path, name: str) -> Path:
+    path = Path(name)
+    return path if path.is_absolute() else base / path
+
+
+def item_space(dataset: Dataset, train: sparse.csr_matrix, config: EvalConfig) -> ItemSpace:
+    features = dataset.attributes.matrix(config.similarity)
+    if features.shape[1] == 0:  # no attribute: items are alike when chosen together
+        features = sparse.csr_matrix(train.T)
+    categories = dataset.attributes.matrix(config.calibration)
+    popularity = np.asarray(train.sum(axis=0), dtype=np.float64).ravel()
+    return ItemSpace(features, categories, popularity)
+
+
+class RunResult(msgspec.Struct, kw_only=True):
+    name: str
+    model: str
+    metrics: dict[str, float]
+    per_seed: list[dict[str, float]]
+
+
+class EvalReport(msgspec.Struct, kw_only=True):
+    config: str
+    name: str
+    users: int
+    items: int
+    interactions: int
+    rejected: int
+    seeds: list[int]
+    k: int
+    catalogue_shares: dict[str, float]
+    fit_seconds: dict[str, float]
+    runs: list[RunResult]
+    parameters: dict[str, Any]
+
+
+def _goals(run: RunConfig) -> tuple[Goal, ...]:
+    return tuple(parse_goal(g) for g in run.goals)
+
+
+def evaluate_lists(
+    lists_top: np.ndarray,
+    lists_long: np.ndarray,
+    train: sparse.csr_matrix,
+    test: sparse.csr_matrix,
+    space: ItemSpace,
+    dataset: Dataset,
+    config: EvalConfig,
+    goals: tuple[Goal, ...],
+    satisfied: np.ndarray,
+    feasible: np.ndarray,
+) -> dict[str, float]:
+    k = config.k
+    users = np.flatnonzero(test.getnnz(axis=1) > 0)
+    top, longer = lists_top[users], lists_long[users]
+    t, h = test[users], train[users]
+    out = {
+        f"ndcg@{k}": float(m.ndcg(top, t, k).mean()),
+        f"precision@{k}": float(m.precision(top, t, k).mean()),
+        f"recall@{k}": float(m.recall(top, t, k).mean()),
+        "recall@20": float(m.recall(longer, t, 20).mean()),
+        "coverage": m.coverage(top, dataset.n_items),
+        "ild": float(m.intra_list_diversity(top, space).mean()),
+        "novelty": float(np.nanmean(m.novelty(top, space.popularity, train.shape[0]))),
+        "exposure_gini": m.exposure_gini(top, dataset.n_items),
+        "miscalibration": float(m.miscalibration(top, h, space).mean()),
+    }
+    for spec in config.report:
+        attribute, _, value = spec.partition("=")
+        out[f"share:{spec}"] = m.share(top, dataset.attributes.mask(attribute, value))
+    if goals:
+        sat, feas = satisfied[users], feasible[users]
+        out["goals_satisfied"] = float(sat.mean())
+        out["goals_feasible"] = float(feas.mean())
+        out["goals_satisfied_when_feasible"] = float(sat[feas].mean()) if feas.any() else 1.0
+    return out
+
+
+def run_evaluation(
+    path: Path, *, seeds: list[int] | None = None, progress: Any = None
+) -> EvalReport:
+    config = load_config(path)
+    base = path.parent
+    dataset = load_dataset(
+        _resolve(base, config.interactions),
+        _resolve(base, config.attributes) if config.attributes else None,
+        min_rating=config.min_rating,
+    )
+    seeds = seeds or config.seeds
+    fit_seconds: dict[str, list[float]] = {}
+    per_run: dict[str, list[dict[str, float]]] = {run.name: [] for run in config.runs}
+    for seed in seeds:
+        train, test = split_per_user(dataset.matrix, config.test_fraction, seed)
+        space = item_space(dataset, train, config)
+        fitted: dict[str, Model] = {}
+        for mc in config.models:
+            embeddings = None
+            if mc.model == "content":
+                from lanterne.recommend._service import embeddings_for, item_texts, read_titles
+
+                titles = read_titles(_resolve(base, config.titles)) if config.titles else {}
+                cache = _resolve(base, config.interactions).parent / ".lanterne-cache"
+                embeddings = embeddings_for(item_texts(dataset, titles), cache)
+            model = make_model(mc.model, mc.params, embeddings)
+            start = time.perf_counter()
+            model.fit(train)
+            fit_seconds.setdefault(mc.name, []).append(time.perf_counter() - start)
+            fitted[mc.name] = model
+        for run in config.runs:
+            goals = _goals(run)
+            rec = Recommender(
+                fitted[run.model],
+                space,
+                dataset.items,
+                attribute_mask=dataset.attributes.mask,
+                goals=goals,
+                surface=Surface(kind=run.surface),
+                k=config.k,
+                pool=run.pool,
+                curiosity=run.curiosity,
+                diversifier=run.diversifier,
+                reference=run.reference,
+                cold=fitted[run.cold] if run.cold else None,
+            )
+            if run.amortised and goals:
+                rec.calibrate(train)
+            lists = rec.lists(train)
+            per_run[run.name].append(
+                evaluate_lists(
+                    lists.top,
+                    lists.longer,
+                    train,
+                    test,
+                    space,
+                    dataset,
+                    config,
+                    goals,
+                    lists.satisfied,
+                    lists.feasible,
+                )
+            )
+            if progress is not None:
+                progress(seed, run.name, per_run[run.name][-1])
+    shares = {}
+    for spec in config.report:
+        attribute, _, value = spec.partition("=")
+        shares[spec] = float(dataset.attributes.mask(attribute, value).mean())
+    runs = [
+        RunResult(
+            name=run.name,
+            model=run.model,
+            metrics={
+                key: float(np.mean([r[key] for r in per_run[run.name]]))
+                for key in per_run[run.name][0]
+            },
+            per_seed=per_run[run.name],
+        )
+        for run in config.runs
+    ]
+    return EvalReport(
+        config=str(path),
+        name=config.name,
+        users=dataset.n_users,
+        items=dataset.n_items,
+        interactions=int(dataset.matrix.nnz),
+        rejected=len(dataset.rejected),
+        seeds=seeds,
+        k=config.k,
+        catalogue_shares=shares,
+        fit_seconds={name: float(np.mean(v)) for name, v in fit_seconds.items()},
+        runs=runs,
+        parameters=json.loads(msgspec.json.encode(config)),
+    )

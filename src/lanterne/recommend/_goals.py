@@ -1,0 +1,133 @@
+"""Exposure goals and the prominence of each slot on a surface."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+
+from lanterne.errors import LanterneError
+
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+
+class Goal(msgspec.Struct, frozen=True, kw_only=True):
+    """Works matching every ``conditions`` (attribute, value) pair must take at least ``share`` of
+    the list's prominence-weighted slots, and at least ``min_items`` slots."""
+
+    conditions: tuple[tuple[str, str], ...]
+    share: float = 0.0
+    min_items: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.conditions:
+            raise ValueError("a goal needs at least one condition")
+        if not 0.0 <= self.share <= 1.0:
+            raise ValueError(f"share {self.share} is not within [0, 1]")
+        if self.min_items < 0:
+            raise ValueError("min_items cannot be negative")
+
+    @property
+    def name(self) -> str:
+        return "&".join(f"{a}={v}" for a, v in self.conditions)
+
+
+class BadGoal(LanterneError):
+    exit_code = 2
+
+
+_GOAL = re.compile(r"^(?P<conds>[^:]+):(?P<target>\d+(?:\.\d+)?%?|#\d+)$")
+
+
+def parse_goal(text: str) -> Goal:
+    """``european=true:0.6``, ``country=FR:20%``, ``territory=CA-QC&new=true:#1`` (one slot)."""
+    match = _GOAL.match(text.strip())
+    if match is None:
+        raise BadGoal("recommend.bad_goal", goal=text)
+    conditions = []
+    for part in match["conds"].split("&"):
+        attribute, sep, value = part.partition("=")
+        if not sep or not attribute.strip() or not value.strip():
+            raise BadGoal("recommend.bad_goal", goal=text)
+        conditions.append((attribute.strip(), value.strip()))
+    target = match["target"]
+    try:
+        if target.startswith("#"):
+            return Goal(conditions=tuple(conditions), min_items=int(target[1:]))
+        share = float(target.rstrip("%")) / (100.0 if target.endswith("%") else 1.0)
+        return Goal(conditions=tuple(conditions), share=share)
+    except ValueError:
+        raise BadGoal("recommend.bad_goal", goal=text) from None
+
+
+SURFACES = ("uniform", "log", "rbp", "grid")
+
+
+class Surface(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a list is shown, and so how prominent each slot is.
+
+    ``uniform``: every slot counts the same (a share of slots); ``log``: 1 / log2(rank + 1), as in
+    DCG; ``rbp``: patience^(rank − 1) (rank-biased precision); ``grid``: rows of ``columns``
+    slots, row r and column c weighing row_decay^r × column_decay^c (a home screen)."""
+
+    kind: str = "uniform"
+    patience: float = 0.85
+    columns: int = 5
+    row_decay: float = 0.7
+    column_decay: float = 0.9
+
+    def weights(self, k: int) -> Floats:
+        """Slot weights, most prominent first (slots are numbered in that order)."""
+        ranks = np.arange(k, dtype=np.float64)
+        if self.kind == "uniform":
+            w = np.ones(k)
+        elif self.kind == "log":
+            w = 1.0 / np.log2(ranks + 2.0)
+        elif self.kind == "rbp":
+            w = self.patience**ranks
+        elif self.kind == "grid":
+            rows, cols = divmod(np.arange(k), self.columns)
+            w = np.sort(self.row_decay**rows * self.column_decay**cols)[::-1]
+        else:
+            raise ValueError(f"unknown surface « {self.kind} »: {', '.join(SURFACES)}")
+        return np.asarray(w, dtype=np.float64)
+
+    def grid_positions(self, k: int) -> list[tuple[int, int]]:
+        """For a grid, the (row, column) of each slot in prominence order."""
+        cells = [divmod(i, self.columns) for i in range(k)]
+        weight = [self.row_decay**r * self.column_decay**c for r, c in cells]
+        return [cells[i] for i in sorted(range(k), key=lambda i: (-weight[i], i))]
+
+
+def goal_masks(goals: tuple[Goal, ...], attribute_mask: Callable[[str, str], Bools]) -> Bools:
+    """Goals × items membership; ``attribute_mask(attribute, value)`` gives one condition."""
+    rows: list[Bools] = []
+    for goal in goals:
+        mask: Bools | None = None
+        for attribute, value in goal.conditions:
+            m = attribute_mask(attribute, value)
+            mask = m.copy() if mask is None else mask & m
+        assert mask is not None
+        rows.append(mask)
+    if not rows:
+        return np.zeros((0, 0), dtype=np.bool_)
+    return np.stack(rows).astype(np.bool_)
+
+
+def required(goals: tuple[Goal, ...], weights: Floats) -> tuple[Floats, npt.NDArray[np.int64]]:
+    """Weighted coverage and slot counts each goal needs on a list with these slot weights. A
+    tiny tolerance keeps 0.6 × 10 slots from failing on floating-point noise."""
+    total = float(weights.sum())
+    need = np.array([g.share * total - 1e-9 * total for g in goals], dtype=np.float64)
+    counts = np.array([g.min_items for g in goals], dtype=np.int64)
+    return need, counts
+
+
+def slots_for(share: float, k: int) -> int:
+    """Slots a uniform share needs on a list of k (for messages)."""
+    return math.ceil(share * k - 1e-9)

@@ -1,0 +1,219 @@
+"""Ready-to-use recommenders, for the command line and the web: over an evaluation dataset (a
+configuration file) or over a Lanterne catalogue (content similarity from the search index)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from lanterne.catalogue import Catalogue
+from lanterne.errors import BadInput, NotFound
+from lanterne.recommend._data import Dataset, from_pairs, load_dataset
+from lanterne.recommend._eval import EvalConfig, _resolve, item_space, load_config
+from lanterne.recommend._export import work_attributes
+from lanterne.recommend._goals import Goal, Surface
+from lanterne.recommend._models import Content, Model, make_model
+from lanterne.recommend._pipeline import Recommendation, Recommender
+from lanterne.recommend._rerank import ItemSpace
+
+
+class Source:
+    """Items, titles, histories and a recommender built the same way for every caller."""
+
+    def __init__(
+        self,
+        recommender: Recommender,
+        dataset: Dataset,
+        titles: dict[str, str],
+    ) -> None:
+        self.recommender = recommender
+        self.dataset = dataset
+        self.titles = titles
+
+    def history_of(self, user: str) -> list[int]:
+        u = self.dataset.user_index.get(user)
+        if u is None:
+            raise NotFound("recommend.unknown_user", user=user)
+        m = self.dataset.matrix
+        return [int(i) for i in m.indices[m.indptr[u] : m.indptr[u + 1]]]
+
+    def indices(self, items: Sequence[str]) -> list[int]:
+        missing = [i for i in items if i not in self.dataset.item_index]
+        if missing:
+            raise NotFound("recommend.unknown_items", items=", ".join(missing[:5]))
+        return [self.dataset.item_index[i] for i in items]
+
+    def recommend(self, history: Sequence[int]) -> Recommendation:
+        return self.recommender.recommend(history)
+
+    def title(self, item: str) -> str:
+        return self.titles.get(item, item)
+
+
+def _digest(*parts: object) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, Path):
+            stat = part.stat()
+            h.update(f"{part.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        else:
+            h.update(repr(part).encode())
+    return h.hexdigest()[:16]
+
+
+def read_titles(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        raise BadInput("input.not_found", path=path)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return {row["item"]: row["title"] for row in csv.DictReader(handle) if row.get("item")}
+
+
+def item_texts(dataset: Dataset, titles: dict[str, str]) -> list[str]:
+    """What content similarity reads for each item: its title and its genres."""
+    genres: list[list[str]] = [[] for _ in range(dataset.n_items)]
+    for value in dataset.attributes.values("genre"):
+        for i in np.flatnonzero(dataset.attributes.mask("genre", value)):
+            genres[int(i)].append(value)
+    return [
+        " ".join([titles.get(item, ""), *sorted(genres[i])]).strip() or item
+        for i, item in enumerate(dataset.items)
+    ]
+
+
+def embeddings_for(texts: list[str], cache: Path | None) -> npt.NDArray[np.float32]:
+    """Text vectors from the search encoder, kept in ``cache`` (keyed by the texts)."""
+    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    if cache is not None:
+        target = cache / f"embeddings-{key}.npy"
+        if target.is_file():
+            return np.asarray(np.load(target), dtype=np.float32)
+    from lanterne.search._encoder import Encoder
+
+    vectors = Encoder().encode(texts)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        np.save(target, vectors)
+    return vectors
+
+
+def fitted_model(
+    name: str,
+    params: dict[str, float],
+    train: sparse.csr_matrix,
+    cache: Path | None,
+    *key: object,
+    embeddings: npt.NDArray[np.float32] | None = None,
+) -> Model:
+    """A model fitted on ``train``, from ``cache`` when the same data and parameters were seen."""
+    model = make_model(name, params, embeddings)
+    target = cache / f"{name}-{_digest(name, sorted(params.items()), *key)}.npz" if cache else None
+    if target is not None and target.is_file():
+        with np.load(target) as data:
+            model.restore({k: data[k] for k in data.files})
+        return model
+    model.fit(train)
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(target, **model.state())  # type: ignore[arg-type]
+    return model
+
+
+def dataset_source(
+    config_path: Path,
+    *,
+    model: str | None = None,
+    goals: tuple[Goal, ...] = (),
+    surface: Surface | None = None,
+    curiosity: float = 0.0,
+    diversifier: str = "mmr",
+    k: int = 10,
+) -> Source:
+    """Recommend from an evaluation configuration's data, with all of it as training."""
+    config: EvalConfig = load_config(config_path)
+    base = config_path.parent
+    interactions = _resolve(base, config.interactions)
+    attributes = _resolve(base, config.attributes) if config.attributes else None
+    dataset = load_dataset(interactions, attributes, min_rating=config.min_rating)
+    titles = read_titles(_resolve(base, config.titles)) if config.titles else {}
+    chosen = next((m for m in config.models if m.name == model), None) if model else None
+    if model and chosen is None:
+        raise BadInput("recommend.bad_config", path=config_path, detail=f"no model « {model} »")
+    chosen = chosen or next((m for m in config.models if m.model == "ease"), config.models[0])
+    cache = interactions.parent / ".lanterne-cache"
+    files = [interactions] + ([attributes] if attributes else [])
+    embeddings = None
+    if chosen.model == "content":
+        embeddings = embeddings_for(item_texts(dataset, titles), cache)
+    fitted = fitted_model(
+        chosen.model,
+        chosen.params,
+        dataset.matrix,
+        cache,
+        *files,
+        config.min_rating,
+        embeddings=embeddings,
+    )
+    space = item_space(dataset, dataset.matrix, config)
+    recommender = Recommender(
+        fitted,
+        space,
+        dataset.items,
+        attribute_mask=dataset.attributes.mask,
+        goals=goals,
+        surface=surface,
+        k=k,
+        curiosity=curiosity,
+        diversifier=diversifier,
+    )
+    return Source(recommender, dataset, titles)
+
+
+def catalogue_source(
+    catalogue: Catalogue,
+    *,
+    goals: tuple[Goal, ...] = (),
+    surface: Surface | None = None,
+    curiosity: float = 0.0,
+    diversifier: str = "mmr",
+    k: int = 10,
+) -> Source:
+    """Recommend works of a catalogue by content similarity (the search index's vectors, kept
+    up to date from the change log); goals read the works' own attributes."""
+    from lanterne.search._works import CatalogueIndex
+
+    index = CatalogueIndex(catalogue)
+    index.update()
+    ids, vectors = index.engine.embeddings()
+    values: dict[str, dict[str, list[str]]] = {}
+    titles: dict[str, str] = {}
+    for work_id in ids:
+        work = catalogue.get(work_id)
+        if work is None:
+            continue
+        titles[work_id] = work.title
+        by_attribute: dict[str, list[str]] = {}
+        for attribute, value in work_attributes(work):
+            by_attribute.setdefault(attribute, []).append(value)
+        values[work_id] = by_attribute
+    dataset = from_pairs([], values, items=ids)
+    model = Content(vectors)
+    features = sparse.csr_matrix(vectors.astype(np.float64))
+    space = ItemSpace(features, dataset.attributes.matrix("genre"), np.ones(len(ids)))
+    recommender = Recommender(
+        model,
+        space,
+        ids,
+        attribute_mask=dataset.attributes.mask,
+        goals=goals,
+        surface=surface,
+        k=k,
+        curiosity=curiosity,
+        diversifier=diversifier,
+    )
+    return Source(recommender, dataset, titles)
