@@ -20,6 +20,11 @@ import msgspec
 from lanterne import __version__
 from lanterne._cli_common import _State, _state, _t
 from lanterne._cli_diagnose import diagnose_command
+from lanterne._cli_recommend import (
+    eval_recommend_command,
+    prepare_movielens_command,
+    recommend_command,
+)
 from lanterne._cli_search import eval_group, index_command, search_command
 from lanterne.catalogue import Catalogue, CatalogueStats, open_catalogue
 from lanterne.errors import ExitCode, LanterneError, NotFound
@@ -451,8 +456,10 @@ def _log_internal(settings: Settings) -> Path:
     return path
 
 
-for _command in (diagnose_command, index_command, search_command, eval_group):
+for _command in (diagnose_command, index_command, search_command, recommend_command, eval_group):
     cli.add_command(_command)
+eval_group.add_command(eval_recommend_command)
+eval_group.add_command(prepare_movielens_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,245 @@
+"""``lanterne recommend``, ``lanterne eval recommend`` and ``lanterne eval prepare-movielens``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import msgspec
+
+from lanterne._cli_common import _state, _t
+from lanterne.catalogue import open_catalogue
+from lanterne.messages import Lang
+
+
+def _goals(specs: tuple[str, ...]) -> tuple[object, ...]:
+    from lanterne.recommend import parse_goal
+
+    return tuple(parse_goal(spec) for spec in specs)
+
+
+@click.command("recommend")
+@click.argument("user", required=False)
+@click.option("--history", multiple=True, metavar="ID", help="Œuvres déjà aimées (répétable).")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    help="Configuration d'évaluation (données d'interactions) ; sinon le catalogue.",
+)
+@click.option("--model", help="Modèle de la configuration (défaut : ease).")
+@click.option(
+    "--curiosity",
+    "--curiosite",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="0 familier … 1 découverte / 0 familiar … 1 discovery.",
+)
+@click.option(
+    "--diversifier",
+    type=click.Choice(["mmr", "calibrated", "longtail"]),
+    default="mmr",
+    show_default=True,
+)
+@click.option(
+    "--goal", "goals", multiple=True, metavar="ATTR=VAL:PART", help="Ex. european=true:0.6"
+)
+@click.option(
+    "--surface",
+    type=click.Choice(["uniform", "log", "rbp", "grid"]),
+    default="uniform",
+    show_default=True,
+)
+@click.option("--limit", "-k", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def recommend_command(
+    ctx: click.Context,
+    user: str | None,
+    history: tuple[str, ...],
+    config: Path | None,
+    model: str | None,
+    curiosity: float,
+    diversifier: str,
+    goals: tuple[str, ...],
+    surface: str,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Recommander des œuvres, avec leurs raisons / recommend works, with reasons."""
+    from lanterne.recommend import Surface
+    from lanterne.recommend._service import catalogue_source, dataset_source
+
+    state = _state(ctx)
+    if (user is None) == (not history):
+        raise click.UsageError(
+            _t(
+                state.lang,
+                "donnez un UTILISATEUR ou --history, pas les deux",
+                "give a USER or --history, not both",
+            )
+        )
+    parsed = _goals(goals)
+    options = {
+        "goals": parsed,
+        "surface": Surface(kind=surface),
+        "curiosity": curiosity,
+        "diversifier": diversifier,
+        "k": limit,
+    }
+    if config is not None:
+        source = dataset_source(config, model=model, **options)  # type: ignore[arg-type]
+        result = _run(source, user, history)
+    else:
+        if user is not None:
+            raise click.UsageError(
+                _t(
+                    state.lang,
+                    "sans --config, donnez l'historique avec --history (identifiants d'œuvres)",
+                    "without --config, give the history with --history (work ids)",
+                )
+            )
+        with open_catalogue(state.settings.catalogue) as catalogue:
+            source = catalogue_source(catalogue, **options)  # type: ignore[arg-type]
+            result = _run(source, user, history)
+    if as_json:
+        data = msgspec.to_builtins(result)
+        for pick in data["items"]:
+            pick["title"] = source.title(pick["item"])
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    _print(result, source, state.lang)
+
+
+def _run(source: object, user: str | None, history: tuple[str, ...]) -> object:
+    from lanterne.recommend._service import Source
+
+    assert isinstance(source, Source)
+    items = source.history_of(user) if user is not None else source.indices(history)
+    return source.recommend(items)
+
+
+def _print(result: object, source: object, lang: Lang) -> None:
+    from lanterne.recommend import Recommendation
+    from lanterne.recommend._service import Source
+
+    assert isinstance(result, Recommendation) and isinstance(source, Source)
+    for pick in result.items:
+        click.echo(f"{pick.rank:>3}. {source.title(pick.item)}  [{pick.item}]  {pick.score:.3f}")
+        why = pick.explanation
+        if why is None:
+            continue
+        if why.because:
+            close = ", ".join(f"{source.title(b.item)}" for b in why.because)
+            click.echo("     " + _t(lang, "proche de : ", "close to: ") + close)
+        if why.placed_by == "goal":
+            line = _t(lang, "placée par l'objectif ", "placed by the goal ") + ", ".join(why.goals)
+            if why.replaced:
+                line += _t(lang, ", à la place de ", ", instead of ") + source.title(why.replaced)
+            click.echo("     " + line)
+        elif why.placed_by == "curiosity":
+            line = _t(lang, "placée par la curiosité", "placed by curiosity")
+            if why.replaced:
+                line += _t(lang, ", à la place de ", ", instead of ") + source.title(why.replaced)
+            click.echo("     " + line)
+    goals = result.goals
+    if goals is not None:
+        click.echo()
+        for name, achieved in zip(result.goal_names, goals.achieved, strict=True):
+            click.echo(f"  {name}: {achieved:.0%}")
+        if not goals.feasible:
+            click.echo(
+                _t(
+                    lang,
+                    "Objectifs impossibles à tenir avec ce catalogue : liste la plus proche.",
+                    "Goals cannot be met with this catalogue: closest list shown.",
+                )
+            )
+
+
+@click.command("recommend")
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--seeds", type=int, multiple=True, help="Remplace les graines de la configuration.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Rapport JSON à écrire.")
+@click.pass_context
+def eval_recommend_command(
+    ctx: click.Context, config: Path, seeds: tuple[int, ...], as_json: bool, output: Path | None
+) -> None:
+    """Évaluer des recommandations hors ligne / offline recommendation evaluation."""
+    from lanterne.recommend import run_evaluation
+
+    state = _state(ctx)
+
+    def progress(seed: int, run: str, metrics: dict[str, float]) -> None:
+        if not as_json:
+            click.echo(
+                _t(state.lang, "graine ", "seed ")
+                + f"{seed} · {run}: nDCG@10 "
+                + f"{next(v for k, v in metrics.items() if k.startswith('ndcg')):.4f}",
+                err=True,
+            )
+
+    report = run_evaluation(config, seeds=list(seeds) or None, progress=progress)
+    data = msgspec.to_builtins(report)
+    if output is not None:
+        output.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    lang = state.lang
+    click.echo(
+        f"{report.name} — {report.users} "
+        + _t(lang, "utilisateurs", "users")
+        + f", {report.items} "
+        + _t(lang, "œuvres", "items")
+        + f", {report.interactions} interactions"
+        + (
+            f", {report.rejected} " + _t(lang, "lignes écartées", "rows rejected")
+            if report.rejected
+            else ""
+        )
+        + _t(lang, " ; graines ", "; seeds ")
+        + ", ".join(map(str, report.seeds))
+    )
+    if report.catalogue_shares:
+        shares = ", ".join(f"{k} {v:.1%}" for k, v in report.catalogue_shares.items())
+        click.echo(_t(lang, "Parts du catalogue : ", "Catalogue shares: ") + shares)
+    keys = list(report.runs[0].metrics) if report.runs else []
+    short = [k for k in keys if not k.startswith("goals_")]
+    header = (
+        f"{'':<24}" + "".join(f"{k.replace('share:', ''):>16}" for k in short) + f"{'goals ok':>10}"
+    )
+    click.echo(header)
+    for run in report.runs:
+        row = f"{run.name:<24}" + "".join(f"{run.metrics[k]:>16.4f}" for k in short)
+        if "goals_satisfied" in run.metrics:
+            row += f"{run.metrics['goals_satisfied_when_feasible']:>10.1%}"
+        click.echo(row)
+    click.echo(
+        _t(lang, "Temps d'apprentissage (s) : ", "Fit time (s): ")
+        + ", ".join(f"{k} {v:.2f}" for k, v in report.fit_seconds.items())
+    )
+
+
+@click.command("prepare-movielens")
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
+@click.pass_context
+def prepare_movielens_command(ctx: click.Context, data: Path, output: Path) -> None:
+    """MovieLens + Wikidata → interactions.csv, item-attributes.csv, titles.csv."""
+    from lanterne.recommend._export import convert_movielens
+
+    state = _state(ctx)
+    summary = convert_movielens(data, output)
+    click.echo(
+        f"{output}: {summary.interactions} interactions, {summary.users} "
+        + _t(state.lang, "utilisateurs", "users")
+        + f", {summary.items} "
+        + _t(state.lang, "œuvres", "items")
+        + f", {summary.attribute_rows} "
+        + _t(state.lang, "attributs", "attribute rows")
+        + (f", {summary.quarantined} " + _t(state.lang, "en quarantaine", "quarantined"))
+    )
