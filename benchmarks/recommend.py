@@ -1,0 +1,358 @@
+"""Recommender benchmark on ml-latest-small + Wikidata countries, beside a peer library.
+
+    .venv/bin/python benchmarks/recommend.py [--seeds 1 2 3] [--json out.json]
+    .venv/bin/python benchmarks/recommend.py --tradeoff docs/recommend-tradeoff.svg
+    .venv/bin/python benchmarks/recommend.py --tune
+
+Protocol of ``lanterne eval recommend`` (docs/recommend.md): per-user random 75/25 split
+(seeded), every rating an implicit positive, full ranking over each user's unseen items, k = 10.
+
+1. Accuracy beside the peer: Cornac 3.0.1 (PyPI) EASE fitted on the very same training matrix
+   in this process; both lists scored with Lanterne's nDCG@10 *and* with Cornac's own
+   ``cornac.metrics.NDCG`` (cross-check of the metric code).
+2. Fit time of each Lanterne model beside Cornac's EASE.
+3. Re-ranking cost per user: time of one user's list with a re-ranker minus the time of the
+   same list without it (candidates and scores excluded), over every user.
+4. Peak memory (ru_maxrss) of the process.
+5. ``--tradeoff``: nDCG@10 and goal satisfaction of the constrained ranker and of the naive
+   prefix quota for European goals from 0 to 80 % (with French at a third of it), plotted.
+
+Nothing here asserts on time. Needs ../shared/data (MovieLens is not redistributable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+CONFIG = ROOT / "examples" / "movielens-latest-small.json"
+DATA = ROOT / "build" / "eval" / "movielens"
+
+
+def _dataset() -> Any:
+    from lanterne.recommend import load_dataset
+    from lanterne.recommend._export import convert_movielens
+
+    if not (DATA / "interactions.csv").is_file():
+        if not (SHARED / "movielens-latest-small").is_dir():
+            sys.exit(f"{SHARED}/movielens-latest-small is missing: this benchmark needs it")
+        convert_movielens(SHARED, DATA)
+    return load_dataset(DATA / "interactions.csv", DATA / "item-attributes.csv")
+
+
+def _cornac_lists(model: Any, train_set: Any, train: Any, n_items: int, k: int) -> np.ndarray:
+    """Cornac's scores for every item it knows, ranked over each user's unseen items."""
+    iid = train_set.iid_map  # our item index (as str) → Cornac's
+    ours = np.array([int(i) for i in iid], dtype=np.int64)
+    theirs = np.array(list(iid.values()), dtype=np.int64)
+    lists = np.full((train.shape[0], k), -1, dtype=np.int64)
+    for uid, u in train_set.uid_map.items():
+        user = int(uid)
+        raw = np.asarray(model.score(u)).ravel()
+        scores = np.full(n_items, -np.inf)
+        scores[ours] = raw[theirs]
+        scores[train.indices[train.indptr[user] : train.indptr[user + 1]]] = -np.inf
+        top = np.argpartition(-scores, k)[:k]
+        lists[user] = top[np.argsort(-scores[top], kind="stable")]
+    return lists
+
+
+def _cornac_ndcg(lists: np.ndarray, test: Any, users: np.ndarray, k: int) -> float:
+    from cornac.metrics import NDCG
+
+    metric = NDCG(k=k)
+    values = []
+    for u in users:
+        gt = test.indices[test.indptr[u] : test.indptr[u + 1]]
+        values.append(metric.compute(gt_pos=gt, pd_rank=lists[u][lists[u] >= 0]))
+    return float(np.mean(values))
+
+
+def accuracy(seeds: list[int]) -> dict[str, Any]:
+    import cornac
+    from cornac.data import Dataset as CornacDataset
+
+    from lanterne.recommend import Recommender, load_config, make_model, split_per_user
+    from lanterne.recommend import _metrics as m
+    from lanterne.recommend._eval import item_space
+
+    config = load_config(CONFIG)
+    dataset = _dataset()
+    lam = next(mc.params["lambda"] for mc in config.models if mc.model == "ease")
+    rows: list[dict[str, Any]] = []
+    for seed in seeds:
+        train, test = split_per_user(dataset.matrix, 0.25, seed)
+        users = np.flatnonzero(test.getnnz(axis=1) > 0)
+        space = item_space(dataset, train, config)
+        row: dict[str, Any] = {
+            "seed": seed,
+            "fit_s": {},
+            "ndcg_lanterne_metric": {},
+            "ndcg_cornac_metric": {},
+        }
+        for mc in config.models:
+            model = make_model(mc.model, mc.params)
+            start = time.perf_counter()
+            model.fit(train)
+            row["fit_s"][mc.name] = time.perf_counter() - start
+            lists = (
+                Recommender(model, space, dataset.items, attribute_mask=dataset.attributes.mask)
+                .lists(train)
+                .top
+            )
+            row["ndcg_lanterne_metric"][mc.name] = float(
+                m.ndcg(lists[users], test[users], 10).mean()
+            )
+            row["ndcg_cornac_metric"][mc.name] = _cornac_ndcg(lists, test, users, 10)
+        coo = train.tocoo()
+        triplets = [(str(u), str(i), 1.0) for u, i in zip(coo.row, coo.col, strict=True)]
+        train_set = CornacDataset.build(triplets, fmt="UIR", seed=seed)
+        for name, pos_b in (("cornac-ease", False), ("cornac-ease-posB", True)):
+            peer = cornac.models.EASE(lamb=lam, posB=pos_b, verbose=False, seed=seed)
+            start = time.perf_counter()
+            peer.fit(train_set)
+            row["fit_s"][name] = time.perf_counter() - start
+            lists = _cornac_lists(peer, train_set, train, dataset.n_items, 10)
+            row["ndcg_lanterne_metric"][name] = float(m.ndcg(lists[users], test[users], 10).mean())
+            row["ndcg_cornac_metric"][name] = _cornac_ndcg(lists, test, users, 10)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    names = list(rows[0]["fit_s"])
+    summary = {
+        name: {
+            "ndcg@10": float(np.mean([r["ndcg_lanterne_metric"][name] for r in rows])),
+            "ndcg@10 (cornac metric)": float(
+                np.mean([r["ndcg_cornac_metric"][name] for r in rows])
+            ),
+            "fit_s": float(np.mean([r["fit_s"][name] for r in rows])),
+        }
+        for name in names
+    }
+    best = max(
+        (n for n in names if not n.startswith("cornac")), key=lambda n: summary[n]["ndcg@10"]
+    )
+    peer = summary["cornac-ease"]["ndcg@10"]
+    return {
+        "per_seed": rows,
+        "mean": summary,
+        "best_model": best,
+        "best_vs_cornac_ease": summary[best]["ndcg@10"] / peer - 1.0,
+        "ease_lambda": lam,
+    }
+
+
+def rerank_cost(seed: int = 1) -> dict[str, float]:
+    from lanterne.recommend import (
+        Recommender,
+        Surface,
+        load_config,
+        make_model,
+        parse_goal,
+        split_per_user,
+    )
+    from lanterne.recommend._eval import item_space
+
+    config = load_config(CONFIG)
+    dataset = _dataset()
+    train, _ = split_per_user(dataset.matrix, 0.25, seed)
+    space = item_space(dataset, train, config)
+    mc = next(mc for mc in config.models if mc.model == "ease")
+    model = make_model(mc.model, mc.params)
+    model.fit(train)
+    scores = model.score(train)
+    goals = (parse_goal("european=true:0.6"), parse_goal("country=FR:0.2"))
+    setups: dict[str, dict[str, Any]] = {
+        "none": {},
+        "mmr (curiosity 0.5)": {"curiosity": 0.5, "diversifier": "mmr"},
+        "calibrated (curiosity 0.5)": {"curiosity": 0.5, "diversifier": "calibrated"},
+        "longtail (curiosity 0.5)": {"curiosity": 0.5, "diversifier": "longtail"},
+        "goals 60/20, uniform": {"goals": goals},
+        "goals 60/20, log surface": {"goals": goals, "surface": Surface(kind="log")},
+        "goals 60/20, home grid": {"goals": goals, "surface": Surface(kind="grid")},
+        "goals 60/20 + mmr": {"goals": goals, "curiosity": 0.5},
+        "prefix quota 60/20 (reference)": {"goals": goals, "reference": "prefix"},
+    }
+    histories = [
+        train.indices[train.indptr[u] : train.indptr[u + 1]].astype(np.int64)
+        for u in range(train.shape[0])
+    ]
+    out: dict[str, float] = {}
+    for name, kwargs in setups.items():
+        rec = Recommender(
+            model, space, dataset.items, attribute_mask=dataset.attributes.mask, **kwargs
+        )
+        best = np.inf
+        for _ in range(3):
+            start = time.perf_counter()
+            for u, seen in enumerate(histories):
+                rec.rank(scores[u], seen)
+            best = min(best, (time.perf_counter() - start) / len(histories))
+        out[name] = best * 1e3
+    base = out["none"]
+    return {name: (value - base if name != "none" else value) for name, value in out.items()}
+
+
+def tradeoff(seeds: list[int], plot: Path) -> dict[str, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lanterne.recommend import Goal, Recommender, load_config, make_model, split_per_user
+    from lanterne.recommend import _metrics as m
+    from lanterne.recommend._eval import item_space
+
+    config = load_config(CONFIG)
+    dataset = _dataset()
+    mc = next(mc for mc in config.models if mc.model == "ease")
+    targets = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+    result: dict[str, dict[str, list[float]]] = {
+        kind: {"ndcg": [], "satisfied": []} for kind in ("constrained", "prefix")
+    }
+    per_seed: dict[str, list[list[float]]] = {"constrained": [], "prefix": []}
+    for seed in seeds:
+        train, test = split_per_user(dataset.matrix, 0.25, seed)
+        users = np.flatnonzero(test.getnnz(axis=1) > 0)
+        space = item_space(dataset, train, config)
+        model = make_model(mc.model, mc.params)
+        model.fit(train)
+        for kind in ("constrained", "prefix"):
+            ndcgs, sats = [], []
+            for t in targets:
+                goals = (
+                    (
+                        Goal(conditions=(("european", "true"),), share=t),
+                        Goal(conditions=(("country", "FR"),), share=round(t / 3, 4)),
+                    )
+                    if t > 0
+                    else ()
+                )
+                rec = Recommender(
+                    model,
+                    space,
+                    dataset.items,
+                    attribute_mask=dataset.attributes.mask,
+                    goals=goals,
+                    reference="prefix" if kind == "prefix" else None,
+                )
+                lists = rec.lists(train)
+                ndcgs.append(float(m.ndcg(lists.top[users], test[users], 10).mean()))
+                sats.append(float(lists.satisfied[users].mean()))
+            per_seed[kind].append(ndcgs)
+            result[kind]["satisfied_per_seed"] = sats
+    base = np.mean([row[0] for row in per_seed["constrained"]])
+    for kind in result:
+        result[kind]["ndcg"] = list(np.mean(per_seed[kind], axis=0))
+        result[kind]["loss"] = [1 - v / base for v in result[kind]["ndcg"]]
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    pct = [100 * t for t in targets]
+    ax.plot(
+        pct,
+        result["constrained"]["ndcg"],
+        marker="o",
+        label="Lanterne : rangeur sous contraintes / constrained ranker",
+    )
+    ax.plot(
+        pct,
+        result["prefix"]["ndcg"],
+        marker="s",
+        linestyle="--",
+        label="Référence : quota par préfixe (top-100) / prefix quota",
+    )
+    ax.set_xlabel("Objectif européen (%) — français = 1/3 / European goal (%), French = 1/3")
+    ax.set_ylabel("nDCG@10")
+    ax.set_title("ml-latest-small + Wikidata, EASE, 3 graines / seeds")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    plot.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(plot, format="svg", metadata={"Date": None})
+    return {"targets": targets, **result}
+
+
+def tune(seed: int = 1) -> dict[str, float]:
+    from lanterne.recommend import Recommender, load_config, make_model, split_per_user
+    from lanterne.recommend import _metrics as m
+    from lanterne.recommend._eval import item_space
+
+    config = load_config(CONFIG)
+    dataset = _dataset()
+    train, _ = split_per_user(dataset.matrix, 0.25, seed)
+    inner, valid = split_per_user(train, 0.25, 1000 + seed)
+    space = item_space(dataset, inner, config)
+    users = np.flatnonzero(valid.getnnz(axis=1) > 0)
+    grid = [("ease", {"lambda": v}) for v in (100, 200, 300, 500, 1000)]
+    grid += [("itemknn", {"k": v}) for v in (50, 100, 200)]
+    grid += [("als", {"factors": f, "reg": 0.1, "alpha": a}) for f in (32, 64) for a in (5, 10)]
+    out = {}
+    for name, params in grid:
+        model = make_model(name, params)
+        model.fit(inner)
+        lists = (
+            Recommender(model, space, dataset.items, attribute_mask=dataset.attributes.mask)
+            .lists(inner)
+            .top
+        )
+        out[f"{name} {params}"] = float(m.ndcg(lists[users], valid[users], 10).mean())
+        print(f"{name} {params}: {out[f'{name} {params}']:.4f}", flush=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--tradeoff", type=Path)
+    parser.add_argument("--tune", action="store_true")
+    args = parser.parse_args()
+    report: dict[str, Any] = {
+        "machine": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+    }
+    if args.tune:
+        report["tuning"] = tune()
+    elif args.tradeoff:
+        report["tradeoff"] = tradeoff(args.seeds, args.tradeoff)
+        t = report["tradeoff"]
+        for i, target in enumerate(t["targets"]):
+            print(
+                f"European ≥ {target:.0%}: nDCG constrained {t['constrained']['ndcg'][i]:.4f}"
+                f" (loss {t['constrained']['loss'][i]:.1%}) · prefix {t['prefix']['ndcg'][i]:.4f}"
+                f" (loss {t['prefix']['loss'][i]:.1%})"
+            )
+    else:
+        report["accuracy"] = accuracy(args.seeds)
+        report["rerank_ms_per_user"] = rerank_cost()
+        acc = report["accuracy"]
+        print("\nnDCG@10, mean of seeds", args.seeds)
+        for name, row in acc["mean"].items():
+            print(
+                f"  {name:<18} {row['ndcg@10']:.4f}"
+                f" (Cornac's metric: {row['ndcg@10 (cornac metric)']:.4f})"
+                f"  fit {row['fit_s']:.2f} s"
+            )
+        print(
+            f"best Lanterne model {acc['best_model']}:"
+            f" {acc['best_vs_cornac_ease']:+.2%} vs Cornac EASE"
+        )
+        print("re-ranking cost, ms per user (beyond candidates):")
+        for name, value in report["rerank_ms_per_user"].items():
+            print(f"  {name:<32} {value:.3f}")
+    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {report['peak_rss_mb']:.0f} MB")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
