@@ -114,9 +114,9 @@ class MMR:
 def _kl(p: Floats, q: Floats, alpha: float) -> Floats:
     """KL(p ‖ (1 − α)q + αp) along the last axis (Steck's smoothing keeps it finite)."""
     smoothed = (1.0 - alpha) * q + alpha * p
-    terms = np.where(
-        p > 0, p * np.log(np.divide(p, smoothed, out=np.ones_like(q), where=smoothed > 0)), 0.0
-    )
+    p = np.broadcast_to(p, smoothed.shape)
+    ratio = np.divide(p, smoothed, out=np.ones_like(smoothed), where=(p > 0) & (smoothed > 0))
+    terms = p * np.log(ratio)
     return np.asarray(terms.sum(axis=-1), dtype=np.float64)
 
 
@@ -302,7 +302,7 @@ class ConstrainedRanker:
                 goals=GoalResult(
                     feasible=True,
                     satisfied=True,
-                    achieved=list(cov / total),
+                    achieved=[float(v) for v in cov / total],
                     counts=[int(c) for c in cnt],
                     method="relevance",
                 ),
@@ -535,7 +535,7 @@ class ConstrainedRanker:
             goals=GoalResult(
                 feasible=feasible,
                 satisfied=_meets(cov, cnt, need, need_counts),
-                achieved=list(cov / total),
+                achieved=[float(v) for v in cov / total],
                 counts=[int(c) for c in cnt],
                 method=method,
             ),

@@ -1,0 +1,97 @@
+"""Candidate models against their definitions on small matrices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from lanterne.recommend import ALS, EASE, Content, ItemKNN, Popularity, make_model
+
+# 4 users × 5 items; item 4 is never chosen.
+X = sparse.csr_matrix(
+    np.array(
+        [
+            [1, 1, 0, 0, 0],
+            [1, 1, 1, 0, 0],
+            [0, 1, 1, 1, 0],
+            [0, 0, 1, 1, 0],
+        ],
+        dtype=float,
+    )
+)
+
+
+def test_popularity() -> None:
+    model = Popularity()
+    model.fit(X)
+    assert model.score(X[:1]).tolist() == [[2.0, 3.0, 3.0, 2.0, 0.0]]
+
+
+def test_itemknn_is_cosine_between_item_columns() -> None:
+    # Items 0 and 1: columns (1,1,0,0) and (1,1,1,0): cosine 2 / (√2·√3) = 0.8165.
+    model = ItemKNN(k=10)
+    model.fit(X)
+    assert model.sim[0, 1] == pytest.approx(2 / np.sqrt(6))
+    assert model.sim[0, 0] == 0
+    # A user with item 0 only scores item j by sim(0, j).
+    scores = model.score(sparse.csr_matrix(np.array([[1.0, 0, 0, 0, 0]])))[0]
+    assert scores[1] == pytest.approx(2 / np.sqrt(6))
+    assert scores[3] == 0  # items 0 and 3 share no user
+    # k = 1 keeps one neighbour per target item.
+    small = ItemKNN(k=1)
+    small.fit(X)
+    assert all(small.sim[:, j].nnz <= 1 for j in range(5))
+
+
+def test_ease_matches_its_closed_form() -> None:
+    lam = 2.0
+    model = EASE(lam=lam)
+    model.fit(X)
+    # Steck 2019: P = (XᵀX + λI)⁻¹, B = I − P / diag(P), diag(B) = 0, over the chosen items.
+    active = [0, 1, 2, 3]
+    x = X.toarray()[:, active]
+    p = np.linalg.inv(x.T @ x + lam * np.eye(4))
+    b = -p / np.diag(p)
+    np.fill_diagonal(b, 0.0)
+    assert pytest.approx(b) == model.B
+    scores = model.score(X)
+    assert scores[:, active] == pytest.approx(x @ b)
+    assert (scores[:, 4] == 0).all()
+    assert model.neighbours(np.array([0, 2]), 1).tolist() == pytest.approx([b[0, 1], b[2, 1]])
+
+
+def test_als_learns_co_occurrence_and_folds_in_new_users() -> None:
+    model = ALS(factors=2, reg=1.0, alpha=10, iterations=15, seed=0)
+    model.fit(X)
+    # A new user with items 2 and 3 (like user 3): of the unseen items, item 1 (chosen with 2
+    # by two users) comes well before item 0 (once with 2) and item 4 (never chosen).
+    scores = model.score(sparse.csr_matrix(np.array([[0, 0, 1.0, 1.0, 0]])))[0]
+    assert scores[1] > 0.3
+    assert scores[1] > max(scores[0], scores[4]) + 0.2
+    # The chosen items are reconstructed close to 1.
+    assert scores[2] == pytest.approx(1.0, abs=0.15) and scores[3] == pytest.approx(1.0, abs=0.15)
+
+
+def test_content_is_cosine_to_the_mean_of_the_history() -> None:
+    vectors = np.array([[1, 0], [0, 1], [1, 1], [-1, 0]], dtype=np.float32)
+    model = Content(vectors)
+    model.fit(sparse.csr_matrix((0, 4)))
+    scores = model.score(sparse.csr_matrix(np.array([[1.0, 1.0, 0, 0]])))[0]
+    # Profile (1, 1)/√2: item 2 is the same direction (1.0); item 3 opposite to item 0 (−1/√2).
+    assert scores[2] == pytest.approx(1.0)
+    assert scores[3] == pytest.approx(-1 / np.sqrt(2))
+
+
+@pytest.mark.parametrize("name", ["popularity", "itemknn", "ease", "als"])
+def test_state_round_trip(name: str) -> None:
+    model = make_model(name, {"factors": 3, "iterations": 3})
+    model.fit(X)
+    copy = make_model(name, {"factors": 3, "iterations": 3})
+    copy.restore(model.state())
+    assert copy.score(X) == pytest.approx(model.score(X))
+
+
+def test_unknown_model() -> None:
+    with pytest.raises(ValueError, match="unknown model"):
+        make_model("svd", {})
