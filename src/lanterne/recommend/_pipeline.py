@@ -142,17 +142,21 @@ class Recommender:
 
     def scores(self, history: sparse.csr_matrix) -> Floats:
         """The model's scores; with a ``cold`` model, new works get its similarity instead,
-        scaled to at most half the user's best score (they compete by content, mostly for the
-        slots a goal keeps for them)."""
+        scaled to at most the user's k-th best score: ordered by content among themselves, they
+        come after the works the model is sure of and take the slots a goal keeps for them, at
+        the end of the list unless their similarity is high."""
         scores = self.model.score(history)
         if self.cold is not None and self.new.any():
             content = np.clip(self.cold.score(history)[:, self.new], 0.0, None)
-            best = (
-                np.abs(scores[:, ~self.new]).max(axis=1, keepdims=True)
-                if (~self.new).any()
-                else 1.0
-            )
-            scores[:, self.new] = 0.5 * best * content
+            unseen = scores.copy()
+            unseen[history.nonzero()] = -np.inf  # the k-th best of what may be recommended
+            warm = unseen[:, ~self.new]
+            if warm.shape[1] >= self.k:
+                kth = -np.partition(-warm, self.k - 1, axis=1)[:, self.k - 1 : self.k]
+                scale = np.where(np.isfinite(kth), np.maximum(kth, 0.0), 0.0)
+            else:
+                scale = np.ones((scores.shape[0], 1))
+            scores[:, self.new] = scale * content
         return scores
 
     def _candidates(self, scores: Floats) -> tuple[Ints, int]:
