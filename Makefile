@@ -8,7 +8,7 @@ DEMO_CATALOGUE ?= var/demo.sqlite
 ACCEL  := build/accel/manifest.json
 SOURCES := $(shell find src/lanterne -name '*.py')
 
-.PHONY: setup accel browser demo test lint typecheck unit unit-pure bench screenshots lock clean
+.PHONY: setup accel browser demo test lint typecheck unit unit-pure bench eval-recommend screenshots lock clean
 
 $(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,13 @@ test: lint typecheck unit unit-pure
 bench: setup accel
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/diagnose.py
+	$(BIN)/python benchmarks/search.py
+	$(BIN)/python benchmarks/recommend.py
+
+# Offline recommendation evaluation on ml-latest-small + Wikidata countries (needs ../shared/data).
+eval-recommend: setup
+	$(BIN)/lanterne eval prepare-movielens ../shared/data -o build/eval/movielens
+	$(BIN)/lanterne eval recommend examples/movielens-latest-small.json
 
 screenshots: setup accel browser
 	$(BIN)/python scripts/screenshots.py

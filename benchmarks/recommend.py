@@ -203,11 +203,6 @@ def rerank_cost(seed: int = 1) -> dict[str, float]:
 
 
 def tradeoff(seeds: list[int], plot: Path) -> dict[str, Any]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from lanterne.recommend import Goal, Recommender, load_config, make_model, split_per_user
     from lanterne.recommend import _metrics as m
     from lanterne.recommend._eval import item_space
@@ -255,29 +250,40 @@ def tradeoff(seeds: list[int], plot: Path) -> dict[str, Any]:
         result[kind]["loss"] = [float(1 - v / base) for v in result[kind]["ndcg"]]
         result[kind]["satisfied"] = [float(v) for v in np.mean(met[kind], axis=0)]
         result[kind]["ndcg_per_seed"] = per_seed[kind]
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.2))
+    report = {"targets": targets, **result}
+    plot_tradeoff(report, plot)
+    return report
+
+
+def plot_tradeoff(report: dict[str, Any], plot: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    targets = report["targets"]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.4))
     pct = [100 * t for t in targets]
-    ours = "Lanterne : rangeur sous contraintes / constrained ranker"
-    ref = "Référence : quota par préfixe sur le top-100 / prefix quota"
-    ax.plot(pct, result["constrained"]["ndcg"], marker="o", label=ours)
-    ax.plot(pct, result["prefix"]["ndcg"], marker="s", linestyle="--", label=ref)
-    ax.set_xlabel("Objectif européen (%), français = 1/3 / European goal (%), French = 1/3")
+    ours = "Lanterne : rangeur sous contraintes\nconstrained ranker"
+    ref = "Référence : quota par préfixe (top-100)\nnaive prefix quota (top 100)"
+    ax.plot(pct, report["constrained"]["ndcg"], marker="o", label=ours)
+    ax.plot(pct, report["prefix"]["ndcg"], marker="s", linestyle="--", label=ref)
+    ax.set_xlabel("Objectif européen (%) ; français = 1/3\nEuropean goal (%); French = 1/3")
     ax.set_ylabel("nDCG@10")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    bx.plot(pct, [100 * v for v in result["constrained"]["satisfied"]], marker="o", label=ours)
+    ax.legend(fontsize=8)
+    bx.plot(pct, [100 * v for v in report["constrained"]["satisfied"]], marker="o", label=ours)
     bx.plot(
-        pct, [100 * v for v in result["prefix"]["satisfied"]], marker="s", linestyle="--", label=ref
+        pct, [100 * v for v in report["prefix"]["satisfied"]], marker="s", linestyle="--", label=ref
     )
-    bx.set_xlabel("Objectif européen (%) / European goal (%)")
-    bx.set_ylabel("Listes qui tiennent les deux objectifs (%) / lists meeting both goals (%)")
+    bx.set_xlabel("Objectif européen (%)\nEuropean goal (%)")
+    bx.set_ylabel("Listes qui tiennent les deux objectifs (%)\nlists meeting both goals (%)")
     bx.set_ylim(0, 105)
     bx.grid(alpha=0.3)
-    fig.suptitle("ml-latest-small + Wikidata, EASE (λ 300), k = 10, 3 graines / seeds", fontsize=10)
+    fig.suptitle("ml-latest-small + Wikidata, EASE (lambda 300), k = 10, 3 graines / seeds")
     fig.tight_layout()
     plot.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(plot, format="svg", metadata={"Date": None})
-    return {"targets": targets, **result}
 
 
 def tune(seed: int = 1) -> dict[str, float]:
@@ -314,11 +320,15 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--tradeoff", type=Path)
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--replot", type=Path, help="redraw --tradeoff from a saved --json report")
     args = parser.parse_args()
     report: dict[str, Any] = {
         "machine": platform.processor() or platform.machine(),
         "python": platform.python_version(),
     }
+    if args.replot and args.tradeoff:
+        plot_tradeoff(json.loads(args.replot.read_text())["tradeoff"], args.tradeoff)
+        return
     if args.tune:
         report["tuning"] = tune()
     elif args.tradeoff:
