@@ -18,6 +18,7 @@ import click
 import msgspec
 
 from lanterne import __version__
+from lanterne._cli_audit import audit_command, serve_command, simulate_command
 from lanterne._cli_common import _State, _state, _t
 from lanterne._cli_diagnose import diagnose_command
 from lanterne._cli_recommend import (
@@ -456,7 +457,16 @@ def _log_internal(settings: Settings) -> Path:
     return path
 
 
-for _command in (diagnose_command, index_command, search_command, recommend_command, eval_group):
+for _command in (
+    diagnose_command,
+    index_command,
+    search_command,
+    recommend_command,
+    audit_command,
+    simulate_command,
+    serve_command,
+    eval_group,
+):
     cli.add_command(_command)
 eval_group.add_command(eval_recommend_command)
 eval_group.add_command(prepare_movielens_command)

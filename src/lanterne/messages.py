@@ -47,6 +47,14 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{path} : la première ligne n'a pas d'en-tête de colonnes lisible. Ajoutez une ligne d'en-tête.",
         "{path}: the first line has no readable column header. Add a header line.",
     ),
+    "audit.missing_columns": (
+        "{path} : colonnes absentes de l'en-tête : {columns}. Voir docs/audit.md (format des captures).",
+        "{path}: columns missing from the header: {columns}. See docs/audit.md (capture format).",
+    ),
+    "audit.bad_personas": (
+        "{path} : profils illisibles ({detail}). Attendu : une liste JSON de {{name, history, group, taste}}.",
+        "{path}: unreadable personas ({detail}). Expected: a JSON list of {{name, history, group, taste}}.",
+    ),
     "recommend.missing_columns": (
         "{path} : colonnes absentes de l'en-tête : {columns} (trouvées : {found}). Voir docs/recommend.md pour le format attendu.",
         "{path}: columns missing from the header: {columns} (found: {found}). See docs/recommend.md for the expected format.",

@@ -298,7 +298,9 @@ def make_model(
         )
     if name == "content":
         if embeddings is None:
-            raise ValueError("content: item embeddings are needed (configuration key text)")
+            raise ValueError(
+                "content: item embeddings are needed (give the configuration a titles file)"
+            )
         return Content(embeddings)
     raise ValueError(f"unknown model « {name} »: popularity, itemknn, ease, als or content")
 

@@ -35,6 +35,7 @@ class Source:
         self.recommender = recommender
         self.dataset = dataset
         self.titles = titles
+        self._variants: dict[tuple[object, ...], Recommender] = {}
 
     def history_of(self, user: str) -> list[int]:
         u = self.dataset.user_index.get(user)
@@ -54,6 +55,47 @@ class Source:
 
     def title(self, item: str) -> str:
         return self.titles.get(item, item)
+
+    def attributes(self, item: int) -> dict[str, list[str]]:
+        """The item's attributes (for a capture or a page)."""
+        out: dict[str, list[str]] = {}
+        attrs = self.dataset.attributes
+        for name in attrs.names:
+            for value in attrs.values(name):
+                if attrs.mask(name, value)[item]:
+                    out.setdefault(name, []).append(value)
+        return out
+
+    def with_options(
+        self,
+        *,
+        goals: tuple[Goal, ...] = (),
+        surface: Surface | None = None,
+        curiosity: float = 0.0,
+        diversifier: str = "mmr",
+        k: int = 10,
+    ) -> Recommender:
+        """The same model and items with other goals or dial (built once per option set)."""
+        key = (goals, surface or Surface(), curiosity, diversifier, k)
+        found = self._variants.get(key)
+        if found is None:
+            base = self.recommender
+            found = Recommender(
+                base.model,
+                base.space,
+                base.items,
+                attribute_mask=self.dataset.attributes.mask,
+                goals=goals,
+                surface=surface,
+                k=k,
+                curiosity=curiosity,
+                diversifier=diversifier,
+                cold=base.cold,
+            )
+            if len(self._variants) > 64:
+                self._variants.clear()
+            self._variants[key] = found
+        return found
 
 
 def _digest(*parts: object) -> str:

@@ -1,0 +1,216 @@
+"""``lanterne audit``, ``lanterne simulate`` and ``lanterne serve``."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import msgspec
+
+from lanterne._cli_common import _state, _t
+
+
+def _platform_catalogue(path: Path) -> dict[str, dict[str, set[str]]]:
+    """``item,attribute,value`` rows (the recommender's attribute file) or one id per line."""
+    items: dict[str, dict[str, set[str]]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        if header[:3] == ["item", "attribute", "value"]:
+            for row in reader:
+                if len(row) >= 3 and row[0]:
+                    items.setdefault(row[0], {}).setdefault(row[1], set()).add(row[2])
+        else:
+            for row in [header, *reader]:
+                if row and row[0] and row[0] != "item":
+                    items.setdefault(row[0], {})
+    return items
+
+
+@click.command("audit")
+@click.argument("captures", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--platform-catalogue",
+    type=click.Path(path_type=Path),
+    help="Œuvres offertes par la plateforme.",
+)
+@click.option(
+    "--weighting",
+    type=click.Choice(["uniform", "log", "rbp", "grid"]),
+    default="log",
+    show_default=True,
+)
+@click.option("--home-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
+@click.option("--european-threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True)
+@click.option("--eof-threshold", type=click.FloatRange(0, 1), default=0.4, show_default=True)
+@click.option("--resamples", type=click.IntRange(0, 100_000), default=1000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html", "pdf"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path))
+@click.option("--schema", is_flag=True, help="Afficher le schéma JSON d'une ligne de capture.")
+@click.pass_context
+def audit_command(
+    ctx: click.Context,
+    captures: tuple[Path, ...],
+    platform_catalogue: Path | None,
+    weighting: str,
+    home_threshold: float,
+    european_threshold: float,
+    eof_threshold: float,
+    resamples: int,
+    seed: int,
+    fmt: str,
+    output: Path | None,
+    schema: bool,
+) -> None:
+    """Auditer l'exposition des œuvres / audit the exposure of works."""
+    from lanterne.audit import (
+        AuditConfig,
+        Quotas,
+        Weighting,
+        capture_schema,
+        read_captures,
+        run_audit,
+    )
+    from lanterne.audit._render import render_html
+
+    state = _state(ctx)
+    lang = state.lang
+    if schema:
+        click.echo(json.dumps(capture_schema(), ensure_ascii=False, indent=2))
+        return
+    if not captures:
+        raise click.UsageError(
+            _t(lang, "donnez au moins un fichier de captures", "give at least one capture file")
+        )
+    caps = read_captures(captures)
+    lookup = _catalogue_lookup(state.settings.catalogue)
+    config = AuditConfig(
+        weighting=Weighting(kind=weighting),
+        quotas=Quotas(
+            catalogue_european=european_threshold, catalogue_eof=eof_threshold, home=home_threshold
+        ),
+        resamples=resamples,
+        seed=seed,
+    )
+    items = _platform_catalogue(platform_catalogue) if platform_catalogue else None
+    report = run_audit(caps, config, lookup=lookup, catalogue_items=items)
+    for rejected in caps.rejected[:10]:
+        click.echo(
+            f"{rejected.file}:{rejected.line} [{rejected.field}] {rejected.reason}", err=True
+        )
+    if fmt == "json":
+        text = json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2)
+        if output:
+            output.write_text(text, "utf-8")
+        else:
+            click.echo(text)
+        return
+    if fmt in ("html", "pdf"):
+        page = render_html(report, lang)
+        target = output or Path(f"audit.{fmt}")
+        if fmt == "html":
+            target.write_text(page, "utf-8")
+        else:
+            from lanterne.diagnose._render import write_pdf
+
+            write_pdf(page, target)
+        click.echo(str(target))
+        return
+    for line in report.summary["en" if lang == "en" else "fr"]:
+        click.echo("• " + line)
+
+
+def _catalogue_lookup(location: str | Path) -> Callable[[str], dict[str, set[str]]] | None:
+    path = Path(location)
+    if not path.is_file():
+        return None
+    from lanterne.catalogue import open_catalogue
+    from lanterne.recommend._export import work_attributes
+
+    catalogue = open_catalogue(location)
+
+    def lookup(item: str) -> dict[str, set[str]]:
+        work = catalogue.get(item)
+        out: dict[str, set[str]] = {}
+        if work is not None:
+            for name, value in work_attributes(work):
+                out.setdefault(name, set()).add(value)
+        return out
+
+    return lookup
+
+
+@click.command("simulate")
+@click.option("--url", required=True, help="Adresse locale de l'API (http://127.0.0.1:8000).")
+@click.option(
+    "--personas", type=click.Path(path_type=Path), required=True, help="JSON : liste de profils."
+)
+@click.option("--sessions", type=click.IntRange(1, 1000), default=5, show_default=True)
+@click.option("--goal", "goals", multiple=True)
+@click.option(
+    "--max-requests", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True
+)
+@click.option("--max-seconds", type=click.FloatRange(1, 86_400), default=600, show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
+@click.pass_context
+def simulate_command(
+    ctx: click.Context,
+    url: str,
+    personas: Path,
+    sessions: int,
+    goals: tuple[str, ...],
+    max_requests: int,
+    max_seconds: float,
+    output: Path,
+) -> None:
+    """Profils fictifs qui parcourent une plateforme locale / sock-puppet personas on loopback."""
+    from lanterne.audit import LanterneHTTP, Persona, SimulationLimits, simulate, write_jsonl
+    from lanterne.errors import BadInput
+
+    state = _state(ctx)
+    try:
+        people = msgspec.json.decode(personas.read_bytes(), type=list[Persona])
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise BadInput("audit.bad_personas", path=personas, detail=str(exc)) from None
+    platform = LanterneHTTP(url, goals=goals)
+    limits = SimulationLimits(max_requests=max_requests, max_seconds=max_seconds)
+    rows = write_jsonl(simulate(platform, people, sessions, limits=limits), output)
+    click.echo(f"{output}: {rows} " + _t(state.lang, "lignes de capture", "capture rows"))
+
+
+@click.command("serve")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    help="Configuration d'évaluation (données).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.pass_context
+def serve_command(ctx: click.Context, config: Path | None, host: str, port: int) -> None:
+    """Servir l'API de recommandation / serve the recommendation API."""
+    import uvicorn
+
+    from lanterne.catalogue import open_catalogue
+    from lanterne.recommend._service import catalogue_source, dataset_source
+    from lanterne.web import create_app
+
+    state = _state(ctx)
+    if config is not None:
+        source = dataset_source(config)
+    else:
+        with open_catalogue(state.settings.catalogue) as catalogue:
+            source = catalogue_source(catalogue)
+    click.echo(f"http://{host}:{port}/api/docs")
+    uvicorn.run(create_app(source, lang=state.lang), host=host, port=port, log_level="warning")

@@ -1,0 +1,41 @@
+"""Exposure observatory: audit what a platform shows (docs/audit.md)."""
+
+from lanterne.audit._audit import AuditConfig, Quotas, Report, run_audit
+from lanterne.audit._capture import Capture, Captures, Rejected, capture_schema, read_captures
+from lanterne.audit._metrics import Bootstrap, Interval, Weighting, gini
+from lanterne.audit._simulate import (
+    LanterneHTTP,
+    NotLoopback,
+    Persona,
+    Platform,
+    Shown,
+    SimulationLimits,
+    check_loopback,
+    simulate,
+    write_jsonl,
+)
+
+__all__ = [
+    "AuditConfig",
+    "Bootstrap",
+    "Capture",
+    "Captures",
+    "Interval",
+    "LanterneHTTP",
+    "NotLoopback",
+    "Persona",
+    "Platform",
+    "Quotas",
+    "Rejected",
+    "Report",
+    "Shown",
+    "SimulationLimits",
+    "Weighting",
+    "capture_schema",
+    "check_loopback",
+    "gini",
+    "read_captures",
+    "run_audit",
+    "simulate",
+    "write_jsonl",
+]

@@ -1,0 +1,263 @@
+"""The open capture format: what a platform showed, to whom, where and when.
+
+One row per item shown. A *list* is what one persona (or user) saw on one surface in one session
+at one time: rows sharing platform, surface, persona, session and timestamp. Positions start at
+1; grid surfaces also give row and column (from 1). Item metadata travels in ``attributes``
+(``european``, ``eof``, ``francophone``, ``country``, ``territory``, ``independent``,
+``creation``, ``genre`` …) or is joined from a Lanterne catalogue when absent.
+
+Two forms, the same fields (docs/audit.md, JSON Schema: ``lanterne audit --schema``):
+
+* JSON Lines: one object per row, ``attributes`` an object of strings or lists of strings;
+* CSV: the fixed columns, then any ``attr:NAME`` column (several values separated by ``|``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+
+from lanterne.errors import BadInput, InputNotFound
+
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+SURFACES = ("home", "search", "autoplay", "carousel", "list")
+FORMAT_VERSION = "1.0"
+
+
+class Capture(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One item shown to one persona."""
+
+    platform: str
+    surface: str
+    persona: str
+    session: str
+    timestamp: str
+    """ISO 8601 date and time of the list."""
+    position: int
+    item: str
+    row: int | None = None
+    column: int | None = None
+    group: str | None = None
+    """The persona's group: ``control`` personas are the baseline of drift tests."""
+    title: str | None = None
+    attributes: dict[str, str | list[str]] = {}
+
+
+class Rejected(msgspec.Struct, frozen=True):
+    file: str
+    line: int
+    field: str
+    reason: str
+
+
+class Captures:
+    """Rows in columns: one entry per item shown, lists numbered in reading order."""
+
+    def __init__(self) -> None:
+        self.platforms: list[str] = []
+        self.surfaces: list[str] = []
+        self.personas: list[str] = []
+        self.persona_group: list[str] = []
+        self.sessions: list[str] = []
+        self.items: list[str] = []
+        self.titles: dict[str, str] = {}
+        self.item_attributes: dict[str, dict[str, set[str]]] = {}
+        """item → attribute → values (from the captures, then the catalogue)."""
+        self.list_keys: list[tuple[int, int, int, int, str]] = []
+        """platform, surface, persona, session, timestamp of each list."""
+        self.rows_list: list[int] = []
+        self.rows_position: list[int] = []
+        self.rows_row: list[int] = []
+        self.rows_column: list[int] = []
+        self.rows_item: list[int] = []
+        self.read = 0
+        self.rejected: list[Rejected] = []
+        self._index: dict[str, dict[str, int]] = {}
+        self._list_index: dict[tuple[int, int, int, int, str], int] = {}
+        self._seen: set[tuple[int, int]] = set()
+
+    def _code(self, kind: str, value: str, table: list[str]) -> int:
+        index = self._index.setdefault(kind, {})
+        code = index.get(value)
+        if code is None:
+            code = index[value] = len(table)
+            table.append(value)
+        return code
+
+    def add(self, capture: Capture, file: str, line: int) -> None:
+        platform = self._code("platform", capture.platform, self.platforms)
+        surface = self._code("surface", capture.surface, self.surfaces)
+        persona = self._code("persona", capture.persona, self.personas)
+        if persona == len(self.persona_group):
+            self.persona_group.append(capture.group or "")
+        session = self._code("session", capture.session, self.sessions)
+        key = (platform, surface, persona, session, capture.timestamp)
+        list_id = self._list_index.get(key)
+        if list_id is None:
+            list_id = self._list_index[key] = len(self.list_keys)
+            self.list_keys.append(key)
+        if (list_id, capture.position) in self._seen:
+            self.rejected.append(
+                Rejected(
+                    file,
+                    line,
+                    "position",
+                    f"position {capture.position} already filled in this list:"
+                    " keep one row per slot",
+                )
+            )
+            return
+        self._seen.add((list_id, capture.position))
+        item = self._code("item", capture.item, self.items)
+        if capture.title:
+            self.titles.setdefault(capture.item, capture.title)
+        if capture.attributes:
+            known = self.item_attributes.setdefault(capture.item, {})
+            for name, value in capture.attributes.items():
+                values = [value] if isinstance(value, str) else value
+                known.setdefault(name, set()).update(v for v in values if v != "")
+        self.rows_list.append(list_id)
+        self.rows_position.append(capture.position)
+        self.rows_row.append(capture.row or 0)
+        self.rows_column.append(capture.column or 0)
+        self.rows_item.append(item)
+
+    @property
+    def n_lists(self) -> int:
+        return len(self.list_keys)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows_item)
+
+    def arrays(self) -> dict[str, Ints]:
+        """Rows sorted by list then position, as arrays."""
+        lst = np.asarray(self.rows_list, dtype=np.int64)
+        pos = np.asarray(self.rows_position, dtype=np.int64)
+        order = np.lexsort((pos, lst))
+        keys = np.asarray([k[:4] for k in self.list_keys], dtype=np.int64).reshape(-1, 4)
+        return {
+            "list": lst[order],
+            "position": pos[order],
+            "row": np.asarray(self.rows_row, dtype=np.int64)[order],
+            "column": np.asarray(self.rows_column, dtype=np.int64)[order],
+            "item": np.asarray(self.rows_item, dtype=np.int64)[order],
+            "list_platform": keys[:, 0],
+            "list_surface": keys[:, 1],
+            "list_persona": keys[:, 2],
+            "list_session": keys[:, 3],
+        }
+
+
+_FIXED = ("platform", "surface", "persona", "session", "timestamp", "position", "item")
+
+
+def _problem(data: dict[str, Any]) -> tuple[str, str] | None:
+    for name in _FIXED:
+        value = data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return name, "missing: every row needs " + ", ".join(_FIXED)
+    for name in ("position", "row", "column"):
+        value = data.get(name)
+        if value is None or value == "":
+            data[name] = None if name != "position" else value
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            return name, f"« {value} » is not a whole number"
+        if number < 1:
+            return name, f"{number}: positions, rows and columns start at 1"
+        data[name] = number
+    return None
+
+
+def _rows_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, tuple[str, str] | None]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        if not header:
+            raise BadInput("input.empty", path=path)
+        missing = [c for c in _FIXED if c not in header]
+        if missing:
+            raise BadInput("audit.missing_columns", path=path, columns=", ".join(missing))
+        for raw in reader:
+            if None in raw:
+                yield (
+                    reader.line_num,
+                    None,
+                    ("(line)", "more cells than the header: check the delimiter and quotes"),
+                )
+                continue
+            data: dict[str, Any] = {}
+            attributes: dict[str, str | list[str]] = {}
+            for name, value in raw.items():
+                if name is None:
+                    continue
+                if name.startswith("attr:"):
+                    if value:
+                        parts = [v.strip() for v in value.split("|") if v.strip()]
+                        attributes[name[5:]] = (
+                            parts if len(parts) > 1 else parts[0] if parts else ""
+                        )
+                elif value not in (None, ""):
+                    data[name] = value.strip()
+            data["attributes"] = attributes
+            yield reader.line_num, data, None
+
+
+def _rows_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, tuple[str, str] | None]]:
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, None, ("(line)", f"not JSON: {exc.msg} at column {exc.colno}")
+                continue
+            if not isinstance(data, dict):
+                yield number, None, ("(line)", "not a JSON object")
+                continue
+            yield number, data, None
+
+
+def read_captures(paths: Iterable[Path], captures: Captures | None = None) -> Captures:
+    """Read CSV (``.csv``) or JSON Lines (anything else) capture files."""
+    captures = captures or Captures()
+    for path in paths:
+        if not path.is_file():
+            raise InputNotFound("input.not_found", path=path)
+        rows = _rows_csv(path) if path.suffix.lower() == ".csv" else _rows_jsonl(path)
+        for line, data, problem in rows:
+            captures.read += 1
+            if problem is None and data is not None:
+                problem = _problem(data)
+            if problem is not None or data is None:
+                field, reason = problem or ("(line)", "unreadable")
+                captures.rejected.append(Rejected(str(path), line, field, reason))
+                continue
+            try:
+                capture = msgspec.convert(data, Capture, strict=False)
+            except msgspec.ValidationError as exc:
+                captures.rejected.append(Rejected(str(path), line, "(row)", str(exc)))
+                continue
+            captures.add(capture, str(path), line)
+    return captures
+
+
+def capture_schema() -> dict[str, Any]:
+    """The JSON Schema of one capture row (JSON Lines form)."""
+    schema: dict[str, Any] = msgspec.json.schema(Capture)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"Lanterne capture row, format {FORMAT_VERSION}"
+    return schema

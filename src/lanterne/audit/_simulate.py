@@ -1,0 +1,181 @@
+"""Sock-puppet personas that browse a recommender and write captures in the open format.
+
+A persona starts from a few works, opens the home surface once per session, clicks one work
+(the first that matches its taste, else the first shown) and carries it into its history, as a
+viewer would. ``control`` personas click nothing: their history never changes, the baseline
+against which drift is judged. Everything stays on loopback, bounded in requests and time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import socket
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import msgspec
+
+from lanterne.audit._capture import Capture
+
+
+class Persona(msgspec.Struct, kw_only=True):
+    name: str
+    history: list[str]
+    group: str = "treated"
+    """``control``: never clicks."""
+    taste: dict[str, str] = {}
+    """Attribute and value it clicks first (``genre=g0``)."""
+
+
+class Shown(msgspec.Struct, kw_only=True):
+    item: str
+    position: int
+    row: int | None = None
+    column: int | None = None
+    title: str | None = None
+    attributes: dict[str, str | list[str]] = {}
+
+
+class Platform(Protocol):
+    """What the simulator needs from a platform: the home surface for a history."""
+
+    name: str
+
+    def home(self, history: Sequence[str]) -> list[Shown]: ...
+
+
+class SimulationLimits(msgspec.Struct, frozen=True, kw_only=True):
+    max_requests: int = 10_000
+    max_seconds: float = 600.0
+    timeout: float = 10.0
+
+
+class NotLoopback(ValueError):
+    pass
+
+
+def check_loopback(url: str) -> None:
+    """Refuse any address that is not this machine's loopback."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError as exc:
+        raise NotLoopback(f"{host}: {exc}") from None
+    for address in addresses:
+        if not ipaddress.ip_address(str(address).split("%")[0]).is_loopback:
+            raise NotLoopback(
+                f"{host} ({address}) is not a loopback address: the simulator stays on this machine"
+            )
+
+
+class LanterneHTTP:
+    """Lanterne's own recommendation API (``GET /api/recommend``) as a platform."""
+
+    name = "lanterne"
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        k: int = 10,
+        surface: str = "grid",
+        goals: Sequence[str] = (),
+        timeout: float = 10.0,
+    ) -> None:
+        import httpx
+
+        check_loopback(base_url)
+        self.client = httpx.Client(base_url=base_url, timeout=timeout, trust_env=False)
+        self.params: list[tuple[str, Any]] = [("k", k), ("surface", surface)] + [
+            ("goal", g) for g in goals
+        ]
+
+    def home(self, history: Sequence[str]) -> list[Shown]:
+        response = self.client.get(
+            "/api/recommend", params=self.params + [("history", h) for h in history]
+        )
+        response.raise_for_status()
+        return [
+            Shown(
+                item=entry["item"],
+                position=entry["position"],
+                row=entry.get("row"),
+                column=entry.get("column"),
+                title=entry.get("title"),
+                attributes=entry.get("attributes") or {},
+            )
+            for entry in response.json()["items"]
+        ]
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _choose(shown: list[Shown], taste: dict[str, str], history: set[str]) -> str | None:
+    fresh = [s for s in shown if s.item not in history]
+    for s in fresh:
+        if all(
+            (v in s.attributes.get(a, ()))
+            if isinstance(s.attributes.get(a), list)
+            else s.attributes.get(a) == v
+            for a, v in taste.items()
+        ):
+            return s.item
+    return fresh[0].item if fresh else None
+
+
+def simulate(
+    platform: Platform,
+    personas: Sequence[Persona],
+    sessions: int,
+    *,
+    limits: SimulationLimits | None = None,
+    start: dt.datetime | None = None,
+) -> Iterator[Capture]:
+    """Captures of every list shown, persona after persona, session after session."""
+    limits = limits or SimulationLimits()
+    start = start or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    began = time.monotonic()
+    requests = 0
+    states = {p.name: list(p.history) for p in personas}
+    for session in range(sessions):
+        for persona in personas:
+            if requests >= limits.max_requests or time.monotonic() - began > limits.max_seconds:
+                return
+            history = states[persona.name]
+            shown = platform.home(history)
+            requests += 1
+            stamp = (start + dt.timedelta(hours=session, seconds=requests)).isoformat()
+            for s in shown:
+                yield Capture(
+                    platform=platform.name,
+                    surface="home",
+                    persona=persona.name,
+                    session=f"{persona.name}/s{session + 1}",
+                    timestamp=stamp,
+                    position=s.position,
+                    row=s.row,
+                    column=s.column,
+                    item=s.item,
+                    group=persona.group,
+                    title=s.title,
+                    attributes=s.attributes,
+                )
+            if persona.group != "control":
+                clicked = _choose(shown, persona.taste, set(history))
+                if clicked is not None:
+                    history.append(clicked)
+
+
+def write_jsonl(captures: Iterator[Capture], path: Path) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for capture in captures:
+            handle.write(json.dumps(msgspec.to_builtins(capture), ensure_ascii=False) + "\n")
+            count += 1
+    return count
