@@ -304,3 +304,20 @@ def test_cli_audit_formats(tmp_path: Path) -> None:
     missing = lanterne(tmp_path, "audit", str(tmp_path / "none.csv"))
     assert missing.returncode == 3 and "Traceback" not in missing.stderr
     assert not math.isnan(report["exposure_gini"])
+
+
+def test_gaps_on_the_demo_catalogue(tmp_path: Path) -> None:
+    assert lanterne(tmp_path, "demo").returncode == 0
+    found = json.loads(lanterne(tmp_path, "search", "jazz", "--json", "--limit", "5").stdout)
+    ids = [h["id"] for h in (found.get("hits") or found.get("results"))]
+    platform = _write(tmp_path / "vod.csv", ["item", *ids])
+    done = lanterne(tmp_path, "gaps", "--platform", f"vod={platform}", "--json")
+    assert done.returncode == 0, done.stderr
+    gaps = json.loads(done.stdout)
+    # The demo's 644 works carry no online offer: only the 5 listed by the platform are available.
+    assert gaps["works"] == 644 and gaps["available"] == 5 and gaps["missing"] == 639
+    assert gaps["by_platform"] == {"vod": 5}
+    assert sum(gaps["missing_by_type"].values()) == 639
+    assert gaps["missing_by_language"].get("fr") == 639
+    text = lanterne(tmp_path, "--lang", "en", "gaps")
+    assert "Works with no online offer: 644 / 644" in text.stdout

@@ -214,3 +214,48 @@ def serve_command(ctx: click.Context, config: Path | None, host: str, port: int)
             source = catalogue_source(catalogue)
     click.echo(f"http://{host}:{port}/api/docs")
     uvicorn.run(create_app(source, lang=state.lang), host=host, port=port, log_level="warning")
+
+
+@click.command("gaps")
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    metavar="NOM=FICHIER",
+    help="Catalogue d'une plateforme (répétable).",
+)
+@click.option("--source", help="Seulement cette source du catalogue.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def gaps_command(
+    ctx: click.Context, platforms: tuple[str, ...], source: str | None, as_json: bool
+) -> None:
+    """Œuvres sans offre en ligne / works with no online offer."""
+    from lanterne.audit._gaps import find_gaps, platform_items
+    from lanterne.catalogue import open_catalogue
+
+    state = _state(ctx)
+    lang = state.lang
+    files: dict[str, set[str]] = {}
+    for spec in platforms:
+        name, sep, path = spec.partition("=")
+        if not sep:
+            name, path = Path(spec).stem, spec
+        files[name] = platform_items(Path(path))
+    with open_catalogue(state.settings.catalogue) as catalogue:
+        gaps = find_gaps(catalogue.iter_works(source), files)
+    if as_json:
+        click.echo(json.dumps(msgspec.to_builtins(gaps), ensure_ascii=False, indent=2))
+        return
+    share = gaps.missing / gaps.works if gaps.works else 0.0
+    click.echo(
+        _t(lang, "Œuvres sans offre en ligne : ", "Works with no online offer: ")
+        + f"{gaps.missing} / {gaps.works} ({100 * share:.1f} %)"
+    )
+    for title, table in (
+        (_t(lang, "par type", "by type"), gaps.missing_by_type),
+        (_t(lang, "par langue", "by language"), gaps.missing_by_language),
+        (_t(lang, "par territoire", "by territory"), gaps.missing_by_territory),
+    ):
+        if table:
+            click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in list(table.items())[:8]))

@@ -18,7 +18,7 @@ import click
 import msgspec
 
 from lanterne import __version__
-from lanterne._cli_audit import audit_command, serve_command, simulate_command
+from lanterne._cli_audit import audit_command, gaps_command, serve_command, simulate_command
 from lanterne._cli_common import _State, _state, _t
 from lanterne._cli_diagnose import diagnose_command
 from lanterne._cli_recommend import (
@@ -463,6 +463,7 @@ for _command in (
     search_command,
     recommend_command,
     audit_command,
+    gaps_command,
     simulate_command,
     serve_command,
     eval_group,

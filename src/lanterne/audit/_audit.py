@@ -19,7 +19,7 @@ from lanterne.audit._metrics import (
     lorenz,
     per_unit,
     permutation_test,
-    slope,
+    slopes,
     units_for,
 )
 
@@ -232,13 +232,14 @@ def run_audit(
     exposure = np.bincount(item, weights=w, minlength=len(captures.items))
     unseen = 0
     if catalogue_items:
-        unseen = sum(1 for i in catalogue_items if i not in set(captures.items))
+        shown = set(captures.items)
+        unseen = sum(1 for i in catalogue_items if i not in shown)
     full = np.concatenate([exposure, np.zeros(unseen)])
     order = np.sort(exposure)[::-1]
     head = max(1, math.ceil(0.2 * len(full)))
     long_tail = float(order[head:].sum() / order.sum()) if order.sum() else 0.0
     coverage = (len(captures.items) - 0) / len(full) if catalogue_items else None
-    # Intra-list diversity over genres (1 − mean pairwise Jaccard), when genres are known.
+    # Intra-list diversity over genres (1 − mean pairwise cosine), when genres are known.
     ild = _ild(captures, lst, item)
     synthetic = (
         member["creation=synthetic"][item]
@@ -299,11 +300,14 @@ def _ild(captures: Captures, lst: Ints, item: Ints) -> float | None:
     norms = np.linalg.norm(features, axis=1, keepdims=True)
     features = np.divide(features, norms, out=np.zeros_like(features), where=norms > 0)
     # Mean pairwise cosine per list = (‖Σ f‖² − Σ ‖f‖²) / (n (n − 1)).
-    sums = np.zeros((int(lst.max()) + 1, len(values)))
-    np.add.at(sums, lst, features[item])
-    self_sim = np.bincount(lst, weights=(features[item] ** 2).sum(axis=1))
-    n = np.bincount(lst).astype(np.float64)
-    pair = (np.einsum("ij,ij->i", sums, sums) - self_sim) / np.maximum(n * (n - 1), 1)
+    n_lists = int(lst.max()) + 1
+    square = np.zeros(n_lists)
+    for col in range(len(values)):
+        column = np.bincount(lst, weights=features[item, col], minlength=n_lists)
+        square += column * column
+    self_sim = np.bincount(lst, weights=(features**2).sum(axis=1)[item], minlength=n_lists)
+    n = np.bincount(lst, minlength=n_lists).astype(np.float64)
+    pair = (square - self_sim) / np.maximum(n * (n - 1), 1)
     valid = n > 1
     return float(1.0 - pair[valid].mean()) if valid.any() else None
 
@@ -363,30 +367,20 @@ def _drift(
     sessions (slope per session), against control personas."""
     lst, item = a["list"], a["item"]
     persona = a["list_persona"][lst]
-    # Sessions in the order they were first seen for each persona (timestamps sort lists).
-    times = [k[4] for k in captures.list_keys]
-    order = np.argsort(np.asarray(times, dtype=object), kind="stable")
-    rank_of_list = np.empty(len(times), dtype=np.int64)
-    rank_of_list[order] = np.arange(len(times))
-    session_of_list = a["list_session"]
     n_p = len(captures.personas)
-    # Session index per persona: rank sessions by first list time.
-    first: dict[tuple[int, int], int] = {}
-    for li in order:
-        key = (int(a["list_persona"][li]), int(session_of_list[li]))
-        first.setdefault(key, len(first))
-    by_persona: dict[int, list[tuple[int, int]]] = {}
-    for (p, s), r in first.items():
-        by_persona.setdefault(p, []).append((r, s))
-    session_index = {}
-    for p, pairs in by_persona.items():
-        for k, (_, s) in enumerate(sorted(pairs)):
-            session_index[(p, s)] = k
-    row_session = np.fromiter(
-        (session_index[(int(a["list_persona"][li]), int(session_of_list[li]))] for li in lst),
-        dtype=np.int64,
-        count=len(lst),
-    )
+    # Each persona's sessions numbered in the order of their first list (timestamps order lists).
+    times = np.asarray(captures.list_times)
+    order = np.argsort(times, kind="stable")
+    pair = a["list_persona"] * (len(captures.sessions) + 1) + a["list_session"]
+    pairs, first = np.unique(pair[order], return_index=True)
+    pair_persona = pairs // (len(captures.sessions) + 1)
+    by = np.lexsort((first, pair_persona))  # pairs sorted by persona, then first appearance
+    starts = np.searchsorted(pair_persona[by], pair_persona[by], side="left")
+    rank_sorted = np.arange(len(by)) - starts
+    rank = np.empty(len(by), dtype=np.int64)
+    rank[by] = rank_sorted
+    list_session_index = rank[np.searchsorted(pairs, pair)]
+    row_session = list_session_index[lst]
     n_sessions = int(row_session.max()) + 1 if len(row_session) else 0
     if n_sessions < 2:
         return []
@@ -400,26 +394,17 @@ def _drift(
         den = np.bincount(cells, weights=w, minlength=n_p * n_sessions).reshape(n_p, n_sessions)
         num = np.bincount(cells, weights=w * m, minlength=n_p * n_sessions).reshape(n_p, n_sessions)
         share = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
-        slopes = np.array(
-            [
-                slope(np.flatnonzero(~np.isnan(row)).astype(np.float64), row[~np.isnan(row)])
-                for row in share
-            ]
-        )
-        treated = slopes[~control]
-        ctrl = slopes[control]
+        per_persona = slopes(share)
+        treated = per_persona[~control]
+        ctrl = per_persona[control]
         boot_t = Bootstrap(len(treated), config.resamples, config.seed)
         boot_c = Bootstrap(len(ctrl), config.resamples, config.seed + 1) if len(ctrl) else None
-        # Session means with intervals (over treated personas).
+        # Session means with intervals (over treated personas; one set of resamples for all).
         means, lows, highs = [], [], []
         for s in range(n_sessions):
             col = share[~control, s]
-            col = col[~np.isnan(col)]
-            iv = (
-                Bootstrap(len(col), config.resamples, config.seed + 2 + s).mean(col, config.level)
-                if len(col)
-                else Interval(math.nan, math.nan, math.nan)
-            )
+            seen = (~np.isnan(col)).astype(np.float64)
+            iv = boot_t.ratio(np.nan_to_num(col), seen, config.level)
             means.append(iv.value)
             lows.append(iv.low)
             highs.append(iv.high)

@@ -84,6 +84,7 @@ class Captures:
         self._index: dict[str, dict[str, int]] = {}
         self._list_index: dict[tuple[int, int, int, int, str], int] = {}
         self._seen: set[tuple[int, int]] = set()
+        self._columns: dict[str, Ints] | None = None
 
     def _code(self, kind: str, value: str, table: list[str]) -> int:
         index = self._index.setdefault(kind, {})
@@ -137,10 +138,60 @@ class Captures:
 
     @property
     def n_rows(self) -> int:
-        return len(self.rows_item)
+        return len(self._columns["item"]) if self._columns is not None else len(self.rows_item)
+
+    @classmethod
+    def from_columns(
+        cls,
+        *,
+        platforms: list[str],
+        surfaces: list[str],
+        personas: list[str],
+        persona_group: list[str],
+        sessions: list[str],
+        items: list[str],
+        item_attributes: dict[str, dict[str, set[str]]],
+        list_keys: Ints,
+        list_times: list[str],
+        rows: dict[str, Ints],
+    ) -> Captures:
+        """Captures already in columns (a million lists need not go through Python rows):
+        ``list_keys`` is lists × (platform, surface, persona, session) codes; ``rows`` holds
+        ``list``, ``position``, ``row``, ``column``, ``item`` arrays."""
+        c = cls()
+        c.platforms, c.surfaces, c.personas, c.persona_group = (
+            platforms,
+            surfaces,
+            personas,
+            persona_group,
+        )
+        c.sessions, c.items, c.item_attributes = sessions, items, item_attributes
+        c.list_keys = [(0, 0, 0, 0, t) for t in list_times]
+        c._columns = {"keys": np.asarray(list_keys, dtype=np.int64), **rows}
+        c.read = len(rows["item"])
+        return c
+
+    @property
+    def list_times(self) -> list[str]:
+        return [k[4] for k in self.list_keys]
 
     def arrays(self) -> dict[str, Ints]:
         """Rows sorted by list then position, as arrays."""
+        if self._columns is not None:
+            col = self._columns
+            order = np.lexsort((col["position"], col["list"]))
+            keys = col["keys"]
+            return {
+                "list": col["list"][order],
+                "position": col["position"][order],
+                "row": col["row"][order],
+                "column": col["column"][order],
+                "item": col["item"][order],
+                "list_platform": keys[:, 0],
+                "list_surface": keys[:, 1],
+                "list_persona": keys[:, 2],
+                "list_session": keys[:, 3],
+            }
         lst = np.asarray(self.rows_list, dtype=np.int64)
         pos = np.asarray(self.rows_position, dtype=np.int64)
         order = np.lexsort((pos, lst))

@@ -71,14 +71,17 @@ class Bootstrap:
 
     def __init__(self, n_units: int, resamples: int, seed: int) -> None:
         rng = np.random.default_rng(seed)
-        self.resamples = resamples
-        self.counts = (
-            rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=resamples).astype(
-                np.float64
+        self.resamples = resamples if n_units else 0
+        self.counts = np.zeros((0, n_units))
+        if self.resamples:
+            # Each resample draws n units with replacement; counts[b, u] = times u was drawn.
+            draws = rng.integers(0, n_units, size=(resamples, n_units), dtype=np.int64)
+            draws += (np.arange(resamples, dtype=np.int64) * n_units)[:, None]
+            self.counts = (
+                np.bincount(draws.ravel(), minlength=resamples * n_units)
+                .reshape(resamples, n_units)
+                .astype(np.float64)
             )
-            if n_units and resamples
-            else np.zeros((0, n_units))
-        )
 
     def ratio(self, numerator: Floats, denominator: Floats, level: float = 0.95) -> Interval:
         """Σ numerator / Σ denominator over units, with a percentile interval."""
@@ -146,10 +149,27 @@ def permutation_test(a: Floats, b: Floats, rounds: int, seed: int) -> float:
     rng = np.random.default_rng(seed)
     observed = abs(a.mean() - b.mean())
     pooled = np.concatenate([a, b])
-    n = len(a)
+    n, total = len(a), float(pooled.sum())
     hits = 0
-    for _ in range(rounds):
-        rng.shuffle(pooled)
-        if abs(pooled[:n].mean() - pooled[n:].mean()) >= observed - 1e-12:
-            hits += 1
+    for start in range(0, rounds, 100):  # 100 permutations at a time
+        size = min(100, rounds - start)
+        shuffled = rng.permuted(np.broadcast_to(pooled, (size, len(pooled))), axis=1)
+        first = shuffled[:, :n].sum(axis=1)
+        diff = np.abs(first / n - (total - first) / (len(pooled) - n))
+        hits += int((diff >= observed - 1e-12).sum())
     return (hits + 1) / (rounds + 1)
+
+
+def slopes(values: Floats) -> Floats:
+    """Per row, the least-squares slope of the non-missing values on their column index."""
+    x = np.broadcast_to(np.arange(values.shape[1], dtype=np.float64), values.shape)
+    ok = ~np.isnan(values)
+    n = ok.sum(axis=1)
+    y = np.where(ok, values, 0.0)
+    xs = np.where(ok, x, 0.0)
+    mx = np.divide(xs.sum(axis=1), n, out=np.zeros(len(n)), where=n > 0)
+    my = np.divide(y.sum(axis=1), n, out=np.zeros(len(n)), where=n > 0)
+    dx = np.where(ok, x - mx[:, None], 0.0)
+    sxx = (dx * dx).sum(axis=1)
+    sxy = (dx * (y - my[:, None]) * ok).sum(axis=1)
+    return np.asarray(np.divide(sxy, sxx, out=np.zeros(len(n)), where=sxx > 0), dtype=np.float64)
