@@ -62,6 +62,7 @@ bench: setup accel
 	$(BIN)/python benchmarks/diagnose.py
 	$(BIN)/python benchmarks/search.py
 	$(BIN)/python benchmarks/recommend.py
+	$(BIN)/python benchmarks/audit.py
 
 # Offline recommendation evaluation on ml-latest-small + Wikidata countries (needs ../shared/data).
 eval-recommend: setup
