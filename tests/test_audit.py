@@ -321,3 +321,52 @@ def test_gaps_on_the_demo_catalogue(tmp_path: Path) -> None:
     assert gaps["missing_by_language"].get("fr") == 639
     text = lanterne(tmp_path, "--lang", "en", "gaps")
     assert "Works with no online offer: 644 / 644" in text.stdout
+
+
+def test_miscalibration_against_the_persona_history(tmp_path: Path) -> None:
+    # p1 started from a drama (h1); it was shown one drama and one comedy, uniform weights:
+    # p = (comedy 0, drama 1), q = (0.5, 0.5), q̃(drama) = 0.99·0.5 + 0.01·1 = 0.505:
+    # KL = ln(1/0.505) = 0.68320.
+    path = _write(
+        tmp_path / "g.csv",
+        [
+            "platform,surface,persona,session,timestamp,position,item,attr:genre",
+            "vod,home,p1,s1,t1,1,d1,drame",
+            "vod,home,p1,s1,t1,2,c1,comédie",
+        ],
+    )
+    report = run_audit(
+        read_captures([path]),
+        AuditConfig(weighting=Weighting(kind="uniform"), resamples=0),
+        catalogue_items={"h1": {"genre": {"drame"}}},
+        histories={"p1": ["h1"]},
+    )
+    assert report.miscalibration is not None
+    assert report.miscalibration.value == pytest.approx(math.log(1 / 0.505))
+    assert report.intra_list_diversity == pytest.approx(1.0)  # two works, no genre in common
+
+
+def test_attributes_come_from_the_catalogue_when_the_capture_has_none(tmp_path: Path) -> None:
+    assert lanterne(tmp_path, "demo").returncode == 0
+    found = json.loads(lanterne(tmp_path, "search", "festival", "--json", "--limit", "3").stdout)
+    ids = [h["id"] for h in (found.get("hits") or found.get("results"))]
+    rows = ["platform,surface,persona,session,timestamp,position,item"]
+    rows += [f"vod,home,p1,s1,t1,{n + 1},{i}" for n, i in enumerate(ids)]
+    path = _write(tmp_path / "ids.csv", rows)
+    done = lanterne(tmp_path, "audit", str(path), "--format", "json", "--resamples", "0")
+    assert done.returncode == 0, done.stderr
+    shares = {s["group"]: s for s in json.loads(done.stdout)["shares"]["all"]}
+    # The demo's festivals are French: European, known for every slot.
+    assert shares["european=true"]["exposure"]["value"] == pytest.approx(1.0)
+    assert shares["european=true"]["known"] == pytest.approx(1.0)
+
+
+def test_pdf_report(tmp_path: Path) -> None:
+    import shutil
+
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (make browser installs it)")
+    pdf = tmp_path / "a.pdf"
+    done = lanterne(tmp_path, "audit", str(_fixture(tmp_path)), "--format", "pdf", "-o", str(pdf))
+    assert done.returncode == 0, done.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-"

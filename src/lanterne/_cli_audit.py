@@ -56,6 +56,11 @@ def _platform_catalogue(path: Path) -> dict[str, dict[str, set[str]]]:
     show_default=True,
 )
 @click.option("--output", "-o", type=click.Path(path_type=Path))
+@click.option(
+    "--personas",
+    type=click.Path(path_type=Path),
+    help="Profils (JSON) : historiques pour la miscalibration.",
+)
 @click.option("--schema", is_flag=True, help="Afficher le schéma JSON d'une ligne de capture.")
 @click.pass_context
 def audit_command(
@@ -70,6 +75,7 @@ def audit_command(
     seed: int,
     fmt: str,
     output: Path | None,
+    personas: Path | None,
     schema: bool,
 ) -> None:
     """Auditer l'exposition des œuvres / audit the exposure of works."""
@@ -103,7 +109,17 @@ def audit_command(
         seed=seed,
     )
     items = _platform_catalogue(platform_catalogue) if platform_catalogue else None
-    report = run_audit(caps, config, lookup=lookup, catalogue_items=items)
+    histories = None
+    if personas is not None:
+        from lanterne.audit import Persona
+        from lanterne.errors import BadInput
+
+        try:
+            people = msgspec.json.decode(personas.read_bytes(), type=list[Persona])
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise BadInput("audit.bad_personas", path=personas, detail=str(exc)) from None
+        histories = {p.name: p.history for p in people}
+    report = run_audit(caps, config, lookup=lookup, catalogue_items=items, histories=histories)
     for rejected in caps.rejected[:10]:
         click.echo(
             f"{rejected.file}:{rejected.line} [{rejected.field}] {rejected.reason}", err=True

@@ -104,6 +104,8 @@ class Report(msgspec.Struct, kw_only=True):
     coverage: float | None
     long_tail_share: float
     intra_list_diversity: float | None
+    miscalibration: Interval | None
+    """Mean over personas of KL(p_history ‖ q̃_shown) over genres (Steck, α = 0.01)."""
     synthetic_or_unknown: Interval
     lorenz: tuple[list[float], list[float]]
     verdicts: list[Verdict]
@@ -153,7 +155,9 @@ def run_audit(
     *,
     lookup: Callable[[str], dict[str, set[str]]] | None = None,
     catalogue_items: dict[str, dict[str, set[str]]] | None = None,
+    histories: dict[str, list[str]] | None = None,
 ) -> Report:
+    """``histories``: persona → the works it started from (or liked), for miscalibration."""
     config = config or AuditConfig()
     a = captures.arrays()
     rng = np.random.default_rng(config.seed)
@@ -274,6 +278,7 @@ def run_audit(
         coverage=coverage,
         long_tail_share=long_tail,
         intra_list_diversity=ild,
+        miscalibration=_miscalibration(captures, a, w, histories, lookup, catalogue_items, config),
         synthetic_or_unknown=synth,
         lorenz=lorenz(full),
         verdicts=verdicts,
@@ -310,6 +315,78 @@ def _ild(captures: Captures, lst: Ints, item: Ints) -> float | None:
     pair = (square - self_sim) / np.maximum(n * (n - 1), 1)
     valid = n > 1
     return float(1.0 - pair[valid].mean()) if valid.any() else None
+
+
+def _genres(
+    item: str,
+    captures: Captures,
+    lookup: Callable[[str], dict[str, set[str]]] | None,
+    catalogue_items: dict[str, dict[str, set[str]]] | None,
+) -> set[str]:
+    found = captures.item_attributes.get(item, {}).get("genre")
+    if not found and catalogue_items:
+        found = catalogue_items.get(item, {}).get("genre")
+    if not found and lookup is not None:
+        found = lookup(item).get("genre")
+    return set(found or ())
+
+
+def _miscalibration(
+    captures: Captures,
+    a: dict[str, Ints],
+    w: Floats,
+    histories: dict[str, list[str]] | None,
+    lookup: Callable[[str], dict[str, set[str]]] | None,
+    catalogue_items: dict[str, dict[str, set[str]]] | None,
+    config: AuditConfig,
+    alpha: float = 0.01,
+) -> Interval | None:
+    """How far the genres a persona was shown (prominence-weighted) are from the genres of its
+    history: KL(p ‖ (1 − α)q + αp), averaged over personas with a history and genres."""
+    if not histories:
+        return None
+    values = sorted(
+        {g for i in captures.items for g in _genres(i, captures, lookup, catalogue_items)}
+        | {
+            g
+            for items in histories.values()
+            for i in items
+            for g in _genres(i, captures, lookup, catalogue_items)
+        }
+    )
+    if not values:
+        return None
+    index = {g: k for k, g in enumerate(values)}
+    dist = np.zeros((len(captures.items), len(values)))
+    for i, name in enumerate(captures.items):
+        gs = _genres(name, captures, lookup, catalogue_items)
+        for g in gs:
+            dist[i, index[g]] = 1.0 / len(gs)
+    persona = a["list_persona"][a["list"]]
+    n_p = len(captures.personas)
+    shown = np.zeros((n_p, len(values)))
+    for col in range(len(values)):
+        shown[:, col] = np.bincount(persona, weights=w * dist[a["item"], col], minlength=n_p)
+    scores = []
+    for p, name in enumerate(captures.personas):
+        history = histories.get(name)
+        if not history or shown[p].sum() == 0:
+            continue
+        hist = np.zeros(len(values))
+        for item in history:
+            gs = _genres(item, captures, lookup, catalogue_items)
+            for g in gs:
+                hist[index[g]] += 1.0 / len(gs)
+        if hist.sum() == 0:
+            continue
+        pdist = hist / hist.sum()
+        q = (1 - alpha) * shown[p] / shown[p].sum() + alpha * pdist
+        nz = pdist > 0
+        scores.append(float((pdist[nz] * np.log(pdist[nz] / q[nz])).sum()))
+    if not scores:
+        return None
+    values_arr = np.asarray(scores)
+    return Bootstrap(len(values_arr), config.resamples, config.seed).mean(values_arr, config.level)
 
 
 def _verdicts(
