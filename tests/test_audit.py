@@ -370,3 +370,22 @@ def test_pdf_report(tmp_path: Path) -> None:
     done = lanterne(tmp_path, "audit", str(_fixture(tmp_path)), "--format", "pdf", "-o", str(pdf))
     assert done.returncode == 0, done.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_genre_entropy_drift(tmp_path: Path) -> None:
+    # Each persona sees drama + comedy in session 1 (1 bit), drama only in session 2 (0 bit).
+    rows = ["platform,surface,persona,session,timestamp,position,item,attr:genre"]
+    for p in range(3):
+        rows += [
+            f"vod,home,p{p},p{p}a,2026-01-01T10:0{p},1,d1,drame",
+            f"vod,home,p{p},p{p}a,2026-01-01T10:0{p},2,c1,comédie",
+            f"vod,home,p{p},p{p}b,2026-01-02T10:0{p},1,d1,drame",
+            f"vod,home,p{p},p{p}b,2026-01-02T10:0{p},2,d2,drame",
+        ]
+    report = run_audit(
+        read_captures([_write(tmp_path / "e.csv", rows)]),
+        AuditConfig(weighting=Weighting(kind="uniform"), resamples=50),
+    )
+    drift = {d.metric: d for d in report.drift}["genre-entropy"]
+    assert drift.by_session == pytest.approx([1.0, 0.0])
+    assert drift.slope.value == pytest.approx(-1.0)

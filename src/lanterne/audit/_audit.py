@@ -437,6 +437,31 @@ def _breakdown(
     return sorted(((k, v / whole) for k, v in totals.items()), key=lambda kv: -kv[1])[:top]
 
 
+def _genre_entropy(
+    captures: Captures, item: Ints, cells: Ints, w: Floats, n_p: int, n_sessions: int
+) -> Floats | None:
+    """Per persona and session, the entropy (bits) of the genres shown, prominence-weighted: a
+    persona whose home narrows to one genre drifts towards 0."""
+    genres = [captures.item_attributes.get(i, {}).get("genre", set()) for i in captures.items]
+    values = sorted({g for gs in genres for g in gs})
+    if not values:
+        return None
+    index = {g: k for k, g in enumerate(values)}
+    dist = np.zeros((len(captures.items), len(values)))
+    for i, gs in enumerate(genres):
+        for g in gs:
+            dist[i, index[g]] = 1.0 / len(gs)
+    mass = np.zeros((n_p * n_sessions, len(values)))
+    for col in range(len(values)):
+        mass[:, col] = np.bincount(cells, weights=w * dist[item, col], minlength=n_p * n_sessions)
+    total = mass.sum(axis=1, keepdims=True)
+    p = np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
+    logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
+    entropy_bits = -(p * logs).sum(axis=1)
+    entropy_bits[total[:, 0] == 0] = np.nan
+    return np.asarray(entropy_bits.reshape(n_p, n_sessions), dtype=np.float64)
+
+
 def _drift(
     captures: Captures, a: dict[str, Ints], member: dict[str, Bools], w: Floats, config: AuditConfig
 ) -> list[Drift]:
@@ -463,14 +488,21 @@ def _drift(
         return []
     control = np.array([g == "control" for g in captures.persona_group], dtype=np.bool_)
     out: list[Drift] = []
+    cells = persona * n_sessions + row_session
+    den = np.bincount(cells, weights=w, minlength=n_p * n_sessions).reshape(n_p, n_sessions)
+    matrices: list[tuple[str, Floats]] = []
     for group in ("european-or-eof=true", "european=true", "eof=true"):
-        if group not in member:
-            continue
-        m = member[group][item]
-        cells = persona * n_sessions + row_session
-        den = np.bincount(cells, weights=w, minlength=n_p * n_sessions).reshape(n_p, n_sessions)
-        num = np.bincount(cells, weights=w * m, minlength=n_p * n_sessions).reshape(n_p, n_sessions)
-        share = np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0)
+        if group in member:
+            m = member[group][item]
+            num = np.bincount(cells, weights=w * m, minlength=n_p * n_sessions)
+            num = num.reshape(n_p, n_sessions)
+            matrices.append(
+                (group, np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0))
+            )
+    diversity = _genre_entropy(captures, item, cells, w, n_p, n_sessions)
+    if diversity is not None:
+        matrices.append(("genre-entropy", diversity))
+    for group, share in matrices:
         per_persona = slopes(share)
         treated = per_persona[~control]
         ctrl = per_persona[control]
