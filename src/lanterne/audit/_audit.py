@@ -162,7 +162,6 @@ def run_audit(
     a = captures.arrays()
     rng = np.random.default_rng(config.seed)
     groups = list(config.groups)
-    extra = ["creation=synthetic", "creation=unknown", "european-or-eof=true"]
     member, known = item_masks(
         captures, [*groups, "creation=synthetic", "creation=unknown"], lookup
     )
@@ -242,7 +241,7 @@ def run_audit(
     order = np.sort(exposure)[::-1]
     head = max(1, math.ceil(0.2 * len(full)))
     long_tail = float(order[head:].sum() / order.sum()) if order.sum() else 0.0
-    coverage = (len(captures.items) - 0) / len(full) if catalogue_items else None
+    coverage = len(captures.items) / len(full) if catalogue_items else None
     # Intra-list diversity over genres (1 − mean pairwise cosine), when genres are known.
     ild = _ild(captures, lst, item)
     synthetic = (
@@ -287,7 +286,6 @@ def run_audit(
         territories=territories,
         summary={},
     )
-    del extra
     report.summary = summarise(report)
     return report
 
