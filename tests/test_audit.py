@@ -389,3 +389,12 @@ def test_genre_entropy_drift(tmp_path: Path) -> None:
     drift = {d.metric: d for d in report.drift}["genre-entropy"]
     assert drift.by_session == pytest.approx([1.0, 0.0])
     assert drift.slope.value == pytest.approx(-1.0)
+
+
+def test_committed_capture_schema_is_current() -> None:
+    from lanterne.audit import capture_schema
+
+    committed = Path(__file__).resolve().parents[1] / "docs" / "schema" / "capture.schema.json"
+    assert json.loads(committed.read_text("utf-8")) == capture_schema(), (
+        "run: lanterne audit --schema > docs/schema/capture.schema.json"
+    )
