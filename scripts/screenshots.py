@@ -46,7 +46,57 @@ def main() -> int:
         out = args.out / "diagnosis-report.png"
         screenshot(page, out, 1280, 3200)
         print(f"{out} ({report.records} records)")
+        audit_page = Path(tmp) / "audit.html"
+        if audit_report(args.shared, audit_page):
+            out = args.out / "audit-report.png"
+            screenshot(audit_page, out, 1280, 2300)
+            print(out)
     return 0
+
+
+def audit_report(shared: Path, page: Path) -> bool:
+    """50 MovieLens users as personas browse Lanterne's EASE home grid (no goals) for 5
+    sessions; the audit of what they were shown, in French."""
+    import json
+
+    from lanterne.audit import AuditConfig, LanterneLocal, Persona, Weighting, run_audit, simulate
+    from lanterne.audit._capture import Captures
+    from lanterne.audit._render import render_html as render_audit
+    from lanterne.recommend._export import convert_movielens
+    from lanterne.recommend._service import dataset_source
+
+    if not (shared / "movielens-latest-small").is_dir():
+        print("MovieLens absent: no audit screenshot", file=sys.stderr)
+        return False
+    data = page.parent / "ml"
+    convert_movielens(shared, data)
+    config = data / "config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "name": "ml",
+                "interactions": "interactions.csv",
+                "attributes": "item-attributes.csv",
+                "titles": "titles.csv",
+                "models": [{"name": "ease", "model": "ease", "params": {"lambda": 300}}],
+            }
+        ),
+        "utf-8",
+    )
+    source = dataset_source(config)
+    personas = []
+    for n, user in enumerate(source.dataset.users[:50]):
+        history = [source.dataset.items[i] for i in source.history_of(user)[:5]]
+        personas.append(
+            Persona(name=f"u{user}", history=history, group="control" if n < 10 else "treated")
+        )
+    captures = Captures()
+    for row, capture in enumerate(simulate(LanterneLocal(source), personas, sessions=5)):
+        captures.read += 1
+        captures.add(capture, "simulation", row + 1)
+    report = run_audit(captures, AuditConfig(weighting=Weighting(kind="grid")))
+    page.write_text(render_audit(report, "fr"), "utf-8")
+    return True
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from lanterne.audit._capture import Capture, Captures, Rejected, capture_schema,
 from lanterne.audit._metrics import Bootstrap, Interval, Weighting, gini
 from lanterne.audit._simulate import (
     LanterneHTTP,
+    LanterneLocal,
     NotLoopback,
     Persona,
     Platform,
@@ -22,6 +23,7 @@ __all__ = [
     "Captures",
     "Interval",
     "LanterneHTTP",
+    "LanterneLocal",
     "NotLoopback",
     "Persona",
     "Platform",

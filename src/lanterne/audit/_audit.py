@@ -561,6 +561,10 @@ def summarise(report: Report) -> dict[str, list[str]]:
                 else "d'expression originale française"
             )
             name_en = "European" if s.group.startswith("european") else "original French-language"
+            if not s.known:
+                fr.append(f"Œuvres {name_fr} : attribut inconnu pour toutes les œuvres montrées.")
+                en.append(f"{name_en} works: attribute unknown for every work shown.")
+                continue
             fr.append(
                 f"Œuvres {name_fr} : {_pct(s.exposure.value)} de l'exposition pondérée "
                 "par la place "

@@ -6,7 +6,8 @@ at one time: rows sharing platform, surface, persona, session and timestamp. Pos
 (``european``, ``eof``, ``francophone``, ``country``, ``territory``, ``independent``,
 ``creation``, ``genre`` …) or is joined from a Lanterne catalogue when absent.
 
-Two forms, the same fields (docs/audit.md, JSON Schema: ``lanterne audit --schema``, docs/schema/capture.schema.json):
+Two forms, the same fields (docs/audit.md; JSON Schema: ``lanterne audit --schema``,
+docs/schema/capture.schema.json):
 
 * JSON Lines: one object per row, ``attributes`` an object of strings or lists of strings;
 * CSV: the fixed columns, then any ``attr:NAME`` column (several values separated by ``|``).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 
 import matplotlib.pyplot as plt
@@ -118,6 +119,11 @@ def render_html(report: Report, lang: str = "fr") -> str:
             f"<h2>{t('Parts', 'Shares')} — {esc(surface)}</h2><table><tr><th>{t('groupe', 'group')}</th><th>{t('exposition pondérée (IC 95 %)', 'weighted exposure (95 % CI)')}</th><th>{t('emplacements', 'slots')}</th><th>catalogue</th><th>{t('attribut connu', 'attribute known')}</th></tr>"
         )
         for s in shares:
+            if not s.known:
+                parts.append(
+                    f'<tr><td>{esc(s.group)}</td><td colspan="3">{t("attribut inconnu", "attribute unknown")}</td><td>{_pct(s.known)}</td></tr>'
+                )
+                continue
             parts.append(
                 f"<tr><td>{esc(s.group)}</td><td>{_pct(s.exposure.value)} ({_pct(s.exposure.low)} – {_pct(s.exposure.high)})</td>"
                 f"<td>{_pct(s.slots)}</td><td>{_pct(s.catalogue)}</td><td>{_pct(s.known)}</td></tr>"
@@ -132,8 +138,9 @@ def render_html(report: Report, lang: str = "fr") -> str:
         parts.append(
             f"<h2>{t('Dérive et bulles de filtre', 'Drift and filter bubbles')}</h2>{drift}"
         )
+    parameters = json.dumps(report.parameters, ensure_ascii=False)
     parts.append(
-        f"<h2>{t('Paramètres', 'Parameters')}</h2><pre>{esc(str(report.parameters))}</pre>"
+        f'<h2>{t("Paramètres", "Parameters")}</h2><pre style="white-space:pre-wrap">{esc(parameters)}</pre>'
     )
     parts.append("</main></body></html>")
     return "\n".join(parts)
