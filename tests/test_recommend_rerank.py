@@ -228,3 +228,18 @@ def test_goals_hold_whenever_feasible_and_infeasibility_is_reported(
     if feasible and surface == "uniform":  # exact under uniform prominence
         discount = 1 / np.log2(np.arange(k) + 2)
         assert float(ranked.utility @ discount) == pytest.approx(optimum)
+
+
+def test_many_goal_types_fall_back_to_the_search() -> None:
+    # 7 overlapping goals over 120 works: up to 128 goal types, too many count vectors to
+    # enumerate (C(137, 127) for 10 slots); the bounded search finds a list meeting them all.
+    rng = np.random.default_rng(3)
+    masks = rng.random((7, 120)) < 0.3
+    goals = tuple(Goal(conditions=((f"g{g}", "1"),), share=0.2) for g in range(7))
+    utility = np.sort(rng.random(120))[::-1]
+    ranked = ConstrainedRanker(goals, masks, Surface()).rerank_full(np.arange(120), utility, 10)
+    assert ranked.goals is not None
+    assert ranked.goals.satisfied and ranked.goals.feasible
+    assert ranked.goals.method == "placement" and ranked.goals.exhaustive
+    member = masks[:, ranked.items]
+    assert (member.sum(axis=1) >= 2).all()

@@ -1,8 +1,8 @@
 """Exposure observatory: audit what a platform shows (docs/audit.md)."""
 
 from lanterne.audit._audit import AuditConfig, Quotas, Report, run_audit
-from lanterne.audit._capture import Capture, Captures, Rejected, capture_schema, read_captures
-from lanterne.audit._metrics import Bootstrap, Interval, Weighting, gini
+from lanterne.audit._capture import Capture, Captures, capture_schema, read_captures
+from lanterne.audit._metrics import Bootstrap, Interval, Weighting
 from lanterne.audit._simulate import (
     LanterneHTTP,
     LanterneLocal,
@@ -15,6 +15,8 @@ from lanterne.audit._simulate import (
     simulate,
     write_jsonl,
 )
+from lanterne.recommend._data import Rejected
+from lanterne.recommend._metrics import gini
 
 __all__ = [
     "AuditConfig",

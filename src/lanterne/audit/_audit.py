@@ -15,13 +15,13 @@ from lanterne.audit._metrics import (
     Interval,
     Weighting,
     entropy,
-    gini,
     lorenz,
     per_unit,
     permutation_test,
     slopes,
     units_for,
 )
+from lanterne.recommend._metrics import gini
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lanterne.errors import BadInput, InputNotFound
+from lanterne.recommend._data import Rejected
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -51,13 +52,6 @@ class Capture(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The persona's group: ``control`` personas are the baseline of drift tests."""
     title: str | None = None
     attributes: dict[str, str | list[str]] = {}
-
-
-class Rejected(msgspec.Struct, frozen=True):
-    file: str
-    line: int
-    field: str
-    reason: str
 
 
 class Captures:

@@ -104,16 +104,6 @@ def per_unit(unit: Ints, values: Floats, n_units: int) -> Floats:
     return np.bincount(unit, weights=values, minlength=n_units).astype(np.float64)
 
 
-def gini(values: Floats) -> float:
-    """Gini coefficient of non-negative values (0 all equal, (n − 1)/n all on one)."""
-    v = np.sort(np.asarray(values, dtype=np.float64))
-    n = len(v)
-    total = float(v.sum())
-    if n == 0 or total == 0:
-        return 0.0
-    return float(2.0 * (np.arange(1, n + 1) * v).sum() / (n * total) - (n + 1.0) / n)
-
-
 def lorenz(values: Floats, points: int = 101) -> tuple[list[float], list[float]]:
     """The Lorenz curve: share of items (poorest first) → share of exposure."""
     v = np.sort(np.asarray(values, dtype=np.float64))

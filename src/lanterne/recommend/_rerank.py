@@ -219,8 +219,11 @@ class GoalResult(msgspec.Struct, kw_only=True):
     counts: list[int]
     method: str
     """``relevance`` (the list met the goals as it was), ``choice`` (other works chosen, order
-    kept), ``placement`` (works also moved up: exhaustive search), ``best-effort`` (infeasible:
-    the smallest shortfall)."""
+    kept), ``placement`` (works also moved up, or too many goal types to count: the best list a
+    bounded depth-first search found), ``best-effort`` (infeasible: the smallest shortfall)."""
+    exhaustive: bool = True
+    """False when the search stopped at its bound before proving that no list meets the goals
+    (``feasible`` is then « not found », not « impossible »)."""
 
 
 class Ranked(msgspec.Struct, kw_only=True):
@@ -283,7 +286,7 @@ def _compositions(types: int, length: int) -> Ints:
 
 
 _MAX_COMPOSITIONS = 50_000
-_MAX_NODES = 200_000
+_MAX_NODES = 20_000
 
 
 class ConstrainedRanker:
@@ -339,16 +342,23 @@ class ConstrainedRanker:
         values = np.full((len(kinds), length), _NEG)
         for t, idx in enumerate(per_type):
             values[t, : len(idx)] = utility[idx]
-        best = self._enumerate(
-            values, avail, type_member, weights, discount, need, need_counts, length
+        enumerable = self._candidate_counts(avail, length) is not None
+        best = (
+            self._enumerate(
+                values, avail, type_member, weights, discount, need, need_counts, length
+            )
+            if enumerable
+            else None
         )
         if best is not None and best[1]:
             return self._result(
                 best[0], per_type, items, utility, member, weights, total, "choice", True
             )
         uniform = bool(np.allclose(weights, weights[0]))
-        if not uniform and best is not None:
-            found = self._search(
+        exhaustive = True
+        if not enumerable or (not uniform and best is not None):
+            # Too many goal types to enumerate counts, or prominence may ask to move works up.
+            found, exhaustive = self._search(
                 values, avail, type_member, weights, discount, need, need_counts, length
             )
             if found is not None:
@@ -358,9 +368,12 @@ class ConstrainedRanker:
         shortfall = self._closest(
             values, avail, type_member, weights, discount, need, need_counts, length
         )
-        return self._result(
+        ranked = self._result(
             shortfall, per_type, items, utility, member, weights, total, "best-effort", False
         )
+        if ranked.goals is not None:
+            ranked.goals.exhaustive = exhaustive
+        return ranked
 
     def rerank(self, items: Ints, utility: Floats, k: int, history: Ints) -> Order:
         ranked = self.rerank_full(items, utility, k)
@@ -464,10 +477,11 @@ class ConstrainedRanker:
         need: Floats,
         need_counts: Ints,
         length: int,
-    ) -> list[int] | None:
+    ) -> tuple[list[int] | None, bool]:
         """Depth-first search over which type fills each slot (works of a type in utility
         order), pruned by what the remaining slots could still add. Returns the type of each
-        slot, or None when no list meets the goals."""
+        slot (None when no list meets the goals), and whether the search was complete (it stops
+        after ``_MAX_NODES`` nodes: then « no list » is not proven)."""
         n_types = len(avail)
         suffix = np.concatenate([np.cumsum(weights[::-1])[::-1], [0.0]])
         best_value = _NEG
@@ -519,9 +533,7 @@ class ConstrainedRanker:
                 used[t] -= 1
 
         dfs(0, np.zeros(len(need)), np.zeros(len(need), dtype=np.int64), 0.0)
-        if best is None:
-            return None
-        return best
+        return best, nodes <= _MAX_NODES
 
     def _result(
         self,
