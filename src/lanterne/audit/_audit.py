@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lanterne.audit._capture import Captures
+from lanterne.audit._drift import Drift, _drift
 from lanterne.audit._metrics import (
     Bootstrap,
     Interval,
@@ -17,10 +18,9 @@ from lanterne.audit._metrics import (
     entropy,
     lorenz,
     per_unit,
-    permutation_test,
-    slopes,
     units_for,
 )
+from lanterne.audit._summary import summarise
 from lanterne.recommend._metrics import gini
 
 Floats = npt.NDArray[np.float64]
@@ -75,19 +75,6 @@ class Verdict(msgspec.Struct, kw_only=True):
     verdict: str
     """``met``, ``not met`` (the interval lies below), ``uncertain`` (it straddles) or
     ``no data``."""
-
-
-class Drift(msgspec.Struct, kw_only=True):
-    metric: str
-    slope: Interval
-    """Mean per-persona change per session (non-control personas)."""
-    control_slope: Interval | None
-    p_value: float | None
-    """Permutation test: treated vs control slopes."""
-    by_session: list[float]
-    by_session_low: list[float]
-    by_session_high: list[float]
-    control_by_session: list[float]
 
 
 class Report(msgspec.Struct, kw_only=True):
@@ -433,200 +420,3 @@ def _breakdown(
             totals[value] = totals.get(value, 0.0) + float(exposure[i])
     whole = float(w.sum()) or 1.0
     return sorted(((k, v / whole) for k, v in totals.items()), key=lambda kv: -kv[1])[:top]
-
-
-def _genre_entropy(
-    captures: Captures, item: Ints, cells: Ints, w: Floats, n_p: int, n_sessions: int
-) -> Floats | None:
-    """Per persona and session, the entropy (bits) of the genres shown, prominence-weighted: a
-    persona whose home narrows to one genre drifts towards 0."""
-    genres = [captures.item_attributes.get(i, {}).get("genre", set()) for i in captures.items]
-    values = sorted({g for gs in genres for g in gs})
-    if not values:
-        return None
-    index = {g: k for k, g in enumerate(values)}
-    dist = np.zeros((len(captures.items), len(values)))
-    for i, gs in enumerate(genres):
-        for g in gs:
-            dist[i, index[g]] = 1.0 / len(gs)
-    mass = np.zeros((n_p * n_sessions, len(values)))
-    for col in range(len(values)):
-        mass[:, col] = np.bincount(cells, weights=w * dist[item, col], minlength=n_p * n_sessions)
-    total = mass.sum(axis=1, keepdims=True)
-    p = np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
-    logs = np.log2(p, out=np.zeros_like(p), where=p > 0)
-    entropy_bits = -(p * logs).sum(axis=1)
-    entropy_bits[total[:, 0] == 0] = np.nan
-    return np.asarray(entropy_bits.reshape(n_p, n_sessions), dtype=np.float64)
-
-
-def _drift(
-    captures: Captures, a: dict[str, Ints], member: dict[str, Bools], w: Floats, config: AuditConfig
-) -> list[Drift]:
-    """Per persona and session: the protected share of what it was shown; its trend over
-    sessions (slope per session), against control personas."""
-    lst, item = a["list"], a["item"]
-    persona = a["list_persona"][lst]
-    n_p = len(captures.personas)
-    # Each persona's sessions numbered in the order of their first list (timestamps order lists).
-    times = np.asarray(captures.list_times)
-    order = np.argsort(times, kind="stable")
-    pair = a["list_persona"] * (len(captures.sessions) + 1) + a["list_session"]
-    pairs, first = np.unique(pair[order], return_index=True)
-    pair_persona = pairs // (len(captures.sessions) + 1)
-    by = np.lexsort((first, pair_persona))  # pairs sorted by persona, then first appearance
-    starts = np.searchsorted(pair_persona[by], pair_persona[by], side="left")
-    rank_sorted = np.arange(len(by)) - starts
-    rank = np.empty(len(by), dtype=np.int64)
-    rank[by] = rank_sorted
-    list_session_index = rank[np.searchsorted(pairs, pair)]
-    row_session = list_session_index[lst]
-    n_sessions = int(row_session.max()) + 1 if len(row_session) else 0
-    if n_sessions < 2:
-        return []
-    control = np.array([g == "control" for g in captures.persona_group], dtype=np.bool_)
-    out: list[Drift] = []
-    cells = persona * n_sessions + row_session
-    den = np.bincount(cells, weights=w, minlength=n_p * n_sessions).reshape(n_p, n_sessions)
-    matrices: list[tuple[str, Floats]] = []
-    for group in ("european-or-eof=true", "european=true", "eof=true"):
-        if group in member:
-            m = member[group][item]
-            num = np.bincount(cells, weights=w * m, minlength=n_p * n_sessions)
-            num = num.reshape(n_p, n_sessions)
-            matrices.append(
-                (group, np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0))
-            )
-    diversity = _genre_entropy(captures, item, cells, w, n_p, n_sessions)
-    if diversity is not None:
-        matrices.append(("genre-entropy", diversity))
-    for group, share in matrices:
-        per_persona = slopes(share)
-        treated = per_persona[~control]
-        ctrl = per_persona[control]
-        boot_t = Bootstrap(len(treated), config.resamples, config.seed)
-        boot_c = Bootstrap(len(ctrl), config.resamples, config.seed + 1) if len(ctrl) else None
-        # Session means with intervals (over treated personas; one set of resamples for all).
-        means, lows, highs = [], [], []
-        for s in range(n_sessions):
-            col = share[~control, s]
-            seen = (~np.isnan(col)).astype(np.float64)
-            iv = boot_t.ratio(np.nan_to_num(col), seen, config.level)
-            means.append(iv.value)
-            lows.append(iv.low)
-            highs.append(iv.high)
-        ctrl_means = [
-            float(np.nanmean(share[control, s])) if control.any() else math.nan
-            for s in range(n_sessions)
-        ]
-        out.append(
-            Drift(
-                metric=group,
-                slope=boot_t.mean(treated, config.level),
-                control_slope=boot_c.mean(ctrl, config.level) if boot_c else None,
-                p_value=permutation_test(treated, ctrl, config.permutations, config.seed)
-                if len(ctrl)
-                else None,
-                by_session=means,
-                by_session_low=lows,
-                by_session_high=highs,
-                control_by_session=ctrl_means,
-            )
-        )
-    return out
-
-
-def _pct(x: float) -> str:
-    return "—" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
-
-
-def summarise(report: Report) -> dict[str, list[str]]:
-    """Plain-language sentences, French and English."""
-    fr: list[str] = []
-    en: list[str] = []
-    c = report.counts
-    fr.append(
-        f"{c['lists']} listes vues par {c['personas']} profils ({c['rows_used']} emplacements ; "
-        f"{c['rows_rejected']} lignes écartées)."
-    )
-    en.append(
-        f"{c['lists']} lists seen by {c['personas']} personas ({c['rows_used']} slots; "
-        f"{c['rows_rejected']} rows rejected)."
-    )
-    for s in report.shares.get("all", []):
-        if s.group in ("european=true", "eof=true"):
-            name_fr = (
-                "européennes"
-                if s.group.startswith("european")
-                else "d'expression originale française"
-            )
-            name_en = "European" if s.group.startswith("european") else "original French-language"
-            if not s.known:
-                fr.append(f"Œuvres {name_fr} : attribut inconnu pour toutes les œuvres montrées.")
-                en.append(f"{name_en} works: attribute unknown for every work shown.")
-                continue
-            fr.append(
-                f"Œuvres {name_fr} : {_pct(s.exposure.value)} de l'exposition pondérée "
-                "par la place "
-                f"(intervalle {_pct(s.exposure.low)} – {_pct(s.exposure.high)})"
-                + (f", {_pct(s.catalogue)} du catalogue." if s.catalogue is not None else ".")
-            )
-            en.append(
-                f"{name_en} works: {_pct(s.exposure.value)} of position-weighted exposure "
-                f"(interval {_pct(s.exposure.low)}–{_pct(s.exposure.high)})"
-                + (f", {_pct(s.catalogue)} of the catalogue." if s.catalogue is not None else ".")
-            )
-    words_fr = {
-        "met": "respecté",
-        "not met": "non respecté",
-        "uncertain": "incertain",
-        "no data": "pas de données",
-    }
-    for v in report.verdicts:
-        if v.verdict == "no data":
-            continue
-        assert v.value is not None
-        fr.append(
-            f"Règle {v.rule} (seuil {_pct(v.threshold)}) : {words_fr[v.verdict]}"
-            f" ({_pct(v.value.value)})."
-        )
-        en.append(
-            f"Rule {v.rule} (threshold {_pct(v.threshold)}): {v.verdict} ({_pct(v.value.value)})."
-        )
-    fr.append(
-        f"Concentration de l'exposition : Gini {report.exposure_gini:.2f}"
-        " (0 égale, 1 sur une seule œuvre)."
-    )
-    en.append(
-        f"Exposure concentration: Gini {report.exposure_gini:.2f} (0 even, 1 all on one work)."
-    )
-    for d in report.drift[:1]:
-        direction_fr = (
-            "baisse"
-            if d.slope.high < 0
-            else "hausse"
-            if d.slope.low > 0
-            else "pas de tendance nette"
-        )
-        direction_en = (
-            "falls" if d.slope.high < 0 else "rises" if d.slope.low > 0 else "no clear trend"
-        )
-        fr.append(
-            f"Au fil des sessions, la part {d.metric} : {direction_fr}"
-            f" ({100 * d.slope.value:+.2f} points par session"
-            + (
-                f", p = {d.p_value:.3f} contre les profils témoins)."
-                if d.p_value is not None
-                else ")."
-            )
-        )
-        en.append(
-            f"Across sessions, the {d.metric} share {direction_en}"
-            f" ({100 * d.slope.value:+.2f} points per session"
-            + (
-                f", p = {d.p_value:.3f} against control personas)."
-                if d.p_value is not None
-                else ")."
-            )
-        )
-    return {"fr": fr, "en": en}
