@@ -28,14 +28,26 @@ class Source:
 
     def __init__(
         self,
-        recommender: Recommender,
+        model: Model,
+        space: ItemSpace,
         dataset: Dataset,
         titles: dict[str, str],
+        *,
+        goals: tuple[Goal, ...] = (),
+        surface: Surface | None = None,
+        curiosity: float = 0.0,
+        diversifier: str = "mmr",
+        k: int = 10,
     ) -> None:
-        self.recommender = recommender
+        self.model = model
+        self.space = space
         self.dataset = dataset
         self.titles = titles
         self._variants: dict[tuple[object, ...], Recommender] = {}
+        self.recommender = self.with_options(
+            goals=goals, surface=surface, curiosity=curiosity, diversifier=diversifier, k=k
+        )
+        """The recommender with the options the source was made with."""
 
     def history_of(self, user: str) -> list[int]:
         u = self.dataset.user_index.get(user)
@@ -79,18 +91,16 @@ class Source:
         key = (goals, surface or Surface(), curiosity, diversifier, k)
         found = self._variants.get(key)
         if found is None:
-            base = self.recommender
             found = Recommender(
-                base.model,
-                base.space,
-                base.items,
+                self.model,
+                self.space,
+                self.dataset.items,
                 attribute_mask=self.dataset.attributes.mask,
                 goals=goals,
                 surface=surface,
                 k=k,
                 curiosity=curiosity,
                 diversifier=diversifier,
-                cold=base.cold,
             )
             if len(self._variants) > 64:
                 self._variants.clear()
@@ -202,18 +212,10 @@ def dataset_source(
         embeddings=embeddings,
     )
     space = item_space(dataset, dataset.matrix, config)
-    recommender = Recommender(
-        fitted,
-        space,
-        dataset.items,
-        attribute_mask=dataset.attributes.mask,
-        goals=goals,
-        surface=surface,
-        k=k,
-        curiosity=curiosity,
-        diversifier=diversifier,
-    )
-    return Source(recommender, dataset, titles)
+    return Source(
+        fitted, space, dataset, titles,
+        goals=goals, surface=surface, curiosity=curiosity, diversifier=diversifier, k=k,
+    )  # fmt: skip
 
 
 def catalogue_source(
@@ -247,15 +249,7 @@ def catalogue_source(
     model = Content(vectors)
     features = sparse.csr_matrix(vectors.astype(np.float64))
     space = ItemSpace(features, dataset.attributes.matrix("genre"), np.ones(len(ids)))
-    recommender = Recommender(
-        model,
-        space,
-        ids,
-        attribute_mask=dataset.attributes.mask,
-        goals=goals,
-        surface=surface,
-        k=k,
-        curiosity=curiosity,
-        diversifier=diversifier,
-    )
-    return Source(recommender, dataset, titles)
+    return Source(
+        model, space, dataset, titles,
+        goals=goals, surface=surface, curiosity=curiosity, diversifier=diversifier, k=k,
+    )  # fmt: skip
