@@ -388,6 +388,16 @@ class ConstrainedRanker:
         order = np.argsort(-grid, axis=1, kind="stable")[:, :length]
         return np.take_along_axis(grid, order, axis=1), order // length
 
+    def _lists(
+        self, values: Floats, counts: Ints, type_member: Bools, weights: Floats, length: int
+    ) -> tuple[Floats, Floats, Ints]:
+        """For each count vector, its list in utility order: the utilities, each goal's weighted
+        coverage and count."""
+        chosen, kinds = self._arrange(values, counts, length)
+        members = type_member[kinds]
+        cov = np.einsum("vi,vig->vg", np.broadcast_to(weights, chosen.shape), members)
+        return chosen, cov, members.sum(axis=1)
+
     def _enumerate(
         self,
         values: Floats,
@@ -413,9 +423,8 @@ class ConstrainedRanker:
         if not possible.any():
             return None
         counts = counts[possible]
-        chosen, kinds = self._arrange(values, counts, length)
+        chosen, cov, _ = self._lists(values, counts, type_member, weights, length)
         objective = chosen @ discount
-        cov = np.einsum("vi,vig->vg", np.broadcast_to(weights, chosen.shape), type_member[kinds])
         meets = np.all(cov >= need, axis=1)
         if meets.any():
             v = int(np.flatnonzero(meets)[np.argmax(objective[meets])])
@@ -451,9 +460,7 @@ class ConstrainedRanker:
         counts = self._candidate_counts(avail, length)
         if counts is None:  # too many types to enumerate: keep relevance order
             return self._greedy_counts(values, avail, length)
-        chosen, kinds = self._arrange(values, counts, length)
-        cov = np.einsum("vi,vig->vg", np.broadcast_to(weights, chosen.shape), type_member[kinds])
-        cnt = type_member[kinds].sum(axis=1)
+        chosen, cov, cnt = self._lists(values, counts, type_member, weights, length)
         scale = np.where(need > 0, need, 1.0)
         gap = (np.maximum(need - cov, 0) / scale).sum(axis=1) + (
             np.maximum(need_counts - cnt, 0) / np.maximum(need_counts, 1)
