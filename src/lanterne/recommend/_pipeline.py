@@ -222,8 +222,7 @@ class Recommender:
             result = ranked.goals
             order = Order(items=ranked.items, utility=ranked.utility)
             if self.prefix is not None:  # the reference: same feasibility, pool only
-                in_pool = np.isin(cand[:pooled], cand)
-                pool_items = cand[:pooled][in_pool]
+                pool_items = cand[:pooled]
                 ref = self.prefix.rerank(
                     pool_items, self._utility(scores, pool_items), self.k, history
                 )
