@@ -342,12 +342,11 @@ class ConstrainedRanker:
         values = np.full((len(kinds), length), _NEG)
         for t, idx in enumerate(per_type):
             values[t, : len(idx)] = utility[idx]
-        enumerable = self._candidate_counts(avail, length) is not None
+        counts = self._candidate_counts(avail, length)  # None: too many to enumerate
+        enumerable = counts is not None
         best = (
-            self._enumerate(
-                values, avail, type_member, weights, discount, need, need_counts, length
-            )
-            if enumerable
+            self._enumerate(counts, values, type_member, weights, discount, need, need_counts)
+            if counts is not None
             else None
         )
         if best is not None and best[1]:
@@ -366,7 +365,7 @@ class ConstrainedRanker:
                     found, per_type, items, utility, member, weights, total, "placement", True
                 )
         shortfall = self._closest(
-            values, avail, type_member, weights, discount, need, need_counts, length
+            counts, values, avail, type_member, weights, discount, need, need_counts, length
         )
         ranked = self._result(
             shortfall, per_type, items, utility, member, weights, total, "best-effort", False
@@ -400,21 +399,19 @@ class ConstrainedRanker:
 
     def _enumerate(
         self,
+        counts: Ints,
         values: Floats,
-        avail: Ints,
         type_member: Bools,
         weights: Floats,
         discount: Floats,
         need: Floats,
         need_counts: Ints,
-        length: int,
     ) -> tuple[Ints, bool] | None:
-        """Best count vector whose utility-ordered list meets the goals; ``(vector, True)``, or
-        ``(vector, False)`` when some vector could meet them by counts alone (necessary
-        condition) but none does in utility order; ``None`` when none can even by counts."""
-        counts = self._candidate_counts(avail, length)
-        if counts is None:
-            return None
+        """Best of the count vectors whose utility-ordered list meets the goals;
+        ``(vector, True)``, or ``(vector, False)`` when some vector could meet them by counts
+        alone (necessary condition) but none does in utility order; ``None`` when none can even
+        by counts."""
+        length = len(weights)
         slot_counts = counts @ type_member.astype(np.int64)
         top_weights = np.concatenate([[0.0], np.cumsum(weights)])
         possible = np.all(top_weights[np.minimum(slot_counts, length)] >= need, axis=1) & np.all(
@@ -448,6 +445,7 @@ class ConstrainedRanker:
 
     def _closest(
         self,
+        counts: Ints | None,
         values: Floats,
         avail: Ints,
         type_member: Bools,
@@ -457,7 +455,6 @@ class ConstrainedRanker:
         need_counts: Ints,
         length: int,
     ) -> Ints:
-        counts = self._candidate_counts(avail, length)
         if counts is None:  # too many types to enumerate: keep relevance order
             return self._greedy_counts(values, avail, length)
         chosen, cov, cnt = self._lists(values, counts, type_member, weights, length)
