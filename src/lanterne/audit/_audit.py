@@ -16,12 +16,15 @@ from lanterne.audit._metrics import (
     Interval,
     Weighting,
     entropy,
+    genre_distribution,
+    grouped_sums,
     lorenz,
     per_unit,
     units_for,
 )
 from lanterne.audit._summary import summarise
 from lanterne.recommend._metrics import gini
+from lanterne.recommend._rerank import _kl
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -281,20 +284,12 @@ def _ild(captures: Captures, lst: Ints, item: Ints) -> float | None:
     genres = [captures.item_attributes.get(i, {}).get("genre", set()) for i in captures.items]
     if not any(genres):
         return None
-    values = sorted({g for gs in genres for g in gs})
-    index = {g: k for k, g in enumerate(values)}
-    features = np.zeros((len(captures.items), len(values)))
-    for i, gs in enumerate(genres):
-        for g in gs:
-            features[i, index[g]] = 1.0
+    features = genre_distribution(genres, sorted({g for gs in genres for g in gs}))
     norms = np.linalg.norm(features, axis=1, keepdims=True)
     features = np.divide(features, norms, out=np.zeros_like(features), where=norms > 0)
     # Mean pairwise cosine per list = (‖Σ f‖² − Σ ‖f‖²) / (n (n − 1)).
     n_lists = int(lst.max()) + 1
-    square = np.zeros(n_lists)
-    for col in range(len(values)):
-        column = np.bincount(lst, weights=features[item, col], minlength=n_lists)
-        square += column * column
+    square = (grouped_sums(lst, item, None, features, n_lists) ** 2).sum(axis=1)
     self_sim = np.bincount(lst, weights=(features**2).sum(axis=1)[item], minlength=n_lists)
     n = np.bincount(lst, minlength=n_lists).astype(np.float64)
     pair = (square - self_sim) / np.maximum(n * (n - 1), 1)
@@ -341,33 +336,22 @@ def _miscalibration(
     )
     if not values:
         return None
-    index = {g: k for k, g in enumerate(values)}
-    dist = np.zeros((len(captures.items), len(values)))
-    for i, name in enumerate(captures.items):
-        gs = _genres(name, captures, lookup, catalogue_items)
-        for g in gs:
-            dist[i, index[g]] = 1.0 / len(gs)
+    dist = genre_distribution(
+        [_genres(name, captures, lookup, catalogue_items) for name in captures.items], values
+    )
     persona = a["list_persona"][a["list"]]
-    n_p = len(captures.personas)
-    shown = np.zeros((n_p, len(values)))
-    for col in range(len(values)):
-        shown[:, col] = np.bincount(persona, weights=w * dist[a["item"], col], minlength=n_p)
+    shown = grouped_sums(persona, a["item"], w, dist, len(captures.personas))
     scores = []
     for p, name in enumerate(captures.personas):
         history = histories.get(name)
         if not history or shown[p].sum() == 0:
             continue
-        hist = np.zeros(len(values))
-        for item in history:
-            gs = _genres(item, captures, lookup, catalogue_items)
-            for g in gs:
-                hist[index[g]] += 1.0 / len(gs)
+        hist = genre_distribution(
+            [_genres(item, captures, lookup, catalogue_items) for item in history], values
+        ).sum(axis=0)
         if hist.sum() == 0:
             continue
-        pdist = hist / hist.sum()
-        q = (1 - alpha) * shown[p] / shown[p].sum() + alpha * pdist
-        nz = pdist > 0
-        scores.append(float((pdist[nz] * np.log(pdist[nz] / q[nz])).sum()))
+        scores.append(float(_kl(hist / hist.sum(), shown[p] / shown[p].sum(), alpha)))
     if not scores:
         return None
     values_arr = np.asarray(scores)

@@ -10,7 +10,14 @@ import numpy as np
 import numpy.typing as npt
 
 from lanterne.audit._capture import Captures
-from lanterne.audit._metrics import Bootstrap, Interval, permutation_test, slopes
+from lanterne.audit._metrics import (
+    Bootstrap,
+    Interval,
+    genre_distribution,
+    grouped_sums,
+    permutation_test,
+    slopes,
+)
 
 if TYPE_CHECKING:
     from lanterne.audit._audit import AuditConfig
@@ -42,14 +49,8 @@ def _genre_entropy(
     values = sorted({g for gs in genres for g in gs})
     if not values:
         return None
-    index = {g: k for k, g in enumerate(values)}
-    dist = np.zeros((len(captures.items), len(values)))
-    for i, gs in enumerate(genres):
-        for g in gs:
-            dist[i, index[g]] = 1.0 / len(gs)
-    mass = np.zeros((n_p * n_sessions, len(values)))
-    for col in range(len(values)):
-        mass[:, col] = np.bincount(cells, weights=w * dist[item, col], minlength=n_p * n_sessions)
+    dist = genre_distribution(genres, values)
+    mass = grouped_sums(cells, item, w, dist, n_p * n_sessions)
     total = mass.sum(axis=1, keepdims=True)
     p = np.divide(mass, total, out=np.zeros_like(mass), where=total > 0)
     logs = np.log2(p, out=np.zeros_like(p), where=p > 0)

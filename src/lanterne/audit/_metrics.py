@@ -10,6 +10,7 @@ a million lists cost one matrix product.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 
 import msgspec
 import numpy as np
@@ -102,6 +103,29 @@ class Bootstrap:
 
 def per_unit(unit: Ints, values: Floats, n_units: int) -> Floats:
     return np.bincount(unit, weights=values, minlength=n_units).astype(np.float64)
+
+
+def genre_distribution(genres: Sequence[Iterable[str]], values: Sequence[str]) -> Floats:
+    """Items × genre values: an item's genres share its weight (rows sum to 1, or 0)."""
+    index = {g: k for k, g in enumerate(values)}
+    out = np.zeros((len(genres), len(values)))
+    for i, item_genres in enumerate(genres):
+        present = [index[g] for g in item_genres]
+        if present:
+            out[i, present] = 1.0 / len(present)
+    return out
+
+
+def grouped_sums(
+    groups: Ints, item: Ints, weights: Floats | None, matrix: Floats, n_groups: int
+) -> Floats:
+    """Per group, Σ weight × matrix[item] over the rows of each group, column by column (no
+    rows × columns copy: ten million rows stay ten million numbers at a time)."""
+    out = np.zeros((n_groups, matrix.shape[1]))
+    for col in range(matrix.shape[1]):
+        column = matrix[item, col] if weights is None else weights * matrix[item, col]
+        out[:, col] = np.bincount(groups, weights=column, minlength=n_groups)
+    return out
 
 
 def lorenz(values: Floats, points: int = 101) -> tuple[list[float], list[float]]:
