@@ -398,3 +398,23 @@ def test_committed_capture_schema_is_current() -> None:
     assert json.loads(committed.read_text("utf-8")) == capture_schema(), (
         "run: lanterne audit --schema > docs/schema/capture.schema.json"
     )
+
+
+def test_cli_platform_catalogue_file(tmp_path: Path) -> None:
+    path = _fixture(tmp_path)
+    offer = _write(
+        tmp_path / "offer.csv",
+        ["item,attribute,value", "de1,european,true", "fr1,european,true", "us1,european,false"],
+    )
+    done = lanterne(
+        tmp_path, "audit", str(path), "--platform-catalogue", str(offer), "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    shares = {s["group"]: s for s in json.loads(done.stdout)["shares"]["all"]}
+    assert shares["european=true"]["catalogue"] == pytest.approx(2 / 3)
+    missing = lanterne(
+        tmp_path, "audit", str(path), "--platform-catalogue", str(tmp_path / "no.csv")
+    )
+    assert (
+        missing.returncode == 3 and "no.csv" in missing.stderr and "Traceback" not in missing.stderr
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,23 +10,6 @@ import click
 import msgspec
 
 from lanterne._cli_common import _state, _t
-
-
-def _platform_catalogue(path: Path) -> dict[str, dict[str, set[str]]]:
-    """``item,attribute,value`` rows (the recommender's attribute file) or one id per line."""
-    items: dict[str, dict[str, set[str]]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        if header[:3] == ["item", "attribute", "value"]:
-            for row in reader:
-                if len(row) >= 3 and row[0]:
-                    items.setdefault(row[0], {}).setdefault(row[1], set()).add(row[2])
-        else:
-            for row in [header, *reader]:
-                if row and row[0] and row[0] != "item":
-                    items.setdefault(row[0], {})
-    return items
 
 
 @click.command("audit")
@@ -108,7 +90,9 @@ def audit_command(
         resamples=resamples,
         seed=seed,
     )
-    items = _platform_catalogue(platform_catalogue) if platform_catalogue else None
+    from lanterne.audit._gaps import platform_catalogue as read_platform
+
+    items = read_platform(platform_catalogue) if platform_catalogue else None
     histories = None
     if personas is not None:
         from lanterne.audit import Persona

@@ -32,18 +32,32 @@ class Gaps(msgspec.Struct, kw_only=True):
     """The first missing works (ids), for a look."""
 
 
-def platform_items(path: Path) -> set[str]:
-    """Item ids of a platform's catalogue: an ``item`` (or ``id``) column, or one id per line."""
+def platform_catalogue(path: Path) -> dict[str, dict[str, set[str]]]:
+    """A platform's catalogue: ``item,attribute,value`` rows (the recommender's attribute file),
+    an ``item`` (or ``id``) column, or one id per line; item → attribute → values."""
     if not path.is_file():
         raise InputNotFound("input.not_found", path=path)
+    items: dict[str, dict[str, set[str]]] = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
+        if header[:3] == ["item", "attribute", "value"]:
+            for row in reader:
+                if len(row) >= 3 and row[0]:
+                    items.setdefault(row[0], {}).setdefault(row[1], set()).add(row[2])
+            return items
         column = next((k for k, name in enumerate(header) if name in ("item", "id")), None)
-        rows = list(reader)
-        if column is None:
-            return {r[0].strip() for r in [header, *rows] if r and r[0].strip()}
-        return {r[column].strip() for r in rows if len(r) > column and r[column].strip()}
+        rows = list(reader) if column is not None else [header, *reader]
+        for row in rows:
+            key = column or 0
+            if len(row) > key and row[key].strip():
+                items.setdefault(row[key].strip(), {})
+    return items
+
+
+def platform_items(path: Path) -> set[str]:
+    """The ids of a platform's catalogue (any form ``platform_catalogue`` reads)."""
+    return set(platform_catalogue(path))
 
 
 def find_gaps(works: Iterable[Work], platforms: dict[str, set[str]], sample: int = 20) -> Gaps:
