@@ -13,12 +13,6 @@ from lanterne.catalogue import open_catalogue
 from lanterne.messages import Lang
 
 
-def _goals(specs: tuple[str, ...]) -> tuple[object, ...]:
-    from lanterne.recommend import parse_goal
-
-    return tuple(parse_goal(spec) for spec in specs)
-
-
 @click.command("recommend")
 @click.argument("user", required=False)
 @click.option("--history", multiple=True, metavar="ID", help="Œuvres déjà aimées (répétable).")
@@ -70,7 +64,7 @@ def recommend_command(
 ) -> None:
     """Recommander des œuvres, avec leurs raisons / recommend works, with reasons."""
     from lanterne.recommend import Surface
-    from lanterne.recommend._service import catalogue_source, dataset_source
+    from lanterne.recommend._service import Options, catalogue_source, dataset_source
 
     state = _state(ctx)
     if (user is None) == (not history):
@@ -81,16 +75,18 @@ def recommend_command(
                 "give a USER or --history, not both",
             )
         )
-    parsed = _goals(goals)
-    options = {
-        "goals": parsed,
-        "surface": Surface(kind=surface),
-        "curiosity": curiosity,
-        "diversifier": diversifier,
-        "k": limit,
-    }
+    from lanterne.recommend import parse_goal
+
+    parsed = tuple(parse_goal(spec) for spec in goals)
+    options = Options(
+        goals=parsed,
+        surface=Surface(kind=surface),
+        curiosity=curiosity,
+        diversifier=diversifier,
+        k=limit,
+    )
     if config is not None:
-        source = dataset_source(config, model=model, **options)  # type: ignore[arg-type]
+        source = dataset_source(config, model=model, options=options)
         result = _run(source, user, history)
     else:
         if user is not None:
@@ -102,7 +98,7 @@ def recommend_command(
                 )
             )
         with open_catalogue(state.settings.catalogue) as catalogue:
-            source = catalogue_source(catalogue, **options)  # type: ignore[arg-type]
+            source = catalogue_source(catalogue, options)
             result = _run(source, user, history)
     if as_json:
         data = msgspec.to_builtins(result)

@@ -125,11 +125,12 @@ class LanterneLocal:
         self, source: Any, *, k: int = 10, surface: str = "grid", goals: Sequence[str] = ()
     ) -> None:
         from lanterne.recommend import Surface, parse_goal
+        from lanterne.recommend._service import Options
 
         self.source = source
         self.surface = Surface(kind=surface)
         self.recommender = source.with_options(
-            goals=tuple(parse_goal(g) for g in goals), surface=self.surface, k=k
+            Options(goals=tuple(parse_goal(g) for g in goals), surface=self.surface, k=k)
         )
         self.cells = self.surface.grid_positions(k) if surface == "grid" else None
 

@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
@@ -23,6 +24,16 @@ from lanterne.recommend._pipeline import Recommendation, Recommender
 from lanterne.recommend._rerank import ItemSpace
 
 
+class Options(msgspec.Struct, frozen=True, kw_only=True):
+    """What a caller may choose about a list: goals, surface, curiosity dial, length."""
+
+    goals: tuple[Goal, ...] = ()
+    surface: Surface = msgspec.field(default_factory=Surface)
+    curiosity: float = 0.0
+    diversifier: str = "mmr"
+    k: int = 10
+
+
 class Source:
     """Items, titles, histories and a recommender built the same way for every caller."""
 
@@ -32,21 +43,14 @@ class Source:
         space: ItemSpace,
         dataset: Dataset,
         titles: dict[str, str],
-        *,
-        goals: tuple[Goal, ...] = (),
-        surface: Surface | None = None,
-        curiosity: float = 0.0,
-        diversifier: str = "mmr",
-        k: int = 10,
+        options: Options | None = None,
     ) -> None:
         self.model = model
         self.space = space
         self.dataset = dataset
         self.titles = titles
-        self._variants: dict[tuple[object, ...], Recommender] = {}
-        self.recommender = self.with_options(
-            goals=goals, surface=surface, curiosity=curiosity, diversifier=diversifier, k=k
-        )
+        self._variants: dict[Options, Recommender] = {}
+        self.recommender = self.with_options(options or Options())
         """The recommender with the options the source was made with."""
 
     def history_of(self, user: str) -> list[int]:
@@ -78,33 +82,24 @@ class Source:
                     out.setdefault(name, []).append(value)
         return out
 
-    def with_options(
-        self,
-        *,
-        goals: tuple[Goal, ...] = (),
-        surface: Surface | None = None,
-        curiosity: float = 0.0,
-        diversifier: str = "mmr",
-        k: int = 10,
-    ) -> Recommender:
+    def with_options(self, options: Options) -> Recommender:
         """The same model and items with other goals or dial (built once per option set)."""
-        key = (goals, surface or Surface(), curiosity, diversifier, k)
-        found = self._variants.get(key)
+        found = self._variants.get(options)
         if found is None:
             found = Recommender(
                 self.model,
                 self.space,
                 self.dataset.items,
                 attribute_mask=self.dataset.attributes.mask,
-                goals=goals,
-                surface=surface,
-                k=k,
-                curiosity=curiosity,
-                diversifier=diversifier,
+                goals=options.goals,
+                surface=options.surface,
+                k=options.k,
+                curiosity=options.curiosity,
+                diversifier=options.diversifier,
             )
             if len(self._variants) > 64:
                 self._variants.clear()
-            self._variants[key] = found
+            self._variants[options] = found
         return found
 
 
@@ -180,11 +175,7 @@ def dataset_source(
     config_path: Path,
     *,
     model: str | None = None,
-    goals: tuple[Goal, ...] = (),
-    surface: Surface | None = None,
-    curiosity: float = 0.0,
-    diversifier: str = "mmr",
-    k: int = 10,
+    options: Options | None = None,
 ) -> Source:
     """Recommend from an evaluation configuration's data, with all of it as training."""
     config: EvalConfig = load_config(config_path)
@@ -212,21 +203,10 @@ def dataset_source(
         embeddings=embeddings,
     )
     space = item_space(dataset, dataset.matrix, config)
-    return Source(
-        fitted, space, dataset, titles,
-        goals=goals, surface=surface, curiosity=curiosity, diversifier=diversifier, k=k,
-    )  # fmt: skip
+    return Source(fitted, space, dataset, titles, options)
 
 
-def catalogue_source(
-    catalogue: Catalogue,
-    *,
-    goals: tuple[Goal, ...] = (),
-    surface: Surface | None = None,
-    curiosity: float = 0.0,
-    diversifier: str = "mmr",
-    k: int = 10,
-) -> Source:
+def catalogue_source(catalogue: Catalogue, options: Options | None = None) -> Source:
     """Recommend works of a catalogue by content similarity (the search index's vectors, kept
     up to date from the change log); goals read the works' own attributes."""
     from lanterne.search._works import CatalogueIndex
@@ -249,7 +229,4 @@ def catalogue_source(
     model = Content(vectors)
     features = sparse.csr_matrix(vectors.astype(np.float64))
     space = ItemSpace(features, dataset.attributes.matrix("genre"), np.ones(len(ids)))
-    return Source(
-        model, space, dataset, titles,
-        goals=goals, surface=surface, curiosity=curiosity, diversifier=diversifier, k=k,
-    )  # fmt: skip
+    return Source(model, space, dataset, titles, options)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from lanterne.errors import LanterneError
 from lanterne.recommend import Surface, parse_goal
-from lanterne.recommend._service import Source
+from lanterne.recommend._service import Options, Source
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -54,7 +54,7 @@ def create_app(source: Source, *, lang: str = "fr") -> FastAPI:
         goals = tuple(parse_goal(g) for g in goal)
         surf = Surface(kind=surface)
         rec = source.with_options(
-            goals=goals, surface=surf, curiosity=curiosity, diversifier=diversifier, k=k
+            Options(goals=goals, surface=surf, curiosity=curiosity, diversifier=diversifier, k=k)
         )
         items = source.history_of(user) if user is not None else source.indices(history)
         result = rec.recommend(items)
