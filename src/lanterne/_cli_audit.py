@@ -1,4 +1,4 @@
-"""``lanterne audit``, ``lanterne simulate`` and ``lanterne serve``."""
+"""``lanterne audit``, ``lanterne simulate`` and ``lanterne gaps``."""
 
 from __future__ import annotations
 
@@ -186,34 +186,6 @@ def simulate_command(
     limits = SimulationLimits(max_requests=max_requests, max_seconds=max_seconds)
     rows = write_jsonl(simulate(platform, people, sessions, limits=limits), output)
     click.echo(f"{output}: {rows} " + _t(state.lang, "lignes de capture", "capture rows"))
-
-
-@click.command("serve")
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    help="Configuration d'évaluation (données).",
-)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.pass_context
-def serve_command(ctx: click.Context, config: Path | None, host: str, port: int) -> None:
-    """Servir l'API de recommandation / serve the recommendation API."""
-    import uvicorn
-
-    from lanterne.catalogue import open_catalogue
-    from lanterne.recommend._service import catalogue_source, dataset_source
-    from lanterne.web import create_app
-
-    state = _state(ctx)
-    if config is not None:
-        source = dataset_source(config)
-    else:
-        with open_catalogue(state.settings.catalogue) as catalogue:
-            source = catalogue_source(catalogue)
-    click.echo(f"http://{host}:{port}/api/docs")
-    uvicorn.run(create_app(source, lang=state.lang), host=host, port=port, log_level="warning")
 
 
 @click.command("gaps")

@@ -18,7 +18,7 @@ import click
 import msgspec
 
 from lanterne import __version__
-from lanterne._cli_audit import audit_command, gaps_command, serve_command, simulate_command
+from lanterne._cli_audit import audit_command, gaps_command, simulate_command
 from lanterne._cli_common import _State, _state, _t
 from lanterne._cli_diagnose import diagnose_command
 from lanterne._cli_recommend import (
@@ -27,6 +27,7 @@ from lanterne._cli_recommend import (
     recommend_command,
 )
 from lanterne._cli_search import eval_group, index_command, search_command
+from lanterne._cli_web import run_server, serve_command
 from lanterne.catalogue import Catalogue, CatalogueStats, open_catalogue
 from lanterne.errors import ExitCode, LanterneError, NotFound
 from lanterne.ingest import (
@@ -431,10 +432,19 @@ def schema_command() -> None:
 
 
 @cli.command("demo")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Servir ensuite le site.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.pass_context
-def demo_command(ctx: click.Context) -> None:
-    """Importer le catalogue de démonstration fourni puis afficher ses statistiques."""
+def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
+    """Importer le catalogue de démonstration, l'indexer, l'auditer, puis le servir."""
+    from lanterne.recommend._service import catalogue_source
+    from lanterne.search._works import CatalogueIndex
+    from lanterne.web import Site
+    from lanterne.web._demo import DEMO_HOME, write_demo_audits
+
     state = _state(ctx)
+    lang = state.lang
     folder = resources.files("lanterne.demo")
     with open_catalogue(state.settings.catalogue) as catalogue:
         for profile_name, file_name in (
@@ -443,10 +453,24 @@ def demo_command(ctx: click.Context) -> None:
         ):
             with resources.as_file(folder.joinpath(file_name)) as path:
                 summary = ingest(catalogue, path, load_profile(profile_name))
-            _print_summary(summary, state.lang)
+            _print_summary(summary, lang)
             click.echo()
         stats = catalogue.stats()
-    _print_stats(stats, state.lang, 8)
+        _print_stats(stats, lang, 8)
+        indexed, _ = CatalogueIndex(catalogue).update()
+        click.echo(
+            _t(lang, "Index de recherche : ", "Search index: ")
+            + f"{indexed} "
+            + _t(lang, "œuvres indexées", "works indexed")
+        )
+        audits = state.settings.audits
+        for path in write_demo_audits(catalogue_source(catalogue), audits):
+            click.echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
+    site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)
+    if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
+        site.set_home(DEMO_HOME)
+    if serve:
+        run_server(site, host, port, lang)
 
 
 def _log_internal(settings: Settings) -> Path:

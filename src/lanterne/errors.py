@@ -28,6 +28,8 @@ class LanterneError(Exception):
     """Base of every error Lanterne reports to a person."""
 
     exit_code = ExitCode.INTERNAL
+    http_status = 500
+    """What the HTTP API answers with it."""
 
     def __init__(self, key: str, **params: object) -> None:
         self.key = key
@@ -40,27 +42,53 @@ class LanterneError(Exception):
 
 class InputNotFound(LanterneError):
     exit_code = ExitCode.NOT_FOUND
+    http_status = 404
 
 
 class BadInput(LanterneError):
     """The input as a whole cannot be read (empty, wrong encoding, not the declared format)."""
 
     exit_code = ExitCode.BAD_INPUT
+    http_status = 400
 
 
 class BadProfile(LanterneError):
     exit_code = ExitCode.BAD_PROFILE
+    http_status = 400
 
 
 class StoreError(LanterneError):
     exit_code = ExitCode.STORE
+    http_status = 500
 
 
 class NotFound(LanterneError):
     exit_code = ExitCode.NOT_FOUND
+    http_status = 404
 
 
 class ToolMissing(LanterneError):
     """A program Lanterne drives (Chromium for PDF) is not installed or failed."""
 
     exit_code = ExitCode.TOOL_MISSING
+    http_status = 503
+
+
+class Unauthorised(LanterneError):
+    """A write without credentials."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 401
+
+
+class Forbidden(LanterneError):
+    """A write with wrong credentials, writes switched off, or a form without its CSRF token."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 403
+
+
+class TooLarge(BadInput):
+    """An upload over the size the API takes."""
+
+    http_status = 413

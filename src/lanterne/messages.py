@@ -14,6 +14,63 @@ from typing import Final, Literal
 Lang = Literal["fr", "en"]
 
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    # Web interface and HTTP API
+    "web.writes_disabled": (
+        "L'écriture est désactivée sur ce serveur : définissez LANTERNE_TOKEN au démarrage pour l'activer.",
+        "Writing is switched off on this server: set LANTERNE_TOKEN when starting it to switch it on.",
+    ),
+    "web.token_missing": (
+        "Jeton absent : envoyez l'en-tête « Authorization: Bearer JETON ».",
+        "Token missing: send the header “Authorization: Bearer TOKEN”.",
+    ),
+    "web.token_invalid": (
+        "Jeton refusé : vérifiez la valeur de LANTERNE_TOKEN donnée au serveur.",
+        "Token refused: check the value of LANTERNE_TOKEN given to the server.",
+    ),
+    "web.csrf": (
+        "Formulaire expiré ou envoyé depuis un autre site : rechargez la page et recommencez.",
+        "Form expired or sent from another site: reload the page and try again.",
+    ),
+    "web.page_not_found": (
+        "Page introuvable : {path}. Revenez à l'accueil ou lancez une recherche.",
+        "Page not found: {path}. Go back to the home page or search.",
+    ),
+    "web.no_catalogue": (
+        "Ce serveur n'a pas de catalogue : lancez « lanterne serve » avec --catalogue.",
+        "This server has no catalogue: start « lanterne serve » with --catalogue.",
+    ),
+    "web.audit_not_found": (
+        "Audit introuvable : {name}. La liste des audits est sur /api/audits.",
+        "Audit not found: {name}. The list of audits is at /api/audits.",
+    ),
+    "web.bad_filter": (
+        "Filtre illisible : « {value} ». Écrivez FACETTE:VALEUR, par exemple type:Festival ; facettes : {facets}.",
+        "Unreadable filter: “{value}”. Write FACET:VALUE, e.g. type:Festival; facets: {facets}.",
+    ),
+    "web.bad_setting": (
+        "Réglage refusé : {detail}.",
+        "Setting refused: {detail}.",
+    ),
+    "audit.bad_report": (
+        "{path} n'est pas un rapport d'audit lisible ({detail}). Refaites-le avec « lanterne audit --format json ».",
+        "{path} is not a readable audit report ({detail}). Make it again with « lanterne audit --format json ».",
+    ),
+    "web.internal": (
+        "Erreur interne du serveur. Réessayez ; si elle revient, signalez-la avec l'heure à l'équipe du site.",
+        "Internal server error. Try again; if it comes back, report it with the time to the site's team.",
+    ),
+    "web.invalid_request": (
+        "Requête invalide : {problems}.",
+        "Invalid request: {problems}.",
+    ),
+    "web.http": (
+        "Requête refusée ({status}) : {detail}.",
+        "Request refused ({status}): {detail}.",
+    ),
+    "web.upload_too_large": (
+        "Fichier trop gros ({size} octets ; au plus {limit}). Importez-le avec « lanterne ingest ».",
+        "File too large ({size} bytes; at most {limit}). Import it with « lanterne ingest ».",
+    ),
     # Input files
     "input.not_found": (
         "Fichier ou dossier introuvable : {path}. Vérifiez le chemin (il est relatif au dossier courant).",

@@ -49,6 +49,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Browser that prints PDF reports (default: chromium on the PATH).",
     ),
     Setting(
+        "token",
+        "LANTERNE_TOKEN",
+        "",
+        "Jeton des écritures de l'API (import, réglages) ; vide : écritures désactivées. "
+        "Jamais journalisé.",
+        "Token for the API's writes (import, settings); empty: writes switched off. Never logged.",
+    ),
+    Setting(
+        "audits",
+        "LANTERNE_AUDITS",
+        "var/audits",
+        "Dossier des rapports d'audit (JSON) que le serveur publie.",
+        "Folder of audit reports (JSON) the server publishes.",
+    ),
+    Setting(
         "pure_python",
         "LANTERNE_PURE_PYTHON",
         "",
@@ -63,7 +78,14 @@ class Settings(msgspec.Struct, kw_only=True):
     lang: str
     log_dir: Path
     chromium: str = ""
+    token: str = ""
+    audits: Path = Path("var/audits")
     pure_python: str = ""
+
+    def __repr__(self) -> str:
+        # The token must not reach a log or a traceback through a repr.
+        shown = "***" if self.token else ""
+        return f"Settings(catalogue={self.catalogue!s}, lang={self.lang!r}, token={shown!r})"
 
     @classmethod
     def load(cls, **overrides: str | None) -> Settings:
@@ -77,5 +99,7 @@ class Settings(msgspec.Struct, kw_only=True):
             lang=values["lang"],
             log_dir=Path(values["log_dir"]),
             chromium=values["chromium"],
+            token=values["token"],
+            audits=Path(values["audits"]),
             pure_python=values["pure_python"],
         )

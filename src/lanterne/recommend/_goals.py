@@ -39,6 +39,7 @@ class Goal(msgspec.Struct, frozen=True, kw_only=True):
 
 class BadGoal(LanterneError):
     exit_code = 2
+    http_status = 400
 
 
 _GOAL = re.compile(r"^(?P<conds>[^:]+):(?P<target>\d+(?:\.\d+)?%?|#\d+)$")

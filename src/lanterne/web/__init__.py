@@ -1,6 +1,7 @@
-"""Lanterne over HTTP (FastAPI). For now the recommendation API that the audit's simulator
-browses; the pages of the web interface build on the same application."""
+"""Lanterne over HTTP: server-rendered pages for the public and professionals, and a JSON API
+under /api (docs/web.md)."""
 
-from lanterne.web._api import create_app
+from lanterne.web._app import create_app
+from lanterne.web._site import HomeSettings, Site
 
-__all__ = ["create_app"]
+__all__ = ["HomeSettings", "Site", "create_app"]

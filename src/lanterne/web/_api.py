@@ -1,99 +1,322 @@
-"""The JSON API: one error shape, OpenAPI at /api/openapi.json."""
+"""The JSON API under /api: search, works as schema.org JSON-LD, recommendations, diagnosis,
+audits, and two writes (import, home settings) behind a token. One error shape for every error:
+``{"error": {"code": …, "message": …}}`` (French, or English with ``?lang=en``)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
+import msgspec
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
-from lanterne.errors import LanterneError
+from lanterne import __version__
+from lanterne.errors import BadInput, NotFound, TooLarge
 from lanterne.recommend import Surface, parse_goal
-from lanterne.recommend._service import Options, Source
+from lanterne.recommend._service import Options
+from lanterne.search import FACETS, Mode
+from lanterne.web._site import SURFACES, HomeSettings, Site
+
+MAX_UPLOAD = 50 * 1024 * 1024
+"""Larger catalogues go through ``lanterne ingest``, which streams and shows progress."""
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable identifier, e.g. work.not_found")
+    message: str = Field(description="What happened and what to do, in the request's language")
 
 
-def create_app(source: Source, *, lang: str = "fr") -> FastAPI:
-    """An application serving ``source``'s recommendations."""
-    app = FastAPI(
-        title="Lanterne",
-        description="Découvrabilité des œuvres francophones / discoverability of francophone works",
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
-        redoc_url=None,
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorBody} for code in codes}
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    works: int | None = Field(description="Works in the catalogue (None without one)")
+    items: int | None = Field(description="Items the recommender knows")
+    writes: bool = Field(description="Whether write endpoints are switched on (a token is set)")
+
+
+class SearchHit(BaseModel):
+    id: str
+    title: str
+    score: float
+    snippet: str = Field(description="HTML: matched words in <b>, everything else escaped")
+    lexical_rank: int | None = None
+    semantic_rank: int | None = None
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: str
+    total: int
+    offset: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]] = Field(description="Facet → value → works")
+    filters: dict[str, list[str]]
+
+
+class Because(BaseModel):
+    item: str
+    weight: float
+
+
+class Explanation(BaseModel):
+    because: list[Because] = Field(description="The history works this pick is closest to")
+    placed_by: str | None = Field(description="curiosity or goal, when the diversity step did")
+    goals: list[str] = Field(description="Goals this pick counts towards")
+    replaced: str | None = Field(description="The work it took the place of")
+
+
+class Pick(BaseModel):
+    item: str
+    title: str
+    position: int
+    score: float
+    attributes: dict[str, list[str]]
+    explanation: Explanation | None
+    row: int | None = None
+    column: int | None = None
+
+
+class GoalReport(BaseModel):
+    names: list[str]
+    achieved: list[float]
+    feasible: bool
+    satisfied: bool
+
+
+class RecommendResponse(BaseModel):
+    items: list[Pick]
+    goals: GoalReport | None
+
+
+class AuditEntry(BaseModel):
+    name: str
+    url: str
+
+
+class IngestResult(BaseModel):
+    run_id: str
+    source: str
+    profile: str
+    read: int
+    created: int
+    updated: int
+    unchanged: int
+    deleted: int
+    quarantined: int
+    by_reason: dict[str, int]
+    status: str
+    indexed: int
+    removed: int
+
+
+class Settings(BaseModel):
+    goals: list[str] = Field(
+        default=[], description="ATTRIBUTE=VALUE:SHARE, e.g. type=Festival:0.4"
     )
+    surface: str = Field(default="grid", description=" | ".join(SURFACES))
+    k: int = Field(default=12, ge=1, le=50)
+    diversifier: str = Field(default="mmr", description="mmr | calibrated | longtail")
 
-    @app.exception_handler(LanterneError)
-    async def lanterne_error(request: Request, exc: LanterneError) -> JSONResponse:
-        status = 404 if exc.exit_code == 3 else 400
-        return _error(status, exc.key, exc.message("en" if lang == "en" else "fr"))
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _error(422, "request.invalid", str(exc.errors()[:3]))
+def parse_filters(values: list[str]) -> dict[str, list[str]]:
+    """``type:Festival`` → {"type": ["Festival"]}; an unknown facet is a clear 400."""
+    out: dict[str, list[str]] = {}
+    for value in values:
+        name, sep, wanted = value.partition(":")
+        if not sep or name not in FACETS or not wanted:
+            raise BadInput("web.bad_filter", value=value, facets=", ".join(FACETS))
+        out.setdefault(name, []).append(wanted)
+    return out
 
-    @app.get("/api/recommend")
-    def recommend(
-        history: Annotated[list[str], Query(description="Works already liked")] = [],  # noqa: B006
-        user: str | None = None,
-        goal: Annotated[list[str], Query(description="ATTRIBUTE=VALUE:SHARE")] = [],  # noqa: B006
-        surface: str = "uniform",
-        curiosity: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
-        diversifier: str = "mmr",
-        k: Annotated[int, Query(ge=1, le=100)] = 10,
-    ) -> dict[str, Any]:
-        """Recommendations with explanations; goals guaranteed in the list when feasible."""
-        if surface not in ("uniform", "log", "rbp", "grid"):
-            return _error(422, "request.invalid", f"surface « {surface} »")  # type: ignore[return-value]
-        if diversifier not in ("mmr", "calibrated", "longtail"):
-            return _error(422, "request.invalid", f"diversifier « {diversifier} »")  # type: ignore[return-value]
-        goals = tuple(parse_goal(g) for g in goal)
-        surf = Surface(kind=surface)
-        rec = source.with_options(
-            Options(goals=goals, surface=surf, curiosity=curiosity, diversifier=diversifier, k=k)
+
+def recommend(site: Site, history: list[str], options: Options, user: str | None = None) -> Any:
+    """Recommendations with explanations, as the API and the home page show them."""
+    source = site.source()
+    rec = source.with_options(options)
+    items = source.history_of(user) if user is not None else source.indices(history)
+    result = site.locked(lambda: rec.recommend(items))
+    cells = options.surface.grid_positions(options.k) if options.surface.kind == "grid" else None
+    picks = []
+    for pick in result.items:
+        index = source.dataset.item_index[pick.item]
+        entry = Pick(
+            item=pick.item,
+            title=source.title(pick.item),
+            position=pick.rank,
+            score=pick.score,
+            attributes=source.attributes(index),
+            explanation=None,
         )
-        items = source.history_of(user) if user is not None else source.indices(history)
-        result = rec.recommend(items)
-        cells = surf.grid_positions(k) if surface == "grid" else None
-        out = []
-        for pick in result.items:
-            index = source.dataset.item_index[pick.item]
-            entry: dict[str, Any] = {
-                "item": pick.item,
-                "title": source.title(pick.item),
-                "position": pick.rank,
-                "score": pick.score,
-                "attributes": source.attributes(index),
-                "explanation": None,
-            }
-            if cells is not None:
-                row, column = cells[pick.rank - 1]
-                entry["row"], entry["column"] = row + 1, column + 1
-            if pick.explanation is not None:
-                e = pick.explanation
-                entry["explanation"] = {
-                    "because": [{"item": b.item, "weight": b.weight} for b in e.because],
-                    "placed_by": e.placed_by,
-                    "goals": e.goals,
-                    "replaced": e.replaced,
-                }
-            out.append(entry)
-        goals_out = None
-        if result.goals is not None:
-            goals_out = {
-                "names": result.goal_names,
-                "achieved": result.goals.achieved,
-                "feasible": result.goals.feasible,
-                "satisfied": result.goals.satisfied,
-            }
-        return {"items": out, "goals": goals_out}
+        if cells is not None:
+            row, column = cells[pick.rank - 1]
+            entry.row, entry.column = row + 1, column + 1
+        if pick.explanation is not None:
+            e = pick.explanation
+            entry.explanation = Explanation(
+                because=[Because(item=b.item, weight=b.weight) for b in e.because],
+                placed_by=e.placed_by,
+                goals=list(e.goals),
+                replaced=e.replaced,
+            )
+        picks.append(entry)
+    goals = None
+    if result.goals is not None:
+        goals = GoalReport(
+            names=list(result.goal_names),
+            achieved=list(result.goals.achieved),
+            feasible=result.goals.feasible,
+            satisfied=result.goals.satisfied,
+        )
+    return RecommendResponse(items=picks, goals=goals)
 
-    @app.get("/api/health")
-    def health() -> dict[str, Any]:
-        return {"status": "ok", "items": source.dataset.n_items}
 
-    return app
+def api_router(site: Site) -> APIRouter:
+    api = APIRouter(prefix="/api")
+
+    @api.get("/health", response_model=Health)
+    def health() -> Health:
+        """Liveness, and what this server holds."""
+        works = site.reader().count() if site.has_catalogue else None
+        items = site.source().dataset.n_items if not site.has_catalogue else None
+        return Health(
+            status="ok",
+            version=__version__,
+            works=works,
+            items=items,
+            writes=site.guard.writes_enabled,
+        )
+
+    @api.get("/search", response_model=SearchResponse, responses=errors(400, 404, 422))
+    def search(
+        q: Annotated[str, Query(max_length=500, description="Words, in French or any language")],
+        mode: Annotated[Mode, Query()] = "hybrid",
+        filter: Annotated[
+            list[str], Query(description="FACET:VALUE, repeatable; facets: " + ", ".join(FACETS))
+        ] = [],  # noqa: B006
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
+        offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    ) -> Any:
+        """Hybrid search (French-aware words + multilingual meaning) with facet counts."""
+        filters = parse_filters(filter)
+        site.sync()
+        index = site.index()
+        results = site.locked(lambda: index.engine.search(q, mode, filters, limit, offset))
+        return msgspec.to_builtins(results)
+
+    @api.get(
+        "/works/{work_id:path}",
+        responses={
+            200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}},
+            **errors(404),
+        },
+    )
+    def work(work_id: str) -> JSONResponse:
+        """One work as schema.org JSON-LD (the document its page embeds)."""
+        from lanterne.profile.schemaorg._write import work_to_jsonld
+
+        found = site.locked(lambda: site.reader().get(work_id))
+        if found is None:
+            raise NotFound("work.not_found", id=work_id)
+        return JSONResponse(work_to_jsonld(found), media_type="application/ld+json")
+
+    @api.get("/recommend", response_model=RecommendResponse, responses=errors(400, 404, 422))
+    def recommendations(
+        history: Annotated[list[str], Query(description="Works already liked")] = [],  # noqa: B006
+        user: Annotated[str | None, Query(max_length=200)] = None,
+        goal: Annotated[list[str], Query(description="ATTRIBUTE=VALUE:SHARE")] = [],  # noqa: B006
+        surface: Annotated[str, Query(pattern="^(uniform|log|rbp|grid)$")] = "uniform",
+        curiosity: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+        diversifier: Annotated[str, Query(pattern="^(mmr|calibrated|longtail)$")] = "mmr",
+        k: Annotated[int, Query(ge=1, le=100)] = 10,
+    ) -> Any:
+        """Recommendations with explanations; goals guaranteed in the list when feasible."""
+        options = Options(
+            goals=tuple(parse_goal(g) for g in goal),
+            surface=Surface(kind=surface),
+            curiosity=curiosity,
+            diversifier=diversifier,
+            k=k,
+        )
+        return recommend(site, history, options, user)
+
+    @api.get("/diagnosis", responses=errors(404))
+    def diagnosis() -> dict[str, Any]:
+        """The catalogue's discoverability diagnosis (scores, tiers, the fixes that lift most)."""
+        report = site.diagnosis()
+        out: dict[str, Any] = msgspec.to_builtins(report)
+        out["catalogue"] = Path(report.catalogue).name
+        return out
+
+    @api.get("/audits", response_model=list[AuditEntry])
+    def audits() -> list[AuditEntry]:
+        """The exposure audits this server publishes."""
+        return [AuditEntry(name=n, url=f"/api/audits/{n}") for n in site.audit_names()]
+
+    @api.get("/audits/{name}", responses=errors(400, 404))
+    def audit(name: str) -> dict[str, Any]:
+        """One audit report: shares with intervals, verdicts, concentration, drift."""
+        out: dict[str, Any] = msgspec.to_builtins(site.audit(name))
+        return out
+
+    @api.get("/settings", response_model=Settings)
+    def get_settings() -> Settings:
+        """What the public home page asks of its lists."""
+        return Settings(**msgspec.to_builtins(site.home))
+
+    @api.put("/settings", response_model=Settings, responses=errors(400, 401, 403, 422))
+    def put_settings(
+        body: Settings,
+        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    ) -> Settings:
+        """Change the home page's goals, surface and length (token required)."""
+        site.guard.check_bearer(authorization)
+        site.set_home(HomeSettings(**body.model_dump()))
+        return body
+
+    @api.post("/ingest", response_model=IngestResult, responses=errors(400, 401, 403, 404, 413))
+    def ingest_file(
+        request: Request,
+        file: Annotated[UploadFile, File(description="A catalogue export (CSV, JSON, JSON-LD)")],
+        profile: Annotated[str, Form(description="A bundled mapping profile's name")],
+        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    ) -> IngestResult:
+        """Import a file with a bundled mapping profile (token required), then index it."""
+        from lanterne.ingest import bundled_profiles, ingest, load_profile
+
+        site.guard.check_bearer(authorization)
+        if profile not in bundled_profiles():
+            raise NotFound("profile.not_found", name=profile, known=", ".join(bundled_profiles()))
+        name = Path(file.filename or "upload").name or "upload"
+        with tempfile.TemporaryDirectory(prefix="lanterne-upload-") as tmp:
+            target = Path(tmp) / name
+            size = 0
+            with target.open("wb") as out:
+                while chunk := file.file.read(1 << 20):
+                    size += len(chunk)
+                    if size > MAX_UPLOAD:
+                        raise TooLarge(
+                            "web.upload_too_large", size=f"> {MAX_UPLOAD}", limit=MAX_UPLOAD
+                        )
+                    out.write(chunk)
+            with site.lock, site.writer() as catalogue:
+                summary = ingest(catalogue, target, load_profile(profile))
+        indexed, removed = site.refresh()
+        data = msgspec.to_builtins(summary)
+        return IngestResult(
+            **{k: data[k] for k in IngestResult.model_fields if k in data},
+            indexed=indexed,
+            removed=removed,
+        )
+
+    return api

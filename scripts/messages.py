@@ -1,0 +1,69 @@
+"""Extract the web interface's texts and update the English catalogue (``make messages``).
+
+    .venv/bin/python scripts/messages.py [--check]
+
+French is the source language: every msgid is the French text. New texts appear in
+``src/lanterne/web/locale/en/LC_MESSAGES/lanterne.po`` with an empty translation for a translator
+to fill; texts gone from the code are dropped. ``--check`` changes nothing and fails when a text
+has no English translation (the test suite runs the same check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+WEB = ROOT / "src" / "lanterne" / "web"
+PO = WEB / "locale" / "en" / "LC_MESSAGES" / "lanterne.po"
+METHODS = [("templates/**.j2", "jinja2"), ("**.py", "python")]
+OPTIONS = {"templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+
+
+def extracted() -> Catalog:
+    template = Catalog(project="Lanterne", domain="lanterne", locale="fr")
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(WEB), METHODS, options_map=OPTIONS, keywords=KEYWORDS
+    ):
+        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return template
+
+
+def missing(catalog: Catalog) -> list[str]:
+    out = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings) or message.fuzzy:
+            out.append(str(message.id))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    template = extracted()
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="en", domain="lanterne")
+    catalog.update(template, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    gaps = missing(catalog)
+    if not args.check:
+        with PO.open("wb") as handle:
+            write_po(handle, catalog, width=100, sort_output=False, omit_header=False)
+        print(f"{PO.relative_to(ROOT)}: {len(catalog)} texts, {len(gaps)} to translate")
+    for gap in gaps:
+        print(f"  untranslated: {gap}", file=sys.stderr)
+    return 1 if gaps and args.check else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""What ``make demo`` shows beyond the catalogue: the home page's goals, and two exposure audits
+of Lanterne's own home grid (without and with those goals) made by simulated visitors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+
+from lanterne.audit import AuditConfig, LanterneLocal, Persona, Weighting, run_audit, simulate
+from lanterne.audit._capture import Captures
+from lanterne.recommend._service import Source
+from lanterne.web._site import HomeSettings
+
+DEMO_HOME = HomeSettings(
+    goals=["type=Festival:0.4", "type=CreativeWork:0.3"],
+    surface="grid",
+    k=12,
+)
+"""Every home list mixes live events and museum collections: at least 40 % festivals and 30 %
+objects from the Joconde collections, weighted by how visible each cell of the grid is."""
+
+GROUPS = ("type=Festival", "type=CreativeWork")
+
+
+def personas(source: Source, n: int = 40) -> list[Persona]:
+    """Visitors who start from three works of one kind; a quarter never click (controls)."""
+    by_type: dict[str, list[str]] = {}
+    for item in source.dataset.items:
+        kind = source.attributes(source.dataset.item_index[item]).get("type", ["?"])[0]
+        by_type.setdefault(kind, []).append(item)
+    kinds = sorted(by_type, key=lambda k: -len(by_type[k]))[:2]
+    people = []
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        pool = by_type[kind]
+        start = (i * 7) % max(1, len(pool) - 3)
+        people.append(
+            Persona(
+                name=f"visiteur-{i + 1:02d}",
+                history=pool[start : start + 3],
+                group="control" if i % 4 == 0 else "treated",
+                taste={"type": kind},
+            )
+        )
+    return people
+
+
+def write_demo_audits(source: Source, folder: Path, sessions: int = 4) -> list[Path]:
+    """Audit the home grid without goals and with ``DEMO_HOME``'s; the reports' JSON files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    people = personas(source)
+    histories = {p.name: p.history for p in people}
+    written = []
+    for name, goals in (
+        ("accueil-sans-objectifs", ()),
+        ("accueil-avec-objectifs", tuple(DEMO_HOME.goals)),
+    ):
+        platform = LanterneLocal(source, k=DEMO_HOME.k, surface="grid", goals=goals)
+        captures = Captures()
+        for row, capture in enumerate(simulate(platform, people, sessions)):
+            captures.read += 1
+            captures.add(capture, "simulation", row + 1)
+        config = AuditConfig(weighting=Weighting(kind="grid"), groups=GROUPS, resamples=500)
+        report = run_audit(captures, config, histories=histories)
+        path = folder / f"{name}.json"
+        path.write_bytes(msgspec.json.format(msgspec.json.encode(report)))
+        written.append(path)
+    return written

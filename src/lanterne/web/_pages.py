@@ -1,0 +1,264 @@
+"""The HTML pages, rendered on the server; htmx (vendored) only refreshes a region in place when
+JavaScript runs, and every page works as plain links and forms without it."""
+
+from __future__ import annotations
+
+import gettext
+import json
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from lanterne import __version__
+from lanterne.errors import BadInput, LanterneError, NotFound
+from lanterne.recommend import parse_goal
+from lanterne.search import FACETS
+from lanterne.web._api import parse_filters, recommend
+from lanterne.web._i18n import LANGS, Lang, negotiate, translations
+from lanterne.web._labels import Labeller
+from lanterne.web._security import CSRF_COOKIE
+from lanterne.web._site import Site
+
+PAGE = 20
+"""Search results per page."""
+STARTERS = 8
+"""Works offered to a visitor who has liked nothing yet."""
+
+
+def _environment(lang: Lang, texts: gettext.NullTranslations) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("lanterne.web", "templates"),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(texts, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+class Pages:
+    """Templates in each language, and what every page needs to render."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.texts = {lang: translations(lang) for lang in LANGS}
+        self.envs = {lang: _environment(lang, self.texts[lang]) for lang in LANGS}
+
+    def lang(self, request: Request) -> Lang:
+        """French unless the visitor chose English (the switch, or ``?lang=en``): the site
+        speaks French first, whatever language the browser prefers."""
+        return negotiate(request.query_params.get("lang"), request.cookies.get("lang"), None)
+
+    def render(
+        self, request: Request, name: str, context: dict[str, Any], status: int = 200
+    ) -> HTMLResponse:
+        lang = self.lang(request)
+        env = self.envs[lang]
+        cookie = request.state.csrf_cookie
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        html = env.get_template(name).render(
+            request=request,
+            lang=lang,
+            other_lang="en" if lang == "fr" else "fr",
+            labels=Labeller(lang, self.texts[lang].gettext),
+            csrf=self.site.guard.form_token(cookie),
+            here=here,
+            version=__version__,
+            has_catalogue=self.site.has_catalogue,
+            number=lambda n: _number(n, lang),
+            percent=lambda x: _percent(x, lang),
+            **context,
+        )
+        return HTMLResponse(html, status_code=status, headers={"Content-Language": lang})
+
+    def error(self, request: Request, exc: LanterneError) -> HTMLResponse:
+        lang = self.lang(request)
+        return self.render(
+            request,
+            "error.html.j2",
+            {"status": exc.http_status, "message": exc.message(lang)},
+            status=exc.http_status,
+        )
+
+
+def _number(n: float, lang: Lang) -> str:
+    text = f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+def _percent(x: float | None, lang: Lang) -> str:
+    if x is None:
+        return "—"
+    text = f"{100 * x:.0f}"
+    return f"{text}\u202f%" if lang == "fr" else f"{text}%"
+
+
+def _query(**params: Any) -> str:
+    """A query string from lists and scalars, skipping empty values."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        for v in value if isinstance(value, list | tuple) else [value]:
+            if v not in (None, "", []):
+                pairs.append((key, str(v)))
+    return urlencode(pairs)
+
+
+def pages_router(site: Site, pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+    @router.get("/")
+    def home(
+        request: Request,
+        aime: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006
+        curiosite: Annotated[float, Query(ge=0.0, le=1.0)] = 0.3,
+    ) -> HTMLResponse:
+        """« Découvrir autrement »: lists from the works the visitor liked, a curiosity dial,
+        and for every pick why it is there."""
+        if not site.has_catalogue:
+            raise NotFound("web.no_catalogue")
+        site.sync()
+        source = site.source()
+        liked = [w for w in dict.fromkeys(aime) if w in source.dataset.item_index][:20]
+        options = site.home.options(round(curiosite, 2))
+        result = recommend(site, liked, options)
+        titles = {w: source.title(w) for w in liked}
+        for pick in result.items:
+            if pick.explanation is not None:
+                for b in pick.explanation.because:
+                    titles.setdefault(b.item, source.title(b.item))
+                if pick.explanation.replaced:
+                    titles.setdefault(
+                        pick.explanation.replaced, source.title(pick.explanation.replaced)
+                    )
+        starters: list[tuple[str, str]] = []
+        if not liked:
+            items = source.dataset.items
+            step = max(1, len(items) // STARTERS)
+            starters = [(items[i], source.title(items[i])) for i in range(0, len(items), step)]
+            starters = starters[:STARTERS]
+        context = {
+            "liked": liked,
+            "titles": titles,
+            "curiosity": round(curiosite, 2),
+            "result": result,
+            "starters": starters,
+            "goals": [parse_goal(g) for g in site.home.goals],
+            "like_url": lambda work: "/?" + _query(aime=[*liked, work], curiosite=curiosite),
+            "unlike_url": lambda work: (
+                "/?" + _query(aime=[w for w in liked if w != work], curiosite=curiosite)
+            ),
+        }
+        return pages.render(request, "home.html.j2", context)
+
+    @router.get("/recherche")
+    def search(
+        request: Request,
+        q: Annotated[str, Query(max_length=500)] = "",
+        filtre: Annotated[list[str], Query(max_length=40)] = [],  # noqa: B006
+        page: Annotated[int, Query(ge=1, le=500)] = 1,
+    ) -> HTMLResponse:
+        """Search with facets: a GET form, so every state of the page is a shareable address."""
+        if not site.has_catalogue:
+            raise NotFound("web.no_catalogue")
+        filters = parse_filters(filtre)
+        site.sync()
+        index = site.index()
+        results = site.locked(
+            lambda: index.engine.search(q, "hybrid", filters, PAGE, (page - 1) * PAGE)
+        )
+        chosen = {f"{k}:{v}" for k, vs in filters.items() for v in vs}
+        context = {
+            "q": q,
+            "results": results,
+            "chosen": chosen,
+            "facet_order": [f for f in FACETS if f in results.facets],
+            "page": page,
+            "pages": max(1, -(-results.total // PAGE)),
+            "page_url": lambda n: "/recherche?" + _query(q=q, filtre=sorted(chosen), page=n),
+            "remove_url": lambda f: "/recherche?" + _query(q=q, filtre=sorted(chosen - {f})),
+            "snippet": lambda s: Markup(s),
+        }
+        return pages.render(request, "search.html.j2", context)
+
+    @router.get("/oeuvre/{work_id:path}")
+    def work(request: Request, work_id: str) -> HTMLResponse:
+        """A work: what it is, where to see it, its creation label, its JSON-LD, similar works."""
+        from lanterne.profile.schemaorg._write import work_to_jsonld
+
+        found = site.locked(lambda: site.reader().get(work_id))
+        if found is None:
+            raise NotFound("work.not_found", id=work_id)
+        jsonld = json.dumps(work_to_jsonld(found), ensure_ascii=False, indent=1)
+        # JSON inside <script> must not be able to close the element.
+        jsonld = jsonld.replace("</", "<\\/")
+        similar = None
+        source = site.source()
+        if work_id in source.dataset.item_index:
+            similar = recommend(site, [work_id], site.home.options(0.0, k=6))
+        context = {
+            "work": found,
+            "jsonld": Markup(jsonld),
+            "similar": similar,
+            "like_home": "/?" + _query(aime=[work_id]),
+        }
+        return pages.render(request, "work.html.j2", context)
+
+    @router.get("/diagnostic")
+    def diagnosis(request: Request) -> HTMLResponse:
+        """The catalogue's discoverability diagnosis, for the organisation that publishes it."""
+        from lanterne.diagnose._render import render_body
+
+        report = site.diagnosis()
+        lang = pages.lang(request)
+        body = Markup(render_body(report, lang))
+        return pages.render(request, "report.html.j2", {"body": body, "kind": "diagnosis"})
+
+    @router.get("/audits")
+    def audits(request: Request) -> HTMLResponse:
+        return pages.render(request, "audits.html.j2", {"names": site.audit_names()})
+
+    @router.get("/audits/{name}")
+    def audit(request: Request, name: str) -> HTMLResponse:
+        from lanterne.audit._render import render_body
+
+        report = site.audit(name)
+        body = Markup(render_body(report, pages.lang(request)))
+        return pages.render(request, "report.html.j2", {"body": body, "kind": "audit"})
+
+    @router.post("/langue")
+    def switch_language(
+        request: Request,
+        lang: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+        suite: Annotated[str, Form()] = "/",
+    ) -> Response:
+        """The language switch: a form (works without JavaScript), CSRF-checked."""
+        site.guard.check_form(request.cookies.get(CSRF_COOKIE), csrf)
+        if lang not in LANGS:
+            raise BadInput("web.bad_setting", detail=f"lang « {lang} »")
+        # Only a path on this site: an open redirect would let a link send visitors elsewhere.
+        target = suite if suite.startswith("/") and not suite.startswith("//") else "/"
+        target = _without_lang(target)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
+        return response
+
+    return router
+
+
+def _without_lang(path: str) -> str:
+    """Drop a ``lang=`` parameter, which would otherwise beat the cookie just set."""
+    base, _, query = path.partition("?")
+    kept = [p for p in query.split("&") if p and not p.startswith("lang=")]
+    return base + ("?" + "&".join(kept) if kept else "")
+
+
+def static_files() -> str:
+    return str(resources.files("lanterne.web").joinpath("static"))

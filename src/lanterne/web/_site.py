@@ -1,0 +1,208 @@
+"""What the web application serves: one catalogue, its search index, its recommender, its
+diagnosis and the audit reports of a folder. Built lazily, refreshed when the catalogue changes.
+
+One lock guards the index and the caches: an import through the API writes while visitors read,
+and the vector index must not be searched while it is being written.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import msgspec
+
+from lanterne.audit import Report
+from lanterne.catalogue import Catalogue, open_catalogue
+from lanterne.diagnose._report import CatalogueReport, build_report
+from lanterne.errors import BadInput, NotFound
+from lanterne.recommend import Surface, parse_goal
+from lanterne.recommend._service import Options, Source, catalogue_source
+from lanterne.web._security import Guard
+
+if TYPE_CHECKING:
+    from lanterne.search._works import CatalogueIndex
+
+T = TypeVar("T")
+log = logging.getLogger("lanterne.web")
+
+SYNC_EVERY = 5.0
+"""Seconds between two looks at the change log."""
+
+SURFACES = ("uniform", "log", "rbp", "grid")
+
+
+class HomeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What the public home page asks of its lists (changed through ``PUT /api/settings``)."""
+
+    goals: list[str] = []
+    """Exposure goals of every list (``type=Festival:0.4``), guaranteed when feasible."""
+    surface: str = "grid"
+    k: int = 12
+    diversifier: str = "mmr"
+
+    def check(self) -> HomeSettings:
+        """Raise ``BadInput`` when a goal, the surface or the length cannot be used."""
+        for goal in self.goals:
+            parse_goal(goal)
+        if self.surface not in SURFACES:
+            raise BadInput("web.bad_setting", detail=f"surface « {self.surface} »")
+        if not 1 <= self.k <= 50:
+            raise BadInput("web.bad_setting", detail=f"k = {self.k} (1…50)")
+        if self.diversifier not in ("mmr", "calibrated", "longtail"):
+            raise BadInput("web.bad_setting", detail=f"diversifier « {self.diversifier} »")
+        return self
+
+    def options(self, curiosity: float, k: int | None = None) -> Options:
+        return Options(
+            goals=tuple(parse_goal(g) for g in self.goals),
+            surface=Surface(kind=self.surface),
+            curiosity=curiosity,
+            diversifier=self.diversifier,
+            k=k or self.k,
+        )
+
+
+class Site:
+    """The parts of Lanterne a server shows. ``catalogue`` may be absent when the server only
+    recommends from a dataset (``lanterne serve --config``): pages then say so."""
+
+    def __init__(
+        self,
+        catalogue: Path | None,
+        *,
+        source: Source | None = None,
+        audits: Path | None = None,
+        token: str | None = None,
+        secret: bytes | None = None,
+        home: HomeSettings | None = None,
+    ) -> None:
+        self.catalogue_path = catalogue
+        self.audits = audits
+        self.guard = Guard(token, secret)
+        self.lock = threading.RLock()
+        self._fixed_source = source
+        self._source: Source | None = source
+        self._reader: Catalogue | None = None
+        self._index: CatalogueIndex | None = None
+        self._diagnosis: CatalogueReport | None = None
+        self._synced = time.monotonic()
+        self._settings_file = Path(str(catalogue) + ".web.json") if catalogue else None
+        self.home = home or self._load_home()
+
+    # Catalogue, index, recommender ------------------------------------------------------
+
+    @property
+    def has_catalogue(self) -> bool:
+        return self.catalogue_path is not None
+
+    def reader(self) -> Catalogue:
+        if self.catalogue_path is None:
+            raise NotFound("web.no_catalogue")
+        if self._reader is None:
+            self._reader = open_catalogue(self.catalogue_path).reader()
+        return self._reader
+
+    def index(self) -> CatalogueIndex:
+        """The catalogue's search index, brought up to date with the change log."""
+        from lanterne.search._works import CatalogueIndex
+
+        if self._index is None:
+            index = CatalogueIndex(self.reader())
+            index.update()
+            self._index = index
+        return self._index
+
+    def source(self) -> Source:
+        if self._source is None:
+            self.index()  # the recommender reads the index's vectors
+            self._source = catalogue_source(self.reader())
+        return self._source
+
+    def refresh(self) -> tuple[int, int]:
+        """After a write: index the changes, rebuild the recommender and diagnosis on demand."""
+        from lanterne.search._works import CatalogueIndex
+
+        with self.lock:
+            if self._index is None:
+                self._index = CatalogueIndex(self.reader())
+            counts = self._index.update()
+            if counts != (0, 0):
+                if self._fixed_source is None:
+                    self._source = None
+                self._diagnosis = None
+            return counts
+
+    @contextmanager
+    def writer(self) -> Iterator[Catalogue]:
+        """A catalogue connection that may write (an import through the API)."""
+        if self.catalogue_path is None:
+            raise NotFound("web.no_catalogue")
+        with open_catalogue(self.catalogue_path) as catalogue:
+            yield catalogue
+
+    def diagnosis(self) -> CatalogueReport:
+        """The catalogue's diagnosis, computed again after the catalogue changed."""
+        with self.lock:
+            self.sync()
+            if self._diagnosis is None:
+                name = Path(str(self.catalogue_path)).name
+                self._diagnosis = build_report(self.reader().iter_works(), name)
+            return self._diagnosis
+
+    def sync(self) -> None:
+        """Pick up imports made elsewhere (``lanterne ingest`` while the server runs); at most
+        once every few seconds, and cheap when the change log has not moved."""
+        now = time.monotonic()
+        if now - self._synced < SYNC_EVERY:
+            return
+        self._synced = now
+        if self._index is not None:
+            indexed, removed = self.refresh()
+            if indexed or removed:
+                log.info("index updated", extra={"indexed": indexed, "removed": removed})
+
+    def locked(self, call: Callable[[], T]) -> T:
+        with self.lock:
+            return call()
+
+    # Home settings --------------------------------------------------------------------
+
+    def _load_home(self) -> HomeSettings:
+        if self._settings_file is not None and self._settings_file.is_file():
+            try:
+                return msgspec.json.decode(
+                    self._settings_file.read_bytes(), type=HomeSettings
+                ).check()
+            except (msgspec.DecodeError, msgspec.ValidationError, BadInput):
+                pass  # a damaged settings file must not keep the site down: defaults
+        return HomeSettings()
+
+    def set_home(self, settings: HomeSettings) -> None:
+        self.home = settings.check()
+        if self._settings_file is not None:
+            tmp = self._settings_file.with_suffix(".tmp")
+            tmp.write_bytes(msgspec.json.format(msgspec.json.encode(settings)))
+            tmp.replace(self._settings_file)
+
+    # Audit reports -----------------------------------------------------------------------
+
+    def audit_names(self) -> list[str]:
+        if self.audits is None or not self.audits.is_dir():
+            return []
+        return sorted(p.stem for p in self.audits.glob("*.json"))
+
+    def audit(self, name: str) -> Report:
+        if name not in self.audit_names():
+            raise NotFound("web.audit_not_found", name=name)
+        assert self.audits is not None
+        path = self.audits / f"{name}.json"
+        try:
+            return msgspec.json.decode(path.read_bytes(), type=Report)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise BadInput("audit.bad_report", path=path, detail=str(exc)) from None
