@@ -304,6 +304,8 @@ class SearchEngine:
         filters = {k: v for k, v in (filters or {}).items() if v}
         n = max(self.config.candidates, offset + limit)
         parsed = self._lexical_query(query)  # once: for the lexical side and the snippets
+        if parsed is None:
+            return self.browse(filters, limit, offset, query=query, mode=mode)
         lexical_hits = self._lexical_hits(parsed, n, filters) if mode != "semantic" else []
         lexical = [(k, score) for k, score, _ in lexical_hits]
         addresses = {k: addr for k, _, addr in lexical_hits}
@@ -340,6 +342,41 @@ class SearchEngine:
             mode=mode,
             hits=hits,
             total=len(fused),
+            facets={name: dict(c.most_common()) for name, c in facets.items() if c},
+            filters=filters,
+            offset=offset,
+        )
+
+    def browse(
+        self,
+        filters: dict[str, list[str]],
+        limit: int = 10,
+        offset: int = 0,
+        *,
+        query: str = "",
+        mode: str = "hybrid",
+    ) -> Results:
+        """Every live document that passes the filters, in index order, with exact facet counts
+        over all of them (a query with no word browses the catalogue)."""
+        keys = [
+            k
+            for k in range(len(self.meta.ids))
+            if not self.meta.deleted[k] and _passes(self.meta.facets[k], filters)
+        ]
+        facets: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        for k in keys:
+            for name, values in self.meta.facets[k].items():
+                if name in facets:
+                    facets[name].update(set(values))
+        hits = [
+            Hit(id=self.meta.ids[k], title=self.meta.titles[k], score=0.0, snippet="")
+            for k in keys[offset : offset + limit]
+        ]
+        return Results(
+            query=query,
+            mode=mode,
+            hits=hits,
+            total=len(keys),
             facets={name: dict(c.most_common()) for name, c in facets.items() if c},
             filters=filters,
             offset=offset,
