@@ -83,6 +83,22 @@ def chart_drift(report: Report) -> str | None:
 
 
 def render_html(report: Report, lang: str = "fr") -> str:
+    """The audit as a standalone page."""
+    fr = lang != "en"
+    title = "Audit d’exposition" if fr else "Exposure audit"
+    return (
+        f'<!doctype html><html lang="{"fr" if fr else "en"}"><head><meta charset="utf-8">'
+        f"<title>{title} — Lanterne</title>"
+        "<style>body{font-family:DejaVu Sans,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"
+        "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #767676;padding:.3rem .6rem;text-align:left}"
+        ".met{color:#006b3c}.not{color:#b00020}</style></head><body><main>"
+        + render_body(report, lang)
+        + "</main></body></html>"
+    )
+
+
+def render_body(report: Report, lang: str = "fr") -> str:
+    """The audit's content without the page around it (the web interface's audit page)."""
     fr = lang != "en"
 
     def t(a: str, b: str) -> str:
@@ -90,18 +106,13 @@ def render_html(report: Report, lang: str = "fr") -> str:
 
     esc = html.escape
     parts = [
-        f'<!doctype html><html lang="{"fr" if fr else "en"}"><head><meta charset="utf-8">',
-        f"<title>{t('Audit d’exposition', 'Exposure audit')} — Lanterne</title>",
-        "<style>body{font-family:DejaVu Sans,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"
-        "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #767676;padding:.3rem .6rem;text-align:left}"
-        ".met{color:#006b3c}.not{color:#b00020}</style></head><body><main>",
         f"<h1>{t('Audit d’exposition', 'Exposure audit')}</h1>",
         f"<h2>{t('En bref', 'Summary')}</h2><ul>",
     ]
     parts += [f"<li>{esc(s)}</li>" for s in report.summary["fr" if fr else "en"]]
     parts.append("</ul>")
     parts.append(
-        f"<h2>{t('Verdicts', 'Verdicts')}</h2><table><tr><th>{t('règle', 'rule')}</th><th>{t('seuil', 'threshold')}</th><th>{t('valeur (IC 95 %)', 'value (95 % CI)')}</th><th>verdict</th></tr>"
+        f"<h2>{t('Verdicts', 'Verdicts')}</h2><table><tr><th scope='col'>{t('règle', 'rule')}</th><th scope='col'>{t('seuil', 'threshold')}</th><th scope='col'>{t('valeur (IC 95 %)', 'value (95 % CI)')}</th><th scope='col'>verdict</th></tr>"
     )
     for v in report.verdicts:
         value = (
@@ -116,7 +127,7 @@ def render_html(report: Report, lang: str = "fr") -> str:
     parts.append("</table>")
     for surface, shares in report.shares.items():
         parts.append(
-            f"<h2>{t('Parts', 'Shares')} — {esc(surface)}</h2><table><tr><th>{t('groupe', 'group')}</th><th>{t('exposition pondérée (IC 95 %)', 'weighted exposure (95 % CI)')}</th><th>{t('emplacements', 'slots')}</th><th>catalogue</th><th>{t('attribut connu', 'attribute known')}</th></tr>"
+            f"<h2>{t('Parts', 'Shares')} — {esc(surface)}</h2><table><tr><th scope='col'>{t('groupe', 'group')}</th><th scope='col'>{t('exposition pondérée (IC 95 %)', 'weighted exposure (95 % CI)')}</th><th scope='col'>{t('emplacements', 'slots')}</th><th scope='col'>catalogue</th><th scope='col'>{t('attribut connu', 'attribute known')}</th></tr>"
         )
         for s in shares:
             if not s.known:
@@ -142,5 +153,4 @@ def render_html(report: Report, lang: str = "fr") -> str:
     parts.append(
         f'<h2>{t("Paramètres", "Parameters")}</h2><pre style="white-space:pre-wrap">{esc(parameters)}</pre>'
     )
-    parts.append("</main></body></html>")
     return "\n".join(parts)

@@ -111,6 +111,15 @@ def _number(value: float, lang: str) -> str:
 
 def render_html(report: CatalogueReport, lang: str = "fr") -> str:
     """The report page; every figure is also given in a table next to its chart."""
+    return _render(report, lang, "report.html.j2")
+
+
+def render_body(report: CatalogueReport, lang: str = "fr") -> str:
+    """The report's content without the page around it (the web interface's dashboard)."""
+    return _render(report, lang, "report_body.html.j2")
+
+
+def _render(report: CatalogueReport, lang: str, template: str) -> str:
     i = 1 if lang == "en" else 0
 
     def t(key: str) -> str:
@@ -185,7 +194,7 @@ def render_html(report: CatalogueReport, lang: str = "fr") -> str:
     }
     # The page names the catalogue file, not where it lives on this machine.
     context["report"] = _Named(report)
-    return env.get_template("report.html.j2").render(context)
+    return env.get_template(template).render(context)
 
 
 class _Named:
