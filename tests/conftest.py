@@ -1,5 +1,8 @@
 """Shared test settings."""
 
+from pathlib import Path
+
+import pytest
 from hypothesis import settings
 
 # Property tests assert behaviour, never speed: a busy CI machine must not fail them on time.
@@ -14,3 +17,11 @@ def pytest_report_header() -> str:
 
     found = compiled_modules()
     return f"lanterne: {len(found)} compiled modules" if found else "lanterne: plain Python"
+
+
+@pytest.fixture(scope="session")
+def demo_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo catalogue, ingested, indexed and audited once for the web tests."""
+    from web_helpers import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo-site"))

@@ -1,0 +1,69 @@
+"""The demo site the web tests share: the bundled demo catalogue ingested, indexed, audited, with
+the demo's home goals, as ``lanterne demo`` makes it; and an in-process ASGI client."""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from lanterne.catalogue import open_catalogue
+from lanterne.ingest import ingest, load_profile
+from lanterne.recommend._service import catalogue_source
+from lanterne.search._works import CatalogueIndex
+from lanterne.web import Site
+from lanterne.web._demo import DEMO_HOME, write_demo_audits
+
+TOKEN = "jeton-de-test-6f1c"
+
+
+def build_demo(folder: Path) -> Path:
+    """The demo catalogue in ``folder``: (catalogue file); audits in ``folder/audits``."""
+    path = folder / "demo.sqlite"
+    demo = resources.files("lanterne.demo")
+    with open_catalogue(path) as catalogue:
+        for profile, name in (
+            ("festivals-france", "festivals-demo.csv"),
+            ("joconde-costumes", "joconde-demo.csv"),
+        ):
+            with resources.as_file(demo.joinpath(name)) as csv:
+                ingest(catalogue, csv, load_profile(profile))
+        CatalogueIndex(catalogue).update()
+        write_demo_audits(catalogue_source(catalogue), folder / "audits", sessions=2)
+    return path
+
+
+def demo_site(path: Path, token: str | None = TOKEN) -> Site:
+    site = Site(path, audits=path.parent / "audits", token=token, home=DEMO_HOME)
+    return site
+
+
+class Client:
+    """An in-process ASGI client (no server, no socket); keeps cookies like a browser."""
+
+    def __init__(self, app: Any) -> None:
+        self.transport = httpx.ASGITransport(app=app)
+        self.cookies = httpx.Cookies()
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async def call() -> httpx.Response:
+            async with httpx.AsyncClient(
+                transport=self.transport, base_url="http://test", cookies=self.cookies
+            ) as c:
+                answer = await c.request(method, url, **kwargs)
+                self.cookies.update(c.cookies)
+                return answer
+
+        return asyncio.run(call())
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
