@@ -8,7 +8,7 @@ DEMO_CATALOGUE ?= var/demo.sqlite
 ACCEL  := build/accel/manifest.json
 SOURCES := $(shell find src/lanterne -name '*.py')
 
-.PHONY: setup accel browser demo test lint typecheck unit unit-pure bench eval-recommend screenshots lock clean
+.PHONY: setup accel browser messages demo test lint typecheck unit unit-pure bench eval-recommend screenshots lock clean
 
 $(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,8 @@ $(ACCEL): $(STAMP) $(SOURCES)
 
 accel: $(ACCEL)
 
+# Set up, import the bundled demo catalogue, index it, audit its home page, then serve it on
+# http://127.0.0.1:8000 (Ctrl-C stops).
 demo: setup
 	$(BIN)/lanterne --catalogue $(DEMO_CATALOGUE) demo
 
@@ -37,8 +39,16 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# Page tests drive Debian's headless Chromium; install it when missing (needs root, as in CI).
-browser:
+# Page tests drive Debian's headless Chromium with Playwright and check them with axe-core from
+# npm; install both when missing (Chromium needs root, as in CI).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null 2>&1 \
+	  && npm ci --prefix tests/browser --no-audit --no-fund --silent \
+	  || echo "npm absent ou en échec : tests d'accessibilité sautés / npm missing or failed: accessibility tests skipped"
+
+browser: $(AXE)
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installation de chromium (Debian) pour les tests de pages / installing chromium"; \
@@ -51,9 +61,9 @@ browser:
 unit: setup accel browser
 	$(BIN)/pytest -q
 
-# The same tests (but the slow crash test) on plain Python: both ways must behave the same.
+# The same tests (but the slow crash test and the end-to-end web tests) on plain Python: both ways must behave the same.
 unit-pure: setup
-	LANTERNE_PURE_PYTHON=1 $(BIN)/pytest -q -m "not slow"
+	LANTERNE_PURE_PYTHON=1 $(BIN)/pytest -q -m "not slow and not e2e"
 
 test: lint typecheck unit unit-pure
 
@@ -71,6 +81,10 @@ eval-recommend: setup
 
 screenshots: setup accel browser
 	$(BIN)/python scripts/screenshots.py
+
+# After changing a page's text: add new texts to the English catalogue (then translate them).
+messages: setup
+	$(BIN)/python scripts/messages.py
 
 # Re-pin every dependency after editing pyproject.toml (needs network access to PyPI).
 lock:

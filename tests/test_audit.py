@@ -307,7 +307,7 @@ def test_cli_audit_formats(tmp_path: Path) -> None:
 
 
 def test_gaps_on_the_demo_catalogue(tmp_path: Path) -> None:
-    assert lanterne(tmp_path, "demo").returncode == 0
+    assert lanterne(tmp_path, "demo", "--no-serve").returncode == 0
     found = json.loads(lanterne(tmp_path, "search", "jazz", "--json", "--limit", "5").stdout)
     ids = [h["id"] for h in (found.get("hits") or found.get("results"))]
     platform = _write(tmp_path / "vod.csv", ["item", *ids])
@@ -347,7 +347,7 @@ def test_miscalibration_against_the_persona_history(tmp_path: Path) -> None:
 
 
 def test_attributes_come_from_the_catalogue_when_the_capture_has_none(tmp_path: Path) -> None:
-    assert lanterne(tmp_path, "demo").returncode == 0
+    assert lanterne(tmp_path, "demo", "--no-serve").returncode == 0
     found = json.loads(lanterne(tmp_path, "search", "festival", "--json", "--limit", "3").stdout)
     ids = [h["id"] for h in (found.get("hits") or found.get("results"))]
     rows = ["platform,surface,persona,session,timestamp,position,item"]

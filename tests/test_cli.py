@@ -21,7 +21,7 @@ run = lanterne
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     tmp = tmp_path_factory.mktemp("demo")
-    done = run(tmp, "demo")
+    done = run(tmp, "demo", "--no-serve")
     assert done.returncode == 0, done.stderr
     return tmp, done.stdout
 
@@ -30,7 +30,10 @@ def test_demo_ingests_the_bundled_catalogue_and_prints_statistics(demo: tuple[Pa
     _, out = demo
     assert "Import de festivals-france" in out and "Import de joconde" in out
     assert "Catalogue : " in out and "Part européenne" in out
-    assert out.rstrip().splitlines()[-1].startswith("En quarantaine")
+    lines = out.rstrip().splitlines()
+    assert any(line.startswith("En quarantaine") for line in lines)
+    assert "Index de recherche : 644 œuvres indexées" in lines
+    assert lines[-1].startswith("Audit de démonstration : ")  # --no-serve: stops here
 
 
 def test_stats_json_matches_the_counts(demo: tuple[Path, str]) -> None:

@@ -108,7 +108,7 @@ def test_chromium_renders_the_report_to_png_and_pdf(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("diag")
-    done = lanterne(tmp, "demo")
+    done = lanterne(tmp, "demo", "--no-serve")
     assert done.returncode == 0, done.stderr
     return tmp
 

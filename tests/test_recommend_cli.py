@@ -133,7 +133,7 @@ def test_recommend_errors_say_what_to_do(tmp_path: Path) -> None:
 
 
 def test_recommend_from_the_catalogue(tmp_path: Path) -> None:
-    assert lanterne(tmp_path, "demo").returncode == 0
+    assert lanterne(tmp_path, "demo", "--no-serve").returncode == 0
     found = json.loads(lanterne(tmp_path, "search", "jazz", "--json", "--limit", "1").stdout)
     first = (found.get("hits") or found.get("results"))[0]["id"]
     done = lanterne(

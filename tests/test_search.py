@@ -253,7 +253,7 @@ def test_cli_search_index_and_eval(tmp_path: Path) -> None:
     def lanterne(*args: str) -> subprocess.CompletedProcess[str]:
         return run_lanterne(tmp_path, *args)
 
-    assert lanterne("demo").returncode == 0
+    assert lanterne("demo", "--no-serve").returncode == 0
     found = lanterne("search", "robe", "--json", "--facet", "source=joconde")
     assert found.returncode == 0, found.stderr
     results = json.loads(found.stdout)

@@ -73,7 +73,7 @@ def test_recommend_with_goals_on_a_grid(client: Client) -> None:
     [
         ([("history", "nope")], 404, "recommend.unknown_items"),
         ([("user", "nobody")], 404, "recommend.unknown_user"),
-        ([("history", "w1"), ("goal", "european")], 400, "recommend.bad_goal"),
+        ([("history", "w1"), ("goal", "european")], 422, "recommend.bad_goal"),
         ([("history", "w1"), ("surface", "spiral")], 422, "request.invalid"),
         ([("history", "w1"), ("curiosity", "2")], 422, "request.invalid"),
     ],
@@ -114,7 +114,7 @@ def test_search_with_facets(site: Client, demo_catalogue: Path) -> None:
 
 def test_search_errors(site: Client) -> None:
     message = _error(
-        site.get("/api/search", params=[("q", "x"), ("filter", "genre")]), 400, "web.bad_filter"
+        site.get("/api/search", params=[("q", "x"), ("filter", "genre")]), 422, "web.bad_filter"
     )
     assert "type:Festival" in message
     _error(site.get("/api/search", params={"q": "x", "limit": "1000"}), 422, "request.invalid")
@@ -179,7 +179,7 @@ def test_settings_need_the_token(private_copy: Path) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
     _error(
         client.put("/api/settings", json={**wanted, "goals": ["nope"]}, headers=auth),
-        400,
+        422,
         "recommend.bad_goal",
     )
     assert client.put("/api/settings", json=wanted, headers=auth).json() == wanted

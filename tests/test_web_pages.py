@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from lanterne.web._i18n import negotiate
 from web_helpers import Client, demo_site
 
 ROOT = Path(__file__).resolve().parents[1]
+LANTERNE = [sys.executable, "-m", "lanterne"]
 
 
 @pytest.fixture
@@ -172,3 +174,42 @@ def test_english_catalogue_is_complete() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.e2e
+def test_demo_command_sets_up_and_serves(tmp_path: Path) -> None:
+    """``make demo``'s command: import, index, audit, then serve and print the address."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [*LANTERNE, "--catalogue", str(tmp_path / "d.sqlite"), "demo", "--port", str(port)]
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LANTERNE_LOG_DIR": str(tmp_path)}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    ) as server:
+        try:
+            assert server.stdout is not None
+            lines = []
+            for line in server.stdout:
+                lines.append(line)
+                if "servi sur" in line:
+                    break
+            assert f"http://127.0.0.1:{port}/" in lines[-1], "".join(lines)
+            assert any("644" in line for line in lines)  # the demo statistics come first
+            for _ in range(100):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as page:
+                        assert page.status == 200
+                        assert "Découvrir autrement" in page.read().decode()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                pytest.fail("the demo server did not answer")
+            audits = sorted(p.name for p in (tmp_path / "d.sqlite.audits").iterdir())
+            assert audits == ["accueil-avec-objectifs.json", "accueil-sans-objectifs.json"]
+        finally:
+            server.terminate()

@@ -43,7 +43,7 @@ def serve_command(
     else:
         site = Site(
             settings.catalogue,
-            audits=audits or settings.audits,
+            audits=audits or settings.audits_folder,
             token=settings.token or None,
         )
     run_server(site, host, port, state.lang)

@@ -463,7 +463,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
             + f"{indexed} "
             + _t(lang, "œuvres indexées", "works indexed")
         )
-        audits = state.settings.audits
+        audits = state.settings.audits_folder
         for path in write_demo_audits(catalogue_source(catalogue), audits):
             click.echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
     site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)

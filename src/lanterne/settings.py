@@ -59,9 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "audits",
         "LANTERNE_AUDITS",
-        "var/audits",
-        "Dossier des rapports d'audit (JSON) que le serveur publie.",
-        "Folder of audit reports (JSON) the server publishes.",
+        "",
+        "Dossier des rapports d'audit (JSON) que le serveur publie (défaut : CATALOGUE.audits).",
+        "Folder of audit reports (JSON) the server publishes (default: CATALOGUE.audits).",
     ),
     Setting(
         "pure_python",
@@ -79,7 +79,12 @@ class Settings(msgspec.Struct, kw_only=True):
     log_dir: Path
     chromium: str = ""
     token: str = ""
-    audits: Path = Path("var/audits")
+    audits: Path | None = None
+    """``None``: beside the catalogue (``catalogue.sqlite.audits/``)."""
+
+    @property
+    def audits_folder(self) -> Path:
+        return self.audits or Path(f"{self.catalogue}.audits")
     pure_python: str = ""
 
     def __repr__(self) -> str:
@@ -100,6 +105,6 @@ class Settings(msgspec.Struct, kw_only=True):
             log_dir=Path(values["log_dir"]),
             chromium=values["chromium"],
             token=values["token"],
-            audits=Path(values["audits"]),
+            audits=Path(values["audits"]) if values["audits"] else None,
             pure_python=values["pure_python"],
         )

@@ -6,19 +6,36 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
-from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from lanterne import __version__
 from lanterne.errors import BadInput, NotFound, TooLarge
 from lanterne.recommend import Surface, parse_goal
 from lanterne.recommend._service import Options
 from lanterne.search import FACETS, Mode
-from lanterne.web._site import SURFACES, HomeSettings, Site
+from lanterne.web._site import HomeSettings, Site
+
+Credentials = Annotated[
+    HTTPAuthorizationCredentials | None,
+    Depends(HTTPBearer(auto_error=False, description="LANTERNE_TOKEN, as Bearer")),
+]
+"""The write token (``Authorization: Bearer …``), declared in the OpenAPI document."""
+
+FILTER = "^(" + "|".join(FACETS) + "):.+$"
+"""A facet filter, ``type:Festival``."""
+_TERM = r"\w([^=:&]*[\w)])?"
+GOAL = (
+    rf"^{_TERM}={_TERM}(&{_TERM}={_TERM})*"
+    r":((0(\.[0-9]+)?|1(\.0+)?)|((100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%)|#[0-9]{1,3})$"
+)
+"""An exposure goal, ``ATTRIBUTE=VALUE[&…]:SHARE`` with a share in [0, 1], a percentage or
+``#N`` works (what ``parse_goal`` reads)."""
 
 MAX_UPLOAD = 50 * 1024 * 1024
 """Larger catalogues go through ``lanterne ingest``, which streams and shows progress."""
@@ -121,12 +138,14 @@ class IngestResult(BaseModel):
 
 
 class Settings(BaseModel):
-    goals: list[str] = Field(
-        default=[], description="ATTRIBUTE=VALUE:SHARE, e.g. type=Festival:0.4"
+    model_config = ConfigDict(extra="forbid")
+
+    goals: list[Annotated[str, StringConstraints(pattern=GOAL)]] = Field(
+        default=[], description="ATTRIBUTE=VALUE:SHARE, e.g. type=Festival:0.4", max_length=10
     )
-    surface: str = Field(default="grid", description=" | ".join(SURFACES))
+    surface: Literal["uniform", "log", "rbp", "grid"] = "grid"
     k: int = Field(default=12, ge=1, le=50)
-    diversifier: str = Field(default="mmr", description="mmr | calibrated | longtail")
+    diversifier: Literal["mmr", "calibrated", "longtail"] = "mmr"
 
 
 def parse_filters(values: list[str]) -> dict[str, list[str]]:
@@ -202,7 +221,8 @@ def api_router(site: Site) -> APIRouter:
         q: Annotated[str, Query(max_length=500, description="Words, in French or any language")],
         mode: Annotated[Mode, Query()] = "hybrid",
         filter: Annotated[
-            list[str], Query(description="FACET:VALUE, repeatable; facets: " + ", ".join(FACETS))
+            list[Annotated[str, StringConstraints(pattern=FILTER)]],
+            Query(description="FACET:VALUE, repeatable; facets: " + ", ".join(FACETS)),
         ] = [],  # noqa: B006
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
         offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
@@ -234,7 +254,10 @@ def api_router(site: Site) -> APIRouter:
     def recommendations(
         history: Annotated[list[str], Query(description="Works already liked")] = [],  # noqa: B006
         user: Annotated[str | None, Query(max_length=200)] = None,
-        goal: Annotated[list[str], Query(description="ATTRIBUTE=VALUE:SHARE")] = [],  # noqa: B006
+        goal: Annotated[
+            list[Annotated[str, StringConstraints(pattern=GOAL)]],
+            Query(description="ATTRIBUTE=VALUE:SHARE, repeatable"),
+        ] = [],  # noqa: B006
         surface: Annotated[str, Query(pattern="^(uniform|log|rbp|grid)$")] = "uniform",
         curiosity: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
         diversifier: Annotated[str, Query(pattern="^(mmr|calibrated|longtail)$")] = "mmr",
@@ -275,26 +298,22 @@ def api_router(site: Site) -> APIRouter:
         return Settings(**msgspec.to_builtins(site.home))
 
     @api.put("/settings", response_model=Settings, responses=errors(400, 401, 403, 422))
-    def put_settings(
-        body: Settings,
-        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-    ) -> Settings:
+    def put_settings(body: Settings, credentials: Credentials = None) -> Settings:
         """Change the home page's goals, surface and length (token required)."""
-        site.guard.check_bearer(authorization)
+        site.guard.check_bearer(credentials)
         site.set_home(HomeSettings(**body.model_dump()))
         return body
 
     @api.post("/ingest", response_model=IngestResult, responses=errors(400, 401, 403, 404, 413))
     def ingest_file(
-        request: Request,
         file: Annotated[UploadFile, File(description="A catalogue export (CSV, JSON, JSON-LD)")],
-        profile: Annotated[str, Form(description="A bundled mapping profile's name")],
-        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+        profile: Annotated[str, Form(min_length=1, description="A bundled mapping profile's name")],
+        credentials: Credentials = None,
     ) -> IngestResult:
         """Import a file with a bundled mapping profile (token required), then index it."""
         from lanterne.ingest import bundled_profiles, ingest, load_profile
 
-        site.guard.check_bearer(authorization)
+        site.guard.check_bearer(credentials)
         if profile not in bundled_profiles():
             raise NotFound("profile.not_found", name=profile, known=", ".join(bundled_profiles()))
         name = Path(file.filename or "upload").name or "upload"

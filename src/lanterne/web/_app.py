@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from lanterne.errors import LanterneError, NotFound
+from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.recommend._service import Source
+from lanterne.search import FACETS
 from lanterne.web._api import api_router
 from lanterne.web._i18n import negotiate
 from lanterne.web._pages import Pages, pages_router, static_files
@@ -93,6 +94,10 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        known = _known_format(exc)
+        if known is not None:
+            known.http_status = 422
+            return await lanterne_error(request, known)
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
             for e in exc.errors()[:5]
@@ -124,6 +129,21 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
     app.include_router(pages_router(site, pages))
     app.mount("/static", StaticFiles(directory=static_files()), name="static")
     return app
+
+
+def _known_format(exc: RequestValidationError) -> LanterneError | None:
+    """A goal or a facet filter that does not match its pattern: say what the format is, as the
+    parser would, rather than quote a regular expression."""
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ())]
+        if error.get("type") != "string_pattern_mismatch":
+            continue
+        value = str(error.get("input", ""))
+        if "goal" in loc or "goals" in loc:
+            return BadInput("recommend.bad_goal", goal=value)
+        if "filter" in loc:
+            return BadInput("web.bad_filter", value=value, facets=", ".join(FACETS))
+    return None
 
 
 class _Invalid(LanterneError):

@@ -15,6 +15,8 @@ import hashlib
 import hmac
 import secrets
 
+from fastapi.security import HTTPAuthorizationCredentials
+
 from lanterne.errors import Forbidden, Unauthorised
 
 CSRF_COOKIE = "lanterne_csrf"
@@ -31,14 +33,13 @@ class Guard:
     def writes_enabled(self) -> bool:
         return self._token is not None
 
-    def check_bearer(self, header: str | None) -> None:
-        """Raise unless ``header`` is ``Bearer <the token>``."""
+    def check_bearer(self, credentials: HTTPAuthorizationCredentials | None) -> None:
+        """Raise unless the request carried ``Authorization: Bearer <the token>``."""
         if self._token is None:
             raise Forbidden("web.writes_disabled")
-        scheme, _, value = (header or "").partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
+        if credentials is None or not credentials.credentials.strip():
             raise Unauthorised("web.token_missing")
-        given = hashlib.sha256(value.strip().encode()).digest()
+        given = hashlib.sha256(credentials.credentials.strip().encode()).digest()
         if not hmac.compare_digest(given, self._token):
             raise Forbidden("web.token_invalid")
 
