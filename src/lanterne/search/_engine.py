@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Literal
 
@@ -135,6 +136,7 @@ class SearchEngine:
         self.vectors = VectorIndex(ndim=DIMENSIONS, metric="cos", dtype="f16")
         self.meta = _Meta()
         self._by_id: dict[str, int] = {}
+        self._pairs: list[tuple[tuple[str, str], ...]] = []
         if path is not None and (path / "meta.json").is_file():
             self.meta = msgspec.json.decode((path / "meta.json").read_bytes(), type=_Meta)
             if (path / "vectors.usearch").is_file():
@@ -319,11 +321,7 @@ class SearchEngine:
         )
         lex_rank = {k: i + 1 for i, (k, _) in enumerate(lexical)}
         sem_rank = {k: i + 1 for i, (k, _) in enumerate(semantic)}
-        facets: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-        for key, _ in fused:
-            for name, values in self.meta.facets[key].items():
-                if name in facets:
-                    facets[name].update(set(values))
+        facets = self._facet_counts(k for k, _ in fused)
         page = fused[offset : offset + limit]
         snippets = self._snippets(parsed, [k for k, _ in page], addresses)
         hits = [
@@ -342,10 +340,24 @@ class SearchEngine:
             mode=mode,
             hits=hits,
             total=len(fused),
-            facets={name: dict(c.most_common()) for name, c in facets.items() if c},
+            facets=facets,
             filters=filters,
             offset=offset,
         )
+
+    def _facet_counts(self, keys: Iterable[int]) -> dict[str, dict[str, int]]:
+        """Facet → value → documents among ``keys``, most frequent first. Counted in one pass
+        over each document's (facet, value) pairs, kept per key (a search at 100k works
+        spent a third of its Python time in per-facet counters)."""
+        pairs = self._pairs
+        for k in range(len(pairs), len(self.meta.facets)):
+            facets = self.meta.facets[k]
+            pairs.append(tuple({(name, v) for name in FACETS for v in facets.get(name, ())}))
+        counts = Counter(chain.from_iterable(pairs[k] for k in keys))
+        out: dict[str, dict[str, int]] = {}
+        for (name, value), n in counts.most_common():
+            out.setdefault(name, {})[value] = n
+        return {name: out[name] for name in FACETS if name in out}
 
     def browse(
         self,
@@ -363,11 +375,7 @@ class SearchEngine:
             for k in range(len(self.meta.ids))
             if not self.meta.deleted[k] and _passes(self.meta.facets[k], filters)
         ]
-        facets: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-        for k in keys:
-            for name, values in self.meta.facets[k].items():
-                if name in facets:
-                    facets[name].update(set(values))
+        facets = self._facet_counts(keys)
         hits = [
             Hit(id=self.meta.ids[k], title=self.meta.titles[k], score=0.0, snippet="")
             for k in keys[offset : offset + limit]
@@ -377,7 +385,7 @@ class SearchEngine:
             mode=mode,
             hits=hits,
             total=len(keys),
-            facets={name: dict(c.most_common()) for name, c in facets.items() if c},
+            facets=facets,
             filters=filters,
             offset=offset,
         )
