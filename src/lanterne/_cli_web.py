@@ -28,9 +28,21 @@ if TYPE_CHECKING:
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processus serveurs (un par cœur) ; chacun charge l'index.",
+)
 @click.pass_context
 def serve_command(
-    ctx: click.Context, config: Path | None, audits: Path | None, host: str, port: int
+    ctx: click.Context,
+    config: Path | None,
+    audits: Path | None,
+    host: str,
+    port: int,
+    workers: int,
 ) -> None:
     """Servir l'interface web et l'API / serve the web interface and the API."""
     from lanterne.recommend._service import dataset_source
@@ -46,15 +58,38 @@ def serve_command(
             audits=audits or settings.audits_folder,
             token=settings.token or None,
         )
-    run_server(site, host, port, state.lang)
+    if workers > 1 and config is not None:
+        raise click.UsageError("--workers: with a catalogue only, not with --config")
+    run_server(site, host, port, state.lang, workers)
 
 
-def run_server(site: Site, host: str, port: int, lang: Lang) -> None:
+def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -> None:
     """Build what the first visitor would wait for, print the address, serve until Ctrl-C."""
+    import os
+    import secrets
+
     import uvicorn
 
     from lanterne.web import create_app
 
+    if workers > 1:
+        # Each worker builds its own site from these (and LANTERNE_TOKEN, read from the
+        # environment as always); the CSRF secret is shared so that a form served by one
+        # worker is accepted by another.
+        os.environ["LANTERNE_CATALOGUE"] = str(site.catalogue_path)
+        os.environ["LANTERNE_AUDITS"] = str(site.audits or "")
+        os.environ["LANTERNE_WORKER_SECRET"] = secrets.token_hex(32)
+        os.environ["LANTERNE_WORKER_LANG"] = lang
+        _announce(host, port, lang)
+        uvicorn.run(
+            "lanterne.web._app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+        )
+        return
     if site.has_catalogue:
         click.echo(
             _t(
@@ -64,6 +99,11 @@ def run_server(site: Site, host: str, port: int, lang: Lang) -> None:
             )
         )
         site.source()
+    _announce(host, port, lang)
+    uvicorn.run(create_app(site, lang=lang), host=host, port=port, log_level="warning")
+
+
+def _announce(host: str, port: int, lang: Lang) -> None:
     click.echo(
         _t(lang, "Lanterne est servi sur ", "Lanterne is served at ")
         + f"http://{host}:{port}/"
@@ -71,4 +111,3 @@ def run_server(site: Site, host: str, port: int, lang: Lang) -> None:
         + f"http://{host}:{port}/api/openapi.json) — Ctrl-C "
         + _t(lang, "pour arrêter", "to stop")
     )
-    uvicorn.run(create_app(site, lang=lang), host=host, port=port, log_level="warning")

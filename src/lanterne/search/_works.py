@@ -9,6 +9,7 @@ import msgspec
 
 from lanterne.catalogue import Catalogue
 from lanterne.profile import CreationLabelValue, OfferCategory, Work
+from lanterne.search._encoder import Encoder
 from lanterne.search._engine import Doc, SearchConfig, SearchEngine
 from lanterne.search._interface import SearchIndex
 
@@ -92,10 +93,15 @@ def index_folder(catalogue: Catalogue) -> Path:
 class CatalogueIndex:
     """The search index of one catalogue, updated from its change log."""
 
-    def __init__(self, catalogue: Catalogue, config: SearchConfig | None = None) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        config: SearchConfig | None = None,
+        encoder: Encoder | None = None,
+    ) -> None:
         self.catalogue = catalogue
         self.folder = index_folder(catalogue)
-        self.engine: SearchIndex = SearchEngine(self.folder, config)
+        self.engine: SearchIndex = SearchEngine(self.folder, config, encoder)
         state_file = self.folder / "state.json"
         self.state = (
             msgspec.json.decode(state_file.read_bytes(), type=_State)

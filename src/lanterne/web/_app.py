@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import os
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.recommend._service import Source
@@ -32,6 +35,44 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+class Headers:
+    """Security headers on every answer, and the visitor's CSRF cookie on pages (plain ASGI:
+    Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per request)."""
+
+    def __init__(self, app: ASGIApp, site: Site) -> None:
+        self.app = app
+        self.site = site
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = {}
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookies.update(cookie_parser(value.decode("latin-1")))
+        cookie = cookies.get(CSRF_COOKIE)
+        state = scope.setdefault("state", {})
+        state["csrf_cookie"] = cookie or self.site.guard.new_cookie()
+        page = not scope["path"].startswith("/api")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers:
+                    if name.decode() not in headers:
+                        headers.raw.append((name, value))
+                if cookie is None and page:
+                    headers.append(
+                        "set-cookie",
+                        f"{CSRF_COOKIE}={state['csrf_cookie']}; HttpOnly; Path=/; SameSite=strict",
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -70,20 +111,7 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
             request.query_params.get("lang"), None, request.headers.get("accept-language")
         )
 
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        cookie = request.cookies.get(CSRF_COOKIE)
-        request.state.csrf_cookie = cookie or site.guard.new_cookie()
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if cookie is None and not _is_api(request):
-            response.set_cookie(
-                CSRF_COOKIE, request.state.csrf_cookie, httponly=True, samesite="strict"
-            )
-        return response
+    app.add_middleware(Headers, site=site)
 
     @app.exception_handler(LanterneError)
     async def lanterne_error(request: Request, exc: LanterneError) -> Response:
@@ -157,3 +185,22 @@ class _Http(LanterneError):
     def __init__(self, status: int, detail: str) -> None:
         self.http_status = status
         super().__init__("web.http", status=status, detail=detail)
+
+
+def app_from_environment() -> FastAPI:
+    """The application one worker process builds (``lanterne serve --workers N``): the
+    catalogue, audits and token from the settings, the CSRF secret its parent shared, one
+    encoder thread (the workers share the cores)."""
+    from lanterne.settings import Settings
+
+    settings = Settings.load()
+    site = Site(
+        settings.catalogue,
+        audits=settings.audits_folder,
+        token=settings.token or None,
+        secret=bytes.fromhex(os.environ["LANTERNE_WORKER_SECRET"]),
+        encoder_threads=1,
+    )
+    site.index()
+    lang = "en" if os.environ.get("LANTERNE_WORKER_LANG") == "en" else "fr"
+    return create_app(site, lang=lang)

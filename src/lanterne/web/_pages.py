@@ -170,7 +170,7 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         filters = parse_filters(filtre)
         site.sync()
         index = site.index()
-        results = site.locked(
+        results = site.reading(
             lambda: index.engine.search(q, "hybrid", filters, PAGE, (page - 1) * PAGE)
         )
         chosen = {f"{k}:{v}" for k, vs in filters.items() for v in vs}
@@ -192,7 +192,7 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         """A work: what it is, where to see it, its creation label, its JSON-LD, similar works."""
         from lanterne.profile.schemaorg._write import work_to_jsonld
 
-        found = site.locked(lambda: site.reader().get(work_id))
+        found = site.reading(lambda: site.reader().get(work_id))
         if found is None:
             raise NotFound("work.not_found", id=work_id)
         jsonld = json.dumps(work_to_jsonld(found), ensure_ascii=False, indent=1)

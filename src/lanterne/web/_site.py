@@ -1,8 +1,9 @@
 """What the web application serves: one catalogue, its search index, its recommender, its
 diagnosis and the audit reports of a folder. Built lazily, refreshed when the catalogue changes.
 
-One lock guards the index and the caches: an import through the API writes while visitors read,
-and the vector index must not be searched while it is being written.
+Visitors read in parallel (the search index, the ONNX encoder and tantivy release the GIL, so two
+searches use two cores); bringing the index up to date after an import is exclusive: the vector
+index must not be searched while it is being written.
 """
 
 from __future__ import annotations
@@ -81,17 +82,24 @@ class Site:
         token: str | None = None,
         secret: bytes | None = None,
         home: HomeSettings | None = None,
+        encoder_threads: int = 2,
     ) -> None:
+        """``encoder_threads``: threads of the query encoder; 1 when several server processes
+        share the cores (``lanterne serve --workers``)."""
         self.catalogue_path = catalogue
         self.audits = audits
         self.guard = Guard(token, secret)
-        self.lock = threading.RLock()
+        self._rw = ReadWriteLock()
+        self._building = threading.Lock()
+        """Held while a lazy part (index, recommender, diagnosis) is built: built once."""
+        self._importing = threading.Lock()
         self._fixed_source = source
         self._source: Source | None = source
         self._reader: Catalogue | None = None
         self._index: CatalogueIndex | None = None
         self._diagnosis: CatalogueReport | None = None
         self._synced = time.monotonic()
+        self.encoder_threads = encoder_threads
         self._settings_file = Path(str(catalogue) + ".web.json") if catalogue else None
         self.home = home or self._load_home()
 
@@ -110,27 +118,35 @@ class Site:
 
     def index(self) -> CatalogueIndex:
         """The catalogue's search index, brought up to date with the change log."""
+        from lanterne.search import Encoder
         from lanterne.search._works import CatalogueIndex
 
         if self._index is None:
-            index = CatalogueIndex(self.reader())
-            index.update()
-            self._index = index
+            with self._building:
+                if self._index is None:
+                    index = CatalogueIndex(self.reader(), encoder=Encoder(self.encoder_threads))
+                    index.update()
+                    self._index = index
         return self._index
 
     def source(self) -> Source:
-        if self._source is None:
+        found = self._source
+        if found is None:
             self.index()  # the recommender reads the index's vectors
-            self._source = catalogue_source(self.reader())
-        return self._source
+            with self._building:
+                if self._source is None:
+                    self._source = catalogue_source(self.reader())
+                found = self._source
+        return found
 
     def refresh(self) -> tuple[int, int]:
         """After a write: index the changes, rebuild the recommender and diagnosis on demand."""
+        from lanterne.search import Encoder
         from lanterne.search._works import CatalogueIndex
 
-        with self.lock:
+        with self._rw.writing():
             if self._index is None:
-                self._index = CatalogueIndex(self.reader())
+                self._index = CatalogueIndex(self.reader(), encoder=Encoder(self.encoder_threads))
             counts = self._index.update()
             if counts != (0, 0):
                 if self._fixed_source is None:
@@ -140,20 +156,24 @@ class Site:
 
     @contextmanager
     def writer(self) -> Iterator[Catalogue]:
-        """A catalogue connection that may write (an import through the API)."""
+        """A catalogue connection that may write (an import through the API); one at a time.
+        Visitors go on reading meanwhile (SQLite's write-ahead log); ``refresh`` then indexes."""
         if self.catalogue_path is None:
             raise NotFound("web.no_catalogue")
-        with open_catalogue(self.catalogue_path) as catalogue:
+        with self._importing, open_catalogue(self.catalogue_path) as catalogue:
             yield catalogue
 
     def diagnosis(self) -> CatalogueReport:
         """The catalogue's diagnosis, computed again after the catalogue changed."""
-        with self.lock:
-            self.sync()
-            if self._diagnosis is None:
-                name = Path(str(self.catalogue_path)).name
-                self._diagnosis = build_report(self.reader().iter_works(), name)
-            return self._diagnosis
+        self.sync()
+        found = self._diagnosis
+        if found is None:
+            with self._building, self._rw.reading():
+                if self._diagnosis is None:
+                    name = Path(str(self.catalogue_path)).name
+                    self._diagnosis = build_report(self.reader().iter_works(), name)
+                found = self._diagnosis
+        return found
 
     def sync(self) -> None:
         """Pick up imports made elsewhere (``lanterne ingest`` while the server runs); at most
@@ -167,8 +187,9 @@ class Site:
             if indexed or removed:
                 log.info("index updated", extra={"indexed": indexed, "removed": removed})
 
-    def locked(self, call: Callable[[], T]) -> T:
-        with self.lock:
+    def reading(self, call: Callable[[], T]) -> T:
+        """``call()`` while no index update runs (other readers may run at the same time)."""
+        with self._rw.reading():
             return call()
 
     # Home settings --------------------------------------------------------------------
@@ -206,3 +227,43 @@ class Site:
             return msgspec.json.decode(path.read_bytes(), type=Report)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise BadInput("audit.bad_report", path=path, detail=str(exc)) from None
+
+
+class ReadWriteLock:
+    """Many readers at once, or one writer; a waiting writer goes before new readers (an update
+    after an import is not starved by a steady stream of searches)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
