@@ -67,6 +67,7 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
     """Build what the first visitor would wait for, print the address, serve until Ctrl-C."""
     import os
     import secrets
+    import signal
 
     import uvicorn
 
@@ -80,15 +81,31 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
         os.environ["LANTERNE_AUDITS"] = str(site.audits or "")
         os.environ["LANTERNE_WORKER_SECRET"] = secrets.token_hex(32)
         os.environ["LANTERNE_WORKER_LANG"] = lang
+        from multiprocessing import get_context
+
+        from lanterne.web._app import serve_worker
+
+        spawn = get_context("spawn")  # a fresh interpreter each: no forked ONNX threads
+        processes = [
+            spawn.Process(target=serve_worker, args=(host, port), name=f"lanterne-{n + 1}")
+            for n in range(workers)
+        ]
+        for process in processes:
+            process.start()
         _announce(host, port, lang)
-        uvicorn.run(
-            "lanterne.web._app:app_from_environment",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level="warning",
-        )
+
+        def stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt  # SIGTERM as Ctrl-C: the workers must not outlive us
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            for process in processes:
+                process.join()
+        except KeyboardInterrupt:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(timeout=10)
         return
     if site.has_catalogue:
         click.echo(

@@ -187,6 +187,26 @@ class _Http(LanterneError):
         super().__init__("web.http", status=status, detail=detail)
 
 
+def serve_worker(host: str, port: int) -> None:
+    """One server process of ``lanterne serve --workers N``. Each listens on the same port
+    (SO_REUSEPORT: the kernel spreads connections) with a socket made here: uvicorn's own
+    multi-process mode hands its workers a socket rebuilt from a descriptor, on which asyncio
+    does not set TCP_NODELAY, and every kept-alive request then waited ~40 ms for a delayed
+    acknowledgement (measured: p50 52 ms against 6.5 ms for one process)."""
+    import socket
+
+    import uvicorn
+
+    app = app_from_environment()  # ready before it takes connections
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+
+
 def app_from_environment() -> FastAPI:
     """The application one worker process builds (``lanterne serve --workers N``): the
     catalogue, audits and token from the settings, the CSRF secret its parent shared, one
@@ -200,6 +220,7 @@ def app_from_environment() -> FastAPI:
         token=settings.token or None,
         secret=bytes.fromhex(os.environ["LANTERNE_WORKER_SECRET"]),
         encoder_threads=1,
+        concurrency=1,
     )
     site.index()
     lang = "en" if os.environ.get("LANTERNE_WORKER_LANG") == "en" else "fr"

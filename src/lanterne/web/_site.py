@@ -9,6 +9,7 @@ index must not be searched while it is being written.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -83,9 +84,12 @@ class Site:
         secret: bytes | None = None,
         home: HomeSettings | None = None,
         encoder_threads: int = 2,
+        concurrency: int | None = None,
     ) -> None:
         """``encoder_threads``: threads of the query encoder; 1 when several server processes
-        share the cores (``lanterne serve --workers``)."""
+        share the cores (``lanterne serve --workers``). ``concurrency``: searches and
+        recommendations computed at once (default: the cores); more requests wait their turn
+        rather than all slowing each other down."""
         self.catalogue_path = catalogue
         self.audits = audits
         self.guard = Guard(token, secret)
@@ -93,6 +97,7 @@ class Site:
         self._building = threading.Lock()
         """Held while a lazy part (index, recommender, diagnosis) is built: built once."""
         self._importing = threading.Lock()
+        self._slots = threading.BoundedSemaphore(concurrency or os.cpu_count() or 1)
         self._fixed_source = source
         self._source: Source | None = source
         self._reader: Catalogue | None = None
@@ -189,7 +194,7 @@ class Site:
 
     def reading(self, call: Callable[[], T]) -> T:
         """``call()`` while no index update runs (other readers may run at the same time)."""
-        with self._rw.reading():
+        with self._slots, self._rw.reading():
             return call()
 
     # Home settings --------------------------------------------------------------------
