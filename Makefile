@@ -73,6 +73,7 @@ bench: setup accel
 	$(BIN)/python benchmarks/search.py
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/audit.py
+	$(BIN)/python benchmarks/web.py
 
 # Offline recommendation evaluation on ml-latest-small + Wikidata countries (needs ../shared/data).
 eval-recommend: setup
