@@ -51,7 +51,77 @@ def main() -> int:
             out = args.out / "audit-report.png"
             screenshot(audit_page, out, 1280, 2300)
             print(out)
+        for out in web_pages(Path(tmp) / "web", args.out):
+            print(out)
     return 0
+
+
+def web_pages(folder: Path, out: Path) -> list[Path]:
+    """The web interface on the bundled demo catalogue (as ``make demo`` serves it), in
+    Playwright-driven headless Chromium: home with likes and the dial, search with a facet, a
+    work, an audit."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    from lanterne.diagnose._render import CHROMIUM_FLAGS, chromium
+    from lanterne.recommend._service import catalogue_source
+    from lanterne.search._works import CatalogueIndex
+    from lanterne.web import Site, create_app
+    from lanterne.web._demo import DEMO_HOME, write_demo_audits
+
+    folder.mkdir(parents=True)
+    path = folder / "demo.sqlite"
+    demo = ROOT / "src" / "lanterne" / "demo"
+    with open_catalogue(path) as catalogue:
+        ingest(catalogue, demo / "festivals-demo.csv", load_profile("festivals-france"))
+        ingest(catalogue, demo / "joconde-demo.csv", load_profile("joconde-costumes"))
+        CatalogueIndex(catalogue).update()
+        write_demo_audits(catalogue_source(catalogue), folder / "audits")
+    site = Site(path, audits=folder / "audits", home=DEMO_HOME)
+    site.source()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(site), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    shots = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=chromium(), args=[f for f in CHROMIUM_FLAGS if f != "--headless"]
+            )
+            tab = browser.new_page(viewport={"width": 1280, "height": 1100})
+            tab.goto(f"{base}/recherche?q=jazz")
+            work = tab.locator("ol.hits h3 a").first.get_attribute("href") or ""
+            liked = work.removeprefix("/oeuvre/")
+            for name, address, full in (
+                ("web-home.png", f"/?aime={liked}&curiosite=0.6", False),
+                ("web-search.png", "/recherche?q=musique&filtre=territory%3AFR-BRE", False),
+                ("web-work.png", work, True),
+                ("web-audit.png", "/audits/accueil-avec-objectifs", False),
+            ):
+                tab.goto(base + address)
+                if name == "web-home.png":
+                    tab.locator("#propositions").scroll_into_view_if_needed()
+                    tab.evaluate("window.scrollTo(0, 330)")
+                target = out / name
+                tab.screenshot(path=str(target), full_page=full)
+                shots.append(target)
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    return shots
 
 
 def audit_report(shared: Path, page: Path) -> bool:

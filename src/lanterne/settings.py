@@ -82,10 +82,11 @@ class Settings(msgspec.Struct, kw_only=True):
     audits: Path | None = None
     """``None``: beside the catalogue (``catalogue.sqlite.audits/``)."""
 
+    pure_python: str = ""
+
     @property
     def audits_folder(self) -> Path:
         return self.audits or Path(f"{self.catalogue}.audits")
-    pure_python: str = ""
 
     def __repr__(self) -> str:
         # The token must not reach a log or a traceback through a repr.

@@ -96,7 +96,7 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
             'shape {"error": {"code", "message"}}; add ?lang=en for English messages.'
         ),
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads from a CDN: neither offline nor under our CSP
         redoc_url=None,
     )
     pages = Pages(site)
