@@ -159,7 +159,9 @@ def parse_filters(values: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def recommend(site: Site, history: list[str], options: Options, user: str | None = None) -> Any:
+def recommend(
+    site: Site, history: list[str], options: Options, user: str | None = None
+) -> RecommendResponse:
     """Recommendations with explanations, as the API and the home page show them."""
     source = site.source()
     rec = source.with_options(options)
