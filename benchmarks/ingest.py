@@ -273,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="total rows (half each)")
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--batch-size", type=int, default=5_000)
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="records per transaction (default: as ingest)"
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -286,6 +288,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", action="append", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.batch_size is None:
+        from lanterne.ingest import IngestOptions
+
+        args.batch_size = IngestOptions().batch_size
     jobs: list[tuple[str, Path]]
     if args.child:
         jobs = [(spec.split("=", 1)[0], Path(spec.split("=", 1)[1])) for spec in args.file]

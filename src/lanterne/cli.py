@@ -70,7 +70,13 @@ def cli(ctx: click.Context, lang: str | None, catalogue: str | None) -> None:
 )
 @click.option("--encoding", help="Encodage du fichier (par défaut : détecté).")
 @click.option("--delimiter", help="Séparateur CSV (par défaut : détecté).")
-@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option(
+    "--batch-size",
+    default=IngestOptions().batch_size,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="Notices par transaction.",
+)
 @click.option(
     "--workers",
     default=min(2, os.cpu_count() or 1),

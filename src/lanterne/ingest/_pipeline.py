@@ -43,7 +43,9 @@ class IngestOptions(msgspec.Struct, kw_only=True):
     encoding: str | None = None
     """Declared encoding; ``None`` or ``auto`` to detect it."""
     delimiter: str | None = None
-    batch_size: int = 5_000
+    batch_size: int = 20_000
+    """Records per transaction. Random ids dirty index pages all over the file and each commit
+    writes every dirtied page: 20,000 cost 15 % less CPU per work than 5,000 at a million."""
     remap: bool = False
     """Map every record, even those whose source digest says they are unchanged."""
     workers: int = 0
