@@ -35,8 +35,8 @@ Opened = tuple[str, Item, list[tuple[str, str]]]
 
 
 CHUNK = 1000
-# Chunks sent ahead per worker: enough to keep the workers busy while this process stores a
-# batch (a 5,000-record transaction takes about as long as mapping 5,000 records).
+# Chunks sent ahead per worker, at least. While this process stores a batch, the workers map
+# what was sent ahead: with less than a batch in flight they sat idle through every commit.
 AHEAD = 3
 Lookup = Callable[[Sequence[str]], dict[str, bytes]]
 
@@ -160,12 +160,16 @@ def outcomes(
     opened: Iterator[Opened],
     workers: int,
     open_lookup: Callable[[], Lookup] | None = None,
+    ahead: int = 0,
 ) -> Iterator[tuple[Opened, Outcome | None]]:
     """Each item with its outcome, in input order.
 
     Records are mapped here (``workers`` = 0) or in ``workers`` forked processes, each of which
     looks stored digests up through its own connection from ``open_lookup`` (none: map all).
+    About ``ahead`` records (the batch size) are kept in flight, and never fewer than
+    ``AHEAD`` chunks per worker.
     """
+    in_flight = max(AHEAD * workers, -(-ahead // CHUNK))
     global _WORKER_STAGE, _WORKER_OPEN
     pool: ProcessPoolExecutor | None = None
     if workers > 0:
@@ -195,7 +199,7 @@ def outcomes(
                     layouts = {file: stage.layouts[file] for file in files}
                     future = pool.submit(_worker_map, layouts, records)
                 pending.append((chunk, future))
-            while pending and (len(pending) > AHEAD * workers or not chunk):
+            while pending and (len(pending) > in_flight or not chunk):
                 items, done = pending.popleft()
                 results = iter(done.result())
                 for item in items:

@@ -224,7 +224,8 @@ def ingest(
         stamp = mapping_fingerprint(profile, base)
         stage = Stage(mapper, stamp, None if options.remap else catalogue.source_digests, layouts)
         open_lookup = None if options.remap else _digest_reader(catalogue)
-        for item, outcome in outcomes(stage, opened, options.workers, open_lookup):
+        flow = outcomes(stage, opened, options.workers, open_lookup, ahead=options.batch_size)
+        for item, outcome in flow:
             _commit(run, item, outcome)
             if progress is not None and summary.read % 1000 == 0:
                 progress(summary.read)
