@@ -141,27 +141,58 @@ def _contributor(role: str) -> Handler:
 
 
 def _place_part(part: str) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        place = fields.setdefault("_place", {})
-        value = values[0]
-        if part == "name":
-            place["name"] = value
-        elif part == "geo":
-            numbers = re.findall(r"-?\d+(?:\.\d+)?", value)
-            if len(numbers) != 2:
-                raise ValueError(f"« {value} » n'est pas une paire « latitude, longitude »")
-            place["geo"] = {"lat": float(numbers[0]), "lon": float(numbers[1])}
-        elif part in ("lat", "lon"):
-            place.setdefault("geo", {})[part] = float(value.replace(",", "."))
-        elif part == "country":
-            place.setdefault("address", {})["country"] = normalise_country(value)
-        elif part.startswith("identifier."):
-            scheme = IdentifierScheme(part.split(".", 1)[1])
-            place.setdefault("identifiers", []).append({"scheme": scheme.value, "value": value})
-        else:
-            place.setdefault("address", {})[part] = value
+    # One handler per part, with its scheme or key worked out here: this runs for every record.
+    if part == "geo":
 
-    return handle
+        def handle_geo(fields: Fields, values: list[str], rule: Rule) -> None:
+            fields.setdefault("_place", {})["geo"] = dict(_geo_pair(values[0]))
+
+        return handle_geo
+    if part in ("lat", "lon"):
+
+        def handle_coordinate(fields: Fields, values: list[str], rule: Rule) -> None:
+            place = fields.setdefault("_place", {})
+            place.setdefault("geo", {})[part] = float(values[0].replace(",", "."))
+
+        return handle_coordinate
+    if part == "country":
+
+        def handle_country(fields: Fields, values: list[str], rule: Rule) -> None:
+            place = fields.setdefault("_place", {})
+            place.setdefault("address", {})["country"] = normalise_country(values[0])
+
+        return handle_country
+    if part.startswith("identifier."):
+        scheme = IdentifierScheme(part.split(".", 1)[1]).value
+
+        def handle_identifier(fields: Fields, values: list[str], rule: Rule) -> None:
+            place = fields.setdefault("_place", {})
+            place.setdefault("identifiers", []).append({"scheme": scheme, "value": values[0]})
+
+        return handle_identifier
+    if part == "name":
+
+        def handle_name(fields: Fields, values: list[str], rule: Rule) -> None:
+            fields.setdefault("_place", {})["name"] = values[0]
+
+        return handle_name
+
+    def handle_address(fields: Fields, values: list[str], rule: Rule) -> None:
+        fields.setdefault("_place", {}).setdefault("address", {})[part] = values[0]
+
+    return handle_address
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+@lru_cache(maxsize=65536)
+def _geo_pair(value: str) -> dict[str, float]:
+    # The same places come back record after record; callers copy the result.
+    numbers = _NUMBER.findall(value)
+    if len(numbers) != 2:
+        raise ValueError(f"« {value} » n'est pas une paire « latitude, longitude »")
+    return {"lat": float(numbers[0]), "lon": float(numbers[1])}
 
 
 def _event_part(part: str) -> Handler:
@@ -312,7 +343,17 @@ def handler_for(target: str) -> Handler:
 class _Compiled:
     """A rule with everything that does not depend on the record worked out once."""
 
-    __slots__ = ("cleans", "field", "handle", "nulls", "rule", "source", "sources", "split")
+    __slots__ = (
+        "cleans",
+        "field",
+        "handle",
+        "memo",
+        "nulls",
+        "rule",
+        "source",
+        "sources",
+        "split",
+    )
 
     def __init__(self, rule: Rule, joins: set[str]) -> None:
         self.rule = rule
@@ -325,6 +366,12 @@ class _Compiled:
         # The common case, one plain column and no joining, gets a fast path in ``apply``.
         simple = len(self.sources) == 1 and self.sources[0][0] is None and rule.join is None
         self.field = self.sources[0][1] if simple else None
+        self.memo: dict[str, tuple[str, ...]] = {}
+        """Cleaned values of a plain column by raw value, for rules that split or clean: the same
+        disciplines, periods and postal codes come back record after record."""
+
+
+_MEMO_SIZE = 8192
 
 
 def _too_long(compiled: _Compiled, value: str) -> RecordProblem:
@@ -430,14 +477,26 @@ class Mapper:
             try:
                 field = compiled.field
                 value = record.get(field) if field is not None else None
-                if type(value) is str and compiled.split is None and len(value) <= MAX_TEXT:
+                if type(value) is not str or len(value) > MAX_TEXT:
+                    values = self.values(record, compiled, compiled.sources)
+                    if compiled.cleans and values:
+                        values = self._clean(values, rule)
+                elif compiled.split is None and not compiled.cleans:
                     # Inline fast path of ``values`` for one plain text column (most rules).
                     value = value.strip()
                     values = [value] if value and value not in compiled.nulls else []
                 else:
-                    values = self.values(record, compiled, compiled.sources)
-                if compiled.cleans and values:
-                    values = self._clean(values, rule)
+                    # One plain column: what ``values`` and ``_clean`` make of it depends on
+                    # the raw value alone.
+                    memo = compiled.memo.get(value)
+                    if memo is None:
+                        values = self.values(record, compiled, compiled.sources)
+                        if compiled.cleans and values:
+                            values = self._clean(values, rule)
+                        if len(compiled.memo) < _MEMO_SIZE:
+                            compiled.memo[value] = tuple(values)
+                    else:
+                        values = list(memo)
                 if rule.id_from:
                     fields["_ids"] = self.values(record, compiled, self._id_rules[id(rule)])
                 if not values:
