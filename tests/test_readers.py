@@ -238,3 +238,13 @@ def test_a_stray_quote_spoils_one_record_only(tmp_path: Path) -> None:
     assert isinstance(got[0], ReadProblem) and got[0].reason == "reason.bad_row"
     assert got[0].raw == '1;"Festival" de jazz;Nantes\n'
     assert isinstance(got[2], RawRecord) and got[2].data["titre"] == "multi\nligne"
+
+
+def test_an_undecodable_line_inside_a_bad_row_spoils_that_row_only(tmp_path: Path) -> None:
+    """The bad bytes of line 3 belong to the bad row that starts on line 2, not to line 5."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'c0;c1;c2\n"open\n\xff\xfe;x;y\n"x";"y";"z"\n"x";"y";"z"\n')
+    got = records(CsvReader(path, "ascii", ";"))
+    assert [(type(r).__name__, r.line) for r in got] == [("ReadProblem", 2), ("RawRecord", 5)]
+    assert isinstance(got[0], ReadProblem) and got[0].reason == "reason.bad_row"
+    assert isinstance(got[1], RawRecord) and got[1].data == {"c0": "x", "c1": "y", "c2": "z"}

@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -65,6 +65,7 @@ class CsvLayout(msgspec.Struct, frozen=True):
 
     header: list[str]
     delimiter: str
+    encoding: str = "utf-8"
 
     def parse_many(self, raws: list[str]) -> list[dict[str, str]]:
         """The fields of records the reader kept as raw text, in order, with one parser.
@@ -121,68 +122,129 @@ class CsvReader:
         self.header = [h.strip() for h in header]
         if not any(self.header):
             raise BadInput("input.no_header", path=path)
-        self.layout = CsvLayout(self.header, self.delimiter)
+        self.layout = CsvLayout(self.header, self.delimiter, self.encoding)
         # UTF-16 text is cut into lines differently from ``layout.parse``: always parse it here.
         self.parse = parse or self._lines.wide
 
     def __iter__(self) -> Iterator[Item]:
-        name = str(self.path)
-        width = len(self.header)
-        lines = self._lines
-        reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
-        start = lines.number + 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
+        return csv_items(str(self.path), self.layout, self._lines, self.parse)
+
+    @property
+    def splittable(self) -> bool:
+        """Whether the rest of the file can be cut into blocks at ``\n`` bytes (``_blocks``).
+
+        True for UTF-8 and one-byte encodings that write ``\n`` and ``"`` as ASCII does; a
+        multi-byte encoding might hide those bytes inside other characters.
+        """
+        if self._lines.wide:
+            return False
+        if codecs.lookup(self.encoding).name == "utf-8":
+            return True
+        try:
+            decoded = bytes(range(256)).decode(self.encoding)
+        except UnicodeDecodeError:
+            decoded = bytes(range(256)).decode(self.encoding, errors="replace")
+        return len(decoded) == 256 and decoded[0x0A] == "\n" and decoded[0x22] == '"'
+
+    def rest(self, size: int) -> tuple[int, Iterator[bytes]]:
+        """The line number after the header, and the rest of the file in pieces of ``size``."""
+        return self._lines.number + 1, self._lines.rest(size)
+
+
+class LineSource(Protocol):
+    """Lines handed to the CSV parser, remembering the text given since the last ``take()``."""
+
+    number: int
+    """Physical lines handed out so far, counting from the file's first line."""
+    bad_lines: list[int]
+    complete: bool
+    """Whether these lines run to the end of the file (a block of it may stop short)."""
+
+    def __iter__(self) -> Iterator[str]: ...
+
+    def __next__(self) -> str: ...
+
+    def take(self) -> str: ...
+
+    def drain(self) -> Iterable[str]: ...
+
+    def at_end_without_newline(self) -> bool: ...
+
+
+class OpenRecord(Exception):
+    """The lines ran out inside a quoted field, before the end of the file (see ``_blocks``)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def csv_items(name: str, layout: CsvLayout, lines: LineSource, parse: bool) -> Iterator[Item]:
+    """The records (or problems) of CSV ``lines``, each with the line it starts on.
+
+    With ``parse=False`` records keep their raw text only (``data`` empty). When ``lines`` stop
+    before the end of the file inside a quoted field, ``OpenRecord`` names the line that record
+    started on; at the end of the file that record is a truncation.
+    """
+    header, delimiter = layout.header, layout.delimiter
+    width = len(header)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    start = lines.number + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "end of data" in str(exc):  # a quoted field still open where the lines end
+                if not lines.complete:
+                    raise OpenRecord(start) from None
                 raw = lines.take()
-                if "end of data" in str(exc):  # a quoted field still open at the end of the file
-                    rest = "".join(lines.drain())
-                    params = {"detail": str(exc)}
-                    yield ReadProblem(name, start, "reason.truncated", params, raw + rest)
-                    return
-                # A stray quote spoils this record only: the parser starts afresh on the next line.
-                yield ReadProblem(name, start, "reason.bad_row", {"detail": str(exc)}, raw)
-                reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
-                start = lines.number + 1
-                continue
+                rest = "".join(lines.drain())
+                params = {"detail": str(exc)}
+                yield ReadProblem(name, start, "reason.truncated", params, raw + rest)
+                return
             raw = lines.take()
-            line, start = start, lines.number + 1
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            if lines.bad_lines:
-                bad = lines.bad_lines
-                lines.bad_lines = []
-                yield ReadProblem(
-                    name,
-                    line,
-                    "reason.undecodable",
-                    {"encoding": self.encoding, "detail": f"ligne {bad[0]}"},
-                    raw,
-                )
-                continue
-            if len(row) != width:
-                yield ReadProblem(
-                    name,
-                    line,
-                    "reason.field_count",
-                    {
-                        "found": str(len(row)),
-                        "expected": str(width),
-                        "delimiter": self.delimiter,
-                        "hint": _delimiter_hint(
-                            raw, self.delimiter, width, lines.at_end_without_newline()
-                        ),
-                    },
-                    raw,
-                )
-                continue
-            if self.parse:
-                yield RawRecord(name, line, dict(zip(self.header, row, strict=True)), raw)
-            else:
-                yield RawRecord(name, line, {}, raw)
+            lines.bad_lines = []  # undecodable or not, the record is already set aside
+            # A stray quote spoils this record only: the parser starts afresh on the next line.
+            yield ReadProblem(name, start, "reason.bad_row", {"detail": str(exc)}, raw)
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+            start = lines.number + 1
+            continue
+        raw = lines.take()
+        line, start = start, lines.number + 1
+        bad = lines.bad_lines
+        if bad:
+            lines.bad_lines = []  # they belong to this record only
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if bad:
+            yield ReadProblem(
+                name,
+                line,
+                "reason.undecodable",
+                {"encoding": layout.encoding, "detail": f"ligne {bad[0]}"},
+                raw,
+            )
+            continue
+        if len(row) != width:
+            yield ReadProblem(
+                name,
+                line,
+                "reason.field_count",
+                {
+                    "found": str(len(row)),
+                    "expected": str(width),
+                    "delimiter": delimiter,
+                    "hint": _delimiter_hint(raw, delimiter, width, lines.at_end_without_newline()),
+                },
+                raw,
+            )
+            continue
+        if parse:
+            yield RawRecord(name, line, dict(zip(header, row, strict=True)), raw)
+        else:
+            yield RawRecord(name, line, {}, raw)
 
 
 def _sniff(header_line: str) -> str:
@@ -221,6 +283,7 @@ class _DecodedLines:
         """Physical lines handed out so far (the header is line 1)."""
         self.wide = codecs.lookup(encoding).name.startswith("utf-16")
         self._text: Iterator[str] | None = None
+        self.complete = True
 
     def __iter__(self) -> Iterator[str]:
         return self
@@ -228,9 +291,9 @@ class _DecodedLines:
     def __next__(self) -> str:
         if self.wide:
             if self._text is None:
-                self._text = iter(
-                    self._file.read().decode(self._encoding).splitlines(keepends=True)
-                )
+                with self._file:
+                    whole = self._file.read().decode(self._encoding)
+                self._text = iter(whole.splitlines(keepends=True))
             text = next(self._text)
             self.number += 1
             self._buffer.append(text)
@@ -263,6 +326,12 @@ class _DecodedLines:
 
     def at_end_without_newline(self) -> bool:
         return not self._last.endswith(b"\n") and not self._file.peek(1)
+
+    def rest(self, size: int) -> Iterator[bytes]:
+        """The bytes not handed out yet, in pieces of ``size``; closes the file at the end."""
+        with self._file:
+            while piece := self._file.read(size):
+                yield piece
 
 
 # JSON and JSON Lines -----------------------------------------------------------------------
