@@ -1,8 +1,9 @@
 """Map records in input order, in forked worker processes, skipping those unchanged since last time.
 
 Worker processes are forked with the compiled mapper (and its joins) already in memory, so only
-records and outcomes cross process boundaries. Outcomes come back in input order, so the
-pipeline's duplicate detection and counts do not depend on scheduling.
+records (or blocks of CSV files, which the workers read themselves: ``_blocks``) and outcomes
+cross process boundaries. Outcomes come back in input order, so the pipeline's duplicate
+detection and counts do not depend on scheduling.
 """
 
 from __future__ import annotations
@@ -19,19 +20,21 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from lanterne import __version__
+from lanterne.ingest._blocks import BlockRecord, CsvBlock, join_open, read_block
 from lanterne.ingest._mapper import Mapper, RecordProblem
 from lanterne.ingest._profile import MappingProfile
-from lanterne.ingest._readers import CsvLayout, Item, RawRecord
+from lanterne.ingest._readers import CsvLayout, Item, RawRecord, ReadProblem
 from lanterne.ingest._transform import Outcome, transform_record
 from lanterne.profile import PROFILE_VERSION, work_id
 
 # (kind, item, unresolved @id links): one item read from a source, as the pipeline opens it.
-Opened = tuple[str, Item, list[tuple[str, str]]]
+Opened = tuple[str, Item | BlockRecord, list[tuple[str, str]]]
 
 
 CHUNK = 1000
@@ -155,9 +158,59 @@ def _worker_map(layouts: dict[str, CsvLayout], records: list[_ToMap]) -> list[Ou
     return map_records(stage, records)
 
 
+Entry = Opened | CsvBlock
+"""What the pipeline opens: one item, or a block of a CSV file that a worker reads itself."""
+
+
+class BlockOutcome(msgspec.Struct):
+    """A block read and mapped: each entry a problem or a record's (line, start, end)."""
+
+    entries: list[ReadProblem | tuple[int, int, int]]
+    outcomes: list[Outcome]
+    """The outcome of each record, in order."""
+    open_at: int | None
+    open_line: int
+
+
+def map_block(stage: Stage, block: CsvBlock) -> BlockOutcome:
+    """Read a block of a CSV file and map its records (``map_records``)."""
+    read = read_block(block)
+    records: list[_ToMap] = []
+    entries: list[ReadProblem | tuple[int, int, int]] = []
+    for item, (begin, end) in zip(read.items, read.spans, strict=True):
+        if isinstance(item, RawRecord):
+            records.append(("record", item.file, item.data, item.raw))
+            entries.append((item.line, begin, end))
+        else:
+            entries.append(item)
+    return BlockOutcome(entries, map_records(stage, records), read.open_at, read.open_line)
+
+
+def _worker_map_block(block: CsvBlock) -> BlockOutcome:
+    stage = _WORKER_STAGE
+    assert stage is not None
+    if stage.lookup is None and _WORKER_OPEN is not None:
+        stage.lookup = _WORKER_OPEN()
+    return map_block(stage, block)
+
+
+class _Sent:
+    """Work in flight: a chunk of items, or a block, with its future and its record count."""
+
+    __slots__ = ("block", "future", "items", "records")
+
+    def __init__(
+        self, items: list[Opened], block: CsvBlock | None, future: Future[Any], records: int
+    ) -> None:
+        self.items = items
+        self.block = block
+        self.future = future
+        self.records = records
+
+
 def outcomes(
     stage: Stage,
-    opened: Iterator[Opened],
+    opened: Iterator[Entry],
     workers: int,
     open_lookup: Callable[[], Lookup] | None = None,
     ahead: int = 0,
@@ -166,10 +219,10 @@ def outcomes(
 
     Records are mapped here (``workers`` = 0) or in ``workers`` forked processes, each of which
     looks stored digests up through its own connection from ``open_lookup`` (none: map all).
-    About ``ahead`` records (the batch size) are kept in flight, and never fewer than
-    ``AHEAD`` chunks per worker.
+    Items travel in chunks of ``CHUNK``, blocks of CSV files one by one. About ``ahead``
+    records (the batch size) are kept in flight, and never fewer than ``AHEAD`` chunks per
+    worker.
     """
-    in_flight = max(AHEAD * workers, -(-ahead // CHUNK))
     global _WORKER_STAGE, _WORKER_OPEN
     pool: ProcessPoolExecutor | None = None
     if workers > 0:
@@ -181,40 +234,118 @@ def outcomes(
             initializer=_worker_start,
             initargs=(os.getpid(),),
         )
-    pending: deque[tuple[list[Opened], Future[list[Outcome]]]] = deque()
+    flow = _Flow(stage, pool, opened)
     try:
-        while True:
-            chunk = list(islice(opened, CHUNK))
-            if chunk:
-                records: list[_ToMap] = [
-                    (kind, item.file, item.data, item.raw)
-                    for kind, item, _ in chunk
-                    if isinstance(item, RawRecord)
-                ]
-                if pool is None:
-                    future: Future[list[Outcome]] = Future()
-                    future.set_result(map_records(stage, records))
-                else:
-                    files = {file for kind, file, _, _ in records if kind == "csv"}
-                    layouts = {file: stage.layouts[file] for file in files}
-                    future = pool.submit(_worker_map, layouts, records)
-                pending.append((chunk, future))
-            while pending and (len(pending) > in_flight or not chunk):
-                items, done = pending.popleft()
-                results = iter(done.result())
-                for item in items:
-                    yield item, (next(results) if isinstance(item[1], RawRecord) else None)
-            if not chunk and not pending:
-                return
+        yield from flow.run(ahead, AHEAD * workers)
     except BaseException:
-        for _, waiting in pending:
-            waiting.cancel()
+        for sent in flow.pending:
+            sent.future.cancel()
         raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         _WORKER_STAGE = None
         _WORKER_OPEN = None
+
+
+class _Flow:
+    """Sends the opened entries to the workers and gives their outcomes back in order."""
+
+    def __init__(self, stage: Stage, pool: ProcessPoolExecutor | None, opened: Iterator[Entry]):
+        self.stage = stage
+        self.pool = pool
+        self.opened = opened
+        self.pending: deque[_Sent] = deque()
+        self.records = 0
+        """Records in flight."""
+
+    def run(self, ahead: int, chunks: int) -> Iterator[tuple[Opened, Outcome | None]]:
+        buffer: list[Opened] = []
+        for entry in self.opened:
+            if isinstance(entry, CsvBlock):
+                if buffer:
+                    self._send_items(buffer)
+                    buffer = []
+                self._send_block(entry)
+            else:
+                buffer.append(entry)
+                if len(buffer) >= CHUNK:
+                    self._send_items(buffer)
+                    buffer = []
+            while self.pending and self.records > ahead and len(self.pending) > chunks:
+                yield from self._receive()
+        if buffer:
+            self._send_items(buffer)
+        while self.pending:
+            yield from self._receive()
+
+    def _send_items(self, items: list[Opened]) -> None:
+        records: list[_ToMap] = [
+            (kind, item.file, item.data, item.raw)
+            for kind, item, _ in items
+            if isinstance(item, RawRecord)
+        ]
+        if self.pool is None:
+            future: Future[Any] = Future()
+            future.set_result(map_records(self.stage, records))
+        else:
+            files = {file for kind, file, _, _ in records if kind == "csv"}
+            layouts = {file: self.stage.layouts[file] for file in files}
+            future = self.pool.submit(_worker_map, layouts, records)
+        self.pending.append(_Sent(items, None, future, len(records)))
+        self.records += len(records)
+
+    def _send_block(self, block: CsvBlock) -> None:
+        if self.pool is None:
+            future: Future[Any] = Future()
+            future.set_result(map_block(self.stage, block))
+        else:
+            future = self.pool.submit(_worker_map_block, block)
+        records = block.data.count(b"\n")  # about as many records as lines
+        self.pending.append(_Sent([], block, future, records))
+        self.records += records
+
+    def _receive(self) -> Iterator[tuple[Opened, Outcome | None]]:
+        sent = self.pending.popleft()
+        self.records -= sent.records
+        if sent.block is None:
+            results = iter(sent.future.result())
+            for item in sent.items:
+                yield item, (next(results) if isinstance(item[1], RawRecord) else None)
+            return
+        block, done = sent.block, sent.future.result()
+        yield from _expand(block, done)
+        while done.open_at is not None:
+            # The cut fell inside a record: read it again, with the next block, from its start
+            # (here; it is rare). The next block's own outcome started mid-record: dropped.
+            block = join_open(block, done.open_at, done.open_line, self._next_block(block))
+            done = map_block(self.stage, block)
+            yield from _expand(block, done)
+
+    def _next_block(self, block: CsvBlock) -> CsvBlock:
+        if self.pending:
+            sent = self.pending.popleft()
+            self.records -= sent.records
+            sent.future.cancel()
+            following = sent.block
+        else:
+            entry = next(self.opened)
+            following = entry if isinstance(entry, CsvBlock) else None
+        # A file's blocks are opened one after the other, and only its last is final.
+        assert following is not None and following.file == block.file
+        return following
+
+
+def _expand(block: CsvBlock, done: BlockOutcome) -> Iterator[tuple[Opened, Outcome | None]]:
+    results = iter(done.outcomes)
+    encoding = block.layout.encoding
+    for entry in done.entries:
+        if isinstance(entry, ReadProblem):
+            yield ("record", entry, []), None
+        else:
+            line, begin, end = entry
+            record = BlockRecord(block.file, line, block.data, (begin, end), encoding)
+            yield ("csv", record, []), next(results)
 
 
 def mapping_fingerprint(profile: MappingProfile, base: Path) -> bytes:

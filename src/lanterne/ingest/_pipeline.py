@@ -19,8 +19,9 @@ import msgspec
 
 from lanterne.catalogue import Catalogue, QuarantineEntry, StoredWork
 from lanterne.errors import BadInput, InputNotFound
+from lanterne.ingest._blocks import split_blocks
 from lanterne.ingest._mapper import Mapper
-from lanterne.ingest._parallel import Lookup, Opened, Stage, mapping_fingerprint, outcomes
+from lanterne.ingest._parallel import Entry, Lookup, Opened, Stage, mapping_fingerprint, outcomes
 from lanterne.ingest._profile import Join, MappingProfile
 from lanterne.ingest._readers import (
     CsvLayout,
@@ -272,7 +273,7 @@ def _open_items(
     profile: MappingProfile,
     options: IngestOptions,
     layouts: dict[str, CsvLayout],
-) -> Iterator[Opened]:
+) -> Iterator[Entry]:
     reader = profile.reader
     encoding = options.encoding or reader.encoding
     delimiter = options.delimiter or reader.delimiter
@@ -289,6 +290,10 @@ def _open_items(
                     columns=", ".join(missing),
                     profile=profile.name,
                 )
+            if options.workers > 0 and csv_reader.splittable:
+                # The map workers read the records of each block themselves.
+                yield from split_blocks(csv_reader)
+                continue
             for item in csv_reader:
                 yield (kind, item, [])
     elif reader.format in ("json", "jsonl"):
