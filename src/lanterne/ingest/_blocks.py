@@ -19,6 +19,7 @@ import msgspec
 from lanterne.ingest._readers import (
     CsvLayout,
     CsvReader,
+    DecodedLines,
     Item,
     OpenRecord,
     csv_items,
@@ -141,53 +142,30 @@ def block_items(blocks: Iterable[CsvBlock], parse: bool = True) -> Iterator[Item
             yield from read.items
 
 
-class _BlockLines:
-    """The lines of a block, decoded one by one as ``_DecodedLines`` decodes a file's."""
+class _BlockLines(DecodedLines):
+    """The lines of a block, decoded one by one as a file's are."""
 
     def __init__(self, data: bytes, first_line: int, encoding: str, final: bool) -> None:
+        super().__init__(encoding, first_line - 1, final)
         self._data = data
-        self._encoding = encoding
         self._pos = 0
-        self._buffer: list[str] = []
-        self._last = b""
-        self.complete = final
-        self.number = first_line - 1
-        self.bad_lines: list[int] = []
         self.mark = 0
         """Where the text not taken yet starts in the data."""
         self.span = (0, 0)
         """Where the text of the last ``take()`` lies in the data."""
-
-    def __iter__(self) -> Iterator[str]:
-        return self
 
     def __next__(self) -> str:
         data, pos = self._data, self._pos
         if pos >= len(data):
             raise StopIteration
         end = data.find(b"\n", pos) + 1 or len(data)
-        chunk = data[pos:end]
         self._pos = end
-        self._last = chunk
-        self.number += 1
-        try:
-            text = chunk.decode(self._encoding)
-        except UnicodeDecodeError:
-            text = chunk.decode(self._encoding, errors="replace")
-            self.bad_lines.append(self.number)
-        self._buffer.append(text)
-        return text
+        return self.hand_out(data[pos:end])
 
     def take(self) -> str:
-        text = "".join(self._buffer)
-        self._buffer.clear()
         self.span = (self.mark, self._pos)
         self.mark = self._pos
-        return text
-
-    def drain(self) -> Iterable[str]:
-        yield from self
-        yield self.take()
+        return super().take()
 
     def at_end_without_newline(self) -> bool:
         return self.complete and self._pos >= len(self._data) and not self._last.endswith(b"\n")

@@ -12,6 +12,7 @@ import codecs
 import csv
 import json
 import sys
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -114,7 +115,7 @@ class CsvReader:
         _check_not_empty(path)
         self.path = path
         self.encoding = detect_encoding(path, encoding)
-        self._lines = _DecodedLines(path, self.encoding)
+        self._lines = _FileLines(path, self.encoding)
         first = next(iter(self._lines), "")
         self._lines.take()  # the header is not part of the first record's raw text
         self.delimiter = delimiter if delimiter not in (None, "", "auto") else _sniff(first)
@@ -265,47 +266,33 @@ def _delimiter_hint(raw: str, delimiter: str, width: int, truncated: bool) -> st
     return ""
 
 
-class _DecodedLines:
-    """Physical lines of a file, decoded one by one so a bad byte spoils one record, not the file.
+class DecodedLines(ABC):
+    """Lines decoded one by one, so a bad byte spoils one record, not the file.
 
     It remembers the text handed to the CSV parser since the last ``take()``, which becomes
-    the raw value kept in quarantine.
+    the raw value kept in quarantine. ``_FileLines`` reads them from a file, ``_blocks`` from
+    a block of one.
     """
 
-    def __init__(self, path: Path, encoding: str) -> None:
-        self._file = path.open("rb")
+    def __init__(self, encoding: str, number: int, complete: bool) -> None:
         self._encoding = encoding
         self._buffer: list[str] = []
-        self._first = True
         self._last = b""
         self.bad_lines: list[int] = []
-        self.number = 0
-        """Physical lines handed out so far (the header is line 1)."""
-        self.wide = codecs.lookup(encoding).name.startswith("utf-16")
-        self._text: Iterator[str] | None = None
-        self.complete = True
+        self.number = number
+        """Physical lines handed out so far, counting from the file's first line."""
+        self.complete = complete
 
     def __iter__(self) -> Iterator[str]:
         return self
 
+    @abstractmethod
     def __next__(self) -> str:
-        if self.wide:
-            if self._text is None:
-                with self._file:
-                    whole = self._file.read().decode(self._encoding)
-                self._text = iter(whole.splitlines(keepends=True))
-            text = next(self._text)
-            self.number += 1
-            self._buffer.append(text)
-            return text
-        data = b"" if self._file.closed else self._file.readline()
-        if not data:
-            self._file.close()
-            raise StopIteration
+        """The next physical line (each kind of source cuts its own)."""
+
+    def hand_out(self, data: bytes) -> str:
+        """One more physical line: decoded, remembered, counted."""
         self.number += 1
-        if self._first:
-            data = data[bom_length(data) :]
-            self._first = False
         self._last = data
         try:
             text = data.decode(self._encoding)
@@ -323,6 +310,36 @@ class _DecodedLines:
     def drain(self) -> Iterable[str]:
         yield from self
         yield self.take()
+
+
+class _FileLines(DecodedLines):
+    """The physical lines of a file."""
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        super().__init__(encoding, 0, True)
+        self._file = path.open("rb")
+        self._first = True
+        self.wide = codecs.lookup(encoding).name.startswith("utf-16")
+        self._text: Iterator[str] | None = None
+
+    def __next__(self) -> str:
+        if self.wide:
+            if self._text is None:
+                with self._file:
+                    whole = self._file.read().decode(self._encoding)
+                self._text = iter(whole.splitlines(keepends=True))
+            text = next(self._text)
+            self.number += 1
+            self._buffer.append(text)
+            return text
+        data = b"" if self._file.closed else self._file.readline()
+        if not data:
+            self._file.close()
+            raise StopIteration
+        if self._first:
+            data = data[bom_length(data) :]
+            self._first = False
+        return self.hand_out(data)
 
     def at_end_without_newline(self) -> bool:
         return not self._last.endswith(b"\n") and not self._file.peek(1)
