@@ -83,11 +83,47 @@ def test_content_is_cosine_to_the_mean_of_the_history() -> None:
     assert scores[3] == pytest.approx(-1 / np.sqrt(2))
 
 
+def test_ease_with_side_information_is_collective_ease() -> None:
+    # 2 users × 2 items, X = [[1, 1], [1, 0]]: XᵀX = [[2, 1], [1, 1]]; λ = 1.
+    x = sparse.csr_matrix(np.array([[1.0, 1.0], [1.0, 0.0]]))
+    plain = EASE(lam=1.0)
+    plain.fit(x)
+    # P = [[3, 1], [1, 2]]⁻¹ = [[2, −1], [−1, 3]] / 5; B₀₁ = −P₀₁/P₁₁ = 1/3, B₁₀ = −P₁₀/P₀₀ = 1/2.
+    assert plain.B[0, 1] == pytest.approx(1 / 3) and plain.B[1, 0] == pytest.approx(1 / 2)
+    # Both items carry one tag, weight α = 1: SSᵀ = [[1, 1], [1, 1]], so
+    # P = [[4, 2], [2, 3]]⁻¹ = [[3, −2], [−2, 4]] / 8;
+    # B₀₁ = (2/8)/(4/8) = 1/2, B₁₀ = (2/8)/(3/8) = 2/3.
+    tags = sparse.csr_matrix(np.array([[1.0], [1.0]]))
+    side = EASE(lam=1.0, side=tags, side_weight=1.0)
+    side.fit(x)
+    assert side.B[0, 1] == pytest.approx(1 / 2) and side.B[1, 0] == pytest.approx(2 / 3)
+    assert side.B[0, 0] == 0 and side.B[1, 1] == 0
+    # A user who chose item 0 scores item 1 by B₀₁: the shared tag brings it closer.
+    one = sparse.csr_matrix(np.array([[1.0, 0.0]]))
+    assert side.score(one)[0, 1] == pytest.approx(1 / 2)
+    assert plain.score(one)[0, 1] == pytest.approx(1 / 3)
+    # Weight 0 is EASE itself; a weight needs tags.
+    same = EASE(lam=1.0, side=tags, side_weight=0.0)
+    same.fit(x)
+    assert pytest.approx(plain.B) == same.B
+    with pytest.raises(ValueError, match="side"):
+        EASE(lam=1.0, side_weight=1.0)
+
+
 @pytest.mark.parametrize("name", ["popularity", "itemknn", "ease", "als"])
 def test_state_round_trip(name: str) -> None:
     model = make_model(name, {"factors": 3, "iterations": 3})
     model.fit(X)
     copy = make_model(name, {"factors": 3, "iterations": 3})
+    copy.restore(model.state())
+    assert copy.score(X) == pytest.approx(model.score(X))
+
+
+def test_side_information_ease_state_round_trip() -> None:
+    tags = sparse.csr_matrix(np.eye(5)[:, :2])
+    model = make_model("ease", {"lambda": 2, "side_weight": 1.5}, side=tags)
+    model.fit(X)
+    copy = make_model("ease", {"lambda": 2})  # the fitted weights are all a copy needs
     copy.restore(model.state())
     assert copy.score(X) == pytest.approx(model.score(X))
 

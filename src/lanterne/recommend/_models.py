@@ -126,12 +126,25 @@ class ItemKNN:
 class EASE:
     """EASE (Steck 2019): the closed-form item–item linear model
     B = I − P·diagMat(1 / diag(P)), P = (XᵀX + λI)⁻¹, diag(B) = 0. Items never chosen in
-    training keep zero weights (they are left out of the inversion, which is exact)."""
+    training keep zero weights (they are left out of the inversion, which is exact).
+
+    With ``side`` (items × tags, 1 where a work has the tag: its genres, its countries) and
+    ``side_weight`` α > 0, the tags join the matrix as extra rows weighted α: collective EASE
+    (Jeunen, Van Balen and Goethals, RecSys 2020), P = (XᵀX + α²·SSᵀ + λI)⁻¹. Works that share
+    tags come closer, which helps most the works few people chose. Without them it is EASE."""
 
     name = "ease"
 
-    def __init__(self, lam: float = 500.0) -> None:
+    def __init__(
+        self, lam: float = 500.0, side: sparse.csr_matrix | None = None, side_weight: float = 0.0
+    ) -> None:
+        if side_weight < 0:
+            raise ValueError("EASE: side_weight cannot be negative")
+        if side_weight > 0 and side is None:
+            raise ValueError("EASE: side_weight needs side attributes (the model's « side »)")
         self.lam = lam
+        self.side = side
+        self.side_weight = side_weight
         self.B: Floats = np.zeros((0, 0))
         self.active: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self.n_items = 0
@@ -142,6 +155,8 @@ class EASE:
         self.active = np.flatnonzero(counts > 0)
         x = train.tocsc()[:, self.active].astype(np.float64)
         gram = np.asarray((x.T @ x).todense())
+        if self.side is not None and self.side_weight > 0:
+            self._add_side(gram)
         gram[np.diag_indices_from(gram)] += self.lam
         # Cholesky inverse: the Gram matrix plus λI is symmetric positive definite.
         factor, info = scipy.linalg.lapack.dpotrf(gram, lower=0, overwrite_a=1)
@@ -154,6 +169,16 @@ class EASE:
         b = p / (-np.diag(p))
         b[np.diag_indices_from(b)] = 0.0
         self.B = b
+
+    def _add_side(self, gram: Floats) -> None:
+        """gram += α²·SSᵀ over the active items, by blocks of rows (SSᵀ is as large as gram)."""
+        assert self.side is not None
+        if self.side.shape[0] != self.n_items:
+            raise ValueError("EASE: side needs one row per item")
+        tags = np.asarray((sparse.csr_matrix(self.side)[self.active] > 0).todense(), np.float64)
+        weight = self.side_weight**2
+        for start in range(0, len(tags), 1024):
+            gram[start : start + 1024] += weight * (tags[start : start + 1024] @ tags.T)
 
     def state(self) -> dict[str, npt.NDArray[np.generic]]:
         return {"B": self.B, "active": self.active, "n_items": np.asarray(self.n_items)}
@@ -279,15 +304,23 @@ class Content:
 
 
 def make_model(
-    name: str, params: dict[str, float], embeddings: npt.NDArray[np.float32] | None = None
+    name: str,
+    params: dict[str, float],
+    embeddings: npt.NDArray[np.float32] | None = None,
+    side: sparse.csr_matrix | None = None,
 ) -> Model:
-    """A model from its configuration name and parameters."""
+    """A model from its configuration name and parameters (``side``: items × tags, for EASE's
+    ``side_weight``)."""
     if name == "popularity":
         return Popularity()
     if name == "itemknn":
         return ItemKNN(k=int(params.get("k", 100)))
     if name == "ease":
-        return EASE(lam=float(params.get("lambda", 500.0)))
+        return EASE(
+            lam=float(params.get("lambda", 500.0)),
+            side=side,
+            side_weight=float(params.get("side_weight", 0.0)),
+        )
     if name == "als":
         return ALS(
             factors=int(params.get("factors", 64)),
@@ -302,7 +335,9 @@ def make_model(
                 "content: item embeddings are needed (give the configuration a titles file)"
             )
         return Content(embeddings)
-    raise ValueError(f"unknown model « {name} »: popularity, itemknn, ease, als or content")
+    if name == "blend":
+        raise ValueError("blend: made of fitted models (Blend), named in a configuration")
+    raise ValueError(f"unknown model « {name} »: popularity, itemknn, ease, als, content or blend")
 
 
-MODELS = ("popularity", "itemknn", "ease", "als", "content")
+MODELS = ("popularity", "itemknn", "ease", "als", "content", "blend")
