@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from lanterne.recommend import ALS, EASE, Content, ItemKNN, Popularity, make_model
+from helpers import FixedScores
+from lanterne.recommend import ALS, EASE, Blend, Content, ItemKNN, Popularity, make_model
+from lanterne.recommend._models import standardised
 
 # 4 users × 5 items; item 4 is never chosen.
 X = sparse.csr_matrix(
@@ -108,6 +110,42 @@ def test_ease_with_side_information_is_collective_ease() -> None:
     assert pytest.approx(plain.B) == same.B
     with pytest.raises(ValueError, match="side"):
         EASE(lam=1.0, side_weight=1.0)
+
+
+def test_standardised_uses_the_works_the_user_has_not_chosen() -> None:
+    # The user chose item 1. Unseen items 0, 2, 3, 4 score 2, 3, 2, 0: mean 7/4, deviations
+    # 1/4, 5/4, 1/4, −7/4, variance (1 + 25 + 1 + 49)/16/4 = 19/16, std √19/4 = 1.0897.
+    history = sparse.csr_matrix(np.array([[0.0, 1.0, 0.0, 0.0, 0.0]]))
+    z = standardised(np.array([[2.0, 3.0, 3.0, 2.0, 0.0]]), history)[0]
+    std = np.sqrt(19) / 4
+    assert z == pytest.approx(np.array([0.25, 1.25, 1.25, 0.25, -1.75]) / std)
+    # A constant row has nothing to rank: zeros.
+    assert standardised(np.ones((1, 5)), history).tolist() == [[0.0] * 5]
+
+
+def test_blend_sums_standardised_scores_with_weights() -> None:
+    # Model a ranks items 0 > 1 > 2, model b ranks 2 > 1 > 0, on scales 100 times apart; a new
+    # user has chosen nothing. a: (3, 2, 1) → z = (1.2247, 0, −1.2247); b: (0, 100, 200) → z =
+    # (−1.2247, 0, 1.2247). With weights 1 and 0.5: (0.6124, 0, −0.6124): a leads, b tempers it.
+    a = FixedScores([3.0, 2.0, 1.0], [0.2, 0.1])
+    b = FixedScores([0.0, 100.0, 200.0], [4.0, -8.0])
+    blend = Blend([(a, 1.0), (b, 0.5)])
+    scores = blend.score(sparse.csr_matrix((1, 3)))[0]
+    z = np.sqrt(1.5)
+    assert scores == pytest.approx([z / 2, 0.0, -z / 2])
+    # Explanations: each model's contributions scaled to at most 1, then weighted:
+    # (0.2, 0.1)/0.2 = (1, 0.5) and 0.5 × (4, −8)/8 = (0.25, −0.5): (1.25, 0).
+    assert blend.neighbours(np.array([0, 1]), 2) == pytest.approx([1.25, 0.0])
+    # Its state is its models' states, restored model by model.
+    copy = Blend([(FixedScores([0.0] * 3, [0.0]), 1.0), (FixedScores([0.0] * 3, [0.0]), 0.5)])
+    copy.restore(blend.state())
+    assert copy.score(sparse.csr_matrix((1, 3))) == pytest.approx(
+        blend.score(sparse.csr_matrix((1, 3)))
+    )
+    with pytest.raises(ValueError, match="blend"):
+        Blend([])
+    with pytest.raises(ValueError, match="blend"):
+        make_model("blend", {})
 
 
 @pytest.mark.parametrize("name", ["popularity", "itemknn", "ease", "als"])

@@ -7,6 +7,7 @@ compared within one user's row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -303,6 +304,65 @@ class Content:
         return np.asarray(self.vectors[history_items] @ self.vectors[item])
 
 
+def standardised(scores: Floats, history: sparse.csr_matrix) -> Floats:
+    """Each row minus its mean, over its standard deviation, both taken over the works the user
+    has not chosen (the ones a list may hold); a constant row becomes zeros."""
+    unseen = np.asarray(history.todense()) <= 0
+    n = np.maximum(unseen.sum(axis=1, keepdims=True), 1)
+    mean = np.where(unseen, scores, 0.0).sum(axis=1, keepdims=True) / n
+    centred = scores - mean
+    std = np.sqrt(np.where(unseen, centred**2, 0.0).sum(axis=1, keepdims=True) / n)
+    return np.asarray(
+        np.divide(centred, std, out=np.zeros_like(centred), where=std > 0), dtype=np.float64
+    )
+
+
+class Blend:
+    """Several models at once: each model's scores standardised per user (mean 0, standard
+    deviation 1 over the works the user has not chosen), then summed with weights. Models err in
+    different places (an item–item model on close neighbours, a factor model on broad taste), so
+    their standardised sum ranks better than either where both are weak, deep in the list."""
+
+    name = "blend"
+
+    def __init__(self, parts: Sequence[tuple[Model, float]]) -> None:
+        if not parts:
+            raise ValueError("blend: at least one model is needed")
+        self.parts = list(parts)
+
+    def fit(self, train: sparse.csr_matrix) -> None:
+        for model, _ in self.parts:
+            model.fit(train)
+
+    def score(self, history: sparse.csr_matrix) -> Floats:
+        total = np.zeros(history.shape)
+        for model, weight in self.parts:
+            total += weight * standardised(model.score(history), history)
+        return total
+
+    def neighbours(self, history_items: npt.NDArray[np.int64], item: int) -> Floats:
+        # Each model's contributions on its own scale: scaled to at most 1, then weighted.
+        total = np.zeros(len(history_items))
+        for model, weight in self.parts:
+            part = model.neighbours(history_items, item)
+            top = float(np.abs(part).max()) if len(part) else 0.0
+            if top > 0:
+                total += weight * part / top
+        return total
+
+    def state(self) -> dict[str, npt.NDArray[np.generic]]:
+        return {
+            f"{i}.{key}": value
+            for i, (model, _) in enumerate(self.parts)
+            for key, value in model.state().items()
+        }
+
+    def restore(self, state: dict[str, npt.NDArray[np.generic]]) -> None:
+        for i, (model, _) in enumerate(self.parts):
+            prefix = f"{i}."
+            model.restore({k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)})
+
+
 def make_model(
     name: str,
     params: dict[str, float],
@@ -310,7 +370,7 @@ def make_model(
     side: sparse.csr_matrix | None = None,
 ) -> Model:
     """A model from its configuration name and parameters (``side``: items × tags, for EASE's
-    ``side_weight``)."""
+    ``side_weight``). A ``blend`` is made from fitted models: ``Blend``."""
     if name == "popularity":
         return Popularity()
     if name == "itemknn":
