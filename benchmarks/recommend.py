@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/recommend.py [--seeds 1 2 3] [--json out.json]
     .venv/bin/python benchmarks/recommend.py --tradeoff docs/recommend-tradeoff.svg
     .venv/bin/python benchmarks/recommend.py --tune
+    .venv/bin/python benchmarks/recommend.py --tune-goals
 
 Protocol of ``lanterne eval recommend`` (docs/recommend.md): per-user random 75/25 split
 (seeded), every rating an implicit positive, full ranking over each user's unseen items, k = 10.
@@ -14,8 +15,12 @@ Protocol of ``lanterne eval recommend`` (docs/recommend.md): per-user random 75/
 3. Re-ranking cost per user: time of one user's list with a re-ranker minus the time of the
    same list without it (candidates and scores excluded), over every user.
 4. Peak memory (ru_maxrss) of the process.
-5. ``--tradeoff``: nDCG@10 and goal satisfaction of the constrained ranker and of the naive
-   prefix quota for European goals from 0 to 80 % (with French at a third of it), plotted.
+5. ``--tradeoff``: nDCG@10 and goal satisfaction of the constrained ranker (with the goal model
+   of the configuration's ``ease+goals`` run, and without) and of the naive prefix quota for
+   European goals from 0 to 80 % (with French at a third of it), plotted.
+6. ``--tune`` / ``--tune-goals``: hyper-parameters on inner 75/25 splits of seed 1's training
+   side only (never its test side): the models' (one inner split), the goal model's side weight
+   and blend weight (five inner splits, the goals' nDCG@10 beside the prefix quota's).
 
 Nothing here asserts on time. Needs ../shared/data (MovieLens is not redistributable).
 """
@@ -31,6 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +54,33 @@ def _dataset() -> Any:
             sys.exit(f"{SHARED}/movielens-latest-small is missing: this benchmark needs it")
         convert_movielens(SHARED, DATA)
     return load_dataset(DATA / "interactions.csv", DATA / "item-attributes.csv")
+
+
+GOAL_RUN = "ease+goals"
+"""The configuration's run whose goal model the benchmark measures."""
+
+
+def _fitted(config: Any, dataset: Any, train: Any, name: str, fitted: dict[str, Any]) -> Any:
+    """The configuration's model ``name`` fitted on ``train`` (a blend: its models first)."""
+    from lanterne.recommend._eval import build_model
+
+    if name not in fitted:
+        mc = next(mc for mc in config.models if mc.name == name)
+        if mc.model == "blend":
+            for part in mc.params:
+                _fitted(config, dataset, train, part, fitted)
+        model = build_model(mc, dataset, fitted)
+        if mc.model != "blend":
+            model.fit(train)
+        fitted[name] = model
+    return fitted[name]
+
+
+def _goal_model(config: Any, dataset: Any, train: Any) -> Any:
+    run = next(run for run in config.runs if run.name == GOAL_RUN)
+    if run.goal_model is None:
+        sys.exit(f"the run {GOAL_RUN} of {CONFIG} has no goal_model")
+    return _fitted(config, dataset, train, run.goal_model, {})
 
 
 def _cornac_lists(model: Any, train_set: Any, train: Any, n_items: int, k: int) -> np.ndarray:
@@ -88,7 +121,7 @@ def accuracy(seeds: list[int]) -> dict[str, Any]:
 
     config = load_config(CONFIG)
     dataset = _dataset()
-    lam = next(mc.params["lambda"] for mc in config.models if mc.model == "ease")
+    lam = next(mc.params["lambda"] for mc in config.models if mc.model == "ease" and not mc.side)
     rows: list[dict[str, Any]] = []
     for seed in seeds:
         train, test = split_per_user(dataset.matrix, 0.25, seed)
@@ -101,7 +134,9 @@ def accuracy(seeds: list[int]) -> dict[str, Any]:
             "ndcg_cornac_metric": {},
         }
         for mc in config.models:
-            if mc.model == "content":  # cold-start model, evaluated by lanterne eval recommend
+            # Peers of Cornac's models only: the cold-start model, and the goal model's side
+            # information and blends, are evaluated by lanterne eval recommend.
+            if mc.model in ("content", "blend") or mc.side:
                 continue
             model = make_model(mc.model, mc.params)
             start = time.perf_counter()
@@ -172,6 +207,7 @@ def rerank_cost(seed: int = 1) -> dict[str, float]:
     model = make_model(mc.model, mc.params)
     model.fit(train)
     scores = model.score(train)
+    goal_model = _goal_model(config, dataset, train)
     goals = (parse_goal("european=true:0.6"), parse_goal("country=FR:0.2"))
     setups: dict[str, dict[str, Any]] = {
         "none": {},
@@ -183,6 +219,7 @@ def rerank_cost(seed: int = 1) -> dict[str, float]:
         "goals 60/20, home grid": {"goals": goals, "surface": Surface(kind="grid")},
         "goals 60/20 + mmr": {"goals": goals, "curiosity": 0.5},
         "prefix quota 60/20 (reference)": {"goals": goals, "reference": "prefix"},
+        "goals 60/20 + goal model, uniform": {"goals": goals, "goal_model": goal_model},
     }
     histories = [
         train.indices[train.indptr[u] : train.indptr[u + 1]].astype(np.int64)
@@ -193,15 +230,39 @@ def rerank_cost(seed: int = 1) -> dict[str, float]:
         rec = Recommender(
             model, space, dataset.items, attribute_mask=dataset.attributes.mask, **kwargs
         )
+        # With a goal model the ranker sees the goal-ordered scores (timed apart, below).
+        given = rec.scores(train) if "goal_model" in kwargs else scores
         best = np.inf
         for _ in range(3):
             start = time.perf_counter()
             for u, seen in enumerate(histories):
-                rec.rank(scores[u], seen)
+                rec.rank(given[u], seen)
             best = min(best, (time.perf_counter() - start) / len(histories))
         out[name] = best * 1e3
     base = out["none"]
-    return {name: (value - base if name != "none" else value) for name, value in out.items()}
+    result = {name: (value - base if name != "none" else value) for name, value in out.items()}
+    # The goal model's step, part of scoring: its own scores and the hand-out of the main
+    # model's scores to the goal works, beyond the main model's scores, per user.
+    rec = Recommender(
+        model,
+        space,
+        dataset.items,
+        attribute_mask=dataset.attributes.mask,
+        goals=goals,
+        goal_model=goal_model,
+    )
+    plain_s, ordered_s = np.inf, np.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        model.score(train)
+        plain_s = min(plain_s, time.perf_counter() - start)
+        start = time.perf_counter()
+        rec.scores(train)
+        ordered_s = min(ordered_s, time.perf_counter() - start)
+    result["goal model step (scoring, not re-ranking)"] = (
+        (ordered_s - plain_s) / len(histories) * 1e3
+    )
+    return result
 
 
 def tradeoff(seeds: list[int], plot: Path) -> dict[str, Any]:
@@ -211,18 +272,20 @@ def tradeoff(seeds: list[int], plot: Path) -> dict[str, Any]:
 
     config = load_config(CONFIG)
     dataset = _dataset()
-    mc = next(mc for mc in config.models if mc.model == "ease")
+    mc = next(mc for mc in config.models if mc.model == "ease" and not mc.side)
     targets = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
-    result: dict[str, dict[str, Any]] = {kind: {} for kind in ("constrained", "prefix")}
-    per_seed: dict[str, list[list[float]]] = {"constrained": [], "prefix": []}
-    met: dict[str, list[list[float]]] = {"constrained": [], "prefix": []}
+    kinds = ("goal_model", "constrained", "prefix")
+    result: dict[str, dict[str, Any]] = {kind: {} for kind in kinds}
+    per_seed: dict[str, list[list[float]]] = {kind: [] for kind in kinds}
+    met: dict[str, list[list[float]]] = {kind: [] for kind in kinds}
     for seed in seeds:
         train, test = split_per_user(dataset.matrix, 0.25, seed)
         users = np.flatnonzero(test.getnnz(axis=1) > 0)
         space = item_space(dataset, train, config)
         model = make_model(mc.model, mc.params)
         model.fit(train)
-        for kind in ("constrained", "prefix"):
+        goal_model = _goal_model(config, dataset, train)
+        for kind in kinds:
             ndcgs, sats = [], []
             for t in targets:
                 goals = (
@@ -240,6 +303,7 @@ def tradeoff(seeds: list[int], plot: Path) -> dict[str, Any]:
                     attribute_mask=dataset.attributes.mask,
                     goals=goals,
                     reference="prefix" if kind == "prefix" else None,
+                    goal_model=goal_model if kind == "goal_model" else None,
                 )
                 lists = rec.lists(train)
                 ndcgs.append(float(m.ndcg(lists.top[users], test[users], 10).mean()))
@@ -267,22 +331,28 @@ def plot_tradeoff(report: dict[str, Any], plot: Path) -> None:
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4.4))
     pct = [100 * t for t in targets]
     ours = "Lanterne : rangeur sous contraintes\nconstrained ranker"
+    goal = "Lanterne : rangeur + modèle des objectifs\nconstrained ranker + goal model"
     ref = "Référence : quota par préfixe (top-100)\nnaive prefix quota (top 100)"
-    ax.plot(pct, report["constrained"]["ndcg"], marker="o", label=ours)
-    ax.plot(pct, report["prefix"]["ndcg"], marker="s", linestyle="--", label=ref)
+    lines = [("goal_model", goal, "D", "-")] if "goal_model" in report else []
+    lines += [("constrained", ours, "o", "-"), ("prefix", ref, "s", "--")]
+    for key, label, marker, style in lines:
+        ax.plot(pct, report[key]["ndcg"], marker=marker, linestyle=style, label=label)
     ax.set_xlabel("Objectif européen (%) ; français = 1/3\nEuropean goal (%); French = 1/3")
     ax.set_ylabel("nDCG@10")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    bx.plot(pct, [100 * v for v in report["constrained"]["satisfied"]], marker="o", label=ours)
-    bx.plot(
-        pct, [100 * v for v in report["prefix"]["satisfied"]], marker="s", linestyle="--", label=ref
-    )
+    for key, label, marker, style in lines:
+        satisfied = [100 * v for v in report[key]["satisfied"]]
+        bx.plot(pct, satisfied, marker=marker, linestyle=style, label=label)
     bx.set_xlabel("Objectif européen (%)\nEuropean goal (%)")
     bx.set_ylabel("Listes qui tiennent les deux objectifs (%)\nlists meeting both goals (%)")
     bx.set_ylim(0, 105)
     bx.grid(alpha=0.3)
-    fig.suptitle("ml-latest-small + Wikidata, EASE (lambda 300), k = 10, 3 graines / seeds")
+    fig.suptitle(
+        "ml-latest-small + Wikidata, EASE (lambda 300), k = 10, 3 graines / seeds"
+        + ("\nmodèle des objectifs / goal model: EASE + genres, pays / countries, + ALS"
+           if "goal_model" in report else "")
+    )  # fmt: skip
     fig.tight_layout()
     plot.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(plot, format="svg", metadata={"Date": None})
@@ -316,12 +386,83 @@ def tune(seed: int = 1) -> dict[str, float]:
     return out
 
 
+def _inner_ndcg(
+    dataset: Any, space: Any, history: Any, truth: Any, model: Any, **kwargs: Any
+) -> float:
+    """nDCG@10 of the lists of ``model`` for the users with works in ``truth``."""
+    from lanterne.recommend import Recommender
+    from lanterne.recommend import _metrics as m
+
+    users = np.flatnonzero(truth.getnnz(axis=1) > 0)
+    rec = Recommender(model, space, dataset.items, attribute_mask=dataset.attributes.mask, **kwargs)
+    return float(m.ndcg(rec.lists(history).top[users], truth[users], 10).mean())
+
+
+def tune_goals(seed: int = 1, splits: int = 5) -> dict[str, dict[str, float]]:
+    """The goal model of the ``ease+goals`` run, a blend of an EASE with side information and
+    another model: its side weight and the other model's weight, chosen on ``splits`` inner
+    75/25 splits of seed 1's training side (inner seeds 1000·r + 1). For each pair, the mean
+    nDCG@10 of the goals' lists and its loss against the prefix quota's (side weight 0: EASE
+    itself in the blend)."""
+    from lanterne.recommend import Blend, load_config, parse_goal, split_per_user
+    from lanterne.recommend._eval import build_model, item_space
+
+    config = load_config(CONFIG)
+    dataset = _dataset()
+    run = next(run for run in config.runs if run.name == GOAL_RUN)
+    goals = tuple(parse_goal(g) for g in run.goals)
+    by_name = {mc.name: mc for mc in config.models}
+    assert run.goal_model is not None
+    blend = by_name[run.goal_model]
+    side_name = next(n for n in blend.params if by_name[n].side)
+    other_name = next(n for n in blend.params if n != side_name)
+    side_weights = (0.0, 1.0, 2.0, 3.0, 4.0)
+    other_weights = (0.5, 0.75, 1.0)
+    train, _ = split_per_user(dataset.matrix, 0.25, seed)
+    rows: dict[str, list[float]] = {}
+    for r in range(1, splits + 1):
+        inner, valid = split_per_user(train, 0.25, 1000 * r + seed)
+        split = (dataset, item_space(dataset, inner, config), inner, valid)
+        main = build_model(by_name[run.model], dataset, {})
+        main.fit(inner)
+        other = build_model(by_name[other_name], dataset, {})
+        other.fit(inner)
+        rows.setdefault("ease", []).append(_inner_ndcg(*split, main))
+        rows.setdefault("prefix", []).append(
+            _inner_ndcg(*split, main, goals=goals, reference="prefix")
+        )
+        rows.setdefault("goals, EASE's order", []).append(_inner_ndcg(*split, main, goals=goals))
+        for alpha in side_weights:
+            mc = by_name[side_name]
+            params = {**mc.params, "side_weight": alpha}
+            side = build_model(msgspec.structs.replace(mc, params=params), dataset, {})
+            side.fit(inner)
+            for weight in other_weights:
+                scorer = Blend([(side, 1.0), (other, weight)])
+                name = f"goals, side weight {alpha:g}, {other_name} weight {weight:g}"
+                rows.setdefault(name, []).append(
+                    _inner_ndcg(*split, main, goals=goals, goal_model=scorer)
+                )
+            del scorer, side  # one item × item matrix less while the next one is fitted
+        print(f"inner split {r}: done", flush=True)
+    mean = {name: float(np.mean(values)) for name, values in rows.items()}
+    out: dict[str, dict[str, float]] = {}
+    for name, value in mean.items():
+        loss = 1 - value / mean["ease"]
+        out[name] = {"ndcg@10": value, "loss": loss}
+        if name.startswith("goals"):
+            out[name]["loss / prefix loss"] = loss / (1 - mean["prefix"] / mean["ease"])
+        print(f"{name:<48} nDCG@10 {value:.4f}  loss {loss:.2%}", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--json", type=Path)
     parser.add_argument("--tradeoff", type=Path)
     parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--tune-goals", action="store_true")
     parser.add_argument("--replot", type=Path, help="redraw --tradeoff from a saved --json report")
     args = parser.parse_args()
     report: dict[str, Any] = {
@@ -333,15 +474,20 @@ def main() -> None:
         return
     if args.tune:
         report["tuning"] = tune()
+    elif args.tune_goals:
+        report["goal_tuning"] = tune_goals()
     elif args.tradeoff:
         report["tradeoff"] = tradeoff(args.seeds, args.tradeoff)
         t = report["tradeoff"]
         for i, target in enumerate(t["targets"]):
             print(
-                f"European ≥ {target:.0%}: nDCG constrained {t['constrained']['ndcg'][i]:.4f}"
+                f"European ≥ {target:.0%}: nDCG with goal model {t['goal_model']['ndcg'][i]:.4f}"
+                f" (loss {t['goal_model']['loss'][i]:.1%}) ·"
+                f" constrained {t['constrained']['ndcg'][i]:.4f}"
                 f" (loss {t['constrained']['loss'][i]:.1%}) · prefix {t['prefix']['ndcg'][i]:.4f}"
                 f" (loss {t['prefix']['loss'][i]:.1%}) · lists meeting both goals"
-                f" {t['constrained']['satisfied'][i]:.1%} vs {t['prefix']['satisfied'][i]:.1%}"
+                f" {t['goal_model']['satisfied'][i]:.1%}, {t['constrained']['satisfied'][i]:.1%}"
+                f" vs {t['prefix']['satisfied'][i]:.1%}"
             )
     else:
         report["accuracy"] = accuracy(args.seeds)

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
 
 def lanterne(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``lanterne`` as a user would, on the catalogue ``folder/c.sqlite``, in a clean env."""
@@ -21,3 +25,31 @@ def lanterne(folder: Path, *args: str, **env: str) -> subprocess.CompletedProces
         },
         check=False,
     )
+
+
+class FixedScores:
+    """A recommendation model that gives every user the same scores, and the same contributions
+    of their history to any work (to check by hand what a step does with them)."""
+
+    name = "fixed"
+
+    def __init__(self, scores: list[float], because: list[float]) -> None:
+        self.scores = np.asarray(scores, dtype=np.float64)
+        self.because = np.asarray(because, dtype=np.float64)
+
+    def fit(self, train: sparse.csr_matrix) -> None:
+        pass
+
+    def score(self, history: sparse.csr_matrix) -> npt.NDArray[np.float64]:
+        return np.tile(self.scores, (history.shape[0], 1))
+
+    def neighbours(
+        self, history_items: npt.NDArray[np.int64], item: int
+    ) -> npt.NDArray[np.float64]:
+        return self.because[: len(history_items)]
+
+    def state(self) -> dict[str, npt.NDArray[np.generic]]:
+        return {"scores": self.scores}
+
+    def restore(self, state: dict[str, npt.NDArray[np.generic]]) -> None:
+        self.scores = np.asarray(state["scores"], dtype=np.float64)

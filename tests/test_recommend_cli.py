@@ -143,3 +143,44 @@ def test_recommend_from_the_catalogue(tmp_path: Path) -> None:
     result = json.loads(done.stdout)
     assert len(result["items"]) == 5 and first not in [p["item"] for p in result["items"]]
     assert result["goals"]["satisfied"]
+
+
+def test_a_goal_model_from_the_configuration(tmp_path: Path) -> None:
+    config = _dataset(tmp_path)
+    data = json.loads(config.read_text("utf-8"))
+    data["models"] += [
+        {"name": "ease-tags", "model": "ease", "params": {"lambda": 5, "side_weight": 2},
+         "side": ["genre", "country"]},
+        {"name": "als", "model": "als", "params": {"factors": 4, "iterations": 4}},
+        {"name": "blend", "model": "blend", "params": {"ease-tags": 1, "als": 0.75}},
+    ]  # fmt: skip
+    data["runs"] = [
+        {"name": "ease+goals", "model": "ease", "goals": ["european=true:0.5"]},
+        {"name": "ease+goals+blend", "model": "ease", "goals": ["european=true:0.5"],
+         "goal_model": "blend"},
+        {"name": "blend", "model": "blend"},
+    ]  # fmt: skip
+    config.write_text(json.dumps(data), "utf-8")
+    done = lanterne(tmp_path, "eval", "recommend", str(config), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    runs = {r["name"]: r["metrics"] for r in report["runs"]}
+    assert runs["ease+goals+blend"]["goals_satisfied_when_feasible"] == 1.0
+    assert "blend" not in report["fit_seconds"]  # its models were fitted once, by name
+    one = lanterne(
+        tmp_path, "recommend", "--config", str(config), "u3", "--goal", "european=true:0.5",
+        "--goal-model", "blend", "--json",
+    )  # fmt: skip
+    assert one.returncode == 0, one.stderr
+    assert json.loads(one.stdout)["goals"]["satisfied"]
+    # Errors: a blend of a model listed after it, an unknown goal model, no configuration.
+    data["models"].insert(0, {"name": "early", "model": "blend", "params": {"ease": 1}})
+    (tmp_path / "early.json").write_text(json.dumps(data), "utf-8")
+    early = lanterne(tmp_path, "eval", "recommend", str(tmp_path / "early.json"))
+    assert early.returncode == 4 and "early" in early.stderr
+    unknown = lanterne(
+        tmp_path, "recommend", "--config", str(config), "u3", "--goal-model", "nothing"
+    )
+    assert unknown.returncode == 4 and "nothing" in unknown.stderr
+    alone = lanterne(tmp_path, "recommend", "--history", "w1", "--goal-model", "blend")
+    assert alone.returncode == 2 and "--config" in alone.stderr

@@ -85,6 +85,34 @@ def test_two_goals_hold_in_every_feasible_list_at_less_cost_than_the_prefix_quot
 
 
 @pytest.mark.slow
+def test_the_configured_goal_model_costs_at_most_0_8_of_the_prefix_quota(
+    data: dict[str, Any],
+) -> None:
+    from lanterne.recommend import load_config, parse_goal
+    from lanterne.recommend._eval import build_model
+
+    # The goal model of the documented configuration's run, fitted on the same training side.
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    config = load_config(examples / "movielens-latest-small.json")
+    run = next(run for run in config.runs if run.name == "ease+goals")
+    assert run.goal_model is not None
+    fitted: dict[str, Any] = {}
+    blend = next(mc for mc in config.models if mc.name == run.goal_model)
+    for name in blend.params:
+        part = build_model(next(mc for mc in config.models if mc.name == name), data["ds"], {})
+        part.fit(data["train"])
+        fitted[name] = part
+    goal_model = build_model(blend, data["ds"], fitted)
+    goals = tuple(parse_goal(g) for g in run.goals)
+    base, _ = _ndcg(data)
+    ours, lists = _ndcg(data, goals=goals, goal_model=goal_model)
+    prefix, _ = _ndcg(data, goals=goals, reference="prefix")
+    assert lists.satisfied[data["users"]].all()
+    # Issue 5's point (on one seed here; docs/recommend.md has the mean of three).
+    assert base - ours <= 0.8 * (base - prefix)
+
+
+@pytest.mark.slow
 def test_exposure_parity_costs_at_most_two_percent(data: dict[str, Any]) -> None:
     from lanterne.recommend import _metrics as m
     from lanterne.recommend import parse_goal

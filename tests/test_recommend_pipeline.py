@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import sparse
 
+from helpers import FixedScores
 from lanterne.recommend import EASE, Content, ItemSpace, Recommender, from_pairs, parse_goal
 from lanterne.recommend import _metrics as m
 
@@ -173,3 +175,53 @@ def test_amortised_goals_reach_the_share_across_lists() -> None:
     assert bonus[0] > 0
     # Amortised: the share holds across lists, not in every list.
     assert not lists.satisfied.all()
+
+
+def test_goal_model_chooses_the_goal_works_and_the_main_model_keeps_its_scores() -> None:
+    # Three non-European works a0–a2 and three European e3–e5, everyone's scores from the main
+    # model 0.9 … 0.4; the goal model orders the European ones e5 > e3 > e4.
+    items = {f"a{i}": {"european": ["false"]} for i in range(3)}
+    items |= {f"e{i}": {"european": ["true"]} for i in range(3, 6)}
+    ds = from_pairs([("u0", item) for item in items], items)  # every work chosen once
+    main = FixedScores([0.9, 0.8, 0.7, 0.6, 0.5, 0.4], [0.1])
+    goal = FixedScores([0.0, 0.0, 0.0, 0.2, 0.1, 0.3], [0.7])
+    space = ItemSpace(
+        ds.attributes.matrix("european"),
+        ds.attributes.matrix("european"),
+        np.ones(6),
+    )
+
+    def make(goal_model: FixedScores | None) -> Recommender:
+        return Recommender(
+            main,
+            space,
+            ds.items,
+            attribute_mask=ds.attributes.mask,
+            k=3,
+            goals=(parse_goal("european=true:0.33"),),
+            goal_model=goal_model,
+        )
+
+    with_goal = make(goal)
+    e3 = ds.item_index["e3"]
+    nobody = sparse.csr_matrix((1, 6))
+    # Nothing seen: the European works' scores (0.6, 0.5, 0.4) go to e5, e3, e4 in that order;
+    # a0–a2 keep 0.9, 0.8, 0.7.
+    assert with_goal.scores(nobody)[0] == pytest.approx([0.9, 0.8, 0.7, 0.5, 0.4, 0.6])
+    # One European slot of three: the best two others, then the goal model's first, e5.
+    assert [p.item for p in make(None).recommend([]).items] == ["a0", "a1", "e3"]
+    assert [p.item for p in with_goal.recommend([]).items] == ["a0", "a1", "e5"]
+    # e3 seen: it keeps its own score (never shown); the unseen e5, e4 get 0.5, 0.4.
+    seen = sparse.csr_matrix(([1.0], ([0], [e3])), shape=(1, 6))
+    assert with_goal.scores(seen)[0] == pytest.approx([0.9, 0.8, 0.7, 0.6, 0.4, 0.5])
+    # A goal work is explained by the goal model's contributions, the others by the main one's.
+    result = with_goal.recommend([e3])
+    why = {p.item: p.explanation for p in result.items}
+    assert why["e5"] is not None and why["e5"].because[0].weight == pytest.approx(0.7)
+    assert why["a0"] is not None and why["a0"].because[0].weight == pytest.approx(0.1)
+    assert result.goals is not None and result.goals.satisfied
+    # Without goals the goal model has nothing to order.
+    plain = Recommender(
+        main, space, ds.items, attribute_mask=ds.attributes.mask, k=3, goal_model=goal
+    )
+    assert plain.scores(nobody)[0] == pytest.approx(main.scores)

@@ -24,6 +24,11 @@ from lanterne.messages import Lang
 )
 @click.option("--model", help="Modèle de la configuration (défaut : ease).")
 @click.option(
+    "--goal-model",
+    help="Modèle de la configuration qui choisit les œuvres des objectifs "
+    "/ the configuration's model that chooses the goals' works.",
+)
+@click.option(
     "--curiosity",
     "--curiosite",
     type=click.FloatRange(0.0, 1.0),
@@ -55,6 +60,7 @@ def recommend_command(
     history: tuple[str, ...],
     config: Path | None,
     model: str | None,
+    goal_model: str | None,
     curiosity: float,
     diversifier: str,
     goals: tuple[str, ...],
@@ -86,7 +92,7 @@ def recommend_command(
         k=limit,
     )
     if config is not None:
-        source = dataset_source(config, model=model, options=options)
+        source = dataset_source(config, model=model, goal_model=goal_model, options=options)
         result = _run(source, user, history)
     else:
         if user is not None:
@@ -95,6 +101,14 @@ def recommend_command(
                     state.lang,
                     "sans --config, donnez l'historique avec --history (identifiants d'œuvres)",
                     "without --config, give the history with --history (work ids)",
+                )
+            )
+        if goal_model is not None:
+            raise click.UsageError(
+                _t(
+                    state.lang,
+                    "--goal-model nomme un modèle d'une configuration : donnez aussi --config",
+                    "--goal-model names a model of a configuration: give --config too",
                 )
             )
         with open_catalogue(state.settings.catalogue) as catalogue:

@@ -15,13 +15,14 @@ from typing import Any
 
 import msgspec
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from lanterne.errors import BadInput
 from lanterne.recommend import _metrics as m
 from lanterne.recommend._data import Dataset, load_dataset, split_per_user
 from lanterne.recommend._goals import Goal, Surface, parse_goal
-from lanterne.recommend._models import Model, make_model
+from lanterne.recommend._models import Blend, Model, make_model
 from lanterne.recommend._pipeline import Recommender
 from lanterne.recommend._rerank import ItemSpace
 
@@ -30,6 +31,10 @@ class ModelConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: str
     model: str
     params: dict[str, float] = {}
+    """The model's parameters; for a ``blend``, the weight of each model (by ``name``, models
+    listed before it)."""
+    side: list[str] = []
+    """Attributes whose values are the model's side information (EASE's ``side_weight``)."""
 
 
 class RunConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -48,6 +53,8 @@ class RunConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A model (``name``) that scores new works by content in this run."""
     amortised: bool = False
     """Goals over all the lists together (an exposure controller), not over each list."""
+    goal_model: str | None = None
+    """A model (``name``) that chooses which works of the goals fill their slots."""
 
 
 class EvalConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -78,7 +85,18 @@ def load_config(path: Path) -> EvalConfig:
         raise BadInput("input.not_found", path=path) from None
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise BadInput("recommend.bad_config", path=path, detail=str(exc)) from None
-    names = {model.name for model in config.models}
+    names: set[str] = set()
+    for mc in config.models:
+        if mc.model == "blend":
+            unknown = [n for n in mc.params if n not in names]
+            if unknown or not mc.params:
+                raise BadInput(
+                    "recommend.bad_config",
+                    path=path,
+                    detail=f"blend « {mc.name} »: weigh models listed before it"
+                    + (f" (not « {unknown[0]} »)" if unknown else ""),
+                )
+        names.add(mc.name)
     for run in config.runs:
         if run.model not in names:
             raise BadInput(
@@ -86,12 +104,13 @@ def load_config(path: Path) -> EvalConfig:
                 path=path,
                 detail=f"run « {run.name} »: no model « {run.model} »",
             )
-        if run.cold and run.cold not in names:
-            raise BadInput(
-                "recommend.bad_config",
-                path=path,
-                detail=f"run « {run.name} »: no model « {run.cold} »",
-            )
+        for other in (run.cold, run.goal_model):
+            if other and other not in names:
+                raise BadInput(
+                    "recommend.bad_config",
+                    path=path,
+                    detail=f"run « {run.name} »: no model « {other} »",
+                )
         for goal in run.goals:
             parse_goal(goal)
     return config
@@ -100,6 +119,26 @@ def load_config(path: Path) -> EvalConfig:
 def _resolve(base: Path, name: str) -> Path:
     path = Path(name)
     return path if path.is_absolute() else base / path
+
+
+def side_matrix(dataset: Dataset, attributes: list[str]) -> sparse.csr_matrix | None:
+    """Items × the values of ``attributes``, 1 where an item has the value (None without any)."""
+    if not attributes:
+        return None
+    blocks = [dataset.attributes.matrix(a) for a in attributes]
+    return sparse.csr_matrix((sparse.hstack(blocks, format="csr") > 0).astype(np.float64))
+
+
+def build_model(
+    mc: ModelConfig,
+    dataset: Dataset,
+    fitted: dict[str, Model],
+    embeddings: npt.NDArray[np.float32] | None = None,
+) -> Model:
+    """An unfitted model from its configuration, or a blend of the ``fitted`` models it names."""
+    if mc.model == "blend":
+        return Blend([(fitted[name], weight) for name, weight in mc.params.items()])
+    return make_model(mc.model, mc.params, embeddings, side_matrix(dataset, mc.side))
 
 
 def item_space(dataset: Dataset, train: sparse.csr_matrix, config: EvalConfig) -> ItemSpace:
@@ -200,10 +239,11 @@ def run_evaluation(
                 titles = read_titles(_resolve(base, config.titles)) if config.titles else {}
                 cache = _resolve(base, config.interactions).parent / ".lanterne-cache"
                 embeddings = embeddings_for(item_texts(dataset, titles), cache)
-            model = make_model(mc.model, mc.params, embeddings)
-            start = time.perf_counter()
-            model.fit(train)
-            fit_seconds.setdefault(mc.name, []).append(time.perf_counter() - start)
+            model = build_model(mc, dataset, fitted, embeddings)
+            if mc.model != "blend":  # a blend's models are fitted already
+                start = time.perf_counter()
+                model.fit(train)
+                fit_seconds.setdefault(mc.name, []).append(time.perf_counter() - start)
             fitted[mc.name] = model
         for run in config.runs:
             goals = _goals(run)
@@ -220,6 +260,7 @@ def run_evaluation(
                 diversifier=run.diversifier,
                 reference=run.reference,
                 cold=fitted[run.cold] if run.cold else None,
+                goal_model=fitted[run.goal_model] if run.goal_model else None,
             )
             if run.amortised and goals:
                 rec.calibrate(train)

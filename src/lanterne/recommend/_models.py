@@ -7,6 +7,7 @@ compared within one user's row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -126,12 +127,25 @@ class ItemKNN:
 class EASE:
     """EASE (Steck 2019): the closed-form item–item linear model
     B = I − P·diagMat(1 / diag(P)), P = (XᵀX + λI)⁻¹, diag(B) = 0. Items never chosen in
-    training keep zero weights (they are left out of the inversion, which is exact)."""
+    training keep zero weights (they are left out of the inversion, which is exact).
+
+    With ``side`` (items × tags, 1 where a work has the tag: its genres, its countries) and
+    ``side_weight`` α > 0, the tags join the matrix as extra rows weighted α: collective EASE
+    (Jeunen, Van Balen and Goethals, RecSys 2020), P = (XᵀX + α²·SSᵀ + λI)⁻¹. Works that share
+    tags come closer, which helps most the works few people chose. Without them it is EASE."""
 
     name = "ease"
 
-    def __init__(self, lam: float = 500.0) -> None:
+    def __init__(
+        self, lam: float = 500.0, side: sparse.csr_matrix | None = None, side_weight: float = 0.0
+    ) -> None:
+        if side_weight < 0:
+            raise ValueError("EASE: side_weight cannot be negative")
+        if side_weight > 0 and side is None:
+            raise ValueError("EASE: side_weight needs side attributes (the model's « side »)")
         self.lam = lam
+        self.side = side
+        self.side_weight = side_weight
         self.B: Floats = np.zeros((0, 0))
         self.active: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
         self.n_items = 0
@@ -142,6 +156,8 @@ class EASE:
         self.active = np.flatnonzero(counts > 0)
         x = train.tocsc()[:, self.active].astype(np.float64)
         gram = np.asarray((x.T @ x).todense())
+        if self.side is not None and self.side_weight > 0:
+            self._add_side(gram)
         gram[np.diag_indices_from(gram)] += self.lam
         # Cholesky inverse: the Gram matrix plus λI is symmetric positive definite.
         factor, info = scipy.linalg.lapack.dpotrf(gram, lower=0, overwrite_a=1)
@@ -154,6 +170,16 @@ class EASE:
         b = p / (-np.diag(p))
         b[np.diag_indices_from(b)] = 0.0
         self.B = b
+
+    def _add_side(self, gram: Floats) -> None:
+        """gram += α²·SSᵀ over the active items, by blocks of rows (SSᵀ is as large as gram)."""
+        assert self.side is not None
+        if self.side.shape[0] != self.n_items:
+            raise ValueError("EASE: side needs one row per item")
+        tags = np.asarray((sparse.csr_matrix(self.side)[self.active] > 0).todense(), np.float64)
+        weight = self.side_weight**2
+        for start in range(0, len(tags), 1024):
+            gram[start : start + 1024] += weight * (tags[start : start + 1024] @ tags.T)
 
     def state(self) -> dict[str, npt.NDArray[np.generic]]:
         return {"B": self.B, "active": self.active, "n_items": np.asarray(self.n_items)}
@@ -278,16 +304,83 @@ class Content:
         return np.asarray(self.vectors[history_items] @ self.vectors[item])
 
 
+def standardised(scores: Floats, history: sparse.csr_matrix) -> Floats:
+    """Each row minus its mean, over its standard deviation, both taken over the works the user
+    has not chosen (the ones a list may hold); a constant row becomes zeros."""
+    unseen = np.asarray(history.todense()) <= 0
+    n = np.maximum(unseen.sum(axis=1, keepdims=True), 1)
+    mean = np.where(unseen, scores, 0.0).sum(axis=1, keepdims=True) / n
+    centred = scores - mean
+    std = np.sqrt(np.where(unseen, centred**2, 0.0).sum(axis=1, keepdims=True) / n)
+    return np.asarray(
+        np.divide(centred, std, out=np.zeros_like(centred), where=std > 0), dtype=np.float64
+    )
+
+
+class Blend:
+    """Several models at once: each model's scores standardised per user (mean 0, standard
+    deviation 1 over the works the user has not chosen), then summed with weights. Models err in
+    different places (an item–item model on close neighbours, a factor model on broad taste), so
+    their standardised sum ranks better than either where both are weak, deep in the list."""
+
+    name = "blend"
+
+    def __init__(self, parts: Sequence[tuple[Model, float]]) -> None:
+        if not parts:
+            raise ValueError("blend: at least one model is needed")
+        self.parts = list(parts)
+
+    def fit(self, train: sparse.csr_matrix) -> None:
+        for model, _ in self.parts:
+            model.fit(train)
+
+    def score(self, history: sparse.csr_matrix) -> Floats:
+        total = np.zeros(history.shape)
+        for model, weight in self.parts:
+            total += weight * standardised(model.score(history), history)
+        return total
+
+    def neighbours(self, history_items: npt.NDArray[np.int64], item: int) -> Floats:
+        # Each model's contributions on its own scale: scaled to at most 1, then weighted.
+        total = np.zeros(len(history_items))
+        for model, weight in self.parts:
+            part = model.neighbours(history_items, item)
+            top = float(np.abs(part).max()) if len(part) else 0.0
+            if top > 0:
+                total += weight * part / top
+        return total
+
+    def state(self) -> dict[str, npt.NDArray[np.generic]]:
+        return {
+            f"{i}.{key}": value
+            for i, (model, _) in enumerate(self.parts)
+            for key, value in model.state().items()
+        }
+
+    def restore(self, state: dict[str, npt.NDArray[np.generic]]) -> None:
+        for i, (model, _) in enumerate(self.parts):
+            prefix = f"{i}."
+            model.restore({k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)})
+
+
 def make_model(
-    name: str, params: dict[str, float], embeddings: npt.NDArray[np.float32] | None = None
+    name: str,
+    params: dict[str, float],
+    embeddings: npt.NDArray[np.float32] | None = None,
+    side: sparse.csr_matrix | None = None,
 ) -> Model:
-    """A model from its configuration name and parameters."""
+    """A model from its configuration name and parameters (``side``: items × tags, for EASE's
+    ``side_weight``). A ``blend`` is made from fitted models: ``Blend``."""
     if name == "popularity":
         return Popularity()
     if name == "itemknn":
         return ItemKNN(k=int(params.get("k", 100)))
     if name == "ease":
-        return EASE(lam=float(params.get("lambda", 500.0)))
+        return EASE(
+            lam=float(params.get("lambda", 500.0)),
+            side=side,
+            side_weight=float(params.get("side_weight", 0.0)),
+        )
     if name == "als":
         return ALS(
             factors=int(params.get("factors", 64)),
@@ -302,7 +395,9 @@ def make_model(
                 "content: item embeddings are needed (give the configuration a titles file)"
             )
         return Content(embeddings)
-    raise ValueError(f"unknown model « {name} »: popularity, itemknn, ease, als or content")
+    if name == "blend":
+        raise ValueError("blend: made of fitted models (Blend), named in a configuration")
+    raise ValueError(f"unknown model « {name} »: popularity, itemknn, ease, als, content or blend")
 
 
-MODELS = ("popularity", "itemknn", "ease", "als", "content")
+MODELS = ("popularity", "itemknn", "ease", "als", "content", "blend")

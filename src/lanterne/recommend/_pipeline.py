@@ -80,7 +80,13 @@ class Lists(msgspec.Struct, kw_only=True):
 class Recommender:
     """A fitted model turned into lists: pool of ``pool`` best works plus, per goal type, the
     ``k`` best works of that type anywhere in the catalogue (so goals stay reachable), then the
-    curiosity step, then the goals."""
+    curiosity step, then the goals.
+
+    With a ``goal_model``, the works that count for a goal are put in that model's order among
+    themselves and take, in that order, the scores the main model gave them (the best by the goal
+    model gets the best of their scores, and so on): the goal model chooses *which* goal works
+    fill the goal slots, the main model still says how goal works compare with the others, and
+    every other work keeps its score and its place."""
 
     def __init__(
         self,
@@ -97,6 +103,7 @@ class Recommender:
         diversifier: str = "mmr",
         reference: str | None = None,
         cold: Model | None = None,
+        goal_model: Model | None = None,
     ) -> None:
         if diversifier not in DIVERSIFIERS:
             raise ValueError(f"unknown diversifier « {diversifier} »: {', '.join(DIVERSIFIERS)}")
@@ -119,6 +126,15 @@ class Recommender:
 
         self.attribute_mask = mask
         self.masks = goal_masks(goals, mask)
+        self.goal_model = goal_model
+        self.goal_work: Bools = (
+            self.masks.any(axis=0) & ~self.new
+            if goals and goal_model is not None
+            else np.zeros(len(self.items), dtype=np.bool_)
+        )
+        """Works the goal model orders: those of some goal that the main model knows (new works
+        are the ``cold`` model's)."""
+        self.goal_works: Ints = np.flatnonzero(self.goal_work)
         self.reference = reference
         weight = curiosity_weight(diversifier, curiosity)
         self.diversifier: MMR | Calibrated | LongTail | None = None
@@ -146,6 +162,8 @@ class Recommender:
         come after the works the model is sure of and take the slots a goal keeps for them, at
         the end of the list unless their similarity is high."""
         scores = self.model.score(history)
+        if self.goal_model is not None and len(self.goal_works):
+            scores = self._goal_order(scores, history)
         if self.cold is not None and self.new.any():
             content = np.clip(self.cold.score(history)[:, self.new], 0.0, None)
             unseen = scores.copy()
@@ -158,6 +176,22 @@ class Recommender:
                 scale = np.ones((scores.shape[0], 1))
             scores[:, self.new] = scale * content
         return scores
+
+    def _goal_order(self, scores: Floats, history: sparse.csr_matrix) -> Floats:
+        """The goal works' scores, handed out again in the goal model's order (see the class)."""
+        assert self.goal_model is not None
+        works = self.goal_works
+        seen = np.asarray(history[:, works].todense()) > 0
+        own = scores[:, works]
+        ranked = np.where(seen, -np.inf, self.goal_model.score(history)[:, works])
+        values = -np.sort(-np.where(seen, -np.inf, own), axis=1)  # seen works last, as in ranked
+        order = np.argsort(-ranked, axis=1, kind="stable")
+        given = np.empty_like(own)
+        np.put_along_axis(given, order, values, axis=1)
+        given[seen] = own[seen]  # what the user has seen keeps its score (it is never shown)
+        out = scores.copy()
+        out[:, works] = given
+        return out
 
     def _candidates(self, scores: Floats) -> tuple[Ints, int]:
         """Candidates in relevance order, and how many of the first are the pool (the rest are
@@ -337,7 +371,11 @@ class Recommender:
         dropped_by_goals = [i for i in curiosity_top if i not in set(chosen)]
         for rank, item in enumerate(chosen):
             item = int(item)
-            explainer = self.cold if self.cold is not None and self.new[item] else self.model
+            explainer = self.model
+            if self.cold is not None and self.new[item]:
+                explainer = self.cold
+            elif self.goal_model is not None and self.goal_work[item]:
+                explainer = self.goal_model
             contributions = explainer.neighbours(seen, item) if len(seen) else np.zeros(0)
             best = np.argsort(-contributions, kind="stable")[:3]
             because = [

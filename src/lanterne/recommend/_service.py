@@ -16,10 +16,17 @@ from scipy import sparse
 from lanterne.catalogue import Catalogue
 from lanterne.errors import BadInput, NotFound
 from lanterne.recommend._data import Dataset, from_pairs, load_dataset
-from lanterne.recommend._eval import EvalConfig, _resolve, item_space, load_config
+from lanterne.recommend._eval import (
+    EvalConfig,
+    ModelConfig,
+    _resolve,
+    item_space,
+    load_config,
+    side_matrix,
+)
 from lanterne.recommend._export import work_attributes
 from lanterne.recommend._goals import Goal, Surface
-from lanterne.recommend._models import Content, Model, make_model
+from lanterne.recommend._models import Blend, Content, Model, make_model
 from lanterne.recommend._pipeline import Recommendation, Recommender
 from lanterne.recommend._rerank import ItemSpace
 
@@ -44,11 +51,14 @@ class Source:
         dataset: Dataset,
         titles: dict[str, str],
         options: Options | None = None,
+        goal_model: Model | None = None,
     ) -> None:
         self.model = model
         self.space = space
         self.dataset = dataset
         self.titles = titles
+        self.goal_model = goal_model
+        """Chooses which works of the goals fill their slots (``Recommender``), when given."""
         self._variants: dict[Options, Recommender] = {}
         self.recommender = self.with_options(options or Options())
         """The recommender with the options the source was made with."""
@@ -96,6 +106,7 @@ class Source:
                 k=options.k,
                 curiosity=options.curiosity,
                 diversifier=options.diversifier,
+                goal_model=self.goal_model,
             )
             if len(self._variants) > 64:
                 self._variants.clear()
@@ -156,10 +167,13 @@ def fitted_model(
     cache: Path | None,
     *key: object,
     embeddings: npt.NDArray[np.float32] | None = None,
+    side: tuple[list[str], sparse.csr_matrix | None] = ([], None),
 ) -> Model:
-    """A model fitted on ``train``, from ``cache`` when the same data and parameters were seen."""
-    model = make_model(name, params, embeddings)
-    target = cache / f"{name}-{_digest(name, sorted(params.items()), *key)}.npz" if cache else None
+    """A model fitted on ``train``, from ``cache`` when the same data and parameters were seen
+    (``side``: the side attributes' names, part of the key, and their matrix)."""
+    model = make_model(name, params, embeddings, side[1])
+    digest = _digest(name, sorted(params.items()), *side[0], *key)
+    target = cache / f"{name}-{digest}.npz" if cache else None
     if target is not None and target.is_file():
         with np.load(target) as data:
             model.restore({k: data[k] for k in data.files})
@@ -175,35 +189,58 @@ def dataset_source(
     config_path: Path,
     *,
     model: str | None = None,
+    goal_model: str | None = None,
     options: Options | None = None,
 ) -> Source:
-    """Recommend from an evaluation configuration's data, with all of it as training."""
+    """Recommend from an evaluation configuration's data, with all of it as training;
+    ``goal_model`` names the configuration's model that chooses the goals' works."""
     config: EvalConfig = load_config(config_path)
     base = config_path.parent
     interactions = _resolve(base, config.interactions)
     attributes = _resolve(base, config.attributes) if config.attributes else None
     dataset = load_dataset(interactions, attributes, min_rating=config.min_rating)
     titles = read_titles(_resolve(base, config.titles)) if config.titles else {}
-    chosen = next((m for m in config.models if m.name == model), None) if model else None
-    if model and chosen is None:
-        raise BadInput("recommend.bad_config", path=config_path, detail=f"no model « {model} »")
-    chosen = chosen or next((m for m in config.models if m.model == "ease"), config.models[0])
+    by_name = {m.name: m for m in config.models}
+    for wanted in (model, goal_model):
+        if wanted and wanted not in by_name:
+            raise BadInput(
+                "recommend.bad_config", path=config_path, detail=f"no model « {wanted} »"
+            )
+    chosen = (
+        by_name[model]
+        if model
+        else next((m for m in config.models if m.model == "ease"), config.models[0])
+    )
     cache = interactions.parent / ".lanterne-cache"
     files = [interactions] + ([attributes] if attributes else [])
-    embeddings = None
-    if chosen.model == "content":
-        embeddings = embeddings_for(item_texts(dataset, titles), cache)
-    fitted = fitted_model(
-        chosen.model,
-        chosen.params,
-        dataset.matrix,
-        cache,
-        *files,
-        config.min_rating,
-        embeddings=embeddings,
-    )
+    fitted: dict[str, Model] = {}
+
+    def fit(mc: ModelConfig) -> Model:
+        if mc.name in fitted:
+            return fitted[mc.name]
+        if mc.model == "blend":
+            found: Model = Blend([(fit(by_name[n]), w) for n, w in mc.params.items()])
+        else:
+            embeddings = None
+            if mc.model == "content":
+                embeddings = embeddings_for(item_texts(dataset, titles), cache)
+            found = fitted_model(
+                mc.model,
+                mc.params,
+                dataset.matrix,
+                cache,
+                *files,
+                config.min_rating,
+                embeddings=embeddings,
+                side=(mc.side, side_matrix(dataset, mc.side)),
+            )
+        fitted[mc.name] = found
+        return found
+
+    main = fit(chosen)
+    goal = fit(by_name[goal_model]) if goal_model else None
     space = item_space(dataset, dataset.matrix, config)
-    return Source(fitted, space, dataset, titles, options)
+    return Source(main, space, dataset, titles, options, goal_model=goal)
 
 
 def catalogue_source(catalogue: Catalogue, options: Options | None = None) -> Source:
