@@ -236,7 +236,8 @@ def outcomes(
         )
     flow = _Flow(stage, pool, opened)
     try:
-        yield from flow.run(ahead, AHEAD * workers)
+        # Mapped here, a chunk's outcomes are ready at once: nothing to keep in flight.
+        yield from flow.run(ahead if pool is not None else 0, AHEAD * workers)
     except BaseException:
         for sent in flow.pending:
             sent.future.cancel()
