@@ -80,6 +80,12 @@ def test_usage_error_is_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
+def test_serve_goal_model_needs_a_configuration(tmp_path: Path) -> None:
+    done = run(tmp_path, "serve", "--goal-model", "ease-tags+als")
+    assert done.returncode == 2 and "with --config only" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_profiles_and_schema_commands() -> None:
     runner = CliRunner()
     listed = runner.invoke(cli, ["profiles"])

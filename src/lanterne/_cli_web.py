@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     type=click.Path(path_type=Path),
     help="Configuration d'évaluation : recommander depuis ces données (sans catalogue).",
 )
+@click.option("--model", help="Avec --config : le modèle de la configuration (défaut : ease).")
+@click.option(
+    "--goal-model",
+    help="Avec --config : le modèle qui choisit les œuvres des objectifs "
+    "/ with --config: the model that chooses the goals' works.",
+)
 @click.option(
     "--audits",
     type=click.Path(path_type=Path),
@@ -39,6 +45,8 @@ if TYPE_CHECKING:
 def serve_command(
     ctx: click.Context,
     config: Path | None,
+    model: str | None,
+    goal_model: str | None,
     audits: Path | None,
     host: str,
     port: int,
@@ -51,7 +59,10 @@ def serve_command(
     state = _state(ctx)
     settings = state.settings
     if config is not None:
-        site = Site(None, source=dataset_source(config), token=settings.token or None)
+        source = dataset_source(config, model=model, goal_model=goal_model)
+        site = Site(None, source=source, token=settings.token or None)
+    elif model is not None or goal_model is not None:
+        raise click.UsageError("--model, --goal-model: with --config only")
     else:
         site = Site(
             settings.catalogue,
