@@ -478,9 +478,7 @@ class Mapper:
                 field = compiled.field
                 value = record.get(field) if field is not None else None
                 if type(value) is not str or len(value) > MAX_TEXT:
-                    values = self.values(record, compiled, compiled.sources)
-                    if compiled.cleans and values:
-                        values = self._clean(values, rule)
+                    values = self._cleaned(record, compiled)
                 elif compiled.split is None and not compiled.cleans:
                     # Inline fast path of ``values`` for one plain text column (most rules).
                     value = value.strip()
@@ -490,9 +488,7 @@ class Mapper:
                     # the raw value alone.
                     memo = compiled.memo.get(value)
                     if memo is None:
-                        values = self.values(record, compiled, compiled.sources)
-                        if compiled.cleans and values:
-                            values = self._clean(values, rule)
+                        values = self._cleaned(record, compiled)
                         if len(compiled.memo) < _MEMO_SIZE:
                             compiled.memo[value] = tuple(values)
                     else:
@@ -521,7 +517,7 @@ class Mapper:
         work_type = profile.record.type or "CreativeWork"
         if self._type_rule is not None:
             type_rule = self._type_rule
-            found = self._clean(self.values(record, type_rule, type_rule.sources), type_rule.rule)
+            found = self._cleaned(record, type_rule)
             if found:
                 work_type = found[0]
         try:
@@ -534,6 +530,11 @@ class Mapper:
                 detail=f"type inconnu « {work_type} »",
             ) from None
         return fields
+
+    def _cleaned(self, record: dict[str, Any], compiled: _Compiled) -> list[str]:
+        """The rule's values in ``record``, cleaned (pattern, vocabulary table, template)."""
+        values = self.values(record, compiled, compiled.sources)
+        return self._clean(values, compiled.rule) if compiled.cleans and values else values
 
     def _clean(self, values: list[str], rule: Rule) -> list[str]:
         pattern = self._patterns.get(id(rule))
