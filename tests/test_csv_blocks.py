@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -17,15 +18,29 @@ from lanterne.catalogue import open_catalogue
 from lanterne.ingest import IngestOptions, ingest, load_profile
 from lanterne.ingest._blocks import (
     BlockRecord,
-    block_items,
+    CsvBlock,
     join_open,
     read_block,
     split_blocks,
 )
-from lanterne.ingest._readers import CsvReader, ReadProblem
+from lanterne.ingest._readers import CsvReader, Item, ReadProblem
 from lanterne.profile import encode_work
 
 DEMO = resources.files("lanterne.demo").joinpath("festivals-demo.csv")
+
+
+def block_items(blocks: Iterable[CsvBlock]) -> Iterator[Item]:
+    """Every item of one file's blocks, read one after the other as the ingest's flow reads them
+    (a block whose last record stays open is read again with the next)."""
+    stream = iter(blocks)
+    for block in stream:
+        read = read_block(block)
+        yield from read.items
+        while read.open_at is not None:
+            block = join_open(block, read.open_at, read.open_line, next(stream))
+            read = read_block(block)
+            yield from read.items
+
 
 cell = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12

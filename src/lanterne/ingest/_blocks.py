@@ -12,7 +12,7 @@ property test checks it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import msgspec
 
@@ -127,19 +127,6 @@ def join_open(block: CsvBlock, open_at: int, open_line: int, following: CsvBlock
     assert not block.final and following.file == block.file
     data = block.data[open_at:] + following.data
     return CsvBlock(block.file, open_line, data, following.final, block.layout)
-
-
-def block_items(blocks: Iterable[CsvBlock], parse: bool = True) -> Iterator[Item]:
-    """Every item of consecutive blocks of one file, read one after the other (no workers)."""
-    stream = iter(blocks)
-    for first in stream:
-        block = first
-        read = read_block(block, parse)
-        yield from read.items
-        while read.open_at is not None:
-            block = join_open(block, read.open_at, read.open_line, next(stream))
-            read = read_block(block, parse)
-            yield from read.items
 
 
 class _BlockLines(DecodedLines):
