@@ -43,19 +43,23 @@ typecheck: setup
 # npm; install both when missing (Chromium needs root, as in CI).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 
+# Under CI=true a failed install fails the run (nothing may be skipped for want of a tool that
+# make test can install); elsewhere the page tests are skipped, saying why.
+ci_fail = if [ "$$CI" = true ]; then echo "CI=true : $(1) / $(2)" >&2; exit 1; else echo "$(1) / $(2)"; fi
+
 $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	@command -v npm >/dev/null 2>&1 \
 	  && npm ci --prefix tests/browser --no-audit --no-fund --silent \
-	  || echo "npm absent ou en échec : tests d'accessibilité sautés / npm missing or failed: accessibility tests skipped"
+	  || { $(call ci_fail,npm absent ou en échec : tests d'accessibilité sautés,npm missing or failed: accessibility tests skipped); }
 
 browser: $(AXE)
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installation de chromium (Debian) pour les tests de pages / installing chromium"; \
 	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; } \
-	      || echo "échec de l'installation de chromium : tests de pages sautés / chromium install failed: page tests skipped"; \
+	      || { $(call ci_fail,échec de l'installation de chromium : tests de pages sautés,chromium install failed: page tests skipped); }; \
 	  else \
-	    echo "chromium absent et pas root : les tests de pages seront sautés / page tests will be skipped"; \
+	    $(call ci_fail,chromium absent et pas root : les tests de pages seront sautés,page tests will be skipped); \
 	  fi; }
 
 unit: setup accel browser
