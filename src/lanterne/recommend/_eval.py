@@ -18,11 +18,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from lanterne.errors import BadInput
+from lanterne.errors import BadInput, InputNotFound
 from lanterne.recommend import _metrics as m
 from lanterne.recommend._data import Dataset, load_dataset, split_per_user
 from lanterne.recommend._goals import Goal, Surface, parse_goal
-from lanterne.recommend._models import Blend, Model, make_model
+from lanterne.recommend._models import MODELS, Blend, Model, make_model
 from lanterne.recommend._pipeline import Recommender
 from lanterne.recommend._rerank import ItemSpace
 
@@ -82,11 +82,18 @@ def load_config(path: Path) -> EvalConfig:
     try:
         config = msgspec.json.decode(path.read_bytes(), type=EvalConfig)
     except FileNotFoundError:
-        raise BadInput("input.not_found", path=path) from None
+        raise InputNotFound("input.not_found", path=path) from None
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise BadInput("recommend.bad_config", path=path, detail=str(exc)) from None
     names: set[str] = set()
     for mc in config.models:
+        if mc.model not in MODELS:
+            raise BadInput(
+                "recommend.bad_config",
+                path=path,
+                detail=f"model « {mc.name} »: unknown model « {mc.model} »"
+                f" (allowed: {', '.join(MODELS)})",
+            )
         if mc.model == "blend":
             unknown = [n for n in mc.params if n not in names]
             if unknown or not mc.params:

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from lanterne.catalogue import Catalogue
-from lanterne.errors import BadInput, NotFound
+from lanterne.errors import BadInput, InputNotFound, NotFound
 from lanterne.recommend._data import Dataset, from_pairs, load_dataset
 from lanterne.recommend._eval import (
     EvalConfig,
@@ -127,7 +127,7 @@ def _digest(*parts: object) -> str:
 
 def read_titles(path: Path) -> dict[str, str]:
     if not path.is_file():
-        raise BadInput("input.not_found", path=path)
+        raise InputNotFound("input.not_found", path=path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return {row["item"]: row["title"] for row in csv.DictReader(handle) if row.get("item")}
 
