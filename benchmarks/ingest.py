@@ -11,8 +11,12 @@ Steps (input generation is not timed):
    store, batch by batch — with ``--workers`` map processes (default: as ``lanterne ingest``).
 3. Lanterne, re-import of the same files into the same catalogue: every record is unchanged.
 4. Reference: plain ``pandas.read_csv(chunksize=10000)`` + ``DataFrame.to_sql(if_exists="append")``
-   of the same files into a fresh SQLite file through the stdlib ``sqlite3``. It only copies
-   cells: no mapping, validation, ids, change log or quarantine.
+   of the same files into a fresh SQLite file through the stdlib ``sqlite3``, configured as
+   Lanterne's catalogue is (``SQLITE_PRAGMAS``: 8 KB pages, WAL, ``synchronous=NORMAL``, a 128 MB
+   page cache, checkpoints every 40,000 pages). It only copies cells: no mapping, validation,
+   ids, change log or quarantine, and runs in one process (Lanterne: the reading process and its
+   map workers on the same two cores). pandas has no re-import that skips unchanged rows, so
+   the re-import is reported on its own, with no ratio.
 
 Each step runs in its own child process (this script with ``--child``), so that each peak
 memory figure — the child's ``resource.getrusage(RUSAGE_SELF).ru_maxrss``, which it prints with
@@ -112,12 +116,24 @@ def _child_lanterne(
     }
 
 
+# The catalogue's own settings (src/lanterne/catalogue/_sqlite.py), so both sides write alike.
+SQLITE_PRAGMAS = (
+    "PRAGMA page_size=8192",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA cache_size=-131072",
+    "PRAGMA wal_autocheckpoint=40000",
+)
+
+
 def _child_pandas(db: Path, jobs: list[tuple[str, Path]]) -> dict[str, Any]:
     import pandas as pd  # type: ignore[import-untyped]
 
     baseline = _maxrss_mib()
     files = []
     con = sqlite3.connect(db)
+    for pragma in SQLITE_PRAGMAS:
+        con.execute(pragma)
     try:
         for kind, path in jobs:
             start, cpu = time.perf_counter(), _cpu_seconds()
@@ -251,8 +267,8 @@ def _print_report(figures: dict[str, Any]) -> None:
     print(
         f"Lanterne / pandas: first import {figures['ratio']:.2f}× "
         f"({_n(figures['lanterne']['records_per_s'])} vs "
-        f"{_n(figures['pandas']['records_per_s'])} records/s), "
-        f"re-import {figures['reimport_ratio']:.2f}×"
+        f"{_n(figures['pandas']['records_per_s'])} records/s; both SQLite files with the "
+        "catalogue's settings); the re-import has no peer (pandas cannot skip unchanged rows)"
     )
     met = "met" if figures["lanterne"]["records_per_s"] >= TARGET else "NOT met"
     print(
@@ -355,9 +371,6 @@ def main(argv: list[str] | None = None) -> int:
             / 2**20
         )
         figures["ratio"] = figures["lanterne"]["records_per_s"] / figures["pandas"]["records_per_s"]
-        figures["reimport_ratio"] = (
-            figures["reimport"]["records_per_s"] / figures["pandas"]["records_per_s"]
-        )
 
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")
