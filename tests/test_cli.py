@@ -73,6 +73,21 @@ def test_quarantine_list_and_show(demo: tuple[Path, str]) -> None:
     assert run(tmp, "quarantine", "show", "999999").returncode == 3
 
 
+def test_quarantine_list_says_when_it_shows_a_page_and_how_to_read_the_next(
+    demo: tuple[Path, str],
+) -> None:
+    """« quarantine list » showed 50 of 95 entries with no hint that more existed."""
+    tmp, _ = demo
+    total = len(json.loads(run(tmp, "quarantine", "list", "--json", "--limit", "100000").stdout))
+    assert total >= 2
+    page = run(tmp, "quarantine", "list", "--limit", "1").stdout.splitlines()
+    assert page[-1] == (
+        f"Entrées 1 à 1 sur {total} ; la suite : lanterne quarantine list --offset 1"
+    )
+    last = run(tmp, "--lang", "en", "quarantine", "list", "--offset", str(total - 1))
+    assert "next:" not in last.stdout and last.returncode == 0
+
+
 def test_usage_error_is_exit_2(tmp_path: Path) -> None:
     done = run(tmp_path, "ingest", "x.csv")  # --profile missing
     assert done.returncode == 2 and "Traceback" not in done.stderr

@@ -231,9 +231,13 @@ def _share(value: float | None, base: int, lang: Lang) -> str:
     ).replace(",", "\u202f")
 
 
+def _grouped(v: int) -> str:
+    """A count with its thousands apart (« 32 540 », a narrow no-break space: both languages)."""
+    return f"{v:,}".replace(",", "\u202f")
+
+
 def _print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
-    def n(v: int) -> str:
-        return f"{v:,}".replace(",", "\u202f")
+    n = _grouped
 
     click.echo(
         _t(lang, f"Catalogue : {n(stats.works)} œuvres", f"Catalogue: {n(stats.works)} works")
@@ -339,6 +343,19 @@ def quarantine_list(
         click.echo(f"#{e.id:<6} {e.source} {Path(e.file).name}:{e.line}  {message}")
     if not entries:
         click.echo(_t(state.lang, "(rien à afficher)", "(nothing to show)"))
+    elif not include_resolved and offset + len(entries) < total:
+        # A page of the list must say that it is one, and how to read the next.
+        more = offset + len(entries)
+        first, last = _grouped(offset + 1), _grouped(more)
+        click.echo(
+            _t(
+                state.lang,
+                f"Entrées {first} à {last} sur {_grouped(total)} ; la suite : "
+                f"lanterne quarantine list --offset {more}",
+                f"Entries {first} to {last} of {_grouped(total)}; next: "
+                f"lanterne quarantine list --offset {more}",
+            )
+        )
 
 
 @quarantine_group.command("show")
