@@ -126,3 +126,15 @@ def test_runs_and_changes(demo: tuple[Path, str]) -> None:
     assert [c["kind"] for c in changes] == ["created"] * 5
     later = json.loads(run(tmp, "changes", "--json", "--since", str(changes[-1]["seq"])).stdout)
     assert later and later[0]["seq"] == changes[-1]["seq"] + 1
+
+
+def test_diagnose_pdf_without_chromium_says_so_before_the_work(tmp_path: Path) -> None:
+    """``diagnose --format pdf`` found Chromium missing only after 27 s of work: the check now
+    comes first, so even an empty catalogue (nothing to diagnose, exit 3 after the work) hears
+    of the missing browser (exit 8) before anything is read."""
+    target = tmp_path / "d.pdf"
+    done = run(tmp_path, "diagnose", "--format", "pdf", "-o", str(target),
+               LANTERNE_CHROMIUM=str(tmp_path / "no-chromium"))  # fmt: skip
+    assert done.returncode == 8, done.stderr
+    assert "Chromium" in done.stderr and "Traceback" not in done.stderr
+    assert not target.exists()

@@ -11,7 +11,7 @@ import msgspec
 
 from lanterne._cli_common import _state, _t
 from lanterne.catalogue import open_catalogue
-from lanterne.errors import NotFound
+from lanterne.errors import NotFound, ToolMissing
 from lanterne.messages import Lang, say
 
 
@@ -37,11 +37,14 @@ def diagnose_command(
 ) -> None:
     """Diagnostic de découvrabilité / discoverability diagnosis."""
     from lanterne.diagnose import diagnose
-    from lanterne.diagnose._render import render_html, write_pdf
+    from lanterne.diagnose._render import chromium, render_html, write_pdf
     from lanterne.diagnose._report import build_report
 
     state = _state(ctx)
     lang = state.lang
+    if fmt == "pdf" and work_id is None and chromium() is None:
+        # Said before the work, not after it: a whole-catalogue report takes a while.
+        raise ToolMissing("diagnose.no_chromium")
     with open_catalogue(state.settings.catalogue) as catalogue:
         if work_id is not None:
             work = catalogue.get(work_id)

@@ -225,7 +225,7 @@ def chromium() -> str | None:
     """Path of a Chromium (setting ``chromium``, else Debian's ``chromium``), or ``None``."""
     wanted = Settings.load().chromium
     if wanted:
-        return wanted
+        return shutil.which(wanted)  # a path or a name; None when it is not an executable
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
