@@ -80,6 +80,19 @@ def test_eval_recommend_text_in_english(tmp_path: Path) -> None:
     assert "ease+goals" in done.stdout and "Catalogue shares" in done.stdout
 
 
+def test_eval_recommend_shows_its_progress_fits_included(tmp_path: Path) -> None:
+    """The shipped example ran for 12 minutes with no sign of life: every fit and every run
+    now prints a line on stderr with the step, the time spent and an estimate of what is left."""
+    config = _dataset(tmp_path)
+    done = lanterne(tmp_path, "eval", "recommend", str(config), "--seeds", "3")
+    assert done.returncode == 0, done.stderr
+    steps = [line for line in done.stderr.splitlines() if line.startswith("[")]
+    # 2 models fitted + 4 runs, for one seed
+    assert [s.split(",")[0] for s in steps] == [f"[{i}/6" for i in range(1, 7)]
+    assert steps[0].endswith("graine 3 · pop ajusté") and "restantes]" in steps[0]
+    assert "ease+goals : nDCG@10 0," in steps[-2]
+
+
 def test_recommend_for_a_user_and_for_a_history(tmp_path: Path) -> None:
     config = _dataset(tmp_path)
     done = lanterne(

@@ -179,18 +179,24 @@ def eval_recommend_command(
     ctx: click.Context, config: Path, seeds: tuple[int, ...], as_json: bool, output: Path | None
 ) -> None:
     """Évaluer des recommandations hors ligne / offline recommendation evaluation."""
-    from lanterne.recommend import run_evaluation
+    from lanterne.recommend import EvalStep, run_evaluation
 
     state = _state(ctx)
 
-    def progress(seed: int, run: str, metrics: dict[str, float]) -> None:
-        if not as_json:
-            click.echo(
-                _t(state.lang, "graine ", "seed ")
-                + f"{seed} · {run}: nDCG@10 "
-                + f"{next(v for k, v in metrics.items() if k.startswith('ndcg')):.4f}",
-                err=True,
-            )
+    def progress(step: EvalStep) -> None:
+        # Every fit and run says where the evaluation is and about how long is left (stderr:
+        # the ml-latest-small example runs for minutes).
+        left = step.seconds / step.done * (step.total - step.done)
+        where = f"[{step.done}/{step.total}, {step.seconds:.0f} s, ≈ {left:.0f} s "
+        where += _t(state.lang, "restantes] ", "left] ")
+        seed = _t(state.lang, "graine ", "seed ") + f"{step.seed} · "
+        if step.metrics is None:
+            what = _t(state.lang, f"{step.name} ajusté", f"{step.name} fitted")
+        else:
+            ndcg = next(v for k, v in step.metrics.items() if k.startswith("ndcg"))
+            what = f"{step.name} : nDCG@10 " if state.lang == "fr" else f"{step.name}: nDCG@10 "
+            what += f"{ndcg:.4f}".replace(".", "," if state.lang == "fr" else ".")
+        click.echo(where + seed + what, err=True)
 
     report = run_evaluation(config, seeds=list(seeds) or None, progress=progress)
     data = msgspec.to_builtins(report)

@@ -9,7 +9,13 @@ from lanterne.recommend._data import (
     load_dataset,
     split_per_user,
 )
-from lanterne.recommend._eval import EvalConfig, EvalReport, load_config, run_evaluation
+from lanterne.recommend._eval import (
+    EvalConfig,
+    EvalReport,
+    EvalStep,
+    load_config,
+    run_evaluation,
+)
 from lanterne.recommend._goals import Goal, Surface, parse_goal
 from lanterne.recommend._models import (
     ALS,
@@ -46,6 +52,7 @@ __all__ = [
     "Dataset",
     "EvalConfig",
     "EvalReport",
+    "EvalStep",
     "Explanation",
     "Goal",
     "GoalResult",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 import numpy as np
@@ -221,8 +222,26 @@ def evaluate_lists(
     return out
 
 
+class EvalStep(msgspec.Struct, frozen=True, kw_only=True):
+    """One finished step of an evaluation, for a progress display."""
+
+    seed: int
+    name: str
+    """The model fitted or the run evaluated."""
+    kind: Literal["fit", "run"]
+    done: int
+    total: int
+    seconds: float
+    """Since the evaluation started."""
+    metrics: dict[str, float] | None = None
+    """A run's figures (``None`` for a fit)."""
+
+
 def run_evaluation(
-    path: Path, *, seeds: list[int] | None = None, progress: Any = None
+    path: Path,
+    *,
+    seeds: list[int] | None = None,
+    progress: Callable[[EvalStep], None] | None = None,
 ) -> EvalReport:
     config = load_config(path)
     base = path.parent
@@ -232,6 +251,8 @@ def run_evaluation(
         min_rating=config.min_rating,
     )
     seeds = seeds or config.seeds
+    fits = sum(1 for mc in config.models if mc.model != "blend")
+    total, done, began = len(seeds) * (fits + len(config.runs)), 0, time.perf_counter()
     fit_seconds: dict[str, list[float]] = {}
     per_run: dict[str, list[dict[str, float]]] = {run.name: [] for run in config.runs}
     for seed in seeds:
@@ -251,6 +272,18 @@ def run_evaluation(
                 start = time.perf_counter()
                 model.fit(train)
                 fit_seconds.setdefault(mc.name, []).append(time.perf_counter() - start)
+                done += 1
+                if progress is not None:
+                    progress(
+                        EvalStep(
+                            seed=seed,
+                            name=mc.name,
+                            kind="fit",
+                            done=done,
+                            total=total,
+                            seconds=time.perf_counter() - began,
+                        )
+                    )
             fitted[mc.name] = model
         for run in config.runs:
             goals = _goals(run)
@@ -286,8 +319,19 @@ def run_evaluation(
                     lists.feasible,
                 )
             )
+            done += 1
             if progress is not None:
-                progress(seed, run.name, per_run[run.name][-1])
+                progress(
+                    EvalStep(
+                        seed=seed,
+                        name=run.name,
+                        kind="run",
+                        done=done,
+                        total=total,
+                        seconds=time.perf_counter() - began,
+                        metrics=per_run[run.name][-1],
+                    )
+                )
     shares = {}
     for spec in config.report:
         attribute, _, value = spec.partition("=")
