@@ -438,9 +438,20 @@ def changes_command(ctx: click.Context, since: int, limit: int, as_json: bool) -
 
 
 @cli.command("profiles")
+@click.option(
+    "--schema",
+    "as_schema",
+    is_flag=True,
+    help="Schéma JSON d'un profil de correspondance / JSON Schema of a mapping profile.",
+)
 @click.pass_context
-def profiles_command(ctx: click.Context) -> None:
+def profiles_command(ctx: click.Context, as_schema: bool) -> None:
     """Profils de correspondance fournis / bundled mapping profiles."""
+    if as_schema:
+        from lanterne.ingest import mapping_profile_schema
+
+        click.echo(json.dumps(mapping_profile_schema(), ensure_ascii=False, indent=2))
+        return
     for name in bundled_profiles():
         profile = load_profile(name)
         click.echo(f"{name:<28} {profile.reader.format:<7} {profile.title}")

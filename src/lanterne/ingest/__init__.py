@@ -3,7 +3,12 @@
 from lanterne.ingest._dates import DateParseError, parse_date_fr
 from lanterne.ingest._mapper import Mapper, RecordProblem
 from lanterne.ingest._pipeline import IngestOptions, IngestSummary, ingest, resolve_files
-from lanterne.ingest._profile import MappingProfile, bundled_profiles, load_profile
+from lanterne.ingest._profile import (
+    MappingProfile,
+    bundled_profiles,
+    load_profile,
+    mapping_profile_schema,
+)
 
 __all__ = [
     "DateParseError",
@@ -15,6 +20,7 @@ __all__ = [
     "bundled_profiles",
     "ingest",
     "load_profile",
+    "mapping_profile_schema",
     "parse_date_fr",
     "resolve_files",
 ]

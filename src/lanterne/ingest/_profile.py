@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -19,14 +19,22 @@ from lanterne.errors import BadProfile
 
 Format = Literal["csv", "json", "jsonl", "jsonld"]
 OnError = Literal["quarantine", "skip"]
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1, pattern=r"\S")]
+SourceName = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="Prefix of every work id (source:id): letters, digits, . _ -, at most 64.",
+    ),
+]
 
 
 class Join(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Rows of another file attached to each record by a shared key."""
 
-    name: str
-    file: str
-    on: str
+    name: NonEmpty
+    file: NonEmpty
+    on: NonEmpty
     """Column of the main record holding the key."""
     key: str | None = None
     """Column of the join file holding the key (default: same name as ``on``)."""
@@ -37,8 +45,8 @@ class Join(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class Rule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One ``[[map]]`` rule: values from ``from`` (or ``const``) go to the profile field ``to``."""
 
-    to: str
-    from_: list[str] = msgspec.field(default_factory=list, name="from")
+    to: NonEmpty
+    from_: list[NonEmpty] = msgspec.field(default_factory=list, name="from")
     const: str | None = None
     required: bool = False
     on_error: OnError = "quarantine"
@@ -85,16 +93,16 @@ class Reader(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    id: str
+    id: NonEmpty
     """A field name, or a template such as ``{Code_Museofile}:{Numero_inventaire}``."""
     type: str | None = None
     type_rule: Rule | None = None
 
 
 class MappingProfile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    name: str
-    version: int
-    source: str
+    name: NonEmpty
+    version: Annotated[int, msgspec.Meta(ge=1)]
+    source: SourceName
     title: str = ""
     description: str = ""
     licence: str | None = None
@@ -115,6 +123,16 @@ class MappingProfile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         if self.record.type_rule:
             columns.update(c for c in self.record.type_rule.from_ if not c.startswith("@"))
         return columns
+
+
+def mapping_profile_schema() -> dict[str, Any]:
+    """The JSON Schema of a mapping profile (its TOML read as data), docs/schema/."""
+    schema: dict[str, Any] = msgspec.json.schema(MappingProfile)
+    definitions = schema.get("$defs", {})
+    # Filled in by load_profile, never written in a profile.
+    for internal in ("path", "text"):
+        definitions.get("MappingProfile", {}).get("properties", {}).pop(internal, None)
+    return schema
 
 
 def bundled_profiles() -> list[str]:
@@ -147,7 +165,14 @@ def load_profile(name_or_path: str) -> MappingProfile:
     except tomllib.TOMLDecodeError as exc:
         raise BadProfile("profile.invalid", path=where, detail=str(exc)) from None
     except msgspec.ValidationError as exc:
-        raise BadProfile("profile.invalid", path=where, detail=str(exc)) from None
+        detail = str(exc)
+        if detail.endswith("`$.source`"):
+            detail += (
+                " — « source » : le préfixe des identifiants des œuvres, non vide ; lettres, "
+                'chiffres, . _ - (64 au plus), par exemple source = "mon-musee" / the prefix of '
+                "work ids, not empty: letters, digits, . _ - (at most 64)"
+            )
+        raise BadProfile("profile.invalid", path=where, detail=detail) from None
     for rule in profile.map:
         if rule.vocab and rule.vocab not in profile.vocab:
             raise BadProfile(
