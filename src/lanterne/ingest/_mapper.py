@@ -9,10 +9,13 @@ the rule says ``on_error = "skip"``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
+
+import msgspec
 
 from lanterne.errors import BadProfile
 from lanterne.ingest._dates import DateParseError, parse_date_fr
@@ -347,6 +350,7 @@ class _Compiled:
         "cleans",
         "field",
         "handle",
+        "json_path",
         "memo",
         "nulls",
         "rule",
@@ -361,7 +365,9 @@ class _Compiled:
         self.source = ",".join(rule.from_) or "const"
         self.nulls = frozenset(rule.null_values)
         self.split = re.compile(rule.split) if rule.split else None
-        self.cleans = bool(rule.pattern or rule.vocab or rule.template)
+        # A JSON cell is "cleaned" too: what it gives depends on the raw value alone (memoised).
+        self.cleans = bool(rule.pattern or rule.vocab or rule.template or rule.json is not None)
+        self.json_path = [p for p in rule.json.split(".") if p] if rule.json is not None else None
         self.sources = [_source(name, joins) for name in rule.from_]
         # The common case, one plain column and no joining, gets a fast path in ``apply``.
         simple = len(self.sources) == 1 and self.sources[0][0] is None and rule.join is None
@@ -448,6 +454,8 @@ class Mapper:
                 raw.append(str(value))
         if rule.const is not None and not sources:
             raw.append(rule.const)
+        if compiled.json_path is not None:
+            raw = [v for cell in raw for v in _json_values(cell, compiled.json_path)]
         out: list[str] = []
         nulls = compiled.nulls
         for value in raw:
@@ -502,6 +510,8 @@ class Mapper:
                             "reason.missing_required", field=compiled.source, target=rule.to
                         )
                     continue
+                if rule.lang_from is not None:
+                    rule = self._with_language(record, rule)
                 compiled.handle(fields, values, rule)
             except RecordProblem:
                 raise
@@ -530,6 +540,14 @@ class Mapper:
                 detail=f"type inconnu « {work_type} »",
             ) from None
         return fields
+
+    def _with_language(self, record: dict[str, Any], rule: Rule) -> Rule:
+        """The rule with the language its record gives in ``lang_from`` (checked as BCP 47)."""
+        found = _get(record, rule.lang_from or "")
+        text = found.strip() if isinstance(found, str) else ""
+        if not text:
+            return rule
+        return msgspec.structs.replace(rule, lang=normalise_language(text))
 
     def _cleaned(self, record: dict[str, Any], compiled: _Compiled) -> list[str]:
         """The rule's values in ``record``, cleaned (pattern, vocabulary table, template)."""
@@ -562,6 +580,40 @@ class Mapper:
         if rule.template:
             values = [rule.template.format(value=v) for v in values]
         return values
+
+
+def _json_values(cell: str, path: list[str]) -> list[str]:
+    """The texts at ``path`` in the JSON of one cell; ``ValueError`` when it is not JSON."""
+    cell = cell.strip()
+    if not cell:
+        return []
+    try:
+        value: Any = json.loads(cell)
+    except RecursionError:
+        raise ValueError("JSON imbriqué trop profondément dans la cellule") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"cellule JSON illisible ({exc.msg}, caractère {exc.pos + 1})") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ValueError(f"cellule JSON illisible ({exc})") from None
+    for part in path:
+        if isinstance(value, list):
+            value = [v.get(part) for v in value if isinstance(v, dict)]
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return []
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, bool):
+            out.append("true" if item else "false")
+        elif isinstance(item, int | float):
+            out.append(str(item))
+        elif item is not None:
+            raise ValueError(f"la cellule JSON donne un objet ou une liste à « {'.'.join(path)} »")
+    return out
 
 
 def _get(record: dict[str, Any], name: str) -> Any:

@@ -66,6 +66,13 @@ class Rule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     category: str | None = None
     join: str | None = None
     """Separator used to join several ``from`` values into one text."""
+    json: str | None = None
+    """Read each cell as JSON and take the values at this dotted path inside it (``""``: the
+    value itself); lists are followed element by element (``iso_3166_1`` takes that key of every
+    object of a list). For exports whose CSV cells hold JSON lists."""
+    lang_from: str | None = None
+    """A field of the same record holding the language of this rule's texts (e.g. an original
+    title's ``original_language``); ``lang`` (or the source's ``text_language``) when empty."""
 
 
 class Defaults(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
