@@ -16,6 +16,7 @@ from lanterne.diagnose import (
     rich_result,
 )
 from lanterne.diagnose._targets import (
+    ARTSDATA_MAX,
     contextual_tier,
     enabling_tier,
     image_tier,
@@ -292,6 +293,53 @@ def test_artsdata_score_arithmetic() -> None:
     # Not mintable: the place has no sameAs and no region (name + coordinates + region +
     # country, or a full postal address, would let Artsdata mint it).
     assert found.eligible is False and found.blocking == ["location.sameAs"]
+
+
+def test_an_event_meeting_every_artsdata_criterion_scores_the_maximum_of_70() -> None:
+    """The maximum was shown as 70 but the criteria awarded added up to 68 (doorTime and
+    mainEntityOfPage, 1 point each in artsdata-score, were missing)."""
+    place = {
+        "name": "Salle Lemieux",
+        "address": {
+            "street": "140 rue Botsford",
+            "locality": "Moncton",
+            "postal_code": "E1C 4B1",
+            "region": "CA-NB",
+            "country": "CA",
+        },
+        "identifiers": [{"scheme": "wikidata", "value": "Q3461001"}],
+    }
+    event = {
+        "start": "2026-07-14T20:00:00-03:00",
+        "end": "2026-07-14T23:00:00-03:00",
+        "door_time": "2026-07-14T19:30:00-03:00",
+        "place": place,
+        "status": "EventScheduled",
+        "attendance": "OfflineEventAttendanceMode",
+    }
+    organizer = {"agent": {"name": "Festival acadien", "identifiers": [
+        {"scheme": "wikidata", "value": "Q1"}]}, "role": "organizer"}  # fmt: skip
+    performer = {"agent": {"name": "Lisa LeBlanc", "identifiers": [
+        {"scheme": "wikidata", "value": "Q2"}]}, "role": "performer"}  # fmt: skip
+    work = make(
+        type="Festival",
+        events=[event],
+        url="https://festival.example/2026",
+        genres=[{"label": "Musique"}],
+        descriptions=[{"value": "Musique acadienne", "lang": "fr"}],
+        media=[
+            {"kind": "image", "url": "https://festival.example/a.jpg"},
+            {"kind": "page", "url": "https://festival.example/2026"},
+        ],
+        contributors=[organizer, performer],
+        offers=[{"category": "ticket", "url": "https://festival.example/billets"}],
+        duration_minutes=180,
+    )
+    found = artsdata(work)
+    assert found is not None
+    assert [name for name, points in found.points.items() if not points] == []
+    # 28 required + 12 disambiguation + 10 × 2 recommended + 10 × 1 other = 70
+    assert found.score == sum(found.points.values()) == ARTSDATA_MAX == 70
 
 
 def test_artsdata_score_is_zero_without_a_required_property() -> None:

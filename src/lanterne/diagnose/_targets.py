@@ -416,6 +416,7 @@ class ArtsdataResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 ARTSDATA_MAX = 70
+"""The criteria's points added up (artsdata-score; a test checks that a full event earns them)."""
 _POSTAL = re.compile(r"^([0-9]{5}|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9])$")
 
 
@@ -473,7 +474,9 @@ def artsdata(work: Work) -> ArtsdataResult | None:
     award("endDate", 1, bool(event and event.end))
     award("eventStatus", 1, bool(event and event.status))
     award("eventAttendanceMode", 1, bool(event and event.attendance))
+    award("doorTime", 1, bool(event and event.door_time))
     award("duration", 1, work.duration_minutes is not None)
+    award("mainEntityOfPage", 1, any(m.kind is MediaKind.WEB_PAGE for m in work.media))
     required = ("startDate", "name", "location")
     missing = [name for name in required if not points[name]]
     blocking: list[str] = []

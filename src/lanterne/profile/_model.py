@@ -163,6 +163,8 @@ class Event(_Base, kw_only=True):
 
     start: IsoDateTime | None = None
     end: IsoDateTime | None = None
+    door_time: IsoDateTime | None = None
+    """When the doors open (schema.org ``doorTime``)."""
     period: FuzzyDate | None = None
     place: Place | None = None
     status: EventStatus | None = None

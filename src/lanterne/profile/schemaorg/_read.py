@@ -246,7 +246,7 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
     types = types_of(node)
     if any(WorkType._value2member_map_.get(t) is not None and WorkType(t).is_event for t in types):
         event: dict[str, Any] = {}
-        for key, prop in (("start", "startDate"), ("end", "endDate")):
+        for key, prop in (("start", "startDate"), ("end", "endDate"), ("door_time", "doorTime")):
             if node.get(prop):
                 event[key] = _plain(node[prop])
         place = _read_place(node.get("location"))
@@ -283,6 +283,11 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
                 elif _plain(image[schema]):
                     medium[key] = _plain(image[schema])
             media.append(medium)
+    for page in _as_list(node.get("mainEntityOfPage")):
+        # A URL, a reference ({"@id": …}) or a WebPage node with its url.
+        url = _plain(page["url"]) if isinstance(page, dict) and "url" in page else _plain(page)
+        if url:
+            media.append({"kind": "page", "url": url})
     if media:
         data["media"] = media
     if _plain(node.get("license")):

@@ -217,7 +217,12 @@ def _native(data: dict[str, Any], work_type: WorkType, vocab: Vocabulary) -> dic
     events = data.get("events", [])
     if work_type.is_event and len(events) == 1:
         event = events[0]
-        for key, prop in (("start", "startDate"), ("end", "endDate"), ("url", "url")):
+        for key, prop in (
+            ("start", "startDate"),
+            ("end", "endDate"),
+            ("door_time", "doorTime"),
+            ("url", "url"),
+        ):
             if key in event and not (key == "url" and "url" in data):
                 node[prop] = event[key]
         if "place" in event:
@@ -229,6 +234,9 @@ def _native(data: dict[str, Any], work_type: WorkType, vocab: Vocabulary) -> dic
     if work_type.is_place and len(data.get("places", [])) == 1:
         place = _place(data["places"][0])
         node.update({k: v for k, v in place.items() if k not in ("@type", "name", "identifier")})
+    pages = [m["url"] for m in data.get("media", []) if m["kind"] == "page"]
+    if pages and fits("mainEntityOfPage"):
+        node["mainEntityOfPage"] = pages[0] if len(pages) == 1 else pages
     images = [m for m in data.get("media", []) if m["kind"] == "image"]
     if images:
         node["image"] = [
