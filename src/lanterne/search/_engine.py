@@ -63,6 +63,8 @@ class SearchConfig(msgspec.Struct, kw_only=True, frozen=True):
     fuzzy_up_to: int = 3
     """Queries of at most this many words also match titles and names one typo away."""
     analysis: Literal["french", "plain"] = "french"
+    max_query_chars: int = 500
+    """Characters of a query that are read; the rest is ignored (``LANTERNE_SEARCH_QUERY_MAX``)."""
 
 
 class Hit(msgspec.Struct, kw_only=True):
@@ -133,6 +135,10 @@ class SearchEngine:
         self.lexical.register_tokenizer(ANALYZER, french_analyzer())
         self.lexical.register_tokenizer("plain_lanterne", plain_analyzer())
         self.lexical.register_tokenizer("folded_lanterne", folded_analyzer())
+        # The same analysis in Python, to make a query's terms exactly as the index made its own.
+        text = french_analyzer() if self.config.analysis == "french" else plain_analyzer()
+        title = folded_analyzer() if self.config.analysis == "french" else plain_analyzer()
+        self._analyzers = {**dict.fromkeys(TEXT_FIELDS, text), "title_words": title}
         self.vectors = VectorIndex(ndim=DIMENSIONS, metric="cos", dtype="f16")
         self.meta = _Meta()
         self._by_id: dict[str, int] = {}
@@ -220,22 +226,42 @@ class SearchEngine:
 
     # Reading ------------------------------------------------------------------------------
 
+    def _bounded(self, query: str) -> str:
+        """The part of a query that is read: at most ``max_query_chars`` characters."""
+        return query[: max(self.config.max_query_chars, 0)]
+
     def _lexical_query(self, query: str) -> tantivy.Query | None:
-        """The query parsed for the text fields (``None`` when it has no word)."""
-        words = _WORD.findall(query)
-        if not words:
-            return None
-        cleaned = " ".join(words)  # the query language's operators are not for the public
-        fuzzy: dict[str, tuple[bool, int, bool]] = {}
-        if len(words) <= self.config.fuzzy_up_to:
-            fuzzy = {"title": (False, 1, True), "contributors": (False, 1, True)}
-        parsed = self.lexical.parse_query(
-            cleaned,
-            [*TEXT_FIELDS, "title_words"],
-            field_boosts=dict(self.config.boosts),
-            fuzzy_fields=fuzzy,
-        )
-        return parsed
+        """The query for the text fields, built from its analysed terms (``None``: no term).
+
+        A public query is never query syntax: each word goes through the index's own analysis
+        and becomes term queries (fuzzy ones on titles and names for short queries), OR-ed over
+        the boosted fields and over the words. « AND », « title:x », « " », « [a TO b] »… are
+        words or nothing, never operators (tantivy's parser raised on them: an HTTP 500).
+        """
+        words = _WORD.findall(self._bounded(query))
+        fuzzy = ("title", "contributors") if len(words) <= self.config.fuzzy_up_to else ()
+        boosts = self.config.boosts
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        # A word written twice the same way counts once, as tantivy's own parser had it (the
+        # evaluation's figures are unchanged; « Adoption … adoption » still counts twice).
+        for word in dict.fromkeys(words):
+            for field, analyzer in self._analyzers.items():
+                terms = analyzer.analyze(word)
+                if not terms:
+                    continue
+                if len(terms) > 1:  # « a_b »: \w keeps it whole, the tokenizer does not
+                    leaf = tantivy.Query.phrase_query(
+                        self.schema, field, list[str | tuple[int, str]](terms)
+                    )
+                elif field in fuzzy:
+                    leaf = tantivy.Query.fuzzy_term_query(self.schema, field, terms[0], 1, True)
+                else:
+                    leaf = tantivy.Query.term_query(self.schema, field, terms[0])
+                boost = boosts.get(field, 1.0)
+                if boost != 1.0:
+                    leaf = tantivy.Query.boost_query(leaf, boost)
+                clauses.append((tantivy.Occur.Should, leaf))
+        return tantivy.Query.boolean_query(clauses) if clauses else None
 
     def _filtered(self, query: tantivy.Query, filters: dict[str, list[str]]) -> tantivy.Query:
         if not filters:
@@ -277,6 +303,7 @@ class SearchEngine:
         self, query: str, limit: int, filters: dict[str, list[str]] | None = None
     ) -> list[tuple[int, float]]:
         """(key, cosine) of the nearest documents that pass the filters."""
+        query = self._bounded(query)
         if not self.semantic or len(self.vectors) == 0 or not query.strip():
             return []
         vector = self.encoder.encode([query])[0]
@@ -305,9 +332,9 @@ class SearchEngine:
     ) -> Results:
         filters = {k: v for k, v in (filters or {}).items() if v}
         n = max(self.config.candidates, offset + limit)
-        parsed = self._lexical_query(query)  # once: for the lexical side and the snippets
-        if parsed is None:
+        if not _WORD.search(self._bounded(query)):
             return self.browse(filters, limit, offset, query=query, mode=mode)
+        parsed = self._lexical_query(query)  # once: for the lexical side and the snippets
         lexical_hits = self._lexical_hits(parsed, n, filters) if mode != "semantic" else []
         lexical = [(k, score) for k, score, _ in lexical_hits]
         addresses = {k: addr for k, _, addr in lexical_hits}

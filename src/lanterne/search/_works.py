@@ -101,6 +101,12 @@ class CatalogueIndex:
     ) -> None:
         self.catalogue = catalogue
         self.folder = index_folder(catalogue)
+        if config is None:
+            # The declared bound on a query's length (LANTERNE_SEARCH_QUERY_MAX), read when the
+            # index is opened, for the CLI and the web alike.
+            from lanterne.settings import Settings
+
+            config = SearchConfig(max_query_chars=Settings.load().search_query_max)
         self.engine: SearchIndex = SearchEngine(self.folder, config, encoder)
         state_file = self.folder / "state.json"
         self.state = (
