@@ -24,6 +24,7 @@ from usearch.index import Index as VectorIndex
 
 from lanterne.search._analysis import ANALYZER, folded_analyzer, french_analyzer, plain_analyzer
 from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
+from lanterne.search._titles import title_match
 
 Mode = Literal["hybrid", "lexical", "semantic"]
 FACETS = ("type", "language", "country", "territory", "period", "access", "creation", "source")
@@ -346,6 +347,8 @@ class SearchEngine:
             self.config.lexical_weight,
             self.config.semantic_weight,
         )
+        if mode != "semantic":
+            fused = self._titles_first(query, fused)
         lex_rank = {k: i + 1 for i, (k, _) in enumerate(lexical)}
         sem_rank = {k: i + 1 for i, (k, _) in enumerate(semantic)}
         facets = self._facet_counts(k for k, _ in fused)
@@ -371,6 +374,15 @@ class SearchEngine:
             filters=filters,
             offset=offset,
         )
+
+    def _titles_first(self, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Whole-title matches first, then title phrases, then the rest, each in fused order
+        (a stable sort: the fusion decides within a tier)."""
+        asked = self._bounded(query)
+        tiers = {k: title_match(asked, self.meta.titles[k]) for k, _ in fused}
+        if not any(tiers.values()):
+            return fused
+        return sorted(fused, key=lambda kv: -tiers[kv[0]])
 
     def _facet_counts(self, keys: Iterable[int]) -> dict[str, dict[str, int]]:
         """Facet → value → documents among ``keys``, most frequent first. Counted in one pass
