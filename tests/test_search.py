@@ -369,3 +369,18 @@ def test_first_build_on_a_terminal_draws_a_bar(tmp_path: Path) -> None:
     os.close(leader)
     assert done.returncode == 0
     assert "Building the search index" in shown and "\r" in shown and "100%" in shown
+
+
+def test_a_query_asked_again_does_not_load_the_embedding_model(tmp_path: Path) -> None:
+    from lanterne.search._encoder import Encoder
+
+    first = SearchEngine(tmp_path / "index")
+    first.upsert(DOCS)
+    first.save()
+    asked = first.search("wild horses", "semantic")
+    again = SearchEngine(tmp_path / "index", encoder=Encoder())
+    repeated = again.search("wild horses", "semantic")
+    assert again.encoder._session is None  # the vector came from the folder's query cache
+    assert [h.id for h in repeated.hits] == [h.id for h in asked.hits] and asked.hits
+    again.search("chevaux sauvages", "semantic")  # a new query still needs the model
+    assert again.encoder._session is not None

@@ -24,6 +24,7 @@ from usearch.index import Index as VectorIndex
 
 from lanterne.search._analysis import ANALYZER, folded_analyzer, french_analyzer, plain_analyzer
 from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
+from lanterne.search._queries import QueryVectors
 from lanterne.search._titles import title_match
 
 Mode = Literal["hybrid", "lexical", "semantic"]
@@ -141,6 +142,9 @@ class SearchEngine:
         title = folded_analyzer() if self.config.analysis == "french" else plain_analyzer()
         self._analyzers = {**dict.fromkeys(TEXT_FIELDS, text), "title_words": title}
         self.vectors = VectorIndex(ndim=DIMENSIONS, metric="cos", dtype="f16")
+        self.query_vectors = QueryVectors(
+            path / "queries.sqlite" if path is not None else None, MODEL, DIMENSIONS
+        )
         self.meta = _Meta()
         self._by_id: dict[str, int] = {}
         self._pairs: list[tuple[tuple[str, str], ...]] = []
@@ -307,7 +311,10 @@ class SearchEngine:
         query = self._bounded(query)
         if not self.semantic or len(self.vectors) == 0 or not query.strip():
             return []
-        vector = self.encoder.encode([query])[0]
+        vector = self.query_vectors.get(query)
+        if vector is None:
+            vector = self.encoder.encode([query])[0]
+            self.query_vectors.put(query, vector)
         wanted = limit * (10 if filters else 1)
         found = self.vectors.search(vector, min(wanted, len(self.vectors)), threads=1)
         out: list[tuple[int, float]] = []
