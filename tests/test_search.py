@@ -374,13 +374,20 @@ def test_first_build_on_a_terminal_draws_a_bar(tmp_path: Path) -> None:
 def test_a_query_asked_again_does_not_load_the_embedding_model(tmp_path: Path) -> None:
     from lanterne.search._encoder import Encoder
 
-    first = SearchEngine(tmp_path / "index")
+    first = SearchEngine(tmp_path / "index", remember_queries=True)
     first.upsert(DOCS)
     first.save()
     asked = first.search("wild horses", "semantic")
-    again = SearchEngine(tmp_path / "index", encoder=Encoder())
+    again = SearchEngine(tmp_path / "index", encoder=Encoder(), remember_queries=True)
     repeated = again.search("wild horses", "semantic")
     assert again.encoder._session is None  # the vector came from the folder's query cache
     assert [h.id for h in repeated.hits] == [h.id for h in asked.hits] and asked.hits
     again.search("chevaux sauvages", "semantic")  # a new query still needs the model
     assert again.encoder._session is not None
+
+
+def test_a_server_index_keeps_no_visitor_query_on_disk(tmp_path: Path) -> None:
+    engine = SearchEngine(tmp_path / "index")
+    engine.upsert(DOCS)
+    engine.search("wild horses", "hybrid")
+    assert not (tmp_path / "index" / "queries.sqlite").exists()

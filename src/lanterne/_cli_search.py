@@ -120,7 +120,8 @@ def search_command(
     state = _state(ctx)
     filters = _facet_filters(facets)
     with open_catalogue(state.settings.catalogue) as catalogue:
-        index = CatalogueIndex(catalogue)
+        # remember_queries: the next page of the same search needs no embedding model
+        index = CatalogueIndex(catalogue, remember_queries=True)
         index.update(_BuildProgress(state.lang))  # cheap when nothing changed since the last
         results = index.engine.search(query, mode, filters, limit, offset)  # type: ignore[arg-type]
     if as_json:

@@ -111,7 +111,11 @@ class SearchEngine:
         config: SearchConfig | None = None,
         encoder: Encoder | None = None,
         semantic: bool = True,
+        remember_queries: bool = False,
     ) -> None:
+        """``remember_queries``: keep past queries' vectors in the folder (``queries.sqlite``),
+        for a CLI whose every query is a new process; otherwise only in memory (a server must
+        not write its visitors' queries to disk)."""
         self.path = path
         self.config = config or SearchConfig()
         self.encoder = encoder or Encoder()
@@ -143,7 +147,9 @@ class SearchEngine:
         self._analyzers = {**dict.fromkeys(TEXT_FIELDS, text), "title_words": title}
         self.vectors = VectorIndex(ndim=DIMENSIONS, metric="cos", dtype="f16")
         self.query_vectors = QueryVectors(
-            path / "queries.sqlite" if path is not None else None, MODEL, DIMENSIONS
+            path / "queries.sqlite" if path is not None and remember_queries else None,
+            MODEL,
+            DIMENSIONS,
         )
         self.meta = _Meta()
         self._by_id: dict[str, int] = {}

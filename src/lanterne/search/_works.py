@@ -103,6 +103,7 @@ class CatalogueIndex:
         catalogue: Catalogue,
         config: SearchConfig | None = None,
         encoder: Encoder | None = None,
+        remember_queries: bool = False,
     ) -> None:
         self.catalogue = catalogue
         self.folder = index_folder(catalogue)
@@ -112,7 +113,9 @@ class CatalogueIndex:
             from lanterne.settings import Settings
 
             config = SearchConfig(max_query_chars=Settings.load().search_query_max)
-        self.engine: SearchIndex = SearchEngine(self.folder, config, encoder)
+        self.engine: SearchIndex = SearchEngine(
+            self.folder, config, encoder, remember_queries=remember_queries
+        )
         state_file = self.folder / "state.json"
         self.state = (
             msgspec.json.decode(state_file.read_bytes(), type=_State)
