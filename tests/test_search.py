@@ -319,3 +319,75 @@ def test_trec_collections(tmp_path: Path) -> None:
     engine.upsert(collection.docs)
     metrics = evaluate(collection, lambda q: [h.id for h in engine.search(q, "lexical").hits])
     assert (metrics.ndcg_10, metrics.mrr_10, metrics.recall_100) == (1.0, 1.0, 1.0)
+
+
+def _festivals_catalogue(folder: Path) -> Path:
+    from lanterne.catalogue import SqliteCatalogue
+    from lanterne.ingest import IngestOptions, ingest, load_profile
+
+    with SqliteCatalogue(folder / "c.sqlite") as db:
+        ingest(db, DEMO / "festivals-demo.csv", load_profile("festivals-france"), IngestOptions())
+    return folder
+
+
+def test_first_search_says_it_builds_the_index_then_later_ones_are_quiet(tmp_path: Path) -> None:
+    import os
+
+    from helpers import lanterne
+
+    folder = _festivals_catalogue(tmp_path)
+    code = {"PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    first = lanterne(folder, "search", "jazz", **code)
+    assert first.returncode == 0, first.stderr
+    # not a terminal: plain lines, the first saying what happens, the last at 100 %
+    assert "Construction de l'index de recherche" in first.stderr
+    assert first.stderr.strip().splitlines()[-1].lstrip().startswith("100%")
+    assert "\r" not in first.stderr
+    again = lanterne(folder, "search", "jazz", **code)
+    assert again.returncode == 0 and again.stderr == ""
+
+
+def test_first_build_on_a_terminal_draws_a_bar(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    folder = _festivals_catalogue(tmp_path)
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "lanterne", "--catalogue", str(folder / "c.sqlite")]
+    done = subprocess.run(
+        [*command, "--lang", "en", "index"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env={**os.environ, "LANTERNE_LOG_DIR": str(folder / "log")},
+        timeout=600,
+        check=False,
+    )
+    os.close(follower)
+    shown = os.read(leader, 100_000).decode("utf-8")
+    os.close(leader)
+    assert done.returncode == 0
+    assert "Building the search index" in shown and "\r" in shown and "100%" in shown
+
+
+def test_a_query_asked_again_does_not_load_the_embedding_model(tmp_path: Path) -> None:
+    from lanterne.search._encoder import Encoder
+
+    first = SearchEngine(tmp_path / "index", remember_queries=True)
+    first.upsert(DOCS)
+    first.save()
+    asked = first.search("wild horses", "semantic")
+    again = SearchEngine(tmp_path / "index", encoder=Encoder(), remember_queries=True)
+    repeated = again.search("wild horses", "semantic")
+    assert again.encoder._session is None  # the vector came from the folder's query cache
+    assert [h.id for h in repeated.hits] == [h.id for h in asked.hits] and asked.hits
+    again.search("chevaux sauvages", "semantic")  # a new query still needs the model
+    assert again.encoder._session is not None
+
+
+def test_a_server_index_keeps_no_visitor_query_on_disk(tmp_path: Path) -> None:
+    engine = SearchEngine(tmp_path / "index")
+    engine.upsert(DOCS)
+    engine.search("wild horses", "hybrid")
+    assert not (tmp_path / "index" / "queries.sqlite").exists()

@@ -13,6 +13,7 @@ import msgspec
 from lanterne._cli_common import _state, _t
 from lanterne.catalogue import open_catalogue
 from lanterne.errors import NotFound
+from lanterne.messages import Lang
 
 
 def _facet_filters(facets: tuple[str, ...]) -> dict[str, list[str]]:
@@ -30,6 +31,48 @@ def _facet_filters(facets: tuple[str, ...]) -> dict[str, list[str]]:
     return filters
 
 
+class _BuildProgress:
+    """What a first build is doing, on stderr: a bar redrawn in place on a terminal, else a
+    plain line at most every ``every`` seconds (logs, pipes)."""
+
+    def __init__(self, lang: Lang, every: float = 10.0) -> None:
+        import sys
+        import time
+
+        self.lang = lang
+        self.tty = sys.stderr.isatty()
+        self.every = every
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.shown = -every
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if done == 0:
+            click.echo(
+                _t(
+                    self.lang,
+                    f"Construction de l'index de recherche de {total} œuvres (une fois par "
+                    "catalogue ; les recherches suivantes n'indexent que les changements)…",
+                    f"Building the search index of {total} works (once per catalogue; later "
+                    "searches index only what changed)…",
+                ),
+                err=True,
+            )
+        finished = done >= total
+        if not self.tty and not finished and now - self.shown < self.every:
+            return
+        self.shown = now
+        share = done / total if total else 1.0
+        elapsed = now - self.started
+        line = f"{done}/{total} " + _t(self.lang, "œuvres", "works") + f" ({elapsed:.0f} s)"
+        if self.tty:
+            bar = "█" * int(share * 30) + "·" * (30 - int(share * 30))
+            click.echo(f"\r  {bar} {share:>4.0%} {line}", err=True, nl=finished)
+        else:
+            click.echo(f"  {share:.0%} {line}", err=True)
+
+
 @click.command("index")
 @click.pass_context
 def index_command(ctx: click.Context) -> None:
@@ -39,7 +82,7 @@ def index_command(ctx: click.Context) -> None:
     state = _state(ctx)
     with open_catalogue(state.settings.catalogue) as catalogue:
         index = CatalogueIndex(catalogue)
-        indexed, removed = index.update()
+        indexed, removed = index.update(_BuildProgress(state.lang))
         total = len(index.engine)
     click.echo(
         _t(state.lang, "Index de recherche : ", "Search index: ")
@@ -77,8 +120,9 @@ def search_command(
     state = _state(ctx)
     filters = _facet_filters(facets)
     with open_catalogue(state.settings.catalogue) as catalogue:
-        index = CatalogueIndex(catalogue)
-        index.update()  # cheap when nothing changed since the last search
+        # remember_queries: the next page of the same search needs no embedding model
+        index = CatalogueIndex(catalogue, remember_queries=True)
+        index.update(_BuildProgress(state.lang))  # cheap when nothing changed since the last
         results = index.engine.search(query, mode, filters, limit, offset)  # type: ignore[arg-type]
     if as_json:
         click.echo(json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2))

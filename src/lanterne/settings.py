@@ -70,6 +70,14 @@ SETTINGS: tuple[Setting, ...] = (
         "1 : ignorer la version compilée (mypyc) ; lu au chargement de Lanterne, qui en dépend.",
         "1: ignore the compiled build (mypyc); read when Lanterne loads, which depends on it.",
     ),
+    # search ---------------------------------------------------------------------------------
+    Setting(
+        "search_query_max",
+        "LANTERNE_SEARCH_QUERY_MAX",
+        "500",
+        "Longueur maximale d'une requête de recherche (caractères) ; au-delà, la fin est ignorée.",
+        "Longest search query (characters); anything beyond is ignored.",
+    ),
 )
 
 
@@ -83,6 +91,8 @@ class Settings(msgspec.Struct, kw_only=True):
     """``None``: beside the catalogue (``catalogue.sqlite.audits/``)."""
 
     pure_python: str = ""
+    search_query_max: int = 500
+    """Characters of a search query that are read (the rest is ignored; cost bounded)."""
 
     @property
     def audits_folder(self) -> Path:
@@ -108,4 +118,14 @@ class Settings(msgspec.Struct, kw_only=True):
             token=values["token"],
             audits=Path(values["audits"]) if values["audits"] else None,
             pure_python=values["pure_python"],
+            search_query_max=_positive(values["search_query_max"], 500),
         )
+
+
+def _positive(value: str, default: int) -> int:
+    """A whole number above zero, else the declared default (a bad value must not stop a search)."""
+    try:
+        number = int(value)
+    except ValueError:
+        return default
+    return number if number > 0 else default

@@ -24,6 +24,8 @@ from usearch.index import Index as VectorIndex
 
 from lanterne.search._analysis import ANALYZER, folded_analyzer, french_analyzer, plain_analyzer
 from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
+from lanterne.search._queries import QueryVectors
+from lanterne.search._titles import title_match
 
 Mode = Literal["hybrid", "lexical", "semantic"]
 FACETS = ("type", "language", "country", "territory", "period", "access", "creation", "source")
@@ -63,6 +65,8 @@ class SearchConfig(msgspec.Struct, kw_only=True, frozen=True):
     fuzzy_up_to: int = 3
     """Queries of at most this many words also match titles and names one typo away."""
     analysis: Literal["french", "plain"] = "french"
+    max_query_chars: int = 500
+    """Characters of a query that are read; the rest is ignored (``LANTERNE_SEARCH_QUERY_MAX``)."""
 
 
 class Hit(msgspec.Struct, kw_only=True):
@@ -107,7 +111,11 @@ class SearchEngine:
         config: SearchConfig | None = None,
         encoder: Encoder | None = None,
         semantic: bool = True,
+        remember_queries: bool = False,
     ) -> None:
+        """``remember_queries``: keep past queries' vectors in the folder (``queries.sqlite``),
+        for a CLI whose every query is a new process; otherwise only in memory (a server must
+        not write its visitors' queries to disk)."""
         self.path = path
         self.config = config or SearchConfig()
         self.encoder = encoder or Encoder()
@@ -133,7 +141,16 @@ class SearchEngine:
         self.lexical.register_tokenizer(ANALYZER, french_analyzer())
         self.lexical.register_tokenizer("plain_lanterne", plain_analyzer())
         self.lexical.register_tokenizer("folded_lanterne", folded_analyzer())
+        # The same analysis in Python, to make a query's terms exactly as the index made its own.
+        text = french_analyzer() if self.config.analysis == "french" else plain_analyzer()
+        title = folded_analyzer() if self.config.analysis == "french" else plain_analyzer()
+        self._analyzers = {**dict.fromkeys(TEXT_FIELDS, text), "title_words": title}
         self.vectors = VectorIndex(ndim=DIMENSIONS, metric="cos", dtype="f16")
+        self.query_vectors = QueryVectors(
+            path / "queries.sqlite" if path is not None and remember_queries else None,
+            MODEL,
+            DIMENSIONS,
+        )
         self.meta = _Meta()
         self._by_id: dict[str, int] = {}
         self._pairs: list[tuple[tuple[str, str], ...]] = []
@@ -220,22 +237,42 @@ class SearchEngine:
 
     # Reading ------------------------------------------------------------------------------
 
+    def _bounded(self, query: str) -> str:
+        """The part of a query that is read: at most ``max_query_chars`` characters."""
+        return query[: max(self.config.max_query_chars, 0)]
+
     def _lexical_query(self, query: str) -> tantivy.Query | None:
-        """The query parsed for the text fields (``None`` when it has no word)."""
-        words = _WORD.findall(query)
-        if not words:
-            return None
-        cleaned = " ".join(words)  # the query language's operators are not for the public
-        fuzzy: dict[str, tuple[bool, int, bool]] = {}
-        if len(words) <= self.config.fuzzy_up_to:
-            fuzzy = {"title": (False, 1, True), "contributors": (False, 1, True)}
-        parsed = self.lexical.parse_query(
-            cleaned,
-            [*TEXT_FIELDS, "title_words"],
-            field_boosts=dict(self.config.boosts),
-            fuzzy_fields=fuzzy,
-        )
-        return parsed
+        """The query for the text fields, built from its analysed terms (``None``: no term).
+
+        A public query is never query syntax: each word goes through the index's own analysis
+        and becomes term queries (fuzzy ones on titles and names for short queries), OR-ed over
+        the boosted fields and over the words. « AND », « title:x », « " », « [a TO b] »… are
+        words or nothing, never operators (tantivy's parser raised on them: an HTTP 500).
+        """
+        words = _WORD.findall(self._bounded(query))
+        fuzzy = ("title", "contributors") if len(words) <= self.config.fuzzy_up_to else ()
+        boosts = self.config.boosts
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        # A word written twice the same way counts once, as tantivy's own parser had it (the
+        # evaluation's figures are unchanged; « Adoption … adoption » still counts twice).
+        for word in dict.fromkeys(words):
+            for field, analyzer in self._analyzers.items():
+                terms = analyzer.analyze(word)
+                if not terms:
+                    continue
+                if len(terms) > 1:  # « a_b »: \w keeps it whole, the tokenizer does not
+                    leaf = tantivy.Query.phrase_query(
+                        self.schema, field, list[str | tuple[int, str]](terms)
+                    )
+                elif field in fuzzy:
+                    leaf = tantivy.Query.fuzzy_term_query(self.schema, field, terms[0], 1, True)
+                else:
+                    leaf = tantivy.Query.term_query(self.schema, field, terms[0])
+                boost = boosts.get(field, 1.0)
+                if boost != 1.0:
+                    leaf = tantivy.Query.boost_query(leaf, boost)
+                clauses.append((tantivy.Occur.Should, leaf))
+        return tantivy.Query.boolean_query(clauses) if clauses else None
 
     def _filtered(self, query: tantivy.Query, filters: dict[str, list[str]]) -> tantivy.Query:
         if not filters:
@@ -277,9 +314,13 @@ class SearchEngine:
         self, query: str, limit: int, filters: dict[str, list[str]] | None = None
     ) -> list[tuple[int, float]]:
         """(key, cosine) of the nearest documents that pass the filters."""
+        query = self._bounded(query)
         if not self.semantic or len(self.vectors) == 0 or not query.strip():
             return []
-        vector = self.encoder.encode([query])[0]
+        vector = self.query_vectors.get(query)
+        if vector is None:
+            vector = self.encoder.encode([query])[0]
+            self.query_vectors.put(query, vector)
         wanted = limit * (10 if filters else 1)
         found = self.vectors.search(vector, min(wanted, len(self.vectors)), threads=1)
         out: list[tuple[int, float]] = []
@@ -305,9 +346,9 @@ class SearchEngine:
     ) -> Results:
         filters = {k: v for k, v in (filters or {}).items() if v}
         n = max(self.config.candidates, offset + limit)
-        parsed = self._lexical_query(query)  # once: for the lexical side and the snippets
-        if parsed is None:
+        if not _WORD.search(self._bounded(query)):
             return self.browse(filters, limit, offset, query=query, mode=mode)
+        parsed = self._lexical_query(query)  # once: for the lexical side and the snippets
         lexical_hits = self._lexical_hits(parsed, n, filters) if mode != "semantic" else []
         lexical = [(k, score) for k, score, _ in lexical_hits]
         addresses = {k: addr for k, _, addr in lexical_hits}
@@ -319,6 +360,8 @@ class SearchEngine:
             self.config.lexical_weight,
             self.config.semantic_weight,
         )
+        if mode != "semantic":
+            fused = self._titles_first(query, fused)
         lex_rank = {k: i + 1 for i, (k, _) in enumerate(lexical)}
         sem_rank = {k: i + 1 for i, (k, _) in enumerate(semantic)}
         facets = self._facet_counts(k for k, _ in fused)
@@ -344,6 +387,15 @@ class SearchEngine:
             filters=filters,
             offset=offset,
         )
+
+    def _titles_first(self, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Whole-title matches first, then title phrases, then the rest, each in fused order
+        (a stable sort: the fusion decides within a tier)."""
+        asked = self._bounded(query)
+        tiers = {k: title_match(asked, self.meta.titles[k]) for k, _ in fused}
+        if not any(tiers.values()):
+            return fused
+        return sorted(fused, key=lambda kv: -tiers[kv[0]])
 
     def _facet_counts(self, keys: Iterable[int]) -> dict[str, dict[str, int]]:
         """Facet → value → documents among ``keys``, most frequent first. Counted in one pass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -14,6 +14,11 @@ from lanterne.search._engine import Doc, SearchConfig, SearchEngine
 from lanterne.search._interface import SearchIndex
 
 BATCH = 2_000
+BUILD_BATCH = 1_000
+"""Works per step of a first build (each step reports progress)."""
+
+Progress = Callable[[int, int], None]
+"""Called as works are indexed: (done, total)."""
 
 
 def period(work: Work) -> str | None:
@@ -98,10 +103,19 @@ class CatalogueIndex:
         catalogue: Catalogue,
         config: SearchConfig | None = None,
         encoder: Encoder | None = None,
+        remember_queries: bool = False,
     ) -> None:
         self.catalogue = catalogue
         self.folder = index_folder(catalogue)
-        self.engine: SearchIndex = SearchEngine(self.folder, config, encoder)
+        if config is None:
+            # The declared bound on a query's length (LANTERNE_SEARCH_QUERY_MAX), read when the
+            # index is opened, for the CLI and the web alike.
+            from lanterne.settings import Settings
+
+            config = SearchConfig(max_query_chars=Settings.load().search_query_max)
+        self.engine: SearchIndex = SearchEngine(
+            self.folder, config, encoder, remember_queries=remember_queries
+        )
         state_file = self.folder / "state.json"
         self.state = (
             msgspec.json.decode(state_file.read_bytes(), type=_State)
@@ -109,20 +123,32 @@ class CatalogueIndex:
             else _State()
         )
 
-    def update(self) -> tuple[int, int]:
-        """Apply the changes logged since the last update: (works indexed, works removed)."""
+    def needs_build(self) -> bool:
+        """Whether the next update indexes the whole catalogue (the first one)."""
+        return self.state.change_seq == 0 and len(self.engine) == 0
+
+    def update(self, progress: Progress | None = None) -> tuple[int, int]:
+        """Apply the changes logged since the last update: (works indexed, works removed).
+        ``progress`` hears how far a first build is."""
         indexed = removed = 0
-        if self.state.change_seq == 0 and len(self.engine) == 0:
+        if self.needs_build():
             last = self._last_seq()
+            total = self.catalogue.count()
+            if progress:
+                progress(0, total)
             batch: list[Doc] = []
             for work in self.catalogue.iter_works():
                 batch.append(work_doc(work))
-                if len(batch) >= BATCH:
+                if len(batch) >= BUILD_BATCH:
                     self.engine.upsert(batch)
                     indexed += len(batch)
                     batch = []
+                    if progress:
+                        progress(indexed, total)
             self.engine.upsert(batch)
             indexed += len(batch)
+            if progress:
+                progress(indexed, max(total, indexed))
             self.state.change_seq = last
         else:
             for changed, gone, seq in self._changes():

@@ -1,0 +1,121 @@
+"""What a person waits for at ``lanterne search``: the first search (which builds the index), then
+each query as its own process, new queries and the same queries asked again.
+
+    .venv/bin/python benchmarks/search_cli.py [--works 5000] [--queries 8] [--json out.json]
+
+The catalogue is the first ``--works`` books of ../shared/data/goodbooks-10k-books, ingested with
+its profile through the CLI in a temporary folder. Each query runs ``python -m lanterne search``
+as a user would; the wall time of the process is what is reported (median, max), beside where a
+query's time goes, measured in one process: imports, opening the index, the embedding model's
+loading, the search itself. Nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+QUERIES = [
+    "harry potter",
+    "the lord of the rings",
+    "hunger games",
+    "pride and prejudice",
+    "roman policier",
+    "a book about war",
+    "jane austen",
+    "science fiction space",
+    "les misérables",
+    "murder mystery",
+]
+
+
+def _run(catalogue: Path, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "lanterne", "--catalogue", str(catalogue), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "LANTERNE_LOG_DIR": str(catalogue.parent / "log")},
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    return time.perf_counter() - start, done
+
+
+_BREAKDOWN = """
+import json, sys, time
+t0 = time.perf_counter()
+import lanterne.cli
+from lanterne.catalogue import open_catalogue
+from lanterne.search._works import CatalogueIndex
+t1 = time.perf_counter()
+with open_catalogue(sys.argv[1]) as catalogue:
+    index = CatalogueIndex(catalogue)
+    index.update()
+    t2 = time.perf_counter()
+    index.engine.encoder._load()
+    t3 = time.perf_counter()
+    index.engine.search(sys.argv[2], "hybrid")
+    t4 = time.perf_counter()
+print(json.dumps({"imports_s": t1 - t0, "open_and_update_s": t2 - t1, "model_load_s": t3 - t2,
+                  "search_s": t4 - t3}))
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--works", type=int, default=5_000)
+    parser.add_argument("--queries", type=int, default=8)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    books = SHARED / "goodbooks-10k-books" / "books.csv"
+    if not books.is_file():
+        print(f"{books} is missing", file=sys.stderr)
+        return 1
+    figures: dict[str, Any] = {"works": args.works}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        lines = books.read_text("utf-8").splitlines(keepends=True)
+        (folder / "books.csv").write_text("".join(lines[: args.works + 1]), "utf-8")
+        catalogue = folder / "c.sqlite"
+        _run(catalogue, "ingest", str(folder / "books.csv"), "--profile", "goodbooks-10k-books")
+        figures["first_search_s"], _ = _run(catalogue, "search", "harry potter")
+        queries = QUERIES[: args.queries]
+        new = [_run(catalogue, "search", q)[0] for q in queries]
+        again = [_run(catalogue, "search", q)[0] for q in queries]
+        lexical = [_run(catalogue, "search", q, "--mode", "lexical")[0] for q in queries]
+        for name, times in (("new_query", new), ("same_query_again", again), ("lexical", lexical)):
+            figures[name] = {"median_s": statistics.median(times), "max_s": max(times)}
+        done = subprocess.run(
+            [sys.executable, "-c", _BREAKDOWN, str(catalogue), "jane eyre"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        figures["one_query_breakdown"] = json.loads(done.stdout)
+    print(f"lanterne search on {args.works} works (goodbooks), each query its own process")
+    print(f"  first search (builds the index)  {figures['first_search_s']:6.2f} s")
+    for name in ("new_query", "same_query_again", "lexical"):
+        f = figures[name]
+        print(f"  {name:<32} {f['median_s']:6.2f} s median, {f['max_s']:.2f} s max")
+    print(
+        "  where a new query's time goes: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in figures["one_query_breakdown"].items())
+    )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
