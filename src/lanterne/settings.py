@@ -70,6 +70,25 @@ SETTINGS: tuple[Setting, ...] = (
         "1 : ignorer la version compilée (mypyc) ; lu au chargement de Lanterne, qui en dépend.",
         "1: ignore the compiled build (mypyc); read when Lanterne loads, which depends on it.",
     ),
+    # JSON-LD reading (area: jsonld) ------------------------------------------------------
+    Setting(
+        "jsonld_max_depth",
+        "LANTERNE_JSONLD_MAX_DEPTH",
+        "32",
+        "Imbrication maximale (objets et listes) d'une notice JSON-LD une fois ses liens @id "
+        "résolus ; au-delà, la notice va en quarantaine. Les exports réels imbriquent sur 4.",
+        "Deepest nesting (objects and lists) of a JSON-LD record once its @id links are "
+        "resolved; deeper records are quarantined. Real exports nest 4 deep.",
+    ),
+    Setting(
+        "jsonld_max_nodes",
+        "LANTERNE_JSONLD_MAX_NODES",
+        "10000",
+        "Nombre maximal d'objets et de listes d'une notice JSON-LD une fois ses liens @id "
+        "résolus (un nœud partagé compte à chaque lien) ; au-delà, quarantaine.",
+        "Most objects and lists in a JSON-LD record once its @id links are resolved (a shared "
+        "node counts at each link); larger records are quarantined.",
+    ),
 )
 
 
@@ -83,6 +102,8 @@ class Settings(msgspec.Struct, kw_only=True):
     """``None``: beside the catalogue (``catalogue.sqlite.audits/``)."""
 
     pure_python: str = ""
+    jsonld_max_depth: int = 32
+    jsonld_max_nodes: int = 10_000
 
     @property
     def audits_folder(self) -> Path:
@@ -108,4 +129,17 @@ class Settings(msgspec.Struct, kw_only=True):
             token=values["token"],
             audits=Path(values["audits"]) if values["audits"] else None,
             pure_python=values["pure_python"],
+            jsonld_max_depth=_positive(values, "jsonld_max_depth"),
+            jsonld_max_nodes=_positive(values, "jsonld_max_nodes"),
         )
+
+
+def _positive(values: dict[str, str], name: str) -> int:
+    """A bound given as a whole number ≥ 1; anything else is a usage error naming the variable."""
+    text = values[name].strip().replace("_", "")
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    from lanterne.errors import BadSetting
+
+    env = next(s.env for s in SETTINGS if s.name == name)
+    raise BadSetting("setting.not_positive", name=env, value=values[name])
