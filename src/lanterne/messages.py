@@ -288,6 +288,26 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "node “{id}”: once its @id links are resolved, it holds more than {limit} objects and lists "
         "(a shared node counts at each link); if the export is genuine, raise {setting}",
     ),
+    "warning.unsafe_url": (
+        "{path} : lien « {value} » écarté ({target}, source « {field} ») : {why}",
+        "{path}: link “{value}” dropped ({target}, source “{field}”): {why}",
+    ),
+    "url.scheme": (
+        "schéma « {detail} » refusé, seuls http et https font des liens",
+        "scheme “{detail}” refused, only http and https make links",
+    ),
+    "url.hidden_character": (
+        "caractère caché {detail} (espace, contrôle ou mise en forme) dans l'adresse",
+        "hidden character {detail} (space, control or formatting) in the address",
+    ),
+    "url.no_host": (
+        "adresse http(s) sans nom de domaine{detail}",
+        "http(s) address without a host name{detail}",
+    ),
+    "url.not_absolute": (
+        "ce n'est pas une adresse absolue http:// ou https://{detail}",
+        "not an absolute http:// or https:// address{detail}",
+    ),
     "setting.not_positive": (
         "{name} vaut « {value} » : attendu un nombre entier supérieur ou égal à 1.",
         "{name} is “{value}”: expected a whole number of at least 1.",

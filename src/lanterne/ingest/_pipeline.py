@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from lanterne._visible import visible
 from lanterne.catalogue import Catalogue, QuarantineEntry, StoredWork
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.ingest._blocks import split_blocks
@@ -363,6 +364,13 @@ def _jsonld_items(
             yield ("jsonld", record, dangling)
 
 
+def _warn(run: _Run, key: str, **params: str) -> None:
+    """Count a warning; the run's summary keeps the first 20 (in French, as the quarantine)."""
+    run.summary.warnings_total += 1
+    if len(run.summary.warnings) < 20:
+        run.summary.warnings.append(say(key, "fr", **params))
+
+
 def _too_large(
     item: RawRecord, node: dict[str, Any], count: int, exc: GraphTooLarge, by_id: bool
 ) -> ReadProblem:
@@ -428,7 +436,17 @@ def _commit(run: _Run, opened: Opened, outcome: Outcome | None) -> None:
         run.quarantine(item.file, item.line, reason, params, item.raw, field=field, key=source_id)
         return
     assert source_id is not None
-    work_id_, work_type, doc, digest, source_digest = payload
+    work_id_, work_type, doc, digest, dropped, source_digest = payload
+    for target, field, value, why, detail in dropped:
+        _warn(
+            run,
+            "warning.unsafe_url",
+            path=f"{item.file}:{item.line}",
+            value=visible(value[:120]),
+            target=target,
+            field=field,
+            why=say(why, "fr", detail=visible(detail)),
+        )
     run.store(
         StoredWork(
             id=work_id_,

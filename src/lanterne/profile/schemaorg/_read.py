@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 import msgspec
 
-from lanterne.profile._model import PROFILE_VERSION, Work, decode_work
+from lanterne.profile._model import PROFILE_VERSION, Work, decode_work, url_problem
 from lanterne.profile._vocab import Role, WorkType
 from lanterne.profile.schemaorg._graph import is_reference, local_name, types_of
 
@@ -41,6 +41,7 @@ def work_from_jsonld(document: dict[str, Any]) -> Work:
     """Read back a document written by ``work_to_jsonld`` (or a schema.org node with an ``@id``)."""
     node = document
     data = read_native(node)
+    data.pop("_warnings", None)  # the model drops those links too
     record = node.get("subjectOf")
     for item in record if isinstance(record, list) else [record]:
         if isinstance(item, dict) and item.get("additionalType") == RECORD_TYPE:
@@ -191,9 +192,23 @@ def _read_date(value: Any) -> dict[str, Any] | None:
     return None
 
 
+def _web_link(warnings: list[Any], target: str, prop: str, value: str) -> str | None:
+    """``value`` if it is a web link (http or https); else ``None``, and a warning naming it
+    (target, property, value, problem id, detail) in ``warnings``."""
+    problem = url_problem(value)
+    if problem is None:
+        return value
+    warnings.append((target, prop, value, *problem))
+    return None
+
+
 def read_native(node: dict[str, Any]) -> dict[str, Any]:
-    """The profile fields a schema.org node carries natively (before the record's corrections)."""
+    """The profile fields a schema.org node carries natively (before the record's corrections).
+
+    Links that are not http(s) URLs are left out, each with a warning in ``_warnings``.
+    """
     data: dict[str, Any] = {}
+    warnings: list[Any] = []
     raw_id = str(node.get("@id", ""))
     data["id"] = unquote(raw_id[len(ID_PREFIX) :]) if raw_id.startswith(ID_PREFIX) else raw_id
     known = [t for t in types_of(node) if t in WorkType._value2member_map_]
@@ -267,12 +282,14 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
     media = []
     for image in _as_list(node.get("image")):
         if isinstance(image, str):
-            media.append({"kind": "image", "url": image})
+            if _web_link(warnings, "media.image", "image", image.strip()):
+                media.append({"kind": "image", "url": image.strip()})
         elif isinstance(image, dict) and (image.get("contentUrl") or image.get("url")):
-            medium: dict[str, Any] = {
-                "kind": "image",
-                "url": _plain(image.get("contentUrl") or image.get("url")),
-            }
+            prop = "contentUrl" if image.get("contentUrl") else "url"
+            link = _web_link(warnings, "media.image", f"image.{prop}", _plain(image[prop]))
+            if link is None:
+                continue
+            medium: dict[str, Any] = {"kind": "image", "url": link}
             for key, schema in IMAGE.items():
                 if image.get(schema) in (None, ""):
                     continue
@@ -280,18 +297,26 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
                     size = _number_of(image[schema])
                     if size is not None and size >= 1 and size.is_integer():
                         medium[key] = int(size)
+                elif key == "licence":
+                    licence = _web_link(
+                        warnings, "media.licence", f"image.{schema}", _plain(image[schema])
+                    )
+                    if licence:
+                        medium[key] = licence
                 elif _plain(image[schema]):
                     medium[key] = _plain(image[schema])
             media.append(medium)
     if media:
         data["media"] = media
-    if _plain(node.get("license")):
-        data["rights"] = {"licence": _plain(node["license"])}
-    offers = [_read_offer(o) for o in _as_list(node.get("offers")) if isinstance(o, dict)]
+    licence = _plain(node.get("license"))
+    if licence and _web_link(warnings, "rights.licence", "license", licence):
+        data["rights"] = {"licence": licence}
+    offers = [_read_offer(o, warnings) for o in _as_list(node.get("offers")) if isinstance(o, dict)]
     if offers:
         data["offers"] = offers
-    if _plain(node.get("url")):
-        data["url"] = _plain(node["url"])
+    url = _plain(node.get("url"))
+    if url and _web_link(warnings, "url", "url", url):
+        data["url"] = url
     countries = [
         _plain(c.get("identifier")) if isinstance(c, dict) else _plain(c)
         for c in _as_list(node.get("countryOfOrigin"))
@@ -302,13 +327,16 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
     if duration and any(duration.groups()):
         minutes = 60 * float(duration.group(1) or 0) + float(duration.group(2) or 0)
         data["duration_minutes"] = int(minutes) if minutes.is_integer() else minutes
+    if warnings:
+        data["_warnings"] = warnings
     return data
 
 
-def _read_offer(node: dict[str, Any]) -> dict[str, Any]:
+def _read_offer(node: dict[str, Any], warnings: list[Any]) -> dict[str, Any]:
     offer: dict[str, Any] = {"category": _plain(node.get("category")) or "ticket"}
-    if _plain(node.get("url")):
-        offer["url"] = _plain(node["url"])
+    url = _plain(node.get("url"))
+    if url and _web_link(warnings, "offer.url", "offers.url", url):
+        offer["url"] = url
     price = _number_of(node.get("price"))
     if price is not None and price >= 0:
         offer["price"] = price
