@@ -35,3 +35,12 @@ def visible(text: str, *, block: bool = False) -> str:
     return is always escaped, since it moves the cursor back over what was printed.
     """
     return (_BLOCK if block else _INLINE).sub(_escape, text)
+
+
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def visible_json(text: str) -> str:
+    """JSON text with the characters ``json.dumps`` leaves raw (DEL, C1, bidirectional) written
+    as ``\\uXXXX`` escapes: the same data, inert on a terminal (C0 is escaped by JSON itself)."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
