@@ -19,6 +19,7 @@ import msgspec
 import pytest
 
 from lanterne.catalogue import open_catalogue
+from lanterne.errors import BadProfile
 from lanterne.ingest import ingest, load_profile
 from lanterne.profile import Media, Offer, Work, decode_work, encode_work, url_problem
 from lanterne.web import Site, create_app
@@ -218,3 +219,17 @@ def test_old_catalogue_link_is_not_rendered_as_href(tmp_path: Path) -> None:
     assert page.status_code == 200 and "Ancien" in page.text
     assert "javascript:" not in page.text
     assert "javascript:" not in client.get("/api/works/test-links:1").text
+
+
+def test_profile_whose_licence_is_a_javascript_link_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(
+        CSV_PROFILE.replace(
+            'source = "test-links"', 'source = "test-links"\nlicence = "javascript:alert(1)"'
+        ),
+        "utf-8",
+    )
+    with pytest.raises(BadProfile) as raised:
+        load_profile(str(path))
+    assert "javascript:alert(1)" in raised.value.message("fr")
+    assert "http et https" in raised.value.message("fr")
