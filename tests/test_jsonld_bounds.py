@@ -106,6 +106,11 @@ def test_cycle_of_two_nodes_terminates_with_a_link_back() -> None:
     assert resolved["knows"]["knows"] == {"@id": "a"}
 
 
+def test_a_link_given_alone_resolves_to_its_node() -> None:
+    graph = Graph([[_event("e1", location={"@id": "p1"}), {"@id": "p1", "name": "Salle"}]])
+    assert graph.resolve({"@id": "e1"})["location"]["name"] == "Salle"
+
+
 def test_exponential_record_is_quarantined_and_the_run_goes_on(tmp_path: Path) -> None:
     attack = _event("bomb", performer={"@id": "n0"})
     summary, entries = _ingest(tmp_path, [attack, *_doubling_graph(LEVELS), _event("ok")])

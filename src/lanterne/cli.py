@@ -161,7 +161,7 @@ def _ingest_with_progress(
         TimeElapsedColumn(),
         transient=True,
     ) as bar:
-        task = bar.add_task(str(source.name), total=None)
+        task = bar.add_task(visible(source.name), total=None)
         return ingest(
             catalogue, source, profile, options, progress=lambda n: bar.update(task, completed=n)
         )

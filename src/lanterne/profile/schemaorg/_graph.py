@@ -147,6 +147,8 @@ class Graph:
         """
         memo: dict[str, tuple[Any, int, int]] = {}
         """The copy of each linked node already resolved, with its size and height."""
+        if is_reference(node) and node["@id"] in self.nodes:
+            node = self.nodes[node["@id"]]
         root = _Frame(node, _own_id(node), False, "")
         active = {root.node_id} if root.node_id is not None else set()
         stack = [root]
