@@ -17,7 +17,7 @@ import pytest
 from lanterne.catalogue import open_catalogue
 from lanterne.errors import BadSetting
 from lanterne.ingest import IngestOptions, ingest, load_profile
-from lanterne.profile.schemaorg import Graph, GraphTooLarge
+from lanterne.profile.schemaorg import Graph, GraphTooLarge, node_to_fields
 from lanterne.settings import Settings
 
 PROFILE = """\
@@ -183,3 +183,31 @@ def test_bound_setting_that_is_not_a_number_names_its_variable(
     assert raised.value.exit_code == 2
     monkeypatch.setenv("LANTERNE_JSONLD_MAX_NODES", "20_000")
     assert Settings.load().jsonld_max_nodes == 20_000
+
+
+def _nested_list(depth: int) -> list[Any]:
+    value: list[Any] = ["fond"]
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_reader_of_a_deep_node_read_directly_does_not_recurse() -> None:
+    # node_to_fields is public: given a node nobody resolved (no bound applied), nesting in a
+    # literal, a place list or an identifier must not reach ``str`` or a recursive call.
+    deep = _nested_list(10_000)
+    node = {
+        "@type": "Event",
+        "name": [{"@value": deep}, "Titre"],
+        "description": deep,
+        "location": deep,
+        "identifier": {"propertyID": deep, "value": "1"},
+        "performer": {"@id": deep},
+        "about": {"name": "Sujet", "termCode": deep},
+        "url": deep,
+        "isAccessibleForFree": deep,
+    }
+    fields = node_to_fields(node)
+    assert fields["titles"] == [{"value": "Titre"}]
+    assert "events" not in fields and "contributors" not in fields  # no place, no performer
+    assert "url" not in fields and "descriptions" not in fields

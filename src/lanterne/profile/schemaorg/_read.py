@@ -46,7 +46,7 @@ def work_from_jsonld(document: dict[str, Any]) -> Work:
     for item in record if isinstance(record, list) else [record]:
         if isinstance(item, dict) and item.get("additionalType") == RECORD_TYPE:
             for pv in _as_list(item.get("variableMeasured")):
-                key = str(pv.get("propertyID", ""))
+                key = _str(pv.get("propertyID", ""))
                 if key.startswith(PROPERTY_PREFIX):
                     # ``diversity.eof`` corrects one member of a struct field read natively.
                     name, _, member = key[len(PROPERTY_PREFIX) :].partition(".")
@@ -62,6 +62,12 @@ def work_from_jsonld(document: dict[str, Any]) -> Work:
     return decode_work(msgspec.json.encode(data))
 
 
+def _str(value: Any) -> str:
+    """A literal's text; ``""`` for an object or a list, whose ``str`` would recurse into it (a
+    node read without ``Graph.resolve``'s bounds may nest thousands deep)."""
+    return "" if isinstance(value, dict | list) else str(value)
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -74,10 +80,10 @@ def _read_text(value: Any, default_lang: str | None = None) -> dict[str, Any] | 
         lang = value.get("@language", default_lang)
     else:
         text, lang = value, default_lang
-    if text is None or not str(text).strip():
+    if text is None or not _str(text).strip():
         return None
     out: dict[str, Any] = (
-        {"value": str(text).strip()} if not isinstance(text, str) else {"value": text}
+        {"value": _str(text).strip()} if not isinstance(text, str) else {"value": text}
     )
     if lang:
         out["lang"] = lang
@@ -93,7 +99,7 @@ def _read_identifiers(value: Any) -> list[dict[str, Any]]:
     out = []
     for item in _as_list(value):
         if isinstance(item, dict) and "propertyID" in item and "value" in item:
-            out.append({"scheme": str(item["propertyID"]), "value": str(item["value"])})
+            out.append({"scheme": _str(item["propertyID"]), "value": _str(item["value"])})
     return out
 
 
@@ -102,7 +108,9 @@ def _read_agent(value: Any, role: str) -> dict[str, Any] | None:
         return {"agent": {"name": value}, "role": role} if value.strip() else None
     if is_reference(value):
         # An unresolved link: the agent is known only by its URI, which is kept as its name too.
-        uri = str(value["@id"])
+        uri = _str(value["@id"])
+        if not uri.strip():
+            return None
         return {
             "agent": {"name": uri, "identifiers": [{"scheme": "uri", "value": uri}]},
             "role": role,
@@ -115,7 +123,7 @@ def _read_agent(value: Any, role: str) -> dict[str, Any] | None:
     agent: dict[str, Any] = {"name": _plain(value["name"])}
     if kind and kind != "Person":
         agent["kind"] = kind
-    elif kind is None and "Organization" in str(value.get("@type", "")):
+    elif kind is None and "Organization" in _str(value.get("@type", "")):
         agent["kind"] = "Organization"
     ids = _read_identifiers(value.get("identifier"))
     if ids:
@@ -131,7 +139,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict):
         # A literal, or a link written as a reference (``"url": {"@id": "https://…"}``).
         value = value["@id"] if is_reference(value) else value.get("@value", "")
-    return str(value).strip()
+    return _str(value).strip()
 
 
 def _number_of(value: Any) -> float | None:
@@ -149,12 +157,20 @@ def _number_of(value: Any) -> float | None:
 
 def _read_place(value: Any) -> dict[str, Any] | None:
     if isinstance(value, list):
-        # Publishers list a venue next to its VirtualLocation: read the first place found.
-        places = (_read_place(v) for v in value)
-        return next((p for p in places if p), None)
+        # Publishers list a venue next to its VirtualLocation: read the first place found,
+        # lists in lists flattened with a stack (no recursion).
+        stack = list(reversed(value))
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif found := _read_place(item):
+                return found
+        return None
     if is_reference(value):
         # A link to a node no file holds is an external resource: keep it as the place's URI.
-        return {"identifiers": [{"scheme": "uri", "value": str(value["@id"])}]}
+        uri = _str(value["@id"])
+        return {"identifiers": [{"scheme": "uri", "value": uri}]} if uri.strip() else None
     if not isinstance(value, dict) or "VirtualLocation" in types_of(value):
         return None
     place: dict[str, Any] = {}
@@ -180,7 +196,7 @@ def _read_place(value: Any) -> dict[str, Any] | None:
 
 
 def _enum(value: Any) -> str | None:
-    return local_name(str(value)) if value else None
+    return local_name(_str(value)) if value else None
 
 
 def _read_date(value: Any) -> dict[str, Any] | None:
@@ -209,7 +225,7 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
     """
     data: dict[str, Any] = {}
     warnings: list[Any] = []
-    raw_id = str(node.get("@id", ""))
+    raw_id = _str(node.get("@id", ""))
     data["id"] = unquote(raw_id[len(ID_PREFIX) :]) if raw_id.startswith(ID_PREFIX) else raw_id
     known = [t for t in types_of(node) if t in WorkType._value2member_map_]
     data["type"] = known[0] if known else (types_of(node) or ["CreativeWork"])[0]
@@ -234,7 +250,7 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
         if isinstance(item, dict) and item.get("name"):
             subject = {"label": _plain(item["name"])}
             if "termCode" in item:
-                subject["term_id"] = str(item["termCode"])
+                subject["term_id"] = _str(item["termCode"])
             if "inDefinedTermSet" in item:
                 subject["vocabulary"] = _plain(item["inDefinedTermSet"])
             subjects.append(subject)
@@ -368,8 +384,8 @@ def node_to_fields(node: dict[str, Any]) -> dict[str, Any]:
     data = read_native(node)
     data.pop("id", None)
     free = node.get("isAccessibleForFree")
-    if free is not None and str(free).lower() in ("true", "1", "false", "0"):
-        is_free = str(free).lower() in ("true", "1")
+    if free is not None and _str(free).lower() in ("true", "1", "false", "0"):
+        is_free = _str(free).lower() in ("true", "1")
         for offer in data.get("offers", []):
             offer.setdefault("is_free", is_free)
         if is_free and not data.get("offers"):
