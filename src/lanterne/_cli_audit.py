@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import msgspec
 
-from lanterne._cli_common import _state, _t
+from lanterne._cli_common import _state, _t, echo, echo_json
 
 
 @click.command("audit")
@@ -74,7 +74,7 @@ def audit_command(
     state = _state(ctx)
     lang = state.lang
     if schema:
-        click.echo(json.dumps(capture_schema(), ensure_ascii=False, indent=2))
+        echo_json(json.dumps(capture_schema(), ensure_ascii=False, indent=2))
         return
     if not captures:
         raise click.UsageError(
@@ -105,15 +105,13 @@ def audit_command(
         histories = {p.name: p.history for p in people}
     report = run_audit(caps, config, lookup=lookup, catalogue_items=items, histories=histories)
     for rejected in caps.rejected[:10]:
-        click.echo(
-            f"{rejected.file}:{rejected.line} [{rejected.field}] {rejected.reason}", err=True
-        )
+        echo(f"{rejected.file}:{rejected.line} [{rejected.field}] {rejected.reason}", err=True)
     if fmt == "json":
         text = json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2)
         if output:
             output.write_text(text, "utf-8")
         else:
-            click.echo(text)
+            echo_json(text)
         return
     if fmt in ("html", "pdf"):
         page = render_html(report, lang)
@@ -124,10 +122,10 @@ def audit_command(
             from lanterne.diagnose._render import write_pdf
 
             write_pdf(page, target)
-        click.echo(str(target))
+        echo(str(target))
         return
     for line in report.summary["en" if lang == "en" else "fr"]:
-        click.echo("• " + line)
+        echo("• " + line)
 
 
 def _catalogue_lookup(location: str | Path) -> Callable[[str], dict[str, set[str]]] | None:
@@ -185,7 +183,7 @@ def simulate_command(
     platform = LanterneHTTP(url, goals=goals)
     limits = SimulationLimits(max_requests=max_requests, max_seconds=max_seconds)
     rows = write_jsonl(simulate(platform, people, sessions, limits=limits), output)
-    click.echo(f"{output}: {rows} " + _t(state.lang, "lignes de capture", "capture rows"))
+    echo(f"{output}: {rows} " + _t(state.lang, "lignes de capture", "capture rows"))
 
 
 @click.command("gaps")
@@ -217,10 +215,10 @@ def gaps_command(
     with open_catalogue(state.settings.catalogue) as catalogue:
         gaps = find_gaps(catalogue.iter_works(source), files)
     if as_json:
-        click.echo(json.dumps(msgspec.to_builtins(gaps), ensure_ascii=False, indent=2))
+        echo_json(json.dumps(msgspec.to_builtins(gaps), ensure_ascii=False, indent=2))
         return
     share = gaps.missing / gaps.works if gaps.works else 0.0
-    click.echo(
+    echo(
         _t(lang, "Œuvres sans offre en ligne : ", "Works with no online offer: ")
         + f"{gaps.missing} / {gaps.works} ({100 * share:.1f} %)"
     )
@@ -230,4 +228,4 @@ def gaps_command(
         (_t(lang, "par territoire", "by territory"), gaps.missing_by_territory),
     ):
         if table:
-            click.echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in list(table.items())[:8]))
+            echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in list(table.items())[:8]))

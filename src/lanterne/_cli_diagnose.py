@@ -9,7 +9,7 @@ from typing import Any
 import click
 import msgspec
 
-from lanterne._cli_common import _state, _t
+from lanterne._cli_common import _state, _t, echo, echo_json
 from lanterne.catalogue import open_catalogue
 from lanterne.errors import NotFound, ToolMissing
 from lanterne.messages import Lang, say
@@ -52,7 +52,7 @@ def diagnose_command(
                 raise NotFound("work.not_found", id=work_id)
             one = diagnose(work)
             if fmt == "json":
-                click.echo(json.dumps(msgspec.to_builtins(one), ensure_ascii=False, indent=2))
+                echo_json(json.dumps(msgspec.to_builtins(one), ensure_ascii=False, indent=2))
             else:
                 _print_diagnosis(one, lang)
             return
@@ -63,7 +63,7 @@ def diagnose_command(
     if fmt == "json":
         text = json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2)
         if output is None:
-            click.echo(text)
+            echo_json(text)
             return
         output.write_text(text + "\n", "utf-8")
     elif fmt == "text":
@@ -78,16 +78,16 @@ def diagnose_command(
             output.write_text(html, "utf-8")
         else:
             write_pdf(html, output)
-    click.echo(say("diagnose.written", lang, path=output))
+    echo(say("diagnose.written", lang, path=output))
 
 
 def _print_diagnosis(d: Any, lang: Lang) -> None:
     t = d.targets
-    click.echo(f"{d.work_id} ({d.type})")
-    click.echo(_t(lang, "  score : ", "  score: ") + f"{t.score} / 100")
+    echo(f"{d.work_id} ({d.type})")
+    echo(_t(lang, "  score : ", "  score: ") + f"{t.score} / 100")
     m = t.europeana_metadata
     share = "—" if m.language_share is None else f"{100 * m.language_share:.0f} %"
-    click.echo(
+    echo(
         _t(lang, "  Europeana, métadonnées : palier ", "  Europeana metadata: tier ")
         + f"{m.tier} ({_t(lang, 'langues', 'languages')} {m.language} [{share}], "
         + f"{_t(lang, 'éléments', 'elements')} {m.enabling}, "
@@ -95,7 +95,7 @@ def _print_diagnosis(d: Any, lang: Lang) -> None:
     )
     if t.europeana_content is not None:
         c = t.europeana_content
-        click.echo(
+        echo(
             _t(lang, "  Europeana, contenu : niveau ", "  Europeana content: tier ")
             + f"{c.tier} ({c.edm_type}, {_t(lang, 'licence', 'licence')} {c.licence})"
         )
@@ -106,11 +106,11 @@ def _print_diagnosis(d: Any, lang: Lang) -> None:
                 if result.eligible
                 else (_t(lang, "manque : ", "missing: ") + ", ".join(result.missing))
             )
-            click.echo(f"  {result.feature} : {state}")
+            echo(f"  {result.feature} : {state}")
     if t.artsdata is not None:
         a = t.artsdata
         blocking = "" if a.eligible else " — " + ", ".join(a.blocking + a.missing_required)
-        click.echo(
+        echo(
             f"  Artsdata : {a.score} / 70, "
             + (
                 _t(lang, "éligible", "eligible")
@@ -120,16 +120,14 @@ def _print_diagnosis(d: Any, lang: Lang) -> None:
             + blocking
         )
     if d.failed:
-        click.echo(
-            _t(lang, "  règles non satisfaites : ", "  rules failed: ") + ", ".join(d.failed)
-        )
+        echo(_t(lang, "  règles non satisfaites : ", "  rules failed: ") + ", ".join(d.failed))
     action = d.next_action
     if action is None:
-        click.echo(_t(lang, "  aucune correction ne la relèverait", "  no fix would raise it"))
+        echo(_t(lang, "  aucune correction ne la relèverait", "  no fix would raise it"))
         return
     label = action.label_en if lang == "en" else action.label_fr
     lifts = ", ".join(f"{x.target} {x.before} → {x.after}" for x in action.lifts)
-    click.echo(
+    echo(
         _t(lang, "  meilleure action : ", "  next best action: ")
         + f"{label} (+{action.score_gain} points"
         + (f"; {lifts}" if lifts else "")
@@ -138,7 +136,7 @@ def _print_diagnosis(d: Any, lang: Lang) -> None:
 
 
 def _print_report(report: Any, lang: Lang) -> None:
-    click.echo(
+    echo(
         _t(lang, "Notices : ", "Records: ")
         + f"{report.records} — "
         + _t(lang, "score moyen ", "mean score ")
@@ -147,22 +145,18 @@ def _print_report(report: Any, lang: Lang) -> None:
         + f"{report.score_median}"
     )
     tiers = ", ".join(f"{k} {v}" for k, v in report.metadata_tiers.items())
-    click.echo(
-        _t(lang, "Europeana, paliers de métadonnées : ", "Europeana metadata tiers: ") + tiers
-    )
+    echo(_t(lang, "Europeana, paliers de métadonnées : ", "Europeana metadata tiers: ") + tiers)
     content = ", ".join(f"{k} {v}" for k, v in report.content_tiers.items())
-    click.echo(_t(lang, "Europeana, niveaux de contenu : ", "Europeana content tiers: ") + content)
+    echo(_t(lang, "Europeana, niveaux de contenu : ", "Europeana content tiers: ") + content)
     for feature, share in report.rich_results.items():
-        click.echo(
-            f"{feature} : {share.eligible} / {share.total} " + _t(lang, "éligibles", "eligible")
-        )
+        echo(f"{feature} : {share.eligible} / {share.total} " + _t(lang, "éligibles", "eligible"))
     if report.artsdata.total:
-        click.echo(
+        echo(
             f"Artsdata : {report.artsdata.eligible} / {report.artsdata.total} "
             + _t(lang, "éligibles, score moyen ", "eligible, mean score ")
             + f"{report.artsdata_mean_score} / 70"
         )
-    click.echo(_t(lang, "Corrections les plus utiles :", "Most useful fixes:"))
+    echo(_t(lang, "Corrections les plus utiles :", "Most useful fixes:"))
     for f in report.top_fixes:
         label = f.label_en if lang == "en" else f.label_fr
-        click.echo(f"  {f.records:>8}  {label}")
+        echo(f"  {f.records:>8}  {label}")

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 import msgspec
 
-from lanterne._cli_common import _state, _t
+from lanterne._cli_common import _state, _t, echo, echo_json
+from lanterne._visible import visible
 from lanterne.catalogue import open_catalogue
 from lanterne.messages import Lang
 
@@ -118,7 +119,7 @@ def recommend_command(
         data = msgspec.to_builtins(result)
         for pick in data["items"]:
             pick["title"] = source.title(pick["item"])
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(json.dumps(data, ensure_ascii=False, indent=2))
         return
     _print(result, source, state.lang)
 
@@ -137,30 +138,31 @@ def _print(result: object, source: object, lang: Lang) -> None:
 
     assert isinstance(result, Recommendation) and isinstance(source, Source)
     for pick in result.items:
-        click.echo(f"{pick.rank:>3}. {source.title(pick.item)}  [{pick.item}]  {pick.score:.3f}")
+        title = visible(source.title(pick.item))
+        echo(f"{pick.rank:>3}. {title}  [{visible(pick.item)}]  {pick.score:.3f}")
         why = pick.explanation
         if why is None:
             continue
         if why.because:
             close = ", ".join(f"{source.title(b.item)}" for b in why.because)
-            click.echo("     " + _t(lang, "proche de : ", "close to: ") + close)
+            echo("     " + _t(lang, "proche de : ", "close to: ") + close)
         if why.placed_by == "goal":
             line = _t(lang, "placée par l'objectif ", "placed by the goal ") + ", ".join(why.goals)
             if why.replaced:
                 line += _t(lang, ", à la place de ", ", instead of ") + source.title(why.replaced)
-            click.echo("     " + line)
+            echo("     " + line)
         elif why.placed_by == "curiosity":
             line = _t(lang, "placée par la curiosité", "placed by curiosity")
             if why.replaced:
                 line += _t(lang, ", à la place de ", ", instead of ") + source.title(why.replaced)
-            click.echo("     " + line)
+            echo("     " + line)
     goals = result.goals
     if goals is not None:
-        click.echo()
+        echo()
         for name, achieved in zip(result.goal_names, goals.achieved, strict=True):
-            click.echo(f"  {name}: {achieved:.0%}")
+            echo(f"  {name}: {achieved:.0%}")
         if not goals.feasible:
-            click.echo(
+            echo(
                 _t(
                     lang,
                     "Objectifs impossibles à tenir avec ce catalogue : liste la plus proche.",
@@ -196,17 +198,17 @@ def eval_recommend_command(
             ndcg = next(v for k, v in step.metrics.items() if k.startswith("ndcg"))
             what = f"{step.name} : nDCG@10 " if state.lang == "fr" else f"{step.name}: nDCG@10 "
             what += f"{ndcg:.4f}".replace(".", "," if state.lang == "fr" else ".")
-        click.echo(where + seed + what, err=True)
+        echo(where + seed + what, err=True)
 
     report = run_evaluation(config, seeds=list(seeds) or None, progress=progress)
     data = msgspec.to_builtins(report)
     if output is not None:
         output.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(json.dumps(data, ensure_ascii=False, indent=2))
         return
     lang = state.lang
-    click.echo(
+    echo(
         f"{report.name} — {report.users} "
         + _t(lang, "utilisateurs", "users")
         + f", {report.items} "
@@ -222,19 +224,19 @@ def eval_recommend_command(
     )
     if report.catalogue_shares:
         shares = ", ".join(f"{k} {v:.1%}" for k, v in report.catalogue_shares.items())
-        click.echo(_t(lang, "Parts du catalogue : ", "Catalogue shares: ") + shares)
+        echo(_t(lang, "Parts du catalogue : ", "Catalogue shares: ") + shares)
     keys = list(report.runs[0].metrics) if report.runs else []
     short = [k for k in keys if not k.startswith("goals_")]
     header = (
         f"{'':<24}" + "".join(f"{k.replace('share:', ''):>16}" for k in short) + f"{'goals ok':>10}"
     )
-    click.echo(header)
+    echo(header)
     for run in report.runs:
         row = f"{run.name:<24}" + "".join(f"{run.metrics[k]:>16.4f}" for k in short)
         if "goals_satisfied" in run.metrics:
             row += f"{run.metrics['goals_satisfied_when_feasible']:>10.1%}"
-        click.echo(row)
-    click.echo(
+        echo(row)
+    echo(
         _t(lang, "Temps d'apprentissage (s) : ", "Fit time (s): ")
         + ", ".join(f"{k} {v:.2f}" for k, v in report.fit_seconds.items())
     )
@@ -250,7 +252,7 @@ def prepare_movielens_command(ctx: click.Context, data: Path, output: Path) -> N
 
     state = _state(ctx)
     summary = convert_movielens(data, output)
-    click.echo(
+    echo(
         f"{output}: {summary.interactions} interactions, {summary.users} "
         + _t(state.lang, "utilisateurs", "users")
         + f", {summary.items} "

@@ -10,7 +10,8 @@ from typing import Any
 import click
 import msgspec
 
-from lanterne._cli_common import _state, _t
+from lanterne._cli_common import _state, _t, echo, echo_json
+from lanterne._visible import visible
 from lanterne.catalogue import open_catalogue
 from lanterne.errors import NotFound
 from lanterne.messages import Lang
@@ -84,7 +85,7 @@ def index_command(ctx: click.Context) -> None:
         index = CatalogueIndex(catalogue)
         indexed, removed = index.update(_BuildProgress(state.lang))
         total = len(index.engine)
-    click.echo(
+    echo(
         _t(state.lang, "Index de recherche : ", "Search index: ")
         + f"{total} "
         + _t(state.lang, "œuvres", "works")
@@ -125,10 +126,10 @@ def search_command(
         index.update(_BuildProgress(state.lang))  # cheap when nothing changed since the last
         results = index.engine.search(query, mode, filters, limit, offset)  # type: ignore[arg-type]
     if as_json:
-        click.echo(json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2))
+        echo_json(json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2))
         return
     lang = state.lang
-    click.echo(
+    echo(
         f"{results.total} "
         + _t(lang, "résultats", "results")
         + (
@@ -138,13 +139,13 @@ def search_command(
         )
     )
     for i, hit in enumerate(results.hits, start=offset + 1):
-        click.echo(f"{i:>3}. {hit.title}  [{hit.id}]")
+        echo(f"{i:>3}. {visible(hit.title)}  [{visible(hit.id)}]")
         if hit.snippet:
             plain = html.unescape(hit.snippet.replace("<b>", "").replace("</b>", ""))
-            click.echo(f"     {plain[:160]}")
+            echo(f"     {visible(plain[:160])}")
     for name, counts in results.facets.items():
-        top = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:6])
-        click.echo(f"  {name}: {top}")
+        top = ", ".join(f"{visible(k)} {v}" for k, v in list(counts.items())[:6])
+        echo(f"  {name}: {top}")
 
 
 @click.group("eval")
@@ -198,13 +199,13 @@ def eval_search_command(
         metrics = evaluate(data, ranked)
         figures[mode] = msgspec.to_builtins(metrics)
     if as_json:
-        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        echo_json(json.dumps(figures, ensure_ascii=False, indent=2))
         return
-    click.echo(
+    echo(
         f"{data.name}: {len(data.docs)} documents, {len(data.queries)} "
         + _t(state.lang, "requêtes", "queries")
     )
-    click.echo(f"{'':<10}{'nDCG@10':>9}{'MRR@10':>9}{'R@100':>8}")
+    echo(f"{'':<10}{'nDCG@10':>9}{'MRR@10':>9}{'R@100':>8}")
     for mode in ("lexical", "semantic", "hybrid"):
         m = figures[mode]
-        click.echo(f"{mode:<10}{m['ndcg_10']:>9.4f}{m['mrr_10']:>9.4f}{m['recall_100']:>8.4f}")
+        echo(f"{mode:<10}{m['ndcg_10']:>9.4f}{m['mrr_10']:>9.4f}{m['recall_100']:>8.4f}")

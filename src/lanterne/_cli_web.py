@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from lanterne._cli_common import _state, _t
+from lanterne._cli_common import _state, _t, echo
 from lanterne.messages import Lang
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
                 process.join(timeout=10)
         return
     if site.has_catalogue:
-        click.echo(
+        echo(
             _t(
                 lang,
                 "Préparation de l'index et des recommandations…",
@@ -132,7 +132,7 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
 
 
 def _announce(host: str, port: int, lang: Lang) -> None:
-    click.echo(
+    echo(
         _t(lang, "Lanterne est servi sur ", "Lanterne is served at ")
         + f"http://{host}:{port}/"
         + _t(lang, "  (API : ", "  (API: ")

@@ -19,7 +19,7 @@ import msgspec
 
 from lanterne import __version__
 from lanterne._cli_audit import audit_command, gaps_command, simulate_command
-from lanterne._cli_common import _State, _state, _t
+from lanterne._cli_common import _State, _state, _t, echo, echo_json
 from lanterne._cli_diagnose import diagnose_command
 from lanterne._cli_recommend import (
     eval_recommend_command,
@@ -28,6 +28,7 @@ from lanterne._cli_recommend import (
 )
 from lanterne._cli_search import eval_group, index_command, search_command
 from lanterne._cli_web import run_server, serve_command
+from lanterne._visible import visible
 from lanterne.catalogue import Catalogue, CatalogueStats, open_catalogue
 from lanterne.errors import ExitCode, LanterneError, NotFound
 from lanterne.ingest import (
@@ -127,7 +128,7 @@ def ingest_command(
             catalogue, source, profile, options, state.lang, not as_json
         )
     if as_json:
-        click.echo(
+        echo_json(
             json.dumps(
                 msgspec.to_builtins(summary) | {"stored": summary.stored},
                 ensure_ascii=False,
@@ -160,7 +161,7 @@ def _ingest_with_progress(
         TimeElapsedColumn(),
         transient=True,
     ) as bar:
-        task = bar.add_task(str(source.name), total=None)
+        task = bar.add_task(visible(source.name), total=None)
         return ingest(
             catalogue, source, profile, options, progress=lambda n: bar.update(task, completed=n)
         )
@@ -176,7 +177,7 @@ def _print_summary(s: IngestSummary, lang: Lang) -> None:
     ]
     if s.deleted:
         rows.append((_t(lang, "supprimées", "deleted"), s.deleted))
-    click.echo(
+    echo(
         _t(
             lang,
             f"Import de {s.source} (profil {s.profile}) :",
@@ -184,17 +185,15 @@ def _print_summary(s: IngestSummary, lang: Lang) -> None:
         )
     )
     for label, value in rows:
-        click.echo(f"  {label:<16} {value:>9,}".replace(",", "\u202f"))
+        echo(f"  {label:<16} {value:>9,}".replace(",", "\u202f"))
     for reason, count in s.by_reason.items():
-        click.echo(f"    {count:>9,}  {reason_label(reason, lang)}".replace(",", "\u202f"))
+        echo(f"    {count:>9,}  {reason_label(reason, lang)}".replace(",", "\u202f"))
     if s.warnings_total:
-        click.echo(
-            _t(lang, f"  avertissements : {s.warnings_total}", f"  warnings: {s.warnings_total}")
-        )
+        echo(_t(lang, f"  avertissements : {s.warnings_total}", f"  warnings: {s.warnings_total}"))
         for w in s.warnings[:5]:
-            click.echo(f"    {w}")
+            echo(f"    {visible(w)}")
     if s.quarantined:
-        click.echo(
+        echo(
             _t(
                 lang,
                 "Voir le détail : lanterne quarantine list",
@@ -218,7 +217,7 @@ def stats_command(ctx: click.Context, source: str | None, as_json: bool, top: in
             "european_share": stats.european_share,
             "eof_share": stats.eof_share,
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo_json(json.dumps(data, ensure_ascii=False, indent=2))
         return
     _print_stats(stats, state.lang, top)
 
@@ -239,9 +238,7 @@ def _grouped(v: int) -> str:
 def _print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
     n = _grouped
 
-    click.echo(
-        _t(lang, f"Catalogue : {n(stats.works)} œuvres", f"Catalogue: {n(stats.works)} works")
-    )
+    echo(_t(lang, f"Catalogue : {n(stats.works)} œuvres", f"Catalogue: {n(stats.works)} works"))
     sections = [
         (_t(lang, "Par source", "By source"), stats.by_source),
         (_t(lang, "Par type", "By type"), stats.by_type),
@@ -253,24 +250,24 @@ def _print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
         ),
     ]
     for title, counts in sections:
-        click.echo(f"{title} :" if lang == "fr" else f"{title}:")
+        echo(f"{title} :" if lang == "fr" else f"{title}:")
         if not counts:
-            click.echo("  " + _t(lang, "(aucune donnée)", "(no data)"))
+            echo("  " + _t(lang, "(aucune donnée)", "(no data)"))
         for key, value in list(counts.items())[:top]:
             share = 100 * value / stats.works if stats.works else 0
-            click.echo(f"  {key:<34} {n(value):>9}  {share:5.1f} %")
+            echo(f"  {visible(key):<34} {n(value):>9}  {share:5.1f} %")
         if len(counts) > top:
             rest = sum(list(counts.values())[top:])
-            click.echo(
+            echo(
                 "  "
                 + _t(lang, f"… {len(counts) - top} autres", f"… {len(counts) - top} more")
                 + f" ({n(rest)})"
             )
-    click.echo(
+    echo(
         _t(lang, "Part européenne : ", "European share: ")
         + _share(stats.european_share, stats.european_known, lang)
     )
-    click.echo(
+    echo(
         _t(
             lang,
             "Part EOF (expression originale française) : ",
@@ -278,7 +275,7 @@ def _print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
         )
         + _share(stats.eof_share, stats.eof_known, lang)
     )
-    click.echo(
+    echo(
         _t(
             lang,
             f"En quarantaine : {n(stats.quarantined)} ; supprimées : {n(stats.deleted)}",
@@ -301,7 +298,7 @@ def show_command(ctx: click.Context, work_id: str, fmt: str) -> None:
     if work is None:
         raise NotFound("work.not_found", id=work_id)
     data = work_to_jsonld(work) if fmt == "jsonld" else msgspec.to_builtins(work)
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo_json(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @cli.group("quarantine")
@@ -330,24 +327,25 @@ def quarantine_list(
         entries = catalogue.quarantine(source, limit, offset, include_resolved)
         counts = catalogue.quarantine_counts(source)
     if as_json:
-        click.echo(
+        echo_json(
             json.dumps([msgspec.to_builtins(e) for e in entries], ensure_ascii=False, indent=2)
         )
         return
     total = sum(counts.values())
-    click.echo(_t(state.lang, f"{total} notices en quarantaine", f"{total} quarantined records"))
+    echo(_t(state.lang, f"{total} notices en quarantaine", f"{total} quarantined records"))
     for reason, count in counts.items():
-        click.echo(f"  {count:>7}  {reason_label(reason, state.lang)}")
+        echo(f"  {count:>7}  {reason_label(reason, state.lang)}")
     for e in entries:
         message = say_partial(e.reason, state.lang, e.params)
-        click.echo(f"#{e.id:<6} {e.source} {Path(e.file).name}:{e.line}  {message}")
+        where = f"{visible(e.source)} {visible(Path(e.file).name)}:{e.line}"
+        echo(f"#{e.id:<6} {where}  {visible(message)}")
     if not entries:
-        click.echo(_t(state.lang, "(rien à afficher)", "(nothing to show)"))
+        echo(_t(state.lang, "(rien à afficher)", "(nothing to show)"))
     elif not include_resolved and offset + len(entries) < total:
         # A page of the list must say that it is one, and how to read the next.
         more = offset + len(entries)
         first, last = _grouped(offset + 1), _grouped(more)
-        click.echo(
+        echo(
             _t(
                 state.lang,
                 f"Entrées {first} à {last} sur {_grouped(total)} ; la suite : "
@@ -369,23 +367,24 @@ def quarantine_show(ctx: click.Context, entry_id: int) -> None:
     if entry is None:
         raise NotFound("quarantine.not_found", id=entry_id)
     lang = state.lang
-    click.echo(f"#{entry.id}  {entry.source}  {entry.file}:{entry.line}")
-    click.echo(_t(lang, "raison : ", "reason: ") + say_partial(entry.reason, lang, entry.params))
+    echo(f"#{entry.id}  {visible(entry.source)}  {visible(entry.file)}:{entry.line}")
+    reason = say_partial(entry.reason, lang, entry.params)
+    echo(_t(lang, "raison : ", "reason: ") + visible(reason))
     if entry.field:
-        click.echo(_t(lang, "champ : ", "field: ") + entry.field)
-    click.echo(
+        echo(_t(lang, "champ : ", "field: ") + visible(entry.field))
+    echo(
         _t(lang, "date : ", "at: ")
         + str(entry.at)
         + ("  (" + _t(lang, "résolue", "resolved") + ")" if entry.resolved else "")
     )
-    click.echo(_t(lang, "valeur brute :", "raw value:"))
+    echo(_t(lang, "valeur brute :", "raw value:"))
     raw = entry.raw
     shown = raw
     if len(raw) > 4000:
         total = f"{len(raw):,}".replace(",", "\u202f")
         rest = _t(lang, f"\n… ({total} caractères en tout)", f"\n… ({total} characters in all)")
         shown = raw[:4000] + rest
-    click.echo(shown)
+    echo(shown)
 
 
 @cli.command("runs")
@@ -398,7 +397,7 @@ def runs_command(ctx: click.Context, limit: int, as_json: bool) -> None:
     with open_catalogue(state.settings.catalogue) as catalogue:
         runs = catalogue.runs(limit)
     if as_json:
-        click.echo(json.dumps([msgspec.to_builtins(r) for r in runs], ensure_ascii=False, indent=2))
+        echo_json(json.dumps([msgspec.to_builtins(r) for r in runs], ensure_ascii=False, indent=2))
         return
     labels = {
         "completed": _t(state.lang, "terminé", "completed"),
@@ -412,9 +411,9 @@ def runs_command(ctx: click.Context, limit: int, as_json: bool) -> None:
             for key in ("read", "created", "updated", "unchanged", "quarantined", "deleted")
             if key in run.summary
         )
-        click.echo(f"{run.started_at}  {labels[run.status]:<11} {run.source:<22} {counts}")
+        echo(f"{run.started_at}  {labels[run.status]:<11} {run.source:<22} {counts}")
     if not runs:
-        click.echo(_t(state.lang, "(aucun import)", "(no ingest yet)"))
+        echo(_t(state.lang, "(aucun import)", "(no ingest yet)"))
 
 
 @cli.command("changes")
@@ -428,13 +427,14 @@ def changes_command(ctx: click.Context, since: int, limit: int, as_json: bool) -
     with open_catalogue(state.settings.catalogue) as catalogue:
         changes = catalogue.changes(since, limit)
     if as_json:
-        click.echo(json.dumps([msgspec.to_builtins(c) for c in changes], ensure_ascii=False))
+        echo_json(json.dumps([msgspec.to_builtins(c) for c in changes], ensure_ascii=False))
         return
     for change in changes:
-        fields = ", ".join(change.fields)
-        click.echo(f"{change.seq:>8}  {change.at}  {change.kind:<8} {change.work_id}  {fields}")
+        fields = visible(", ".join(change.fields))
+        line = f"{change.seq:>8}  {change.at}  {change.kind:<8} {visible(change.work_id)}  {fields}"
+        echo(line)
     if not changes:
-        click.echo(_t(state.lang, "(aucun changement)", "(no changes)"))
+        echo(_t(state.lang, "(aucun changement)", "(no changes)"))
 
 
 @cli.command("profiles")
@@ -454,7 +454,7 @@ def profiles_command(ctx: click.Context, as_schema: bool) -> None:
         return
     for name in bundled_profiles():
         profile = load_profile(name)
-        click.echo(f"{name:<28} {profile.reader.format:<7} {profile.title}")
+        echo(f"{name:<28} {profile.reader.format:<7} {profile.title}")
 
 
 @cli.command("schema")
@@ -462,7 +462,7 @@ def schema_command() -> None:
     """Schéma JSON du profil de description / JSON Schema of the description profile."""
     from lanterne.profile import json_schema
 
-    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    echo_json(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
 @cli.command("demo")
@@ -488,18 +488,18 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
             with resources.as_file(folder.joinpath(file_name)) as path:
                 summary = ingest(catalogue, path, load_profile(profile_name))
             _print_summary(summary, lang)
-            click.echo()
+            echo()
         stats = catalogue.stats()
         _print_stats(stats, lang, 8)
         indexed, _ = CatalogueIndex(catalogue).update()
-        click.echo(
+        echo(
             _t(lang, "Index de recherche : ", "Search index: ")
             + f"{indexed} "
             + _t(lang, "œuvres indexées", "works indexed")
         )
         audits = state.settings.audits_folder
         for path in write_demo_audits(catalogue_source(catalogue), audits):
-            click.echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
+            echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
     site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)
     if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
         site.set_home(DEMO_HOME)
@@ -538,7 +538,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=args, prog_name="lanterne", standalone_mode=False)
     except LanterneError as exc:
-        click.echo(_t(lang, "Erreur : ", "Error: ") + exc.message(lang), err=True)
+        echo(_t(lang, "Erreur : ", "Error: ") + exc.message(lang), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -546,7 +546,7 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(ExitCode.USAGE)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo(say("interrupted", lang), err=True)
+        echo(say("interrupted", lang), err=True)
         sys.exit(ExitCode.INTERRUPTED)
     except Exception as exc:
         settings = Settings.load(lang=lang)
@@ -554,7 +554,7 @@ def main(argv: list[str] | None = None) -> None:
             log = str(_log_internal(settings))
         except OSError:
             log = "(journal impossible à écrire)"
-        click.echo(
+        echo(
             _t(lang, "Erreur : ", "Error: ")
             + say("internal", lang, detail=type(exc).__name__, log=log),
             err=True,

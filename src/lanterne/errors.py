@@ -92,3 +92,13 @@ class TooLarge(BadInput):
     """An upload over the size the API takes."""
 
     http_status = 413
+
+
+# Settings (area: jsonld) -----------------------------------------------------------------
+
+
+class BadSetting(LanterneError):
+    """A setting (environment variable) whose value cannot be used."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 500

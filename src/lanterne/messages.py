@@ -275,6 +275,43 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe",
         "{path}: @id reference “{ref}” ({where}) points to no node of the graph; kept as an external link",
     ),
+    # JSON-LD bounds, URLs, settings (area: jsonld)
+    "reason.graph_too_deep": (
+        "nœud « {id} » : une fois ses liens @id résolus, il s'imbrique sur plus de {limit} niveaux ; "
+        "si l'export est légitime, relevez {setting}",
+        "node “{id}”: once its @id links are resolved, it nests more than {limit} levels deep; "
+        "if the export is genuine, raise {setting}",
+    ),
+    "reason.graph_too_large": (
+        "nœud « {id} » : une fois ses liens @id résolus, il compte plus de {limit} objets et listes "
+        "(un nœud partagé compte à chaque lien) ; si l'export est légitime, relevez {setting}",
+        "node “{id}”: once its @id links are resolved, it holds more than {limit} objects and lists "
+        "(a shared node counts at each link); if the export is genuine, raise {setting}",
+    ),
+    "warning.unsafe_url": (
+        "{path} : lien « {value} » écarté ({target}, source « {field} ») : {why}",
+        "{path}: link “{value}” dropped ({target}, source “{field}”): {why}",
+    ),
+    "url.scheme": (
+        "schéma « {detail} » refusé, seuls http et https font des liens",
+        "scheme “{detail}” refused, only http and https make links",
+    ),
+    "url.hidden_character": (
+        "caractère caché {detail} (espace, contrôle ou mise en forme) dans l'adresse",
+        "hidden character {detail} (space, control or formatting) in the address",
+    ),
+    "url.no_host": (
+        "adresse http(s) sans nom de domaine{detail}",
+        "http(s) address without a host name{detail}",
+    ),
+    "url.not_absolute": (
+        "ce n'est pas une adresse absolue http:// ou https://{detail}",
+        "not an absolute http:// or https:// address{detail}",
+    ),
+    "setting.not_positive": (
+        "{name} vaut « {value} » : attendu un nombre entier supérieur ou égal à 1.",
+        "{name} is “{value}”: expected a whole number of at least 1.",
+    ),
 }
 
 
@@ -291,6 +328,9 @@ REASON_LABELS: Final[dict[str, tuple[str, str]]] = {
     "reason.bad_value": ("valeur invalide", "invalid value"),
     "reason.too_long": ("champ trop long", "field too long"),
     "reason.invalid_record": ("notice invalide", "invalid record"),
+    # area: jsonld
+    "reason.graph_too_deep": ("graphe JSON-LD trop profond", "JSON-LD graph too deep"),
+    "reason.graph_too_large": ("graphe JSON-LD trop grand", "JSON-LD graph too large"),
 }
 
 

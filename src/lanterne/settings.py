@@ -78,6 +78,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Longueur maximale d'une requête de recherche (caractères) ; au-delà, la fin est ignorée.",
         "Longest search query (characters); anything beyond is ignored.",
     ),
+    # JSON-LD reading (area: jsonld) ------------------------------------------------------
+    Setting(
+        "jsonld_max_depth",
+        "LANTERNE_JSONLD_MAX_DEPTH",
+        "32",
+        "Imbrication maximale (objets et listes) d'une notice JSON-LD une fois ses liens @id "
+        "résolus ; au-delà, la notice va en quarantaine. Les exports réels imbriquent sur 4.",
+        "Deepest nesting (objects and lists) of a JSON-LD record once its @id links are "
+        "resolved; deeper records are quarantined. Real exports nest 4 deep.",
+    ),
+    Setting(
+        "jsonld_max_nodes",
+        "LANTERNE_JSONLD_MAX_NODES",
+        "10000",
+        "Nombre maximal d'objets et de listes d'une notice JSON-LD une fois ses liens @id "
+        "résolus (un nœud partagé compte à chaque lien) ; au-delà, quarantaine.",
+        "Most objects and lists in a JSON-LD record once its @id links are resolved (a shared "
+        "node counts at each link); larger records are quarantined.",
+    ),
 )
 
 
@@ -93,6 +112,8 @@ class Settings(msgspec.Struct, kw_only=True):
     pure_python: str = ""
     search_query_max: int = 500
     """Characters of a search query that are read (the rest is ignored; cost bounded)."""
+    jsonld_max_depth: int = 32
+    jsonld_max_nodes: int = 10_000
 
     @property
     def audits_folder(self) -> Path:
@@ -118,14 +139,18 @@ class Settings(msgspec.Struct, kw_only=True):
             token=values["token"],
             audits=Path(values["audits"]) if values["audits"] else None,
             pure_python=values["pure_python"],
-            search_query_max=_positive(values["search_query_max"], 500),
+            search_query_max=_positive(values, "search_query_max"),
+            jsonld_max_depth=_positive(values, "jsonld_max_depth"),
+            jsonld_max_nodes=_positive(values, "jsonld_max_nodes"),
         )
 
 
-def _positive(value: str, default: int) -> int:
-    """A whole number above zero, else the declared default (a bad value must not stop a search)."""
-    try:
-        number = int(value)
-    except ValueError:
-        return default
-    return number if number > 0 else default
+def _positive(values: dict[str, str], name: str) -> int:
+    """A bound given as a whole number ≥ 1; anything else is a usage error naming the variable."""
+    text = values[name].strip().replace("_", "")
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    from lanterne.errors import BadSetting
+
+    env = next(s.env for s in SETTINGS if s.name == name)
+    raise BadSetting("setting.not_positive", name=env, value=values[name])

@@ -44,6 +44,9 @@ from lanterne.profile import (
 from lanterne.profile import Event as WorkEvent
 
 TO_FILL = "[à compléter]"
+LINK_TO_FILL = "https://a-completer.invalid/"
+"""The placeholder of a link field: the profile keeps only http(s) links (``.invalid`` is reserved
+by RFC 2606, so it never points anywhere)."""
 OPEN_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 ASSUMED_IMAGE = (1200, 800)
 """Europeana's tier-4 example size (0.96 megapixels)."""
@@ -141,7 +144,7 @@ def add_image(work: Work) -> Work | None:
     if any(m.kind is MediaKind.IMAGE for m in work.media):
         return None
     width, height = ASSUMED_IMAGE
-    image = Media(kind=MediaKind.IMAGE, url=TO_FILL, width=width, height=height)
+    image = Media(kind=MediaKind.IMAGE, url=LINK_TO_FILL, width=width, height=height)
     return replace(work, media=[*work.media, image])
 
 
@@ -319,7 +322,7 @@ def offer_category(work: Work) -> OfferCategory:
 def add_offer(work: Work) -> Work | None:
     if any(o.url for o in work.offers):
         return None
-    offer = Offer(category=offer_category(work), url=TO_FILL)
+    offer = Offer(category=offer_category(work), url=LINK_TO_FILL)
     kept = [o for o in work.offers if o.url]
     return replace(work, offers=[*kept, offer] if kept else [*work.offers[1:], offer])
 
@@ -354,7 +357,7 @@ def add_creator(work: Work) -> Work | None:
 
 
 def add_url(work: Work) -> Work | None:
-    return None if work.url else replace(work, url=TO_FILL)
+    return None if work.url else replace(work, url=LINK_TO_FILL)
 
 
 def add_isbn(work: Work) -> Work | None:

@@ -30,6 +30,7 @@ from lanterne.profile import (
     normalise_country,
     normalise_language,
     normalise_subdivision,
+    url_problem,
 )
 
 
@@ -200,6 +201,8 @@ def _geo_pair(value: str) -> dict[str, float]:
 
 def _event_part(part: str) -> Handler:
     def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        if part == "url" and not _links(fields, values[:1], rule):
+            return
         event = fields.setdefault("_event", {})
         if part == "period":
             event["period"] = _date(values[0])
@@ -209,9 +212,32 @@ def _event_part(part: str) -> Handler:
     return handle
 
 
+def _links(fields: Fields, values: list[str], rule: Rule) -> list[str]:
+    """The values that are web links (http or https); each other one is dropped, and a warning
+    naming it is kept in ``_warnings`` for the run (docs/profile.md, « Liens »)."""
+    kept = []
+    for v in values:
+        problem = url_problem(v)
+        if problem is None:
+            kept.append(v)
+        else:
+            source = ",".join(rule.from_) or "const"
+            fields.setdefault("_warnings", []).append((rule.to, source, v, *problem))
+    return kept
+
+
+def _link(key: str) -> Handler:
+    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+        kept = _links(fields, values[:1], rule)
+        if kept:
+            fields[key] = kept[0]
+
+    return handle
+
+
 def _media(kind: str) -> Handler:
     def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        for v in values:
+        for v in _links(fields, values, rule):
             fields.setdefault("media", []).append({"kind": kind, "url": v})
 
     return handle
@@ -219,15 +245,19 @@ def _media(kind: str) -> Handler:
 
 def _rights(part: str) -> Handler:
     def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        fields.setdefault("rights", {})[part] = values[0]
+        kept = _links(fields, values[:1], rule) if part == "licence" else values
+        if kept:
+            fields.setdefault("rights", {})[part] = kept[0]
 
     return handle
 
 
 def _offer(part: str) -> Handler:
     def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        offer = fields.setdefault("_offer", {"category": rule.category or "ticket"})
         value = values[0]
+        if part == "url" and not _links(fields, [value], rule):
+            return
+        offer = fields.setdefault("_offer", {"category": rule.category or "ticket"})
         if part == "url":
             offer["url"] = value
         elif part == "price":
@@ -313,7 +343,7 @@ _FIXED: dict[str, Handler] = {
     "subject": _terms("subjects"),
     "media.image": _media("image"),
     "media.page": _media("page"),
-    "url": _scalar("url", str),
+    "url": _link("url"),
     "in_language": _languages("in_languages"),
     "original_language": _languages("_original_languages"),
     "country": _countries,

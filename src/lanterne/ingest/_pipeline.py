@@ -14,9 +14,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
+from lanterne._visible import visible
 from lanterne.catalogue import Catalogue, QuarantineEntry, StoredWork
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.ingest._blocks import split_blocks
@@ -35,7 +37,8 @@ from lanterne.ingest._readers import (
 from lanterne.ingest._transform import Outcome
 from lanterne.messages import say, say_partial
 from lanterne.profile import work_id
-from lanterne.profile.schemaorg import Graph, top_nodes, types_of
+from lanterne.profile.schemaorg import Graph, GraphTooLarge, shallow_json, top_nodes, types_of
+from lanterne.settings import Settings
 
 Progress = Callable[[int], None]
 
@@ -53,6 +56,10 @@ class IngestOptions(msgspec.Struct, kw_only=True):
     """Processes that map records beside the one reading and storing (0: map in this process)."""
     sync: bool = False
     """Mark the source's works absent from this import as deleted (the file is a full export)."""
+    jsonld_max_depth: int | None = None
+    """Deepest nesting of a JSON-LD record once its links are resolved (``None``: the setting)."""
+    jsonld_max_nodes: int | None = None
+    """Most objects and lists in a resolved JSON-LD record (``None``: the setting)."""
 
 
 class IngestSummary(msgspec.Struct, kw_only=True):
@@ -306,12 +313,21 @@ def _open_items(
             for item in produced:
                 yield ("record", item, [])
     else:
-        yield from _jsonld_items(files, base, profile, encoding)
+        yield from _jsonld_items(files, base, profile, encoding, options)
 
 
 def _jsonld_items(
-    files: list[Path], base: Path, profile: MappingProfile, encoding: str | None
+    files: list[Path],
+    base: Path,
+    profile: MappingProfile,
+    encoding: str | None,
+    options: IngestOptions,
 ) -> Iterator[Opened]:
+    max_depth, max_nodes = options.jsonld_max_depth, options.jsonld_max_nodes
+    if max_depth is None or max_nodes is None:
+        settings = Settings.load()
+        max_depth = max_depth or settings.jsonld_max_depth
+        max_nodes = max_nodes or settings.jsonld_max_nodes
     graph = Graph()
     for name in profile.reader.context_files:
         path = base / name
@@ -327,6 +343,7 @@ def _jsonld_items(
             if isinstance(item, RawRecord):
                 graph.add(item.data)
     wanted = set(profile.reader.types)
+    by_id = profile.record.id == "@id"  # the node's @id is its source id
     for item in documents:
         if isinstance(item, ReadProblem):
             yield ("record", item, [])
@@ -336,11 +353,44 @@ def _jsonld_items(
             if wanted and not wanted.intersection(types_of(node)):
                 continue
             dangling: list[tuple[str, str]] = []
-            resolved = graph.resolve(node, dangling)
+            try:
+                resolved = graph.resolve(node, dangling, max_depth, max_nodes)
+            except GraphTooLarge as exc:
+                yield ("record", _too_large(item, node, len(nodes), exc, by_id), [])
+                continue
             record = RawRecord(
                 item.file, item.line, resolved, item.raw if len(nodes) == 1 else str(node)
             )
             yield ("jsonld", record, dangling)
+
+
+def _warn(run: _Run, key: str, **params: str) -> None:
+    """Count a warning; the run's summary keeps the first 20 (in French, as the quarantine)."""
+    run.summary.warnings_total += 1
+    if len(run.summary.warnings) < 20:
+        run.summary.warnings.append(say(key, "fr", **params))
+
+
+def _too_large(
+    item: RawRecord, node: dict[str, Any], count: int, exc: GraphTooLarge, by_id: bool
+) -> ReadProblem:
+    """The quarantine entry of a record over a bound of ``Graph.resolve``."""
+    deep = exc.bound == "depth"
+    node_id = node.get("@id")
+    key = node_id if by_id and isinstance(node_id, str) else None
+    return ReadProblem(
+        item.file,
+        item.line,
+        "reason.graph_too_deep" if deep else "reason.graph_too_large",
+        {
+            "id": node_id if isinstance(node_id, str) else "",
+            "limit": f"{exc.limit:,}".replace(",", "\u202f"),
+            "setting": "LANTERNE_JSONLD_MAX_DEPTH" if deep else "LANTERNE_JSONLD_MAX_NODES",
+        },
+        # The node as written may nest too deep for ``str``: a bounded view of it.
+        item.raw if count == 1 else shallow_json(node),
+        record_key=key,
+    )
 
 
 def _commit(run: _Run, opened: Opened, outcome: Outcome | None) -> None:
@@ -386,7 +436,17 @@ def _commit(run: _Run, opened: Opened, outcome: Outcome | None) -> None:
         run.quarantine(item.file, item.line, reason, params, item.raw, field=field, key=source_id)
         return
     assert source_id is not None
-    work_id_, work_type, doc, digest, source_digest = payload
+    work_id_, work_type, doc, digest, dropped, source_digest = payload
+    for target, field, value, why, detail in dropped:
+        _warn(
+            run,
+            "warning.unsafe_url",
+            path=f"{item.file}:{item.line}",
+            value=visible(value[:120]),
+            target=target,
+            field=field,
+            why=say(why, "fr", detail=visible(detail)),
+        )
     run.store(
         StoredWork(
             id=work_id_,

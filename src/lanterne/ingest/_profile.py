@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from lanterne.errors import BadProfile
+from lanterne.messages import say
+from lanterne.profile import url_problem
 
 Format = Literal["csv", "json", "jsonl", "jsonld"]
 OnError = Literal["quarantine", "skip"]
@@ -191,6 +193,15 @@ def load_profile(name_or_path: str) -> MappingProfile:
             raise BadProfile(
                 "profile.invalid", path=where, detail=f"règle {rule.to} sans « from » ni « const »"
             )
+    for name, link in (
+        ("licence", profile.licence),
+        ("defaults.licence", profile.defaults.licence),
+    ):
+        problem = url_problem(link) if link is not None else None
+        if problem is not None:
+            # Every work of the source would carry it: refused here rather than dropped per work.
+            why = say(problem[0], "fr", detail=problem[1])
+            raise BadProfile("profile.invalid", path=where, detail=f"{name} « {link} » : {why}")
     profile.path = where
     profile.text = text
     return profile

@@ -22,9 +22,10 @@ from lanterne.profile import (
 )
 from lanterne.profile.schemaorg import node_to_fields
 
-# A record's outcome: ("ok", source_id, (work id, type, doc, digest)), to which the ordered
-# stage appends the raw record's digest; ("problem", source_id, (reason, params, field)); or
-# ("unchanged", source_id, ()) when the record was not mapped again.
+# A record's outcome: ("ok", source_id, (work id, type, doc, digest, warnings)), to which the
+# ordered stage appends the raw record's digest (warnings: the links dropped, each as (target,
+# source field, value, problem id, detail)); ("problem", source_id, (reason, params, field));
+# or ("unchanged", source_id, ()) when the record was not mapped again.
 Outcome = tuple[str, str | None, tuple[Any, ...]]
 
 
@@ -50,6 +51,7 @@ def transform_record(
             native = node_to_fields(data)
             _merge(native, fields)
             fields = native
+        warnings = fields.pop("_warnings", [])
         work = build_work(fields, profile, source_id, from_graph=kind == "jsonld")
     except RecordProblem as problem:
         params = {"field": problem.field or "", **problem.params}
@@ -58,7 +60,7 @@ def transform_record(
         return ("problem", source_id, ("reason.invalid_record", {"detail": str(exc)}, None))
     doc = encode_work(work)
     digest = hashlib.blake2b(doc, digest_size=16).digest()
-    return ("ok", source_id, (work.id, work.type.value, doc, digest))
+    return ("ok", source_id, (work.id, work.type.value, doc, digest, warnings))
 
 
 def _merge(fields: Fields, mapped: Fields) -> None:

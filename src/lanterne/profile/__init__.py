@@ -38,6 +38,8 @@ from lanterne.profile._model import (
     Work,
     decode_work,
     encode_work,
+    is_web_url,
+    url_problem,
     work_id,
 )
 from lanterne.profile._schema import SCHEMA_ID, json_schema
@@ -103,10 +105,12 @@ __all__ = [
     "european_countries",
     "is_eof_language",
     "is_european",
+    "is_web_url",
     "json_schema",
     "normalise_country",
     "normalise_language",
     "normalise_subdivision",
     "primary_language",
+    "url_problem",
     "work_id",
 ]

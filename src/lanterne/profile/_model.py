@@ -8,6 +8,7 @@ whether a re-import rewrites it).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import msgspec
@@ -50,6 +51,48 @@ IsoDateTime = Annotated[
     ),
 ]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+
+# Links ---------------------------------------------------------------------------------------
+# A link field holds an absolute http(s) URL with a host, and nothing a browser would read
+# another way: no space, no C0/C1 control character (browsers drop a tab or a newline inside a
+# scheme, so « java\tscript: » runs), no invisible or bidirectional formatting character.
+_HIDDEN = r"\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+_WEB_URL = re.compile(f"(?i:https?)://[^{_HIDDEN}/?#]+[^{_HIDDEN}]*")
+_HIDDEN_CHAR = re.compile(f"[{_HIDDEN}]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+WEB_SCHEMES = ("http", "https")
+"""The only schemes a link field keeps (see docs/profile.md, « Liens »)."""
+
+
+def url_problem(value: str) -> tuple[str, str] | None:
+    """Why ``value`` is not a web link, as a message id of ``lanterne.messages`` and its detail.
+
+    ``None`` for an absolute http or https URL with a host and no hidden character.
+    """
+    if _WEB_URL.fullmatch(value):
+        return None
+    hidden = _HIDDEN_CHAR.search(value)
+    if hidden:
+        return ("url.hidden_character", f"U+{ord(hidden.group()):04X}")
+    scheme = _SCHEME.match(value)
+    if scheme and scheme.group(1).lower() not in WEB_SCHEMES:
+        return ("url.scheme", scheme.group(1))
+    if scheme:
+        return ("url.no_host", "")
+    return ("url.not_absolute", "")
+
+
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) URL a page may use as a link (``url_problem`` is ``None``)."""
+    return _WEB_URL.fullmatch(value) is not None
+
+
+def _web(value: str | None) -> str | None:
+    # A link that is not a web link is dropped, not refused: a catalogue written before links
+    # were checked must stay readable. Ingest drops them earlier, with a warning.
+    return value if value is None or _WEB_URL.fullmatch(value) else None
+
+
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 
 
@@ -170,6 +213,11 @@ class Event(_Base, kw_only=True):
     status: EventStatus | None = None
     attendance: AttendanceMode | None = None
     url: str | None = None
+    """Web link (http or https only; another value is dropped)."""
+
+    def __post_init__(self) -> None:
+        if self.url is not None:
+            self.url = _web(self.url)
 
 
 class Offer(_Base, kw_only=True):
@@ -185,6 +233,8 @@ class Offer(_Base, kw_only=True):
     territories: list[str] = []
 
     def __post_init__(self) -> None:
+        if self.url is not None:
+            self.url = _web(self.url)
         for code in self.territories:
             check_country(code)
 
@@ -192,17 +242,26 @@ class Offer(_Base, kw_only=True):
 class Media(_Base, kw_only=True):
     kind: MediaKind
     url: NonEmpty
+    """Web link (http or https only: a work drops a medium with another link)."""
     width: Annotated[int, msgspec.Meta(gt=0)] | None = None
     height: Annotated[int, msgspec.Meta(gt=0)] | None = None
     licence: str | None = None
     caption: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.licence is not None:
+            self.licence = _web(self.licence)
+
 
 class Rights(_Base, kw_only=True):
     licence: str | None = None
-    """Licence URI (Creative Commons, Licence Ouverte, rightsstatements.org)."""
+    """Licence URI (Creative Commons, Licence Ouverte, rightsstatements.org): http or https."""
     statement: str | None = None
     holder: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.licence is not None:
+            self.licence = _web(self.licence)
 
 
 class CreationLabel(_Base, kw_only=True):
@@ -268,6 +327,12 @@ class Provenance(_Base, kw_only=True):
     licence: str | None = None
     attribution: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.url is not None:
+            self.url = _web(self.url)
+        if self.licence is not None:
+            self.licence = _web(self.licence)
+
 
 class Work(_Base, kw_only=True):
     """A cultural work, event or heritage object, described once for every Lanterne module."""
@@ -302,6 +367,12 @@ class Work(_Base, kw_only=True):
             raise ValueError("a work needs at least one title")
         for tag in self.in_languages:
             check_language(tag)
+        if self.url is not None:
+            self.url = _web(self.url)
+        if self.media and not all(_WEB_URL.fullmatch(m.url) for m in self.media):
+            self.media = [m for m in self.media if _WEB_URL.fullmatch(m.url)]
+        if self.rights is not None and self.rights == _NO_RIGHTS:
+            self.rights = None  # its only member was a dropped link
 
     @property
     def title(self) -> str:
@@ -312,6 +383,9 @@ class Work(_Base, kw_only=True):
                 if t.kind is TextKind.TITLE and primary == wanted:
                     return t.value
         return self.titles[0].value
+
+
+_NO_RIGHTS = Rights()
 
 
 def work_id(source: str, source_id: str) -> str:

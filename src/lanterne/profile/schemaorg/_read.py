@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 import msgspec
 
-from lanterne.profile._model import PROFILE_VERSION, Work, decode_work
+from lanterne.profile._model import PROFILE_VERSION, Work, decode_work, url_problem
 from lanterne.profile._vocab import Role, WorkType
 from lanterne.profile.schemaorg._graph import is_reference, local_name, types_of
 
@@ -41,11 +41,12 @@ def work_from_jsonld(document: dict[str, Any]) -> Work:
     """Read back a document written by ``work_to_jsonld`` (or a schema.org node with an ``@id``)."""
     node = document
     data = read_native(node)
+    data.pop("_warnings", None)  # the model drops those links too
     record = node.get("subjectOf")
     for item in record if isinstance(record, list) else [record]:
         if isinstance(item, dict) and item.get("additionalType") == RECORD_TYPE:
             for pv in _as_list(item.get("variableMeasured")):
-                key = str(pv.get("propertyID", ""))
+                key = _str(pv.get("propertyID", ""))
                 if key.startswith(PROPERTY_PREFIX):
                     # ``diversity.eof`` corrects one member of a struct field read natively.
                     name, _, member = key[len(PROPERTY_PREFIX) :].partition(".")
@@ -61,6 +62,12 @@ def work_from_jsonld(document: dict[str, Any]) -> Work:
     return decode_work(msgspec.json.encode(data))
 
 
+def _str(value: Any) -> str:
+    """A literal's text; ``""`` for an object or a list, whose ``str`` would recurse into it (a
+    node read without ``Graph.resolve``'s bounds may nest thousands deep)."""
+    return "" if isinstance(value, dict | list) else str(value)
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -73,10 +80,10 @@ def _read_text(value: Any, default_lang: str | None = None) -> dict[str, Any] | 
         lang = value.get("@language", default_lang)
     else:
         text, lang = value, default_lang
-    if text is None or not str(text).strip():
+    if text is None or not _str(text).strip():
         return None
     out: dict[str, Any] = (
-        {"value": str(text).strip()} if not isinstance(text, str) else {"value": text}
+        {"value": _str(text).strip()} if not isinstance(text, str) else {"value": text}
     )
     if lang:
         out["lang"] = lang
@@ -92,7 +99,7 @@ def _read_identifiers(value: Any) -> list[dict[str, Any]]:
     out = []
     for item in _as_list(value):
         if isinstance(item, dict) and "propertyID" in item and "value" in item:
-            out.append({"scheme": str(item["propertyID"]), "value": str(item["value"])})
+            out.append({"scheme": _str(item["propertyID"]), "value": _str(item["value"])})
     return out
 
 
@@ -101,7 +108,9 @@ def _read_agent(value: Any, role: str) -> dict[str, Any] | None:
         return {"agent": {"name": value}, "role": role} if value.strip() else None
     if is_reference(value):
         # An unresolved link: the agent is known only by its URI, which is kept as its name too.
-        uri = str(value["@id"])
+        uri = _str(value["@id"])
+        if not uri.strip():
+            return None
         return {
             "agent": {"name": uri, "identifiers": [{"scheme": "uri", "value": uri}]},
             "role": role,
@@ -114,7 +123,7 @@ def _read_agent(value: Any, role: str) -> dict[str, Any] | None:
     agent: dict[str, Any] = {"name": _plain(value["name"])}
     if kind and kind != "Person":
         agent["kind"] = kind
-    elif kind is None and "Organization" in str(value.get("@type", "")):
+    elif kind is None and "Organization" in _str(value.get("@type", "")):
         agent["kind"] = "Organization"
     ids = _read_identifiers(value.get("identifier"))
     if ids:
@@ -130,7 +139,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, dict):
         # A literal, or a link written as a reference (``"url": {"@id": "https://…"}``).
         value = value["@id"] if is_reference(value) else value.get("@value", "")
-    return str(value).strip()
+    return _str(value).strip()
 
 
 def _number_of(value: Any) -> float | None:
@@ -148,12 +157,20 @@ def _number_of(value: Any) -> float | None:
 
 def _read_place(value: Any) -> dict[str, Any] | None:
     if isinstance(value, list):
-        # Publishers list a venue next to its VirtualLocation: read the first place found.
-        places = (_read_place(v) for v in value)
-        return next((p for p in places if p), None)
+        # Publishers list a venue next to its VirtualLocation: read the first place found,
+        # lists in lists flattened with a stack (no recursion).
+        stack = list(reversed(value))
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif found := _read_place(item):
+                return found
+        return None
     if is_reference(value):
         # A link to a node no file holds is an external resource: keep it as the place's URI.
-        return {"identifiers": [{"scheme": "uri", "value": str(value["@id"])}]}
+        uri = _str(value["@id"])
+        return {"identifiers": [{"scheme": "uri", "value": uri}]} if uri.strip() else None
     if not isinstance(value, dict) or "VirtualLocation" in types_of(value):
         return None
     place: dict[str, Any] = {}
@@ -179,7 +196,7 @@ def _read_place(value: Any) -> dict[str, Any] | None:
 
 
 def _enum(value: Any) -> str | None:
-    return local_name(str(value)) if value else None
+    return local_name(_str(value)) if value else None
 
 
 def _read_date(value: Any) -> dict[str, Any] | None:
@@ -191,10 +208,24 @@ def _read_date(value: Any) -> dict[str, Any] | None:
     return None
 
 
+def _web_link(warnings: list[Any], target: str, prop: str, value: str) -> str | None:
+    """``value`` if it is a web link (http or https); else ``None``, and a warning naming it
+    (target, property, value, problem id, detail) in ``warnings``."""
+    problem = url_problem(value)
+    if problem is None:
+        return value
+    warnings.append((target, prop, value, *problem))
+    return None
+
+
 def read_native(node: dict[str, Any]) -> dict[str, Any]:
-    """The profile fields a schema.org node carries natively (before the record's corrections)."""
+    """The profile fields a schema.org node carries natively (before the record's corrections).
+
+    Links that are not http(s) URLs are left out, each with a warning in ``_warnings``.
+    """
     data: dict[str, Any] = {}
-    raw_id = str(node.get("@id", ""))
+    warnings: list[Any] = []
+    raw_id = _str(node.get("@id", ""))
     data["id"] = unquote(raw_id[len(ID_PREFIX) :]) if raw_id.startswith(ID_PREFIX) else raw_id
     known = [t for t in types_of(node) if t in WorkType._value2member_map_]
     data["type"] = known[0] if known else (types_of(node) or ["CreativeWork"])[0]
@@ -219,7 +250,7 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
         if isinstance(item, dict) and item.get("name"):
             subject = {"label": _plain(item["name"])}
             if "termCode" in item:
-                subject["term_id"] = str(item["termCode"])
+                subject["term_id"] = _str(item["termCode"])
             if "inDefinedTermSet" in item:
                 subject["vocabulary"] = _plain(item["inDefinedTermSet"])
             subjects.append(subject)
@@ -267,12 +298,14 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
     media = []
     for image in _as_list(node.get("image")):
         if isinstance(image, str):
-            media.append({"kind": "image", "url": image})
+            if _web_link(warnings, "media.image", "image", image.strip()):
+                media.append({"kind": "image", "url": image.strip()})
         elif isinstance(image, dict) and (image.get("contentUrl") or image.get("url")):
-            medium: dict[str, Any] = {
-                "kind": "image",
-                "url": _plain(image.get("contentUrl") or image.get("url")),
-            }
+            prop = "contentUrl" if image.get("contentUrl") else "url"
+            link = _web_link(warnings, "media.image", f"image.{prop}", _plain(image[prop]))
+            if link is None:
+                continue
+            medium: dict[str, Any] = {"kind": "image", "url": link}
             for key, schema in IMAGE.items():
                 if image.get(schema) in (None, ""):
                     continue
@@ -280,6 +313,12 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
                     size = _number_of(image[schema])
                     if size is not None and size >= 1 and size.is_integer():
                         medium[key] = int(size)
+                elif key == "licence":
+                    licence = _web_link(
+                        warnings, "media.licence", f"image.{schema}", _plain(image[schema])
+                    )
+                    if licence:
+                        medium[key] = licence
                 elif _plain(image[schema]):
                     medium[key] = _plain(image[schema])
             media.append(medium)
@@ -290,13 +329,15 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
             media.append({"kind": "page", "url": url})
     if media:
         data["media"] = media
-    if _plain(node.get("license")):
-        data["rights"] = {"licence": _plain(node["license"])}
-    offers = [_read_offer(o) for o in _as_list(node.get("offers")) if isinstance(o, dict)]
+    licence = _plain(node.get("license"))
+    if licence and _web_link(warnings, "rights.licence", "license", licence):
+        data["rights"] = {"licence": licence}
+    offers = [_read_offer(o, warnings) for o in _as_list(node.get("offers")) if isinstance(o, dict)]
     if offers:
         data["offers"] = offers
-    if _plain(node.get("url")):
-        data["url"] = _plain(node["url"])
+    url = _plain(node.get("url"))
+    if url and _web_link(warnings, "url", "url", url):
+        data["url"] = url
     countries = [
         _plain(c.get("identifier")) if isinstance(c, dict) else _plain(c)
         for c in _as_list(node.get("countryOfOrigin"))
@@ -307,13 +348,16 @@ def read_native(node: dict[str, Any]) -> dict[str, Any]:
     if duration and any(duration.groups()):
         minutes = 60 * float(duration.group(1) or 0) + float(duration.group(2) or 0)
         data["duration_minutes"] = int(minutes) if minutes.is_integer() else minutes
+    if warnings:
+        data["_warnings"] = warnings
     return data
 
 
-def _read_offer(node: dict[str, Any]) -> dict[str, Any]:
+def _read_offer(node: dict[str, Any], warnings: list[Any]) -> dict[str, Any]:
     offer: dict[str, Any] = {"category": _plain(node.get("category")) or "ticket"}
-    if _plain(node.get("url")):
-        offer["url"] = _plain(node["url"])
+    url = _plain(node.get("url"))
+    if url and _web_link(warnings, "offer.url", "offers.url", url):
+        offer["url"] = url
     price = _number_of(node.get("price"))
     if price is not None and price >= 0:
         offer["price"] = price
@@ -345,8 +389,8 @@ def node_to_fields(node: dict[str, Any]) -> dict[str, Any]:
     data = read_native(node)
     data.pop("id", None)
     free = node.get("isAccessibleForFree")
-    if free is not None and str(free).lower() in ("true", "1", "false", "0"):
-        is_free = str(free).lower() in ("true", "1")
+    if free is not None and _str(free).lower() in ("true", "1", "false", "0"):
+        is_free = _str(free).lower() in ("true", "1")
         for offer in data.get("offers", []):
             offer.setdefault("is_free", is_free)
         if is_free and not data.get("offers"):
