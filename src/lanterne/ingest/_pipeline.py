@@ -10,6 +10,7 @@ running it again finishes the job (stable ids make it idempotent).
 from __future__ import annotations
 
 import gc
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import chain
@@ -53,6 +54,9 @@ class IngestOptions(msgspec.Struct, kw_only=True):
     """Processes that map records beside the one reading and storing (0: map in this process)."""
     sync: bool = False
     """Mark the source's works absent from this import as deleted (the file is a full export)."""
+    display_root: str | None = None
+    """Name files relative to this folder in the run, its quarantine and its warnings (an upload
+    through the API is named as sent, not by where the server saved it)."""
 
 
 class IngestSummary(msgspec.Struct, kw_only=True):
@@ -130,6 +134,14 @@ class _Run:
         self.unchanged = 0
         self.seen: dict[str, tuple[str, int]] = {}
         self.reasons: Counter[str] = Counter()
+        root = options.display_root
+        self.prefix = None if root is None else root.rstrip(os.sep) + os.sep
+
+    def shown(self, file: str) -> str:
+        """How the run names ``file`` (see ``IngestOptions.display_root``)."""
+        if self.prefix is not None and file.startswith(self.prefix):
+            return file[len(self.prefix) :]
+        return file
 
     def quarantine(
         self,
@@ -144,7 +156,7 @@ class _Run:
         self.problems.append(
             QuarantineEntry(
                 source=self.profile.source,
-                file=file,
+                file=self.shown(file),
                 line=line,
                 reason=reason,
                 message=say_partial(reason, "fr", params),
@@ -208,14 +220,10 @@ def ingest(
     layouts: dict[str, CsvLayout] = {}
     items = _open_items(files, base, profile, options, layouts)
     first = next(items, None)  # opens the first file: whole-file problems surface before the run
-    run_info = catalogue.begin_run(profile.source, profile.name, [str(f) for f in files])
-    summary = IngestSummary(
-        run_id=run_info.id,
-        source=profile.source,
-        profile=profile.name,
-        files=[str(f) for f in files],
-    )
+    summary = IngestSummary(run_id="", source=profile.source, profile=profile.name, files=[])
     run = _Run(catalogue, profile, options, summary)
+    summary.files = [run.shown(str(f)) for f in files]
+    summary.run_id = catalogue.begin_run(profile.source, profile.name, summary.files).id
     opened = items if first is None else chain([first], items)
     # An import allocates millions of short-lived containers; the default collector thresholds
     # would walk the growing table of seen ids over and over.
@@ -374,7 +382,7 @@ def _commit(run: _Run, opened: Opened, outcome: Outcome | None) -> None:
     for where, ref in dangling:
         run.summary.warnings_total += 1
         if len(run.summary.warnings) < 20:
-            path = f"{item.file}:{item.line}"
+            path = f"{run.shown(item.file)}:{item.line}"
             run.summary.warnings.append(
                 say("warning.dangling_ref", "fr", path=path, ref=ref, where=where)
             )

@@ -25,6 +25,7 @@ from lanterne.diagnose._report import CatalogueReport, build_report
 from lanterne.errors import BadInput, NotFound
 from lanterne.recommend import Surface, parse_goal
 from lanterne.recommend._service import Options, Source, catalogue_source
+from lanterne.settings import WebLimits
 from lanterne.web._security import Guard
 
 if TYPE_CHECKING:
@@ -85,11 +86,14 @@ class Site:
         home: HomeSettings | None = None,
         encoder_threads: int = 2,
         concurrency: int | None = None,
+        limits: WebLimits | None = None,
     ) -> None:
         """``encoder_threads``: threads of the query encoder; 1 when several server processes
         share the cores (``lanterne serve --workers``). ``concurrency``: searches and
         recommendations computed at once (default: the cores); more requests wait their turn
-        rather than all slowing each other down."""
+        rather than all slowing each other down. ``limits``: what a request may send (default:
+        the settings)."""
+        self.limits = limits or WebLimits.load()
         self.catalogue_path = catalogue
         self.audits = audits
         self.guard = Guard(token, secret)

@@ -1,0 +1,292 @@
+"""Attacks on the web face, each refused in the API's one error shape: bodies too large (counted
+while they stream, after the token), hostile upload names, the server's paths in messages,
+answers without security headers, companion files of a JSON-LD import."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from lanterne.catalogue import open_catalogue
+from lanterne.settings import WebLimits
+from lanterne.web import Site, create_app
+from lanterne.web._demo import DEMO_HOME
+from web_helpers import TOKEN, Client
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+@pytest.fixture
+def private_copy(demo_catalogue: Path, tmp_path: Path) -> Path:
+    shutil.copy(demo_catalogue, tmp_path / "demo.sqlite")
+    shutil.copytree(Path(f"{demo_catalogue}.search"), tmp_path / "demo.sqlite.search")
+    return tmp_path / "demo.sqlite"
+
+
+def _site(path: Path, **limits: int) -> Site:
+    return Site(path, token=TOKEN, home=DEMO_HOME, limits=WebLimits.load(**limits))
+
+
+def _error(answer: httpx.Response, status: int, code: str) -> str:
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] == code and body["error"]["message"]
+    return str(body["error"]["message"])
+
+
+class RawCall:
+    """One request straight through the ASGI application, its body handed out in chunks only
+    when the application asks for them (so a test sees how much of it was read)."""
+
+    def __init__(self, app: Any, chunks: int, chunk: bytes, first: bytes = b"") -> None:
+        self.app = app
+        self.first = first
+        self.chunks = chunks
+        self.chunk = chunk
+        self.handed = 0
+        self.status = 0
+        self.headers: dict[str, str] = {}
+        self.body = b""
+
+    def __call__(self, path: str, headers: dict[str, str]) -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            "client": ("127.0.0.1", 1),
+            "server": ("test", 80),
+        }
+
+        async def receive() -> dict[str, Any]:
+            if self.handed >= self.chunks:
+                return {"type": "http.disconnect"}
+            self.handed += 1
+            body = self.first + self.chunk if self.handed == 1 else self.chunk
+            return {"type": "http.request", "body": body, "more_body": True}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                self.status = message["status"]
+                self.headers = {k.decode(): v.decode() for k, v in message["headers"]}
+            elif message["type"] == "http.response.body":
+                self.body += message.get("body", b"")
+
+        asyncio.run(self.app(scope, receive, send))
+
+
+MULTIPART = {"content-type": "multipart/form-data; boundary=XyZ"}
+
+
+def _endless_upload(app: Any, headers: dict[str, str]) -> RawCall:
+    """A multipart upload of 1,000 chunks of 64 KB (64 MB) that never ends."""
+    prelude = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="profile"\r\n\r\nfestivals-france\r\n'
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
+    )
+    call = RawCall(app, 1_000, b"0123456789abcdef" * 4096, prelude)
+    call("/api/ingest", headers)
+    return call
+
+
+# 1. Upload size ---------------------------------------------------------------------------------
+
+
+def test_unauthenticated_upload_is_refused_before_its_body_is_read(private_copy: Path) -> None:
+    app = create_app(_site(private_copy))
+    call = _endless_upload(app, {**MULTIPART, "content-length": str(64 * 1024 * 1024)})
+    assert call.status == 401 and call.handed == 0
+    assert b'"web.token_missing"' in call.body
+    wrong = _endless_upload(app, {**MULTIPART, "authorization": "Bearer faux"})
+    assert wrong.status == 403 and wrong.handed == 0
+
+
+def test_upload_over_its_bound_is_refused_while_it_streams(private_copy: Path) -> None:
+    """No Content-Length (chunked): the bytes are counted as they come, and reading stops at
+    the first chunk past the bound, long before the end (64 MB, never spooled)."""
+    app = create_app(_site(private_copy, upload_max=256 * 1024))
+    with open_catalogue(private_copy) as catalogue:
+        runs = len(catalogue.runs(1000))
+    call = _endless_upload(app, {**MULTIPART, **AUTH})
+    assert call.status == 413, call.body
+    assert call.handed == 4  # the prelude and 4 × 64 KB pass the bound of 4 × 64 KB
+    assert b'"web.body_too_large"' in call.body
+    assert call.headers["x-content-type-options"] == "nosniff"
+    with open_catalogue(private_copy) as catalogue:
+        assert len(catalogue.runs(1000)) == runs  # nothing was imported
+
+
+def test_declared_oversized_upload_is_refused_unread(private_copy: Path) -> None:
+    app = create_app(_site(private_copy, upload_max=1024 * 1024))
+    call = _endless_upload(app, {**MULTIPART, **AUTH, "content-length": str(2 * 1024 * 1024)})
+    assert call.status == 413 and call.handed == 0
+    assert b'"web.body_too_large"' in call.body
+
+
+def test_settings_body_over_the_small_bound_is_413_in_the_error_shape(private_copy: Path) -> None:
+    client = Client(create_app(_site(private_copy)))
+    huge = {"goals": ["type=Festival:0.4"], "surface": "grid", "k": 12, "padding": "x" * 2_000_000}
+    message = _error(
+        client.put("/api/settings", json=huge, headers=AUTH), 413, "web.body_too_large"
+    )
+    assert "1048576" in message
+    page = client.post("/langue", data={"lang": "en", "csrf": "x" * 1_200_000})
+    assert page.status_code == 413 and "<html" in page.text
+
+
+# 13. Security headers on every answer ---------------------------------------------------------
+
+
+def _secured(answer: httpx.Response) -> None:
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] == "same-origin"
+
+
+def test_unhandled_exception_answer_carries_the_security_headers(tmp_path: Path) -> None:
+    """A catalogue path that is a folder: opening it raises deep in SQLite, unhandled."""
+    folder = tmp_path / "catalogue.sqlite"
+    folder.mkdir()
+    client = Client(create_app(Site(folder, token=TOKEN)))
+    for url in ("/api/health", "/oeuvre/x", "/api/works/x"):
+        answer = client.get(url)
+        assert answer.status_code == 500, (url, answer.text)
+        _secured(answer)
+        if url.startswith("/api"):
+            assert set(answer.json()) == {"error"}
+
+
+def test_every_error_answer_carries_the_security_headers(private_copy: Path) -> None:
+    client = Client(create_app(_site(private_copy, body_max=1000)))
+    answers = [
+        client.get("/api/nowhere"),  # 404
+        client.get("/nulle-part"),  # 404 page
+        client.request("DELETE", "/api/settings"),  # 405
+        client.get("/api/search", params={"q": "x", "limit": "0"}),  # 422
+        client.put("/api/settings", content=b"{" * 2000, headers=AUTH),  # 413
+    ]
+    assert [a.status_code for a in answers] == [404, 404, 405, 422, 413]
+    for answer in answers:
+        _secured(answer)
+
+
+# 14. Upload names -------------------------------------------------------------------------------
+
+
+CSV = resources.files("lanterne.demo").joinpath("festivals-demo.csv").read_bytes()
+
+
+def _multipart(name: str, content: bytes) -> bytes:
+    """A form written by hand: clients escape what an attacker would not (NUL, quotes)."""
+    return (
+        b'--XyZ\r\nContent-Disposition: form-data; name="profile"\r\n\r\nfestivals-france\r\n'
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="'
+        + name.encode("utf-8", "surrogateescape")
+        + b'"\r\nContent-Type: text/csv\r\n\r\n'
+        + content
+        + b"\r\n--XyZ--\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["..", "a/..", "../x.csv", "x" * 300, "a\x00b.csv", ".", "a\x1bb.csv", "é" * 150]
+)
+def test_hostile_upload_name_is_a_clear_400(private_copy: Path, name: str) -> None:
+    client = Client(create_app(_site(private_copy)))
+    answer = client.post(
+        "/api/ingest", content=_multipart(name, CSV[:5000]), headers={**AUTH, **MULTIPART}
+    )
+    message = _error(answer, 400, "web.bad_upload_name")
+    assert "lanterne-upload" not in message
+
+
+# 18a. The server's paths never shown ------------------------------------------------------------
+
+
+def test_upload_errors_and_runs_name_the_file_as_sent_never_the_server_path(
+    private_copy: Path,
+) -> None:
+    client = Client(create_app(_site(private_copy)))
+    empty = {"file": ("vide.csv", b"", "text/csv")}
+    answer = client.post(
+        "/api/ingest", files=empty, data={"profile": "festivals-france"}, headers=AUTH
+    )
+    message = _error(answer, 400, "input.empty")
+    assert "vide.csv" in message and "/tmp" not in message and "lanterne-upload" not in message
+    english = client.post(
+        "/api/ingest?lang=en", files=empty, data={"profile": "festivals-france"}, headers=AUTH
+    )
+    assert "/tmp" not in _error(english, 400, "input.empty")
+    header, first = CSV.decode("utf-8-sig").splitlines()[:2]
+    broken = ";".join([""] * len(first.split(";")))
+    upload = "\n".join([header, first, broken]) + "\n"
+    files = {"file": ("nouveaux.csv", upload.encode(), "text/csv")}
+    answer = client.post(
+        "/api/ingest", files=files, data={"profile": "festivals-france"}, headers=AUTH
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["quarantined"] == 1
+    with open_catalogue(private_copy) as catalogue:
+        run = catalogue.runs(1)[0]
+        assert run.files == ["nouveaux.csv"]
+        assert run.summary["files"] == ["nouveaux.csv"]
+        entries = [
+            e
+            for e in catalogue.quarantine("festivals-france", 10_000)
+            if e.file.endswith("nouveaux.csv")
+        ]
+        assert entries and all(e.file == "nouveaux.csv" for e in entries)
+        assert all("/tmp" not in e.file for e in catalogue.quarantine(None, 10_000))
+
+
+# 18b. A JSON-LD source with its companion files --------------------------------------------------
+
+
+@pytest.mark.skipif(
+    not (SHARED / "scenes-francophones-events").is_dir(), reason="../shared/data is absent"
+)
+def test_jsonld_source_with_companion_files_imports_through_the_api(private_copy: Path) -> None:
+    folder = SHARED / "scenes-francophones-events"
+    client = Client(create_app(_site(private_copy)))
+    profile = {"profile": "scenes-francophones-events"}
+    alone = client.post(
+        "/api/ingest",
+        files={"file": ("events.jsonld", (folder / "events.jsonld").read_bytes())},
+        data=profile,
+        headers=AUTH,
+    )
+    message = _error(alone, 400, "input.join_missing")
+    assert "artists.jsonld" in message and "/tmp" not in message
+    files = [("file", ("events.jsonld", (folder / "events.jsonld").read_bytes()))]
+    for name in ("artists.jsonld", "places.jsonld", "presenters.jsonld"):
+        files.append(("companion", (name, (folder / name).read_bytes())))
+    answer = client.post("/api/ingest", files=files, data=profile, headers=AUTH)
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert (
+        summary["created"] > 1000 and summary["read"] == summary["created"] + summary["quarantined"]
+    )
+    work = client.get("/api/works/scenes-francophones:https://scenesfrancophones.ca/id/961").json()
+    assert "Marcher à l'infini" in str(work["name"])
+    assert work["location"]  # the place came from a companion file
+    twice = client.post(
+        "/api/ingest",
+        files=[*files, ("companion", ("places.jsonld", b"{}"))],
+        data=profile,
+        headers=AUTH,
+    )
+    _error(twice, 400, "web.upload_duplicate_name")
