@@ -290,3 +290,43 @@ def test_jsonld_source_with_companion_files_imports_through_the_api(private_copy
         headers=AUTH,
     )
     _error(twice, 400, "web.upload_duplicate_name")
+
+
+# 6. JSON embedded in pages ----------------------------------------------------------------------
+
+
+def test_title_opening_a_comment_and_a_script_does_not_blank_the_work_page(
+    private_copy: Path,
+) -> None:
+    import json
+    import re
+
+    client = Client(create_app(_site(private_copy)))
+    header, first = CSV.decode("utf-8-sig").splitlines()[:2]
+    columns = header.split(";")
+    fields = first.split(";")
+    title = "Nuit <!--<script> & </script><b>'x'</b> des lanternes"
+    fields[0] = title
+    fields[columns.index("Identifiant")] = "FEST_HTML_1"
+    upload = f"{header}\n{';'.join(fields)}\n".encode()
+    answer = client.post(
+        "/api/ingest",
+        files={"file": ("html.csv", upload, "text/csv")},
+        data={"profile": "festivals-france"},
+        headers=AUTH,
+    )
+    assert answer.status_code == 200 and answer.json()["created"] == 1, answer.text
+    hit = client.get("/api/search", params={"q": "lanternes nuit"}).json()["hits"]
+    work_id = next(h["id"] for h in hit if "FEST_HTML_1" in h["id"] or "Nuit" in h["title"])
+    page = client.get(f"/oeuvre/{work_id}")
+    assert page.status_code == 200
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page.text, re.S)
+    assert found
+    embedded = found.group(1)
+    assert not set("<>&") & set(embedded), embedded[:300]
+    assert "\\u003c!--\\u003cscript\\u003e \\u0026 \\u003c/script\\u003e" in embedded
+    doc = json.loads(embedded)
+    assert doc == client.get(f"/api/works/{work_id}").json()
+    assert title in json.dumps(doc["name"], ensure_ascii=False)
+    # The rest of the page is still there, after the block.
+    assert page.text.count("<main") == 1 and "</footer>" in page.text
