@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
-from jinja2.utils import htmlsafe_json_dumps
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from lanterne import __version__
