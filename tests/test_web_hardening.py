@@ -330,3 +330,60 @@ def test_title_opening_a_comment_and_a_script_does_not_blank_the_work_page(
     assert title in json.dumps(doc["name"], ensure_ascii=False)
     # The rest of the page is still there, after the block.
     assert page.text.count("<main") == 1 and "</footer>" in page.text
+
+
+# 18e. Searches never wait for an index update ----------------------------------------------------
+
+
+def test_search_during_an_index_update_answers_from_the_previous_index(private_copy: Path) -> None:
+    """The update is held in its middle (encoding the new works' texts) until the search has
+    answered; the timeouts are guards against a hang, never measures."""
+    import threading
+
+    from lanterne.ingest import ingest, load_profile
+    from lanterne.search import Encoder
+
+    entered, release = threading.Event(), threading.Event()
+
+    class HeldEncoder(Encoder):
+        """The real encoder; a batch of documents (not a query) waits for ``release``."""
+
+        def encode(self, texts: Any) -> Any:
+            if len(texts) > 1 or (texts and "Lucioles" in texts[0]):
+                entered.set()
+                assert release.wait(120), "the test never released the update"
+            return super().encode(texts)
+
+    site = Site(private_copy, token=TOKEN, home=DEMO_HOME, encoder=HeldEncoder(1))
+    client = Client(create_app(site))
+    before = client.get("/api/search", params={"q": "lucioles"}).json()
+    header, first = CSV.decode("utf-8-sig").splitlines()[:2]
+    fields = first.split(";")
+    fields[0] = "Festival des Lucioles savantes"
+    fields[header.split(";").index("Identifiant")] = "FEST_LUCIOLES_1"
+    new = private_copy.parent / "lucioles.csv"
+    new.write_text(f"{header}\n{';'.join(fields)}\n", "utf-8")
+    with open_catalogue(private_copy) as catalogue:
+        ingest(catalogue, new, load_profile("festivals-france"))
+    counts: list[tuple[int, int]] = []
+    updater = threading.Thread(target=lambda: counts.append(site.refresh()))
+    updater.start()
+    try:
+        assert entered.wait(120), "the update never reached the encoder"
+        answers: list[httpx.Response] = []
+        searcher = threading.Thread(
+            target=lambda: answers.append(client.get("/api/search", params={"q": "lucioles"}))
+        )
+        searcher.start()
+        searcher.join(120)
+        assert answers, "the search waited for the index update"
+        assert updater.is_alive() and not release.is_set()  # the update was still held
+        during = answers[0].json()
+        assert answers[0].status_code == 200
+        assert [h["id"] for h in during["hits"]] == [h["id"] for h in before["hits"]]
+    finally:
+        release.set()
+        updater.join(120)
+    assert counts == [(1, 0)]
+    after = client.get("/api/search", params={"q": "lucioles savantes"}).json()
+    assert after["hits"][0]["title"] == "Festival des Lucioles savantes"
