@@ -387,3 +387,64 @@ def test_search_during_an_index_update_answers_from_the_previous_index(private_c
     assert counts == [(1, 0)]
     after = client.get("/api/search", params={"q": "lucioles savantes"}).json()
     assert after["hits"][0]["title"] == "Festival des Lucioles savantes"
+
+
+# Hostile queries ----------------------------------------------------------------------------------
+
+HOSTILE = [
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "a NOT",
+    "NOT a",
+    "a AND",
+    "' OR 1=1 --",
+    '"',
+    '"a',
+    "(",
+    ")",
+    "*",
+    "a*",
+    ":",
+    "title:",
+    "title:a",
+    "[a TO b]",
+    "a^",
+    "a~",
+    "\\",
+    "\x00",
+    "a\x00b",
+    "+-",
+    "x" * 10_000,
+    "a " * 400,
+]
+
+
+@pytest.fixture(scope="module")
+def shared_site(demo_catalogue: Path) -> Client:
+    return Client(create_app(Site(demo_catalogue, token=TOKEN, home=DEMO_HOME)))
+
+
+@pytest.mark.parametrize("query", HOSTILE, ids=lambda q: repr(q[:12]))
+def test_hostile_query_is_answered_or_refused_in_the_error_shape(
+    shared_site: Client, query: str
+) -> None:
+    for mode in ("hybrid", "lexical", "semantic"):
+        answer = shared_site.get("/api/search", params={"q": query, "mode": mode})
+        assert answer.status_code == 200 or 400 <= answer.status_code < 500, answer.text
+        body = answer.json()
+        if answer.status_code == 200:
+            assert body["total"] >= 0
+        else:
+            assert set(body) == {"error"} and body["error"]["message"]
+    page = shared_site.get("/recherche", params={"q": query})
+    assert page.status_code == 200 or 400 <= page.status_code < 500
+    assert "<main" in page.text
+
+
+@pytest.mark.parametrize("raw", ["%ED%A0%80", "%FF%FE", "%C3", "%00%00", "%"])
+def test_query_of_undecodable_bytes_is_answered_or_refused(shared_site: Client, raw: str) -> None:
+    answer = shared_site.get(f"/api/search?q={raw}")
+    assert answer.status_code == 200 or 400 <= answer.status_code < 500, answer.text
+    assert shared_site.get(f"/recherche?q={raw}").status_code < 500

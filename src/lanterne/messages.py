@@ -92,6 +92,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Deux fichiers envoyés portent le même nom : « {name} ». Chaque fichier d'un import doit avoir son propre nom.",
         "Two files sent have the same name: “{name}”. Each file of an import needs its own name.",
     ),
+    "web.bad_query": (
+        "Recherche illisible : « {query} ». Écrivez des mots, sans opérateurs (AND, OR, NOT, guillemets, parenthèses).",
+        "Unreadable search: “{query}”. Write words, without operators (AND, OR, NOT, quotes, brackets).",
+    ),
     "settings.not_a_count": (
         "Réglage {env} illisible : « {value} ». Donnez un nombre entier positif.",
         "Unreadable setting {env}: “{value}”. Give a positive whole number.",

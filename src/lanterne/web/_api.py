@@ -4,6 +4,7 @@ audits, and two writes (import, home settings) behind a token. One error shape f
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -24,9 +25,11 @@ from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.recommend import Surface, parse_goal
 from lanterne.recommend._service import Options
-from lanterne.search import FACETS, Mode
+from lanterne.search import FACETS, Mode, Results
 from lanterne.web._limits import BodyTooLarge, upload_name
 from lanterne.web._site import HomeSettings, Site
+
+log = logging.getLogger("lanterne.web")
 
 Credentials = Annotated[
     HTTPAuthorizationCredentials | None,
@@ -163,6 +166,20 @@ def parse_filters(values: list[str]) -> dict[str, list[str]]:
     return out
 
 
+def run_search(
+    site: Site, q: str, mode: Mode, filters: dict[str, list[str]], limit: int, offset: int
+) -> Results:
+    """One search, as the API and the search page run it. A query the engine cannot read is
+    the visitor's bad input (400), never an internal error."""
+    site.sync()
+    index = site.index()
+    try:
+        return site.reading(lambda: index.engine.search(q, mode, filters, limit, offset))
+    except ValueError as exc:  # tantivy's query parser; the engine should not let one through
+        log.warning("query refused by the engine", extra={"error": str(exc)})
+        raise BadInput("web.bad_query", query=q[:100]) from None
+
+
 def recommend(
     site: Site, history: list[str], options: Options, user: str | None = None
 ) -> RecommendResponse:
@@ -238,10 +255,7 @@ def api_router(site: Site) -> APIRouter:
         offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     ) -> Response:
         """Hybrid search (French-aware words + multilingual meaning) with facet counts."""
-        filters = parse_filters(filter)
-        site.sync()
-        index = site.index()
-        results = site.reading(lambda: index.engine.search(q, mode, filters, limit, offset))
+        results = run_search(site, q, mode, parse_filters(filter), limit, offset)
         # Encoded by msgspec straight from the engine's structs: the busiest endpoint skips
         # pydantic's validation of its own answer (schemathesis checks it against the schema).
         return Response(msgspec.json.encode(results), media_type="application/json")

@@ -18,7 +18,7 @@ from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.recommend import parse_goal
 from lanterne.search import FACETS
-from lanterne.web._api import parse_filters, recommend
+from lanterne.web._api import parse_filters, recommend, run_search
 from lanterne.web._i18n import LANGS, Lang, negotiate, translations
 from lanterne.web._labels import Labeller
 from lanterne.web._security import CSRF_COOKIE
@@ -176,11 +176,7 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         if not site.has_catalogue:
             raise NotFound("web.no_catalogue")
         filters = parse_filters(filtre)
-        site.sync()
-        index = site.index()
-        results = site.reading(
-            lambda: index.engine.search(q, "hybrid", filters, PAGE, (page - 1) * PAGE)
-        )
+        results = run_search(site, q, "hybrid", filters, PAGE, (page - 1) * PAGE)
         chosen = {f"{k}:{v}" for k, vs in filters.items() for v in vs}
         context = {
             "q": q,
