@@ -46,9 +46,12 @@ class RawCall:
     """One request straight through the ASGI application, its body handed out in chunks only
     when the application asks for them (so a test sees how much of it was read)."""
 
-    def __init__(self, app: Any, chunks: int, chunk: bytes, first: bytes = b"") -> None:
+    def __init__(
+        self, app: Any, chunks: int, chunk: bytes, first: bytes = b"", last: bytes | None = None
+    ) -> None:
         self.app = app
         self.first = first
+        self.last = last
         self.chunks = chunks
         self.chunk = chunk
         self.handed = 0
@@ -73,6 +76,9 @@ class RawCall:
         }
 
         async def receive() -> dict[str, Any]:
+            if self.handed == self.chunks and self.last is not None:
+                self.handed += 1
+                return {"type": "http.request", "body": self.last, "more_body": False}
             if self.handed >= self.chunks:
                 return {"type": "http.disconnect"}
             self.handed += 1
@@ -448,3 +454,31 @@ def test_query_of_undecodable_bytes_is_answered_or_refused(shared_site: Client, 
     answer = shared_site.get(f"/api/search?q={raw}")
     assert answer.status_code == 200 or 400 <= answer.status_code < 500, answer.text
     assert shared_site.get(f"/recherche?q={raw}").status_code < 500
+
+
+# 8. An import never holds its body whole ---------------------------------------------------------
+
+
+def test_upload_body_is_streamed_to_disk_never_held_whole(private_copy: Path) -> None:
+    """16 MB of upload (a header the profile does not know, then rows): it is saved, read up to
+    its header and refused, with at most a few MB of Python memory at any time."""
+    import tracemalloc
+
+    app = create_app(_site(private_copy))
+    prelude = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="profile"\r\n\r\nfestivals-france\r\n'
+        b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="gros.csv"\r\n\r\n'
+        b"colonne;inconnue\n"
+    )
+    chunk = b"valeur;quelconque\n" * 3641  # ~64 KB
+    call = RawCall(app, 256, chunk, prelude, last=b"\r\n--XyZ--\r\n")
+    body = 256 * len(chunk)
+    tracemalloc.start()
+    try:
+        call("/api/ingest", {**MULTIPART, **AUTH})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert call.status == 400, call.body
+    assert b'"input.missing_columns"' in call.body and b"gros.csv" in call.body
+    assert peak < body / 4, f"peak {peak / 1e6:.1f} MB for a body of {body / 1e6:.1f} MB"

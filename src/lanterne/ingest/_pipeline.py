@@ -292,6 +292,7 @@ def _open_items(
             layouts[str(path)] = csv_reader.layout
             missing = sorted(profile.source_columns() - set(csv_reader.header))
             if missing:
+                csv_reader.close()
                 raise BadInput(
                     "input.missing_columns",
                     path=path,
