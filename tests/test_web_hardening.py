@@ -482,3 +482,16 @@ def test_upload_body_is_streamed_to_disk_never_held_whole(private_copy: Path) ->
     assert call.status == 400, call.body
     assert b'"input.missing_columns"' in call.body and b"gros.csv" in call.body
     assert peak < body / 4, f"peak {peak / 1e6:.1f} MB for a body of {body / 1e6:.1f} MB"
+
+
+def test_damaged_catalogue_error_does_not_show_the_server_path(tmp_path: Path) -> None:
+    damaged = tmp_path / "secret-folder" / "catalogue.sqlite"
+    damaged.parent.mkdir()
+    damaged.write_bytes(b"not a database " * 1000)
+    client = Client(create_app(Site(damaged, token=TOKEN)))
+    for url in ("/api/health", "/api/works/x", "/oeuvre/x", "/api/health?lang=en"):
+        answer = client.get(url)
+        assert answer.status_code == 500
+        assert "secret-folder" not in answer.text and str(tmp_path) not in answer.text
+        _secured(answer)
+    assert client.get("/api/health").json()["error"]["code"] == "store.corrupt"

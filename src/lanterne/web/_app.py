@@ -129,6 +129,18 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
 
     @app.exception_handler(LanterneError)
     async def lanterne_error(request: Request, exc: LanterneError) -> Response:
+        if exc.http_status >= 500:
+            # The server's own trouble (a damaged catalogue…): its message names the server's
+            # files, for the operator's log; the visitor learns what kind, and to try again.
+            log.error(
+                "server error", extra={"path": request.url.path, "code": exc.key, "error": str(exc)}
+            )
+            shown = LanterneError("web.internal")
+            shown.http_status = exc.http_status
+            if not _is_api(request):
+                return pages.error(request, shown)
+            message = shown.message("en" if language(request) == "en" else "fr")
+            return _error(exc.http_status, exc.key, message)
         if not _is_api(request):
             return pages.error(request, exc)
         message = exc.message("en" if language(request) == "en" else "fr")
