@@ -64,7 +64,7 @@ class RawCall:
             "type": "http",
             "asgi": {"version": "3.0"},
             "http_version": "1.1",
-            "method": "POST",
+            "method": "PUT" if path == "/api/settings" else "POST",
             "scheme": "http",
             "path": path,
             "raw_path": path.encode(),
@@ -496,3 +496,12 @@ def test_damaged_catalogue_error_does_not_show_the_server_path(tmp_path: Path) -
         assert "secret-folder" not in answer.text and str(tmp_path) not in answer.text
         _secured(answer)
     assert client.get("/api/health").json()["error"]["code"] == "store.corrupt"
+
+
+def test_settings_without_the_token_are_refused_before_their_body_is_read(
+    private_copy: Path,
+) -> None:
+    app = create_app(_site(private_copy))
+    call = RawCall(app, 100, b"x" * 1000)
+    call("/api/settings", {"content-type": "application/json"})
+    assert call.status == 401 and call.handed == 0

@@ -13,9 +13,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
@@ -153,6 +154,10 @@ class Settings(BaseModel):
     surface: Literal["uniform", "log", "rbp", "grid"] = "grid"
     k: int = Field(default=12, ge=1, le=50)
     diversifier: Literal["mmr", "calibrated", "longtail"] = "mmr"
+
+
+SETTINGS_SCHEMA = "#/components/schemas/Settings"
+"""The home settings' schema (the answer's model, so always among the components)."""
 
 
 def parse_filters(values: list[str]) -> dict[str, list[str]]:
@@ -323,11 +328,27 @@ def api_router(site: Site) -> APIRouter:
         """What the public home page asks of its lists."""
         return Settings(**msgspec.to_builtins(site.home))
 
-    @api.put("/settings", response_model=Settings, responses=errors(400, 401, 403, 422))
-    def put_settings(body: Settings, credentials: Credentials = None) -> Settings:
+    @api.put(
+        "/settings",
+        response_model=Settings,
+        responses=errors(400, 401, 403, 413, 422),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": SETTINGS_SCHEMA}}},
+            }
+        },
+    )
+    async def put_settings(request: Request, credentials: Credentials = None) -> Settings:
         """Change the home page's goals, surface and length (token required)."""
+        # The token before the body is read (FastAPI reads a declared body first).
         site.guard.check_bearer(credentials)
-        site.set_home(HomeSettings(**body.model_dump()))
+        try:
+            body = Settings.model_validate_json(await request.body())
+        except ValidationError as exc:
+            problems = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+            raise RequestValidationError(problems) from None
+        await run_in_threadpool(site.set_home, HomeSettings(**body.model_dump()))
         return body
 
     @api.post(
