@@ -63,13 +63,15 @@ class Headers:
         state = scope.setdefault("state", {})
         state["csrf_cookie"] = cookie or self.site.guard.new_cookie()
         page = not scope["path"].startswith("/api")
+        status = 0
         answered = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal answered
+            nonlocal answered, status
             if message["type"] == "http.response.body" and not message.get("more_body"):
                 answered = True
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers:
                     if name.decode() not in headers:
@@ -84,9 +86,9 @@ class Headers:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
-            # ServerErrorMiddleware answered (and our handler logged it) before raising again
-            # for the server's sake; the server would only log it a second time.
-            if not answered:
+            # ServerErrorMiddleware answered with our handler (which logged it) before raising
+            # again for the server's sake; the server would only log it a second time.
+            if not (answered and status == 500):
                 raise
 
 
