@@ -115,13 +115,16 @@ def test_a_long_query_is_cut_at_the_declared_bound() -> None:
 
 
 def test_the_query_bound_is_a_declared_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lanterne.errors import BadSetting
     from lanterne.settings import SETTINGS, Settings
 
     assert "LANTERNE_SEARCH_QUERY_MAX" in {s.env for s in SETTINGS}
     monkeypatch.setenv("LANTERNE_SEARCH_QUERY_MAX", "40")
     assert Settings.load().search_query_max == 40
+    # A bound that is not a number is said, never silently replaced by the default.
     monkeypatch.setenv("LANTERNE_SEARCH_QUERY_MAX", "beaucoup")
-    assert Settings.load().search_query_max == 500
+    with pytest.raises(BadSetting, match="LANTERNE_SEARCH_QUERY_MAX"):
+        Settings.load()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

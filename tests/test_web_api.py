@@ -288,33 +288,3 @@ def test_workers_accept_each_others_forms(
     second.cookies = first.cookies
     answer = second.post("/langue", data={"lang": "en", "csrf": token.group(1), "suite": "/"})
     assert answer.status_code == 303
-
-
-def test_read_write_lock_lets_readers_share_and_writers_wait() -> None:
-    import threading
-    import time
-
-    from lanterne.web._site import ReadWriteLock
-
-    lock = ReadWriteLock()
-    events: list[str] = []
-    inside = threading.Barrier(2, timeout=5)
-
-    def reader(name: str) -> None:
-        with lock.reading():
-            inside.wait()  # both readers are inside at once, or this times out
-            events.append(f"{name} read")
-            time.sleep(0.05)
-
-    def writer() -> None:
-        time.sleep(0.01)
-        with lock.writing():
-            events.append("write")
-
-    threads = [threading.Thread(target=reader, args=(n,)) for n in ("a", "b")]
-    threads.append(threading.Thread(target=writer))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=5)
-    assert events[-1] == "write" and sorted(events[:2]) == ["a read", "b read"]

@@ -71,6 +71,31 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Fichier trop gros ({size} octets ; au plus {limit}). Importez-le avec « lanterne ingest ».",
         "File too large ({size} bytes; at most {limit}). Import it with « lanterne ingest ».",
     ),
+    # Web (area « web »): request bounds and uploads
+    "web.body_too_large": (
+        "Requête trop grosse (plus de {limit} octets). Envoyez moins de données ; un gros catalogue s'importe avec « lanterne ingest ».",
+        "Request too large (over {limit} bytes). Send less data; a large catalogue is imported with « lanterne ingest ».",
+    ),
+    "web.bad_upload_name": (
+        "Nom de fichier refusé : « {name} » ({reason}). Donnez un nom simple, sans dossier, d'au plus {limit} caractères, par exemple catalogue.csv.",
+        "File name refused: “{name}” ({reason}). Give a plain name, without folders, of at most {limit} characters, e.g. catalogue.csv.",
+    ),
+    "web.upload_missing": (
+        "Aucun fichier dans la requête : envoyez le catalogue dans le champ « file » (multipart/form-data), et ses fichiers compagnons dans « companion ».",
+        "No file in the request: send the catalogue in the field “file” (multipart/form-data), and its companion files in “companion”.",
+    ),
+    "web.upload_unreadable": (
+        "Formulaire d'import illisible ({detail}). Envoyez-le en multipart/form-data avec les champs « file » et « profile ».",
+        "Unreadable import form ({detail}). Send it as multipart/form-data with the fields “file” and “profile”.",
+    ),
+    "web.upload_duplicate_name": (
+        "Deux fichiers envoyés portent le même nom : « {name} ». Chaque fichier d'un import doit avoir son propre nom.",
+        "Two files sent have the same name: “{name}”. Each file of an import needs its own name.",
+    ),
+    "web.bad_query": (
+        "Recherche illisible : « {query} ». Écrivez des mots, sans opérateurs (AND, OR, NOT, guillemets, parenthèses).",
+        "Unreadable search: “{query}”. Write words, without operators (AND, OR, NOT, quotes, brackets).",
+    ),
     # Input files
     "input.not_found": (
         "Fichier ou dossier introuvable : {path}. Vérifiez le chemin (il est relatif au dossier courant).",

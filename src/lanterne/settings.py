@@ -97,6 +97,35 @@ SETTINGS: tuple[Setting, ...] = (
         "Most objects and lists in a JSON-LD record once its @id links are resolved (a shared "
         "node counts at each link); larger records are quarantined.",
     ),
+    # Web (area « web »): bounds of what one HTTP request may send (docs/web.md).
+    Setting(
+        "upload_max",
+        "LANTERNE_UPLOAD_MAX",
+        str(200 * 1024 * 1024),
+        "Octets au plus du corps d'un import par l'API (POST /api/ingest) ; au-delà : 413.",
+        "Most bytes of an import's body through the API (POST /api/ingest); beyond: 413.",
+    ),
+    Setting(
+        "body_max",
+        "LANTERNE_BODY_MAX",
+        str(1024 * 1024),
+        "Octets au plus du corps de toute autre requête (réglages, formulaires) ; au-delà : 413.",
+        "Most bytes of the body of any other request (settings, forms); beyond: 413.",
+    ),
+    Setting(
+        "upload_files_max",
+        "LANTERNE_UPLOAD_FILES_MAX",
+        "20",
+        "Fichiers au plus dans un import par l'API (le fichier et ses compagnons).",
+        "Most files in one import through the API (the file and its companions).",
+    ),
+    Setting(
+        "upload_name_max",
+        "LANTERNE_UPLOAD_NAME_MAX",
+        "200",
+        "Caractères au plus du nom d'un fichier importé par l'API.",
+        "Most characters of the name of a file imported through the API.",
+    ),
 )
 
 
@@ -154,3 +183,35 @@ def _positive(values: dict[str, str], name: str) -> int:
 
     env = next(s.env for s in SETTINGS if s.name == name)
     raise BadSetting("setting.not_positive", name=env, value=values[name])
+
+
+# Web (area « web ») ---------------------------------------------------------------------------
+
+
+class WebLimits(msgspec.Struct, kw_only=True, frozen=True):
+    """What one HTTP request may send (the settings ``upload_max`` … ``upload_name_max``)."""
+
+    upload_max: int
+    body_max: int
+    upload_files_max: int
+    upload_name_max: int
+
+    @classmethod
+    def load(cls, **overrides: int) -> WebLimits:
+        """Given value, else environment, else the declared default."""
+        from lanterne.errors import BadSetting
+
+        values: dict[str, int] = {}
+        for name in cls.__struct_fields__:
+            if name in overrides:
+                values[name] = overrides[name]
+                continue
+            declared = next(s for s in SETTINGS if s.name == name)
+            text = os.environ.get(declared.env, "") or declared.default
+            try:
+                values[name] = int(text)
+            except ValueError:
+                raise BadSetting("setting.not_positive", name=declared.env, value=text) from None
+            if values[name] < 1:
+                raise BadSetting("setting.not_positive", name=declared.env, value=text)
+        return cls(**values)

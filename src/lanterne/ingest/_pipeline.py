@@ -10,6 +10,7 @@ running it again finishes the job (stable ids make it idempotent).
 from __future__ import annotations
 
 import gc
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from itertools import chain
@@ -60,6 +61,9 @@ class IngestOptions(msgspec.Struct, kw_only=True):
     """Deepest nesting of a JSON-LD record once its links are resolved (``None``: the setting)."""
     jsonld_max_nodes: int | None = None
     """Most objects and lists in a resolved JSON-LD record (``None``: the setting)."""
+    display_root: str | None = None
+    """Name files relative to this folder in the run, its quarantine and its warnings (an upload
+    through the API is named as sent, not by where the server saved it)."""
 
 
 class IngestSummary(msgspec.Struct, kw_only=True):
@@ -137,6 +141,14 @@ class _Run:
         self.unchanged = 0
         self.seen: dict[str, tuple[str, int]] = {}
         self.reasons: Counter[str] = Counter()
+        root = options.display_root
+        self.prefix = None if root is None else root.rstrip(os.sep) + os.sep
+
+    def shown(self, file: str) -> str:
+        """How the run names ``file`` (see ``IngestOptions.display_root``)."""
+        if self.prefix is not None and file.startswith(self.prefix):
+            return file[len(self.prefix) :]
+        return file
 
     def quarantine(
         self,
@@ -151,7 +163,7 @@ class _Run:
         self.problems.append(
             QuarantineEntry(
                 source=self.profile.source,
-                file=file,
+                file=self.shown(file),
                 line=line,
                 reason=reason,
                 message=say_partial(reason, "fr", params),
@@ -215,14 +227,10 @@ def ingest(
     layouts: dict[str, CsvLayout] = {}
     items = _open_items(files, base, profile, options, layouts)
     first = next(items, None)  # opens the first file: whole-file problems surface before the run
-    run_info = catalogue.begin_run(profile.source, profile.name, [str(f) for f in files])
-    summary = IngestSummary(
-        run_id=run_info.id,
-        source=profile.source,
-        profile=profile.name,
-        files=[str(f) for f in files],
-    )
+    summary = IngestSummary(run_id="", source=profile.source, profile=profile.name, files=[])
     run = _Run(catalogue, profile, options, summary)
+    summary.files = [run.shown(str(f)) for f in files]
+    summary.run_id = catalogue.begin_run(profile.source, profile.name, summary.files).id
     opened = items if first is None else chain([first], items)
     # An import allocates millions of short-lived containers; the default collector thresholds
     # would walk the growing table of seen ids over and over.
@@ -291,6 +299,7 @@ def _open_items(
             layouts[str(path)] = csv_reader.layout
             missing = sorted(profile.source_columns() - set(csv_reader.header))
             if missing:
+                csv_reader.close()
                 raise BadInput(
                     "input.missing_columns",
                     path=path,
@@ -424,7 +433,7 @@ def _commit(run: _Run, opened: Opened, outcome: Outcome | None) -> None:
     for where, ref in dangling:
         run.summary.warnings_total += 1
         if len(run.summary.warnings) < 20:
-            path = f"{item.file}:{item.line}"
+            path = f"{run.shown(item.file)}:{item.line}"
             run.summary.warnings.append(
                 say("warning.dangling_ref", "fr", path=path, ref=ref, where=where)
             )

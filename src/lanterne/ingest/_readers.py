@@ -122,6 +122,7 @@ class CsvReader:
         header = next(csv.reader([first], delimiter=self.delimiter), [])
         self.header = [h.strip() for h in header]
         if not any(self.header):
+            self.close()
             raise BadInput("input.no_header", path=path)
         self.layout = CsvLayout(self.header, self.delimiter, self.encoding)
         # UTF-16 text is cut into lines differently from ``layout.parse``: always parse it here.
@@ -129,6 +130,11 @@ class CsvReader:
 
     def __iter__(self) -> Iterator[Item]:
         return csv_items(str(self.path), self.layout, self._lines, self.parse)
+
+    def close(self) -> None:
+        """Close the file before its end (a file refused on its header: a server must not keep
+        a descriptor per refused import)."""
+        self._lines._file.close()
 
     @property
     def splittable(self) -> bool:

@@ -138,6 +138,10 @@ class SearchEngine:
             self.lexical = tantivy.Index(self.schema, path=str(path / "lexical"))
         else:
             self.lexical = tantivy.Index(self.schema)
+        # Searchers change only when this engine reloads (after its own writes): another engine
+        # updating the same folder (the server builds the next state aside) must not show this
+        # one segments its ``meta`` does not describe.
+        self.lexical.config_reader(reload_policy="Manual")
         self.lexical.register_tokenizer(ANALYZER, french_analyzer())
         self.lexical.register_tokenizer("plain_lanterne", plain_analyzer())
         self.lexical.register_tokenizer("folded_lanterne", folded_analyzer())

@@ -4,22 +4,33 @@ audits, and two writes (import, home settings) behind a token. One error shape f
 
 from __future__ import annotations
 
+import logging
+import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import msgspec
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from lanterne import __version__
-from lanterne.errors import BadInput, NotFound, TooLarge
+from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.recommend import Surface, parse_goal
 from lanterne.recommend._service import Options
-from lanterne.search import FACETS, Mode
+from lanterne.search import FACETS, Mode, Results
+from lanterne.web._limits import BodyTooLarge, upload_name
 from lanterne.web._site import HomeSettings, Site
+
+log = logging.getLogger("lanterne.web")
 
 Credentials = Annotated[
     HTTPAuthorizationCredentials | None,
@@ -36,9 +47,6 @@ GOAL = (
 )
 """An exposure goal, ``ATTRIBUTE=VALUE[&…]:SHARE`` with a share in [0, 1], a percentage or
 ``#N`` works (what ``parse_goal`` reads)."""
-
-MAX_UPLOAD = 50 * 1024 * 1024
-"""Larger catalogues go through ``lanterne ingest``, which streams and shows progress."""
 
 
 class ErrorDetail(BaseModel):
@@ -148,6 +156,10 @@ class Settings(BaseModel):
     diversifier: Literal["mmr", "calibrated", "longtail"] = "mmr"
 
 
+SETTINGS_SCHEMA = "#/components/schemas/Settings"
+"""The home settings' schema (the answer's model, so always among the components)."""
+
+
 def parse_filters(values: list[str]) -> dict[str, list[str]]:
     """``type:Festival`` → {"type": ["Festival"]}; an unknown facet is a clear 400."""
     out: dict[str, list[str]] = {}
@@ -157,6 +169,20 @@ def parse_filters(values: list[str]) -> dict[str, list[str]]:
             raise BadInput("web.bad_filter", value=value, facets=", ".join(FACETS))
         out.setdefault(name, []).append(wanted)
     return out
+
+
+def run_search(
+    site: Site, q: str, mode: Mode, filters: dict[str, list[str]], limit: int, offset: int
+) -> Results:
+    """One search, as the API and the search page run it. A query the engine cannot read is
+    the visitor's bad input (400), never an internal error."""
+    site.sync()
+    index = site.index()
+    try:
+        return site.reading(lambda: index.engine.search(q, mode, filters, limit, offset))
+    except ValueError as exc:  # tantivy's query parser; the engine should not let one through
+        log.warning("query refused by the engine", extra={"error": str(exc)})
+        raise BadInput("web.bad_query", query=q[:100]) from None
 
 
 def recommend(
@@ -234,10 +260,7 @@ def api_router(site: Site) -> APIRouter:
         offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     ) -> Response:
         """Hybrid search (French-aware words + multilingual meaning) with facet counts."""
-        filters = parse_filters(filter)
-        site.sync()
-        index = site.index()
-        results = site.reading(lambda: index.engine.search(q, mode, filters, limit, offset))
+        results = run_search(site, q, mode, parse_filters(filter), limit, offset)
         # Encoded by msgspec straight from the engine's structs: the busiest endpoint skips
         # pydantic's validation of its own answer (schemathesis checks it against the schema).
         return Response(msgspec.json.encode(results), media_type="application/json")
@@ -305,45 +328,140 @@ def api_router(site: Site) -> APIRouter:
         """What the public home page asks of its lists."""
         return Settings(**msgspec.to_builtins(site.home))
 
-    @api.put("/settings", response_model=Settings, responses=errors(400, 401, 403, 422))
-    def put_settings(body: Settings, credentials: Credentials = None) -> Settings:
+    @api.put(
+        "/settings",
+        response_model=Settings,
+        responses=errors(400, 401, 403, 413, 422),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": SETTINGS_SCHEMA}}},
+            }
+        },
+    )
+    async def put_settings(request: Request, credentials: Credentials = None) -> Settings:
         """Change the home page's goals, surface and length (token required)."""
+        # The token before the body is read (FastAPI reads a declared body first).
         site.guard.check_bearer(credentials)
-        site.set_home(HomeSettings(**body.model_dump()))
+        try:
+            body = Settings.model_validate_json(await request.body())
+        except ValidationError as exc:
+            problems = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+            raise RequestValidationError(problems) from None
+        await run_in_threadpool(site.set_home, HomeSettings(**body.model_dump()))
         return body
 
-    @api.post("/ingest", response_model=IngestResult, responses=errors(400, 401, 403, 404, 413))
-    def ingest_file(
-        file: Annotated[UploadFile, File(description="A catalogue export (CSV, JSON, JSON-LD)")],
-        profile: Annotated[str, Form(min_length=1, description="A bundled mapping profile's name")],
-        credentials: Credentials = None,
-    ) -> IngestResult:
-        """Import a file with a bundled mapping profile (token required), then index it."""
-        from lanterne.ingest import bundled_profiles, ingest, load_profile
-
+    @api.post(
+        "/ingest",
+        response_model=IngestResult,
+        responses=errors(400, 401, 403, 404, 413),
+        openapi_extra={"requestBody": UPLOAD_BODY},
+    )
+    async def ingest_file(request: Request, credentials: Credentials = None) -> IngestResult:
+        """Import a file with a bundled mapping profile (token required), then index it. Files
+        the profile reads beside it (a JSON-LD source's context files) go in ``companion``."""
+        # The token before a byte of the body is read: the form is parsed here, not by FastAPI
+        # (which reads a declared form before it checks anything).
         site.guard.check_bearer(credentials)
-        if profile not in bundled_profiles():
-            raise NotFound("profile.not_found", name=profile, known=", ".join(bundled_profiles()))
-        name = Path(file.filename or "upload").name or "upload"
-        with tempfile.TemporaryDirectory(prefix="lanterne-upload-") as tmp:
-            target = Path(tmp) / name
-            size = 0
-            with target.open("wb") as out:
-                while chunk := file.file.read(1 << 20):
-                    size += len(chunk)
-                    if size > MAX_UPLOAD:
-                        raise TooLarge(
-                            "web.upload_too_large", size=f"> {MAX_UPLOAD}", limit=MAX_UPLOAD
-                        )
-                    out.write(chunk)
-            with site.writer() as catalogue:
-                summary = ingest(catalogue, target, load_profile(profile))
-        indexed, removed = site.refresh()
-        data = msgspec.to_builtins(summary)
-        return IngestResult(
-            **{k: data[k] for k in IngestResult.model_fields if k in data},
-            indexed=indexed,
-            removed=removed,
-        )
+        if not site.has_catalogue:
+            raise NotFound("web.no_catalogue")
+        limits = site.limits
+        try:
+            form = await request.form(
+                max_files=limits.upload_files_max, max_fields=10, max_part_size=64 * 1024
+            )
+        except MultiPartException as exc:
+            raise BadInput("web.upload_unreadable", detail=exc.message) from None
+        except HTTPException as exc:  # Starlette's own word for a MultiPartException
+            if isinstance(exc, BodyTooLarge):
+                raise
+            raise BadInput("web.upload_unreadable", detail=exc.detail) from None
+        try:
+            profile = form.get("profile")
+            main = form.get("file")
+            if not isinstance(profile, str) or not profile:
+                raise BadInput("web.upload_unreadable", detail="profile")
+            if not isinstance(main, StarletteUpload):
+                raise BadInput("web.upload_missing")
+            companions = [f for f in form.getlist("companion") if isinstance(f, StarletteUpload)]
+            return await run_in_threadpool(_import, site, profile, main, companions)
+        finally:
+            await form.close()
 
     return api
+
+
+UPLOAD_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file", "profile"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A catalogue export (CSV, JSON, JSON-LD)",
+                    },
+                    "profile": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "A bundled mapping profile's name",
+                    },
+                    "companion": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "Files the profile reads beside the file, by their names "
+                        "(e.g. a JSON-LD source's context files)",
+                    },
+                },
+            }
+        }
+    },
+}
+"""The import's form, declared by hand: the route parses it itself, after the token."""
+
+
+def _import(
+    site: Site, profile: str, main: StarletteUpload, companions: list[StarletteUpload]
+) -> IngestResult:
+    """Save the uploads under their own names in a folder of their own, import, index."""
+    from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
+
+    if profile not in bundled_profiles():
+        raise NotFound("profile.not_found", name=profile, known=", ".join(bundled_profiles()))
+    limit = site.limits.upload_name_max
+    names = [upload_name(f.filename, limit) for f in (main, *companions)]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise BadInput("web.upload_duplicate_name", name=name)
+    with tempfile.TemporaryDirectory(prefix="lanterne-upload-") as tmp:
+        folder = Path(tmp)
+        for upload, name in zip((main, *companions), names, strict=True):
+            upload.file.seek(0)
+            with (folder / name).open("wb") as out:
+                shutil.copyfileobj(upload.file, out, 1 << 20)
+        options = IngestOptions(display_root=str(folder))
+        try:
+            with site.writer() as catalogue:
+                summary = ingest(catalogue, folder / names[0], load_profile(profile), options)
+        except LanterneError as exc:
+            # Name the files as the client sent them, never where this server saved them.
+            exc.params = {k: _shown(v, folder) for k, v in exc.params.items()}
+            exc.args = (exc.message("en"),)
+            raise
+    indexed, removed = site.refresh()
+    data = msgspec.to_builtins(summary)
+    return IngestResult(
+        **{k: data[k] for k in IngestResult.model_fields if k in data},
+        indexed=indexed,
+        removed=removed,
+    )
+
+
+def _shown(value: object, folder: Path) -> object:
+    text = str(value)
+    if str(folder) not in text:
+        return value
+    return text.replace(f"{folder}{os.sep}", "").replace(str(folder), ".")

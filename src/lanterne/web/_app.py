@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +20,7 @@ from lanterne.recommend._service import Source
 from lanterne.search import FACETS
 from lanterne.web._api import api_router
 from lanterne.web._i18n import negotiate
+from lanterne.web._limits import BodyLimit, BodyTooLarge
 from lanterne.web._pages import Pages, pages_router, static_files
 from lanterne.web._security import CSRF_COOKIE
 from lanterne.web._site import Site
@@ -38,8 +40,11 @@ SECURITY_HEADERS = {
 
 
 class Headers:
-    """Security headers on every answer, and the visitor's CSRF cookie on pages (plain ASGI:
-    Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per request)."""
+    """Security headers on every answer, errors included, and the visitor's CSRF cookie on pages
+    (plain ASGI: Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per request).
+
+    It wraps the whole stack, outside Starlette's ``ServerErrorMiddleware``: the answer to an
+    unhandled exception is sent from there, and went out without these headers."""
 
     def __init__(self, app: ASGIApp, site: Site) -> None:
         self.app = app
@@ -58,9 +63,15 @@ class Headers:
         state = scope.setdefault("state", {})
         state["csrf_cookie"] = cookie or self.site.guard.new_cookie()
         page = not scope["path"].startswith("/api")
+        status = 0
+        answered = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal answered, status
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answered = True
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers:
                     if name.decode() not in headers:
@@ -72,7 +83,13 @@ class Headers:
                     )
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # ServerErrorMiddleware answered with our handler (which logged it) before raising
+            # again for the server's sake; the server would only log it a second time.
+            if not (answered and status == 500):
+                raise
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -87,7 +104,8 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
     """The application serving ``site`` (a recommendation ``Source`` alone serves the API)."""
     if isinstance(site, Source):
         site = Site(None, source=site)
-    app = FastAPI(
+    app = _App(
+        site,
         title="Lanterne",
         version="1",
         description=(
@@ -111,10 +129,20 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
             request.query_params.get("lang"), None, request.headers.get("accept-language")
         )
 
-    app.add_middleware(Headers, site=site)
-
     @app.exception_handler(LanterneError)
     async def lanterne_error(request: Request, exc: LanterneError) -> Response:
+        if exc.http_status >= 500:
+            # The server's own trouble (a damaged catalogue…): its message names the server's
+            # files, for the operator's log; the visitor learns what kind, and to try again.
+            log.error(
+                "server error", extra={"path": request.url.path, "code": exc.key, "error": str(exc)}
+            )
+            shown = LanterneError("web.internal")
+            shown.http_status = exc.http_status
+            if not _is_api(request):
+                return pages.error(request, shown)
+            message = shown.message("en" if language(request) == "en" else "fr")
+            return _error(exc.http_status, exc.key, message)
         if not _is_api(request):
             return pages.error(request, exc)
         message = exc.message("en" if language(request) == "en" else "fr")
@@ -136,6 +164,8 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if isinstance(exc, BodyTooLarge):
+            return await lanterne_error(request, exc.error)
         if exc.status_code == 404:
             return await lanterne_error(
                 request, NotFound("web.page_not_found", path=request.url.path)
@@ -157,6 +187,18 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
     app.include_router(pages_router(site, pages))
     app.mount("/static", StaticFiles(directory=static_files()), name="static")
     return app
+
+
+class _App(FastAPI):
+    """FastAPI with the security headers outside everything else and the body bounded."""
+
+    def __init__(self, site: Site, **kwargs: Any) -> None:
+        self.site = site
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return Headers(BodyLimit(stack, self.site.limits), self.site)
 
 
 def _known_format(exc: RequestValidationError) -> LanterneError | None:

@@ -4,7 +4,6 @@ JavaScript runs, and every page works as plain links and forms without it."""
 from __future__ import annotations
 
 import gettext
-import json
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -12,13 +11,14 @@ from urllib.parse import urlencode
 import jinja2
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.recommend import parse_goal
 from lanterne.search import FACETS
-from lanterne.web._api import parse_filters, recommend
+from lanterne.web._api import parse_filters, recommend, run_search
 from lanterne.web._i18n import LANGS, Lang, negotiate, translations
 from lanterne.web._labels import Labeller
 from lanterne.web._security import CSRF_COOKIE
@@ -86,6 +86,14 @@ class Pages:
             {"status": exc.http_status, "message": exc.message(lang)},
             status=exc.http_status,
         )
+
+
+def embedded_json(value: Any) -> Markup:
+    """JSON to place inside an HTML element (``<script type="application/ld+json">``): ``<``,
+    ``>``, ``&`` and ``'`` written as ``\\u003c``… so no text in it can end the element or open
+    a comment that swallows the page (escaping ``</`` alone let ``<!--<script>`` through).
+    Every JSON embedded in a page goes through here."""
+    return htmlsafe_json_dumps(value, ensure_ascii=False, indent=1)
 
 
 def _number(n: float, lang: Lang) -> str:
@@ -168,11 +176,7 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         if not site.has_catalogue:
             raise NotFound("web.no_catalogue")
         filters = parse_filters(filtre)
-        site.sync()
-        index = site.index()
-        results = site.reading(
-            lambda: index.engine.search(q, "hybrid", filters, PAGE, (page - 1) * PAGE)
-        )
+        results = run_search(site, q, "hybrid", filters, PAGE, (page - 1) * PAGE)
         chosen = {f"{k}:{v}" for k, vs in filters.items() for v in vs}
         context = {
             "q": q,
@@ -195,16 +199,14 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         found = site.reading(lambda: site.reader().get(work_id))
         if found is None:
             raise NotFound("work.not_found", id=work_id)
-        jsonld = json.dumps(work_to_jsonld(found), ensure_ascii=False, indent=1)
-        # JSON inside <script> must not be able to close the element.
-        jsonld = jsonld.replace("</", "<\\/")
+        jsonld = embedded_json(work_to_jsonld(found))
         similar = None
         source = site.source()
         if work_id in source.dataset.item_index:
             similar = recommend(site, [work_id], site.home.options(0.0, k=6))
         context = {
             "work": found,
-            "jsonld": Markup(jsonld),
+            "jsonld": jsonld,
             "similar": similar,
             "like_home": "/?" + _query(aime=[work_id]),
         }

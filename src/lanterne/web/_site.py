@@ -2,8 +2,9 @@
 diagnosis and the audit reports of a folder. Built lazily, refreshed when the catalogue changes.
 
 Visitors read in parallel (the search index, the ONNX encoder and tantivy release the GIL, so two
-searches use two cores); bringing the index up to date after an import is exclusive: the vector
-index must not be searched while it is being written.
+searches use two cores). Bringing the index up to date after an import never makes them wait: the
+next state is built aside (an index object of its own, loaded from the saved state and updated),
+then put in place in one assignment; searches under way finish on the one they started with.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from lanterne.diagnose._report import CatalogueReport, build_report
 from lanterne.errors import BadInput, NotFound
 from lanterne.recommend import Surface, parse_goal
 from lanterne.recommend._service import Options, Source, catalogue_source
+from lanterne.settings import WebLimits
 from lanterne.web._security import Guard
 
 if TYPE_CHECKING:
+    from lanterne.search import Encoder
     from lanterne.search._works import CatalogueIndex
 
 T = TypeVar("T")
@@ -85,18 +88,24 @@ class Site:
         home: HomeSettings | None = None,
         encoder_threads: int = 2,
         concurrency: int | None = None,
+        limits: WebLimits | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
         """``encoder_threads``: threads of the query encoder; 1 when several server processes
         share the cores (``lanterne serve --workers``). ``concurrency``: searches and
         recommendations computed at once (default: the cores); more requests wait their turn
-        rather than all slowing each other down."""
+        rather than all slowing each other down. ``limits``: what a request may send (default:
+        the settings). ``encoder``: the text encoder of queries and documents (default: one of
+        ``encoder_threads`` threads)."""
+        self.limits = limits or WebLimits.load()
         self.catalogue_path = catalogue
         self.audits = audits
         self.guard = Guard(token, secret)
-        self._rw = ReadWriteLock()
         self._building = threading.Lock()
         """Held while a lazy part (index, recommender, diagnosis) is built: built once."""
         self._importing = threading.Lock()
+        self._updating = threading.Lock()
+        """Held while the next index state is built aside: one update at a time."""
         self._slots = threading.BoundedSemaphore(concurrency or os.cpu_count() or 1)
         self._fixed_source = source
         self._source: Source | None = source
@@ -105,6 +114,7 @@ class Site:
         self._diagnosis: CatalogueReport | None = None
         self._synced = time.monotonic()
         self.encoder_threads = encoder_threads
+        self._encoder = encoder
         self._settings_file = Path(str(catalogue) + ".web.json") if catalogue else None
         self.home = home or self._load_home()
 
@@ -121,24 +131,35 @@ class Site:
             self._reader = open_catalogue(self.catalogue_path).reader()
         return self._reader
 
+    def encoder(self) -> Encoder:
+        """The one text encoder (its model loaded once) of every index state."""
+        if self._encoder is None:
+            from lanterne.search import Encoder
+
+            self._encoder = Encoder(self.encoder_threads)
+        return self._encoder
+
     def index(self) -> CatalogueIndex:
-        """The catalogue's search index, brought up to date with the change log."""
-        from lanterne.search import Encoder
+        """The catalogue's search index as it stands: take it once per request, it may be
+        replaced by a newer one meanwhile."""
         from lanterne.search._works import CatalogueIndex
 
-        if self._index is None:
-            with self._building:
+        found = self._index
+        if found is None:
+            with self._building, self._updating:
                 if self._index is None:
-                    index = CatalogueIndex(self.reader(), encoder=Encoder(self.encoder_threads))
+                    index = CatalogueIndex(self.reader(), encoder=self.encoder())
                     index.update()
                     self._index = index
-        return self._index
+                found = self._index
+        return found
 
     def source(self) -> Source:
         found = self._source
         if found is None:
             self.index()  # the recommender reads the index's vectors
-            with self._building:
+            # It opens the index's folder itself and would update it: not during an update.
+            with self._building, self._updating:
                 if self._source is None:
                     self._source = catalogue_source(self.reader())
                 found = self._source
@@ -146,18 +167,28 @@ class Site:
 
     def refresh(self) -> tuple[int, int]:
         """After a write: index the changes, rebuild the recommender and diagnosis on demand."""
-        from lanterne.search import Encoder
+        with self._updating:
+            return self._update()
+
+    def _update(self) -> tuple[int, int]:
+        """The next index state built aside, then put in place (``_updating`` held)."""
         from lanterne.search._works import CatalogueIndex
 
-        with self._rw.writing():
-            if self._index is None:
-                self._index = CatalogueIndex(self.reader(), encoder=Encoder(self.encoder_threads))
-            counts = self._index.update()
-            if counts != (0, 0):
-                if self._fixed_source is None:
-                    self._source = None
-                self._diagnosis = None
-            return counts
+        current = self._index
+        if current is not None and not self.reader().changes(
+            since=current.state.change_seq, limit=1
+        ):
+            return 0, 0
+        # Loaded from the saved state: the engine in use is neither written nor reloaded
+        # (its tantivy reader reloads only when it writes itself).
+        fresh = CatalogueIndex(self.reader(), encoder=self.encoder())
+        counts = fresh.update()
+        self._index = fresh
+        if counts != (0, 0):
+            if self._fixed_source is None:
+                self._source = None
+            self._diagnosis = None
+        return counts
 
     @contextmanager
     def writer(self) -> Iterator[Catalogue]:
@@ -173,7 +204,7 @@ class Site:
         self.sync()
         found = self._diagnosis
         if found is None:
-            with self._building, self._rw.reading():
+            with self._building:
                 if self._diagnosis is None:
                     name = Path(str(self.catalogue_path)).name
                     self._diagnosis = build_report(self.reader().iter_works(), name)
@@ -187,14 +218,18 @@ class Site:
         if now - self._synced < SYNC_EVERY:
             return
         self._synced = now
-        if self._index is not None:
-            indexed, removed = self.refresh()
+        if self._index is not None and self._updating.acquire(blocking=False):
+            # An update under way already brings the index up to date: never wait for it.
+            try:
+                indexed, removed = self._update()
+            finally:
+                self._updating.release()
             if indexed or removed:
                 log.info("index updated", extra={"indexed": indexed, "removed": removed})
 
     def reading(self, call: Callable[[], T]) -> T:
-        """``call()`` while no index update runs (other readers may run at the same time)."""
-        with self._slots, self._rw.reading():
+        """``call()`` in one of the ``concurrency`` slots (an index update takes none)."""
+        with self._slots:
             return call()
 
     # Home settings --------------------------------------------------------------------
@@ -232,43 +267,3 @@ class Site:
             return msgspec.json.decode(path.read_bytes(), type=Report)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise BadInput("audit.bad_report", path=path, detail=str(exc)) from None
-
-
-class ReadWriteLock:
-    """Many readers at once, or one writer; a waiting writer goes before new readers (an update
-    after an import is not starved by a steady stream of searches)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._waiting = 0
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._cond:
-            self._waiting += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._waiting -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
