@@ -43,6 +43,12 @@ from lanterne._cli_common import _state, _t
     type=click.Path(path_type=Path),
     help="Profils (JSON) : historiques pour la miscalibration.",
 )
+@click.option(
+    "--source",
+    metavar="NOM",
+    help="Source du catalogue à laquelle appartiennent les identifiants bruts"
+    " (« --source vod » : « 194 » est « vod:194 »).",
+)
 @click.option("--schema", is_flag=True, help="Afficher le schéma JSON d'une ligne de capture.")
 @click.pass_context
 def audit_command(
@@ -58,6 +64,7 @@ def audit_command(
     fmt: str,
     output: Path | None,
     personas: Path | None,
+    source: str | None,
     schema: bool,
 ) -> None:
     """Auditer l'exposition des œuvres / audit the exposure of works."""
@@ -103,7 +110,9 @@ def audit_command(
         except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise BadInput("audit.bad_personas", path=personas, detail=str(exc)) from None
         histories = {p.name: p.history for p in people}
-    report = run_audit(caps, config, lookup=lookup, catalogue_items=items, histories=histories)
+    report = run_audit(
+        caps, config, lookup=lookup, source=source, catalogue_items=items, histories=histories
+    )
     for rejected in caps.rejected[:10]:
         click.echo(
             f"{rejected.file}:{rejected.line} [{rejected.field}] {rejected.reason}", err=True
@@ -130,7 +139,9 @@ def audit_command(
         click.echo("• " + line)
 
 
-def _catalogue_lookup(location: str | Path) -> Callable[[str], dict[str, set[str]]] | None:
+def _catalogue_lookup(
+    location: str | Path,
+) -> Callable[[str], dict[str, set[str]] | None] | None:
     path = Path(location)
     if not path.is_file():
         return None
@@ -139,12 +150,13 @@ def _catalogue_lookup(location: str | Path) -> Callable[[str], dict[str, set[str
 
     catalogue = open_catalogue(location)
 
-    def lookup(item: str) -> dict[str, set[str]]:
+    def lookup(item: str) -> dict[str, set[str]] | None:
         work = catalogue.get(item)
+        if work is None:
+            return None
         out: dict[str, set[str]] = {}
-        if work is not None:
-            for name, value in work_attributes(work):
-                out.setdefault(name, set()).add(value)
+        for name, value in work_attributes(work):
+            out.setdefault(name, set()).add(value)
         return out
 
     return lookup
