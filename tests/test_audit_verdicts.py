@@ -244,12 +244,12 @@ def _visible(page: str) -> str:
     return " ".join(parser.parts)
 
 
-ENGLISH = ["not met", "no data", "Shares", " all", "unknown", "slots", "threshold", "personas",
-           "share", "weighted", "Summary", "controls", "equality", "Parameters", "rule"]  # fmt: skip
-FRENCH = ["non respecté", "données insuffisantes", "Parts", "toutes", "inconnu", "emplacements",
-          "seuil", "profils", "pondér", "En bref", "témoins", "égalité", "Paramètres", "règle"]  # fmt: skip
-RAW_KEYS = ["eof=true", "european=true", "european-or-eof", "catalogue-european", "catalogue-eof",
-            "home-european-or-eof", "=true", '"weighting"', "genre-entropy"]  # fmt: skip
+ENGLISH = "not met|no data|Shares| all|unknown|slots|threshold|personas|share|weighted|Summary"
+ENGLISH += "|controls|equality|Parameters|rule"
+FRENCH = "non respecté|données insuffisantes|Parts|toutes|inconnu|emplacements|seuil|profils"
+FRENCH += "|pondér|En bref|témoins|égalité|Paramètres|règle"
+RAW_KEYS = "eof=true|european=true|european-or-eof|catalogue-european|catalogue-eof"
+RAW_KEYS += '|home-european-or-eof|=true|"weighting"|genre-entropy'
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -259,11 +259,11 @@ def test_report_speaks_one_language_without_raw_keys(tmp_path: Path, lang: str) 
     text = _visible(render_html(report, lang))
     cli = lanterne(tmp_path, "--lang", lang, "audit", str(path), "--resamples", "50").stdout
     assert cli.strip()
-    foreign = ENGLISH if lang == "fr" else FRENCH
+    foreign = (ENGLISH if lang == "fr" else FRENCH).split("|")
     for shown in (text, cli):
         for word in foreign:
             assert word not in shown, (lang, word)
-        for key in RAW_KEYS:
+        for key in RAW_KEYS.split("|"):
             assert key not in shown, (lang, key)
         if lang == "fr":
             # No decimal point in a figure ("0.5"), and a narrow no-break space before "%".
