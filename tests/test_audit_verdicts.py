@@ -284,3 +284,73 @@ def test_numbers_as_each_language_writes_them() -> None:
     assert pct(1 / 100_000, "en") == "0.001%"
     assert pct(1.0, "fr") == f"100,0{NNBSP}%" and pct(0.0, "en") == "0.0%"
     assert pct(None, "fr") == "—"
+
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def films_and_books(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A catalogue of MovieLens films 1–20 and goodbooks books 1–10: raw ids 1–10 are both."""
+    if not (SHARED / "movielens-latest-small").is_dir():
+        pytest.skip("../shared/data is absent (the MovieLens and goodbooks slices come from it)")
+    from lanterne.catalogue import open_catalogue
+    from lanterne.ingest import ingest, load_profile
+
+    folder = tmp_path_factory.mktemp("films-books")
+    data = folder / "data"
+    films, books = data / "movielens-latest-small", data / "goodbooks-10k-books"
+    films.mkdir(parents=True)
+    books.mkdir()
+    (data / "movielens-latest-small-wikidata").symlink_to(
+        (SHARED / "movielens-latest-small-wikidata").resolve()
+    )
+    for name in ("movies.csv", "links.csv"):
+        lines = (SHARED / "movielens-latest-small" / name).read_text("utf-8").splitlines()
+        (films / name).write_text("\n".join(lines[:21]) + "\n", "utf-8")
+    lines = (SHARED / "goodbooks-10k-books" / "books.csv").read_text("utf-8").splitlines()
+    (books / "books.csv").write_text("\n".join(lines[:11]) + "\n", "utf-8")
+    with open_catalogue(folder / "c.sqlite") as catalogue:
+        ingest(catalogue, films, load_profile("movielens-latest-small"))
+        ingest(catalogue, books, load_profile("goodbooks-10k-books"))
+        assert (catalogue.count("movielens"), catalogue.count("goodbooks")) == (20, 10)
+    return folder
+
+
+def test_gaps_match_raw_ids_within_one_source_not_every_source(
+    films_and_books: Path, tmp_path: Path
+) -> None:
+    folder = films_and_books
+    films = _write(tmp_path / "films.txt", [str(i) for i in range(1, 21)])
+    # Film ids 1–20 are also book ids 1–10: which source they are is not guessed.
+    ambiguous = lanterne(folder, "--lang", "en", "gaps", "--platform", f"vod={films}")
+    assert ambiguous.returncode == 4 and "Traceback" not in ambiguous.stderr
+    assert "movielens 20, goodbooks 10" in ambiguous.stderr and "--source" in ambiguous.stderr
+    done = lanterne(folder, "gaps", "--platform", f"vod={films}", "--source", "movielens", "--json")
+    gaps = json.loads(done.stdout)
+    assert (gaps["works"], gaps["available"], gaps["missing"]) == (20, 20, 0)
+    assert gaps["platform_sources"] == {"vod": "movielens"}
+    # Ids 11–20 are films only: the source is inferred, said, and no book is marked offered.
+    only = _write(tmp_path / "only.txt", [str(i) for i in range(11, 21)])
+    done = lanterne(folder, "gaps", "--platform", f"vod={only}", "--json")
+    gaps = json.loads(done.stdout)
+    assert (gaps["works"], gaps["available"], gaps["missing"]) == (30, 10, 20)
+    assert gaps["by_platform"] == {"vod": 10} and gaps["missing_by_type"]["Book"] == 10
+    assert gaps["platform_inferred"] == {"vod": True}
+    text = lanterne(folder, "gaps", "--platform", f"vod={only}").stdout
+    assert f"20 / 30 (66,7{NNBSP}%)" in text
+    assert "source « movielens », déduite des identifiants" in text
+    unknown = lanterne(folder, "gaps", "--source", "nope")
+    assert unknown.returncode == 4 and "movielens" in unknown.stderr
+
+
+def test_gaps_territories_in_one_form_and_no_false_hundred(demo: Path) -> None:
+    done = lanterne(demo, "gaps", "--json")
+    gaps = json.loads(done.stdout)
+    territories = gaps["missing_by_territory"]
+    assert "FR-GES Grand Est" in territories
+    pattern = r"[A-Z]{2}-[A-Z0-9]{1,3} \S.*|\(\?\)"  # a code and its name, or none at all
+    assert all(re.fullmatch(pattern, k) for k in territories), territories
+    # 644 of 644: the whole, so 100 %; any share short of it is written with enough decimals.
+    text = lanterne(demo, "gaps").stdout
+    assert f"644 / 644 (100,0{NNBSP}%)" in text

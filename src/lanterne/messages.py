@@ -275,6 +275,15 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe",
         "{path}: @id reference “{ref}” ({where}) points to no node of the graph; kept as an external link",
     ),
+    # Audit reports and gaps (auditreport) ----------------------------------------------------
+    "gaps.ambiguous_source": (
+        "Les identifiants de la plateforme « {platform} » se trouvent dans plusieurs sources du catalogue ({found}) : dites laquelle avec --source NOM.",
+        "The ids of platform « {platform} » are found in several sources of the catalogue ({found}): say which with --source NAME.",
+    ),
+    "gaps.unknown_source": (
+        "Le catalogue n'a pas de source « {source} » (sources : {known}).",
+        "The catalogue has no source « {source} » (sources: {known}).",
+    ),
 }
 
 
