@@ -63,8 +63,8 @@ def chart_positions(report: Report, lang: str = "fr") -> str:
     fig, ax = plt.subplots(figsize=(6, 3))
     longest = 0
     missing: list[str] = []
-    for (name, values), colour in zip(
-        report.by_position.items(), (BLUE, ORANGE, GREY), strict=False
+    for (name, values), colour, style in zip(
+        report.by_position.items(), (BLUE, ORANGE, GREY), ("-", "--", ":"), strict=False
     ):
         longest = max(longest, len(values))
         label = group(name, lang)
@@ -73,23 +73,23 @@ def chart_positions(report: Report, lang: str = "fr") -> str:
             continue
         if any(v is None for v in values):
             label += _t(lang, " (trous : attribut inconnu)", " (gaps: attribute unknown)")
-        ax.plot(range(1, len(values) + 1), _points(values), marker="o", color=colour, label=label)
-    if missing:
-        ax.text(
-            0.5,
-            0.5,
-            _t(lang, "Données insuffisantes : ", "No data: ") + ", ".join(missing),
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            color=GREY,
-            wrap=True,
+        # Dashes tell apart two groups whose shares coincide (European = European or EOF).
+        ax.plot(
+            range(1, len(values) + 1),
+            _points(values),
+            marker="o",
+            linestyle=style,
+            color=colour,
+            label=label,
         )
+    for label in missing:
+        # In the legend, without a line: a group never known is said, not drawn at 0 %.
+        ax.plot([], [], " ", label=label + _t(lang, " : données insuffisantes", ": no data"))
     _whole_ticks(ax, longest)
     _axis_numbers(ax, lang)
     ax.set_xlabel("Position")
     ax.set_ylabel(_t(lang, "part (%)", "share (%)"))
-    if len(missing) < len(report.by_position):
+    if report.by_position:
         ax.legend(fontsize=8)
     return _svg(
         fig, _t(lang, "Part de chaque groupe par position", "Share of each group by position")
