@@ -84,7 +84,7 @@ def chart_positions(report: Report, lang: str = "fr") -> str:
         )
     for label in missing:
         # In the legend, without a line: a group never known is said, not drawn at 0 %.
-        ax.plot([], [], " ", label=label + _t(lang, " : données insuffisantes", ": no data"))
+        ax.plot([], [], " ", label=label + _t(lang, f"{NNBSP}: données insuffisantes", ": no data"))
     _whole_ticks(ax, longest)
     _axis_numbers(ax, lang)
     ax.set_xlabel("Position")
