@@ -135,7 +135,7 @@ def test_ids_that_miss_the_catalogue_are_said_and_judge_nothing(demo: Path, tmp_
     home = {v["rule"]: v for v in report["verdicts"]}["home-european-or-eof"]
     assert home["verdict"] == "no data"
     text = lanterne(demo, "audit", str(path), "--resamples", "0").stdout
-    assert "Seules 1 des 4 œuvres des captures sont dans le catalogue Lanterne" in text
+    assert "Une seule des 4 œuvres des captures est dans le catalogue Lanterne" in text
     assert "--source" in text
 
 

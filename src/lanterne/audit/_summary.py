@@ -32,20 +32,30 @@ def _join(j: Join, lang: str) -> str | None:
         )
         hint_en = (
             (
-                f"catalogue ids read « source:id »; if the captures give one source's ids, name"
-                f" it with --source NAME (« --source vod » reads « {example} » as"
-                f" « vod:{example} »)"
+                f"catalogue ids read “source:id”; if the captures give one source's ids, name"
+                f" it with --source NAME (“--source vod” reads “{example}” as"
+                f" “vod:{example}”)"
             )
             if j.source is None
-            else f"check that these ids are the source « {j.source} »'s"
+            else f"check that these ids are the source “{j.source}”'s"
         )
-        text = (
-            f"Seules {found} des {n} œuvres des captures sont dans le catalogue Lanterne"
-            f" (« {example} » n'y est pas) : {hint}."
-            if fr
-            else f"Only {found} of the {n} works of the captures are in the Lanterne catalogue"
-            f" (« {example} » is not): {hint_en}."
-        )
+        if fr:
+            head = (
+                f"Aucune des {n} œuvres des captures n'est"
+                if j.found == 0
+                else f"Une seule des {n} œuvres des captures est"
+                if j.found == 1
+                else f"Seules {found} des {n} œuvres des captures sont"
+            )
+            text = f"{head} dans le catalogue Lanterne (« {example} » n'y est pas) : {hint}."
+        else:
+            head = (
+                f"None of the {n} works of the captures is"
+                if j.found == 0
+                else f"Only {found} of the {n} works of the captures"
+                + (" is" if j.found == 1 else " are")
+            )
+            text = f"{head} in the Lanterne catalogue (“{example}” is not): {hint_en}."
     if j.platform_items is not None and j.platform_found is not None:
         p, pf = count(j.platform_items, lang), count(j.platform_found, lang)
         text += (
