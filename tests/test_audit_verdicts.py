@@ -356,3 +356,21 @@ def test_gaps_territories_in_one_form_and_no_false_hundred(demo: Path) -> None:
     # 644 of 644: the whole, so 100 %; any share short of it is written with enough decimals.
     text = lanterne(demo, "gaps").stdout
     assert f"644 / 644 (100,0{NNBSP}%)" in text
+
+
+def test_reports_with_gaps_or_only_controls_read_back(tmp_path: Path) -> None:
+    import msgspec
+
+    from lanterne.audit import Report
+
+    # No attribute at all (shares None), and every persona a control (no treated trend): the
+    # JSON the web interface publishes must decode again, so no NaN may hide in it.
+    rows = ["platform,surface,persona,session,timestamp,position,item,group,attr:european"]
+    for p in ("c1", "c2"):
+        for day in (1, 2):
+            rows.append(f"vod,home,{p},{p}{day},2026-01-0{day}T10:00,1,w{day},control,true")
+            rows.append(f"vod,home,{p},{p}{day},2026-01-0{day}T10:00,2,x{day},control,")
+    for path in (_bare(tmp_path, ["a", "b"], sessions=2), _write(tmp_path / "c.csv", rows)):
+        report = run_audit(read_captures([path]), AuditConfig(resamples=20, permutations=20))
+        again = msgspec.json.decode(msgspec.json.encode(report), type=Report)
+        assert again.verdicts == report.verdicts

@@ -90,6 +90,8 @@ def _drift(
     if n_sessions < 2:
         return []
     control = np.array([g == "control" for g in captures.persona_group], dtype=np.bool_)
+    if control.all():
+        return []  # only controls: no treated trend to measure (and no NaN in the report)
     out: list[Drift] = []
     cells = persona * n_sessions + row_session
     den = np.bincount(cells, weights=w, minlength=n_p * n_sessions).reshape(n_p, n_sessions)
