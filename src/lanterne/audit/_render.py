@@ -86,6 +86,8 @@ def chart_positions(report: Report, lang: str = "fr") -> str:
         # In the legend, without a line: a group never known is said, not drawn at 0 %.
         ax.plot([], [], " ", label=label + _t(lang, f"{NNBSP}: données insuffisantes", ": no data"))
     _whole_ticks(ax, longest)
+    ax.set_ylim(-3, 103)  # a share: 0–100 %, even when no line is drawn
+    ax.set_xlim(0.5, max(longest, 1) + 0.5)
     _axis_numbers(ax, lang)
     ax.set_xlabel("Position")
     ax.set_ylabel(_t(lang, "part (%)", "share (%)"))
@@ -238,6 +240,8 @@ def render_body(report: Report, lang: str = "fr") -> str:
                 + "</tr></table>"
             )
         bins = len(c.histogram)
+        if not c.quantiles:
+            continue  # no persona with data: an empty histogram says nothing
         parts.append(
             f"<table><caption>{t('Profils par tranche de part', 'Personas per band of share')}"
             f"</caption><tr><th scope='col'>{t('part', 'share')}</th>"
