@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,9 @@ from scipy import sparse
 
 
 def lanterne(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run ``lanterne`` as a user would, on the catalogue ``folder/c.sqlite``, in a clean env."""
+    """Run ``lanterne`` as a user would, on the catalogue ``folder/c.sqlite``, in a clean env
+    (but the source tree under test: ``PYTHONPATH`` and ``LANTERNE_PURE_PYTHON`` carry over)."""
+    carried = {k: os.environ[k] for k in ("PYTHONPATH", "LANTERNE_PURE_PYTHON") if k in os.environ}
     return subprocess.run(
         [sys.executable, "-m", "lanterne", "--catalogue", str(folder / "c.sqlite"), *args],
         capture_output=True,
@@ -21,6 +24,7 @@ def lanterne(folder: Path, *args: str, **env: str) -> subprocess.CompletedProces
             "PATH": "/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "LANTERNE_LOG_DIR": str(folder / "log"),
+            **carried,
             **env,
         },
         check=False,

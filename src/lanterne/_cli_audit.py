@@ -43,6 +43,12 @@ from lanterne._cli_common import _state, _t, echo, echo_json
     type=click.Path(path_type=Path),
     help="Profils (JSON) : historiques pour la miscalibration.",
 )
+@click.option(
+    "--source",
+    metavar="NOM",
+    help="Source du catalogue à laquelle appartiennent les identifiants bruts"
+    " (« --source vod » : « 194 » est « vod:194 »).",
+)
 @click.option("--schema", is_flag=True, help="Afficher le schéma JSON d'une ligne de capture.")
 @click.pass_context
 def audit_command(
@@ -58,6 +64,7 @@ def audit_command(
     fmt: str,
     output: Path | None,
     personas: Path | None,
+    source: str | None,
     schema: bool,
 ) -> None:
     """Auditer l'exposition des œuvres / audit the exposure of works."""
@@ -103,7 +110,9 @@ def audit_command(
         except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise BadInput("audit.bad_personas", path=personas, detail=str(exc)) from None
         histories = {p.name: p.history for p in people}
-    report = run_audit(caps, config, lookup=lookup, catalogue_items=items, histories=histories)
+    report = run_audit(
+        caps, config, lookup=lookup, source=source, catalogue_items=items, histories=histories
+    )
     for rejected in caps.rejected[:10]:
         echo(f"{rejected.file}:{rejected.line} [{rejected.field}] {rejected.reason}", err=True)
     if fmt == "json":
@@ -128,7 +137,9 @@ def audit_command(
         echo("• " + line)
 
 
-def _catalogue_lookup(location: str | Path) -> Callable[[str], dict[str, set[str]]] | None:
+def _catalogue_lookup(
+    location: str | Path,
+) -> Callable[[str], dict[str, set[str]] | None] | None:
     path = Path(location)
     if not path.is_file():
         return None
@@ -137,12 +148,13 @@ def _catalogue_lookup(location: str | Path) -> Callable[[str], dict[str, set[str
 
     catalogue = open_catalogue(location)
 
-    def lookup(item: str) -> dict[str, set[str]]:
+    def lookup(item: str) -> dict[str, set[str]] | None:
         work = catalogue.get(item)
+        if work is None:
+            return None
         out: dict[str, set[str]] = {}
-        if work is not None:
-            for name, value in work_attributes(work):
-                out.setdefault(name, set()).add(value)
+        for name, value in work_attributes(work):
+            out.setdefault(name, set()).add(value)
         return out
 
     return lookup
@@ -194,14 +206,20 @@ def simulate_command(
     metavar="NOM=FICHIER",
     help="Catalogue d'une plateforme (répétable).",
 )
-@click.option("--source", help="Seulement cette source du catalogue.")
+@click.option(
+    "--source",
+    metavar="NOM",
+    help="Source du catalogue : ses œuvres seulement, et celle des identifiants bruts des"
+    " plateformes (sinon déduite des identifiants, et dite).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def gaps_command(
     ctx: click.Context, platforms: tuple[str, ...], source: str | None, as_json: bool
 ) -> None:
     """Œuvres sans offre en ligne / works with no online offer."""
-    from lanterne.audit._gaps import find_gaps, platform_items
+    from lanterne.audit._gaps import find_gaps, infer_source, platform_items
+    from lanterne.audit._words import count, pct
     from lanterne.catalogue import open_catalogue
 
     state = _state(ctx)
@@ -213,19 +231,52 @@ def gaps_command(
             name, path = Path(spec).stem, spec
         files[name] = platform_items(Path(path))
     with open_catalogue(state.settings.catalogue) as catalogue:
-        gaps = find_gaps(catalogue.iter_works(source), files)
+        known = {} if not files and source is None else catalogue.stats().by_source
+        sources = {s: catalogue.source_ids(s) for s in known} if files or source else {}
+        if source is not None and source not in sources:
+            from lanterne.errors import BadInput
+
+            raise BadInput("gaps.unknown_source", source=source, known=", ".join(sorted(known)))
+        listing = [infer_source(name, ids, sources, source) for name, ids in files.items()]
+        gaps = find_gaps(catalogue.iter_works(source), listing)
     if as_json:
         echo_json(json.dumps(msgspec.to_builtins(gaps), ensure_ascii=False, indent=2))
         return
-    share = gaps.missing / gaps.works if gaps.works else 0.0
+    share = gaps.missing / gaps.works if gaps.works else None
     echo(
         _t(lang, "Œuvres sans offre en ligne : ", "Works with no online offer: ")
-        + f"{gaps.missing} / {gaps.works} ({100 * share:.1f} %)"
+        + f"{count(gaps.missing, lang)} / {count(gaps.works, lang)} ({pct(share, lang)})"
     )
+    for p in listing:
+        offered = gaps.by_platform.get(p.name, 0)
+        where = (
+            _t(lang, "identifiants complets seulement", "full ids only")
+            if p.source is None
+            else _t(lang, "source « ", "source « ")
+            + p.source
+            + " »"
+            + (
+                _t(lang, ", déduite des identifiants", ", inferred from the ids")
+                if p.inferred
+                else ""
+            )
+        )
+        n, ids = count(offered, lang), count(len(p.ids), lang)
+        echo(
+            _t(
+                lang,
+                f"  {p.name} : {n} œuvres sur {ids} identifiants ({where})",
+                f"  {p.name}: {n} works of {ids} ids ({where})",
+            )
+        )
     for title, table in (
         (_t(lang, "par type", "by type"), gaps.missing_by_type),
         (_t(lang, "par langue", "by language"), gaps.missing_by_language),
         (_t(lang, "par territoire", "by territory"), gaps.missing_by_territory),
     ):
         if table:
-            echo(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in list(table.items())[:8]))
+            sep = " : " if lang != "en" else ": "
+            echo(
+                f"  {title}{sep}"
+                + ", ".join(f"{k} {count(v, lang)}" for k, v in list(table.items())[:8])
+            )

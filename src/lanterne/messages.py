@@ -337,6 +337,15 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{name} vaut « {value} » : attendu un nombre entier supérieur ou égal à 1.",
         "{name} is “{value}”: expected a whole number of at least 1.",
     ),
+    # Audit reports and gaps (auditreport) ----------------------------------------------------
+    "gaps.ambiguous_source": (
+        "Les identifiants de la plateforme « {platform} » se trouvent dans plusieurs sources du catalogue ({found}) : dites laquelle avec --source NOM.",
+        "The ids of platform « {platform} » are found in several sources of the catalogue ({found}): say which with --source NAME.",
+    ),
+    "gaps.unknown_source": (
+        "Le catalogue n'a pas de source « {source} » (sources : {known}).",
+        "The catalogue has no source « {source} » (sources: {known}).",
+    ),
 }
 
 

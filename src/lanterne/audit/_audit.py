@@ -31,6 +31,27 @@ Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
 TRUE = frozenset({"true", "1", "yes", "oui", "vrai"})
+RULE_GROUPS = ("european=true", "eof=true")
+"""The quota rules read these whatever groups a report shows."""
+HISTOGRAM_BINS = 10
+
+Lookup = Callable[[str], dict[str, set[str]] | None]
+"""A catalogue: an id → the work's attributes, or ``None`` when it has no such work."""
+
+
+def resolve(item: str, source: str | None) -> str:
+    """The catalogue id of a captured id: with ``source``, a raw ``194`` is ``vod:194``."""
+    if source is None or item.startswith(f"{source}:"):
+        return item
+    return f"{source}:{item}"
+
+
+def find(lookup: Lookup, item: str, source: str | None) -> dict[str, set[str]] | None:
+    """The attributes of a captured id: read as ``source``'s first, else as a full id."""
+    found = lookup(resolve(item, source))
+    if found is None and source is not None and resolve(item, source) != item:
+        found = lookup(item)
+    return found
 
 
 class Quotas(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,14 +82,55 @@ class AuditConfig(msgspec.Struct, frozen=True, kw_only=True):
 
 class Share(msgspec.Struct, kw_only=True):
     group: str
-    exposure: Interval
-    """Share of the prominence-weighted slots."""
-    slots: float
+    exposure: Interval | None
+    """Share of the prominence-weighted slots (a slot whose attribute is unknown counts as not
+    in the group); ``None`` when the attribute is unknown for every slot: no data, not 0 %."""
+    slots: float | None
     """Share of slots, unweighted."""
     catalogue: float | None = None
     """Share among the catalogue's works whose attribute is known."""
     known: float
-    """Share of the slots whose item has this attribute at all."""
+    """Share of the slots whose membership is known."""
+    upper: Interval | None = None
+    """The share if every slot of unknown membership were in the group (the verdicts' upper
+    bound); ``None`` when every slot is known."""
+
+
+class Join(msgspec.Struct, kw_only=True):
+    """How the captured ids met the Lanterne catalogue (attributes missing from a capture are
+    read from it)."""
+
+    items: int
+    """Distinct items of the captures."""
+    found: int
+    """Of them, works of the catalogue."""
+    source: str | None = None
+    """The catalogue source raw ids belong to (``--source``)."""
+    example: str | None = None
+    """A captured id the catalogue does not have."""
+    platform_items: int | None = None
+    """Ids of the platform's catalogue (``--platform-catalogue``) …"""
+    platform_found: int | None = None
+    """… and of them, works of the Lanterne catalogue."""
+
+
+class Compliance(msgspec.Struct, kw_only=True):
+    """A list rule judged persona by persona: how many personas' lists meet it."""
+
+    rule: str
+    threshold: float
+    personas: int
+    """Personas shown the rule's surface."""
+    met: int
+    not_met: int
+    undetermined: int
+    """Slots of unknown membership leave the comparison open."""
+    no_data: int
+    """Membership unknown for every slot the persona was shown."""
+    quantiles: list[float]
+    """Minimum, first quartile, median, third quartile, maximum of the personas' shares."""
+    histogram: list[int]
+    """Personas per tenth of the share: [0, 10 %), [10 %, 20 %) … [90 %, 100 %]."""
 
 
 class Verdict(msgspec.Struct, kw_only=True):
@@ -76,8 +138,12 @@ class Verdict(msgspec.Struct, kw_only=True):
     threshold: float
     value: Interval | None
     verdict: str
-    """``met``, ``not met`` (the interval lies below), ``uncertain`` (it straddles) or
-    ``no data``."""
+    """``met`` (the interval lies at or above, even with unknown slots counted out), ``not
+    met`` (below, even with unknown slots counted in), ``uncertain`` (it straddles) or ``no
+    data`` (membership unknown for every slot)."""
+    known: float | None = None
+    """Share of the slots (or catalogue works) whose membership is known."""
+    upper: Interval | None = None
 
 
 class Report(msgspec.Struct, kw_only=True):
@@ -87,8 +153,9 @@ class Report(msgspec.Struct, kw_only=True):
     surfaces: dict[str, int]
     shares: dict[str, list[Share]]
     """Per surface (and ``all``)."""
-    by_position: dict[str, list[float]]
-    """Per group, its share of each position (1…), all surfaces."""
+    by_position: dict[str, list[float | None]]
+    """Per group, its share of each position (1…), all surfaces; ``None`` where no slot's
+    membership is known."""
     exposure_gini: float
     exposure_entropy: float
     coverage: float | None
@@ -103,6 +170,8 @@ class Report(msgspec.Struct, kw_only=True):
     countries: list[tuple[str, float]]
     territories: list[tuple[str, float]]
     summary: dict[str, list[str]]
+    compliance: list[Compliance] = []
+    join: Join | None = None
 
 
 def _truthy(values: set[str]) -> bool:
@@ -112,17 +181,23 @@ def _truthy(values: set[str]) -> bool:
 def item_masks(
     captures: Captures,
     groups: Sequence[str],
-    lookup: Callable[[str], dict[str, set[str]]] | None = None,
-) -> tuple[dict[str, Bools], dict[str, Bools]]:
+    lookup: Lookup | None = None,
+    source: str | None = None,
+) -> tuple[dict[str, Bools], dict[str, Bools], list[str]]:
     """Per group, which captured items belong and which have the attribute at all; attributes
-    missing from a capture are read from ``lookup`` (a catalogue)."""
+    missing from a capture are read from ``lookup`` (a catalogue, raw ids read as ``source``'s);
+    the captured ids the catalogue does not have."""
     n = len(captures.items)
     member = {g: np.zeros(n, dtype=np.bool_) for g in groups}
     known = {g: np.zeros(n, dtype=np.bool_) for g in groups}
+    unmatched: list[str] = []
     for i, item in enumerate(captures.items):
         attributes = captures.item_attributes.get(item, {})
         if lookup is not None:
-            extra = lookup(item)
+            extra = find(lookup, item, source)
+            if extra is None:
+                unmatched.append(item)
+                extra = {}
             attributes = {**extra, **attributes}
             captures.item_attributes[item] = attributes
         for g in groups:
@@ -136,34 +211,58 @@ def item_masks(
                 continue
             known[g][i] = True
             member[g][i] = _truthy(values) if value.lower() in TRUE else value in values
-    return member, known
+    return member, known, unmatched
+
+
+def complete_catalogue(
+    items: dict[str, dict[str, set[str]]], lookup: Lookup, source: str | None
+) -> tuple[dict[str, dict[str, set[str]]], int]:
+    """A platform catalogue whose ids come without attributes (one id per line) takes them
+    from the Lanterne catalogue; the completed copy and how many ids the catalogue has."""
+    out: dict[str, dict[str, set[str]]] = {}
+    found = 0
+    for item, attributes in items.items():
+        extra = find(lookup, item, source)
+        if extra is not None:
+            found += 1
+        out[item] = {**(extra or {}), **attributes}
+    return out, found
 
 
 def run_audit(
     captures: Captures,
     config: AuditConfig | None = None,
     *,
-    lookup: Callable[[str], dict[str, set[str]]] | None = None,
+    lookup: Lookup | None = None,
+    source: str | None = None,
     catalogue_items: dict[str, dict[str, set[str]]] | None = None,
     histories: dict[str, list[str]] | None = None,
 ) -> Report:
-    """``histories``: persona → the works it started from (or liked), for miscalibration."""
+    """``lookup``: the Lanterne catalogue, for attributes a capture lacks (raw ids read as
+    ``source``'s, ``194`` → ``vod:194``); ``catalogue_items``: the platform's catalogue (ids
+    without attributes take them from ``lookup``); ``histories``: persona → the works it
+    started from (or liked), for miscalibration."""
     config = config or AuditConfig()
     a = captures.arrays()
     rng = np.random.default_rng(config.seed)
     groups = list(config.groups)
-    member, known = item_masks(
-        captures, [*groups, "creation=synthetic", "creation=unknown"], lookup
-    )
-    eu, eof = member.get("european=true"), member.get("eof=true")
-    either = np.zeros(len(captures.items), dtype=np.bool_)
-    either_known = np.zeros(len(captures.items), dtype=np.bool_)
-    if eu is not None:
-        either |= eu
-        either_known |= known["european=true"]
-    if eof is not None:
-        either |= eof
-        either_known |= known["eof=true"]
+    wanted = list(dict.fromkeys([*groups, *RULE_GROUPS, "creation=synthetic", "creation=unknown"]))
+    member, known, unmatched = item_masks(captures, wanted, lookup, source)
+    join = None
+    if lookup is not None:
+        join = Join(
+            items=len(captures.items),
+            found=len(captures.items) - len(unmatched),
+            source=source,
+            example=unmatched[0] if unmatched else None,
+        )
+        if catalogue_items:
+            catalogue_items, found = complete_catalogue(catalogue_items, lookup, source)
+            join.platform_items, join.platform_found = len(catalogue_items), found
+    eu, eof = member["european=true"], member["eof=true"]
+    # European or EOF: known to belong when either flag says so, known not to when both say no.
+    either = eu | eof
+    either_known = either | (known["european=true"] & known["eof=true"])
     member["european-or-eof=true"], known["european-or-eof=true"] = either, either_known
     item, lst = a["item"], a["list"]
     w = config.weighting.weights(a["position"], a["row"], a["column"])
@@ -176,14 +275,21 @@ def run_audit(
 
     def share(group: str, rows: Bools) -> Share:
         m = member[group][item]
+        k = known[group][item]
+        if not k[rows].any():
+            return Share(group=group, exposure=None, slots=None, known=0.0)
         den = per_unit(row_unit[rows], w[rows], n_units)
         num = per_unit(row_unit[rows], (w * m)[rows], n_units)
-        slots = float(m[rows].mean()) if rows.any() else math.nan
+        upper = None
+        if not k[rows].all():
+            most = per_unit(row_unit[rows], (w * (m | ~k))[rows], n_units)
+            upper = boot.ratio(most, den, config.level)
         return Share(
             group=group,
             exposure=boot.ratio(num, den, config.level),
-            slots=slots,
-            known=float(known[group][item][rows].mean()) if rows.any() else math.nan,
+            slots=float(m[rows].mean()),
+            known=float(k[rows].mean()),
+            upper=upper,
         )
 
     shares: dict[str, list[Share]] = {}
@@ -211,15 +317,15 @@ def run_audit(
             s.catalogue = float(np.mean(flags)) if flags else None
     # Share by position.
     max_pos = int(a["position"].max()) if len(item) else 0
-    by_position: dict[str, list[float]] = {}
+    by_position: dict[str, list[float | None]] = {}
     for g in ("european=true", "eof=true", "european-or-eof=true"):
-        if g not in member:
-            continue
         m = member[g][item].astype(np.float64)
+        k = known[g][item].astype(np.float64)
         counts = np.bincount(a["position"], minlength=max_pos + 1)[1:]
+        seen = np.bincount(a["position"], weights=k, minlength=max_pos + 1)[1:]
         hits = np.bincount(a["position"], weights=m, minlength=max_pos + 1)[1:]
         by_position[g] = [
-            float(h / c) if c else math.nan for h, c in zip(hits, counts, strict=True)
+            float(h / c) if s else None for h, s, c in zip(hits, seen, counts, strict=True)
         ]
     # Concentration over items (and the catalogue's unseen works).
     exposure = np.bincount(item, weights=w, minlength=len(captures.items))
@@ -242,12 +348,13 @@ def run_audit(
     synth = boot.ratio(
         per_unit(row_unit, w * synthetic, n_units), per_unit(row_unit, w, n_units), config.level
     )
-    verdicts = _verdicts(config, shares, captures)
-    drift = _drift(captures, a, member, w, config)
+    verdicts = _verdicts(config, shares, catalogue_items)
+    compliance = _compliance(config, captures, a, member, known, w)
+    drift = _drift(captures, a, member, known, w, config)
     countries = _breakdown(captures, item, w, "country")
     territories = _breakdown(captures, item, w, "territory")
     report = Report(
-        parameters=msgspec.to_builtins(config),
+        parameters={**msgspec.to_builtins(config), **({"source": source} if source else {})},
         counts={
             "rows_read": captures.read,
             "rows_used": captures.n_rows,
@@ -275,6 +382,8 @@ def run_audit(
         countries=countries,
         territories=territories,
         summary={},
+        compliance=compliance,
+        join=join,
     )
     report.summary = summarise(report)
     return report
@@ -300,14 +409,14 @@ def _ild(captures: Captures, lst: Ints, item: Ints) -> float | None:
 def _genres(
     item: str,
     captures: Captures,
-    lookup: Callable[[str], dict[str, set[str]]] | None,
+    lookup: Lookup | None,
     catalogue_items: dict[str, dict[str, set[str]]] | None,
 ) -> set[str]:
     found = captures.item_attributes.get(item, {}).get("genre")
     if not found and catalogue_items:
         found = catalogue_items.get(item, {}).get("genre")
     if not found and lookup is not None:
-        found = lookup(item).get("genre")
+        found = (lookup(item) or {}).get("genre")
     return set(found or ())
 
 
@@ -316,7 +425,7 @@ def _miscalibration(
     a: dict[str, Ints],
     w: Floats,
     histories: dict[str, list[str]] | None,
-    lookup: Callable[[str], dict[str, set[str]]] | None,
+    lookup: Lookup | None,
     catalogue_items: dict[str, dict[str, set[str]]] | None,
     config: AuditConfig,
     alpha: float = 0.01,
@@ -358,24 +467,33 @@ def _miscalibration(
     return Bootstrap(len(values_arr), config.resamples, config.seed).mean(values_arr, config.level)
 
 
+def _judge(
+    rule: str,
+    threshold: float,
+    value: Interval | None,
+    upper: Interval | None = None,
+    known: float | None = None,
+) -> Verdict:
+    """``met`` only when the share counting unknown slots out clears the threshold, ``not
+    met`` only when the share counting them in stays below it: an unknown is never a no."""
+    if value is None or math.isnan(value.value):
+        return Verdict(rule=rule, threshold=threshold, value=None, verdict="no data", known=known)
+    top = upper or value
+    verdict = (
+        "met" if value.low >= threshold else "not met" if top.high < threshold else "uncertain"
+    )
+    return Verdict(
+        rule=rule, threshold=threshold, value=value, verdict=verdict, known=known, upper=upper
+    )
+
+
 def _verdicts(
-    config: AuditConfig, shares: dict[str, list[Share]], captures: Captures
+    config: AuditConfig,
+    shares: dict[str, list[Share]],
+    catalogue_items: dict[str, dict[str, set[str]]] | None,
 ) -> list[Verdict]:
     q = config.quotas
     out: list[Verdict] = []
-
-    def judge(rule: str, threshold: float, value: Interval | None) -> Verdict:
-        if value is None or math.isnan(value.value):
-            return Verdict(rule=rule, threshold=threshold, value=None, verdict="no data")
-        verdict = (
-            "met"
-            if value.low >= threshold
-            else "not met"
-            if value.high < threshold
-            else "uncertain"
-        )
-        return Verdict(rule=rule, threshold=threshold, value=value, verdict=verdict)
-
     everything = {s.group: s for s in shares["all"]}
     for rule, group, threshold in (
         ("catalogue-european", "european=true", q.catalogue_european),
@@ -387,11 +505,77 @@ def _verdicts(
             if s is None or s.catalogue is None
             else Interval(s.catalogue, s.catalogue, s.catalogue)
         )
-        out.append(judge(rule, threshold, value))
+        name = group.partition("=")[0]
+        known = (
+            sum(1 for v in catalogue_items.values() if v.get(name)) / len(catalogue_items)
+            if catalogue_items
+            else None
+        )
+        out.append(_judge(rule, threshold, value, known=known))
     home = {s.group: s for s in shares.get(q.home_surface, [])}
     either = home.get("european-or-eof=true")
-    out.append(judge("home-european-or-eof", q.home, either.exposure if either else None))
+    out.append(
+        _judge(
+            "home-european-or-eof",
+            q.home,
+            either.exposure if either else None,
+            either.upper if either else None,
+            either.known if either else None,
+        )
+    )
     return out
+
+
+def _compliance(
+    config: AuditConfig,
+    captures: Captures,
+    a: dict[str, Ints],
+    member: dict[str, Bools],
+    known: dict[str, Bools],
+    w: Floats,
+) -> list[Compliance]:
+    """The home rule persona by persona: each persona's prominence-weighted share of European
+    or EOF works on the home surface, against the threshold."""
+    q = config.quotas
+    if q.home_surface not in captures.surfaces:
+        return []
+    surface = captures.surfaces.index(q.home_surface)
+    lst = a["list"]
+    rows = a["list_surface"][lst] == surface
+    persona = a["list_persona"][lst][rows]
+    item = a["item"][rows]
+    weight = w[rows]
+    m = member["european-or-eof=true"][item]
+    k = known["european-or-eof=true"][item]
+    n = len(captures.personas)
+    den = np.bincount(persona, weights=weight, minlength=n)
+    num = np.bincount(persona, weights=weight * m, minlength=n)
+    most = np.bincount(persona, weights=weight * (m | ~k), minlength=n)
+    seen = np.bincount(persona, weights=weight * k, minlength=n)
+    shown = den > 0
+    data = shown & (seen > 0)
+    low = np.divide(num, den, out=np.zeros(n), where=shown)
+    high = np.divide(most, den, out=np.zeros(n), where=shown)
+    met = data & (low >= q.home)
+    not_met = data & (high < q.home)
+    values = low[data]
+    quantiles = (
+        [float(v) for v in np.quantile(values, [0.0, 0.25, 0.5, 0.75, 1.0])] if len(values) else []
+    )
+    bins = np.minimum((values * HISTOGRAM_BINS).astype(np.int64), HISTOGRAM_BINS - 1)
+    return [
+        Compliance(
+            rule="home-european-or-eof",
+            threshold=q.home,
+            personas=int(shown.sum()),
+            met=int(met.sum()),
+            not_met=int(not_met.sum()),
+            undetermined=int((data & ~met & ~not_met).sum()),
+            no_data=int((shown & ~data).sum()),
+            quantiles=quantiles,
+            histogram=[int(c) for c in np.bincount(bins, minlength=HISTOGRAM_BINS)],
+        )
+    ]
 
 
 def _breakdown(

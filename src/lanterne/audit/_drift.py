@@ -34,10 +34,11 @@ class Drift(msgspec.Struct, kw_only=True):
     control_slope: Interval | None
     p_value: float | None
     """Permutation test: treated vs control slopes."""
-    by_session: list[float]
-    by_session_low: list[float]
-    by_session_high: list[float]
-    control_by_session: list[float]
+    by_session: list[float | None]
+    """Per session (1…), the treated personas' mean; ``None`` where none has data."""
+    by_session_low: list[float | None]
+    by_session_high: list[float | None]
+    control_by_session: list[float | None]
 
 
 def _genre_entropy(
@@ -60,7 +61,12 @@ def _genre_entropy(
 
 
 def _drift(
-    captures: Captures, a: dict[str, Ints], member: dict[str, Bools], w: Floats, config: AuditConfig
+    captures: Captures,
+    a: dict[str, Ints],
+    member: dict[str, Bools],
+    known: dict[str, Bools],
+    w: Floats,
+    config: AuditConfig,
 ) -> list[Drift]:
     """Per persona and session: the protected share of what it was shown; its trend over
     sessions (slope per session), against control personas."""
@@ -84,18 +90,24 @@ def _drift(
     if n_sessions < 2:
         return []
     control = np.array([g == "control" for g in captures.persona_group], dtype=np.bool_)
+    if control.all():
+        return []  # only controls: no treated trend to measure (and no NaN in the report)
     out: list[Drift] = []
     cells = persona * n_sessions + row_session
     den = np.bincount(cells, weights=w, minlength=n_p * n_sessions).reshape(n_p, n_sessions)
     matrices: list[tuple[str, Floats]] = []
     for group in ("european-or-eof=true", "european=true", "eof=true"):
-        if group in member:
-            m = member[group][item]
-            num = np.bincount(cells, weights=w * m, minlength=n_p * n_sessions)
-            num = num.reshape(n_p, n_sessions)
-            matrices.append(
-                (group, np.divide(num, den, out=np.full_like(num, np.nan), where=den > 0))
-            )
+        k = known[group][item]
+        if not k.any():
+            continue  # never known: no trend to draw, rather than a flat 0 %
+        m = member[group][item]
+        num = np.bincount(cells, weights=w * m, minlength=n_p * n_sessions)
+        num = num.reshape(n_p, n_sessions)
+        seen_w = np.bincount(cells, weights=w * k, minlength=n_p * n_sessions)
+        seen_w = seen_w.reshape(n_p, n_sessions)
+        matrices.append(
+            (group, np.divide(num, den, out=np.full_like(num, np.nan), where=seen_w > 0))
+        )
     diversity = _genre_entropy(captures, item, cells, w, n_p, n_sessions)
     if diversity is not None:
         matrices.append(("genre-entropy", diversity))
@@ -114,10 +126,11 @@ def _drift(
             means.append(iv.value)
             lows.append(iv.low)
             highs.append(iv.high)
-        ctrl_means = [
-            float(np.nanmean(share[control, s])) if control.any() else math.nan
-            for s in range(n_sessions)
-        ]
+        ctrl_means: list[float | None] = []
+        for s in range(n_sessions):
+            col = share[control, s]
+            col = col[~np.isnan(col)]
+            ctrl_means.append(float(col.mean()) if len(col) else None)
         out.append(
             Drift(
                 metric=group,
@@ -126,10 +139,15 @@ def _drift(
                 p_value=permutation_test(treated, ctrl, config.permutations, config.seed)
                 if len(ctrl)
                 else None,
-                by_session=means,
-                by_session_low=lows,
-                by_session_high=highs,
+                by_session=_missing(means),
+                by_session_low=_missing(lows),
+                by_session_high=_missing(highs),
                 control_by_session=ctrl_means,
             )
         )
     return out
+
+
+def _missing(values: list[float]) -> list[float | None]:
+    """NaN as ``None``: JSON has no NaN, and a report must read back."""
+    return [None if math.isnan(v) else v for v in values]
