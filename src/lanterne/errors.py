@@ -92,3 +92,13 @@ class TooLarge(BadInput):
     """An upload over the size the API takes."""
 
     http_status = 413
+
+
+# Audit captures and simulator (area "audit") --------------------------------------------------
+
+
+class NotLoopback(LanterneError):
+    """The simulator was given an address off this machine (or one that does not resolve)."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 400
