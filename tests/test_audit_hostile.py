@@ -421,3 +421,21 @@ def test_dns_rebinding_after_the_loopback_check_still_connects_to_loopback(
     assert elsewhere == []
     assert lookups == ["rebind.test"]  # resolved once, when checked
     assert hosts == [f"rebind.test:{port}"] * 3  # the server still sees the name asked for
+
+
+def test_personas_with_a_field_nested_100000_deep_is_bad_input_not_an_internal_error(
+    tmp_path: Path,
+) -> None:
+    personas = tmp_path / "personas.json"
+    personas.write_text(
+        '[{"name": "p1", "history": ["a"], "notes": ' + "[" * 100_000 + "]" * 100_000 + "}]",
+        "utf-8",
+    )
+    path = _csv(tmp_path / "c.csv", ["vod,home,p1,s1,t1,1,,,a,true"])
+    for args in (
+        ("audit", str(path), "--personas", str(personas)),
+        ("simulate", "--url", "http://127.0.0.1:9", "--personas", str(personas), "-o", "x.jsonl"),
+    ):
+        done = lanterne(tmp_path, "--lang", "en", *args, **SOURCE)
+        assert done.returncode == ExitCode.BAD_INPUT, done.stderr
+        assert str(personas) in done.stderr and "nested too deep" in done.stderr

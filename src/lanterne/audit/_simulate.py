@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import msgspec
 
 from lanterne.audit._capture import Capture
-from lanterne.errors import NotLoopback, ToolMissing
+from lanterne.errors import BadInput, NotLoopback, ToolMissing
 
 
 class Persona(msgspec.Struct, kw_only=True):
@@ -31,6 +31,16 @@ class Persona(msgspec.Struct, kw_only=True):
     """``control``: never clicks."""
     taste: dict[str, str] = {}
     """Attribute and value it clicks first (``genre=g0``)."""
+
+
+def read_personas(path: Path) -> list[Persona]:
+    """The personas of a JSON file; ``BadInput`` naming the file when it cannot be read."""
+    try:
+        return msgspec.json.decode(path.read_bytes(), type=list[Persona])
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise BadInput("audit.bad_personas", path=path, detail=str(exc)) from None
+    except RecursionError:  # an unknown field nested thousands deep, skipped by recursion
+        raise BadInput("audit.bad_personas", path=path, detail="nested too deep") from None
 
 
 class Shown(msgspec.Struct, kw_only=True):
