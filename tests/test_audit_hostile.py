@@ -229,10 +229,19 @@ def test_json_line_nested_100000_deep_is_rejected_and_the_rest_kept(tmp_path: Pa
     attrs = json.dumps(_row(position=3))[:-1] + ', "attributes": {"a": ' + "[" * 500
     attrs += "]" * 500 + "}}"
     path = _jsonl(
-        tmp_path / "c.jsonl", [_row(position=1), deep, _row(position=2), attrs, "[" * 100_000]
+        tmp_path / "c.jsonl",
+        [
+            _row(position=1),
+            deep,
+            _row(position=2),
+            attrs,
+            "[" * 100_000,
+            _row(position=4, title="{[" * 1000),
+        ],
     )
     caps = read_captures([path])
-    assert (caps.read, caps.n_rows) == (5, 2)
+    # Brackets inside a string are text: the last row is used.
+    assert (caps.read, caps.n_rows) == (6, 3)
     assert _rejected(caps) == [(2, "(line)"), (4, "(line)"), (5, "(line)")]
     assert all("deep" in r.reason for r in caps.rejected)
 

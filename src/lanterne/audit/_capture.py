@@ -325,20 +325,21 @@ def _rows_csv(path: Path) -> Iterator[_Row]:
         yield record.line, data, None
 
 
-def _depth(text: str) -> int:
-    """How deep ``text``'s arrays and objects nest (brackets inside strings not counted),
-    scanning no further than ``_MAX_DEPTH`` + 1 levels."""
+def _too_deep(text: str) -> bool:
+    """Whether ``text``'s arrays and objects nest more than ``_MAX_DEPTH`` deep (brackets in
+    strings not counted); the scan stops at the first bracket past the limit."""
     if text.count("[") + text.count("{") <= _MAX_DEPTH:
-        return 0  # too few brackets to be too deep: the common case, no scan
+        return False  # too few brackets to be too deep: the common case, no scan
     depth = 0
     for token in _JSON_TOKEN.finditer(text):
-        if token.group()[0] in "[{":
+        first = token.group()[0]
+        if first in "[{":
             depth += 1
             if depth > _MAX_DEPTH:
-                return depth
-        elif token.group()[0] in "]}":
+                return True
+        elif first in "]}":
             depth -= 1
-    return depth
+    return False
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
@@ -366,7 +367,7 @@ def _rows_jsonl(path: Path) -> Iterator[_Row]:
             continue
         if not line.strip():
             continue
-        if _depth(line) > _MAX_DEPTH:
+        if _too_deep(line):
             yield number, None, ("(line)", f"nested more than {_MAX_DEPTH} deep: not a capture row")
             continue
         try:
