@@ -448,3 +448,17 @@ def test_personas_with_a_field_nested_100000_deep_is_bad_input_not_an_internal_e
         done = lanterne(tmp_path, "--lang", "en", *args, **SOURCE)
         assert done.returncode == ExitCode.BAD_INPUT, done.stderr
         assert str(personas) in done.stderr and "nested too deep" in done.stderr
+
+
+def test_simulate_into_a_missing_folder_is_a_clear_error(
+    tmp_path: Path, loopback_server: tuple[int, list[str]]
+) -> None:
+    port, hosts = loopback_server
+    personas = tmp_path / "personas.json"
+    personas.write_text('[{"name": "p1", "history": ["w1"]}]', "utf-8")
+    target = tmp_path / "missing" / "out.jsonl"
+    args = ("--url", f"http://127.0.0.1:{port}", "--personas", str(personas), "-o", str(target))
+    done = lanterne(tmp_path, "--lang", "en", "simulate", *args, **SOURCE)
+    assert done.returncode == ExitCode.BAD_INPUT, done.stderr
+    assert str(target) in done.stderr and "folder exists" in done.stderr
+    assert hosts == []  # refused before any request

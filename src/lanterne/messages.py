@@ -136,6 +136,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "The platform {url} does not answer ({detail}). Check that it is running (e.g. "
         "« lanterne serve --port PORT ») and that --url gives its port.",
     ),
+    "audit.cannot_write": (
+        "Impossible d'écrire les captures dans {path} : {reason}. Vérifiez que le dossier existe "
+        "et qu'il est permis d'y écrire.",
+        "Cannot write the captures to {path}: {reason}. Check that the folder exists and can be "
+        "written to.",
+    ),
     "audit.platform_bad_answer": (
         "La plateforme {url} a répondu sans les listes attendues ({detail}). Le simulateur attend "
         "l'API de Lanterne, GET /api/recommend (docs/audit.md).",

@@ -268,8 +268,13 @@ def simulate(
 
 
 def write_jsonl(captures: Iterator[Capture], path: Path) -> int:
+    """Write ``captures`` as JSON Lines to ``path``; the number of rows written."""
     count = 0
-    with path.open("w", encoding="utf-8") as handle:
+    try:
+        handle = path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise BadInput("audit.cannot_write", path=path, reason=exc.strerror or str(exc)) from None
+    with handle:
         for capture in captures:
             handle.write(json.dumps(msgspec.to_builtins(capture), ensure_ascii=False) + "\n")
             count += 1
