@@ -408,15 +408,19 @@ def test_dns_rebinding_after_the_loopback_check_still_connects_to_loopback(
         if host != "rebind.test":
             return real_getaddrinfo(host, *args, **kwargs)
         lookups.append(host)
-        address = "127.0.0.1" if len(lookups) == 1 else "192.0.2.1"
-        return real_getaddrinfo(address, *args, **kwargs)
+        if len(lookups) > 1:
+            return real_getaddrinfo("192.0.2.1", *args, **kwargs)
+        # ::1 first, as many machines answer for localhost; nothing listens there.
+        return real_getaddrinfo("::1", *args, **kwargs) + real_getaddrinfo(
+            "127.0.0.1", *args, **kwargs
+        )
 
     elsewhere: list[Any] = []
     real_connect = socket.socket.connect
 
     def loopback_only(self: socket.socket, address: Any) -> None:
         # Safety net: the test itself must never send anything off this machine.
-        if isinstance(address, tuple) and not str(address[0]).startswith("127."):
+        if isinstance(address, tuple) and not str(address[0]).startswith(("127.", "::1")):
             elsewhere.append(address)
             raise ConnectionRefusedError(f"test refuses {address}")
         real_connect(self, address)

@@ -67,10 +67,17 @@ class SimulationLimits(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def check_loopback(url: str) -> str:
-    """The address to connect to for ``url``, refusing any that is not this machine's loopback.
+    """The first address of ``url``'s host, refusing any host that is not this machine's
+    loopback (``loopback_addresses``)."""
+    return loopback_addresses(url)[0]
+
+
+def loopback_addresses(url: str) -> list[str]:
+    """The addresses of ``url``'s host, refusing any host that is not this machine's loopback.
 
     The name is resolved once and every address it gives must be loopback; callers connect to
-    the address returned, never to the name again (a second resolution could answer elsewhere).
+    one of these addresses, never to the name again (a second resolution could answer
+    elsewhere).
     """
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -87,6 +94,18 @@ def check_loopback(url: str) -> str:
             raise NotLoopback("audit.not_loopback", host=host, address=address)
     if not addresses:
         raise NotLoopback("audit.unresolvable", host=host, detail="no address")
+    return addresses
+
+
+def _listening(addresses: list[str], port: int, timeout: float) -> str:
+    """The first of ``addresses`` that accepts a connection on ``port`` (``localhost`` is often
+    ::1 first, and a server may listen on 127.0.0.1 only), else the first."""
+    for address in addresses:
+        try:
+            socket.create_connection((address, port), timeout=timeout).close()
+        except OSError:
+            continue
+        return address
     return addresses[0]
 
 
@@ -130,7 +149,11 @@ class LanterneHTTP:
 
         self.url = base_url
         # Connect to the address checked, naming the host in the header as the server expects.
-        pinned, host = _pinned(base_url, check_loopback(base_url))
+        addresses = loopback_addresses(base_url)
+        parts = urlsplit(base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        address = _listening(addresses, port, timeout) if len(addresses) > 1 else addresses[0]
+        pinned, host = _pinned(base_url, address)
         self.client = httpx.Client(
             base_url=pinned, headers={"Host": host}, timeout=timeout, trust_env=False
         )
