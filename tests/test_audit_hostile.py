@@ -466,3 +466,14 @@ def test_simulate_into_a_missing_folder_is_a_clear_error(
     assert done.returncode == ExitCode.BAD_INPUT, done.stderr
     assert str(target) in done.stderr and "folder exists" in done.stderr
     assert hosts == []  # refused before any request
+
+
+def test_utf16_json_line_with_a_line_separator_in_a_title_stays_one_row(tmp_path: Path) -> None:
+    # U+2028 and U+0085 are text inside a JSON string; only "\n" ends a line.
+    rows = [_row(position=1, title="un\u2028deux"), _row(position=2, title="trois\x85quatre")]
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    caps = read_captures([path])
+    assert (caps.read, caps.n_rows, caps.rejected) == (2, 2, [])
+    assert caps.titles == {"a": "un\u2028deux"}  # the first title of a work is kept
