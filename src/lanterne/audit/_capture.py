@@ -281,8 +281,11 @@ def _problem(data: dict[str, Any], limits: CaptureLimits) -> tuple[str, str] | N
         value = data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             return name, "missing: every row needs " + ", ".join(_FIXED)
+    highest = limits.max_position
     for name in ("position", "row", "column"):
         value = data.get(name)
+        if type(value) is int and 0 < value <= highest:
+            continue  # JSON's usual case, without a call
         if name != "position" and (value is None or value == ""):
             data[name] = None
             continue
