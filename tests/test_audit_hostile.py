@@ -111,10 +111,11 @@ def test_positions_beyond_int64_and_rows_of_ten_to_the_twenty_are_rejected_not_o
             _row(position=3.5),
             _row(position=4, column=-(2**70)),
             _row(position=5),
+            json.dumps(_row(position=6))[:-1] + ', "row": ' + "9" * 5000 + "}",
         ],
     )
     caps = read_captures([csv_file, jsonl])
-    assert caps.read == 13 and caps.n_rows == 2
+    assert caps.read == 14 and caps.n_rows == 2
     assert caps.read == caps.n_rows + len(caps.rejected)
     fields = sorted((Path(r.file).suffix, r.line, r.field) for r in caps.rejected)
     assert fields == [
@@ -129,6 +130,7 @@ def test_positions_beyond_int64_and_rows_of_ten_to_the_twenty_are_rejected_not_o
         (".jsonl", 4, "position"),
         (".jsonl", 5, "position"),
         (".jsonl", 6, "column"),
+        (".jsonl", 8, "row"),
     ]
     report = run_audit(caps, AuditConfig(resamples=0))
     assert report.counts["rows_used"] == 2

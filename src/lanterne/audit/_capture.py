@@ -357,6 +357,14 @@ def _checked(lines: Iterator[str], path: Path) -> Iterator[str]:
         raise BadInput("input.undecodable", path=path) from None
 
 
+def _json_int(text: str) -> int:
+    """A JSON integer; past 40 digits its sign only (beyond any bound, and Python refuses to
+    convert 4,300 digits or more)."""
+    if len(text) <= 40:
+        return int(text)
+    return -(10**40) if text.startswith("-") else 10**40
+
+
 def _rows_jsonl(path: Path) -> Iterator[_Row]:
     encoding = detect_encoding(path)
     lines = FileLines(path, encoding)
@@ -374,7 +382,7 @@ def _rows_jsonl(path: Path) -> Iterator[_Row]:
             yield number, None, ("(line)", f"nested more than {_MAX_DEPTH} deep: not a capture row")
             continue
         try:
-            data = json.loads(line)
+            data = json.loads(line, parse_int=_json_int)
         except json.JSONDecodeError as exc:
             yield number, None, ("(line)", f"not JSON: {exc.msg} at column {exc.colno}")
             continue
