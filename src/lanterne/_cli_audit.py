@@ -102,13 +102,9 @@ def audit_command(
     items = read_platform(platform_catalogue) if platform_catalogue else None
     histories = None
     if personas is not None:
-        from lanterne.audit import Persona
-        from lanterne.errors import BadInput
+        from lanterne.audit._simulate import read_personas
 
-        try:
-            people = msgspec.json.decode(personas.read_bytes(), type=list[Persona])
-        except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise BadInput("audit.bad_personas", path=personas, detail=str(exc)) from None
+        people = read_personas(personas)
         histories = {p.name: p.history for p in people}
     report = run_audit(
         caps, config, lookup=lookup, source=source, catalogue_items=items, histories=histories
@@ -184,14 +180,11 @@ def simulate_command(
     output: Path,
 ) -> None:
     """Profils fictifs qui parcourent une plateforme locale / sock-puppet personas on loopback."""
-    from lanterne.audit import LanterneHTTP, Persona, SimulationLimits, simulate, write_jsonl
-    from lanterne.errors import BadInput
+    from lanterne.audit import LanterneHTTP, SimulationLimits, simulate, write_jsonl
+    from lanterne.audit._simulate import read_personas
 
     state = _state(ctx)
-    try:
-        people = msgspec.json.decode(personas.read_bytes(), type=list[Persona])
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise BadInput("audit.bad_personas", path=personas, detail=str(exc)) from None
+    people = read_personas(personas)
     platform = LanterneHTTP(url, goals=goals)
     limits = SimulationLimits(max_requests=max_requests, max_seconds=max_seconds)
     rows = write_jsonl(simulate(platform, people, sessions, limits=limits), output)

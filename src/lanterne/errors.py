@@ -102,3 +102,13 @@ class BadSetting(LanterneError):
 
     exit_code = ExitCode.USAGE
     http_status = 500
+
+
+# Audit captures and simulator (area "audit") --------------------------------------------------
+
+
+class NotLoopback(LanterneError):
+    """The simulator was given an address off this machine (or one that does not resolve)."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 400

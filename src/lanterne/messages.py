@@ -137,6 +137,38 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{path} : profils illisibles ({detail}). Attendu : une liste JSON de {{name, history, group, taste}}.",
         "{path}: unreadable personas ({detail}). Expected: a JSON list of {{name, history, group, taste}}.",
     ),
+    # Audit captures and simulator (area "audit")
+    "audit.not_loopback": (
+        "{host} ({address}) n'est pas une adresse de boucle locale : le simulateur ne parcourt que "
+        "des plateformes de cette machine. Lancez-la ici (ex. « lanterne serve ») et donnez "
+        "--url http://127.0.0.1:PORT.",
+        "{host} ({address}) is not a loopback address: the simulator only browses platforms on "
+        "this machine. Run it here (e.g. « lanterne serve ») and give --url http://127.0.0.1:PORT.",
+    ),
+    "audit.unresolvable": (
+        "Adresse du simulateur illisible ou introuvable : « {host} » ({detail}). Donnez "
+        "--url http://127.0.0.1:PORT.",
+        "The simulator's address cannot be read or found: “{host}” ({detail}). Give "
+        "--url http://127.0.0.1:PORT.",
+    ),
+    "audit.platform_unreachable": (
+        "La plateforme {url} ne répond pas ({detail}). Vérifiez qu'elle tourne (ex. « lanterne "
+        "serve --port PORT ») et que --url donne son port.",
+        "The platform {url} does not answer ({detail}). Check that it is running (e.g. "
+        "« lanterne serve --port PORT ») and that --url gives its port.",
+    ),
+    "audit.cannot_write": (
+        "Impossible d'écrire les captures dans {path} : {reason}. Vérifiez que le dossier existe "
+        "et qu'il est permis d'y écrire.",
+        "Cannot write the captures to {path}: {reason}. Check that the folder exists and can be "
+        "written to.",
+    ),
+    "audit.platform_bad_answer": (
+        "La plateforme {url} a répondu sans les listes attendues ({detail}). Le simulateur attend "
+        "l'API de Lanterne, GET /api/recommend (docs/audit.md).",
+        "The platform {url} answered without the expected lists ({detail}). The simulator expects "
+        "Lanterne's API, GET /api/recommend (docs/audit.md).",
+    ),
     "recommend.missing_columns": (
         "{path} : colonnes absentes de l'en-tête : {columns} (trouvées : {found}). Voir docs/recommend.md pour le format attendu.",
         "{path}: columns missing from the header: {columns} (found: {found}). See docs/recommend.md for the expected format.",

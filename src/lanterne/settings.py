@@ -126,6 +126,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Caractères au plus du nom d'un fichier importé par l'API.",
         "Most characters of the name of a file imported through the API.",
     ),
+    # Audit captures and simulator (area "audit"): bounds of one capture row (docs/audit.md).
+    Setting(
+        "audit_max_position",
+        "LANTERNE_AUDIT_MAX_POSITION",
+        "10000",
+        "Position, rangée et colonne les plus hautes d'une ligne de capture (audit) ; au-delà, "
+        "la ligne est écartée. Borne aussi la longueur d'une liste. Un accueil réel en montre "
+        "moins de 2 000 (40 rangées de 40).",
+        "Highest position, row and column of a capture row (audit); beyond, the row is "
+        "rejected. Also bounds a list's length. A real home screen shows under 2,000 "
+        "(40 rows of 40).",
+    ),
 )
 
 

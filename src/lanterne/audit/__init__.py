@@ -6,7 +6,6 @@ from lanterne.audit._metrics import Bootstrap, Interval, Weighting
 from lanterne.audit._simulate import (
     LanterneHTTP,
     LanterneLocal,
-    NotLoopback,
     Persona,
     Platform,
     Shown,
@@ -15,6 +14,7 @@ from lanterne.audit._simulate import (
     simulate,
     write_jsonl,
 )
+from lanterne.errors import NotLoopback
 from lanterne.recommend._data import Rejected
 from lanterne.recommend._metrics import gini
 

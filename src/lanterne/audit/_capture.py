@@ -15,8 +15,9 @@ docs/schema/capture.schema.json):
 
 from __future__ import annotations
 
-import csv
 import json
+import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,13 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from lanterne.errors import BadInput, InputNotFound
+from lanterne.errors import BadInput, BadSetting, InputNotFound
+from lanterne.ingest._encoding import detect_encoding
+from lanterne.ingest._readers import CsvReader, ReadProblem
+from lanterne.ingest._readers import _FileLines as FileLines
+from lanterne.messages import say_partial
 from lanterne.recommend._data import Rejected
+from lanterne.settings import SETTINGS, Setting
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -205,81 +211,201 @@ class Captures:
 
 
 _FIXED = ("platform", "surface", "persona", "session", "timestamp", "position", "item")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+"""A whole number as CSV writes it."""
+_DIGITS = 18
+"""More digits than this is beyond any bound (and is never converted: a million digits would
+cost seconds)."""
+# A capture row nests three deep (row, ``attributes``, a list of values); well past that the
+# parser would recurse until Python stops it, so deeper lines are set aside before parsing.
+_MAX_DEPTH = 16
 
 
-def _problem(data: dict[str, Any]) -> tuple[str, str] | None:
+class CaptureLimits(msgspec.Struct, frozen=True, kw_only=True):
+    """Bounds of a capture row (the declared setting ``audit_max_position``)."""
+
+    max_position: int = 10_000
+    """Highest position, row and column: it bounds the length of a list too, positions being
+    unique in a list."""
+
+    @classmethod
+    def load(cls) -> CaptureLimits:
+        """The environment's value, else the declared default."""
+        declared = _declared("audit_max_position")
+        text = os.environ.get(declared.env, "").strip() or declared.default
+        if not _WHOLE.fullmatch(text) or len(text) > _DIGITS or int(text) < 1:
+            raise BadSetting("setting.not_positive", name=declared.env, value=text)
+        return cls(max_position=int(text))
+
+
+def _declared(name: str) -> Setting:
+    return next(s for s in SETTINGS if s.name == name)
+
+
+def _whole(name: str, value: Any, limits: CaptureLimits) -> int | tuple[str, str]:
+    """``value`` as a whole number from 1 to the bound, or the field and reason to reject it."""
+    if isinstance(value, str):
+        text = value.strip()
+        number = None
+        if _WHOLE.fullmatch(text):
+            digits = text.lstrip("+-").lstrip("0")
+            number = (
+                int(text) if len(digits) <= _DIGITS else (-1 if text[0] == "-" else 10**_DIGITS)
+            )
+        shown = text[:40] + ("…" if len(text) > 40 else "")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number, shown = value, str(value) if abs(value) < 10**40 else "a number of 40+ digits"
+    elif isinstance(value, float) and value.is_integer():
+        number, shown = int(value), repr(value)
+    else:
+        number, shown = None, json.dumps(value)[:40] if _plain(value) else type(value).__name__
+    if number is None:
+        return name, f"« {shown} » is not a whole number"
+    if number < 1:
+        return name, f"{shown}: positions, rows and columns start at 1"
+    if number > limits.max_position:
+        env = _declared("audit_max_position").env
+        return name, (
+            f"{shown} is above the highest position allowed, {limits.max_position}"
+            f" (setting {env}): check the export, or raise {env}"
+        )
+    return number
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, float | bool) or value is None
+
+
+def _problem(data: dict[str, Any], limits: CaptureLimits) -> tuple[str, str] | None:
     for name in _FIXED:
         value = data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             return name, "missing: every row needs " + ", ".join(_FIXED)
+    highest = limits.max_position
     for name in ("position", "row", "column"):
         value = data.get(name)
-        if value is None or value == "":
-            data[name] = None if name != "position" else value
+        if type(value) is int and 0 < value <= highest:
+            continue  # JSON's usual case, without a call
+        if name != "position" and (value is None or value == ""):
+            data[name] = None
             continue
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            return name, f"« {value} » is not a whole number"
-        if number < 1:
-            return name, f"{number}: positions, rows and columns start at 1"
+        number = _whole(name, value, limits)
+        if isinstance(number, tuple):
+            return number
         data[name] = number
     return None
 
 
-def _rows_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, tuple[str, str] | None]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        if not header:
-            raise BadInput("input.empty", path=path)
-        missing = [c for c in _FIXED if c not in header]
-        if missing:
-            raise BadInput("audit.missing_columns", path=path, columns=", ".join(missing))
-        for raw in reader:
-            if None in raw:
-                yield (
-                    reader.line_num,
-                    None,
-                    ("(line)", "more cells than the header: check the delimiter and quotes"),
-                )
-                continue
-            data: dict[str, Any] = {}
-            attributes: dict[str, str | list[str]] = {}
-            for name, value in raw.items():
-                if name is None:
-                    continue
-                if name.startswith("attr:"):
-                    if value:
-                        parts = [v.strip() for v in value.split("|") if v.strip()]
-                        attributes[name[5:]] = (
-                            parts if len(parts) > 1 else parts[0] if parts else ""
-                        )
-                elif value not in (None, ""):
-                    data[name] = value.strip()
-            data["attributes"] = attributes
-            yield reader.line_num, data, None
+_Row = tuple[int, dict[str, Any] | None, tuple[str, str] | None]
 
 
-def _rows_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, tuple[str, str] | None]]:
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, None, ("(line)", f"not JSON: {exc.msg} at column {exc.colno}")
-                continue
-            if not isinstance(data, dict):
-                yield number, None, ("(line)", "not a JSON object")
-                continue
-            yield number, data, None
+def _unread(problem: ReadProblem) -> _Row:
+    """A row the ingest's reader set aside (undecodable bytes, stray quote, extra cells)."""
+    return problem.line, None, ("(line)", say_partial(problem.reason, "en", problem.params))
 
 
-def read_captures(paths: Iterable[Path], captures: Captures | None = None) -> Captures:
-    """Read CSV (``.csv``) or JSON Lines (anything else) capture files."""
+def _rows_csv(path: Path) -> Iterator[_Row]:
+    reader = CsvReader(path)
+    missing = [c for c in _FIXED if c not in reader.header]
+    if missing:
+        # The reader keeps its file open until its records are read; none will be.
+        reader._lines._file.close()
+        raise BadInput("audit.missing_columns", path=path, columns=", ".join(missing))
+    for record in reader:
+        if isinstance(record, ReadProblem):
+            yield _unread(record)
+            continue
+        data: dict[str, Any] = {}
+        attributes: dict[str, str | list[str]] = {}
+        for name, value in record.data.items():
+            if name.startswith("attr:"):
+                if value:
+                    parts = [v.strip() for v in value.split("|") if v.strip()]
+                    attributes[name[5:]] = parts if len(parts) > 1 else parts[0] if parts else ""
+            elif value:
+                data[name] = value.strip()
+        data["attributes"] = attributes
+        yield record.line, data, None
+
+
+def _too_deep(text: str) -> bool:
+    """Whether ``text``'s arrays and objects nest more than ``_MAX_DEPTH`` deep (brackets in
+    strings not counted); the scan stops at the first bracket past the limit."""
+    if text.count("[") + text.count("{") <= _MAX_DEPTH:
+        return False  # too few brackets to be too deep: the common case, no scan
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        first = token.group()[0]
+        if first in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return True
+        elif first in "]}":
+            depth -= 1
+    return False
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def _checked(lines: Iterator[str], path: Path) -> Iterator[str]:
+    """``lines``, a UTF-16 file that does not decode as a whole (the ingest decodes those at
+    once) being input unreadable as a whole rather than an internal error."""
+    try:
+        yield from lines
+    except UnicodeDecodeError:
+        raise BadInput("input.undecodable", path=path) from None
+
+
+def _json_int(text: str) -> int:
+    """A JSON integer; past 40 digits its sign only (beyond any bound, and Python refuses to
+    convert 4,300 digits or more)."""
+    if len(text) <= 40:
+        return int(text)
+    return -(10**40) if text.startswith("-") else 10**40
+
+
+def _rows_jsonl(path: Path) -> Iterator[_Row]:
+    encoding = detect_encoding(path)
+    lines = FileLines(path, encoding)
+    for line in _checked(lines, path):
+        number = lines.number
+        lines.take()
+        if lines.bad_lines:
+            lines.bad_lines = []
+            detail = {"encoding": encoding, "detail": f"line {number}"}
+            yield number, None, ("(line)", say_partial("reason.undecodable", "en", detail))
+            continue
+        if not line.strip():
+            continue
+        if _too_deep(line):
+            yield number, None, ("(line)", f"nested more than {_MAX_DEPTH} deep: not a capture row")
+            continue
+        try:
+            data = json.loads(line, parse_int=_json_int)
+        except json.JSONDecodeError as exc:
+            yield number, None, ("(line)", f"not JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except RecursionError:  # only if Python's own limit is set below _MAX_DEPTH
+            yield number, None, ("(line)", "nested too deep: not a capture row")
+            continue
+        if not isinstance(data, dict):
+            yield number, None, ("(line)", "not a JSON object")
+            continue
+        yield number, data, None
+
+
+def read_captures(
+    paths: Iterable[Path], captures: Captures | None = None, limits: CaptureLimits | None = None
+) -> Captures:
+    """Read CSV (``.csv``) or JSON Lines (anything else) capture files.
+
+    Files are decoded as the ingest decodes its own (UTF-8 with or without BOM, UTF-16 with a
+    BOM, Windows-1252 …); a row that does not decode, nests too deep or holds a number beyond
+    ``limits`` is rejected with its file, line and field, and the others are used.
+    """
     captures = captures or Captures()
+    limits = limits or CaptureLimits.load()
     for path in paths:
         if not path.is_file():
             raise InputNotFound("input.not_found", path=path)
@@ -287,7 +413,7 @@ def read_captures(paths: Iterable[Path], captures: Captures | None = None) -> Ca
         for line, data, problem in rows:
             captures.read += 1
             if problem is None and data is not None:
-                problem = _problem(data)
+                problem = _problem(data, limits)
             if problem is not None or data is None:
                 field, reason = problem or ("(line)", "unreadable")
                 captures.rejected.append(Rejected(str(path), line, field, reason))
@@ -295,10 +421,19 @@ def read_captures(paths: Iterable[Path], captures: Captures | None = None) -> Ca
             try:
                 capture = msgspec.convert(data, Capture, strict=False)
             except msgspec.ValidationError as exc:
-                captures.rejected.append(Rejected(str(path), line, "(row)", str(exc)))
+                captures.rejected.append(Rejected(str(path), line, _field_of(exc), str(exc)))
                 continue
             captures.add(capture, str(path), line)
     return captures
+
+
+def _field_of(exc: msgspec.ValidationError) -> str:
+    """The top-level field a validation error names (``… - at `$.title` ``), else ``(row)``."""
+    found = re.search(r"at `\$\.([A-Za-z_]+)", str(exc))
+    if found:
+        return found.group(1)
+    found = re.search(r"field `([A-Za-z_]+)`", str(exc))
+    return found.group(1) if found else "(row)"
 
 
 def capture_schema() -> dict[str, Any]:

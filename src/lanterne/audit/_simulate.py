@@ -16,11 +16,12 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 
 from lanterne.audit._capture import Capture
+from lanterne.errors import BadInput, NotLoopback, ToolMissing
 
 
 class Persona(msgspec.Struct, kw_only=True):
@@ -30,6 +31,16 @@ class Persona(msgspec.Struct, kw_only=True):
     """``control``: never clicks."""
     taste: dict[str, str] = {}
     """Attribute and value it clicks first (``genre=g0``)."""
+
+
+def read_personas(path: Path) -> list[Persona]:
+    """The personas of a JSON file; ``BadInput`` naming the file when it cannot be read."""
+    try:
+        return msgspec.json.decode(path.read_bytes(), type=list[Persona])
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise BadInput("audit.bad_personas", path=path, detail=str(exc)) from None
+    except RecursionError:  # an unknown field nested thousands deep, skipped by recursion
+        raise BadInput("audit.bad_personas", path=path, detail="nested too deep") from None
 
 
 class Shown(msgspec.Struct, kw_only=True):
@@ -55,22 +66,69 @@ class SimulationLimits(msgspec.Struct, frozen=True, kw_only=True):
     timeout: float = 10.0
 
 
-class NotLoopback(ValueError):
-    pass
+def check_loopback(url: str) -> str:
+    """The first address of ``url``'s host, refusing any host that is not this machine's
+    loopback (``loopback_addresses``)."""
+    return loopback_addresses(url)[0]
 
 
-def check_loopback(url: str) -> None:
-    """Refuse any address that is not this machine's loopback."""
-    host = urlsplit(url).hostname or ""
+def loopback_addresses(url: str) -> list[str]:
+    """The addresses of ``url``'s host, refusing any host that is not this machine's loopback.
+
+    The name is resolved once and every address it gives must be loopback; callers connect to
+    one of these addresses, never to the name again (a second resolution could answer
+    elsewhere).
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError as exc:
-        raise NotLoopback(f"{host}: {exc}") from None
+        port = parts.port
+        if parts.scheme not in ("http", "https") or not host:
+            raise ValueError("http://HOST:PORT expected")
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, ValueError, UnicodeError) as exc:
+        raise NotLoopback("audit.unresolvable", host=host or url, detail=str(exc)) from None
+    addresses = [str(info[4][0]) for info in infos]
     for address in addresses:
-        if not ipaddress.ip_address(str(address).split("%")[0]).is_loopback:
-            raise NotLoopback(
-                f"{host} ({address}) is not a loopback address: the simulator stays on this machine"
-            )
+        if not ipaddress.ip_address(address.split("%")[0]).is_loopback:
+            raise NotLoopback("audit.not_loopback", host=host, address=address)
+    if not addresses:
+        raise NotLoopback("audit.unresolvable", host=host, detail="no address")
+    return addresses
+
+
+def _listening(addresses: list[str], port: int, timeout: float) -> str:
+    """The first of ``addresses`` that accepts a connection on ``port`` (``localhost`` is often
+    ::1 first, and a server may listen on 127.0.0.1 only), else the first."""
+    for address in addresses:
+        try:
+            socket.create_connection((address, port), timeout=timeout).close()
+        except OSError:
+            continue
+        return address
+    return addresses[0]
+
+
+def _pinned(url: str, address: str) -> tuple[str, str]:
+    """``url`` with its host replaced by ``address``, and the ``Host`` header it had."""
+    parts = urlsplit(url)
+    host_port = parts.netloc.rpartition("@")[2]
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal + (f":{parts.port}" if parts.port is not None else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", "")), host_port
+
+
+class _Entry(msgspec.Struct):
+    item: str
+    position: int
+    row: int | None = None
+    column: int | None = None
+    title: str | None = None
+    attributes: dict[str, str | list[str]] | None = None
+
+
+class _Answer(msgspec.Struct):
+    items: list[_Entry]
 
 
 class LanterneHTTP:
@@ -89,27 +147,46 @@ class LanterneHTTP:
     ) -> None:
         import httpx
 
-        check_loopback(base_url)
-        self.client = httpx.Client(base_url=base_url, timeout=timeout, trust_env=False)
+        self.url = base_url
+        # Connect to the address checked, naming the host in the header as the server expects.
+        addresses = loopback_addresses(base_url)
+        parts = urlsplit(base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        address = _listening(addresses, port, timeout) if len(addresses) > 1 else addresses[0]
+        pinned, host = _pinned(base_url, address)
+        self.client = httpx.Client(
+            base_url=pinned, headers={"Host": host}, timeout=timeout, trust_env=False
+        )
         self.params: list[tuple[str, Any]] = [("k", k), ("surface", surface)] + [
             ("goal", g) for g in goals
         ]
 
     def home(self, history: Sequence[str]) -> list[Shown]:
-        response = self.client.get(
-            "/api/recommend", params=self.params + [("history", h) for h in history]
-        )
-        response.raise_for_status()
+        import httpx
+
+        try:
+            response = self.client.get(
+                "/api/recommend", params=self.params + [("history", h) for h in history]
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise ToolMissing(
+                "audit.platform_unreachable", url=self.url, detail=str(exc) or type(exc).__name__
+            ) from None
+        try:
+            answer = msgspec.json.decode(response.content, type=_Answer)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise ToolMissing("audit.platform_bad_answer", url=self.url, detail=str(exc)) from None
         return [
             Shown(
-                item=entry["item"],
-                position=entry["position"],
-                row=entry.get("row"),
-                column=entry.get("column"),
-                title=entry.get("title"),
-                attributes=entry.get("attributes") or {},
+                item=e.item,
+                position=e.position,
+                row=e.row,
+                column=e.column,
+                title=e.title,
+                attributes=e.attributes or {},
             )
-            for entry in response.json()["items"]
+            for e in answer.items
         ]
 
     def close(self) -> None:
@@ -214,8 +291,13 @@ def simulate(
 
 
 def write_jsonl(captures: Iterator[Capture], path: Path) -> int:
+    """Write ``captures`` as JSON Lines to ``path``; the number of rows written."""
     count = 0
-    with path.open("w", encoding="utf-8") as handle:
+    try:
+        handle = path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise BadInput("audit.cannot_write", path=path, reason=exc.strerror or str(exc)) from None
+    with handle:
         for capture in captures:
             handle.write(json.dumps(msgspec.to_builtins(capture), ensure_ascii=False) + "\n")
             count += 1

@@ -11,6 +11,7 @@ import bisect
 import codecs
 import csv
 import json
+import re
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,7 @@ from lanterne.errors import BadInput
 from lanterne.ingest._encoding import bom_length, detect_encoding
 
 DELIMITERS = ";,\t|"
+_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
@@ -333,7 +335,9 @@ class _FileLines(DecodedLines):
             if self._text is None:
                 with self._file:
                     whole = self._file.read().decode(self._encoding)
-                self._text = iter(whole.splitlines(keepends=True))
+                # Lines end at "\n" only, as other encodings' bytes are cut: splitlines() would
+                # also cut at U+2028, U+0085 or a form feed inside a field.
+                self._text = (m.group() for m in _LINE.finditer(whole))
             text = next(self._text)
             self.number += 1
             self._buffer.append(text)
