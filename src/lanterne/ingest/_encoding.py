@@ -4,8 +4,8 @@ Real exports arrive as UTF-8 with one or even two byte-order marks, UTF-8 withou
 Windows-1252 from spreadsheet software. Detection looks at the start of the file only, so a
 1 GB file is not read twice; bytes further on that do not decode are quarantined line by line.
 
-A file is UTF-8 when its sample holds more valid UTF-8 sequences than bytes that are not
-(``_is_utf8``): one stray Latin-1 byte in a UTF-8 export spoils the record that holds it, which
+A file is UTF-8 when its sample holds at least as many valid UTF-8 sequences as bytes that are
+not (``_is_utf8``): one stray Latin-1 byte in a UTF-8 export spoils the record that holds it, which
 is quarantined, never the whole file read again as Windows-1252 (« Les MisÃ©rables » on every
 line). Windows-1252 text seldom holds a valid UTF-8 pair (« É » then a no-break space is one),
 and then far fewer than bytes that are not.
@@ -95,7 +95,7 @@ def _is_utf8(body: bytes, complete: bool) -> bool:
         if not complete and exc.start >= len(body) - 3:
             return True
         valid, invalid = _utf8_evidence(body, complete)
-        return valid > invalid
+        return valid >= invalid
     return True
 
 
