@@ -92,3 +92,13 @@ class TooLarge(BadInput):
     """An upload over the size the API takes."""
 
     http_status = 413
+
+
+# Ingest readers (area "readers") --------------------------------------------------------------
+
+
+class BadSetting(LanterneError):
+    """A setting whose value cannot be used (a bound that is not a whole number above 0)."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 500

@@ -271,6 +271,17 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "notice invalide : {detail}",
         "invalid record: {detail}",
     ),
+    # Ingest readers (area "readers")
+    "reason.too_deep": (
+        "imbrication trop profonde : plus de {limit} niveaux de tableaux et d'objets "
+        "(réglage LANTERNE_MAX_JSON_DEPTH)",
+        "nesting too deep: more than {limit} levels of arrays and objects "
+        "(setting LANTERNE_MAX_JSON_DEPTH)",
+    ),
+    "settings.not_positive": (
+        "{env} vaut « {value} » : donnez un nombre entier supérieur à 0, ou retirez la variable.",
+        "{env} is “{value}”: give a whole number above 0, or unset the variable.",
+    ),
     "warning.dangling_ref": (
         "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe",
         "{path}: @id reference “{ref}” ({where}) points to no node of the graph; kept as an external link",
@@ -291,6 +302,8 @@ REASON_LABELS: Final[dict[str, tuple[str, str]]] = {
     "reason.bad_value": ("valeur invalide", "invalid value"),
     "reason.too_long": ("champ trop long", "field too long"),
     "reason.invalid_record": ("notice invalide", "invalid record"),
+    # Ingest readers (area "readers")
+    "reason.too_deep": ("imbrication trop profonde", "nesting too deep"),
 }
 
 

@@ -70,7 +70,38 @@ SETTINGS: tuple[Setting, ...] = (
         "1 : ignorer la version compilée (mypyc) ; lu au chargement de Lanterne, qui en dépend.",
         "1: ignore the compiled build (mypyc); read when Lanterne loads, which depends on it.",
     ),
+    # Ingest readers (area "readers"): what one record may cost to read.
+    Setting(
+        "max_json_depth",
+        "LANTERNE_MAX_JSON_DEPTH",
+        "64",
+        "Imbrication maximale (tableaux et objets) d'une notice JSON, JSON Lines ou JSON-LD ; "
+        "au-delà, la notice part en quarantaine (reason.too_deep) et les autres sont lues.",
+        "Deepest nesting (arrays and objects) of a JSON, JSON Lines or JSON-LD record; a deeper "
+        "record is quarantined (reason.too_deep) and the others are read.",
+    ),
 )
+
+
+def _positive(name: str, value: str) -> int:
+    """A whole number above 0, or ``BadSetting`` naming the variable."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        from lanterne.errors import BadSetting
+
+        raise BadSetting("settings.not_positive", env=setting(name).env, value=value)
+    return number
+
+
+def setting(name: str) -> Setting:
+    """The declaration of the setting ``name``."""
+    for s in SETTINGS:
+        if s.name == name:
+            return s
+    raise KeyError(name)
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -83,6 +114,7 @@ class Settings(msgspec.Struct, kw_only=True):
     """``None``: beside the catalogue (``catalogue.sqlite.audits/``)."""
 
     pure_python: str = ""
+    max_json_depth: int = 64
 
     @property
     def audits_folder(self) -> Path:
@@ -108,4 +140,5 @@ class Settings(msgspec.Struct, kw_only=True):
             token=values["token"],
             audits=Path(values["audits"]) if values["audits"] else None,
             pure_python=values["pure_python"],
+            max_json_depth=_positive("max_json_depth", values["max_json_depth"]),
         )

@@ -28,6 +28,7 @@ from lanterne.ingest._readers import (
     CsvReader,
     Item,
     RawRecord,
+    ReadLimits,
     ReadProblem,
     read_json_items,
     read_json_lines,
@@ -53,6 +54,8 @@ class IngestOptions(msgspec.Struct, kw_only=True):
     """Processes that map records beside the one reading and storing (0: map in this process)."""
     sync: bool = False
     """Mark the source's works absent from this import as deleted (the file is a full export)."""
+    limits: ReadLimits | None = None
+    """What one record may cost to read; ``None``: the declared settings, read when it starts."""
 
 
 class IngestSummary(msgspec.Struct, kw_only=True):
@@ -277,6 +280,7 @@ def _open_items(
     reader = profile.reader
     encoding = options.encoding or reader.encoding
     delimiter = options.delimiter or reader.delimiter
+    limits = options.limits or ReadLimits.from_settings()
     if reader.format == "csv":
         for path in files:
             csv_reader = CsvReader(path, encoding, delimiter, parse=options.workers == 0)
@@ -299,30 +303,34 @@ def _open_items(
     elif reader.format in ("json", "jsonl"):
         for path in files:
             produced = (
-                read_json_lines(path, encoding)
+                read_json_lines(path, encoding, limits)
                 if reader.format == "jsonl"
-                else read_json_items(path, encoding, reader.records_path)
+                else read_json_items(path, encoding, reader.records_path, limits)
             )
             for item in produced:
                 yield ("record", item, [])
     else:
-        yield from _jsonld_items(files, base, profile, encoding)
+        yield from _jsonld_items(files, base, profile, encoding, limits)
 
 
 def _jsonld_items(
-    files: list[Path], base: Path, profile: MappingProfile, encoding: str | None
+    files: list[Path],
+    base: Path,
+    profile: MappingProfile,
+    encoding: str | None,
+    limits: ReadLimits,
 ) -> Iterator[Opened]:
     graph = Graph()
     for name in profile.reader.context_files:
         path = base / name
         if not path.is_file():
             raise BadInput("input.join_missing", path=path, join=name, profile=profile.name)
-        for item in read_json_items(path, encoding):
+        for item in read_json_items(path, encoding, limits=limits):
             if isinstance(item, RawRecord):
                 graph.add(item.data)
     documents: list[Item] = []
     for path in files:
-        for item in read_json_items(path, encoding):
+        for item in read_json_items(path, encoding, limits=limits):
             documents.append(item)
             if isinstance(item, RawRecord):
                 graph.add(item.data)

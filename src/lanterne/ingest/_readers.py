@@ -11,6 +11,7 @@ import bisect
 import codecs
 import csv
 import json
+import re
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
@@ -21,6 +22,7 @@ import msgspec
 
 from lanterne.errors import BadInput
 from lanterne.ingest._encoding import bom_length, detect_encoding
+from lanterne.settings import Settings, setting
 
 DELIMITERS = ";,\t|"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -43,6 +45,19 @@ class ReadProblem(msgspec.Struct):
 
 
 Item = RawRecord | ReadProblem
+
+
+class ReadLimits(msgspec.Struct, frozen=True, kw_only=True):
+    """What one record may cost to read; the declared settings ``max_json_depth``, …"""
+
+    max_json_depth: int = int(setting("max_json_depth").default)
+    """Deepest nesting of arrays and objects in a JSON record (``{}`` is 1)."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> ReadLimits:
+        """The limits of ``settings`` (by default read from the environment now)."""
+        settings = settings or Settings.load()
+        return cls(max_json_depth=settings.max_json_depth)
 
 
 def _check_not_empty(path: Path) -> None:
@@ -118,6 +133,7 @@ class CsvReader:
         self._lines = _FileLines(path, self.encoding)
         first = next(iter(self._lines), "")
         self._lines.take()  # the header is not part of the first record's raw text
+        self._lines.bad_lines = []  # nor are its undecodable bytes the first record's
         self.delimiter = delimiter if delimiter not in (None, "", "auto") else _sniff(first)
         header = next(csv.reader([first], delimiter=self.delimiter), [])
         self.header = [h.strip() for h in header]
@@ -354,11 +370,40 @@ class _FileLines(DecodedLines):
 # JSON and JSON Lines -----------------------------------------------------------------------
 
 
-def _text_of(path: Path, encoding: str | None) -> str:
+# Bytes that did not decode, kept as lone surrogates (``surrogateescape``) until the record that
+# holds them is known: that record is quarantined, with « \ufffd » in its raw text.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+class _Text(msgspec.Struct):
+    text: str
+    encoding: str
+    escaped: bool
+    """Whether some bytes did not decode (``_ESCAPED`` finds them)."""
+
+    def raw(self, raw: str) -> str:
+        """``raw`` as it can be stored: its undecodable bytes replaced."""
+        return _ESCAPED.sub("\ufffd", raw) if self.escaped else raw
+
+    def undecodable(self, name: str, line: int, raw: str) -> ReadProblem | None:
+        """A problem when ``raw`` (found at line ``line``) holds undecodable bytes, else None."""
+        found = _ESCAPED.search(raw) if self.escaped else None
+        if found is None:
+            return None
+        bad_line = line + raw.count("\n", 0, found.start())
+        params = {"encoding": self.encoding, "detail": f"ligne {bad_line}"}
+        return ReadProblem(name, line, "reason.undecodable", params, self.raw(raw))
+
+
+def _text_of(path: Path, encoding: str | None) -> _Text:
     _check_not_empty(path)
     name = detect_encoding(path, encoding)
     data = path.read_bytes()
-    return data[bom_length(data) :].decode(name, errors="replace")
+    data = data[bom_length(data) :]
+    try:
+        return _Text(data.decode(name), name, False)
+    except UnicodeDecodeError:
+        return _Text(data.decode(name, errors="surrogateescape"), name, True)
 
 
 class _LineIndex:
@@ -381,14 +426,20 @@ def _skip_ws(text: str, pos: int) -> int:
 
 
 def read_json_items(
-    path: Path, encoding: str | None = None, records_path: str = ""
+    path: Path,
+    encoding: str | None = None,
+    records_path: str = "",
+    limits: ReadLimits | None = None,
 ) -> Iterator[Item]:
     """Items of a JSON array (or of the array at ``records_path``), decoded one at a time.
 
     Decoding item by item means that a file cut or broken in the middle still yields every item
-    before the break; the rest is kept whole as one quarantined problem.
+    before the break; the rest is kept whole as one quarantined problem. An item nested deeper
+    than ``limits.max_json_depth`` is one problem, and the items after it are read.
     """
-    text = _text_of(path, encoding)
+    limits = limits or ReadLimits()
+    decoded = _text_of(path, encoding)
+    text = decoded.text
     index = _LineIndex(text)
     name = str(path)
     decoder = json.JSONDecoder()
@@ -406,14 +457,23 @@ def read_json_items(
                 exc.lineno,
                 "reason.bad_json",
                 {"line": str(exc.lineno), "column": str(exc.colno), "detail": exc.msg},
-                text,
+                decoded.raw(text),
             )
+            return
+        except RecursionError:
+            yield _too_deep(name, 1, limits, decoded.raw(text))
             return
         for key in filter(None, records_path.split(".")):
             document = document.get(key, []) if isinstance(document, dict) else []
         items = document if isinstance(document, list) else [document]
         for item in items:
-            yield _as_record(name, 1, item, json.dumps(item, ensure_ascii=False))
+            try:
+                raw = json.dumps(item, ensure_ascii=False)
+            except RecursionError:
+                # As deep as the parser could go: the document's start is enough to find it.
+                yield _too_deep(name, 1, limits, decoded.raw(text[:_DEEP_RAW]))
+                continue
+            yield decoded.undecodable(name, 1, raw) or _as_record(name, 1, item, raw, limits)
         return
     pos += 1
     while True:
@@ -421,37 +481,47 @@ def read_json_items(
         if pos < len(text) and text[pos] == "]":
             return
         start = pos
+        line = index.line_col(start)[0]
         try:
             item, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            line, column = index.line_col(exc.pos)
-            yield ReadProblem(
-                name,
-                index.line_col(start)[0],
-                "reason.bad_json",
-                {"line": str(line), "column": str(column), "detail": exc.msg},
-                text[start:],
-            )
-            return
-        yield _as_record(name, index.line_col(start)[0], item, text[start:pos])
-        pos = _skip_ws(text, pos)
-        if pos < len(text) and text[pos] == ",":
-            pos += 1
-        elif pos >= len(text) or text[pos] != "]":
-            line, column = index.line_col(pos)
-            detail = "fin de fichier avant « ] »" if pos >= len(text) else "« , » ou « ] » attendu"
+            bad_line, column = index.line_col(exc.pos)
             yield ReadProblem(
                 name,
                 line,
                 "reason.bad_json",
-                {"line": str(line), "column": str(column), "detail": detail},
-                text[pos:],
+                {"line": str(bad_line), "column": str(column), "detail": exc.msg},
+                decoded.raw(text[start:]),
+            )
+            return
+        except RecursionError:
+            # Too deep for the parser: skip the item without it, and read on after.
+            pos = _end_of_value(text, start)
+            yield _too_deep(name, line, limits, decoded.raw(text[start:pos]))
+        else:
+            raw = text[start:pos]
+            yield decoded.undecodable(name, line, raw) or _as_record(name, line, item, raw, limits)
+        pos = _skip_ws(text, pos)
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+        elif pos >= len(text) or text[pos] != "]":
+            bad_line, column = index.line_col(pos)
+            detail = "fin de fichier avant « ] »" if pos >= len(text) else "« , » ou « ] » attendu"
+            yield ReadProblem(
+                name,
+                bad_line,
+                "reason.bad_json",
+                {"line": str(bad_line), "column": str(column), "detail": detail},
+                decoded.raw(text[pos:]),
             )
             return
 
 
-def read_json_lines(path: Path, encoding: str | None = None) -> Iterator[Item]:
+def read_json_lines(
+    path: Path, encoding: str | None = None, limits: ReadLimits | None = None
+) -> Iterator[Item]:
     """One JSON object per line; a bad line is one problem, the others are read."""
+    limits = limits or ReadLimits()
     _check_not_empty(path)
     name = str(path)
     enc = detect_encoding(path, encoding)
@@ -459,7 +529,13 @@ def read_json_lines(path: Path, encoding: str | None = None) -> Iterator[Item]:
         for number, data in enumerate(f, start=1):
             if number == 1:
                 data = data[bom_length(data) :]
-            text = data.decode(enc, errors="replace")
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                text = data.decode(enc, errors="replace")
+                params = {"encoding": enc, "detail": f"ligne {number}"}
+                yield ReadProblem(name, number, "reason.undecodable", params, text)
+                continue
             if not text.strip():
                 continue
             try:
@@ -474,11 +550,59 @@ def read_json_lines(path: Path, encoding: str | None = None) -> Iterator[Item]:
                     text,
                 )
                 continue
-            yield _as_record(name, number, item, text)
+            except RecursionError:
+                yield _too_deep(name, number, limits, text)
+                continue
+            yield _as_record(name, number, item, text, limits)
 
 
-def _as_record(name: str, line: int, item: Any, raw: str) -> Item:
+_DEEP_RAW = 64 * 1024
+"""Characters kept of a document too deep to be cut into its items."""
+# What the parser steps over to find where a value too deep for it ends.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def _end_of_value(text: str, start: int) -> int:
+    """Where the array or object at ``start`` ends (after its closing bracket), or the end of
+    the text: brackets counted, strings stepped over, without recursion."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text, start):
+        first = token.group()[0]
+        if first in "[{":
+            depth += 1
+        elif first in "]}":
+            depth -= 1
+            if depth <= 0:
+                return token.end()
+    return len(text)
+
+
+def _deeper_than(item: Any, limit: int) -> bool:
+    """Whether ``item`` nests arrays and objects more than ``limit`` deep (``{}`` is 1)."""
+    stack: list[tuple[Any, int]] = [(item, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Iterable[Any] = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _too_deep(name: str, line: int, limits: ReadLimits, raw: str) -> ReadProblem:
+    params = {"limit": str(limits.max_json_depth)}
+    return ReadProblem(name, line, "reason.too_deep", params, raw)
+
+
+def _as_record(name: str, line: int, item: Any, raw: str, limits: ReadLimits) -> Item:
     if isinstance(item, dict):
+        if _deeper_than(item, limits.max_json_depth):
+            return _too_deep(name, line, limits, raw)
         return RawRecord(name, line, item, raw)
     kind = type(item).__name__
     return ReadProblem(name, line, "reason.not_object", {"kind": kind}, raw)
