@@ -380,3 +380,64 @@ def test_json_lines_nested_too_deep_spoil_their_line_only(tmp_path: Path) -> Non
     ]
     got = list(read_json_lines(path, limits=ReadLimits(max_json_depth=65)))
     assert [type(r).__name__ for r in got] == ["RawRecord", "ReadProblem", *["RawRecord"] * 3]
+
+
+# Records larger than a record may be ------------------------------------------------------------
+
+
+def test_a_line_longer_than_a_record_may_be_is_quarantined_not_held(tmp_path: Path) -> None:
+    """A CSV line of 300 kB under a bound of 100 kB: its first 64 KiB are kept in quarantine,
+    the rest is skipped without being read whole, and the reading goes on with the next line.
+    Without a bound a 200 MB field took 1.4 GB of memory and 200 MB of quarantine."""
+    limits = ReadLimits(max_record_bytes=100_000)
+    long_line = "2;" + "x" * 300_000 + "\n"
+    path = tmp_path / "f.csv"
+    path.write_text("id;titre\n1;Les Misérables\n" + long_line + "3;Notre-Dame\n", "utf-8")
+    got = records(CsvReader(path, limits=limits))
+    assert [(type(r).__name__, r.line) for r in got] == [
+        ("RawRecord", 2),
+        ("ReadProblem", 3),
+        ("RawRecord", 4),
+    ]
+    problem = got[1]
+    assert isinstance(problem, ReadProblem) and problem.reason == "reason.too_large"
+    assert problem.raw == long_line[: 64 * 1024]
+    assert problem.params == {"limit": "100000", "kept": "65536"}
+    # A record over many lines, each short, is bounded too.
+    many = '2;"' + "ligne\n" * 20_000 + '"\n'
+    path.write_text("id;titre\n1;Un\n" + many + "3;Trois\n", "utf-8")
+    got = records(CsvReader(path, limits=limits))
+    assert [(type(r).__name__, r.reason if isinstance(r, ReadProblem) else "") for r in got][
+        :2
+    ] == [
+        ("RawRecord", ""),
+        ("ReadProblem", "reason.too_large"),
+    ]
+    assert isinstance(got[-1], RawRecord) and got[-1].data == {"id": "3", "titre": "Trois"}
+
+
+def test_json_records_larger_than_a_record_may_be_are_quarantined(tmp_path: Path) -> None:
+    limits = ReadLimits(max_record_bytes=100_000)
+    big = json.dumps({"id": 2, "t": "x" * 300_000})
+    lines = tmp_path / "f.jsonl"
+    lines.write_text(f'{{"id": 1}}\n{big}\n{{"id": 3}}\n', "utf-8")
+    array = tmp_path / "f.json"
+    array.write_text(f'[\n{{"id": 1}},\n{big},\n{{"id": 3}}\n]', "utf-8")
+    for got in (
+        list(read_json_lines(lines, limits=limits)),
+        list(read_json_items(array, limits=limits)),
+    ):
+        assert [type(r).__name__ for r in got] == ["RawRecord", "ReadProblem", "RawRecord"]
+        assert isinstance(got[1], ReadProblem) and got[1].reason == "reason.too_large"
+        assert got[1].raw == big[: 64 * 1024]
+
+
+def test_nul_bytes_in_csv_are_read_as_characters(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'id;titre\n1;Nul\x00titre\n"2\x00";"a\x00\nb"\n3;Trois\n')
+    got = records(CsvReader(path))
+    assert [r.data for r in got if isinstance(r, RawRecord)] == [
+        {"id": "1", "titre": "Nul\x00titre"},
+        {"id": "2\x00", "titre": "a\x00\nb"},
+        {"id": "3", "titre": "Trois"},
+    ]

@@ -278,6 +278,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "nesting too deep: more than {limit} levels of arrays and objects "
         "(setting LANTERNE_MAX_JSON_DEPTH)",
     ),
+    "reason.too_large": (
+        "notice de plus de {limit} octets (réglage LANTERNE_MAX_RECORD_BYTES) : seuls ses "
+        "{kept} premiers octets sont gardés",
+        "record over {limit} bytes (setting LANTERNE_MAX_RECORD_BYTES): only its first "
+        "{kept} bytes are kept",
+    ),
     "settings.not_positive": (
         "{env} vaut « {value} » : donnez un nombre entier supérieur à 0, ou retirez la variable.",
         "{env} is “{value}”: give a whole number above 0, or unset the variable.",
@@ -304,6 +310,7 @@ REASON_LABELS: Final[dict[str, tuple[str, str]]] = {
     "reason.invalid_record": ("notice invalide", "invalid record"),
     # Ingest readers (area "readers")
     "reason.too_deep": ("imbrication trop profonde", "nesting too deep"),
+    "reason.too_large": ("notice trop grande", "record too large"),
 }
 
 

@@ -80,6 +80,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Deepest nesting (arrays and objects) of a JSON, JSON Lines or JSON-LD record; a deeper "
         "record is quarantined (reason.too_deep) and the others are read.",
     ),
+    Setting(
+        "max_record_bytes",
+        "LANTERNE_MAX_RECORD_BYTES",
+        str(64 * 1024 * 1024),
+        "Octets au plus d'une notice (enregistrement ou ligne CSV, élément ou ligne JSON) ; "
+        "au-delà, elle part en quarantaine (reason.too_large) avec ses 64 premiers Kio, "
+        "sans être gardée en mémoire entière.",
+        "Most bytes of one record (CSV record or line, JSON item or line); a larger one is "
+        "quarantined (reason.too_large) with its first 64 KiB, never held whole in memory.",
+    ),
 )
 
 
@@ -115,6 +125,7 @@ class Settings(msgspec.Struct, kw_only=True):
 
     pure_python: str = ""
     max_json_depth: int = 64
+    max_record_bytes: int = 64 * 1024 * 1024
 
     @property
     def audits_folder(self) -> Path:
@@ -141,4 +152,5 @@ class Settings(msgspec.Struct, kw_only=True):
             audits=Path(values["audits"]) if values["audits"] else None,
             pure_python=values["pure_python"],
             max_json_depth=_positive("max_json_depth", values["max_json_depth"]),
+            max_record_bytes=_positive("max_record_bytes", values["max_record_bytes"]),
         )

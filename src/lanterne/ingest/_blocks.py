@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import msgspec
 
 from lanterne.ingest._readers import (
+    KEPT_BYTES,
     CsvLayout,
     CsvReader,
     DecodedLines,
@@ -43,6 +44,9 @@ class CsvBlock(msgspec.Struct, frozen=True):
     final: bool
     """Whether the block runs to the end of the file."""
     layout: CsvLayout
+    cut: bool = False
+    """Whether its last line is only the start (``KEPT_BYTES``) of a line longer than a record
+    may be (``layout.max_record_bytes``), the rest skipped as ``CsvReader`` skips it."""
 
 
 class BlockRead(msgspec.Struct):
@@ -85,17 +89,35 @@ def split_blocks(reader: CsvReader, size: int | None = None) -> Iterator[CsvBloc
     """
     size = size or BLOCK_SIZE
     name = str(reader.path)
+    limit = reader.layout.max_record_bytes
     line, pieces = reader.rest(size)
     held: list[bytes] = []
     held_size = 0
+    one_line = True
+    """Whether the held bytes are (the start of) one line."""
+    skipping = False
+    """Whether the rest of a line too long for a record is being skipped."""
     odd = False
     """Whether the bytes since the last cut at even parity hold an odd number of quotes."""
     for piece in pieces:
+        if skipping:
+            newline = piece.find(b"\n")
+            if newline < 0:
+                continue
+            piece, skipping = piece[newline + 1 :], False
         cut = _cut(piece, odd)
         if cut == 0:
             held.append(piece)
             held_size += len(piece)
+            one_line = one_line and b"\n" not in piece
             odd ^= piece.count(b'"') % 2 == 1
+            if one_line and held_size > limit:
+                # Its start only, then on after its end, where the parser starts afresh.
+                data = b"".join(held)[: min(KEPT_BYTES, limit + 1)]  # as ``CsvReader`` keeps
+                yield CsvBlock(name, line, data, False, reader.layout, cut=True)
+                line += 1
+                held, held_size, one_line, odd, skipping = [], 0, True, False, True
+                continue
             if held_size < HOLD * size or b"\n" not in piece:
                 continue
             # The parity is left as it is: the next block starts where this one stopped.
@@ -108,6 +130,7 @@ def split_blocks(reader: CsvReader, size: int | None = None) -> Iterator[CsvBloc
         line += data.count(b"\n")
         held = [piece[cut:]]
         held_size = len(held[0])
+        one_line = b"\n" not in held[0]
     yield CsvBlock(name, line, b"".join(held), True, reader.layout)
 
 
@@ -132,7 +155,7 @@ def _cut(data: bytes, odd: bool) -> int:
 
 def read_block(block: CsvBlock, parse: bool = True) -> BlockRead:
     """The items of ``block``, read as ``CsvReader`` reads the file."""
-    lines = _BlockLines(block.data, block.first_line, block.layout.encoding, block.final)
+    lines = _BlockLines(block)
     read = BlockRead([], [])
     try:
         for item in csv_items(block.file, block.layout, lines, parse):
@@ -150,16 +173,22 @@ def join_open(block: CsvBlock, open_at: int, open_line: int, *following: CsvBloc
     ``open_at`` and ``open_line`` say where that record starts (``BlockRead``).
     """
     assert not block.final and following and all(f.file == block.file for f in following)
+    assert not any(f.cut for f in following[:-1])  # a cut line ends where it was cut
     data = b"".join([block.data[open_at:], *(f.data for f in following)])
-    return CsvBlock(block.file, open_line, data, following[-1].final, block.layout)
+    last = following[-1]
+    return CsvBlock(block.file, open_line, data, last.final, block.layout, cut=last.cut)
 
 
 class _BlockLines(DecodedLines):
     """The lines of a block, decoded one by one as a file's are."""
 
-    def __init__(self, data: bytes, first_line: int, encoding: str, final: bool) -> None:
-        super().__init__(encoding, first_line - 1, final)
-        self._data = data
+    def __init__(self, block: CsvBlock) -> None:
+        layout = block.layout
+        super().__init__(
+            layout.encoding, block.first_line - 1, block.final, layout.max_record_bytes
+        )
+        self._data = block.data
+        self._cut = block.cut
         self._pos = 0
         self.mark = 0
         """Where the text not taken yet starts in the data."""
@@ -172,7 +201,7 @@ class _BlockLines(DecodedLines):
             raise StopIteration
         end = data.find(b"\n", pos) + 1 or len(data)
         self._pos = end
-        return self.hand_out(data[pos:end])
+        return self.hand_out(data[pos:end], cut=self._cut and end == len(data))
 
     def take(self) -> str:
         self.span = (self.mark, self._pos)

@@ -324,7 +324,11 @@ class _Flow:
             # its size at most), not once per block it spans.
             held = len(block.data) - done.open_at
             following = [self._next_block(block)]
-            while not following[-1].final and sum(len(f.data) for f in following) < held:
+            while (
+                not following[-1].final
+                and not following[-1].cut
+                and sum(len(f.data) for f in following) < held
+            ):
                 following.append(self._next_block(block))
             block = join_open(block, done.open_at, done.open_line, *following)
             done = map_block(self.stage, block)

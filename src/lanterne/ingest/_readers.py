@@ -52,12 +52,34 @@ class ReadLimits(msgspec.Struct, frozen=True, kw_only=True):
 
     max_json_depth: int = int(setting("max_json_depth").default)
     """Deepest nesting of arrays and objects in a JSON record (``{}`` is 1)."""
+    max_record_bytes: int = int(setting("max_record_bytes").default)
+    """Most bytes of one record (a CSV record or line, a JSON item or line)."""
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> ReadLimits:
         """The limits of ``settings`` (by default read from the environment now)."""
         settings = settings or Settings.load()
-        return cls(max_json_depth=settings.max_json_depth)
+        return cls(
+            max_json_depth=settings.max_json_depth, max_record_bytes=settings.max_record_bytes
+        )
+
+
+KEPT_BYTES = 64 * 1024
+"""What the quarantine keeps of a record over ``max_record_bytes``: its first 64 KiB."""
+
+
+class RecordTooLarge(Exception):
+    """A record grew past ``max_record_bytes``; what was read of it is cut to ``KEPT_BYTES``."""
+
+    def __init__(self, cut: bool) -> None:
+        super().__init__(cut)
+        self.cut = cut
+        """Whether one line was longer than that (its rest skipped), not the record's lines."""
+
+
+def _too_large(name: str, line: int, limit: int, raw: str) -> ReadProblem:
+    params = {"limit": str(limit), "kept": str(KEPT_BYTES)}
+    return ReadProblem(name, line, "reason.too_large", params, raw[:KEPT_BYTES])
 
 
 def _check_not_empty(path: Path) -> None:
@@ -82,6 +104,7 @@ class CsvLayout(msgspec.Struct, frozen=True):
     header: list[str]
     delimiter: str
     encoding: str = "utf-8"
+    max_record_bytes: int = int(setting("max_record_bytes").default)
 
     def parse_many(self, raws: list[str]) -> list[dict[str, str]]:
         """The fields of records the reader kept as raw text, in order, with one parser.
@@ -126,12 +149,17 @@ class CsvReader:
         encoding: str | None = None,
         delimiter: str | None = None,
         parse: bool = True,
+        limits: ReadLimits | None = None,
     ) -> None:
         _check_not_empty(path)
         self.path = path
         self.encoding = detect_encoding(path, encoding)
-        self._lines = _FileLines(path, self.encoding)
-        first = next(iter(self._lines), "")
+        limit = (limits or ReadLimits()).max_record_bytes
+        self._lines = _FileLines(path, self.encoding, limit)
+        try:
+            first = next(iter(self._lines), "")
+        except RecordTooLarge:
+            raise BadInput("input.no_header", path=path) from None
         self._lines.take()  # the header is not part of the first record's raw text
         self._lines.bad_lines = []  # nor are its undecodable bytes the first record's
         self.delimiter = delimiter if delimiter not in (None, "", "auto") else _sniff(first)
@@ -139,7 +167,7 @@ class CsvReader:
         self.header = [h.strip() for h in header]
         if not any(self.header):
             raise BadInput("input.no_header", path=path)
-        self.layout = CsvLayout(self.header, self.delimiter, self.encoding)
+        self.layout = CsvLayout(self.header, self.delimiter, self.encoding, limit)
         # UTF-16 text is cut into lines differently from ``layout.parse``: always parse it here.
         self.parse = parse or self._lines.wide
 
@@ -185,6 +213,8 @@ class LineSource(Protocol):
 
     def drain(self) -> Iterable[str]: ...
 
+    def skip_quoted(self) -> bool: ...
+
     def at_end_without_newline(self) -> bool: ...
 
 
@@ -212,12 +242,26 @@ def csv_items(name: str, layout: CsvLayout, lines: LineSource, parse: bool) -> I
             row = next(reader)
         except StopIteration:
             return
+        except RecordTooLarge as exc:
+            # It spoils this record only. Over many lines, the rest of it is skipped to where its
+            # quotes close; the parser starts afresh on the line after.
+            if not exc.cut and not lines.skip_quoted() and not lines.complete:
+                raise OpenRecord(start) from None
+            lines.bad_lines = []
+            yield _too_large(name, start, layout.max_record_bytes, lines.take())
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+            start = lines.number + 1
+            continue
         except csv.Error as exc:
             if "end of data" in str(exc):  # a quoted field still open where the lines end
                 if not lines.complete:
                     raise OpenRecord(start) from None
                 raw = lines.take()
-                rest = "".join(lines.drain())
+                try:
+                    rest = "".join(lines.drain())
+                except RecordTooLarge:
+                    yield _too_large(name, start, layout.max_record_bytes, raw + lines.take())
+                    return
                 params = {"detail": str(exc)}
                 yield ReadProblem(name, start, "reason.truncated", params, raw + rest)
                 return
@@ -290,9 +334,15 @@ class DecodedLines(ABC):
     a block of one.
     """
 
-    def __init__(self, encoding: str, number: int, complete: bool) -> None:
+    def __init__(self, encoding: str, number: int, complete: bool, limit: int) -> None:
         self._encoding = encoding
         self._buffer: list[str] = []
+        self._size = 0
+        """Bytes handed out since the last ``take()``."""
+        self._quotes = 0
+        """Quotes handed out since the last ``take()``."""
+        self._skipping = False
+        self._limit = limit
         self._last = b""
         self.bad_lines: list[int] = []
         self.number = number
@@ -306,10 +356,29 @@ class DecodedLines(ABC):
     def __next__(self) -> str:
         """The next physical line (each kind of source cuts its own)."""
 
-    def hand_out(self, data: bytes) -> str:
-        """One more physical line: decoded, remembered, counted."""
+    def hand_out(self, data: bytes, cut: bool = False) -> str:
+        """One more physical line: decoded, remembered, counted.
+
+        ``RecordTooLarge`` when the record grows past the limit, or the line was ``cut`` (only
+        its start is given: it is longer than the limit). What is kept of the record is then
+        its first ``limit`` + 1 bytes at most, wherever its lines came from.
+        """
         self.number += 1
         self._last = data
+        # A line too long, as ``_FileLines`` finds it reading ``limit`` + 1 bytes at most: no
+        # line break in them. Its quotes are not all known: when skipping, the skip ends there.
+        limit = self._limit
+        cut = cut or len(data) > limit + 1 or (len(data) == limit + 1 and data[-1:] != b"\n")
+        if self._skipping:
+            self._quotes = 0 if cut else self._quotes + data.count(b'"')
+            return ""
+        self._quotes += data.count(b'"')
+        before = self._size
+        self._size += len(data)
+        if cut or self._size > limit:
+            kept = data[: max(0, self._limit + 1 - before)][:KEPT_BYTES]
+            self._buffer.append(kept.decode(self._encoding, errors="replace"))
+            raise RecordTooLarge(cut)
         try:
             text = data.decode(self._encoding)
         except UnicodeDecodeError:
@@ -321,7 +390,17 @@ class DecodedLines(ABC):
     def take(self) -> str:
         text = "".join(self._buffer)
         self._buffer.clear()
+        self._size = self._quotes = 0
         return text
+
+    def skip_quoted(self) -> bool:
+        """Skip lines, kept nowhere, until the quotes since ``take()`` are even at a line's end;
+        ``False`` when the lines run out first."""
+        self._skipping = True
+        try:
+            return self._quotes % 2 == 0 or any(self._quotes % 2 == 0 for _ in self)
+        finally:
+            self._skipping = False
 
     def drain(self) -> Iterable[str]:
         yield from self
@@ -331,8 +410,8 @@ class DecodedLines(ABC):
 class _FileLines(DecodedLines):
     """The physical lines of a file."""
 
-    def __init__(self, path: Path, encoding: str) -> None:
-        super().__init__(encoding, 0, True)
+    def __init__(self, path: Path, encoding: str, limit: int) -> None:
+        super().__init__(encoding, 0, True, limit)
         self._file = path.open("rb")
         self._first = True
         self.wide = codecs.lookup(encoding).name.startswith("utf-16")
@@ -348,13 +427,18 @@ class _FileLines(DecodedLines):
             self.number += 1
             self._buffer.append(text)
             return text
-        data = b"" if self._file.closed else self._file.readline()
+        data = b"" if self._file.closed else self._file.readline(self._limit + 1)
         if not data:
             self._file.close()
             raise StopIteration
         if self._first:
             data = data[bom_length(data) :]
             self._first = False
+        if len(data) > self._limit and not data.endswith(b"\n"):
+            # Longer than any record may be: skip the rest of the line, never held whole.
+            while (more := self._file.readline(1 << 20)) and not more.endswith(b"\n"):
+                pass
+            return self.hand_out(data[:KEPT_BYTES], cut=True)
         return self.hand_out(data)
 
     def at_end_without_newline(self) -> bool:
@@ -500,7 +584,12 @@ def read_json_items(
             yield _too_deep(name, line, limits, decoded.raw(text[start:pos]))
         else:
             raw = text[start:pos]
-            yield decoded.undecodable(name, line, raw) or _as_record(name, line, item, raw, limits)
+            if len(raw) > limits.max_record_bytes:  # characters here: the file is read whole
+                yield _too_large(name, line, limits.max_record_bytes, decoded.raw(raw))
+            else:
+                yield decoded.undecodable(name, line, raw) or _as_record(
+                    name, line, item, raw, limits
+                )
         pos = _skip_ws(text, pos)
         if pos < len(text) and text[pos] == ",":
             pos += 1
@@ -525,10 +614,20 @@ def read_json_lines(
     _check_not_empty(path)
     name = str(path)
     enc = detect_encoding(path, encoding)
+    limit = limits.max_record_bytes
     with path.open("rb") as f:
-        for number, data in enumerate(f, start=1):
+        number = 0
+        while data := f.readline(limit + 1):
+            number += 1
             if number == 1:
                 data = data[bom_length(data) :]
+            if len(data) > limit and not data.endswith(b"\n"):
+                # Never held whole: its start is kept, the rest of the line skipped.
+                while (more := f.readline(1 << 20)) and not more.endswith(b"\n"):
+                    pass
+                raw = data[:KEPT_BYTES].decode(enc, errors="replace")
+                yield _too_large(name, number, limit, raw)
+                continue
             try:
                 text = data.decode(enc)
             except UnicodeDecodeError:
