@@ -382,6 +382,18 @@ def test_json_lines_nested_too_deep_spoil_their_line_only(tmp_path: Path) -> Non
     assert [type(r).__name__ for r in got] == ["RawRecord", "ReadProblem", *["RawRecord"] * 3]
 
 
+def test_a_short_row_with_a_line_break_inside_quotes_is_quarantined_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """The hint that looks for another delimiter parsed the raw text again, where « \\r\\n »
+    inside quotes is an error: csv.Error escaped the reader and ended the run."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a;b;c\r\n1;"deux\r\nlignes"\r\n2;x;y\r\n')
+    got = records(CsvReader(path))
+    assert [(type(r).__name__, r.line) for r in got] == [("ReadProblem", 2), ("RawRecord", 4)]
+    assert isinstance(got[0], ReadProblem) and got[0].reason == "reason.field_count"
+
+
 # Records larger than a record may be ------------------------------------------------------------
 
 

@@ -320,7 +320,10 @@ def _delimiter_hint(raw: str, delimiter: str, width: int, truncated: bool) -> st
         return " ; fin de fichier sans retour à la ligne : fichier tronqué ?"
     for other in DELIMITERS:
         if other != delimiter:
-            row = next(csv.reader([raw], delimiter=other), [])
+            try:
+                row = next(csv.reader([raw], delimiter=other), [])
+            except csv.Error:  # « \r\n » inside quotes is no field of an unquoted row
+                continue
             if len(row) == width:
                 return f" ; cette ligne semble séparée par « {other} »"
     return ""
