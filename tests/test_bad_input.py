@@ -895,3 +895,39 @@ def test_a_json_file_that_is_one_array_nested_10000_deep(store: Callable[[str], 
     [entry] = new_quarantine(s, 1)
     assert (entry["reason"], entry["line"]) == ("reason.too_deep", 1)
     assert raw_of(s, entry) == _deep(9_999)  # the one item of the outer array
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_record_over_the_size_bound_is_quarantined_with_its_start(
+    store: Callable[[str], Store], monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """A field of 3 MB under LANTERNE_MAX_RECORD_BYTES = 1 MB: read by the reading process or
+    cut into blocks for two map workers, the record is quarantined with its first 64 KiB, and
+    the records around it are read."""
+    monkeypatch.setenv("LANTERNE_MAX_RECORD_BYTES", "1000000")
+    s = store("csv")
+    big = "A9;Gros;" + "x" * 3_000_000 + ";1990\n"
+    path = s.write("big.csv", TEST_HEADER + TEST_ROWS[0] + big + TEST_ROWS[1])
+
+    summary = summary_of(s.ingest(path, "--workers", workers))
+
+    assert (summary["read"], summary["unchanged"], summary["quarantined"]) == (3, 2, 1)
+    assert summary["by_reason"] == {"reason.too_large": 1}
+    [entry] = new_quarantine(s, 1)
+    assert (entry["file"], entry["line"]) == (str(path), 3)
+    assert raw_of(s, entry) == big[: 64 * 1024]
+    assert "1000000" in entry["message"]
+
+
+def test_a_bound_that_is_not_a_number_is_a_usage_error(
+    store: Callable[[str], Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = store("json")
+    path = s.write("good.json", s.kind.good)
+    monkeypatch.setenv("LANTERNE_MAX_JSON_DEPTH", "beaucoup")
+
+    ran = s.ingest(path)
+    monkeypatch.delenv("LANTERNE_MAX_JSON_DEPTH")  # the commands that look at the store
+
+    assert_error(ran, 2, "LANTERNE_MAX_JSON_DEPTH", "beaucoup")
+    assert_unchanged(s)

@@ -283,7 +283,7 @@ def _open_items(
     limits = options.limits or ReadLimits.from_settings()
     if reader.format == "csv":
         for path in files:
-            csv_reader = CsvReader(path, encoding, delimiter, parse=options.workers == 0)
+            csv_reader = CsvReader(path, encoding, delimiter, options.workers == 0, limits)
             kind = "record" if csv_reader.parse else "csv"
             layouts[str(path)] = csv_reader.layout
             missing = sorted(profile.source_columns() - set(csv_reader.header))
