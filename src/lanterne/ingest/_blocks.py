@@ -47,6 +47,9 @@ class CsvBlock(msgspec.Struct, frozen=True):
     cut: bool = False
     """Whether its last line is only the start (``KEPT_BYTES``) of a line longer than a record
     may be (``layout.max_record_bytes``), the rest skipped as ``CsvReader`` skips it."""
+    odd_end: bool = False
+    """Whether it ends at a line break after an odd count of quotes (held too long): the
+    record open there most likely goes on through the next block."""
 
 
 class BlockRead(msgspec.Struct):
@@ -123,10 +126,12 @@ def split_blocks(reader: CsvReader, size: int | None = None) -> Iterator[CsvBloc
             # The parity is left as it is: the next block starts where this one stopped.
             cut = piece.rfind(b"\n") + 1
             piece = held.pop()
+            odd_end = True
         else:
             odd = piece.count(b'"', cut) % 2 == 1
+            odd_end = False
         data = b"".join([*held, piece[:cut]])
-        yield CsvBlock(name, line, data, False, reader.layout)
+        yield CsvBlock(name, line, data, False, reader.layout, odd_end=odd_end)
         line += data.count(b"\n")
         held = [piece[cut:]]
         held_size = len(held[0])
@@ -176,7 +181,9 @@ def join_open(block: CsvBlock, open_at: int, open_line: int, *following: CsvBloc
     assert not any(f.cut for f in following[:-1])  # a cut line ends where it was cut
     data = b"".join([block.data[open_at:], *(f.data for f in following)])
     last = following[-1]
-    return CsvBlock(block.file, open_line, data, last.final, block.layout, cut=last.cut)
+    return CsvBlock(
+        block.file, open_line, data, last.final, block.layout, cut=last.cut, odd_end=last.odd_end
+    )
 
 
 class _BlockLines(DecodedLines):
