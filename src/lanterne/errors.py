@@ -94,11 +94,11 @@ class TooLarge(BadInput):
     http_status = 413
 
 
-# Ingest readers (area "readers") --------------------------------------------------------------
+# Settings (area: jsonld) -----------------------------------------------------------------
 
 
 class BadSetting(LanterneError):
-    """A setting whose value cannot be used (a bound that is not a whole number above 0)."""
+    """A setting (environment variable) whose value cannot be used."""
 
     exit_code = ExitCode.USAGE
     http_status = 500

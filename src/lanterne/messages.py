@@ -284,9 +284,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "record over {limit} bytes (setting LANTERNE_MAX_RECORD_BYTES): only its first "
         "{kept} bytes are kept",
     ),
-    "settings.not_positive": (
-        "{env} vaut « {value} » : donnez un nombre entier supérieur à 0, ou retirez la variable.",
-        "{env} is “{value}”: give a whole number above 0, or unset the variable.",
+    # the same sentence as the one area jsonld declares (one of the two goes when merged)
+    "setting.not_positive": (
+        "{name} vaut « {value} » : attendu un nombre entier supérieur ou égal à 1.",
+        "{name} is “{value}”: expected a whole number of at least 1.",
     ),
     "warning.dangling_ref": (
         "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe",

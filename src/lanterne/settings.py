@@ -93,17 +93,15 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
-def _positive(name: str, value: str) -> int:
-    """A whole number above 0, or ``BadSetting`` naming the variable."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number <= 0:
-        from lanterne.errors import BadSetting
+def _positive(values: dict[str, str], name: str) -> int:
+    """A bound given as a whole number ≥ 1; anything else is a usage error naming the variable."""
+    text = values[name].strip().replace("_", "")
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    from lanterne.errors import BadSetting
 
-        raise BadSetting("settings.not_positive", env=setting(name).env, value=value)
-    return number
+    env = next(s.env for s in SETTINGS if s.name == name)
+    raise BadSetting("setting.not_positive", name=env, value=values[name])
 
 
 def setting(name: str) -> Setting:
@@ -151,6 +149,6 @@ class Settings(msgspec.Struct, kw_only=True):
             token=values["token"],
             audits=Path(values["audits"]) if values["audits"] else None,
             pure_python=values["pure_python"],
-            max_json_depth=_positive("max_json_depth", values["max_json_depth"]),
-            max_record_bytes=_positive("max_record_bytes", values["max_record_bytes"]),
+            max_json_depth=_positive(values, "max_json_depth"),
+            max_record_bytes=_positive(values, "max_record_bytes"),
         )
