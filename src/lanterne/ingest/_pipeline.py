@@ -310,7 +310,7 @@ def _open_items(
             for item in produced:
                 yield ("record", item, [])
     else:
-        yield from _jsonld_items(files, base, profile, encoding, limits)
+        yield from _jsonld_items(files, base, profile, encoding, options)
 
 
 def _jsonld_items(
@@ -318,9 +318,10 @@ def _jsonld_items(
     base: Path,
     profile: MappingProfile,
     encoding: str | None,
-    limits: ReadLimits,
+    options: IngestOptions,
 ) -> Iterator[Opened]:
     graph = Graph()
+    limits = options.limits or ReadLimits.from_settings()
     for name in profile.reader.context_files:
         path = base / name
         if not path.is_file():
