@@ -805,3 +805,129 @@ def test_strict_exit_code_when_quarantined(store: Callable[[str], Store]) -> Non
 
     assert summary["quarantined"] == 1
     new_quarantine(s, 1)
+
+
+# 12. A stray Latin-1 byte in a UTF-8 file, records nested too deep (area "readers") -------------
+
+
+def _items_with(good: list[dict[str, Any]], bad: bytes) -> bytes:
+    """A JSON array of ``good`` then ``bad`` (line len(good) + 2), one item per line."""
+    lines = [json.dumps(i, ensure_ascii=False).encode() for i in good] + [bad]
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
+
+
+_STRAY_EVENT = (
+    b'{"@context": "https://schema.org", "@id": "https://example.org/e3", '
+    b'"@type": "TheaterEvent", "name": "Caf\xe9-concert", "startDate": "2024-07-01"}'
+)
+_STRAY = {
+    # kind: (the file, the line of the bad record, the records of the good import it repeats)
+    "csv": (
+        (TEST_HEADER + "".join(TEST_ROWS)).encode() + b"A3;Caf\xe9 Procope;Le plus vieux;1686\n",
+        4,
+        2,
+    ),
+    "json": (_items_with(JSON_ITEMS, b'{"id": "J3", "titre": "Caf\xe9 Procope"}'), 4, 2),
+    "jsonl": (jsonl(JSON_ITEMS).encode() + b'{"id": "J3", "titre": "Caf\xe9 Procope"}\n', 3, 2),
+    "jsonld": (_items_with([EVENT, PLACE], _STRAY_EVENT), 4, 1),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_STRAY))
+def test_stray_latin1_byte_is_quarantined_not_redecoded(
+    store: Callable[[str], Store], kind: str
+) -> None:
+    """The whole file was read as Windows-1252: every accent of the good records changed
+    (« Les MisÃ©rables ») and nothing went to quarantine. Now the good records are exactly
+    those of the good import, and the one with the bad byte is quarantined, with its line."""
+    s = store(kind)
+    content, line, good = _STRAY[kind]
+    path = s.write(f"stray{s.kind.suffix}", content)
+
+    summary = summary_of(s.ingest(path))
+
+    assert (summary["read"], summary["unchanged"], summary["quarantined"]) == (good + 1, good, 1)
+    assert summary["by_reason"] == {"reason.undecodable": 1}
+    [entry] = new_quarantine(s, 1)  # works unchanged: no accent was re-decoded
+    assert entry["reason"] == "reason.undecodable"
+    assert (entry["file"], entry["line"]) == (str(path), line)
+    assert "\ufffd" in raw_of(s, entry) and "Caf" in raw_of(s, entry)
+    assert f"ligne {line}" in entry["message"]
+
+
+def _deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("kind", ["json", "jsonl", "jsonld"])
+def test_record_nested_10000_deep_is_quarantined_not_interrupted(
+    store: Callable[[str], Store], kind: str
+) -> None:
+    """A RecursionError ended the run « interrupted » with nothing read, so that running it
+    again could never finish: now that record alone is quarantined and the run completes."""
+    s = store(kind)
+    if kind == "jsonl":
+        lines = jsonl(JSON_ITEMS).splitlines(keepends=True)
+        content = lines[0] + '{"id": "J9", "v": ' + _deep(10_000) + "}\n" + lines[1]
+        line, good = 2, 2
+    else:
+        items = JSON_ITEMS if kind == "json" else [EVENT, PLACE]
+        content = json_array(items).replace("\n]", ",\n" + _deep(10_000) + "\n]")
+        line, good = 4, (2 if kind == "json" else 1)
+    path = s.write(f"deep{s.kind.suffix}", content)
+
+    summary = summary_of(s.ingest(path))
+
+    assert (summary["read"], summary["unchanged"], summary["quarantined"]) == (good + 1, good, 1)
+    assert summary["by_reason"] == {"reason.too_deep": 1}
+    [entry] = new_quarantine(s, 1)
+    assert (entry["reason"], entry["file"], entry["line"]) == ("reason.too_deep", str(path), line)
+    assert "64" in entry["message"]
+
+
+def test_a_json_file_that_is_one_array_nested_10000_deep(store: Callable[[str], Store]) -> None:
+    s = store("json")
+    path = s.write("deep.json", _deep(10_000))
+
+    summary = summary_of(s.ingest(path, "--strict"), code=7)
+
+    assert (summary["read"], summary["quarantined"]) == (1, 1)
+    [entry] = new_quarantine(s, 1)
+    assert (entry["reason"], entry["line"]) == ("reason.too_deep", 1)
+    assert raw_of(s, entry) == _deep(9_999)  # the one item of the outer array
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_record_over_the_size_bound_is_quarantined_with_its_start(
+    store: Callable[[str], Store], monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """A field of 3 MB under LANTERNE_MAX_RECORD_BYTES = 1 MB: read by the reading process or
+    cut into blocks for two map workers, the record is quarantined with its first 64 KiB, and
+    the records around it are read."""
+    monkeypatch.setenv("LANTERNE_MAX_RECORD_BYTES", "1000000")
+    s = store("csv")
+    big = "A9;Gros;" + "x" * 3_000_000 + ";1990\n"
+    path = s.write("big.csv", TEST_HEADER + TEST_ROWS[0] + big + TEST_ROWS[1])
+
+    summary = summary_of(s.ingest(path, "--workers", workers))
+
+    assert (summary["read"], summary["unchanged"], summary["quarantined"]) == (3, 2, 1)
+    assert summary["by_reason"] == {"reason.too_large": 1}
+    [entry] = new_quarantine(s, 1)
+    assert (entry["file"], entry["line"]) == (str(path), 3)
+    assert raw_of(s, entry) == big[: 64 * 1024]
+    assert "1000000" in entry["message"]
+
+
+def test_a_bound_that_is_not_a_number_is_a_usage_error(
+    store: Callable[[str], Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = store("json")
+    path = s.write("good.json", s.kind.good)
+    monkeypatch.setenv("LANTERNE_MAX_JSON_DEPTH", "beaucoup")
+
+    ran = s.ingest(path)
+    monkeypatch.delenv("LANTERNE_MAX_JSON_DEPTH")  # the commands that look at the store
+
+    assert_error(ran, 2, "LANTERNE_MAX_JSON_DEPTH", "beaucoup")
+    assert_unchanged(s)

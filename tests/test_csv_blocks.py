@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import lanterne.ingest._blocks as blocks_module
 import lanterne.ingest._parallel as parallel_module
 from lanterne.catalogue import open_catalogue
-from lanterne.ingest import IngestOptions, ingest, load_profile
+from lanterne.ingest import IngestOptions, Mapper, ingest, load_profile
 from lanterne.ingest._blocks import (
     BlockRecord,
     CsvBlock,
@@ -23,7 +23,7 @@ from lanterne.ingest._blocks import (
     read_block,
     split_blocks,
 )
-from lanterne.ingest._readers import CsvReader, Item, ReadProblem
+from lanterne.ingest._readers import CsvReader, Item, ReadLimits, ReadProblem
 from lanterne.profile import encode_work
 
 DEMO = resources.files("lanterne.demo").joinpath("festivals-demo.csv")
@@ -63,6 +63,7 @@ junk = st.sampled_from(['a;"b" c;d', '"open', 'p;q"r;s', '12" vinyl;x;y', "x;y",
     terminator=st.sampled_from(["\n", "\r\n"]),
     final_newline=st.booleans(),
     size=st.sampled_from([1, 3, 8, 21, 64, 4096]),
+    limit=st.sampled_from([1 << 26, 40, 12]),
 )
 def test_blocks_read_as_the_whole_file(
     tmp_path: Path,
@@ -70,8 +71,10 @@ def test_blocks_read_as_the_whole_file(
     terminator: str,
     final_newline: bool,
     size: int,
+    limit: int,
 ) -> None:
-    """Same items, lines, raw text and fields as ``CsvReader``, whatever the cuts."""
+    """Same items, lines, raw text and fields as ``CsvReader``, whatever the cuts, and
+    whatever the bound on a record's size (``limit`` bytes: lines and records over it)."""
     out = io.BytesIO()
     out.write(f"c0;c1;c2{terminator}".encode())
     for part in parts:
@@ -94,9 +97,11 @@ def test_blocks_read_as_the_whole_file(
     except UnicodeDecodeError:
         encoding = "ascii"  # the bad bytes, and every accent, make lines that do not decode
 
-    whole = list(CsvReader(path, encoding, ";"))
-    blocks = list(split_blocks(CsvReader(path, encoding, ";"), size))
-    assert b"".join(b.data for b in blocks) == ([*data.split(b"\n", 1), b""])[1]
+    limits = ReadLimits(max_record_bytes=limit)
+    whole = list(CsvReader(path, encoding, ";", limits=limits))
+    blocks = list(split_blocks(CsvReader(path, encoding, ";", limits=limits), size))
+    if not any(b.cut for b in blocks):
+        assert b"".join(b.data for b in blocks) == ([*data.split(b"\n", 1), b""])[1]
     assert [b.final for b in blocks] == [False] * (len(blocks) - 1) + [True]
     assert list(block_items(blocks)) == whole
     # A worker's records decode from their spans to the raw text of the whole-file read.
@@ -194,3 +199,67 @@ def test_ingest_in_blocks_stores_what_one_process_stores(
     ]
     stored = "\n".join(w.decode() for w in works)
     assert "sur deux lignes" in stored and "Disques 12" in stored
+
+
+_PROFILE = """\
+name = "t-blocks"
+version = 1
+source = "t-blocks"
+title = "Blocs"
+
+[reader]
+format = "csv"
+
+[record]
+id = "id"
+type = "Book"
+
+[defaults]
+text_language = "fr"
+
+[[map]]
+to = "title"
+from = ["titre"]
+required = true
+"""
+
+
+def test_a_quoted_field_over_many_blocks_is_read_a_bounded_number_of_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One quoted field of 3,000 lines across some 70 blocks (of 64 bytes, 512 in the field):
+    every byte the parser reads, in the workers' place or again after a cut inside a record,
+    is counted.
+
+    Each block once, plus the open record joined with at least as much again each time: at
+    most three times the file. Re-reading the field from its start with each following block,
+    as before, parsed it about 250 times over (8 MB for 32 kB).
+    """
+    body = "".join(f"ligne {i}\n" for i in range(3000))
+    head = "".join(f"A{i};Titre {i}\n" for i in range(20))
+    tail = "".join(f"C{i};Titre {i}\n" for i in range(20))
+    path = tmp_path / "long.csv"
+    path.write_text(f'id;titre\n{head}B;"{body}"\n{tail}', "utf-8")
+    profile_path = tmp_path / "t-blocks.toml"
+    profile_path.write_text(_PROFILE, "utf-8")
+    profile = load_profile(str(profile_path))
+    reader = CsvReader(path, parse=False)
+    blocks = list(split_blocks(reader, 64))
+    assert len(blocks) > 50
+
+    parsed: list[int] = []
+
+    def counted(block: CsvBlock, parse: bool = True) -> blocks_module.BlockRead:
+        parsed.append(len(block.data))
+        return read_block(block, parse)
+
+    monkeypatch.setattr(parallel_module, "read_block", counted)
+    stage = parallel_module.Stage(Mapper(profile), b"", None, {str(path): reader.layout})
+    got = list(parallel_module.outcomes(stage, iter(blocks), 0))
+
+    lines = [opened[1].line for opened, _ in got]
+    assert lines == [*range(2, 22), 22, *range(3023, 3043)]
+    titles = [outcome[1] for _, outcome in got if outcome is not None]
+    assert titles == [f"A{i}" for i in range(20)] + ["B"] + [f"C{i}" for i in range(20)]
+    size = path.stat().st_size
+    assert sum(parsed) <= 3 * size, (sum(parsed), size)

@@ -16,6 +16,7 @@ from lanterne.ingest._encoding import detect_encoding
 from lanterne.ingest._readers import (
     CsvReader,
     RawRecord,
+    ReadLimits,
     ReadProblem,
     read_json_items,
     read_json_lines,
@@ -248,3 +249,207 @@ def test_an_undecodable_line_inside_a_bad_row_spoils_that_row_only(tmp_path: Pat
     assert [(type(r).__name__, r.line) for r in got] == [("ReadProblem", 2), ("RawRecord", 5)]
     assert isinstance(got[0], ReadProblem) and got[0].reason == "reason.bad_row"
     assert isinstance(got[1], RawRecord) and got[1].data == {"c0": "x", "c1": "y", "c2": "z"}
+
+
+# A UTF-8 file with one stray Latin-1 byte ------------------------------------------------------
+
+GOOD_TITLES = ["Les Misérables", "Notre-Dame de Paris", "Théâtre à l'italienne"]
+STRAY = b"caf\xe9 Procope"  # « café » in Latin-1, in a file otherwise UTF-8
+
+
+def test_stray_latin1_byte_is_quarantined_not_redecoded(tmp_path: Path) -> None:
+    """Read as UTF-8: the good rows keep every accent, the bad row alone is quarantined.
+
+    The file was decoded as Windows-1252 as a whole: « Les MisÃ©rables », nothing quarantined.
+    """
+    rows = [f"{i};{t}\n".encode() for i, t in enumerate(GOOD_TITLES, start=1)]
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"id;titre\n" + rows[0] + rows[1] + b"9;" + STRAY + b"\n" + rows[2])
+    assert detect_encoding(path) == "utf-8"
+    for declared in (None, "utf-8"):
+        got = records(CsvReader(path, declared))
+        assert [(type(r).__name__, r.line) for r in got] == [
+            ("RawRecord", 2),
+            ("RawRecord", 3),
+            ("ReadProblem", 4),
+            ("RawRecord", 5),
+        ]
+        titles = [r.data["titre"] for r in got if isinstance(r, RawRecord)]
+        assert titles == GOOD_TITLES
+        [bad] = [r for r in got if isinstance(r, ReadProblem)]
+        assert bad.reason == "reason.undecodable" and bad.file == str(path)
+        assert bad.raw == "9;caf\ufffd Procope\n"
+
+
+def test_stray_latin1_byte_in_json_is_quarantined_not_redecoded(tmp_path: Path) -> None:
+    items = [
+        json.dumps({"id": i, "titre": t}, ensure_ascii=False).encode()
+        for i, t in enumerate(GOOD_TITLES, start=1)
+    ]
+    stray = b'{"id": 9, "titre": "' + STRAY + b'"}'
+    array = tmp_path / "f.json"
+    array.write_bytes(b"[\n" + b",\n".join([items[0], items[1], stray, items[2]]) + b"\n]\n")
+    lines = tmp_path / "f.jsonl"
+    lines.write_bytes(b"\n".join([items[0], items[1], stray, items[2]]) + b"\n")
+    for path, got, bad_line in (
+        (array, list(read_json_items(array)), 4),
+        (lines, list(read_json_lines(lines)), 3),
+    ):
+        assert detect_encoding(path) == "utf-8"
+        titles = [r.data["titre"] for r in got if isinstance(r, RawRecord)]
+        assert titles == GOOD_TITLES
+        [bad] = [r for r in got if isinstance(r, ReadProblem)]
+        assert (bad.reason, bad.file, bad.line) == ("reason.undecodable", str(path), bad_line)
+        assert "caf\ufffd Procope" in bad.raw
+        assert len(got) == 4
+
+
+def test_cp1252_with_a_pair_that_looks_like_utf8_is_still_cp1252(tmp_path: Path) -> None:
+    """« CAFÉ » then a no-break space is C9 A0, valid UTF-8 (« ɠ »); every other accent is
+    not: the file is Windows-1252 and read as such, whole."""
+    text = "id;titre\n1;CAFÉ\xa0: été à Orléans\n2;Noël à l'Opéra\n"
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("cp1252"))
+    assert detect_encoding(path) == "cp1252"
+    got = records(CsvReader(path))
+    assert [r.data["titre"] for r in got if isinstance(r, RawRecord)] == [
+        "CAFÉ\xa0: été à Orléans",
+        "Noël à l'Opéra",
+    ]
+
+
+def test_an_undecodable_header_does_not_spoil_the_first_record(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"id;titre;d\xe9but\n" + "1;Les Misérables;1862\n".encode() * 3)
+    got = records(CsvReader(path))
+    assert [type(r).__name__ for r in got] == ["RawRecord"] * 3
+
+
+# Records nested too deep ------------------------------------------------------------------------
+
+
+def nested(depth: int) -> str:
+    """An object whose value nests arrays until ``depth`` levels in all (the object is 1)."""
+    return '{"id": "deep", "v": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
+
+
+def test_json_nested_10000_deep_is_quarantined_not_a_recursion_error(tmp_path: Path) -> None:
+    """The parser's RecursionError ended the run (« interrupted », nothing read): now that
+    record is one problem and the records after it are read."""
+    path = tmp_path / "f.json"
+    path.write_text(
+        '[\n{"id": 1},\n' + nested(10_000) + ',\n{"id": 3, "t": "[{"},\n' + nested(600) + "\n]",
+        "utf-8",
+    )
+    got = list(read_json_items(path))
+    assert [(type(r).__name__, r.line) for r in got] == [
+        ("RawRecord", 2),
+        ("ReadProblem", 3),
+        ("RawRecord", 4),
+        ("ReadProblem", 5),
+    ]
+    deep, deeper = [r for r in got if isinstance(r, ReadProblem)]
+    assert deep.reason == deeper.reason == "reason.too_deep"
+    assert deep.params == {"limit": "64"}
+    assert deep.raw == nested(10_000) and deeper.raw == nested(600)
+
+
+def test_a_json_file_that_is_one_array_nested_10000_deep_is_one_problem(tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    path.write_text("[" * 10_000 + "]" * 10_000, "utf-8")
+    [problem] = list(read_json_items(path))
+    assert isinstance(problem, ReadProblem) and problem.reason == "reason.too_deep"
+    assert (problem.file, problem.line) == (str(path), 1)
+    for text in ('{"data": ' + nested(10_000) + "}", '{"data": [' + nested(600) + "]}"):
+        path.write_text(text, "utf-8")
+        [problem] = list(read_json_items(path, records_path="data"))
+        assert isinstance(problem, ReadProblem) and problem.reason == "reason.too_deep"
+
+
+def test_json_lines_nested_too_deep_spoil_their_line_only(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    lines = ['{"id": 1}', nested(10_000), nested(65), nested(64), '{"id": 5}']
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    got = list(read_json_lines(path))
+    assert [(type(r).__name__, r.line) for r in got] == [
+        ("RawRecord", 1),
+        ("ReadProblem", 2),
+        ("ReadProblem", 3),
+        ("RawRecord", 4),
+        ("RawRecord", 5),
+    ]
+    got = list(read_json_lines(path, limits=ReadLimits(max_json_depth=65)))
+    assert [type(r).__name__ for r in got] == ["RawRecord", "ReadProblem", *["RawRecord"] * 3]
+
+
+def test_a_short_row_with_a_line_break_inside_quotes_is_quarantined_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """The hint that looks for another delimiter parsed the raw text again, where « \\r\\n »
+    inside quotes is an error: csv.Error escaped the reader and ended the run."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a;b;c\r\n1;"deux\r\nlignes"\r\n2;x;y\r\n')
+    got = records(CsvReader(path))
+    assert [(type(r).__name__, r.line) for r in got] == [("ReadProblem", 2), ("RawRecord", 4)]
+    assert isinstance(got[0], ReadProblem) and got[0].reason == "reason.field_count"
+
+
+# Records larger than a record may be ------------------------------------------------------------
+
+
+def test_a_line_longer_than_a_record_may_be_is_quarantined_not_held(tmp_path: Path) -> None:
+    """A CSV line of 300 kB under a bound of 100 kB: its first 64 KiB are kept in quarantine,
+    the rest is skipped without being read whole, and the reading goes on with the next line.
+    Without a bound a 200 MB field took 1.4 GB of memory and 200 MB of quarantine."""
+    limits = ReadLimits(max_record_bytes=100_000)
+    long_line = "2;" + "x" * 300_000 + "\n"
+    path = tmp_path / "f.csv"
+    path.write_text("id;titre\n1;Les Misérables\n" + long_line + "3;Notre-Dame\n", "utf-8")
+    got = records(CsvReader(path, limits=limits))
+    assert [(type(r).__name__, r.line) for r in got] == [
+        ("RawRecord", 2),
+        ("ReadProblem", 3),
+        ("RawRecord", 4),
+    ]
+    problem = got[1]
+    assert isinstance(problem, ReadProblem) and problem.reason == "reason.too_large"
+    assert problem.raw == long_line[: 64 * 1024]
+    assert problem.params == {"limit": "100000", "kept": "65536"}
+    # A record over many lines, each short, is bounded too.
+    many = '2;"' + "ligne\n" * 20_000 + '"\n'
+    path.write_text("id;titre\n1;Un\n" + many + "3;Trois\n", "utf-8")
+    got = records(CsvReader(path, limits=limits))
+    assert [(type(r).__name__, r.reason if isinstance(r, ReadProblem) else "") for r in got][
+        :2
+    ] == [
+        ("RawRecord", ""),
+        ("ReadProblem", "reason.too_large"),
+    ]
+    assert isinstance(got[-1], RawRecord) and got[-1].data == {"id": "3", "titre": "Trois"}
+
+
+def test_json_records_larger_than_a_record_may_be_are_quarantined(tmp_path: Path) -> None:
+    limits = ReadLimits(max_record_bytes=100_000)
+    big = json.dumps({"id": 2, "t": "x" * 300_000})
+    lines = tmp_path / "f.jsonl"
+    lines.write_text(f'{{"id": 1}}\n{big}\n{{"id": 3}}\n', "utf-8")
+    array = tmp_path / "f.json"
+    array.write_text(f'[\n{{"id": 1}},\n{big},\n{{"id": 3}}\n]', "utf-8")
+    for got in (
+        list(read_json_lines(lines, limits=limits)),
+        list(read_json_items(array, limits=limits)),
+    ):
+        assert [type(r).__name__ for r in got] == ["RawRecord", "ReadProblem", "RawRecord"]
+        assert isinstance(got[1], ReadProblem) and got[1].reason == "reason.too_large"
+        assert got[1].raw == big[: 64 * 1024]
+
+
+def test_nul_bytes_in_csv_are_read_as_characters(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'id;titre\n1;Nul\x00titre\n"2\x00";"a\x00\nb"\n3;Trois\n')
+    got = records(CsvReader(path))
+    assert [r.data for r in got if isinstance(r, RawRecord)] == [
+        {"id": "1", "titre": "Nul\x00titre"},
+        {"id": "2\x00", "titre": "a\x00\nb"},
+        {"id": "3", "titre": "Trois"},
+    ]

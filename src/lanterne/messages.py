@@ -328,6 +328,19 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "notice invalide : {detail}",
         "invalid record: {detail}",
     ),
+    # Ingest readers (area "readers")
+    "reason.too_deep": (
+        "imbrication trop profonde : plus de {limit} niveaux de tableaux et d'objets "
+        "(réglage LANTERNE_MAX_JSON_DEPTH)",
+        "nesting too deep: more than {limit} levels of arrays and objects "
+        "(setting LANTERNE_MAX_JSON_DEPTH)",
+    ),
+    "reason.too_large": (
+        "notice de plus de {limit} octets (réglage LANTERNE_MAX_RECORD_BYTES) : seuls ses "
+        "{kept} premiers octets sont gardés",
+        "record over {limit} bytes (setting LANTERNE_MAX_RECORD_BYTES): only its first "
+        "{kept} bytes are kept",
+    ),
     "warning.dangling_ref": (
         "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe",
         "{path}: @id reference “{ref}” ({where}) points to no node of the graph; kept as an external link",
@@ -397,6 +410,9 @@ REASON_LABELS: Final[dict[str, tuple[str, str]]] = {
     # area: jsonld
     "reason.graph_too_deep": ("graphe JSON-LD trop profond", "JSON-LD graph too deep"),
     "reason.graph_too_large": ("graphe JSON-LD trop grand", "JSON-LD graph too large"),
+    # Ingest readers (area "readers")
+    "reason.too_deep": ("imbrication trop profonde", "nesting too deep"),
+    "reason.too_large": ("notice trop grande", "record too large"),
 }
 
 

@@ -138,7 +138,46 @@ SETTINGS: tuple[Setting, ...] = (
         "rejected. Also bounds a list's length. A real home screen shows under 2,000 "
         "(40 rows of 40).",
     ),
+    # Ingest readers (area "readers"): what one record may cost to read.
+    Setting(
+        "max_json_depth",
+        "LANTERNE_MAX_JSON_DEPTH",
+        "64",
+        "Imbrication maximale (tableaux et objets) d'une notice JSON, JSON Lines ou JSON-LD ; "
+        "au-delà, la notice part en quarantaine (reason.too_deep) et les autres sont lues.",
+        "Deepest nesting (arrays and objects) of a JSON, JSON Lines or JSON-LD record; a deeper "
+        "record is quarantined (reason.too_deep) and the others are read.",
+    ),
+    Setting(
+        "max_record_bytes",
+        "LANTERNE_MAX_RECORD_BYTES",
+        str(64 * 1024 * 1024),
+        "Octets au plus d'une notice (enregistrement ou ligne CSV, élément ou ligne JSON) ; "
+        "au-delà, elle part en quarantaine (reason.too_large) avec ses 64 premiers Kio, "
+        "sans être gardée en mémoire entière.",
+        "Most bytes of one record (CSV record or line, JSON item or line); a larger one is "
+        "quarantined (reason.too_large) with its first 64 KiB, never held whole in memory.",
+    ),
 )
+
+
+def _positive(values: dict[str, str], name: str) -> int:
+    """A bound given as a whole number ≥ 1; anything else is a usage error naming the variable."""
+    text = values[name].strip().replace("_", "")
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    from lanterne.errors import BadSetting
+
+    env = next(s.env for s in SETTINGS if s.name == name)
+    raise BadSetting("setting.not_positive", name=env, value=values[name])
+
+
+def setting(name: str) -> Setting:
+    """The declaration of the setting ``name``."""
+    for s in SETTINGS:
+        if s.name == name:
+            return s
+    raise KeyError(name)
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -155,6 +194,8 @@ class Settings(msgspec.Struct, kw_only=True):
     """Characters of a search query that are read (the rest is ignored; cost bounded)."""
     jsonld_max_depth: int = 32
     jsonld_max_nodes: int = 10_000
+    max_json_depth: int = 64
+    max_record_bytes: int = 64 * 1024 * 1024
 
     @property
     def audits_folder(self) -> Path:
@@ -183,18 +224,9 @@ class Settings(msgspec.Struct, kw_only=True):
             search_query_max=_positive(values, "search_query_max"),
             jsonld_max_depth=_positive(values, "jsonld_max_depth"),
             jsonld_max_nodes=_positive(values, "jsonld_max_nodes"),
+            max_json_depth=_positive(values, "max_json_depth"),
+            max_record_bytes=_positive(values, "max_record_bytes"),
         )
-
-
-def _positive(values: dict[str, str], name: str) -> int:
-    """A bound given as a whole number ≥ 1; anything else is a usage error naming the variable."""
-    text = values[name].strip().replace("_", "")
-    if text.isdigit() and int(text) >= 1:
-        return int(text)
-    from lanterne.errors import BadSetting
-
-    env = next(s.env for s in SETTINGS if s.name == name)
-    raise BadSetting("setting.not_positive", name=env, value=values[name])
 
 
 # Web (area « web ») ---------------------------------------------------------------------------

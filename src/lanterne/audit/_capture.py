@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from lanterne.errors import BadInput, BadSetting, InputNotFound
 from lanterne.ingest._encoding import detect_encoding
-from lanterne.ingest._readers import CsvReader, ReadProblem
+from lanterne.ingest._readers import CsvReader, ReadLimits, ReadProblem
 from lanterne.ingest._readers import _FileLines as FileLines
 from lanterne.messages import say_partial
 from lanterne.recommend._data import Rejected
@@ -367,7 +367,8 @@ def _json_int(text: str) -> int:
 
 def _rows_jsonl(path: Path) -> Iterator[_Row]:
     encoding = detect_encoding(path)
-    lines = FileLines(path, encoding)
+    # A line longer than a record may be is handed out cut (and rejected), never held whole.
+    lines = FileLines(path, encoding, ReadLimits.from_settings().max_record_bytes)
     for line in _checked(lines, path):
         number = lines.number
         lines.take()

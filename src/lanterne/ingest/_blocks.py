@@ -4,8 +4,11 @@ The process that reads a file only cuts it: at a line break after which the bloc
 even number of ``"``, which in well-formed CSV ends a record. A map worker reads its block with
 the same parser as ``CsvReader`` (``csv_items``), starting from a record's start. Quotes inside
 unquoted fields (``12" vinyl``) can fool the cut; the worker then finds its last record still
-open where the block ends (``OpenRecord``), and the reader joins that record's lines to the next
-block and reads them again (``join_open``). Every block is thus read from a record's start, and
+open where the block ends (``OpenRecord``), and the reader joins that record's lines to the
+following blocks and reads them again (``join_open``), at least doubling what it joins each time
+so that a record over many blocks costs a bounded multiple of its size. The cut carries the
+quote parity from piece to piece, so a quoted field over many lines is held until it closes
+rather than cut at every block. Every block is thus read from a record's start, and
 the records, problems and line numbers are exactly those of reading the file in one go (a
 property test checks it).
 """
@@ -17,6 +20,7 @@ from collections.abc import Iterator
 import msgspec
 
 from lanterne.ingest._readers import (
+    KEPT_BYTES,
     CsvLayout,
     CsvReader,
     DecodedLines,
@@ -27,6 +31,8 @@ from lanterne.ingest._readers import (
 
 BLOCK_SIZE = 512 * 1024
 """Bytes per block: about a thousand records of the bundled catalogues."""
+HOLD = 8
+"""Blocks' worth of data held without a line break at even quote parity before cutting anyway."""
 
 
 class CsvBlock(msgspec.Struct, frozen=True):
@@ -38,6 +44,12 @@ class CsvBlock(msgspec.Struct, frozen=True):
     final: bool
     """Whether the block runs to the end of the file."""
     layout: CsvLayout
+    cut: bool = False
+    """Whether its last line is only the start (``KEPT_BYTES``) of a line longer than a record
+    may be (``layout.max_record_bytes``), the rest skipped as ``CsvReader`` skips it."""
+    odd_end: bool = False
+    """Whether it ends at a line break after an odd count of quotes (held too long): the
+    record open there most likely goes on through the next block."""
 
 
 class BlockRead(msgspec.Struct):
@@ -70,44 +82,85 @@ class BlockRecord:
 
 
 def split_blocks(reader: CsvReader, size: int | None = None) -> Iterator[CsvBlock]:
-    """The records of ``reader`` (its header read) as blocks of about ``size`` bytes."""
-    name = str(reader.path)
-    line, pieces = reader.rest(size or BLOCK_SIZE)
-    carry = b""
-    for piece in pieces:
-        data = carry + piece
-        cut = _cut(data)
-        if cut == 0:
-            carry = data  # no line break at even quote parity yet: read on
-            continue
-        carry = data[cut:]
-        yield CsvBlock(name, line, data[:cut], False, reader.layout)
-        line += data.count(b"\n", 0, cut)
-    yield CsvBlock(name, line, carry, True, reader.layout)
+    """The records of ``reader`` (its header read) as blocks of about ``size`` bytes.
 
-
-def _cut(data: bytes) -> int:
-    """Just after the last line break preceded by an even number of quotes.
-
-    Without one (a stray quote early in the data), just after the last line break: the worker
-    finds out whether a record is still open there. Without any line break, 0: read on.
+    Each byte is looked at once: the quote parity since the last cut is carried from piece to
+    piece, and a cut is searched for in the new piece only. A quoted field over many lines is
+    thus held, not scanned again with every piece; past ``HOLD`` blocks' worth without a cut
+    (a stray quote makes the parity lie), the data is cut at its last line break anyway and
+    the reader finds out where the record really ends.
     """
-    last = end = data.rfind(b"\n")
-    if end < 0:
-        return 0
-    quotes = data.count(b'"', 0, end)
-    while quotes % 2:
-        before = data.rfind(b"\n", 0, end)
-        if before < 0:
-            return last + 1
-        quotes -= data.count(b'"', before, end)
-        end = before
-    return end + 1
+    size = size or BLOCK_SIZE
+    name = str(reader.path)
+    limit = reader.layout.max_record_bytes
+    line, pieces = reader.rest(size)
+    held: list[bytes] = []
+    held_size = 0
+    one_line = True
+    """Whether the held bytes are (the start of) one line."""
+    skipping = False
+    """Whether the rest of a line too long for a record is being skipped."""
+    odd = False
+    """Whether the bytes since the last cut at even parity hold an odd number of quotes."""
+    for piece in pieces:
+        if skipping:
+            newline = piece.find(b"\n")
+            if newline < 0:
+                continue
+            piece, skipping = piece[newline + 1 :], False
+        cut = _cut(piece, odd)
+        if cut == 0:
+            held.append(piece)
+            held_size += len(piece)
+            one_line = one_line and b"\n" not in piece
+            odd ^= piece.count(b'"') % 2 == 1
+            if one_line and held_size > limit:
+                # Its start only, then on after its end, where the parser starts afresh.
+                data = b"".join(held)[: min(KEPT_BYTES, limit + 1)]  # as ``CsvReader`` keeps
+                yield CsvBlock(name, line, data, False, reader.layout, cut=True)
+                line += 1
+                held, held_size, one_line, odd, skipping = [], 0, True, False, True
+                continue
+            if held_size < HOLD * size or b"\n" not in piece:
+                continue
+            # The parity is left as it is: the next block starts where this one stopped.
+            cut = piece.rfind(b"\n") + 1
+            piece = held.pop()
+            odd_end = True
+        else:
+            odd = piece.count(b'"', cut) % 2 == 1
+            odd_end = False
+        data = b"".join([*held, piece[:cut]])
+        yield CsvBlock(name, line, data, False, reader.layout, odd_end=odd_end)
+        line += data.count(b"\n")
+        held = [piece[cut:]]
+        held_size = len(held[0])
+        one_line = b"\n" not in held[0]
+    yield CsvBlock(name, line, b"".join(held), True, reader.layout)
+
+
+def _cut(data: bytes, odd: bool) -> int:
+    """Just after the last line break of ``data`` at an even count of quotes, or 0.
+
+    ``odd`` says whether the bytes before ``data`` (since the last cut) hold an odd count. The
+    search steps back from quote to quote: between two quotes the parity does not change.
+    """
+    end = len(data)
+    even = not odd ^ (data.count(b'"') % 2 == 1)
+    while True:
+        quote = data.rfind(b'"', 0, end)
+        if even:
+            newline = data.rfind(b"\n", quote + 1, end)
+            if newline >= 0:
+                return newline + 1
+        if quote < 0:
+            return 0
+        end, even = quote, not even
 
 
 def read_block(block: CsvBlock, parse: bool = True) -> BlockRead:
     """The items of ``block``, read as ``CsvReader`` reads the file."""
-    lines = _BlockLines(block.data, block.first_line, block.layout.encoding, block.final)
+    lines = _BlockLines(block)
     read = BlockRead([], [])
     try:
         for item in csv_items(block.file, block.layout, lines, parse):
@@ -119,22 +172,30 @@ def read_block(block: CsvBlock, parse: bool = True) -> BlockRead:
     return read
 
 
-def join_open(block: CsvBlock, open_at: int, open_line: int, following: CsvBlock) -> CsvBlock:
+def join_open(block: CsvBlock, open_at: int, open_line: int, *following: CsvBlock) -> CsvBlock:
     """The block that starts with ``block``'s open record and goes on with ``following``.
 
     ``open_at`` and ``open_line`` say where that record starts (``BlockRead``).
     """
-    assert not block.final and following.file == block.file
-    data = block.data[open_at:] + following.data
-    return CsvBlock(block.file, open_line, data, following.final, block.layout)
+    assert not block.final and following and all(f.file == block.file for f in following)
+    assert not any(f.cut for f in following[:-1])  # a cut line ends where it was cut
+    data = b"".join([block.data[open_at:], *(f.data for f in following)])
+    last = following[-1]
+    return CsvBlock(
+        block.file, open_line, data, last.final, block.layout, cut=last.cut, odd_end=last.odd_end
+    )
 
 
 class _BlockLines(DecodedLines):
     """The lines of a block, decoded one by one as a file's are."""
 
-    def __init__(self, data: bytes, first_line: int, encoding: str, final: bool) -> None:
-        super().__init__(encoding, first_line - 1, final)
-        self._data = data
+    def __init__(self, block: CsvBlock) -> None:
+        layout = block.layout
+        super().__init__(
+            layout.encoding, block.first_line - 1, block.final, layout.max_record_bytes
+        )
+        self._data = block.data
+        self._cut = block.cut
         self._pos = 0
         self.mark = 0
         """Where the text not taken yet starts in the data."""
@@ -147,7 +208,7 @@ class _BlockLines(DecodedLines):
             raise StopIteration
         end = data.find(b"\n", pos) + 1 or len(data)
         self._pos = end
-        return self.hand_out(data[pos:end])
+        return self.hand_out(data[pos:end], cut=self._cut and end == len(data))
 
     def take(self) -> str:
         self.span = (self.mark, self._pos)

@@ -31,6 +31,7 @@ from lanterne.ingest._readers import (
     CsvReader,
     Item,
     RawRecord,
+    ReadLimits,
     ReadProblem,
     read_json_items,
     read_json_lines,
@@ -64,6 +65,8 @@ class IngestOptions(msgspec.Struct, kw_only=True):
     display_root: str | None = None
     """Name files relative to this folder in the run, its quarantine and its warnings (an upload
     through the API is named as sent, not by where the server saved it)."""
+    limits: ReadLimits | None = None
+    """What one record may cost to read; ``None``: the declared settings, read when it starts."""
 
 
 class IngestSummary(msgspec.Struct, kw_only=True):
@@ -292,9 +295,10 @@ def _open_items(
     reader = profile.reader
     encoding = options.encoding or reader.encoding
     delimiter = options.delimiter or reader.delimiter
+    limits = options.limits or ReadLimits.from_settings()
     if reader.format == "csv":
         for path in files:
-            csv_reader = CsvReader(path, encoding, delimiter, parse=options.workers == 0)
+            csv_reader = CsvReader(path, encoding, delimiter, options.workers == 0, limits)
             kind = "record" if csv_reader.parse else "csv"
             layouts[str(path)] = csv_reader.layout
             missing = sorted(profile.source_columns() - set(csv_reader.header))
@@ -315,9 +319,9 @@ def _open_items(
     elif reader.format in ("json", "jsonl"):
         for path in files:
             produced = (
-                read_json_lines(path, encoding)
+                read_json_lines(path, encoding, limits)
                 if reader.format == "jsonl"
-                else read_json_items(path, encoding, reader.records_path)
+                else read_json_items(path, encoding, reader.records_path, limits)
             )
             for item in produced:
                 yield ("record", item, [])
@@ -338,16 +342,17 @@ def _jsonld_items(
         max_depth = max_depth or settings.jsonld_max_depth
         max_nodes = max_nodes or settings.jsonld_max_nodes
     graph = Graph()
+    limits = options.limits or ReadLimits.from_settings()
     for name in profile.reader.context_files:
         path = base / name
         if not path.is_file():
             raise BadInput("input.join_missing", path=path, join=name, profile=profile.name)
-        for item in read_json_items(path, encoding):
+        for item in read_json_items(path, encoding, limits=limits):
             if isinstance(item, RawRecord):
                 graph.add(item.data)
     documents: list[Item] = []
     for path in files:
-        for item in read_json_items(path, encoding):
+        for item in read_json_items(path, encoding, limits=limits):
             documents.append(item)
             if isinstance(item, RawRecord):
                 graph.add(item.data)

@@ -22,6 +22,7 @@ import msgspec
 
 from lanterne.errors import BadInput
 from lanterne.ingest._encoding import bom_length, detect_encoding
+from lanterne.settings import Settings, setting
 
 DELIMITERS = ";,\t|"
 _LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
@@ -47,6 +48,41 @@ class ReadProblem(msgspec.Struct):
 Item = RawRecord | ReadProblem
 
 
+class ReadLimits(msgspec.Struct, frozen=True, kw_only=True):
+    """What one record may cost to read; the declared settings ``max_json_depth``, …"""
+
+    max_json_depth: int = int(setting("max_json_depth").default)
+    """Deepest nesting of arrays and objects in a JSON record (``{}`` is 1)."""
+    max_record_bytes: int = int(setting("max_record_bytes").default)
+    """Most bytes of one record (a CSV record or line, a JSON item or line)."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> ReadLimits:
+        """The limits of ``settings`` (by default read from the environment now)."""
+        settings = settings or Settings.load()
+        return cls(
+            max_json_depth=settings.max_json_depth, max_record_bytes=settings.max_record_bytes
+        )
+
+
+KEPT_BYTES = 64 * 1024
+"""What the quarantine keeps of a record over ``max_record_bytes``: its first 64 KiB."""
+
+
+class RecordTooLarge(Exception):
+    """A record grew past ``max_record_bytes``; what was read of it is cut to ``KEPT_BYTES``."""
+
+    def __init__(self, cut: bool) -> None:
+        super().__init__(cut)
+        self.cut = cut
+        """Whether one line was longer than that (its rest skipped), not the record's lines."""
+
+
+def _too_large(name: str, line: int, limit: int, raw: str) -> ReadProblem:
+    params = {"limit": str(limit), "kept": str(KEPT_BYTES)}
+    return ReadProblem(name, line, "reason.too_large", params, raw[:KEPT_BYTES])
+
+
 def _check_not_empty(path: Path) -> None:
     if not path.exists():
         from lanterne.errors import InputNotFound
@@ -69,6 +105,7 @@ class CsvLayout(msgspec.Struct, frozen=True):
     header: list[str]
     delimiter: str
     encoding: str = "utf-8"
+    max_record_bytes: int = int(setting("max_record_bytes").default)
 
     def parse_many(self, raws: list[str]) -> list[dict[str, str]]:
         """The fields of records the reader kept as raw text, in order, with one parser.
@@ -113,20 +150,26 @@ class CsvReader:
         encoding: str | None = None,
         delimiter: str | None = None,
         parse: bool = True,
+        limits: ReadLimits | None = None,
     ) -> None:
         _check_not_empty(path)
         self.path = path
         self.encoding = detect_encoding(path, encoding)
-        self._lines = _FileLines(path, self.encoding)
-        first = next(iter(self._lines), "")
+        limit = (limits or ReadLimits()).max_record_bytes
+        self._lines = _FileLines(path, self.encoding, limit)
+        try:
+            first = next(iter(self._lines), "")
+        except RecordTooLarge:
+            raise BadInput("input.no_header", path=path) from None
         self._lines.take()  # the header is not part of the first record's raw text
+        self._lines.bad_lines = []  # nor are its undecodable bytes the first record's
         self.delimiter = delimiter if delimiter not in (None, "", "auto") else _sniff(first)
         header = next(csv.reader([first], delimiter=self.delimiter), [])
         self.header = [h.strip() for h in header]
         if not any(self.header):
             self.close()
             raise BadInput("input.no_header", path=path)
-        self.layout = CsvLayout(self.header, self.delimiter, self.encoding)
+        self.layout = CsvLayout(self.header, self.delimiter, self.encoding, limit)
         # UTF-16 text is cut into lines differently from ``layout.parse``: always parse it here.
         self.parse = parse or self._lines.wide
 
@@ -177,6 +220,8 @@ class LineSource(Protocol):
 
     def drain(self) -> Iterable[str]: ...
 
+    def skip_quoted(self) -> bool: ...
+
     def at_end_without_newline(self) -> bool: ...
 
 
@@ -204,12 +249,26 @@ def csv_items(name: str, layout: CsvLayout, lines: LineSource, parse: bool) -> I
             row = next(reader)
         except StopIteration:
             return
+        except RecordTooLarge as exc:
+            # It spoils this record only. Over many lines, the rest of it is skipped to where its
+            # quotes close; the parser starts afresh on the line after.
+            if not exc.cut and not lines.skip_quoted() and not lines.complete:
+                raise OpenRecord(start) from None
+            lines.bad_lines = []
+            yield _too_large(name, start, layout.max_record_bytes, lines.take())
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+            start = lines.number + 1
+            continue
         except csv.Error as exc:
             if "end of data" in str(exc):  # a quoted field still open where the lines end
                 if not lines.complete:
                     raise OpenRecord(start) from None
                 raw = lines.take()
-                rest = "".join(lines.drain())
+                try:
+                    rest = "".join(lines.drain())
+                except RecordTooLarge:
+                    yield _too_large(name, start, layout.max_record_bytes, raw + lines.take())
+                    return
                 params = {"detail": str(exc)}
                 yield ReadProblem(name, start, "reason.truncated", params, raw + rest)
                 return
@@ -268,7 +327,10 @@ def _delimiter_hint(raw: str, delimiter: str, width: int, truncated: bool) -> st
         return " ; fin de fichier sans retour à la ligne : fichier tronqué ?"
     for other in DELIMITERS:
         if other != delimiter:
-            row = next(csv.reader([raw], delimiter=other), [])
+            try:
+                row = next(csv.reader([raw], delimiter=other), [])
+            except csv.Error:  # « \r\n » inside quotes is no field of an unquoted row
+                continue
             if len(row) == width:
                 return f" ; cette ligne semble séparée par « {other} »"
     return ""
@@ -282,9 +344,15 @@ class DecodedLines(ABC):
     a block of one.
     """
 
-    def __init__(self, encoding: str, number: int, complete: bool) -> None:
+    def __init__(self, encoding: str, number: int, complete: bool, limit: int) -> None:
         self._encoding = encoding
         self._buffer: list[str] = []
+        self._size = 0
+        """Bytes handed out since the last ``take()``."""
+        self._quotes = 0
+        """Quotes handed out since the last ``take()``."""
+        self._skipping = False
+        self._limit = limit
         self._last = b""
         self.bad_lines: list[int] = []
         self.number = number
@@ -298,10 +366,29 @@ class DecodedLines(ABC):
     def __next__(self) -> str:
         """The next physical line (each kind of source cuts its own)."""
 
-    def hand_out(self, data: bytes) -> str:
-        """One more physical line: decoded, remembered, counted."""
+    def hand_out(self, data: bytes, cut: bool = False) -> str:
+        """One more physical line: decoded, remembered, counted.
+
+        ``RecordTooLarge`` when the record grows past the limit, or the line was ``cut`` (only
+        its start is given: it is longer than the limit). What is kept of the record is then
+        its first ``limit`` + 1 bytes at most, wherever its lines came from.
+        """
         self.number += 1
         self._last = data
+        # A line too long, as ``_FileLines`` finds it reading ``limit`` + 1 bytes at most: no
+        # line break in them. Its quotes are not all known: when skipping, the skip ends there.
+        limit = self._limit
+        cut = cut or len(data) > limit + 1 or (len(data) == limit + 1 and data[-1:] != b"\n")
+        if self._skipping:
+            self._quotes = 0 if cut else self._quotes + data.count(b'"')
+            return ""
+        self._quotes += data.count(b'"')
+        before = self._size
+        self._size += len(data)
+        if cut or self._size > limit:
+            kept = data[: max(0, self._limit + 1 - before)][:KEPT_BYTES]
+            self._buffer.append(kept.decode(self._encoding, errors="replace"))
+            raise RecordTooLarge(cut)
         try:
             text = data.decode(self._encoding)
         except UnicodeDecodeError:
@@ -313,7 +400,17 @@ class DecodedLines(ABC):
     def take(self) -> str:
         text = "".join(self._buffer)
         self._buffer.clear()
+        self._size = self._quotes = 0
         return text
+
+    def skip_quoted(self) -> bool:
+        """Skip lines, kept nowhere, until the quotes since ``take()`` are even at a line's end;
+        ``False`` when the lines run out first."""
+        self._skipping = True
+        try:
+            return self._quotes % 2 == 0 or any(self._quotes % 2 == 0 for _ in self)
+        finally:
+            self._skipping = False
 
     def drain(self) -> Iterable[str]:
         yield from self
@@ -323,8 +420,8 @@ class DecodedLines(ABC):
 class _FileLines(DecodedLines):
     """The physical lines of a file."""
 
-    def __init__(self, path: Path, encoding: str) -> None:
-        super().__init__(encoding, 0, True)
+    def __init__(self, path: Path, encoding: str, limit: int) -> None:
+        super().__init__(encoding, 0, True, limit)
         self._file = path.open("rb")
         self._first = True
         self.wide = codecs.lookup(encoding).name.startswith("utf-16")
@@ -342,13 +439,18 @@ class _FileLines(DecodedLines):
             self.number += 1
             self._buffer.append(text)
             return text
-        data = b"" if self._file.closed else self._file.readline()
+        data = b"" if self._file.closed else self._file.readline(self._limit + 1)
         if not data:
             self._file.close()
             raise StopIteration
         if self._first:
             data = data[bom_length(data) :]
             self._first = False
+        if len(data) > self._limit and not data.endswith(b"\n"):
+            # Longer than any record may be: skip the rest of the line, never held whole.
+            while (more := self._file.readline(1 << 20)) and not more.endswith(b"\n"):
+                pass
+            return self.hand_out(data[:KEPT_BYTES], cut=True)
         return self.hand_out(data)
 
     def at_end_without_newline(self) -> bool:
@@ -364,11 +466,40 @@ class _FileLines(DecodedLines):
 # JSON and JSON Lines -----------------------------------------------------------------------
 
 
-def _text_of(path: Path, encoding: str | None) -> str:
+# Bytes that did not decode, kept as lone surrogates (``surrogateescape``) until the record that
+# holds them is known: that record is quarantined, with « \ufffd » in its raw text.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+class _Text(msgspec.Struct):
+    text: str
+    encoding: str
+    escaped: bool
+    """Whether some bytes did not decode (``_ESCAPED`` finds them)."""
+
+    def raw(self, raw: str) -> str:
+        """``raw`` as it can be stored: its undecodable bytes replaced."""
+        return _ESCAPED.sub("\ufffd", raw) if self.escaped else raw
+
+    def undecodable(self, name: str, line: int, raw: str) -> ReadProblem | None:
+        """A problem when ``raw`` (found at line ``line``) holds undecodable bytes, else None."""
+        found = _ESCAPED.search(raw) if self.escaped else None
+        if found is None:
+            return None
+        bad_line = line + raw.count("\n", 0, found.start())
+        params = {"encoding": self.encoding, "detail": f"ligne {bad_line}"}
+        return ReadProblem(name, line, "reason.undecodable", params, self.raw(raw))
+
+
+def _text_of(path: Path, encoding: str | None) -> _Text:
     _check_not_empty(path)
     name = detect_encoding(path, encoding)
     data = path.read_bytes()
-    return data[bom_length(data) :].decode(name, errors="replace")
+    data = data[bom_length(data) :]
+    try:
+        return _Text(data.decode(name), name, False)
+    except UnicodeDecodeError:
+        return _Text(data.decode(name, errors="surrogateescape"), name, True)
 
 
 class _LineIndex:
@@ -391,14 +522,20 @@ def _skip_ws(text: str, pos: int) -> int:
 
 
 def read_json_items(
-    path: Path, encoding: str | None = None, records_path: str = ""
+    path: Path,
+    encoding: str | None = None,
+    records_path: str = "",
+    limits: ReadLimits | None = None,
 ) -> Iterator[Item]:
     """Items of a JSON array (or of the array at ``records_path``), decoded one at a time.
 
     Decoding item by item means that a file cut or broken in the middle still yields every item
-    before the break; the rest is kept whole as one quarantined problem.
+    before the break; the rest is kept whole as one quarantined problem. An item nested deeper
+    than ``limits.max_json_depth`` is one problem, and the items after it are read.
     """
-    text = _text_of(path, encoding)
+    limits = limits or ReadLimits()
+    decoded = _text_of(path, encoding)
+    text = decoded.text
     index = _LineIndex(text)
     name = str(path)
     decoder = json.JSONDecoder()
@@ -416,14 +553,23 @@ def read_json_items(
                 exc.lineno,
                 "reason.bad_json",
                 {"line": str(exc.lineno), "column": str(exc.colno), "detail": exc.msg},
-                text,
+                decoded.raw(text),
             )
+            return
+        except RecursionError:
+            yield _too_deep(name, 1, limits, decoded.raw(text))
             return
         for key in filter(None, records_path.split(".")):
             document = document.get(key, []) if isinstance(document, dict) else []
         items = document if isinstance(document, list) else [document]
         for item in items:
-            yield _as_record(name, 1, item, json.dumps(item, ensure_ascii=False))
+            try:
+                raw = json.dumps(item, ensure_ascii=False)
+            except RecursionError:
+                # As deep as the parser could go: the document's start is enough to find it.
+                yield _too_deep(name, 1, limits, decoded.raw(text[:_DEEP_RAW]))
+                continue
+            yield decoded.undecodable(name, 1, raw) or _as_record(name, 1, item, raw, limits)
         return
     pos += 1
     while True:
@@ -431,45 +577,76 @@ def read_json_items(
         if pos < len(text) and text[pos] == "]":
             return
         start = pos
+        line = index.line_col(start)[0]
         try:
             item, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            line, column = index.line_col(exc.pos)
-            yield ReadProblem(
-                name,
-                index.line_col(start)[0],
-                "reason.bad_json",
-                {"line": str(line), "column": str(column), "detail": exc.msg},
-                text[start:],
-            )
-            return
-        yield _as_record(name, index.line_col(start)[0], item, text[start:pos])
-        pos = _skip_ws(text, pos)
-        if pos < len(text) and text[pos] == ",":
-            pos += 1
-        elif pos >= len(text) or text[pos] != "]":
-            line, column = index.line_col(pos)
-            detail = "fin de fichier avant « ] »" if pos >= len(text) else "« , » ou « ] » attendu"
+            bad_line, column = index.line_col(exc.pos)
             yield ReadProblem(
                 name,
                 line,
                 "reason.bad_json",
-                {"line": str(line), "column": str(column), "detail": detail},
-                text[pos:],
+                {"line": str(bad_line), "column": str(column), "detail": exc.msg},
+                decoded.raw(text[start:]),
+            )
+            return
+        except RecursionError:
+            # Too deep for the parser: skip the item without it, and read on after.
+            pos = _end_of_value(text, start)
+            yield _too_deep(name, line, limits, decoded.raw(text[start:pos]))
+        else:
+            raw = text[start:pos]
+            if len(raw) > limits.max_record_bytes:  # characters here: the file is read whole
+                yield _too_large(name, line, limits.max_record_bytes, decoded.raw(raw))
+            else:
+                yield decoded.undecodable(name, line, raw) or _as_record(
+                    name, line, item, raw, limits
+                )
+        pos = _skip_ws(text, pos)
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+        elif pos >= len(text) or text[pos] != "]":
+            bad_line, column = index.line_col(pos)
+            detail = "fin de fichier avant « ] »" if pos >= len(text) else "« , » ou « ] » attendu"
+            yield ReadProblem(
+                name,
+                bad_line,
+                "reason.bad_json",
+                {"line": str(bad_line), "column": str(column), "detail": detail},
+                decoded.raw(text[pos:]),
             )
             return
 
 
-def read_json_lines(path: Path, encoding: str | None = None) -> Iterator[Item]:
+def read_json_lines(
+    path: Path, encoding: str | None = None, limits: ReadLimits | None = None
+) -> Iterator[Item]:
     """One JSON object per line; a bad line is one problem, the others are read."""
+    limits = limits or ReadLimits()
     _check_not_empty(path)
     name = str(path)
     enc = detect_encoding(path, encoding)
+    limit = limits.max_record_bytes
     with path.open("rb") as f:
-        for number, data in enumerate(f, start=1):
+        number = 0
+        while data := f.readline(limit + 1):
+            number += 1
             if number == 1:
                 data = data[bom_length(data) :]
-            text = data.decode(enc, errors="replace")
+            if len(data) > limit and not data.endswith(b"\n"):
+                # Never held whole: its start is kept, the rest of the line skipped.
+                while (more := f.readline(1 << 20)) and not more.endswith(b"\n"):
+                    pass
+                raw = data[:KEPT_BYTES].decode(enc, errors="replace")
+                yield _too_large(name, number, limit, raw)
+                continue
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                text = data.decode(enc, errors="replace")
+                params = {"encoding": enc, "detail": f"ligne {number}"}
+                yield ReadProblem(name, number, "reason.undecodable", params, text)
+                continue
             if not text.strip():
                 continue
             try:
@@ -484,11 +661,59 @@ def read_json_lines(path: Path, encoding: str | None = None) -> Iterator[Item]:
                     text,
                 )
                 continue
-            yield _as_record(name, number, item, text)
+            except RecursionError:
+                yield _too_deep(name, number, limits, text)
+                continue
+            yield _as_record(name, number, item, text, limits)
 
 
-def _as_record(name: str, line: int, item: Any, raw: str) -> Item:
+_DEEP_RAW = 64 * 1024
+"""Characters kept of a document too deep to be cut into its items."""
+# What the parser steps over to find where a value too deep for it ends.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def _end_of_value(text: str, start: int) -> int:
+    """Where the array or object at ``start`` ends (after its closing bracket), or the end of
+    the text: brackets counted, strings stepped over, without recursion."""
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text, start):
+        first = token.group()[0]
+        if first in "[{":
+            depth += 1
+        elif first in "]}":
+            depth -= 1
+            if depth <= 0:
+                return token.end()
+    return len(text)
+
+
+def _deeper_than(item: Any, limit: int) -> bool:
+    """Whether ``item`` nests arrays and objects more than ``limit`` deep (``{}`` is 1)."""
+    stack: list[tuple[Any, int]] = [(item, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Iterable[Any] = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _too_deep(name: str, line: int, limits: ReadLimits, raw: str) -> ReadProblem:
+    params = {"limit": str(limits.max_json_depth)}
+    return ReadProblem(name, line, "reason.too_deep", params, raw)
+
+
+def _as_record(name: str, line: int, item: Any, raw: str, limits: ReadLimits) -> Item:
     if isinstance(item, dict):
+        if _deeper_than(item, limits.max_json_depth):
+            return _too_deep(name, line, limits, raw)
         return RawRecord(name, line, item, raw)
     kind = type(item).__name__
     return ReadProblem(name, line, "reason.not_object", {"kind": kind}, raw)
