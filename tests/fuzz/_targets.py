@@ -97,6 +97,9 @@ def csv_reader(data: bytes) -> None:
             assert 2 <= item.line <= lines, (item.line, lines)
             if isinstance(item, RawRecord):
                 assert set(item.data) <= set(reader.header)
+            elif item.reason == "reason.undecodable":
+                # Blamed on a record, the bad bytes must be in it.
+                assert "\ufffd" in item.raw, f"line {item.line} undecodable: {item.raw!r}"
         if not reader.splittable:
             return
         again = CsvReader(path, parse=True)

@@ -102,19 +102,38 @@ def main() -> int:
     failed: list[str] = []
     for name in names:
         crashes = BUILD / "crashes" / name
+        logs = BUILD / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
         before = set(crashes.iterdir()) if crashes.is_dir() else set()
         started = time.monotonic()
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", name, "--seconds", str(args.seconds)],
-            check=False,
-        )
+        kinds: dict[str, int] = {}
+        runs = 0
+        # libFuzzer stops at the first crash: start it again, on the corpus it has grown, until
+        # the target's time is spent (or it keeps crashing at once).
+        while (left := args.seconds - (time.monotonic() - started)) >= 3 and runs < 20:
+            runs += 1
+            with (logs / f"{name}.log").open("a") as log:
+                done = subprocess.run(
+                    [sys.executable, __file__, "--one", name, "--seconds", str(int(left))],
+                    check=False,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            if done.returncode == 0:
+                break
+            text = (logs / f"{name}.log").read_text("utf-8", errors="replace").splitlines()
+            marks = [i for i, line in enumerate(text) if "Uncaught Python exception" in line]
+            kind = text[marks[-1] + 1] if marks else f"exit {done.returncode}"
+            kinds[kind] = kinds.get(kind, 0) + 1
         took = time.monotonic() - started
         found = sorted(set(crashes.iterdir()) - before) if crashes.is_dir() else []
         status = f"{len(found)} crash(es) written" if found else "no crash"
-        print(f"fuzz {name}: {took:.0f} s, exit {done.returncode}, {status}", flush=True)
+        print(f"fuzz {name}: {took:.0f} s in {runs} run(s), {status}", flush=True)
+        for kind, count in kinds.items():
+            print(f"    {count} × {kind[:200]}", flush=True)
         for path in found:
             print(f"    {path}", flush=True)
-        if found or done.returncode != 0:
+        if found:
             failed.append(name)
     if failed:
         print(f"crashes in {failed}: see {BUILD / 'crashes'}", file=sys.stderr)
