@@ -186,11 +186,15 @@ def schemaorg_reader(data: bytes) -> None:
 
 _PROFILES = {
     "csv": '[record]\nid = "id"\ntype = "Festival"\n\n[[map]]\nto = "title"\nfrom = ["title"]\n'
-    'required = true\n\n[[map]]\nto = "creation.date"\nfrom = ["year"]\n',
+    'required = true\n\n[[map]]\nto = "created"\nfrom = ["year"]\n',
     "json": '[record]\nid = "id"\ntype = "Festival"\n\n[[map]]\nto = "title"\nfrom = ["title"]\n'
     "required = true\n",
     "jsonld": '[record]\nid = "@id"\ntype = "Event"\n',
 }
+
+
+LAST_SUMMARY: Any = None
+"""The last ingest's summary (the corpus test checks that good seeds are stored)."""
 
 
 def _ingest(fmt: str, suffix: str, data: bytes) -> None:
@@ -211,11 +215,14 @@ def _ingest(fmt: str, suffix: str, data: bytes) -> None:
         "utf-8",
     )
     profile = load_profile(str(profile_path))
+    global LAST_SUMMARY
+    LAST_SUMMARY = None
     catalogue = open_catalogue(folder / "c.sqlite")
     try:
 
         def run() -> None:
-            summary = ingest(catalogue, source, profile)
+            global LAST_SUMMARY
+            summary = LAST_SUMMARY = ingest(catalogue, source, profile)
             assert summary.read == summary.stored + summary.quarantined, summary
             assert sum(summary.by_reason.values()) == summary.quarantined, summary
             assert sum(catalogue.quarantine_counts("fuzz").values()) == summary.quarantined

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import _targets
 import pytest
 from _targets import TARGETS
 
@@ -28,3 +29,11 @@ def test_every_target_has_a_corpus() -> None:
 @pytest.mark.parametrize(("name", "path"), CASES, ids=[f"{n}/{p.name}" for n, p in CASES])
 def test_corpus_input_keeps_the_invariants(name: str, path: Path) -> None:
     TARGETS[name](path.read_bytes())
+
+
+@pytest.mark.parametrize("name", ["ingest_csv", "ingest_json", "ingest_jsonl", "ingest_jsonld"])
+def test_good_seed_is_stored(name: str) -> None:
+    """A harness whose profile or setup is wrong would fuzz nothing but the error it raises."""
+    (good,) = (CORPUS / name).glob("good.*")
+    TARGETS[name](good.read_bytes())
+    assert _targets.LAST_SUMMARY is not None and _targets.LAST_SUMMARY.stored >= 1
