@@ -13,10 +13,12 @@ replay of the corpus in ``make test``.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import json
 import os
+import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -50,6 +52,7 @@ def _folder() -> Path:
     global _FOLDER
     if _FOLDER is None:
         _FOLDER = Path(tempfile.mkdtemp(prefix="lanterne-fuzz-"))
+        atexit.register(shutil.rmtree, _FOLDER, ignore_errors=True)
     return _FOLDER
 
 
