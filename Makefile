@@ -8,7 +8,7 @@ DEMO_CATALOGUE ?= var/demo.sqlite
 ACCEL  := build/accel/manifest.json
 SOURCES := $(shell find src/lanterne -name '*.py')
 
-.PHONY: setup accel browser messages demo test lint typecheck unit unit-pure bench eval-recommend screenshots lock clean
+.PHONY: setup accel browser messages demo test lint typecheck unit unit-pure fuzz bench eval-recommend screenshots lock clean
 
 $(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,7 +69,17 @@ unit: setup accel browser
 unit-pure: setup
 	LANTERNE_PURE_PYTHON=1 $(BIN)/pytest -q -m "not slow and not e2e"
 
+# tests/fuzz runs in both pytest runs above, short: 50 examples per property and the corpus
+# replayed once. `make fuzz` runs them long: atheris FUZZ_SECONDS per target, then hypothesis
+# with FUZZ_EXAMPLES examples per property (docs/security.md).
 test: lint typecheck unit unit-pure
+
+FUZZ_SECONDS  ?= 60
+FUZZ_EXAMPLES ?= 5000
+
+fuzz: setup
+	$(BIN)/python tests/fuzz/run.py --all --seconds $(FUZZ_SECONDS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/fuzz/test_fuzz_properties.py
 
 bench: setup accel
 	$(BIN)/python benchmarks/ingest.py

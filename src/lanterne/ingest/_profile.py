@@ -8,6 +8,7 @@ every record. Bundled profiles live in ``lanterne/ingest/profiles``.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -155,8 +156,12 @@ def load_profile(name_or_path: str) -> MappingProfile:
     """A bundled profile by name, or a profile file by path. Raises ``BadProfile``."""
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.exists():
-        text = path.read_text("utf-8")
         where = str(path)
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError as exc:
+            detail = f"pas en UTF-8 (octet 0x{exc.object[exc.start]:02x} à la position {exc.start})"
+            raise BadProfile("profile.invalid", path=where, detail=detail) from None
     elif path.suffix == ".toml" or len(path.parts) > 1:
         known = ", ".join(bundled_profiles())
         raise BadProfile("profile.file_not_found", path=path, known=known)
@@ -202,6 +207,14 @@ def load_profile(name_or_path: str) -> MappingProfile:
             # Every work of the source would carry it: refused here rather than dropped per work.
             why = say(problem[0], "fr", detail=problem[1])
             raise BadProfile("profile.invalid", path=where, detail=f"{name} « {link} » : {why}")
+    type_rule = [profile.record.type_rule] if profile.record.type_rule else []
+    for rule in [*profile.map, *type_rule]:
+        # The mapper compiles each pattern; a bad one is the profile's fault, said before reading.
+        try:
+            re.compile(rule.pattern or "")
+        except re.error as exc:
+            detail = f"motif invalide (règle {rule.to}) : {exc}"
+            raise BadProfile("profile.invalid", path=where, detail=detail) from None
     profile.path = where
     profile.text = text
     return profile
