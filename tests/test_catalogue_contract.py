@@ -219,3 +219,31 @@ def test_source_digests_and_counted_unchanged(catalogue: Catalogue) -> None:
     assert [c.kind for c in catalogue.changes()] == ["created", "created"]
     catalogue.write_batch(run, [], delete_ids=["src:1"])
     assert catalogue.source_digests(["src:1"]) == {}
+
+
+def test_a_new_catalogue_opened_by_several_processes_at_once_opens_for_each(
+    tmp_path: Path,
+) -> None:
+    """Each opening writes the schema: they must wait their turn, not fail as « locked »."""
+    import threading
+
+    location = tmp_path / "new.sqlite"
+    count = 8
+    barrier = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            SqliteCatalogue(location).close()
+        except BaseException as exc:  # re-raised below
+            failures.append(exc)
+
+    for _ in range(10):
+        location.unlink(missing_ok=True)
+        threads = [threading.Thread(target=open_it) for _ in range(count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    assert failures == []

@@ -135,7 +135,10 @@ class SqliteCatalogue:
             found = self._scalar("PRAGMA user_version")
             if found > SCHEMA_VERSION:
                 raise StoreError("store.newer", path=path, found=found, known=SCHEMA_VERSION)
-            with self._db:
+            # BEGIN IMMEDIATE, not a deferred transaction: two processes opening the file at
+            # once would both read the schema, and the second to write could not wait its turn
+            # (SQLITE_BUSY at once, a snapshot gone stale) and failed as « locked ».
+            with self._write():
                 self._db.execute(_SCHEMA)
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except apsw.BusyError:
