@@ -4,6 +4,15 @@ Each ``write_batch`` is one ``BEGIN IMMEDIATE … COMMIT`` transaction, so a cra
 leaves either the whole batch or none of it, and WAL keeps readers unblocked during ingest.
 Works are stored as canonical JSON with a digest; a re-import compares digests and rewrites
 only what changed.
+
+A quarantine entry stands for one record of its source: the record's id (``record_key``), or,
+for a record with no id, its file and line. It stays open until that record is stored (or found
+unchanged) by a later batch of another run (``resolved=1``), or until another run quarantines the
+same record again (``resolved=2``, superseded by the newer entry). An entry with no id is also
+superseded when a complete run of its source, begun after it was written, read its file: that
+run read the line again and did not quarantine it without id. No other event closes an entry,
+so two imports of one source, one after the other or at once, never close each other's entries
+for records neither stored (docs/cli.md, « Quarantaine »).
 """
 
 from __future__ import annotations
@@ -31,7 +40,10 @@ from lanterne.catalogue._stats import CatalogueStats
 from lanterne.errors import StoreError
 from lanterne.profile import Work, decode_work
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+OPEN, RESOLVED, SUPERSEDED = 0, 1, 2
+"""Values of ``quarantine.resolved``: open; its record stored since; quarantined again since."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS works (
@@ -68,7 +80,8 @@ CREATE TABLE IF NOT EXISTS runs (
     started_at TEXT NOT NULL,
     finished_at TEXT,
     status TEXT NOT NULL,
-    summary TEXT NOT NULL DEFAULT '{}'
+    summary TEXT NOT NULL DEFAULT '{}',
+    quarantine_mark INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY,
@@ -140,6 +153,11 @@ class SqliteCatalogue:
             # (SQLITE_BUSY at once, a snapshot gone stale) and failed as « locked ».
             with self._write():
                 self._db.execute(_SCHEMA)
+                columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+                if "quarantine_mark" not in columns:  # a version 1 file
+                    self._db.execute(
+                        "ALTER TABLE runs ADD COLUMN quarantine_mark INTEGER NOT NULL DEFAULT 0"
+                    )
                 self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except apsw.BusyError:
             raise StoreError("store.locked", path=path) from None
@@ -183,9 +201,11 @@ class SqliteCatalogue:
                 "UPDATE runs SET status='interrupted' WHERE source=? AND status='running'",
                 (source,),
             )
+            # The last quarantine entry written before this run began: what a complete run
+            # may supersede (entries with no id) is older than everything it read.
             self._db.execute(
-                "INSERT INTO runs(id, source, profile, files, started_at, status) "
-                "VALUES (?, ?, ?, ?, ?, 'running')",
+                "INSERT INTO runs(id, source, profile, files, started_at, status, quarantine_mark) "
+                "VALUES (?, ?, ?, ?, ?, 'running', (SELECT coalesce(max(id), 0) FROM quarantine))",
                 (run.id, source, profile, _json.encode(run.files).decode(), run.started_at),
             )
         return run
@@ -193,12 +213,18 @@ class SqliteCatalogue:
     def finish_run(self, run_id: str, status: RunStatus, summary: dict[str, object]) -> None:
         with self._write():
             if status == "completed":
-                # A complete run re-reads the whole source: what it quarantined again is in its
-                # own entries, so the older open entries of that source are superseded.
+                # It read its files whole, after the mark: an entry with no id for a line of
+                # those files was not quarantined again without id (or it would be superseded
+                # already). Entries with an id close only through their record (write_batch),
+                # never here: the run may not have held that record, or another run may be
+                # writing entries at the same time.
                 self._db.execute(
-                    "UPDATE quarantine SET resolved=1 WHERE resolved=0 AND run_id<>? AND "
-                    "source=(SELECT source FROM runs WHERE id=?)",
-                    (run_id, run_id),
+                    "UPDATE quarantine SET resolved=? FROM runs r WHERE r.id=? "
+                    "AND quarantine.resolved=? AND quarantine.record_key IS NULL "
+                    "AND quarantine.source=r.source AND quarantine.id<=r.quarantine_mark "
+                    "AND quarantine.run_id<>r.id "
+                    "AND quarantine.file IN (SELECT value FROM json_each(r.files))",
+                    (SUPERSEDED, run_id, OPEN),
                 )
             self._db.execute(
                 "UPDATE runs SET status=?, finished_at=?, summary=? WHERE id=?",
@@ -234,6 +260,7 @@ class SqliteCatalogue:
         quarantine: Sequence[QuarantineEntry] = (),
         delete_ids: Sequence[str] = (),
         unchanged: int = 0,
+        unchanged_keys: Sequence[str] = (),
     ) -> BatchOutcome:
         outcome = BatchOutcome(unchanged=unchanged)
         batch_id = uuid.uuid4().hex
@@ -322,6 +349,8 @@ class SqliteCatalogue:
                     "VALUES (?, ?, ?, ?, ?)",
                     changes,
                 )
+            if works or unchanged_keys or quarantine:
+                self._close_quarantined(run_id, works, unchanged_keys, quarantine)
             if quarantine:
                 db.executemany(
                     "INSERT INTO quarantine(run_id, batch_id, source, file, line, reason, message, "
@@ -346,20 +375,6 @@ class SqliteCatalogue:
                     ],
                 )
                 outcome.quarantined = len(quarantine)
-            earlier_open = (
-                works
-                and db.execute(
-                    "SELECT 1 FROM quarantine WHERE resolved=0 AND run_id<>? LIMIT 1", (run_id,)
-                ).fetchone()
-            )
-            if earlier_open:
-                # A record stored now resolves what was quarantined under its key before.
-                db.execute(
-                    "UPDATE quarantine SET resolved=1 WHERE resolved=0 AND run_id<>? AND "
-                    "(source, record_key) IN (SELECT source, source_id FROM works w "
-                    "JOIN json_each(?) j ON w.id = j.value)",
-                    (run_id, ids),
-                )
             seq = self._scalar("SELECT count(*) FROM batches WHERE run_id=?", (run_id,))
             db.execute(
                 "INSERT INTO batches(id, run_id, seq, committed_at, created, updated, unchanged, "
@@ -377,6 +392,51 @@ class SqliteCatalogue:
                 ),
             )
         return outcome
+
+    def _close_quarantined(
+        self,
+        run_id: str,
+        works: Sequence[StoredWork],
+        unchanged_keys: Sequence[str],
+        quarantine: Sequence[QuarantineEntry],
+    ) -> None:
+        """Close the other runs' open entries for the records this batch stores or quarantines.
+
+        Runs inside ``write_batch``'s transaction, before its own entries are written.
+        """
+        db = self._db
+        # Two index ranges (resolved, run_id): no scan of this run's own open entries.
+        others_open = db.execute(
+            "SELECT EXISTS(SELECT 1 FROM quarantine WHERE resolved=? AND run_id<?) "
+            "OR EXISTS(SELECT 1 FROM quarantine WHERE resolved=? AND run_id>?)",
+            (OPEN, run_id, OPEN, run_id),
+        ).fetchone()
+        if not (others_open and others_open[0]):
+            return
+        source = self._scalar("SELECT source FROM runs WHERE id=?", (run_id,))
+        stored_keys = [w.source_id for w in works if w.source == source]
+        stored_keys.extend(unchanged_keys)
+        if stored_keys:
+            db.execute(
+                "UPDATE quarantine SET resolved=? WHERE source=? AND record_key IN "
+                "(SELECT value FROM json_each(?)) AND resolved=? AND run_id<>?",
+                (RESOLVED, source, _json.encode(stored_keys).decode(), OPEN, run_id),
+            )
+        keys = [q.record_key for q in quarantine if q.record_key is not None]
+        if keys:
+            db.execute(
+                "UPDATE quarantine SET resolved=? WHERE source=? AND record_key IN "
+                "(SELECT value FROM json_each(?)) AND resolved=? AND run_id<>?",
+                (SUPERSEDED, source, _json.encode(keys).decode(), OPEN, run_id),
+            )
+        places = [[q.file, q.line] for q in quarantine if q.record_key is None]
+        if places:
+            db.execute(
+                "UPDATE quarantine SET resolved=? WHERE source=? AND record_key IS NULL "
+                "AND resolved=? AND run_id<>? AND (file, line) IN "
+                "(SELECT value->>0, value->>1 FROM json_each(?))",
+                (SUPERSEDED, source, OPEN, run_id, _json.encode(places).decode()),
+            )
 
     # Reading -----------------------------------------------------------------------------
 
