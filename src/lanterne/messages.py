@@ -275,6 +275,17 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe",
         "{path}: @id reference “{ref}” ({where}) points to no node of the graph; kept as an external link",
     ),
+    # Catalogue store (area: catalogue)
+    "store.full": (
+        "Le disque du catalogue {path} est plein ({free} libres dans {folder}) : le lot en cours n'a "
+        "pas été écrit ; le catalogue garde les lots déjà validés et reste cohérent. Libérez de la "
+        "place sur ce disque, ou choisissez un catalogue sur un autre disque (--catalogue, "
+        "LANTERNE_CATALOGUE), puis relancez la même commande : elle reprend où elle s'est arrêtée.",
+        "The disk of the catalogue {path} is full ({free} free in {folder}): the current batch was "
+        "not written; the catalogue keeps the batches already committed and stays consistent. Free "
+        "some space on that disk, or use a catalogue on another disk (--catalogue, "
+        "LANTERNE_CATALOGUE), then run the same command again: it resumes where it stopped.",
+    ),
 }
 
 

@@ -18,6 +18,7 @@ for records neither stored (docs/cli.md, « Quarantaine »).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -37,7 +38,7 @@ from lanterne.catalogue._interface import (
     StoredWork,
 )
 from lanterne.catalogue._stats import CatalogueStats
-from lanterne.errors import StoreError
+from lanterne.errors import StoreError, StoreFull
 from lanterne.profile import Work, decode_work
 
 SCHEMA_VERSION = 2
@@ -148,21 +149,34 @@ class SqliteCatalogue:
             found = self._scalar("PRAGMA user_version")
             if found > SCHEMA_VERSION:
                 raise StoreError("store.newer", path=path, found=found, known=SCHEMA_VERSION)
-            # BEGIN IMMEDIATE, not a deferred transaction: two processes opening the file at
-            # once would both read the schema, and the second to write could not wait its turn
-            # (SQLITE_BUSY at once, a snapshot gone stale) and failed as « locked ».
-            with self._write():
-                self._db.execute(_SCHEMA)
-                columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
-                if "quarantine_mark" not in columns:  # a version 1 file
-                    self._db.execute(
-                        "ALTER TABLE runs ADD COLUMN quarantine_mark INTEGER NOT NULL DEFAULT 0"
-                    )
-                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if found < SCHEMA_VERSION:
+                # Only a new or older file is written to on opening: a full disk still lets
+                # the catalogue open, to read it or to see what a failed import left.
+                self._create_or_upgrade()
         except apsw.BusyError:
             raise StoreError("store.locked", path=path) from None
+        except (apsw.FullError, apsw.IOError) as exc:
+            if hasattr(self, "_db"):
+                self._db.close()
+            # Opening a closed WAL file creates its -shm and -wal: an I/O error, not SQLITE_FULL.
+            if isinstance(exc, apsw.FullError) or _no_room(self.location):
+                raise disk_full(self.location) from None
+            raise
         except (apsw.CorruptError, apsw.NotADBError) as exc:
             raise StoreError("store.corrupt", path=path, detail=str(exc)) from None
+
+    def _create_or_upgrade(self) -> None:
+        # BEGIN IMMEDIATE, not a deferred transaction: two processes opening the file at once
+        # would both read the schema, and the second to write could not wait its turn
+        # (SQLITE_BUSY at once, a snapshot gone stale) and failed as « locked ».
+        with self._write():
+            self._db.execute(_SCHEMA)
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+            if "quarantine_mark" not in columns:  # a version 1 file
+                self._db.execute(
+                    "ALTER TABLE runs ADD COLUMN quarantine_mark INTEGER NOT NULL DEFAULT 0"
+                )
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _open_read_only(self, path: str | Path) -> None:
         try:
@@ -580,7 +594,12 @@ class SqliteCatalogue:
         return [] if rows == ["ok"] else rows
 
     def close(self) -> None:
-        self._db.close()
+        try:
+            self._db.close()
+        except apsw.FullError:
+            # The last connection's checkpoint found no room: the WAL stays beside the file,
+            # complete, and the next opening replays it.
+            self._db.close(force=True)
 
     def __enter__(self) -> SqliteCatalogue:
         return self
@@ -615,8 +634,32 @@ def _quarantine_entry(r: Sequence[Any], *, with_raw: bool) -> QuarantineEntry:
     )
 
 
+def _free_bytes(location: str) -> int | None:
+    try:
+        return shutil.disk_usage(Path(location).resolve().parent).free
+    except OSError:
+        return None
+
+
+def _no_room(location: str) -> bool:
+    """Less than 1 MiB left beside the catalogue: an I/O error there is the disk being full."""
+    free = _free_bytes(location)
+    return free is not None and free < 1_048_576
+
+
+def disk_full(location: str) -> StoreFull:
+    """The error for SQLITE_FULL on the catalogue at ``location``, with the room left there."""
+    free = _free_bytes(location)
+    room = "?" if free is None else f"{free / 1_048_576:.1f} Mio"
+    return StoreFull("store.full", path=location, folder=Path(location).resolve().parent, free=room)
+
+
 class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception.
+
+    A full disk (SQLITE_FULL, while writing or at ``COMMIT``) becomes ``StoreFull``: the
+    transaction is rolled back whole, so the file holds the batches committed before it.
+    """
 
     def __init__(self, db: apsw.Connection, location: str) -> None:
         self._db = db
@@ -627,9 +670,22 @@ class _Transaction:
             self._db.execute("BEGIN IMMEDIATE")
         except apsw.BusyError:
             raise StoreError("store.locked", path=self._location) from None
+        except apsw.FullError:
+            raise disk_full(self._location) from None
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         if exc_type is None:
-            self._db.execute("COMMIT")
-        else:
+            try:
+                self._db.execute("COMMIT")
+                return
+            except apsw.FullError:
+                self._rollback()
+                raise disk_full(self._location) from None
+        self._rollback()
+        if exc_type is not None and issubclass(exc_type, apsw.FullError):
+            raise disk_full(self._location) from None
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled a full transaction back already.
+        if self._db.in_transaction:
             self._db.execute("ROLLBACK")

@@ -174,6 +174,14 @@ class _Run:
         if len(self.works) + len(self.problems) + len(self.unchanged) >= self.options.batch_size:
             self.flush()
 
+    def forget_unwritten(self) -> None:
+        """Count only what the committed batches hold, so an interrupted run's summary adds up:
+        the records of a batch not written (a full disk, Ctrl-C) are read again by the next run."""
+        self.summary.read -= len(self.works) + len(self.problems) + len(self.unchanged)
+        self.reasons.subtract(p.reason for p in self.problems)
+        self.reasons = +self.reasons
+        self.works, self.problems, self.unchanged = [], [], []
+
     def flush(self, delete_ids: list[str] | None = None) -> None:
         if not (self.works or self.problems or delete_ids or self.unchanged):
             return
@@ -250,6 +258,7 @@ def ingest(
         summary.status = "completed"
     except BaseException:
         summary.status = "interrupted"
+        run.forget_unwritten()
         summary.by_reason = dict(run.reasons)
         catalogue.finish_run(summary.run_id, "interrupted", msgspec.to_builtins(summary))
         raise
