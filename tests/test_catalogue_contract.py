@@ -308,8 +308,9 @@ def test_a_new_catalogue_opened_by_several_processes_at_once_opens_for_each(
         except BaseException as exc:  # re-raised below
             failures.append(exc)
 
-    for _ in range(10):
-        location.unlink(missing_ok=True)
+    for _ in range(30):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{location}{suffix}").unlink(missing_ok=True)
         threads = [threading.Thread(target=open_it) for _ in range(count)]
         for t in threads:
             t.start()

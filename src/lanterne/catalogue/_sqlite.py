@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -42,6 +43,9 @@ from lanterne.errors import StoreError, StoreFull
 from lanterne.profile import Work, decode_work
 
 SCHEMA_VERSION = 2
+
+_BUSY_MS = 5_000
+"""How long a connection waits for another one's write lock."""
 
 OPEN, RESOLVED, SUPERSEDED = 0, 1, 2
 """Values of ``quarantine.resolved``: open; its record stored since; quarantined again since."""
@@ -135,9 +139,12 @@ class SqliteCatalogue:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = apsw.Connection(self.location)
+        except apsw.FullError:
+            raise disk_full(self.location) from None
+        try:
             self._db.execute("PRAGMA page_size=8192")  # only takes effect on a new file
-            self._db.set_busy_timeout(5_000)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.set_busy_timeout(_BUSY_MS)
+            self._enter_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             # A large page cache keeps the id index in memory during big imports.
@@ -156,14 +163,27 @@ class SqliteCatalogue:
         except apsw.BusyError:
             raise StoreError("store.locked", path=path) from None
         except (apsw.FullError, apsw.IOError) as exc:
-            if hasattr(self, "_db"):
-                self._db.close()
+            self._db.close()
             # Opening a closed WAL file creates its -shm and -wal: an I/O error, not SQLITE_FULL.
             if isinstance(exc, apsw.FullError) or _no_room(self.location):
                 raise disk_full(self.location) from None
             raise
         except (apsw.CorruptError, apsw.NotADBError) as exc:
             raise StoreError("store.corrupt", path=path, detail=str(exc)) from None
+
+    def _enter_wal(self) -> None:
+        """WAL mode (kept in the file). Switching a new file to it takes an exclusive lock that
+        SQLite does not wait for: several processes creating one catalogue at once retry here,
+        for as long as the busy timeout, instead of failing as « locked »."""
+        deadline = time.monotonic() + _BUSY_MS / 1000
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except apsw.BusyError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def _create_or_upgrade(self) -> None:
         # BEGIN IMMEDIATE, not a deferred transaction: two processes opening the file at once
@@ -181,7 +201,7 @@ class SqliteCatalogue:
     def _open_read_only(self, path: str | Path) -> None:
         try:
             self._db = apsw.Connection(self.location, flags=apsw.SQLITE_OPEN_READONLY)
-            self._db.set_busy_timeout(5_000)
+            self._db.set_busy_timeout(_BUSY_MS)
             found = self._scalar("PRAGMA user_version")
         except (apsw.CantOpenError, apsw.CorruptError, apsw.NotADBError) as exc:
             raise StoreError("store.corrupt", path=path, detail=str(exc)) from None
