@@ -332,3 +332,30 @@ def test_a_version_1_file_gets_the_runs_quarantine_mark(tmp_path: Path) -> None:
         later = db.begin_run("src", "p", ["f.csv"]).id
         db.finish_run(later, "completed", {})
         assert db.quarantine() == []
+
+
+def duplicate(line: int, key: str) -> QuarantineEntry:
+    return msgspec.structs.replace(problem(line, key), reason="reason.duplicate_id")
+
+
+def test_each_duplicate_of_one_id_stays_its_own_entry_across_two_runs_at_once(
+    catalogue: Catalogue,
+) -> None:
+    """Lines 5 and 9 repeat the id of line 2: two records, two open entries, whoever ends first.
+
+    Known by their id, the second run's line 5 closed the first run's line 9 and the other way
+    round (the real festivals export: 9 of 74 open entries lost to two imports at once).
+    """
+    a = catalogue.begin_run("src", "p", ["f.csv"]).id
+    b = catalogue.begin_run("src", "p", ["f.csv"]).id
+    catalogue.write_batch(a, [stored(work("1"))], [duplicate(5, "1")])
+    catalogue.write_batch(b, [stored(work("1"))], [duplicate(5, "1")])
+    catalogue.write_batch(a, [], [duplicate(9, "1")])
+    catalogue.write_batch(b, [], [duplicate(9, "1")])
+    catalogue.finish_run(a, "completed", {})
+    catalogue.finish_run(b, "completed", {})
+    assert [(e.line, e.run_id) for e in catalogue.quarantine()] == [(5, b), (9, b)]
+    # Storing the id again stores its first record, not the duplicates.
+    c = catalogue.begin_run("src", "p", ["g.csv"]).id
+    catalogue.write_batch(c, [stored(work("1"))])
+    assert [e.line for e in catalogue.quarantine()] == [5, 9]

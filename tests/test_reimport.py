@@ -185,10 +185,13 @@ def _id_of(line: str) -> str:
 
 
 def _open_identities(db: SqliteCatalogue, source: str) -> list[tuple[str, ...]]:
-    """What each open quarantine entry stands for: its record id, else its file and line."""
+    """What each open quarantine entry stands for: its record id, else (no id, or an id that
+    another record holds) its file and line."""
     entries = db.quarantine(source, limit=1_000_000)
     return sorted(
-        ("id", e.record_key) if e.record_key is not None else ("at", e.file, str(e.line))
+        ("id", e.record_key)
+        if e.record_key is not None and e.reason != "reason.duplicate_id"
+        else ("at", e.file, str(e.line))
         for e in entries
     )
 
@@ -302,8 +305,8 @@ _ROWS = list(csv.reader(DEMO.read_text("utf-8-sig").splitlines(), delimiter=";")
 _HEADER, _GOOD = _ROWS[0], [r for r in _ROWS[1:21] if r[17].isdigit()][:8]
 _ID, _YEAR = _HEADER.index("Identifiant"), _HEADER.index("Année de création du festival")
 # What a variant does with each of the rows: leave it out, keep it, break its year (quarantined
-# with its id), blank its id (quarantined with no id), or write it twice (a duplicate id).
-_STATES = ("absent", "good", "bad", "no_id", "twice")
+# with its id), blank its id (quarantined with no id), or write it two or three times (duplicates).
+_STATES = ("absent", "good", "bad", "no_id", "twice", "thrice")
 
 
 def _write_variant(path: Path, states: tuple[str, ...]) -> None:
@@ -316,7 +319,8 @@ def _write_variant(path: Path, states: tuple[str, ...]) -> None:
                 row[_YEAR] = "9ème"
             elif state == "no_id":
                 row[_ID] = ""
-            writer.writerows([row] * (state != "absent") + [row] * (state == "twice"))
+            times = {"absent": 0, "twice": 2, "thrice": 3}.get(state, 1)
+            writer.writerows([row] * times)
 
 
 def _outcome_alone(tmp: Path, data: Path) -> tuple[set[tuple[str, ...]], Counter[tuple[str, ...]]]:

@@ -113,8 +113,9 @@ class Catalogue(Protocol):
         ...
 
     def finish_run(self, run_id: str, status: RunStatus, summary: dict[str, object]) -> None:
-        """Record the end of a run. A completed run supersedes the open entries with no record id
-        for its files written before it began (it read those lines again); nothing else."""
+        """Record the end of a run. A completed run supersedes the open entries known by their
+        line (no record id, or a duplicate id) for its files, written before it began (it read
+        those lines again); nothing else."""
         ...
 
     def runs(self, limit: int = 20) -> list[RunInfo]: ...

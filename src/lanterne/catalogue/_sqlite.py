@@ -6,13 +6,14 @@ Works are stored as canonical JSON with a digest; a re-import compares digests a
 only what changed.
 
 A quarantine entry stands for one record of its source: the record's id (``record_key``), or,
-for a record with no id, its file and line. It stays open until that record is stored (or found
-unchanged) by a later batch of another run (``resolved=1``), or until another run quarantines the
-same record again (``resolved=2``, superseded by the newer entry). An entry with no id is also
-superseded when a complete run of its source, begun after it was written, read its file: that
-run read the line again and did not quarantine it without id. No other event closes an entry,
-so two imports of one source, one after the other or at once, never close each other's entries
-for records neither stored (docs/cli.md, « Quarantaine »).
+for a record with no id or whose id was already read (a duplicate: several records share that
+id, so it names none of them), its file and line. It stays open until that record is stored
+(or found unchanged) by a later batch of another run (``resolved=1``), or until another run
+quarantines the same record again (``resolved=2``, superseded by the newer entry). An entry known
+by its line is also superseded when a complete run of its source, begun after it was written,
+read its file: that run read the line again and did not quarantine it there again. No other
+event closes an entry, so two imports of one source, one after the other or at once, never
+close each other's entries for records neither stored (docs/cli.md, « Quarantaine »).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ SCHEMA_VERSION = 2
 
 _BUSY_MS = 5_000
 """How long a connection waits for another one's write lock."""
+
+_AT_ITS_LINE = "(record_key IS NULL OR reason='reason.duplicate_id')"
+"""SQL: the entries known by their file and line (no id, or an id another record holds)."""
 
 OPEN, RESOLVED, SUPERSEDED = 0, 1, 2
 """Values of ``quarantine.resolved``: open; its record stored since; quarantined again since."""
@@ -247,14 +251,14 @@ class SqliteCatalogue:
     def finish_run(self, run_id: str, status: RunStatus, summary: dict[str, object]) -> None:
         with self._write():
             if status == "completed":
-                # It read its files whole, after the mark: an entry with no id for a line of
-                # those files was not quarantined again without id (or it would be superseded
-                # already). Entries with an id close only through their record (write_batch),
-                # never here: the run may not have held that record, or another run may be
-                # writing entries at the same time.
+                # It read its files whole, after the mark: an entry known by its line (no id,
+                # or a duplicate id) for those files was not quarantined again there (or it
+                # would be superseded already). Entries known by their id close only through
+                # their record (write_batch), never here: the run may not have held that
+                # record, or another run may be writing entries at the same time.
                 self._db.execute(
                     "UPDATE quarantine SET resolved=? FROM runs r WHERE r.id=? "
-                    "AND quarantine.resolved=? AND quarantine.record_key IS NULL "
+                    f"AND quarantine.resolved=? AND {_AT_ITS_LINE} "
                     "AND quarantine.source=r.source AND quarantine.id<=r.quarantine_mark "
                     "AND quarantine.run_id<>r.id "
                     "AND quarantine.file IN (SELECT value FROM json_each(r.files))",
@@ -453,20 +457,22 @@ class SqliteCatalogue:
         if stored_keys:
             db.execute(
                 "UPDATE quarantine SET resolved=? WHERE source=? AND record_key IN "
-                "(SELECT value FROM json_each(?)) AND resolved=? AND run_id<>?",
+                f"(SELECT value FROM json_each(?)) AND resolved=? AND run_id<>? "
+                f"AND NOT {_AT_ITS_LINE}",
                 (RESOLVED, source, _json.encode(stored_keys).decode(), OPEN, run_id),
             )
-        keys = [q.record_key for q in quarantine if q.record_key is not None]
+        keys = [q.record_key for q in quarantine if not _at_its_line(q)]
         if keys:
             db.execute(
                 "UPDATE quarantine SET resolved=? WHERE source=? AND record_key IN "
-                "(SELECT value FROM json_each(?)) AND resolved=? AND run_id<>?",
+                f"(SELECT value FROM json_each(?)) AND resolved=? AND run_id<>? "
+                f"AND NOT {_AT_ITS_LINE}",
                 (SUPERSEDED, source, _json.encode(keys).decode(), OPEN, run_id),
             )
-        places = [[q.file, q.line] for q in quarantine if q.record_key is None]
+        places = [[q.file, q.line] for q in quarantine if _at_its_line(q)]
         if places:
             db.execute(
-                "UPDATE quarantine SET resolved=? WHERE source=? AND record_key IS NULL "
+                f"UPDATE quarantine SET resolved=? WHERE source=? AND {_AT_ITS_LINE} "
                 "AND resolved=? AND run_id<>? AND (file, line) IN "
                 "(SELECT value->>0, value->>1 FROM json_each(?))",
                 (SUPERSEDED, source, OPEN, run_id, _json.encode(places).decode()),
@@ -652,6 +658,11 @@ def _quarantine_entry(r: Sequence[Any], *, with_raw: bool) -> QuarantineEntry:
         at=r[12],
         resolved=bool(r[13]),
     )
+
+
+def _at_its_line(q: QuarantineEntry) -> bool:
+    """``_AT_ITS_LINE`` for an entry not written yet."""
+    return q.record_key is None or q.reason == "reason.duplicate_id"
 
 
 def _free_bytes(location: str) -> int | None:
