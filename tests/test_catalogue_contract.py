@@ -137,12 +137,81 @@ def test_quarantine_keeps_raw_and_is_resolved_when_the_record_is_stored(
     assert catalogue.quarantine_counts() == {"reason.bad_value": 2}
     entry = catalogue.quarantine_entry(entries[0].id or 0)
     assert entry is not None and entry.raw == "a;b;c" and entry.run_id == run1
-    run2 = catalogue.begin_run("src", "p", []).id
+    run2 = catalogue.begin_run("src", "p", ["f.csv"]).id
     catalogue.write_batch(run2, [stored(work("9"))])
     assert [e.line for e in catalogue.quarantine()] == [8]
     assert len(catalogue.quarantine(include_resolved=True)) == 2
+    # Run 2 read f.csv whole and did not quarantine line 8 without id again.
     catalogue.finish_run(run2, "completed", {})
     assert catalogue.quarantine() == []
+
+
+def test_a_complete_import_of_other_records_leaves_the_unstored_ones_quarantined(
+    catalogue: Catalogue,
+) -> None:
+    """A later import of the same source that never held record 9 does not close its entry."""
+    run1 = catalogue.begin_run("src", "p", ["f.csv"]).id
+    catalogue.write_batch(run1, [stored(work("1"))], [problem(2, key="9"), problem(3)])
+    catalogue.finish_run(run1, "completed", {})
+    run2 = catalogue.begin_run("src", "p", ["update.csv"]).id
+    catalogue.write_batch(run2, [stored(work("1", "Autre titre")), stored(work("2"))])
+    catalogue.finish_run(run2, "completed", {})
+    # Line 3 of f.csv was not read again either: update.csv is another file.
+    assert [(e.line, e.record_key) for e in catalogue.quarantine()] == [(2, "9"), (3, None)]
+
+
+def test_two_runs_at_once_do_not_close_each_others_entries(catalogue: Catalogue) -> None:
+    """Both read the same file: each record quarantined once stays open once, whoever ends first."""
+    a = catalogue.begin_run("src", "p", ["f.csv"]).id
+    b = catalogue.begin_run("src", "p", ["f.csv"]).id
+    catalogue.write_batch(a, [stored(work("1"))], [problem(2, key="9")])
+    catalogue.write_batch(b, [stored(work("1"))], [problem(2, key="9")])
+    catalogue.write_batch(a, [], [problem(3), problem(4, key="8")])
+    catalogue.write_batch(b, [], [problem(3), problem(4, key="8")])
+    catalogue.finish_run(a, "completed", {})
+    catalogue.finish_run(b, "completed", {})
+    open_entries = catalogue.quarantine()
+    assert [(e.line, e.record_key, e.run_id) for e in open_entries] == [
+        (2, "9", b),
+        (3, None, b),
+        (4, "8", b),
+    ]
+    assert catalogue.stats().quarantined == 3
+
+
+def test_a_record_quarantined_again_supersedes_its_older_entry(catalogue: Catalogue) -> None:
+    first = catalogue.begin_run("src", "p", ["f.csv"]).id
+    catalogue.write_batch(first, [], [problem(2, key="9"), problem(3)])
+    # Interrupted: nothing but the record itself closes its entry.
+    catalogue.finish_run(first, "interrupted", {})
+    again = catalogue.begin_run("src", "p", ["f.csv"]).id
+    catalogue.write_batch(again, [], [problem(5, key="9"), problem(3)])
+    assert [(e.line, e.run_id) for e in catalogue.quarantine()] == [(5, again), (3, again)]
+    closed = [e for e in catalogue.quarantine(include_resolved=True) if e.run_id == first]
+    assert [e.resolved for e in closed] == [True, True]
+
+
+def test_a_record_found_unchanged_resolves_its_entry(catalogue: Catalogue) -> None:
+    """Stored, then bad in another file, then read unchanged again: stored since, so closed."""
+    run1 = catalogue.begin_run("src", "p", ["f.csv"]).id
+    catalogue.write_batch(run1, [stored(work("9"))])
+    run2 = catalogue.begin_run("src", "p", ["g.csv"]).id
+    catalogue.write_batch(run2, [], [problem(2, key="9")])
+    run3 = catalogue.begin_run("src", "p", ["f.csv"]).id
+    out = catalogue.write_batch(run3, [], unchanged=1, unchanged_keys=["9"])
+    assert out.unchanged == 1
+    assert catalogue.quarantine() == []
+
+
+def test_an_entry_without_id_outlives_a_complete_run_that_began_before_it(
+    catalogue: Catalogue,
+) -> None:
+    """A run that began before the entry was written may have read the line before it changed."""
+    early = catalogue.begin_run("src", "p", ["f.csv"]).id
+    late = catalogue.begin_run("src", "p", ["f.csv"]).id
+    catalogue.write_batch(late, [], [problem(3)])
+    catalogue.finish_run(early, "completed", {})
+    assert [e.run_id for e in catalogue.quarantine()] == [late]
 
 
 def test_runs_left_running_are_marked_interrupted(catalogue: Catalogue) -> None:
@@ -219,3 +288,74 @@ def test_source_digests_and_counted_unchanged(catalogue: Catalogue) -> None:
     assert [c.kind for c in catalogue.changes()] == ["created", "created"]
     catalogue.write_batch(run, [], delete_ids=["src:1"])
     assert catalogue.source_digests(["src:1"]) == {}
+
+
+def test_a_new_catalogue_opened_by_several_processes_at_once_opens_for_each(
+    tmp_path: Path,
+) -> None:
+    """Each opening writes the schema: they must wait their turn, not fail as « locked »."""
+    import threading
+
+    location = tmp_path / "new.sqlite"
+    count = 8
+    barrier = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            SqliteCatalogue(location).close()
+        except BaseException as exc:  # re-raised below
+            failures.append(exc)
+
+    for _ in range(30):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{location}{suffix}").unlink(missing_ok=True)
+        threads = [threading.Thread(target=open_it) for _ in range(count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    assert failures == []
+
+
+def test_a_version_1_file_gets_the_runs_quarantine_mark(tmp_path: Path) -> None:
+    """Files written before the mark existed open, and their runs close entries by the new rule."""
+    location = tmp_path / "v1.sqlite"
+    with SqliteCatalogue(location) as db:
+        run = db.begin_run("src", "p", ["f.csv"]).id
+        db.write_batch(run, [], [problem(3)])
+        db._db.execute("ALTER TABLE runs DROP COLUMN quarantine_mark")
+        db._db.execute("PRAGMA user_version=1")
+    with SqliteCatalogue(location) as db:
+        assert db._scalar("PRAGMA user_version") == 2
+        later = db.begin_run("src", "p", ["f.csv"]).id
+        db.finish_run(later, "completed", {})
+        assert db.quarantine() == []
+
+
+def duplicate(line: int, key: str) -> QuarantineEntry:
+    return msgspec.structs.replace(problem(line, key), reason="reason.duplicate_id")
+
+
+def test_each_duplicate_of_one_id_stays_its_own_entry_across_two_runs_at_once(
+    catalogue: Catalogue,
+) -> None:
+    """Lines 5 and 9 repeat the id of line 2: two records, two open entries, whoever ends first.
+
+    Known by their id, the second run's line 5 closed the first run's line 9 and the other way
+    round (the real festivals export: 9 of 74 open entries lost to two imports at once).
+    """
+    a = catalogue.begin_run("src", "p", ["f.csv"]).id
+    b = catalogue.begin_run("src", "p", ["f.csv"]).id
+    catalogue.write_batch(a, [stored(work("1"))], [duplicate(5, "1")])
+    catalogue.write_batch(b, [stored(work("1"))], [duplicate(5, "1")])
+    catalogue.write_batch(a, [], [duplicate(9, "1")])
+    catalogue.write_batch(b, [], [duplicate(9, "1")])
+    catalogue.finish_run(a, "completed", {})
+    catalogue.finish_run(b, "completed", {})
+    assert [(e.line, e.run_id) for e in catalogue.quarantine()] == [(5, b), (9, b)]
+    # Storing the id again stores its first record, not the duplicates.
+    c = catalogue.begin_run("src", "p", ["g.csv"]).id
+    catalogue.write_batch(c, [stored(work("1"))])
+    assert [e.line for e in catalogue.quarantine()] == [5, 9]

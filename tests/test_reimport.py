@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import csv
 import shutil
+import threading
+import uuid
+from collections import Counter
 from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import lanterne.ingest._parallel as parallel
 from lanterne.catalogue import SqliteCatalogue
@@ -177,3 +182,195 @@ def test_sync_deletes_only_the_works_missing_from_a_full_export(tmp_path: Path) 
 def _id_of(line: str) -> str:
     header = DEMO.read_text("utf-8-sig").splitlines()[0].split(";")
     return line.split(";")[header.index("Identifiant")]
+
+
+def _open_identities(db: SqliteCatalogue, source: str) -> list[tuple[str, ...]]:
+    """What each open quarantine entry stands for: its record id, else (no id, or an id that
+    another record holds) its file and line."""
+    entries = db.quarantine(source, limit=1_000_000)
+    return sorted(
+        ("id", e.record_key)
+        if e.record_key is not None and e.reason != "reason.duplicate_id"
+        else ("at", e.file, str(e.line))
+        for e in entries
+    )
+
+
+def _copies(out: Path, count: int) -> Path:
+    """``count`` copies of the demo extract's rows, each copy's ids suffixed (``-k``)."""
+    lines = DEMO.read_text("utf-8-sig").splitlines(keepends=True)
+    rows = list(csv.reader(lines, delimiter=";"))
+    at = rows[0].index("Identifiant")
+    with out.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=";", lineterminator="\n")
+        writer.writerow(rows[0])
+        for k in range(count):
+            for row in rows[1:]:
+                copy = row[:]
+                if len(copy) > at and copy[at].strip():
+                    copy[at] = f"{copy[at].strip()}-{k}"
+                writer.writerow(copy)
+    return out
+
+
+def _interleaved_imports(
+    location: Path, data: Path, count: int, batch_size: int, remap: bool = True
+) -> None:
+    """``count`` imports of ``data`` at once, each in its own thread with its own connection.
+
+    They take turns every 1,000 records read (the pipeline's progress calls), so their batches
+    interleave the same way on every run, and each one's last batch is written before any
+    finishes: the case where two imports started together each closed the other's entries.
+    """
+    turn = threading.Condition()
+    state = {"turn": 0, "done": set()}
+    failures: list[BaseException] = []
+
+    def wait_for(me: int) -> None:
+        with turn:
+            turn.wait_for(lambda: state["turn"] == me, timeout=600)
+
+    def pass_turn(me: int) -> None:
+        with turn:
+            waiting = [i for i in range(count) if i not in state["done"] and i != me]
+            state["turn"] = waiting[0] if waiting else me
+            turn.notify_all()
+
+    def one(me: int) -> None:
+        try:
+            with SqliteCatalogue(location) as db:
+                wait_for(me)
+
+                def progress(_read: int) -> None:
+                    pass_turn(me)
+                    wait_for(me)
+
+                ingest(
+                    db,
+                    data,
+                    load_profile("festivals-france"),
+                    IngestOptions(workers=0, batch_size=batch_size, remap=remap),
+                    progress=progress,
+                )
+        except BaseException as exc:  # re-raised in the test's thread
+            failures.append(exc)
+        finally:
+            with turn:
+                state["done"].add(me)  # type: ignore[attr-defined]
+            pass_turn(me)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    assert not failures, failures
+
+
+def _assert_runs_add_up(db: SqliteCatalogue) -> None:
+    for r in db.runs(limit=1000):
+        s = r.summary
+        assert s["read"] == s["created"] + s["updated"] + s["unchanged"] + s["quarantined"]
+        batches = db._db.execute(
+            "SELECT coalesce(sum(created + updated + unchanged), 0), "
+            "coalesce(sum(quarantined), 0) FROM batches "
+            "WHERE run_id=?",
+            (r.id,),
+        ).fetchone()
+        assert batches == (s["created"] + s["updated"] + s["unchanged"], s["quarantined"])
+
+
+def test_two_concurrent_imports_leave_every_unstored_record_open(tmp_path: Path) -> None:
+    data = _copies(tmp_path / "festivals.csv", 6)
+    with SqliteCatalogue(tmp_path / "alone.sqlite") as alone:
+        once = run(alone, data)
+        expected = _open_identities(alone, once.source)
+    assert once.quarantined > 0 and len(expected) == once.quarantined
+    location = tmp_path / "c.sqlite"
+    _interleaved_imports(location, data, 2, batch_size=100)
+    with SqliteCatalogue(location) as db:
+        runs = db.runs()
+        assert len(runs) == 2 and {r.status for r in runs} == {"completed"}
+        # The imports did overlap: each started before the other finished.
+        a, b = runs
+        assert a.started_at < str(b.finished_at) and b.started_at < str(a.finished_at)
+        assert _open_identities(db, once.source) == expected
+        assert db.stats(once.source).quarantined == once.quarantined
+        _assert_runs_add_up(db)
+
+
+# Hypothesis: any sequence of imports of one source, some of them two at once. ------------------
+
+_ROWS = list(csv.reader(DEMO.read_text("utf-8-sig").splitlines(), delimiter=";"))
+_HEADER, _GOOD = _ROWS[0], [r for r in _ROWS[1:21] if r[17].isdigit()][:8]
+_ID, _YEAR = _HEADER.index("Identifiant"), _HEADER.index("Année de création du festival")
+# What a variant does with each of the rows: leave it out, keep it, break its year (quarantined
+# with its id), blank its id (quarantined with no id), or write it two or three times (duplicates).
+_STATES = ("absent", "good", "bad", "no_id", "twice", "thrice")
+
+
+def _write_variant(path: Path, states: tuple[str, ...]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=";", lineterminator="\n")
+        writer.writerow(_HEADER)
+        for row, state in zip(_GOOD, states, strict=True):
+            row = row[:]
+            if state == "bad":
+                row[_YEAR] = "9ème"
+            elif state == "no_id":
+                row[_ID] = ""
+            times = {"absent": 0, "twice": 2, "thrice": 3}.get(state, 1)
+            writer.writerows([row] * times)
+
+
+def _outcome_alone(tmp: Path, data: Path) -> tuple[set[tuple[str, ...]], Counter[tuple[str, ...]]]:
+    """Record ids stored, and identities quarantined, by one import of ``data`` into a new store."""
+    location = tmp / f"alone-{uuid.uuid4().hex}.sqlite"
+    with SqliteCatalogue(location) as alone:
+        summary = run(alone, data)
+        stored = {("id", w.provenance.source_id) for w in alone.iter_works()}
+        quarantined = Counter(_open_identities(alone, summary.source))
+    location.unlink()
+    return stored, quarantined
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.tuples(*[st.sampled_from(_STATES)] * len(_GOOD)),
+            st.sampled_from([1, 1, 2]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_open_quarantine_is_what_was_quarantined_and_not_stored_since(
+    tmp_path: Path, steps: list[tuple[tuple[str, ...], int, bool]]
+) -> None:
+    """After each import (alone, or two at once), counts add up per run, and the open entries are
+    exactly one per record quarantined and not stored since (a record with no id: its line,
+    read again by every import of the same file)."""
+    folder = tmp_path / uuid.uuid4().hex
+    folder.mkdir()
+    data, location = folder / "festivals.csv", folder / "c.sqlite"
+    expected: Counter[tuple[str, ...]] = Counter()
+    for states, at_once, remap in steps:
+        _write_variant(data, states)
+        stored, quarantined = _outcome_alone(folder, data)
+        touched = stored | set(quarantined)
+        # Every import reads the whole (same) file: entries with no id are all read again.
+        expected = Counter({k: n for k, n in expected.items() if k not in touched and k[0] == "id"})
+        expected.update(quarantined)
+        if at_once == 1:
+            with SqliteCatalogue(location) as db:
+                ingest(db, data, load_profile("festivals-france"), IngestOptions(remap=remap))
+        else:
+            _interleaved_imports(location, data, 2, batch_size=3, remap=remap)
+        with SqliteCatalogue(location) as db:
+            _assert_runs_add_up(db)
+            assert Counter(_open_identities(db, "festivals-france")) == expected
+            assert db.integrity_problems() == []

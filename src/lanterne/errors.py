@@ -62,6 +62,12 @@ class StoreError(LanterneError):
     http_status = 500
 
 
+class StoreFull(StoreError):
+    """The disk holding the catalogue is full (SQLite said SQLITE_FULL): nothing half-written."""
+
+    http_status = 507  # Insufficient Storage
+
+
 class NotFound(LanterneError):
     exit_code = ExitCode.NOT_FOUND
     http_status = 404

@@ -391,6 +391,17 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Le catalogue n'a pas de source « {source} » (sources : {known}).",
         "The catalogue has no source « {source} » (sources: {known}).",
     ),
+    # Catalogue store (area: catalogue)
+    "store.full": (
+        "Le disque du catalogue {path} est plein ({free} libres dans {folder}) : le lot en cours n'a "
+        "pas été écrit ; le catalogue garde les lots déjà validés et reste cohérent. Libérez de la "
+        "place sur ce disque, ou choisissez un catalogue sur un autre disque (--catalogue, "
+        "LANTERNE_CATALOGUE), puis relancez la même commande : elle reprend où elle s'est arrêtée.",
+        "The disk of the catalogue {path} is full ({free} free in {folder}): the current batch was "
+        "not written; the catalogue keeps the batches already committed and stays consistent. Free "
+        "some space on that disk, or use a catalogue on another disk (--catalogue, "
+        "LANTERNE_CATALOGUE), then run the same command again: it resumes where it stopped.",
+    ),
 }
 
 

@@ -51,6 +51,7 @@ class QuarantineEntry(msgspec.Struct, kw_only=True):
     batch_id: str | None = None
     at: str | None = None
     resolved: bool = False
+    """Closed: its record was stored since, or quarantined again (the newer entry stays open)."""
 
 
 class BatchOutcome(msgspec.Struct):
@@ -97,16 +98,25 @@ class Catalogue(Protocol):
         quarantine: Sequence[QuarantineEntry] = (),
         delete_ids: Sequence[str] = (),
         unchanged: int = 0,
+        unchanged_keys: Sequence[str] = (),
     ) -> BatchOutcome:
         """Store one batch atomically: all of it or, on any failure or crash, none of it.
 
         Works whose digest is unchanged are not rewritten; changed ones get a field-level diff in
         the change log; quarantine entries are added; ``delete_ids`` become tombstones;
-        ``unchanged`` counts records the caller found unchanged from ``source_digests`` alone.
+        ``unchanged`` counts records the caller found unchanged from ``source_digests`` alone,
+        ``unchanged_keys`` their source ids.
+
+        Other runs' open quarantine entries for a record this batch stores (or finds unchanged)
+        are resolved; those for a record it quarantines again are superseded by the new entry.
         """
         ...
 
-    def finish_run(self, run_id: str, status: RunStatus, summary: dict[str, object]) -> None: ...
+    def finish_run(self, run_id: str, status: RunStatus, summary: dict[str, object]) -> None:
+        """Record the end of a run. A completed run supersedes the open entries known by their
+        line (no record id, or a duplicate id) for its files, written before it began (it read
+        those lines again); nothing else."""
+        ...
 
     def runs(self, limit: int = 20) -> list[RunInfo]: ...
 

@@ -4,11 +4,23 @@ Each ``write_batch`` is one ``BEGIN IMMEDIATE … COMMIT`` transaction, so a cra
 leaves either the whole batch or none of it, and WAL keeps readers unblocked during ingest.
 Works are stored as canonical JSON with a digest; a re-import compares digests and rewrites
 only what changed.
+
+A quarantine entry stands for one record of its source: the record's id (``record_key``), or,
+for a record with no id or whose id was already read (a duplicate: several records share that
+id, so it names none of them), its file and line. It stays open until that record is stored
+(or found unchanged) by a later batch of another run (``resolved=1``), or until another run
+quarantines the same record again (``resolved=2``, superseded by the newer entry). An entry known
+by its line is also superseded when a complete run of its source, begun after it was written,
+read its file: that run read the line again and did not quarantine it there again. No other
+event closes an entry, so two imports of one source, one after the other or at once, never
+close each other's entries for records neither stored (docs/cli.md, « Quarantaine »).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -28,10 +40,19 @@ from lanterne.catalogue._interface import (
     StoredWork,
 )
 from lanterne.catalogue._stats import CatalogueStats
-from lanterne.errors import StoreError
+from lanterne.errors import StoreError, StoreFull
 from lanterne.profile import Work, decode_work
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+_BUSY_MS = 5_000
+"""How long a connection waits for another one's write lock."""
+
+_AT_ITS_LINE = "(record_key IS NULL OR reason='reason.duplicate_id')"
+"""SQL: the entries known by their file and line (no id, or an id another record holds)."""
+
+OPEN, RESOLVED, SUPERSEDED = 0, 1, 2
+"""Values of ``quarantine.resolved``: open; its record stored since; quarantined again since."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS works (
@@ -68,7 +89,8 @@ CREATE TABLE IF NOT EXISTS runs (
     started_at TEXT NOT NULL,
     finished_at TEXT,
     status TEXT NOT NULL,
-    summary TEXT NOT NULL DEFAULT '{}'
+    summary TEXT NOT NULL DEFAULT '{}',
+    quarantine_mark INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS batches (
     id TEXT PRIMARY KEY,
@@ -121,9 +143,12 @@ class SqliteCatalogue:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = apsw.Connection(self.location)
+        except apsw.FullError:
+            raise disk_full(self.location) from None
+        try:
             self._db.execute("PRAGMA page_size=8192")  # only takes effect on a new file
-            self._db.set_busy_timeout(5_000)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.set_busy_timeout(_BUSY_MS)
+            self._enter_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             # A large page cache keeps the id index in memory during big imports.
@@ -135,18 +160,52 @@ class SqliteCatalogue:
             found = self._scalar("PRAGMA user_version")
             if found > SCHEMA_VERSION:
                 raise StoreError("store.newer", path=path, found=found, known=SCHEMA_VERSION)
-            with self._db:
-                self._db.execute(_SCHEMA)
-                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if found < SCHEMA_VERSION:
+                # Only a new or older file is written to on opening: a full disk still lets
+                # the catalogue open, to read it or to see what a failed import left.
+                self._create_or_upgrade()
         except apsw.BusyError:
             raise StoreError("store.locked", path=path) from None
+        except (apsw.FullError, apsw.IOError) as exc:
+            self._db.close()
+            # Opening a closed WAL file creates its -shm and -wal: an I/O error, not SQLITE_FULL.
+            if isinstance(exc, apsw.FullError) or _no_room(self.location):
+                raise disk_full(self.location) from None
+            raise
         except (apsw.CorruptError, apsw.NotADBError) as exc:
             raise StoreError("store.corrupt", path=path, detail=str(exc)) from None
+
+    def _enter_wal(self) -> None:
+        """WAL mode (kept in the file). Switching a new file to it takes an exclusive lock that
+        SQLite does not wait for: several processes creating one catalogue at once retry here,
+        for as long as the busy timeout, instead of failing as « locked »."""
+        deadline = time.monotonic() + _BUSY_MS / 1000
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except apsw.BusyError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+    def _create_or_upgrade(self) -> None:
+        # BEGIN IMMEDIATE, not a deferred transaction: two processes opening the file at once
+        # would both read the schema, and the second to write could not wait its turn
+        # (SQLITE_BUSY at once, a snapshot gone stale) and failed as « locked ».
+        with self._write():
+            self._db.execute(_SCHEMA)
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+            if "quarantine_mark" not in columns:  # a version 1 file
+                self._db.execute(
+                    "ALTER TABLE runs ADD COLUMN quarantine_mark INTEGER NOT NULL DEFAULT 0"
+                )
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def _open_read_only(self, path: str | Path) -> None:
         try:
             self._db = apsw.Connection(self.location, flags=apsw.SQLITE_OPEN_READONLY)
-            self._db.set_busy_timeout(5_000)
+            self._db.set_busy_timeout(_BUSY_MS)
             found = self._scalar("PRAGMA user_version")
         except (apsw.CantOpenError, apsw.CorruptError, apsw.NotADBError) as exc:
             raise StoreError("store.corrupt", path=path, detail=str(exc)) from None
@@ -180,9 +239,11 @@ class SqliteCatalogue:
                 "UPDATE runs SET status='interrupted' WHERE source=? AND status='running'",
                 (source,),
             )
+            # The last quarantine entry written before this run began: what a complete run
+            # may supersede (entries with no id) is older than everything it read.
             self._db.execute(
-                "INSERT INTO runs(id, source, profile, files, started_at, status) "
-                "VALUES (?, ?, ?, ?, ?, 'running')",
+                "INSERT INTO runs(id, source, profile, files, started_at, status, quarantine_mark) "
+                "VALUES (?, ?, ?, ?, ?, 'running', (SELECT coalesce(max(id), 0) FROM quarantine))",
                 (run.id, source, profile, _json.encode(run.files).decode(), run.started_at),
             )
         return run
@@ -190,12 +251,18 @@ class SqliteCatalogue:
     def finish_run(self, run_id: str, status: RunStatus, summary: dict[str, object]) -> None:
         with self._write():
             if status == "completed":
-                # A complete run re-reads the whole source: what it quarantined again is in its
-                # own entries, so the older open entries of that source are superseded.
+                # It read its files whole, after the mark: an entry known by its line (no id,
+                # or a duplicate id) for those files was not quarantined again there (or it
+                # would be superseded already). Entries known by their id close only through
+                # their record (write_batch), never here: the run may not have held that
+                # record, or another run may be writing entries at the same time.
                 self._db.execute(
-                    "UPDATE quarantine SET resolved=1 WHERE resolved=0 AND run_id<>? AND "
-                    "source=(SELECT source FROM runs WHERE id=?)",
-                    (run_id, run_id),
+                    "UPDATE quarantine SET resolved=? FROM runs r WHERE r.id=? "
+                    f"AND quarantine.resolved=? AND {_AT_ITS_LINE} "
+                    "AND quarantine.source=r.source AND quarantine.id<=r.quarantine_mark "
+                    "AND quarantine.run_id<>r.id "
+                    "AND quarantine.file IN (SELECT value FROM json_each(r.files))",
+                    (SUPERSEDED, run_id, OPEN),
                 )
             self._db.execute(
                 "UPDATE runs SET status=?, finished_at=?, summary=? WHERE id=?",
@@ -231,6 +298,7 @@ class SqliteCatalogue:
         quarantine: Sequence[QuarantineEntry] = (),
         delete_ids: Sequence[str] = (),
         unchanged: int = 0,
+        unchanged_keys: Sequence[str] = (),
     ) -> BatchOutcome:
         outcome = BatchOutcome(unchanged=unchanged)
         batch_id = uuid.uuid4().hex
@@ -319,6 +387,8 @@ class SqliteCatalogue:
                     "VALUES (?, ?, ?, ?, ?)",
                     changes,
                 )
+            if works or unchanged_keys or quarantine:
+                self._close_quarantined(run_id, works, unchanged_keys, quarantine)
             if quarantine:
                 db.executemany(
                     "INSERT INTO quarantine(run_id, batch_id, source, file, line, reason, message, "
@@ -343,20 +413,6 @@ class SqliteCatalogue:
                     ],
                 )
                 outcome.quarantined = len(quarantine)
-            earlier_open = (
-                works
-                and db.execute(
-                    "SELECT 1 FROM quarantine WHERE resolved=0 AND run_id<>? LIMIT 1", (run_id,)
-                ).fetchone()
-            )
-            if earlier_open:
-                # A record stored now resolves what was quarantined under its key before.
-                db.execute(
-                    "UPDATE quarantine SET resolved=1 WHERE resolved=0 AND run_id<>? AND "
-                    "(source, record_key) IN (SELECT source, source_id FROM works w "
-                    "JOIN json_each(?) j ON w.id = j.value)",
-                    (run_id, ids),
-                )
             seq = self._scalar("SELECT count(*) FROM batches WHERE run_id=?", (run_id,))
             db.execute(
                 "INSERT INTO batches(id, run_id, seq, committed_at, created, updated, unchanged, "
@@ -374,6 +430,53 @@ class SqliteCatalogue:
                 ),
             )
         return outcome
+
+    def _close_quarantined(
+        self,
+        run_id: str,
+        works: Sequence[StoredWork],
+        unchanged_keys: Sequence[str],
+        quarantine: Sequence[QuarantineEntry],
+    ) -> None:
+        """Close the other runs' open entries for the records this batch stores or quarantines.
+
+        Runs inside ``write_batch``'s transaction, before its own entries are written.
+        """
+        db = self._db
+        # Two index ranges (resolved, run_id): no scan of this run's own open entries.
+        others_open = db.execute(
+            "SELECT EXISTS(SELECT 1 FROM quarantine WHERE resolved=? AND run_id<?) "
+            "OR EXISTS(SELECT 1 FROM quarantine WHERE resolved=? AND run_id>?)",
+            (OPEN, run_id, OPEN, run_id),
+        ).fetchone()
+        if not (others_open and others_open[0]):
+            return
+        source = self._scalar("SELECT source FROM runs WHERE id=?", (run_id,))
+        stored_keys = [w.source_id for w in works if w.source == source]
+        stored_keys.extend(unchanged_keys)
+        if stored_keys:
+            db.execute(
+                "UPDATE quarantine SET resolved=? WHERE source=? AND record_key IN "
+                f"(SELECT value FROM json_each(?)) AND resolved=? AND run_id<>? "
+                f"AND NOT {_AT_ITS_LINE}",
+                (RESOLVED, source, _json.encode(stored_keys).decode(), OPEN, run_id),
+            )
+        keys = [q.record_key for q in quarantine if not _at_its_line(q)]
+        if keys:
+            db.execute(
+                "UPDATE quarantine SET resolved=? WHERE source=? AND record_key IN "
+                f"(SELECT value FROM json_each(?)) AND resolved=? AND run_id<>? "
+                f"AND NOT {_AT_ITS_LINE}",
+                (SUPERSEDED, source, _json.encode(keys).decode(), OPEN, run_id),
+            )
+        places = [[q.file, q.line] for q in quarantine if _at_its_line(q)]
+        if places:
+            db.execute(
+                f"UPDATE quarantine SET resolved=? WHERE source=? AND {_AT_ITS_LINE} "
+                "AND resolved=? AND run_id<>? AND (file, line) IN "
+                "(SELECT value->>0, value->>1 FROM json_each(?))",
+                (SUPERSEDED, source, OPEN, run_id, _json.encode(places).decode()),
+            )
 
     # Reading -----------------------------------------------------------------------------
 
@@ -517,7 +620,12 @@ class SqliteCatalogue:
         return [] if rows == ["ok"] else rows
 
     def close(self) -> None:
-        self._db.close()
+        try:
+            self._db.close()
+        except apsw.FullError:
+            # The last connection's checkpoint found no room: the WAL stays beside the file,
+            # complete, and the next opening replays it.
+            self._db.close(force=True)
 
     def __enter__(self) -> SqliteCatalogue:
         return self
@@ -552,8 +660,37 @@ def _quarantine_entry(r: Sequence[Any], *, with_raw: bool) -> QuarantineEntry:
     )
 
 
+def _at_its_line(q: QuarantineEntry) -> bool:
+    """``_AT_ITS_LINE`` for an entry not written yet."""
+    return q.record_key is None or q.reason == "reason.duplicate_id"
+
+
+def _free_bytes(location: str) -> int | None:
+    try:
+        return shutil.disk_usage(Path(location).resolve().parent).free
+    except OSError:
+        return None
+
+
+def _no_room(location: str) -> bool:
+    """Less than 1 MiB left beside the catalogue: an I/O error there is the disk being full."""
+    free = _free_bytes(location)
+    return free is not None and free < 1_048_576
+
+
+def disk_full(location: str) -> StoreFull:
+    """The error for SQLITE_FULL on the catalogue at ``location``, with the room left there."""
+    free = _free_bytes(location)
+    room = "?" if free is None else f"{free / 1_048_576:.1f} Mio"
+    return StoreFull("store.full", path=location, folder=Path(location).resolve().parent, free=room)
+
+
 class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception.
+
+    A full disk (SQLITE_FULL, while writing or at ``COMMIT``) becomes ``StoreFull``: the
+    transaction is rolled back whole, so the file holds the batches committed before it.
+    """
 
     def __init__(self, db: apsw.Connection, location: str) -> None:
         self._db = db
@@ -564,9 +701,22 @@ class _Transaction:
             self._db.execute("BEGIN IMMEDIATE")
         except apsw.BusyError:
             raise StoreError("store.locked", path=self._location) from None
+        except apsw.FullError:
+            raise disk_full(self._location) from None
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         if exc_type is None:
-            self._db.execute("COMMIT")
-        else:
+            try:
+                self._db.execute("COMMIT")
+                return
+            except apsw.FullError:
+                self._rollback()
+                raise disk_full(self._location) from None
+        self._rollback()
+        if exc_type is not None and issubclass(exc_type, apsw.FullError):
+            raise disk_full(self._location) from None
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled a full transaction back already.
+        if self._db.in_transaction:
             self._db.execute("ROLLBACK")

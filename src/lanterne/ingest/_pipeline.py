@@ -141,7 +141,7 @@ class _Run:
         self.summary = summary
         self.works: list[StoredWork] = []
         self.problems: list[QuarantineEntry] = []
-        self.unchanged = 0
+        self.unchanged: list[str] = []
         self.seen: dict[str, tuple[str, int]] = {}
         self.reasons: Counter[str] = Counter()
         root = options.display_root
@@ -185,21 +185,35 @@ class _Run:
         self.summary.read += 1
         self._maybe_flush()
 
-    def keep(self) -> None:
-        """A record found unchanged from its source digest: counted, nothing to write."""
-        self.unchanged += 1
+    def keep(self, source_id: str) -> None:
+        """A record found unchanged from its source digest: counted, nothing to write but its id
+        (it closes an older quarantine entry of the same record)."""
+        self.unchanged.append(source_id)
         self.summary.read += 1
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
-        if len(self.works) + len(self.problems) + self.unchanged >= self.options.batch_size:
+        if len(self.works) + len(self.problems) + len(self.unchanged) >= self.options.batch_size:
             self.flush()
+
+    def forget_unwritten(self) -> None:
+        """Count only what the committed batches hold, so an interrupted run's summary adds up:
+        the records of a batch not written (a full disk, Ctrl-C) are read again by the next run."""
+        self.summary.read -= len(self.works) + len(self.problems) + len(self.unchanged)
+        self.reasons.subtract(p.reason for p in self.problems)
+        self.reasons = +self.reasons
+        self.works, self.problems, self.unchanged = [], [], []
 
     def flush(self, delete_ids: list[str] | None = None) -> None:
         if not (self.works or self.problems or delete_ids or self.unchanged):
             return
         outcome = self.catalogue.write_batch(
-            self.summary.run_id, self.works, self.problems, delete_ids or [], self.unchanged
+            self.summary.run_id,
+            self.works,
+            self.problems,
+            delete_ids or [],
+            len(self.unchanged),
+            self.unchanged,
         )
         s = self.summary
         s.created += outcome.created
@@ -209,7 +223,7 @@ class _Run:
         s.quarantined += outcome.quarantined
         self.works = []
         self.problems = []
-        self.unchanged = 0
+        self.unchanged = []
 
 
 def ingest(
@@ -262,6 +276,7 @@ def ingest(
         summary.status = "completed"
     except BaseException:
         summary.status = "interrupted"
+        run.forget_unwritten()
         summary.by_reason = dict(run.reasons)
         catalogue.finish_run(summary.run_id, "interrupted", msgspec.to_builtins(summary))
         raise
@@ -443,7 +458,8 @@ def _commit(run: _Run, opened: Opened, outcome: Outcome | None) -> None:
                 say("warning.dangling_ref", "fr", path=path, ref=ref, where=where)
             )
     if status == "unchanged":
-        run.keep()
+        assert source_id is not None  # found by its id's stored digest
+        run.keep(source_id)
         return
     if status == "problem":
         reason, params, field = payload

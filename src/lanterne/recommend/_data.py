@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from lanterne._csv_cells import restore
 from lanterne.errors import BadInput, InputNotFound
 
 Bools = npt.NDArray[np.bool_]
@@ -188,7 +189,7 @@ def load_dataset(
                     counts_a.rejected += 1
                     continue
                 i = item_index.setdefault(_cell(row, "item"), len(item_index))
-                value = _cell(row, "value")
+                value = restore(_cell(row, "value"))  # as written (_csv_cells)
                 attribute = _cell(row, "attribute")
                 if attribute in {"european", "eof", "local", "new"}:
                     value = "true" if value.lower() in TRUE_VALUES else "false"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import msgspec
 
+from lanterne._csv_cells import CsvWriter
 from lanterne.catalogue import open_catalogue
 from lanterne.errors import InputNotFound
 from lanterne.profile import Work
@@ -51,7 +52,7 @@ def write_attributes(works: Iterable[Work], path: Path, *, by: str = "source_id"
     their Lanterne id (``by="id"``)."""
     rows = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = CsvWriter(handle)
         writer.writerow(["item", "attribute", "value"])
         for work in works:
             item = work.provenance.source_id if by == "source_id" else work.id
@@ -64,7 +65,7 @@ def write_attributes(works: Iterable[Work], path: Path, *, by: str = "source_id"
 def write_titles(works: Iterable[Work], path: Path, *, by: str = "source_id") -> None:
     """``item,title``: what a list shows and what content similarity reads."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = CsvWriter(handle)
         writer.writerow(["item", "title"])
         for work in works:
             writer.writerow(
@@ -89,7 +90,7 @@ def convert_movielens(data: Path, out: Path) -> ConversionSummary:
         ratings.open(encoding="utf-8", newline="") as src,
         (out / "interactions.csv").open("w", encoding="utf-8", newline="") as dst,
     ):
-        writer = csv.writer(dst)
+        writer = CsvWriter(dst)
         writer.writerow(["user", "item", "rating", "timestamp"])
         for row in csv.DictReader(src):
             writer.writerow([row["userId"], row["movieId"], row["rating"], row["timestamp"]])

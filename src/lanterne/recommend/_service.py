@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from lanterne._csv_cells import restore
 from lanterne.catalogue import Catalogue
 from lanterne.errors import BadInput, InputNotFound, NotFound
 from lanterne.recommend._data import Dataset, from_pairs, load_dataset
@@ -129,7 +130,12 @@ def read_titles(path: Path) -> dict[str, str]:
     if not path.is_file():
         raise InputNotFound("input.not_found", path=path)
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return {row["item"]: row["title"] for row in csv.DictReader(handle) if row.get("item")}
+        # Titles as written, quotes added against formula injection taken off (_csv_cells).
+        return {
+            row["item"]: restore(row["title"] or "")
+            for row in csv.DictReader(handle)
+            if row.get("item")
+        }
 
 
 def item_texts(dataset: Dataset, titles: dict[str, str]) -> list[str]:
