@@ -7,11 +7,18 @@ them with the visitor's catalogue when it shows them.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
+from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
 
 import pycountry
 from babel import Locale
+from babel.dates import format_date, format_time
 
+from lanterne.profile import FuzzyDate, Territory
 from lanterne.web._i18n import Lang
 
 
@@ -106,6 +113,47 @@ PLACED_BY: dict[str, str] = {
 }
 
 
+IDENTIFIERS: dict[str, str] = {
+    # Names of international schemes are the same in both languages (not translated).
+    "isbn": "ISBN",
+    "isrc": "ISRC",
+    "isan": "ISAN",
+    "eidr": "EIDR",
+    "isni": "ISNI",
+    "wikidata": "Wikidata",
+    "ark": "ARK",
+    "joconde": N_("Référence Joconde"),
+    "merimee": N_("Référence Mérimée"),
+    "museofile": N_("Code Muséofile du musée"),
+    "inventory": N_("Numéro d'inventaire"),
+    "imdb": "IMDb",
+    "tmdb": "TMDB",
+    "movielens": "MovieLens",
+    "goodreads": "Goodreads",
+    "artsdata": "Artsdata",
+    "insee": N_("Code Insee"),
+    "uri": N_("Adresse (URI)"),
+    "local": N_("Identifiant de la source"),
+}
+
+
+@lru_cache(maxsize=1)
+def official_subdivision_names() -> dict[str, str]:
+    """ISO 3166-2 code → official name, as the profile's data lists it first (« Grand Est »,
+    « Provence-Alpes-Côte d'Azur »; pycountry writes « Grand-Est »)."""
+    text = (
+        resources.files("lanterne.profile")
+        .joinpath("data/subdivision_names.csv")
+        .read_text("utf-8")
+    )
+    rows = csv.reader(line for line in io.StringIO(text) if not line.startswith("#"))
+    names: dict[str, str] = {}
+    for row in rows:
+        if len(row) == 2 and row[0] != "code":
+            names.setdefault(row[0], row[1])
+    return names
+
+
 def _roman(n: int) -> str:
     out = ""
     for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
@@ -170,8 +218,60 @@ class Labeller:
         return str(name)
 
     def territory(self, code: str) -> str:
+        official = official_subdivision_names().get(code.upper())
+        if official is not None:
+            return official
         found = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
         return str(found.name) if found is not None else code
+
+    def identifier(self, scheme: str) -> str:
+        return self._(IDENTIFIERS[scheme]) if scheme in IDENTIFIERS else scheme
+
+    def day(self, iso: str) -> str:
+        """``2026-12-02`` → « 2 décembre 2026 » / “December 2, 2026” (« 1er » on the first);
+        a year or a month alone as such; anything else as written."""
+        parts = iso.lstrip("-").split("-")
+        try:
+            if len(parts) == 1:
+                return iso
+            if len(parts) == 2:
+                return format_date(date(int(parts[0]), int(parts[1]), 1), "LLLL y", self.locale)
+            found = date.fromisoformat(iso[:10])
+        except ValueError:
+            return iso
+        text = format_date(found, "long", locale=self.locale)
+        if self.lang == "fr" and found.day == 1:
+            text = "1er" + text[1:]
+        return text
+
+    def moment(self, iso: str) -> str:
+        """An ISO date-time for people: « 2 décembre 2026 à 14 h 05 » / “December 2, 2026 at
+        2:05 PM”; the day alone at midnight (a day written as a date-time)."""
+        try:
+            found = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        except ValueError:
+            return self.day(iso)
+        day = self.day(found.date().isoformat())
+        if (found.hour, found.minute) == (0, 0):
+            return day
+        if self.lang == "fr":
+            return f"{day} à {found.hour} h {found.minute:02d}"
+        return f"{day} at {format_time(found, 'short', locale=self.locale)}"
+
+    def fuzzy(self, value: FuzzyDate) -> str:
+        """A work's date: the day, month or year when it is one, else the source's wording."""
+        if value.precision.value in ("day", "month", "year"):
+            length = {"day": 10, "month": 7, "year": 4}[value.precision.value]
+            return self.day(value.earliest[:length])
+        return value.text or value.earliest[:4]
+
+    def places(self, territories: list[Territory]) -> str:
+        """« Bourg-en-Bresse, Ain, Auvergne-Rhône-Alpes »: from the nearest to the widest."""
+        order = ("municipality", "department", "province", "region", "country")
+        ranked = sorted(territories, key=lambda t: order.index(t.level.value))
+        # A coded region goes by its official name, whatever spelling the source used.
+        names = [self.territory(t.code) if t.code else t.name for t in ranked]
+        return ", ".join(dict.fromkeys(n for n in names if n))
 
     def role(self, value: str) -> str:
         return self._(ROLES[value]) if value in ROLES else value

@@ -20,7 +20,7 @@ from lanterne.recommend import parse_goal
 from lanterne.search import FACETS
 from lanterne.web._api import parse_filters, recommend
 from lanterne.web._i18n import LANGS, Lang, negotiate, translations
-from lanterne.web._labels import Labeller
+from lanterne.web._labels import N_, Labeller
 from lanterne.web._security import CSRF_COOKIE
 from lanterne.web._site import Site
 
@@ -79,13 +79,30 @@ class Pages:
         return HTMLResponse(html, status_code=status, headers={"Content-Language": lang})
 
     def error(self, request: Request, exc: LanterneError) -> HTMLResponse:
+        """The error page. Messages written for the command line (« lanterne stats ») are said
+        to the public in its own words; the API keeps the full message."""
         lang = self.lang(request)
+        public = PUBLIC_ERRORS.get(exc.key)
+        message = self.texts[lang].gettext(public) if public else exc.message(lang)
         return self.render(
             request,
             "error.html.j2",
-            {"status": exc.http_status, "message": exc.message(lang)},
+            {"status": exc.http_status, "message": message},
             status=exc.http_status,
         )
+
+
+PUBLIC_ERRORS: dict[str, str] = {
+    "work.not_found": N_(
+        "Cette œuvre n'est pas dans le catalogue : elle a pu en être retirée, ou l'adresse est "
+        "incomplète. Cherchez-la par son titre."
+    ),
+    "web.no_catalogue": N_("Ce site ne présente pas encore de catalogue d'œuvres."),
+    "web.audit_not_found": N_(
+        "Cet audit n'existe pas ou plus. La liste des audits publiés est sur la page Audits."
+    ),
+}
+"""What a visitor reads for errors whose message speaks to the site's operator."""
 
 
 def _number(n: float, lang: Lang) -> str:

@@ -1,0 +1,132 @@
+"""The public pages' wording, as a visitor reads it: French typography (sentence case, dates,
+numbers, official region names), labels in French and English, nothing said twice, no command
+line shown to the public; search results that tell works apart; home goals that say what they
+mean."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from lanterne.web import create_app
+from web_helpers import Client, demo_site
+
+NNBSP = "\u202f"
+
+
+@pytest.fixture
+def client(demo_catalogue: Path) -> Client:
+    return Client(create_app(demo_site(demo_catalogue)))
+
+
+def _text(page: str) -> str:
+    """The page as read: tags dropped, entities decoded, spaces collapsed."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def _facts(page: str) -> list[tuple[str, str]]:
+    """The (term, definition) pairs of the work page's « Fiche »."""
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    return [(_text(t).strip(), _text(d).strip()) for t, d in pairs]
+
+
+def _work(client: Client, wid: str, lang: str = "fr") -> str:
+    answer = client.get(f"/oeuvre/{quote(wid)}", params={"lang": lang})
+    assert answer.status_code == 200, wid
+    return answer.text
+
+
+HAT = "joconde:M0964:D 86.2653"  # Denomination_1 « Chapeau À Cheminée », no title
+COMB = "joconde:M0512:AD.481 ; 733 (Numéro de collection) ; 189 (Numéro du legs)"  # « Peigne » x2
+JAZZ = "festivals-france:FEST_77333_4348"  # Nemours de Jazz, Île-de-France
+
+
+def test_title_cased_denomination_is_shown_in_french_sentence_case(client: Client) -> None:
+    page = _work(client, HAT)
+    assert "<h1>Chapeau à cheminée</h1>" in page
+    assert "Chapeau À Cheminée" not in page
+    search = _text(client.get("/recherche", params={"q": "bouton"}).text)
+    assert "Bouton de vêtement" in search and "Bouton De Vêtement" not in search
+
+
+def test_title_equal_to_its_denomination_is_shown_once(client: Client) -> None:
+    page = _work(client, COMB)
+    assert "<h1>Peigne</h1>" in page
+    assert "Peigne — Peigne" not in _text(page)
+
+
+def test_territory_is_one_line_from_town_to_region(client: Client) -> None:
+    facts = _facts(_work(client, HAT))
+    territories = [d for t, d in facts if t == "Territoire"]
+    assert territories == ["Bourg-en-Bresse, Ain, Auvergne-Rhône-Alpes"]
+
+
+def test_identifier_schemes_have_french_and_english_names(client: Client) -> None:
+    fr = dict(_facts(_work(client, HAT)))
+    assert fr["Numéro d'inventaire"] == "D 86.2653"
+    assert fr["Code Muséofile du musée"] == "M0964"
+    en = dict(_facts(_work(client, HAT, "en")))
+    assert en["Inventory number"] == "D 86.2653"
+    assert en["Muséofile museum code"] == "M0964"
+    for page in (fr, en):
+        assert not any("inventory" in t.lower() and t != "Inventory number" for t in page)
+
+
+def test_dates_are_written_for_people_not_iso(client: Client) -> None:
+    fr = dict(_facts(_work(client, JAZZ)))
+    assert fr["Date"] == "1er janvier 1996"
+    en = dict(_facts(_work(client, JAZZ, "en")))
+    assert en["Date"] == "January 1, 1996"
+
+
+def test_moments_are_written_the_french_and_english_way() -> None:
+    from lanterne.web._labels import Labeller
+
+    fr = Labeller("fr", lambda s: s)
+    en = Labeller("en", lambda s: s)
+    assert fr.moment("2026-12-02T14:05:00Z") == "2 décembre 2026 à 14 h 05"
+    assert en.moment("2026-12-02T14:05:00Z") == "December 2, 2026 at 2:05\u202fPM"
+    assert fr.moment("2026-12-02T00:00:00") == "2 décembre 2026"
+
+
+def test_regions_go_by_their_official_names(client: Client) -> None:
+    page = _text(client.get("/recherche", params={"q": "festival"}).text)
+    for official in ("Grand Est", "Provence-Alpes-Côte d'Azur", "Pays de la Loire"):
+        assert official in page, official
+    for pycountry_spelling in ("Grand-Est", "Provence-Alpes-Côte-d’Azur", "Pays-de-la-Loire"):
+        assert pycountry_spelling not in page, pycountry_spelling
+
+
+def test_missing_work_page_speaks_to_the_public_not_the_command_line(client: Client) -> None:
+    for lang, says, home, search in (
+        ("fr", "Cette œuvre n'est pas dans le catalogue", "Retour à l'accueil", "Rechercher"),
+        ("en", "This work is not in the catalogue", "Back to the home page", "Search"),
+    ):
+        answer = client.get("/oeuvre/nulle-part", params={"lang": lang})
+        assert answer.status_code == 404
+        text = _text(answer.text)
+        assert says in text and "lanterne" not in text.split("Lanterne")[0].lower()
+        assert "lanterne stats" not in text and "« lanterne" not in text
+        assert '<a href="/">' in answer.text and '<a href="/recherche">' in answer.text
+        assert home in text and search in text
+    # The API keeps the operator's message.
+    api = client.get("/api/works/nulle-part")
+    assert api.status_code == 404 and "lanterne stats" in api.text
+
+
+def test_sentence_case_lowers_title_case_but_keeps_acronyms_and_letters() -> None:
+    from lanterne.ingest._mapper import sentence_case
+
+    assert sentence_case("Pendant D'oreille À Pendeloques (paire)") == (
+        "Pendant d'oreille à pendeloques (paire)"
+    )
+    assert (
+        sentence_case("Bonnet D'enfant (patron B, Type 2)") == "Bonnet d'enfant (patron B, type 2)"
+    )
+    assert sentence_case("LA MODE ILLUSTRÉE") == "LA MODE ILLUSTRÉE"
+    assert sentence_case("XIXe Siècle") == "XIXe siècle"
