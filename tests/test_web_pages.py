@@ -132,7 +132,9 @@ def test_work_page_embeds_its_jsonld(client: Client) -> None:
     assert "Création" in page and "Non déclarée" in page
     assert "Œuvres proches" in page
     missing = client.get("/oeuvre/nope")
-    assert missing.status_code == 404 and "Cette œuvre n&#39;est pas dans le catalogue" in missing.text
+    assert (
+        missing.status_code == 404 and "Cette œuvre n&#39;est pas dans le catalogue" in missing.text
+    )
 
 
 def test_unknown_page_is_a_page(client: Client) -> None:

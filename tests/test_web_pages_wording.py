@@ -26,7 +26,7 @@ def client(demo_catalogue: Path) -> Client:
 def _text(page: str) -> str:
     """The page as read: tags dropped, entities decoded, spaces collapsed."""
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
 def _facts(page: str) -> list[tuple[str, str]]:
@@ -130,3 +130,32 @@ def test_sentence_case_lowers_title_case_but_keeps_acronyms_and_letters() -> Non
     )
     assert sentence_case("LA MODE ILLUSTRÉE") == "LA MODE ILLUSTRÉE"
     assert sentence_case("XIXe Siècle") == "XIXe siècle"
+
+
+def _hit(page: str, title: str) -> str:
+    """The search result whose heading is ``title``, as read."""
+    for item in re.findall(r'<li class="hit[^"]*">(.*?)</div>\s*</li>', page, re.S):
+        if re.search(r"<h3><a [^>]*>" + re.escape(html.escape(title)) + "</a></h3>", item):
+            return _text(item).strip()
+    raise AssertionError(f"no hit « {title} »")
+
+
+def test_search_results_tell_works_apart_in_french(client: Client) -> None:
+    page = client.get("/recherche", params={"q": "jazz"}).text
+    hit = _hit(page, "Nemours de Jazz")
+    assert hit == (
+        "Nemours de Jazz Genre d'œuvre\u00a0: Festival Date\u00a0: 1er janvier 1996 "
+        "Lieu\u00a0: Nemours, Île-de-France "
+        "Source de la notice\u00a0: Cartographie nationale des festivals"
+    )
+    # The labels are for screen readers; the eye reads « Festival · 1er janvier 1996 · … ».
+    assert """<span class="visually-hidden">Genre d'œuvre\u00a0: </span>Festival""" in page
+
+
+def test_search_results_tell_works_apart_in_english(client: Client) -> None:
+    page = client.get("/recherche", params={"q": "peigne", "lang": "en"}).text
+    hit = _hit(page, "Peigne")
+    assert hit.startswith(
+        "Peigne Kind of work: Work or object Date: 1867 Place: Nancy, Grand Est "
+        "Source of the record: Joconde, French museum collections"
+    ), hit

@@ -18,7 +18,7 @@ import pycountry
 from babel import Locale
 from babel.dates import format_date, format_time
 
-from lanterne.profile import FuzzyDate, Territory
+from lanterne.profile import FuzzyDate, Territory, Work
 from lanterne.web._i18n import Lang
 
 
@@ -175,6 +175,13 @@ def century(period: str, lang: Lang) -> str:
     return f"{n}{suffix} century"
 
 
+SOURCES: dict[str, str] = {
+    "joconde": N_("Joconde, collections des musées de France"),
+    "festivals-france": N_("Cartographie nationale des festivals"),
+}
+"""Names of the demo's sources; another source goes by its profile's source name."""
+
+
 class Labeller:
     """Display names in one language."""
 
@@ -199,7 +206,12 @@ class Labeller:
             return self.territory(value)
         if facet == "period":
             return century(value, self.lang)
+        if facet == "source":
+            return self.source(value)
         return value
+
+    def source(self, value: str) -> str:
+        return self._(SOURCES[value]) if value in SOURCES else value
 
     def work_type(self, value: str) -> str:
         return self.value("type", value)
@@ -264,6 +276,27 @@ class Labeller:
             length = {"day": 10, "month": 7, "year": 4}[value.precision.value]
             return self.day(value.earliest[:length])
         return value.text or value.earliest[:4]
+
+    def where(self, work: Work) -> str:
+        """Where a work is, briefly: its town and region (« Nemours, Île-de-France »)."""
+        wanted = {"municipality": 0, "region": 1, "province": 1}
+        picked = sorted(
+            (t for t in work.diversity.territories if t.level.value in wanted),
+            key=lambda t: wanted[t.level.value],
+        )
+        return self.places(picked)
+
+    def when(self, work: Work) -> str:
+        """A work's date for a result line: its creation or publication, else its first event."""
+        found = work.created or work.published
+        if found is not None:
+            return self.fuzzy(found)
+        for event in work.events:
+            if event.start:
+                return self.day(event.start[:10])
+            if event.period:
+                return self.fuzzy(event.period)
+        return ""
 
     def places(self, territories: list[Territory]) -> str:
         """« Bourg-en-Bresse, Ain, Auvergne-Rhône-Alpes »: from the nearest to the widest."""

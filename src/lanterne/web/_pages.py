@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
+from lanterne.profile import Media, Work
 from lanterne.recommend import parse_goal
 from lanterne.search import FACETS
 from lanterne.web._api import parse_filters, recommend
@@ -74,6 +75,7 @@ class Pages:
             has_catalogue=self.site.has_catalogue,
             number=lambda n: _number(n, lang),
             percent=lambda x: _percent(x, lang),
+            colon="\u00a0: " if lang == "fr" else ": ",
             **context,
         )
         return HTMLResponse(html, status_code=status, headers={"Content-Language": lang})
@@ -115,6 +117,13 @@ def _percent(x: float | None, lang: Lang) -> str:
         return "—"
     text = f"{100 * x:.0f}"
     return f"{text}\u202f%" if lang == "fr" else f"{text}%"
+
+
+def _thumbnail(work: Work | None) -> Media | None:
+    """A work's first image, if it has one."""
+    if work is None:
+        return None
+    return next((m for m in work.media if m.kind.value == "image"), None)
 
 
 def _query(**params: Any) -> str:
@@ -191,9 +200,14 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
             lambda: index.engine.search(q, "hybrid", filters, PAGE, (page - 1) * PAGE)
         )
         chosen = {f"{k}:{v}" for k, vs in filters.items() for v in vs}
+        # What tells the hits apart (kind, date, place, source, image): one page of works.
+        reader = site.reader()
+        works = site.reading(lambda: {h.id: reader.get(h.id) for h in results.hits})
         context = {
             "q": q,
             "results": results,
+            "works": works,
+            "thumbnail": _thumbnail,
             "chosen": chosen,
             "facet_order": [f for f in FACETS if f in results.facets],
             "page": page,
