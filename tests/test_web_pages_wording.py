@@ -159,3 +159,65 @@ def test_search_results_tell_works_apart_in_english(client: Client) -> None:
         "Peigne Kind of work: Work or object Date: 1867 Place: Nancy, Grand Est "
         "Source of the record: Joconde, French museum collections"
     ), hit
+
+
+def test_home_goals_are_public_service_goals_with_readable_labels(client: Client) -> None:
+    fr = client.get("/").text
+    goals = re.search(r'<ul class="goals">(.*?)</ul>', fr, re.S)
+    assert goals
+    assert re.findall(r"<li>(.*?)</li>", goals.group(1)) == [
+        "Œuvres de Bretagne : au moins 1",
+        "Œuvres de Corse : au moins 1",
+        "Œuvres de Guadeloupe : au moins 1",
+    ]
+    assert "Genre d&#39;œuvre : Festival" not in fr and "≥ 40" not in fr
+    en = client.get("/", params={"lang": "en"}).text
+    assert "<li>Works from Bretagne: at least 1</li>" in en
+
+
+def test_goal_labels_elide_and_take_articles_the_french_way() -> None:
+    from lanterne.recommend import parse_goal
+    from lanterne.web._labels import Labeller
+
+    fr = Labeller("fr", lambda s: s)
+    assert fr.goal_target(parse_goal("eof=true:0.4")) == (
+        "Œuvres d'expression originale française ≥ 40\u202f%"
+    )
+    assert fr.goal("territory=FR-OCC") == "Œuvres d'Occitanie"
+    assert fr.goal("territory=FR-GES") == "Œuvres du Grand Est"
+    assert fr.goal("territory=FR-HDF") == "Œuvres des Hauts-de-France"
+
+
+def test_home_says_the_shared_explanation_once_not_on_every_card(client: Client) -> None:
+    page = client.get("/").text
+    assert page.count("choisies pour varier") == 1
+    assert page.count('class="card"') == 12
+    assert "Choisie pour varier" not in page
+
+
+def test_work_page_keeps_other_fields_apart_from_similar_works(client: Client) -> None:
+    page = _work(client, JAZZ)
+    close = re.search(r'<section aria-labelledby="proches">(.*?)</section>', page, re.S)
+    assert close
+    # « Œuvres proches » of a festival are festivals; no comb is « close to » a jazz festival.
+    kinds = re.findall(r'<p class="kind">(.*?)</p>', close.group(1))
+    assert kinds and set(kinds) == {"Festival"}, kinds
+    other = re.search(r'<section aria-labelledby="ailleurs">(.*?)</section>', page, re.S)
+    if other:
+        assert "Découvrir un autre domaine" in other.group(1)
+        assert "Festival" not in re.findall(r'<p class="kind">(.*?)</p>', other.group(1))
+
+
+def test_cross_field_pick_on_home_is_labelled_as_another_field(client: Client) -> None:
+    page = client.get("/", params=[("aime", JAZZ), ("curiosite", "1")]).text
+    cards = re.findall(r'<li class="card">(.*?)</li>\s*(?=<li class="card">|</ol>)', page, re.S)
+    assert len(cards) == 12
+    other_fields = 0
+    for card in cards:
+        kind = re.search(r'<p class="kind">([^<·]*)', card)
+        assert kind
+        if kind.group(1).strip() != "Festival":
+            # A museum object is never said to be « close to » a jazz festival.
+            assert "Proche de" not in card, card
+            other_fields += "Découvrir un autre domaine" in card
+    assert other_fields >= 1  # the dial at 1 does reach into another field, and says so

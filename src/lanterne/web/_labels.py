@@ -19,6 +19,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 
 from lanterne.profile import FuzzyDate, Territory, Work
+from lanterne.recommend import Goal
 from lanterne.web._i18n import Lang
 
 
@@ -182,6 +183,17 @@ SOURCES: dict[str, str] = {
 """Names of the demo's sources; another source goes by its profile's source name."""
 
 
+REGION_ARTICLES: dict[str, str] = {
+    "FR-GES": "du ",
+    "FR-CVL": "du ",
+    "FR-HDF": "des ",
+    "FR-PDL": "des ",
+    "FR-974": "de ",
+}
+"""French regions whose name takes an article (« Œuvres du Grand Est »); by default « de »,
+elided before a vowel (« d'Occitanie »)."""
+
+
 class Labeller:
     """Display names in one language."""
 
@@ -321,6 +333,25 @@ class Labeller:
     def placed_by(self, value: str) -> str:
         return self._(PLACED_BY[value]) if value in PLACED_BY else value
 
+    def works_from(self, code: str) -> str:
+        """« Œuvres de Bretagne », « Œuvres d'Île-de-France », « Œuvres des Hauts-de-France »."""
+        name = self.territory(code)
+        if self.lang != "fr":
+            return self._("Œuvres de %(place)s") % {"place": name}
+        article = REGION_ARTICLES.get(code.upper())
+        if article is None:
+            article = "d'" if name[:1].lower() in "aeiouyéèêîïôâh" else "de "
+        return f"Œuvres {article}{name}"
+
+    def goal_target(self, goal: Goal) -> str:
+        """A home goal as a visitor reads it: « Œuvres de Bretagne : au moins 1 »,
+        « Œuvres d'expression originale française ≥ 40 % »."""
+        name = self.goal(goal.name)
+        if goal.min_items:
+            return self._("%(name)s : au moins %(n)s") % {"name": name, "n": goal.min_items}
+        share = f"{100 * (goal.share or 0):.0f}"
+        return f"{name} ≥ {share}\u202f%" if self.lang == "fr" else f"{name} ≥ {share}%"
+
     def goal(self, goal: str) -> str:
         """``type=Festival`` → « Genre d'œuvre : Festival »; conditions joined by « et »."""
         if "&" in goal:
@@ -330,7 +361,13 @@ class Labeller:
         if facet == "european":
             return self._("Œuvres européennes")
         if facet == "eof":
-            return self._("Expression originale française")
+            return self._("Œuvres d'expression originale française")
+        if facet == "territory":
+            return self.works_from(value)
+        if facet == "language":
+            return self._("Œuvres en %(language)s") % {"language": self.language(value)}
+        if facet == "type":
+            return self._("Genre : %(type)s") % {"type": self.value("type", value)}
         return self._("%(facet)s : %(value)s") % {
             "facet": self.facet(facet),
             "value": self.value(facet, value),

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
+import msgspec
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -169,8 +170,14 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
             step = max(1, len(items) // STARTERS)
             starters = [(items[i], source.title(items[i])) for i in range(0, len(items), step)]
             starters = starters[:STARTERS]
+        liked_types = {
+            kind
+            for w in liked
+            for kind in source.attributes(source.dataset.item_index[w]).get("type", [])
+        }
         context = {
             "liked": liked,
+            "liked_types": liked_types,
             "titles": titles,
             "curiosity": round(curiosite, 2),
             "result": result,
@@ -232,11 +239,21 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         similar = None
         source = site.source()
         if work_id in source.dataset.item_index:
-            similar = recommend(site, [work_id], site.home.options(0.0, k=6))
+            # Works like this one: the home's goals would fill half of six places with works
+            # chosen for another reason.
+            options = msgspec.structs.replace(site.home.options(0.0, k=6), goals=())
+            similar = recommend(site, [work_id], options)
+        # Similar works of the same kind first; the others are offered as another field, not
+        # as « close to » a work they cannot be compared with (combs beside a jazz festival).
+        picks = similar.items if similar is not None else []
+        kind = found.type.value
+        same = [p for p in picks if kind in p.attributes.get("type", ["CreativeWork"])]
+        other = [p for p in picks if p not in same]
         context = {
             "work": found,
             "jsonld": Markup(jsonld),
-            "similar": similar,
+            "similar": same,
+            "elsewhere": other,
             "like_home": "/?" + _query(aime=[work_id]),
         }
         return pages.render(request, "work.html.j2", context)
