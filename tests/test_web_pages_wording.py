@@ -221,3 +221,16 @@ def test_cross_field_pick_on_home_is_labelled_as_another_field(client: Client) -
             assert "Proche de" not in card, card
             other_fields += "Découvrir un autre domaine" in card
     assert other_fields >= 1  # the dial at 1 does reach into another field, and says so
+
+
+def test_diagnosis_page_writes_numbers_and_dates_for_people(client: Client) -> None:
+    fr = _text(client.get("/diagnostic").text)
+    assert re.search(r"Score moyen \d+(,\d)? / 100", fr), fr[:600]
+    assert not re.search(r"Score moyen \d+\.\d", fr)
+    assert re.search(r"établi le \d{1,2}(er)? \w+ \d{4} à \d{1,2} h \d{2} \(UTC\)", fr)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", fr)
+    assert "Éligibles au résultat enrichi Event" in fr and "Éligibles Event" not in fr
+    assert re.search(r"Palier Europeana B ou C \d+,\d\u202f%", fr)
+    en = _text(client.get("/diagnostic", params={"lang": "en"}).text)
+    assert re.search(r"Europeana tier B or C \d+\.\d%", en)
+    assert re.search(r"generated on \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2}\u202f[AP]M \(UTC\)", en)
