@@ -234,3 +234,17 @@ def test_diagnosis_page_writes_numbers_and_dates_for_people(client: Client) -> N
     en = _text(client.get("/diagnostic", params={"lang": "en"}).text)
     assert re.search(r"Europeana tier B or C \d+\.\d%", en)
     assert re.search(r"generated on \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2}\u202f[AP]M \(UTC\)", en)
+
+
+def test_home_quotes_titles_the_way_each_language_does(client: Client) -> None:
+    fr = client.get("/", params=[("aime", JAZZ), ("curiosite", "0")]).text
+    assert "Proche de «\u00a0Nemours de Jazz\u00a0»" in fr
+    en = client.get("/", params=[("aime", JAZZ), ("curiosite", "0"), ("lang", "en")]).text
+    assert "“Nemours de Jazz”" in en and "« Nemours" not in en
+
+
+def test_numbers_are_grouped_the_french_way() -> None:
+    from lanterne.web._pages import _number, _percent
+
+    assert _number(32540, "fr") == "32\u202f540" and _number(32540, "en") == "32,540"
+    assert _percent(0.995, "fr") == "100\u202f%" and _percent(0.3, "en") == "30%"

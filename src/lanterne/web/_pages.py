@@ -77,6 +77,7 @@ class Pages:
             number=lambda n: _number(n, lang),
             percent=lambda x: _percent(x, lang),
             colon="\u00a0: " if lang == "fr" else ": ",
+            quote=(lambda t: f"«\u00a0{t}\u00a0»") if lang == "fr" else (lambda t: f"“{t}”"),
             **context,
         )
         return HTMLResponse(html, status_code=status, headers={"Content-Language": lang})
