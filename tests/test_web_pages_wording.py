@@ -248,3 +248,32 @@ def test_numbers_are_grouped_the_french_way() -> None:
 
     assert _number(32540, "fr") == "32\u202f540" and _number(32540, "en") == "32,540"
     assert _percent(0.995, "fr") == "100\u202f%" and _percent(0.3, "en") == "30%"
+
+
+def test_search_result_with_an_image_shows_a_thumbnail_with_alt_text(
+    demo_catalogue: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from web_helpers import TOKEN
+
+    shutil.copy(demo_catalogue, tmp_path / "demo.sqlite")
+    shutil.copytree(Path(f"{demo_catalogue}.search"), tmp_path / "demo.sqlite.search")
+    client = Client(create_app(demo_site(tmp_path / "demo.sqlite")))
+    books = Path(__file__).resolve().parents[2] / "shared" / "data" / "goodbooks-10k-books"
+    lines = (books / "books.csv").read_text("utf-8").splitlines()[:2]
+    files = {"file": ("books.csv", ("\n".join(lines) + "\n").encode("utf-8"), "text/csv")}
+    answer = client.post(
+        "/api/ingest",
+        files=files,
+        data={"profile": "goodbooks-10k-books"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert answer.status_code == 200 and answer.json()["created"] == 1, answer.text
+    title = client.get("/api/search", params={"q": "Hunger Games"}).json()["hits"][0]["title"]
+    page = client.get("/recherche", params={"q": "Hunger Games"}).text
+    item = re.search(r'<li class="hit with-image">(.*?)</li>', page, re.S)
+    assert item, page[-3000:]
+    img = re.search(r'<img class="thumb" src="([^"]+)" alt="([^"]*)"', item.group(1))
+    assert img and img.group(1).startswith("https://") and html.unescape(img.group(2)) == title
+    assert "Livre" in _text(item.group(1))
