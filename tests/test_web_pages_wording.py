@@ -78,10 +78,14 @@ def test_identifier_schemes_have_french_and_english_names(client: Client) -> Non
 
 
 def test_dates_are_written_for_people_not_iso(client: Client) -> None:
-    fr = dict(_facts(_work(client, JAZZ)))
-    assert fr["Date"] == "1er janvier 1996"
-    en = dict(_facts(_work(client, JAZZ, "en")))
-    assert en["Date"] == "January 1, 1996"
+    # The festivals' creation year, which spreadsheets wrote « 01/01/1996 00:00 », is a year.
+    assert dict(_facts(_work(client, JAZZ)))["Date"] == "1996"
+    assert dict(_facts(_work(client, HAT)))["Date"] == "19e siècle"  # the source's wording
+    from lanterne.web._labels import Labeller
+
+    assert Labeller("fr", lambda s: s).day("1996-01-01") == "1er janvier 1996"
+    assert Labeller("en", lambda s: s).day("1996-01-01") == "January 1, 1996"
+    assert Labeller("fr", lambda s: s).day("2026-12-02") == "2 décembre 2026"
 
 
 def test_moments_are_written_the_french_and_english_way() -> None:
@@ -144,11 +148,11 @@ def test_search_results_tell_works_apart_in_french(client: Client) -> None:
     page = client.get("/recherche", params={"q": "jazz"}).text
     hit = _hit(page, "Nemours de Jazz")
     assert hit == (
-        "Nemours de Jazz Genre d'œuvre\u00a0: Festival Date\u00a0: 1er janvier 1996 "
+        "Nemours de Jazz Genre d'œuvre\u00a0: Festival Date\u00a0: 1996 "
         "Lieu\u00a0: Nemours, Île-de-France "
         "Source de la notice\u00a0: Cartographie nationale des festivals"
     )
-    # The labels are for screen readers; the eye reads « Festival · 1er janvier 1996 · … ».
+    # The labels are for screen readers; the eye reads « Festival · 1996 · … ».
     assert """<span class="visually-hidden">Genre d'œuvre\u00a0: </span>Festival""" in page
 
 
