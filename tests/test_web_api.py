@@ -164,8 +164,9 @@ def test_diagnosis_and_audits(site: Client, demo_catalogue: Path) -> None:
 def test_settings_need_the_token(private_copy: Path) -> None:
     client = Client(create_app(demo_site(private_copy)))
     assert client.get("/api/settings").json()["goals"] == [
-        "type=Festival:0.4",
-        "type=CreativeWork:0.3",
+        "territory=FR-BRE:#1",
+        "territory=FR-20R:#1",
+        "territory=FR-971:#1",
     ]
     wanted = {"goals": ["type=Festival:0.8"], "surface": "log", "k": 10, "diversifier": "mmr"}
     _error(client.put("/api/settings", json=wanted), 401, "web.token_missing")

@@ -93,8 +93,8 @@ def test_home_explains_every_pick_and_moves_with_the_dial(client: Client) -> Non
     familiar = client.get("/", params=[("aime", work), ("curiosite", "0")]).text
     assert "Proche de" in familiar
     assert familiar.count('class="card"') == 12
-    assert "Objectifs de diversité de ce site" in familiar
-    assert "Atteints dans cette liste" in familiar
+    assert "engage à montrer dans chaque liste" in familiar
+    assert "Objectifs atteints dans cette liste" in familiar
     curious = client.get("/", params=[("aime", work), ("curiosite", "1")]).text
     picks = re.findall(r'<h3><a href="/oeuvre/([^"]+)"', familiar)
     others = re.findall(r'<h3><a href="/oeuvre/([^"]+)"', curious)
@@ -132,7 +132,9 @@ def test_work_page_embeds_its_jsonld(client: Client) -> None:
     assert "Création" in page and "Non déclarée" in page
     assert "Œuvres proches" in page
     missing = client.get("/oeuvre/nope")
-    assert missing.status_code == 404 and "Aucune œuvre" in missing.text
+    assert (
+        missing.status_code == 404 and "Cette œuvre n&#39;est pas dans le catalogue" in missing.text
+    )
 
 
 def test_unknown_page_is_a_page(client: Client) -> None:

@@ -27,6 +27,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "median_score": ("Score médian", "Median score"),
     "tier_c_or_b": ("Palier Europeana B ou C", "Europeana tier B or C"),
     "eligible": ("Éligibles", "Eligible"),
+    "eligible_rich": ("Éligibles au résultat enrichi", "Eligible for the rich result"),
     "artsdata_eligible": ("Éligibles Artsdata", "Artsdata-eligible"),
     "artsdata_mean": ("score moyen", "mean score"),
     "untagged_french": ("Français non balisé", "Untagged French"),
@@ -109,6 +110,30 @@ def _number(value: float, lang: str) -> str:
     return grouped(value) if lang == "fr" else f"{value:,.0f}"
 
 
+def _score(value: float, lang: str) -> str:
+    """A score as people write it: « 35 » for 35.0, « 46,3 » in French, “46.3” in English."""
+    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _moment(iso: str, lang: str) -> str:
+    """``2026-12-02T10:15:21Z`` → « 2 décembre 2026 à 10 h 15 (UTC) » / “December 2, 2026 at
+    10:15 AM (UTC)”."""
+    from datetime import datetime
+
+    from babel.dates import format_date, format_time
+
+    try:
+        found = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    day = format_date(found, "long", locale=lang)
+    if lang == "fr":
+        day = "1er" + day[1:] if found.day == 1 else day
+        return f"{day} à {found.hour} h {found.minute:02d} (UTC)"
+    return f"{day} at {format_time(found, 'short', locale=lang)} (UTC)"
+
+
 def render_html(report: CatalogueReport, lang: str = "fr") -> str:
     """The report page; every figure is also given in a table next to its chart."""
     return _render(report, lang, "report.html.j2")
@@ -132,7 +157,7 @@ def _render(report: CatalogueReport, lang: str, template: str) -> str:
         if not whole:
             return "—"
         share = 100 * part / whole
-        return f"{share:.1f}\u202f%".replace(".", ",") if lang == "fr" else f"{share:.1f} %"
+        return f"{share:.1f}\u202f%".replace(".", ",") if lang == "fr" else f"{share:.1f}%"
 
     fix_labels = {f.id: f.label[i] for f in fixes()}
     rule_labels = {r.id: r.label[i] for r in rules()}
@@ -186,6 +211,8 @@ def _render(report: CatalogueReport, lang: str, template: str) -> str:
         "t": t,
         "num": num,
         "pct": pct,
+        "score": lambda value: _score(value, lang),
+        "moment": lambda iso: _moment(iso, lang),
         "charts": charts,
         "bands": bands,
         "breakdowns": breakdowns,

@@ -396,7 +396,13 @@ class _Compiled:
         self.nulls = frozenset(rule.null_values)
         self.split = re.compile(rule.split) if rule.split else None
         # A JSON cell is "cleaned" too: what it gives depends on the raw value alone (memoised).
-        self.cleans = bool(rule.pattern or rule.vocab or rule.template or rule.json is not None)
+        self.cleans = bool(
+            rule.pattern
+            or rule.vocab
+            or rule.template
+            or rule.json is not None
+            or bool(rule.sentence_case)
+        )
         self.json_path = [p for p in rule.json.split(".") if p] if rule.json is not None else None
         self.sources = [_source(name, joins) for name in rule.from_]
         # The common case, one plain column and no joining, gets a fast path in ``apply``.
@@ -417,6 +423,31 @@ def _too_long(compiled: _Compiled, value: str) -> RecordProblem:
     return RecordProblem(
         "reason.too_long", field=compiled.source, length=spaced(len(value)), limit=spaced(MAX_TEXT)
     )
+
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def sentence_case(text: str) -> str:
+    """French sentence case for a Title-Cased term: « Pendant D'oreille À Pendeloques » →
+    « Pendant d'oreille à pendeloques ». Only words written Capital-then-lowercase are lowered,
+    and single capitals only as « À » or an elided article (« D' », « L' »): acronyms, « XIXe »
+    and « type B » keep theirs; the first word stays as written."""
+    found = _WORD.search(text)
+    if found is None:
+        return text
+    first = found.start()
+
+    def lower(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if match.start() == first or not word[0].isupper():
+            return word
+        if len(word) == 1:
+            elided = text[match.end() : match.end() + 1] in ("'", "’")
+            return word.lower() if word == "À" or elided else word
+        return word.lower() if word[1:].islower() else word
+
+    return _WORD.sub(lower, text)
 
 
 def _source(name: str, joins: set[str]) -> tuple[str | None, str]:
@@ -470,20 +501,33 @@ class Mapper:
         rule = compiled.rule
         raw: list[str] = []
         for join, name in sources:
-            if join is not None:
-                key = str(_get(record, self._join_on[join]) or "").strip()
-                rows = self.joins.get(join, {}).get(key, ())
-                raw.extend(row[name] for row in rows if row.get(name))
-                continue
-            value = record[name] if name in record else _get(record, name)
-            if isinstance(value, str):
-                raw.append(value)
-            elif isinstance(value, list):
-                raw.extend(str(v) for v in value if v is not None)
-            elif value is not None:
-                raw.append(str(value))
+            if name in rule.sentence_case:
+                start = len(raw)
+                self._read(record, join, name, raw)
+                raw[start:] = [sentence_case(v) for v in raw[start:]]
+            else:
+                self._read(record, join, name, raw)
         if rule.const is not None and not sources:
             raw.append(rule.const)
+        return self._finish(raw, compiled)
+
+    def _read(self, record: dict[str, Any], join: str | None, name: str, raw: list[str]) -> None:
+        """Append the values of one source (a field, or a joined file's column) to ``raw``."""
+        if join is not None:
+            key = str(_get(record, self._join_on[join]) or "").strip()
+            rows = self.joins.get(join, {}).get(key, ())
+            raw.extend(row[name] for row in rows if row.get(name))
+            return
+        value = record[name] if name in record else _get(record, name)
+        if isinstance(value, str):
+            raw.append(value)
+        elif isinstance(value, list):
+            raw.extend(str(v) for v in value if v is not None)
+        elif value is not None:
+            raw.append(str(value))
+
+    def _finish(self, raw: list[str], compiled: _Compiled) -> list[str]:
+        rule = compiled.rule
         if compiled.json_path is not None:
             raw = [v for cell in raw for v in _json_values(cell, compiled.json_path)]
         out: list[str] = []
@@ -496,7 +540,11 @@ class Mapper:
                 raise _too_long(compiled, value)
             out.append(value)
         if rule.join is not None and out:
-            out = [rule.join.join(out)]
+            # A title that repeats its denomination (« Peigne », « Peigne ») is said once.
+            kept: dict[str, str] = {}
+            for v in out:
+                kept.setdefault(v.casefold(), v)
+            out = [rule.join.join(kept.values())]
         if compiled.split is not None:
             parts = (p.strip() for v in out for p in compiled.split.split(v))
             out = [p for p in parts if p and p not in nulls]

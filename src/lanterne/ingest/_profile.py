@@ -76,6 +76,10 @@ class Rule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     lang_from: str | None = None
     """A field of the same record holding the language of this rule's texts (e.g. an original
     title's ``original_language``); ``lang`` (or the source's ``text_language``) when empty."""
+    sentence_case: list[str] = []
+    """Fields among ``from`` that the source writes in Title Case (Joconde's denominations,
+    « Bouton De Vêtement »): their values are put in French sentence case (« Bouton de
+    vêtement »); acronyms and words with inner capitals keep theirs."""
 
 
 class Defaults(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -29,10 +29,13 @@ log = logging.getLogger("lanterne.web")
 
 SECURITY_HEADERS = {
     # Scripts only from this site (htmx and lanterne.js are served from /static); SVG charts
-    # carry style attributes, hence 'unsafe-inline' for styles only.
+    # carry style attributes, hence 'unsafe-inline' for styles only. Works' images are the
+    # sources' own (museum and publisher servers): https images may load, with no referrer
+    # (Referrer-Policy below), as an aggregator's thumbnails do; plain http ones may not.
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        "img-src 'self' data: https:; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

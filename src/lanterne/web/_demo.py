@@ -13,14 +13,22 @@ from lanterne.recommend._service import Source
 from lanterne.web._site import HomeSettings
 
 DEMO_HOME = HomeSettings(
-    goals=["type=Festival:0.4", "type=CreativeWork:0.3"],
+    goals=["territory=FR-BRE:#1", "territory=FR-20R:#1", "territory=FR-971:#1"],
     surface="grid",
     k=12,
 )
-"""Every home list mixes live events and museum collections: at least 40 % festivals and 30 %
-objects from the Joconde collections, weighted by how visible each cell of the grid is."""
+"""Public-service goals, not content types: every home list shows at least one work from
+Bretagne, one from Corse and one from Guadeloupe (regions the demo catalogue holds few works of).
+Goals on French-language or original French expression works (``eof=true:0.4``) need catalogues
+that declare them; the demo's two sources do not."""
 
-GROUPS = ("type=Festival", "type=CreativeWork")
+GROUPS = (
+    "type=Festival",
+    "type=CreativeWork",
+    "territory=FR-BRE",
+    "territory=FR-20R",
+    "territory=FR-971",
+)
 
 
 def personas(source: Source, n: int = 40) -> list[Persona]:

@@ -7,11 +7,19 @@ them with the visitor's catalogue when it shows them.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
+from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
 
 import pycountry
 from babel import Locale
+from babel.dates import format_date, format_time
 
+from lanterne.profile import FuzzyDate, Territory, Work
+from lanterne.recommend import Goal
 from lanterne.web._i18n import Lang
 
 
@@ -106,6 +114,47 @@ PLACED_BY: dict[str, str] = {
 }
 
 
+IDENTIFIERS: dict[str, str] = {
+    # Names of international schemes are the same in both languages (not translated).
+    "isbn": "ISBN",
+    "isrc": "ISRC",
+    "isan": "ISAN",
+    "eidr": "EIDR",
+    "isni": "ISNI",
+    "wikidata": "Wikidata",
+    "ark": "ARK",
+    "joconde": N_("Référence Joconde"),
+    "merimee": N_("Référence Mérimée"),
+    "museofile": N_("Code Muséofile du musée"),
+    "inventory": N_("Numéro d'inventaire"),
+    "imdb": "IMDb",
+    "tmdb": "TMDB",
+    "movielens": "MovieLens",
+    "goodreads": "Goodreads",
+    "artsdata": "Artsdata",
+    "insee": N_("Code Insee"),
+    "uri": N_("Adresse (URI)"),
+    "local": N_("Identifiant de la source"),
+}
+
+
+@lru_cache(maxsize=1)
+def official_subdivision_names() -> dict[str, str]:
+    """ISO 3166-2 code → official name, as the profile's data lists it first (« Grand Est »,
+    « Provence-Alpes-Côte d'Azur »; pycountry writes « Grand-Est »)."""
+    text = (
+        resources.files("lanterne.profile")
+        .joinpath("data/subdivision_names.csv")
+        .read_text("utf-8")
+    )
+    rows = csv.reader(line for line in io.StringIO(text) if not line.startswith("#"))
+    names: dict[str, str] = {}
+    for row in rows:
+        if len(row) == 2 and row[0] != "code":
+            names.setdefault(row[0], row[1])
+    return names
+
+
 def _roman(n: int) -> str:
     out = ""
     for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
@@ -125,6 +174,24 @@ def century(period: str, lang: Lang) -> str:
         return f"{_roman(n)}{'er' if n == 1 else 'e'} siècle"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix} century"
+
+
+SOURCES: dict[str, str] = {
+    "joconde": N_("Joconde, collections des musées de France"),
+    "festivals-france": N_("Cartographie nationale des festivals"),
+}
+"""Names of the demo's sources; another source goes by its profile's source name."""
+
+
+REGION_ARTICLES: dict[str, str] = {
+    "FR-GES": "du ",
+    "FR-CVL": "du ",
+    "FR-HDF": "des ",
+    "FR-PDL": "des ",
+    "FR-974": "de ",
+}
+"""French regions whose name takes an article (« Œuvres du Grand Est »); by default « de »,
+elided before a vowel (« d'Occitanie »)."""
 
 
 class Labeller:
@@ -151,7 +218,12 @@ class Labeller:
             return self.territory(value)
         if facet == "period":
             return century(value, self.lang)
+        if facet == "source":
+            return self.source(value)
         return value
+
+    def source(self, value: str) -> str:
+        return self._(SOURCES[value]) if value in SOURCES else value
 
     def work_type(self, value: str) -> str:
         return self.value("type", value)
@@ -170,8 +242,81 @@ class Labeller:
         return str(name)
 
     def territory(self, code: str) -> str:
+        official = official_subdivision_names().get(code.upper())
+        if official is not None:
+            return official
         found = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
         return str(found.name) if found is not None else code
+
+    def identifier(self, scheme: str) -> str:
+        return self._(IDENTIFIERS[scheme]) if scheme in IDENTIFIERS else scheme
+
+    def day(self, iso: str) -> str:
+        """``2026-12-02`` → « 2 décembre 2026 » / “December 2, 2026” (« 1er » on the first);
+        a year or a month alone as such; anything else as written."""
+        parts = iso.lstrip("-").split("-")
+        try:
+            if len(parts) == 1:
+                return iso
+            if len(parts) == 2:
+                return format_date(date(int(parts[0]), int(parts[1]), 1), "LLLL y", self.locale)
+            found = date.fromisoformat(iso[:10])
+        except ValueError:
+            return iso
+        text = format_date(found, "long", locale=self.locale)
+        if self.lang == "fr" and found.day == 1:
+            text = "1er" + text[1:]
+        return text
+
+    def moment(self, iso: str) -> str:
+        """An ISO date-time for people: « 2 décembre 2026 à 14 h 05 » / “December 2, 2026 at
+        2:05 PM”; the day alone at midnight (a day written as a date-time)."""
+        try:
+            found = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        except ValueError:
+            return self.day(iso)
+        day = self.day(found.date().isoformat())
+        if (found.hour, found.minute) == (0, 0):
+            return day
+        if self.lang == "fr":
+            return f"{day} à {found.hour} h {found.minute:02d}"
+        return f"{day} at {format_time(found, 'short', locale=self.locale)}"
+
+    def fuzzy(self, value: FuzzyDate) -> str:
+        """A work's date: the day, month or year when it is one, else the source's wording."""
+        if value.precision.value in ("day", "month", "year"):
+            length = {"day": 10, "month": 7, "year": 4}[value.precision.value]
+            return self.day(value.earliest[:length])
+        return value.text or value.earliest[:4]
+
+    def where(self, work: Work) -> str:
+        """Where a work is, briefly: its town and region (« Nemours, Île-de-France »)."""
+        wanted = {"municipality": 0, "region": 1, "province": 1}
+        picked = sorted(
+            (t for t in work.diversity.territories if t.level.value in wanted),
+            key=lambda t: wanted[t.level.value],
+        )
+        return self.places(picked)
+
+    def when(self, work: Work) -> str:
+        """A work's date for a result line: its creation or publication, else its first event."""
+        found = work.created or work.published
+        if found is not None:
+            return self.fuzzy(found)
+        for event in work.events:
+            if event.start:
+                return self.day(event.start[:10])
+            if event.period:
+                return self.fuzzy(event.period)
+        return ""
+
+    def places(self, territories: list[Territory]) -> str:
+        """« Bourg-en-Bresse, Ain, Auvergne-Rhône-Alpes »: from the nearest to the widest."""
+        order = ("municipality", "department", "province", "region", "country")
+        ranked = sorted(territories, key=lambda t: order.index(t.level.value))
+        # A coded region goes by its official name, whatever spelling the source used.
+        names = [self.territory(t.code) if t.code else t.name for t in ranked]
+        return ", ".join(dict.fromkeys(n for n in names if n))
 
     def role(self, value: str) -> str:
         return self._(ROLES[value]) if value in ROLES else value
@@ -188,6 +333,25 @@ class Labeller:
     def placed_by(self, value: str) -> str:
         return self._(PLACED_BY[value]) if value in PLACED_BY else value
 
+    def works_from(self, code: str) -> str:
+        """« Œuvres de Bretagne », « Œuvres d'Île-de-France », « Œuvres des Hauts-de-France »."""
+        name = self.territory(code)
+        if self.lang != "fr":
+            return self._("Œuvres de %(place)s") % {"place": name}
+        article = REGION_ARTICLES.get(code.upper())
+        if article is None:
+            article = "d'" if name[:1].lower() in "aeiouyéèêîïôâh" else "de "
+        return f"Œuvres {article}{name}"
+
+    def goal_target(self, goal: Goal) -> str:
+        """A home goal as a visitor reads it: « Œuvres de Bretagne : au moins 1 »,
+        « Œuvres d'expression originale française ≥ 40 % »."""
+        name = self.goal(goal.name)
+        if goal.min_items:
+            return self._("%(name)s : au moins %(n)s") % {"name": name, "n": goal.min_items}
+        share = f"{100 * (goal.share or 0):.0f}"
+        return f"{name} ≥ {share}\u202f%" if self.lang == "fr" else f"{name} ≥ {share}%"
+
     def goal(self, goal: str) -> str:
         """``type=Festival`` → « Genre d'œuvre : Festival »; conditions joined by « et »."""
         if "&" in goal:
@@ -197,7 +361,13 @@ class Labeller:
         if facet == "european":
             return self._("Œuvres européennes")
         if facet == "eof":
-            return self._("Expression originale française")
+            return self._("Œuvres d'expression originale française")
+        if facet == "territory":
+            return self.works_from(value)
+        if facet == "language":
+            return self._("Œuvres en %(language)s") % {"language": self.language(value)}
+        if facet == "type":
+            return self._("Genre : %(type)s") % {"type": self.value("type", value)}
         return self._("%(facet)s : %(value)s") % {
             "facet": self.facet(facet),
             "value": self.value(facet, value),

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
+import msgspec
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2.utils import htmlsafe_json_dumps
@@ -16,11 +17,12 @@ from markupsafe import Markup
 
 from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
+from lanterne.profile import Media, Work
 from lanterne.recommend import parse_goal
 from lanterne.search import FACETS
 from lanterne.web._api import parse_filters, recommend, run_search
 from lanterne.web._i18n import LANGS, Lang, negotiate, translations
-from lanterne.web._labels import Labeller
+from lanterne.web._labels import N_, Labeller
 from lanterne.web._security import CSRF_COOKIE
 from lanterne.web._site import Site
 
@@ -74,16 +76,22 @@ class Pages:
             has_catalogue=self.site.has_catalogue,
             number=lambda n: _number(n, lang),
             percent=lambda x: _percent(x, lang),
+            colon="\u00a0: " if lang == "fr" else ": ",
+            quote=(lambda t: f"«\u00a0{t}\u00a0»") if lang == "fr" else (lambda t: f"“{t}”"),
             **context,
         )
         return HTMLResponse(html, status_code=status, headers={"Content-Language": lang})
 
     def error(self, request: Request, exc: LanterneError) -> HTMLResponse:
+        """The error page. Messages written for the command line (« lanterne stats ») are said
+        to the public in its own words; the API keeps the full message."""
         lang = self.lang(request)
+        public = PUBLIC_ERRORS.get(exc.key)
+        message = self.texts[lang].gettext(public) if public else exc.message(lang)
         return self.render(
             request,
             "error.html.j2",
-            {"status": exc.http_status, "message": exc.message(lang)},
+            {"status": exc.http_status, "message": message},
             status=exc.http_status,
         )
 
@@ -96,6 +104,19 @@ def embedded_json(value: Any) -> Markup:
     return htmlsafe_json_dumps(value, ensure_ascii=False, indent=1)
 
 
+PUBLIC_ERRORS: dict[str, str] = {
+    "work.not_found": N_(
+        "Cette œuvre n'est pas dans le catalogue : elle a pu en être retirée, ou l'adresse est "
+        "incomplète. Cherchez-la par son titre."
+    ),
+    "web.no_catalogue": N_("Ce site ne présente pas encore de catalogue d'œuvres."),
+    "web.audit_not_found": N_(
+        "Cet audit n'existe pas ou plus. La liste des audits publiés est sur la page Audits."
+    ),
+}
+"""What a visitor reads for errors whose message speaks to the site's operator."""
+
+
 def _number(n: float, lang: Lang) -> str:
     text = f"{n:,.0f}" if float(n).is_integer() else f"{n:,.1f}"
     return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
@@ -106,6 +127,13 @@ def _percent(x: float | None, lang: Lang) -> str:
         return "—"
     text = f"{100 * x:.0f}"
     return f"{text}\u202f%" if lang == "fr" else f"{text}%"
+
+
+def _thumbnail(work: Work | None) -> Media | None:
+    """A work's first image, if it has one."""
+    if work is None:
+        return None
+    return next((m for m in work.media if m.kind.value == "image"), None)
 
 
 def _query(**params: Any) -> str:
@@ -151,8 +179,14 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
             step = max(1, len(items) // STARTERS)
             starters = [(items[i], source.title(items[i])) for i in range(0, len(items), step)]
             starters = starters[:STARTERS]
+        liked_types = {
+            kind
+            for w in liked
+            for kind in source.attributes(source.dataset.item_index[w]).get("type", [])
+        }
         context = {
             "liked": liked,
+            "liked_types": liked_types,
             "titles": titles,
             "curiosity": round(curiosite, 2),
             "result": result,
@@ -178,9 +212,14 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         filters = parse_filters(filtre)
         results = run_search(site, q, "hybrid", filters, PAGE, (page - 1) * PAGE)
         chosen = {f"{k}:{v}" for k, vs in filters.items() for v in vs}
+        # What tells the hits apart (kind, date, place, source, image): one page of works.
+        reader = site.reader()
+        works = site.reading(lambda: {h.id: reader.get(h.id) for h in results.hits})
         context = {
             "q": q,
             "results": results,
+            "works": works,
+            "thumbnail": _thumbnail,
             "chosen": chosen,
             "facet_order": [f for f in FACETS if f in results.facets],
             "page": page,
@@ -203,11 +242,21 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         similar = None
         source = site.source()
         if work_id in source.dataset.item_index:
-            similar = recommend(site, [work_id], site.home.options(0.0, k=6))
+            # Works like this one: the home's goals would fill half of six places with works
+            # chosen for another reason.
+            options = msgspec.structs.replace(site.home.options(0.0, k=6), goals=())
+            similar = recommend(site, [work_id], options)
+        # Similar works of the same kind first; the others are offered as another field, not
+        # as « close to » a work they cannot be compared with (combs beside a jazz festival).
+        picks = similar.items if similar is not None else []
+        kind = found.type.value
+        same = [p for p in picks if kind in p.attributes.get("type", ["CreativeWork"])]
+        other = [p for p in picks if p not in same]
         context = {
             "work": found,
             "jsonld": jsonld,
-            "similar": similar,
+            "similar": same,
+            "elsewhere": other,
             "like_home": "/?" + _query(aime=[work_id]),
         }
         return pages.render(request, "work.html.j2", context)
