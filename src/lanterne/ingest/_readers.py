@@ -468,7 +468,8 @@ class _FileLines(DecodedLines):
 
 # Bytes that did not decode, kept as lone surrogates (``surrogateescape``) until the record that
 # holds them is known: that record is quarantined, with « \ufffd » in its raw text.
-_ESCAPED = re.compile("[\udc80-\udcff]")
+# (Built with chr(): mypyc refuses surrogates in string literals.)
+_ESCAPED = re.compile(f"[{chr(0xDC80)}-{chr(0xDCFF)}]")
 
 
 class _Text(msgspec.Struct):
