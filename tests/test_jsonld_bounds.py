@@ -213,3 +213,12 @@ def test_reader_of_a_deep_node_read_directly_does_not_recurse() -> None:
     assert fields["titles"] == [{"value": "Titre"}]
     assert "events" not in fields and "contributors" not in fields  # no place, no performer
     assert "url" not in fields and "descriptions" not in fields
+
+
+def test_a_node_whose_id_is_an_object_is_no_link_not_a_type_error() -> None:
+    """``[{"@id": {"@id": "x"}}]`` raised TypeError (unhashable dict) in the graph (found by the
+    schema.org fuzz target): an @id that is not a string names no node and links to nothing."""
+    document = [{"@id": {"@id": "x"}, "@type": "Event", "name": "Sans identifiant"}]
+    graph = Graph([document])
+    [node] = document
+    assert graph.resolve(node)["name"] == "Sans identifiant"

@@ -325,6 +325,15 @@ def test_an_undecodable_header_does_not_spoil_the_first_record(tmp_path: Path) -
     assert [type(r).__name__ for r in got] == ["RawRecord"] * 3
 
 
+def test_bare_carriage_return_in_the_header_is_bad_input_not_a_csv_error(tmp_path: Path) -> None:
+    """``id;ti\rtle`` raised _csv.Error out of the reader (found by the CSV fuzz target)."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"id;ti\rtle\n1;2\n")
+    with pytest.raises(BadInput) as raised:
+        CsvReader(path)
+    assert raised.value.key == "input.bad_header" and "f.csv" in raised.value.message("en")
+
+
 # Records nested too deep ------------------------------------------------------------------------
 
 

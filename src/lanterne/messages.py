@@ -125,6 +125,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{path} : impossible de déterminer l'encodage du texte. Indiquez-le avec --encoding (ex. utf-8, cp1252).",
         "{path}: cannot tell the text encoding. Give it with --encoding (e.g. utf-8, cp1252).",
     ),
+    "input.bad_header": (
+        "{path} : la ligne d'en-tête est illisible ({detail}). Vérifiez la première ligne du "
+        "fichier (un retour chariot seul dans un nom de colonne ?).",
+        "{path}: the header line cannot be read ({detail}). Check the file's first line (a lone "
+        "carriage return in a column name?).",
+    ),
     "input.no_header": (
         "{path} : la première ligne n'a pas d'en-tête de colonnes lisible. Ajoutez une ligne d'en-tête.",
         "{path}: the first line has no readable column header. Add a header line.",

@@ -164,7 +164,11 @@ class CsvReader:
         self._lines.take()  # the header is not part of the first record's raw text
         self._lines.bad_lines = []  # nor are its undecodable bytes the first record's
         self.delimiter = delimiter if delimiter not in (None, "", "auto") else _sniff(first)
-        header = next(csv.reader([first], delimiter=self.delimiter), [])
+        try:
+            header = next(csv.reader([first], delimiter=self.delimiter), [])
+        except csv.Error as exc:  # e.g. a bare carriage return inside a column name
+            self.close()
+            raise BadInput("input.bad_header", path=path, detail=str(exc)) from None
         self.header = [h.strip() for h in header]
         if not any(self.header):
             self.close()

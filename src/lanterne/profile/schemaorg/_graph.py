@@ -32,7 +32,8 @@ def types_of(node: dict[str, Any]) -> list[str]:
 
 
 def is_reference(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"@id"}
+    """``{"@id": "…"}``: a link to a node (an ``@id`` that is not a string links to nothing)."""
+    return isinstance(value, dict) and set(value) == {"@id"} and isinstance(value["@id"], str)
 
 
 MAX_DEPTH = 32
