@@ -270,6 +270,5 @@ def catalogue_source(catalogue: Catalogue, options: Options | None = None) -> So
         values[work_id] = by_attribute
     dataset = from_pairs([], values, items=ids)
     model = Content(vectors)
-    features = sparse.csr_matrix(vectors.astype(np.float64))
-    space = ItemSpace(features, dataset.attributes.matrix("genre"), np.ones(len(ids)))
+    space = ItemSpace(vectors, dataset.attributes.matrix("genre"), np.ones(len(ids)))
     return Source(model, space, dataset, titles, options)
