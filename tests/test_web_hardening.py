@@ -505,3 +505,43 @@ def test_settings_without_the_token_are_refused_before_their_body_is_read(
     call = RawCall(app, 100, b"x" * 1000)
     call("/api/settings", {"content-type": "application/json"})
     assert call.status == 401 and call.handed == 0
+
+
+def test_concurrent_readers_never_share_one_catalogue_connection(private_copy: Path) -> None:
+    """The search page reads its page of works through the site's catalogue: with one
+    connection shared by the server's threads, a visitor's query while another's was running
+    raised apsw's ThreadingViolationError, a 500 (found by benchmarks/soak.py: 13 in its first
+    minute). One thread keeps its connection busy (a long query, SQLite without the GIL) while
+    the others read works."""
+    import threading
+
+    site = _site(private_copy)
+    with open_catalogue(private_copy) as catalogue:
+        ids = [w.id for w in catalogue.iter_works()][:50]
+    errors: list[BaseException] = []
+    busy = threading.Event()
+    slow = (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) "
+        "SELECT count(*) FROM c"
+    )
+
+    def long_query() -> None:
+        reader = site.reader()
+        busy.set()
+        reader._db.execute(slow).fetchone()  # type: ignore[attr-defined]
+
+    def visitor() -> None:
+        busy.wait()
+        try:
+            for _ in range(200):
+                assert all(site.reader().get(i) for i in ids[:5])
+        except BaseException as exc:  # collected, reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=long_query)]
+    threads += [threading.Thread(target=visitor) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []

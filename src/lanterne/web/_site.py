@@ -109,7 +109,9 @@ class Site:
         self._slots = threading.BoundedSemaphore(concurrency or os.cpu_count() or 1)
         self._fixed_source = source
         self._source: Source | None = source
-        self._reader: Catalogue | None = None
+        self._readers = threading.local()
+        """One read-only connection per thread: an apsw connection serves one thread at a time
+        (requests run in a pool of threads; two sharing one raised ThreadingViolationError)."""
         self._index: CatalogueIndex | None = None
         self._diagnosis: CatalogueReport | None = None
         self._synced = time.monotonic()
@@ -125,11 +127,15 @@ class Site:
         return self.catalogue_path is not None
 
     def reader(self) -> Catalogue:
+        """This thread's read-only connection to the catalogue (opened on first use)."""
         if self.catalogue_path is None:
             raise NotFound("web.no_catalogue")
-        if self._reader is None:
-            self._reader = open_catalogue(self.catalogue_path).reader()
-        return self._reader
+        reader: Catalogue | None = getattr(self._readers, "catalogue", None)
+        if reader is None:
+            with open_catalogue(self.catalogue_path) as catalogue:  # creates the file if new
+                reader = catalogue.reader()
+            self._readers.catalogue = reader
+        return reader
 
     def encoder(self) -> Encoder:
         """The one text encoder (its model loaded once) of every index state."""
