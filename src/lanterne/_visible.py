@@ -42,5 +42,6 @@ _JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u
 
 def visible_json(text: str) -> str:
     """JSON text with the characters ``json.dumps`` leaves raw (DEL, C1, bidirectional) written
-    as ``\\uXXXX`` escapes: the same data, inert on a terminal (C0 is escaped by JSON itself)."""
+    as ``\\u`` escapes of four hex digits: the same data, inert on a terminal (C0 is escaped by
+    JSON itself)."""
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

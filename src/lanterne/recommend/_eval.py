@@ -252,7 +252,27 @@ def run_evaluation(
     )
     seeds = seeds or config.seeds
     fits = sum(1 for mc in config.models if mc.model != "blend")
-    total, done, began = len(seeds) * (fits + len(config.runs)), 0, time.perf_counter()
+    total, done, began = len(seeds) * (fits + len(config.runs)), [0], time.perf_counter()
+
+    def step(
+        seed: int, name: str, kind: Literal["fit", "run"], metrics: dict[str, float] | None = None
+    ) -> None:
+        """One more fit or run done: say it to ``progress``."""
+        done[0] += 1
+        if progress is not None:
+            seconds = time.perf_counter() - began
+            progress(
+                EvalStep(
+                    seed=seed,
+                    name=name,
+                    kind=kind,
+                    done=done[0],
+                    total=total,
+                    seconds=seconds,
+                    metrics=metrics,
+                )
+            )
+
     fit_seconds: dict[str, list[float]] = {}
     per_run: dict[str, list[dict[str, float]]] = {run.name: [] for run in config.runs}
     for seed in seeds:
@@ -272,18 +292,7 @@ def run_evaluation(
                 start = time.perf_counter()
                 model.fit(train)
                 fit_seconds.setdefault(mc.name, []).append(time.perf_counter() - start)
-                done += 1
-                if progress is not None:
-                    progress(
-                        EvalStep(
-                            seed=seed,
-                            name=mc.name,
-                            kind="fit",
-                            done=done,
-                            total=total,
-                            seconds=time.perf_counter() - began,
-                        )
-                    )
+                step(seed, mc.name, "fit")
             fitted[mc.name] = model
         for run in config.runs:
             goals = _goals(run)
@@ -319,19 +328,7 @@ def run_evaluation(
                     lists.feasible,
                 )
             )
-            done += 1
-            if progress is not None:
-                progress(
-                    EvalStep(
-                        seed=seed,
-                        name=run.name,
-                        kind="run",
-                        done=done,
-                        total=total,
-                        seconds=time.perf_counter() - began,
-                        metrics=per_run[run.name][-1],
-                    )
-                )
+            step(seed, run.name, "run", per_run[run.name][-1])
     shares = {}
     for spec in config.report:
         attribute, _, value = spec.partition("=")
