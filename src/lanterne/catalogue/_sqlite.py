@@ -166,14 +166,14 @@ class SqliteCatalogue:
                 self._create_or_upgrade()
         except apsw.BusyError:
             raise StoreError("store.locked", path=path) from None
-        except (apsw.FullError, apsw.IOError) as exc:
+        except (apsw.FullError, apsw.IOError) as no_room:
             self._db.close()
             # Opening a closed WAL file creates its -shm and -wal: an I/O error, not SQLITE_FULL.
-            if isinstance(exc, apsw.FullError) or _no_room(self.location):
+            if isinstance(no_room, apsw.FullError) or _no_room(self.location):
                 raise disk_full(self.location) from None
             raise
-        except (apsw.CorruptError, apsw.NotADBError) as exc:
-            raise StoreError("store.corrupt", path=path, detail=str(exc)) from None
+        except (apsw.CorruptError, apsw.NotADBError) as corrupt:
+            raise StoreError("store.corrupt", path=path, detail=str(corrupt)) from None
 
     def _enter_wal(self) -> None:
         """WAL mode (kept in the file). Switching a new file to it takes an exclusive lock that

@@ -669,10 +669,11 @@ def _json_values(cell: str, path: list[str]) -> list[str]:
         value: Any = json.loads(cell)
     except RecursionError:
         raise ValueError("JSON imbriqué trop profondément dans la cellule") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"cellule JSON illisible ({exc.msg}, caractère {exc.pos + 1})") from None
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise ValueError(f"cellule JSON illisible ({exc})") from None
+    except json.JSONDecodeError as bad_json:
+        where = f"{bad_json.msg}, caractère {bad_json.pos + 1}"
+        raise ValueError(f"cellule JSON illisible ({where})") from None
+    except ValueError as too_big:  # e.g. an integer of more than 4,300 digits
+        raise ValueError(f"cellule JSON illisible ({too_big})") from None
     for part in path:
         if isinstance(value, list):
             value = [v.get(part) for v in value if isinstance(v, dict)]

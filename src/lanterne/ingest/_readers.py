@@ -253,10 +253,10 @@ def csv_items(name: str, layout: CsvLayout, lines: LineSource, parse: bool) -> I
             row = next(reader)
         except StopIteration:
             return
-        except RecordTooLarge as exc:
+        except RecordTooLarge as too_large:
             # It spoils this record only. Over many lines, the rest of it is skipped to where its
             # quotes close; the parser starts afresh on the line after.
-            if not exc.cut and not lines.skip_quoted() and not lines.complete:
+            if not too_large.cut and not lines.skip_quoted() and not lines.complete:
                 raise OpenRecord(start) from None
             lines.bad_lines = []
             yield _too_large(name, start, layout.max_record_bytes, lines.take())
