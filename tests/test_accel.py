@@ -128,9 +128,11 @@ def test_compiled_modules_never_rebind_an_exception_name_to_another_type() -> No
     rebound = {
         name: found
         for name in _accel.COMPILED
-        if (found := _rebound_exception_names(
-            (package.parent / (name.replace(".", "/") + ".py")).read_text(encoding="utf-8")
-        ))
+        if (
+            found := _rebound_exception_names(
+                (package.parent / (name.replace(".", "/") + ".py")).read_text(encoding="utf-8")
+            )
+        )
     }
     assert rebound == {}
     assert _rebound_exception_names(
