@@ -14,9 +14,6 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 from importlib import resources
 
-import langcodes
-import pycountry
-
 
 class CodeError(ValueError):
     """A code that is not a valid language, country or territory code."""
@@ -42,6 +39,10 @@ def _data_rows(name: str) -> Iterator[dict[str, str]]:
 @lru_cache(maxsize=4096)
 def check_language(tag: str) -> str:
     """Return ``tag`` if it is a valid, canonical BCP 47 tag; raise ``CodeError`` otherwise."""
+    # langcodes and pycountry are imported on first use: their tables cost 0.2 s at import, on
+    # every command (a search never needs them).
+    import langcodes
+
     if not langcodes.tag_is_valid(tag):
         raise CodeError(f"« {tag} » n'est pas une étiquette de langue BCP 47 valide")
     canonical = langcodes.standardize_tag(tag)
@@ -56,6 +57,8 @@ def normalise_language(value: str) -> str:
 
     Raises ``CodeError`` when the value names no language.
     """
+    import langcodes
+
     raw = value.strip().replace("_", "-")
     if not raw:
         raise CodeError("langue vide")
@@ -77,6 +80,8 @@ def primary_language(tag: str) -> str:
 
 @cache
 def _country_codes() -> frozenset[str]:
+    import pycountry
+
     current = {c.alpha_2 for c in pycountry.countries}
     former = {c.alpha_4 for c in pycountry.historic_countries}
     return frozenset(current | former | {"XK"})  # Kosovo: user-assigned, used by the EU
@@ -94,6 +99,8 @@ def check_country(code: str) -> str:
 
 @cache
 def _country_names() -> dict[str, str]:
+    import pycountry
+
     names: dict[str, str] = {}
     for c in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
@@ -150,6 +157,8 @@ def is_european(countries: list[str]) -> bool | None:
 
 @cache
 def _subdivision_codes() -> frozenset[str]:
+    import pycountry
+
     return frozenset(s.code for s in pycountry.subdivisions)
 
 
@@ -165,6 +174,8 @@ def check_subdivision(code: str) -> str:
 
 @cache
 def _subdivision_names() -> dict[tuple[str, str], str]:
+    import pycountry
+
     names: dict[tuple[str, str], str] = {}
     for s in pycountry.subdivisions:
         names[(s.country_code, _fold(s.name))] = s.code
@@ -188,6 +199,8 @@ def normalise_subdivision(value: str, country: str) -> str:
 
 def subdivision_name(code: str) -> str:
     """The name of an ISO 3166-2 subdivision, as pycountry knows it."""
+    import pycountry
+
     sub = pycountry.subdivisions.get(code=code)  # type: ignore[no-untyped-call]
     if sub is None:
         raise CodeError(f"« {code} » n'est pas un code de territoire ISO 3166-2")
