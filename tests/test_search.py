@@ -386,6 +386,29 @@ def test_a_query_asked_again_does_not_load_the_embedding_model(tmp_path: Path) -
     assert again.encoder._session is not None
 
 
+def test_a_new_query_loads_the_model_while_the_index_opens(tmp_path: Path) -> None:
+    # A new CLI query spent most of its time loading the model, one step after another.
+    from lanterne.search._encoder import Encoder
+
+    first = SearchEngine(tmp_path / "index", remember_queries=True)
+    first.upsert(DOCS)
+    first.save()
+    asked = first.search("chevaux sauvages", "hybrid")
+    engine = SearchEngine(tmp_path / "index", encoder=Encoder(), remember_queries=True)
+    engine.expect("chevaux sauvages", "lexical")  # no vector needed: nothing loads
+    engine.expect("chevaux sauvages", "hybrid")  # remembered: nothing loads
+    assert engine.encoder._preloader is None and engine.encoder._session is None
+    engine.expect("une question jamais posée", "hybrid")
+    assert engine.encoder._preloader is not None  # loading in the background
+    engine.encoder.wait()
+    assert engine.encoder._session is not None
+    again = engine.search("chevaux sauvages", "hybrid")
+    assert [h.id for h in again.hits] == [h.id for h in asked.hits] and asked.hits
+    fresh = engine.search("une question jamais posée", "semantic")
+    alone = SearchEngine(tmp_path / "index").search("une question jamais posée", "semantic")
+    assert [(h.id, h.score) for h in fresh.hits] == [(h.id, h.score) for h in alone.hits]
+
+
 def test_a_server_index_keeps_no_visitor_query_on_disk(tmp_path: Path) -> None:
     engine = SearchEngine(tmp_path / "index")
     engine.upsert(DOCS)

