@@ -400,7 +400,7 @@ def test_a_new_query_loads_the_model_while_the_index_opens(tmp_path: Path) -> No
     assert engine.encoder._preloader is None and engine.encoder._session is None
     engine.expect("une question jamais posée", "hybrid")
     assert engine.encoder._preloader is not None  # loading in the background
-    engine.encoder.wait()
+    engine.settle()
     assert engine.encoder._session is not None
     again = engine.search("chevaux sauvages", "hybrid")
     assert [h.id for h in again.hits] == [h.id for h in asked.hits] and asked.hits

@@ -128,7 +128,7 @@ def search_command(
             index.update(_BuildProgress(state.lang))  # cheap when nothing changed since the last
             results = index.engine.search(query, mode, filters, limit, offset)  # type: ignore[arg-type]
         finally:
-            index.engine.encoder.wait()
+            index.engine.settle()
     if as_json:
         echo_json(json.dumps(msgspec.to_builtins(results), ensure_ascii=False, indent=2))
         return

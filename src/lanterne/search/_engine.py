@@ -343,12 +343,15 @@ class SearchEngine:
     def expect(self, query: str, mode: Mode = "hybrid") -> None:
         """Say which query comes next. When its vector is not remembered, the embedding model
         starts loading now, in the background, while the caller brings the index up to date and
-        the lexical side runs (``encoder.wait()`` before the process ends)."""
+        the lexical side runs (``settle()`` before the process ends)."""
         asked = self._bounded(query)
         if mode == "lexical" or not self.semantic or len(self.vectors) == 0:
             return
         if _WORD.search(asked) and self.query_vectors.get(asked) is None:
             self.encoder.preload()
+
+    def settle(self) -> None:
+        self.encoder.wait()
 
     def search(
         self,

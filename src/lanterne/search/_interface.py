@@ -21,6 +21,14 @@ class SearchIndex(Protocol):
 
     def delete(self, ids: Iterable[str]) -> None: ...
 
+    def expect(self, query: str, mode: Mode = "hybrid") -> None:
+        """A hint: ``query`` comes next; work it will need may start in the background."""
+        ...
+
+    def settle(self) -> None:
+        """Return when no background work started by ``expect`` still runs."""
+        ...
+
     def search(
         self,
         query: str,
