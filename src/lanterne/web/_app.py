@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -256,17 +255,21 @@ def app_from_environment() -> FastAPI:
     """The application one worker process builds (``lanterne serve --workers N``): the
     catalogue, audits and token from the settings, the CSRF secret its parent shared, one
     encoder thread (the workers share the cores)."""
-    from lanterne.settings import Settings
+    from lanterne.errors import BadSetting
+    from lanterne.settings import Settings, setting, text
 
     settings = Settings.load()
+    secret = text("worker_secret")
+    if not secret:
+        raise BadSetting("setting.set_by_serve", name=setting("worker_secret").env)
     site = Site(
         settings.catalogue,
         audits=settings.audits_folder,
         token=settings.token or None,
-        secret=bytes.fromhex(os.environ["LANTERNE_WORKER_SECRET"]),
+        secret=bytes.fromhex(secret),
         encoder_threads=1,
         concurrency=1,
     )
     site.index()
-    lang = "en" if os.environ.get("LANTERNE_WORKER_LANG") == "en" else "fr"
+    lang = "en" if text("worker_lang") == "en" else "fr"
     return create_app(site, lang=lang)
