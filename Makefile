@@ -8,7 +8,7 @@ DEMO_CATALOGUE ?= var/demo.sqlite
 ACCEL  := build/accel/manifest.json
 SOURCES := $(shell find src/lanterne -name '*.py')
 
-.PHONY: setup accel browser messages demo test lint typecheck unit unit-pure fuzz bench eval-recommend screenshots lock clean
+.PHONY: setup accel browser messages settings-doc demo test lint typecheck unit unit-pure fuzz bench eval-recommend screenshots lock clean
 
 $(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +100,9 @@ screenshots: setup accel browser
 # After changing a page's text: add new texts to the English catalogue (then translate them).
 messages: setup
 	$(BIN)/python scripts/messages.py
+
+settings-doc: setup
+	$(BIN)/python scripts/settings_doc.py
 
 # Re-pin every dependency after editing pyproject.toml (needs network access to PyPI).
 lock:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from helpers import lanterne
 
@@ -209,3 +210,27 @@ def test_unknown_model_in_eval_config_is_bad_input_listing_the_models(tmp_path: 
     assert done.returncode == 4, done.stderr
     assert "svd" in done.stderr and "ease" in done.stderr and "Traceback" not in done.stderr
     assert "interne" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("run", "named"),
+    [
+        ({"diversifier": "bogus"}, "bogus"),
+        ({"curiosity": 3}, "curiosity"),
+        ({"surface": "zigzag"}, "zigzag"),
+    ],
+)
+def test_a_run_with_an_unknown_diversifier_surface_or_curiosity_is_bad_input_before_any_fit(
+    tmp_path: Path, run: dict[str, object], named: str
+) -> None:
+    """« "diversifier": "bogus" » and « "curiosity": 3 » were « Erreur interne inattendue
+    (ValueError) », exit 1, once the models were fitted; « "surface": "zigzag" » was ignored
+    without a word by a run without goals (and the same internal error with goals)."""
+    config = _dataset(tmp_path)
+    data = json.loads(config.read_text("utf-8"))
+    data["runs"] = [{"name": "x", "model": "ease", **run}]
+    config.write_text(json.dumps(data), "utf-8")
+    done = lanterne(tmp_path, "eval", "recommend", str(config))
+    assert done.returncode == 4, done.stderr
+    assert named in done.stderr and "interne" not in done.stderr
+    assert "ajusté" not in done.stderr  # refused before the first fit

@@ -1,7 +1,9 @@
 """Lanterne's exceptions. Third-party errors are converted to these at the edge of each module.
 
 Every error carries a message id from ``lanterne.messages`` and its parameters, so the CLI and the
-API can say it in French or English, and an exit code for the CLI.
+API can say it in French or English; its class declares the CLI's exit code and the HTTP status.
+They are shown in one place for each: ``lanterne.cli.main`` and the web's ``lanterne_error``
+handler. Every error a person can meet is one of these, defined here (a test checks it).
 """
 
 from __future__ import annotations
@@ -100,6 +102,25 @@ class TooLarge(BadInput):
     http_status = 413
 
 
+class InvalidRequest(BadInput):
+    """A request whose parameters do not have the form the API declares."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 422
+
+
+class HttpRefused(LanterneError):
+    """A request the web framework refused (a method the route does not take…), with the status
+    it gave; 400 unless told."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 400
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__("web.http", status=status, detail=detail)
+        self.http_status = status
+
+
 # Settings (area: jsonld) -----------------------------------------------------------------
 
 
@@ -108,6 +129,16 @@ class BadSetting(LanterneError):
 
     exit_code = ExitCode.USAGE
     http_status = 500
+
+
+# Recommendation --------------------------------------------------------------------------------
+
+
+class BadGoal(LanterneError):
+    """An exposure goal that is not ``attribute=value:share`` (or ``:#n``)."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 400
 
 
 # Audit captures and simulator (area "audit") --------------------------------------------------

@@ -11,6 +11,8 @@ import string
 from collections.abc import Mapping
 from typing import Final, Literal
 
+from lanterne.settings import text
+
 Lang = Literal["fr", "en"]
 
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
@@ -385,8 +387,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "not an absolute http:// or https:// address{detail}",
     ),
     "setting.not_positive": (
-        "{name} vaut « {value} » : attendu un nombre entier supérieur ou égal à 1.",
-        "{name} is “{value}”: expected a whole number of at least 1.",
+        "{name} vaut « {value} » : attendu un nombre entier supérieur ou égal à {minimum}.",
+        "{name} is “{value}”: expected a whole number of at least {minimum}.",
+    ),
+    "setting.set_by_serve": (
+        "{name} manque : ce processus est lancé par « lanterne serve --workers N », qui le pose.",
+        "{name} is missing: this process is started by “lanterne serve --workers N”, which sets it.",
     ),
     # Audit reports and gaps (auditreport) ----------------------------------------------------
     "gaps.ambiguous_source": (
@@ -443,7 +449,7 @@ def detect_language(explicit: str | None = None) -> Lang:
     """The language to speak: ``--lang``, then ``LANTERNE_LANG``, then the locale; French by default."""
     for candidate in (
         explicit,
-        os.environ.get("LANTERNE_LANG"),
+        text("lang"),
         os.environ.get("LC_ALL"),
         os.environ.get("LC_MESSAGES"),
         os.environ.get("LANG"),

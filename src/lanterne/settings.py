@@ -1,201 +1,319 @@
-"""Settings, declared once with their help text. Environment beats the command line's default.
+"""Settings, declared once as data with their help text; ``load`` reads them.
 
-Nothing is read at import time: ``Settings.load()`` reads the environment when called.
+Every ``LANTERNE_`` variable is a ``Setting`` of ``SETTINGS``: its name, kind, default, lower
+bound and help in French and English. Precedence: the command line's value, else the
+environment, else the declared default (an empty variable counts as unset). Nothing is read at
+import time: ``Settings.load()``, ``WebLimits.load()`` and ``CaptureLimits.load()`` read the
+environment when called, all through ``load_into``. The settings table of docs/cli.md is
+generated from the declarations (``scripts/settings_doc.py``; a test checks it).
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
+Kind = Literal["text", "path", "whole"]
+"""``text`` as given; ``path`` a file or folder (``None`` when empty and no default); ``whole``
+a whole number of at least ``minimum`` (underscores allowed: ``20_000``)."""
 
-class Setting(msgspec.Struct, frozen=True):
+
+class Setting(msgspec.Struct, frozen=True, kw_only=True):
     name: str
-    env: str
+    """The name in the code and on the command line; the variable is ``LANTERNE_`` + NAME."""
+    kind: Kind
     default: str
     help_fr: str
     help_en: str
+    option: str = ""
+    """The command-line option that takes precedence over the variable, if any."""
+    minimum: int = 1
+    """The least value of a ``whole`` setting."""
+    internal: bool = False
+    """Set by ``lanterne serve --workers`` for its own processes, never by a person."""
+
+    @property
+    def env(self) -> str:
+        return "LANTERNE_" + self.name.upper()
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
-        "catalogue",
-        "LANTERNE_CATALOGUE",
-        "var/catalogue.sqlite",
-        "Fichier SQLite du catalogue (créé s'il n'existe pas).",
-        "SQLite file of the catalogue (created if missing).",
+        name="catalogue",
+        kind="path",
+        default="var/catalogue.sqlite",
+        option="--catalogue",
+        help_fr="Fichier SQLite du catalogue (créé s'il n'existe pas).",
+        help_en="SQLite file of the catalogue (created if missing).",
     ),
     Setting(
-        "lang",
-        "LANTERNE_LANG",
-        "",
-        "Langue des messages : fr ou en (par défaut : la locale, sinon le français).",
-        "Language of messages: fr or en (default: the locale, else French).",
+        name="lang",
+        kind="text",
+        default="",
+        option="--lang",
+        help_fr="Langue des messages : fr ou en (vide : la locale, sinon le français).",
+        help_en="Language of messages: fr or en (empty: the locale, else French).",
     ),
     Setting(
-        "log_dir",
-        "LANTERNE_LOG_DIR",
-        "var/log",
-        "Dossier où écrire le détail des erreurs internes.",
-        "Folder where details of internal errors are written.",
+        name="log_dir",
+        kind="path",
+        default="var/log",
+        help_fr="Dossier où écrire le détail d'une erreur interne (jamais affiché à l'écran).",
+        help_en="Folder where the details of an internal error are written (never shown).",
     ),
     Setting(
-        "chromium",
-        "LANTERNE_CHROMIUM",
-        "",
-        "Navigateur qui imprime les rapports PDF (par défaut : chromium du PATH).",
-        "Browser that prints PDF reports (default: chromium on the PATH).",
+        name="chromium",
+        kind="text",
+        default="",
+        help_fr="Navigateur qui imprime les rapports PDF (vide : `chromium` du `PATH`).",
+        help_en="Browser that prints PDF reports (empty: `chromium` on the `PATH`).",
     ),
     Setting(
-        "token",
-        "LANTERNE_TOKEN",
-        "",
-        "Jeton des écritures de l'API (import, réglages) ; vide : écritures désactivées. "
-        "Jamais journalisé.",
-        "Token for the API's writes (import, settings); empty: writes switched off. Never logged.",
+        name="token",
+        kind="text",
+        default="",
+        help_fr="Jeton des écritures de l'API (`POST /api/ingest`, `PUT /api/settings`) ; "
+        "vide : écritures désactivées. Jamais journalisé.",
+        help_en="Token for the API's writes (`POST /api/ingest`, `PUT /api/settings`); "
+        "empty: writes switched off. Never logged.",
     ),
     Setting(
-        "audits",
-        "LANTERNE_AUDITS",
-        "",
-        "Dossier des rapports d'audit (JSON) que le serveur publie (défaut : CATALOGUE.audits).",
-        "Folder of audit reports (JSON) the server publishes (default: CATALOGUE.audits).",
+        name="audits",
+        kind="path",
+        default="",
+        option="serve --audits",
+        help_fr="Dossier des rapports d'audit (JSON) que le serveur publie (vide : "
+        "`CATALOGUE.audits/`, à côté du catalogue).",
+        help_en="Folder of the audit reports (JSON) the server publishes (empty: "
+        "`CATALOGUE.audits/`, beside the catalogue).",
     ),
     Setting(
-        "pure_python",
-        "LANTERNE_PURE_PYTHON",
-        "",
-        "1 : ignorer la version compilée (mypyc) ; lu au chargement de Lanterne, qui en dépend.",
-        "1: ignore the compiled build (mypyc); read when Lanterne loads, which depends on it.",
+        name="pure_python",
+        kind="text",
+        default="",
+        help_fr="`1` : ignorer la version compilée (mypyc) et tout exécuter en Python ; lu au "
+        "chargement de Lanterne, qui en dépend.",
+        help_en="`1`: ignore the compiled build (mypyc) and run everything as Python; read when "
+        "Lanterne loads, which depends on it.",
     ),
     # search ---------------------------------------------------------------------------------
     Setting(
-        "search_query_max",
-        "LANTERNE_SEARCH_QUERY_MAX",
-        "500",
-        "Longueur maximale d'une requête de recherche (caractères) ; au-delà, la fin est ignorée.",
-        "Longest search query (characters); anything beyond is ignored.",
+        name="search_query_max",
+        kind="whole",
+        default="500",
+        help_fr="Caractères lus d'une requête de recherche (`lanterne search`, `/api/search`, la "
+        "page de recherche) ; la suite est ignorée.",
+        help_en="Characters of a search query that are read (`lanterne search`, `/api/search`, "
+        "the search page); the rest is ignored.",
     ),
     # JSON-LD reading (area: jsonld) ------------------------------------------------------
     Setting(
-        "jsonld_max_depth",
-        "LANTERNE_JSONLD_MAX_DEPTH",
-        "32",
-        "Imbrication maximale (objets et listes) d'une notice JSON-LD une fois ses liens @id "
-        "résolus ; au-delà, la notice va en quarantaine. Les exports réels imbriquent sur 4.",
-        "Deepest nesting (objects and lists) of a JSON-LD record once its @id links are "
+        name="jsonld_max_depth",
+        kind="whole",
+        default="32",
+        help_fr="Imbrication maximale (objets et listes) d'une notice JSON-LD une fois ses liens "
+        "`@id` résolus ; au-delà, la notice va en quarantaine (`graphe JSON-LD trop profond`). "
+        "Les exports réels imbriquent sur 4.",
+        help_en="Deepest nesting (objects and lists) of a JSON-LD record once its `@id` links are "
         "resolved; deeper records are quarantined. Real exports nest 4 deep.",
     ),
     Setting(
-        "jsonld_max_nodes",
-        "LANTERNE_JSONLD_MAX_NODES",
-        "10000",
-        "Nombre maximal d'objets et de listes d'une notice JSON-LD une fois ses liens @id "
-        "résolus (un nœud partagé compte à chaque lien) ; au-delà, quarantaine.",
-        "Most objects and lists in a JSON-LD record once its @id links are resolved (a shared "
-        "node counts at each link); larger records are quarantined.",
+        name="jsonld_max_nodes",
+        kind="whole",
+        default="10000",
+        help_fr="Nombre maximal d'objets et de listes d'une notice JSON-LD une fois ses liens "
+        "`@id` résolus (un nœud partagé compte à chaque lien) ; au-delà, quarantaine (`graphe "
+        "JSON-LD trop grand`). Les exports réels en comptent au plus 15.",
+        help_en="Most objects and lists in a JSON-LD record once its `@id` links are resolved (a "
+        "shared node counts at each link); larger records are quarantined. Real exports hold at "
+        "most 15.",
     ),
     # Web (area « web »): bounds of what one HTTP request may send (docs/web.md).
     Setting(
-        "upload_max",
-        "LANTERNE_UPLOAD_MAX",
-        str(200 * 1024 * 1024),
-        "Octets au plus du corps d'un import par l'API (POST /api/ingest) ; au-delà : 413.",
-        "Most bytes of an import's body through the API (POST /api/ingest); beyond: 413.",
+        name="upload_max",
+        kind="whole",
+        default=str(200 * 1024 * 1024),
+        help_fr="Octets au plus (200 Mio) du corps d'un import par l'API (`POST /api/ingest`) ; "
+        "au-delà : 413, compté pendant la réception (docs/web.md).",
+        help_en="Most bytes (200 MiB) of an import's body through the API (`POST /api/ingest`); "
+        "beyond: 413, counted while it streams in (docs/web.md).",
     ),
     Setting(
-        "body_max",
-        "LANTERNE_BODY_MAX",
-        str(1024 * 1024),
-        "Octets au plus du corps de toute autre requête (réglages, formulaires) ; au-delà : 413.",
-        "Most bytes of the body of any other request (settings, forms); beyond: 413.",
+        name="body_max",
+        kind="whole",
+        default=str(1024 * 1024),
+        help_fr="Octets au plus (1 Mio) du corps de toute autre requête (réglages, formulaires) ; "
+        "au-delà : 413.",
+        help_en="Most bytes (1 MiB) of the body of any other request (settings, forms); "
+        "beyond: 413.",
     ),
     Setting(
-        "upload_files_max",
-        "LANTERNE_UPLOAD_FILES_MAX",
-        "20",
-        "Fichiers au plus dans un import par l'API (le fichier et ses compagnons).",
-        "Most files in one import through the API (the file and its companions).",
+        name="upload_files_max",
+        kind="whole",
+        default="20",
+        help_fr="Fichiers au plus dans un import par l'API (le fichier et ses compagnons).",
+        help_en="Most files in one import through the API (the file and its companions).",
     ),
     Setting(
-        "upload_name_max",
-        "LANTERNE_UPLOAD_NAME_MAX",
-        "200",
-        "Caractères au plus du nom d'un fichier importé par l'API.",
-        "Most characters of the name of a file imported through the API.",
+        name="upload_name_max",
+        kind="whole",
+        default="200",
+        help_fr="Caractères au plus du nom d'un fichier importé par l'API (et 255 octets).",
+        help_en="Most characters of the name of a file imported through the API (and 255 bytes).",
     ),
     # Audit captures and simulator (area "audit"): bounds of one capture row (docs/audit.md).
     Setting(
-        "audit_max_position",
-        "LANTERNE_AUDIT_MAX_POSITION",
-        "10000",
-        "Position, rangée et colonne les plus hautes d'une ligne de capture (audit) ; au-delà, "
-        "la ligne est écartée. Borne aussi la longueur d'une liste. Un accueil réel en montre "
-        "moins de 2 000 (40 rangées de 40).",
-        "Highest position, row and column of a capture row (audit); beyond, the row is "
-        "rejected. Also bounds a list's length. A real home screen shows under 2,000 "
-        "(40 rows of 40).",
+        name="audit_max_position",
+        kind="whole",
+        default="10000",
+        help_fr="Position, rangée et colonne les plus hautes d'une ligne de capture (`lanterne "
+        "audit`) ; au-delà, la ligne est écartée. Borne aussi la longueur d'une liste. Un accueil "
+        "réel en montre moins de 2 000 (40 rangées de 40) (docs/audit.md).",
+        help_en="Highest position, row and column of a capture row (`lanterne audit`); beyond, "
+        "the row is rejected. Also bounds a list's length. A real home screen shows under 2,000 "
+        "(40 rows of 40) (docs/audit.md).",
     ),
     # Ingest readers (area "readers"): what one record may cost to read.
     Setting(
-        "max_json_depth",
-        "LANTERNE_MAX_JSON_DEPTH",
-        "64",
-        "Imbrication maximale (tableaux et objets) d'une notice JSON, JSON Lines ou JSON-LD ; "
-        "au-delà, la notice part en quarantaine (reason.too_deep) et les autres sont lues.",
-        "Deepest nesting (arrays and objects) of a JSON, JSON Lines or JSON-LD record; a deeper "
-        "record is quarantined (reason.too_deep) and the others are read.",
+        name="max_json_depth",
+        kind="whole",
+        default="64",
+        help_fr="Imbrication maximale (tableaux et objets, `{}` compte 1) d'une notice JSON, JSON "
+        "Lines ou JSON-LD ; une notice plus profonde part en quarantaine (`reason.too_deep`), les "
+        "autres sont lues. Les exports réels et le JSON-LD schema.org restent sous 20 niveaux ; "
+        "64 laisse de la marge tout en gardant le code qui parcourt une notice (expansion "
+        "JSON-LD, correspondance) loin de la limite de récursion de Python.",
+        help_en="Deepest nesting (arrays and objects, `{}` counts 1) of a JSON, JSON Lines or "
+        "JSON-LD record; a deeper record is quarantined (`reason.too_deep`) and the others are "
+        "read. Real exports and schema.org JSON-LD stay under 20 levels; 64 leaves room while "
+        "keeping the code that walks a record far from Python's recursion limit.",
     ),
     Setting(
-        "max_record_bytes",
-        "LANTERNE_MAX_RECORD_BYTES",
-        str(64 * 1024 * 1024),
-        "Octets au plus d'une notice (enregistrement ou ligne CSV, élément ou ligne JSON) ; "
-        "au-delà, elle part en quarantaine (reason.too_large) avec ses 64 premiers Kio, "
-        "sans être gardée en mémoire entière.",
-        "Most bytes of one record (CSV record or line, JSON item or line); a larger one is "
-        "quarantined (reason.too_large) with its first 64 KiB, never held whole in memory.",
+        name="max_record_bytes",
+        kind="whole",
+        default=str(64 * 1024 * 1024),
+        help_fr="Octets au plus (64 Mio) d'une notice : un enregistrement CSV (toutes ses "
+        "lignes), une ligne CSV ou JSON Lines, un élément d'un tableau JSON (en caractères : le "
+        "fichier JSON est lu en entier). Au-delà, la notice part en quarantaine "
+        "(`reason.too_large`) avec ses 64 premiers Kio, et une ligne trop longue n'est jamais "
+        "gardée entière en mémoire (ni par le processus qui lit, ni par ceux qui font la "
+        "correspondance). Un champ CSV de 200 Mo demandait 1,4 Go de mémoire et en gardait "
+        "200 Mo en quarantaine.",
+        help_en="Most bytes (64 MiB) of one record: a CSV record (all its lines), a CSV or JSON "
+        "Lines line, an item of a JSON array (in characters: a JSON file is read whole). A larger "
+        "one is quarantined (`reason.too_large`) with its first 64 KiB, and a line too long is "
+        "never held whole in memory (by the reading process or the mapping ones).",
+    ),
+    # Set by ``lanterne serve --workers N`` for its own processes.
+    Setting(
+        name="worker_secret",
+        kind="text",
+        default="",
+        internal=True,
+        help_fr="Le secret CSRF que les processus de `serve --workers N` partagent (en "
+        "hexadécimal), pour qu'un formulaire servi par l'un soit accepté par un autre.",
+        help_en="The CSRF secret the processes of `serve --workers N` share (in hexadecimal), so "
+        "that a form served by one is accepted by another.",
+    ),
+    Setting(
+        name="worker_lang",
+        kind="text",
+        default="",
+        internal=True,
+        help_fr="La langue des messages des processus de `serve --workers N` (`fr` ou `en`).",
+        help_en="The language of messages of the processes of `serve --workers N` (`fr` or `en`).",
     ),
 )
 
-
-def _positive(values: dict[str, str], name: str) -> int:
-    """A bound given as a whole number ≥ 1; anything else is a usage error naming the variable."""
-    text = values[name].strip().replace("_", "")
-    if text.isdigit() and int(text) >= 1:
-        return int(text)
-    from lanterne.errors import BadSetting
-
-    env = next(s.env for s in SETTINGS if s.name == name)
-    raise BadSetting("setting.not_positive", name=env, value=values[name])
+_BY_NAME = {s.name: s for s in SETTINGS}
+_WHOLE = re.compile(r"\+?[0-9]+")
+_DIGITS = 18
+"""More digits than this is beyond any bound (and is never converted: a million digits would
+cost seconds)."""
 
 
 def setting(name: str) -> Setting:
     """The declaration of the setting ``name``."""
-    for s in SETTINGS:
-        if s.name == name:
-            return s
-    raise KeyError(name)
+    return _BY_NAME[name]
+
+
+def _given(declared: Setting, given: str | None) -> str:
+    """The command line's value if given, else the environment's (empty counts as unset)."""
+    return given if given else os.environ.get(declared.env, "")
+
+
+def text(name: str, given: str | None = None) -> str:
+    """The ``text`` setting ``name``: given, else environment, else its default."""
+    declared = setting(name)
+    return _given(declared, given) or declared.default
+
+
+def path(name: str, given: str | None = None) -> Path | None:
+    """The ``path`` setting ``name``; ``None`` when neither given, set nor defaulted."""
+    value = text(name, given)
+    return Path(value) if value else None
+
+
+def whole(name: str, given: str | None = None) -> int:
+    """The ``whole`` setting ``name``, at least its ``minimum``; anything else is a usage error
+    naming the variable, never replaced in silence by the default."""
+    declared = setting(name)
+    value = _given(declared, given)
+    digits = value.strip().replace("_", "") or declared.default
+    if _WHOLE.fullmatch(digits) and len(digits) <= _DIGITS and int(digits) >= declared.minimum:
+        return int(digits)
+    from lanterne.errors import BadSetting
+
+    raise BadSetting(
+        "setting.not_positive", name=declared.env, value=value, minimum=declared.minimum
+    )
+
+
+def _read(name: str, given: object) -> object:
+    if given is not None and not isinstance(given, str):
+        return given  # already a value (``WebLimits.load(upload_max=…)``)
+    kind = setting(name).kind
+    if kind == "whole":
+        return whole(name, given)
+    if kind == "path":
+        return path(name, given)
+    return text(name, given)
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def load_into(cls: type[S], given: Mapping[str, object], prefix: str = "") -> S:
+    """``cls`` with each field read as the setting ``prefix`` + field: the value in ``given``
+    (a command-line option), else the environment, else the declared default."""
+    values: dict[str, Any] = {
+        field: _read(prefix + field, given.get(field)) for field in cls.__struct_fields__
+    }
+    return cls(**values)
 
 
 class Settings(msgspec.Struct, kw_only=True):
+    """The general settings (each field a declared setting of the same name)."""
+
     catalogue: Path
     lang: str
     log_dir: Path
-    chromium: str = ""
-    token: str = ""
-    audits: Path | None = None
+    chromium: str
+    token: str
+    audits: Path | None
     """``None``: beside the catalogue (``catalogue.sqlite.audits/``)."""
-
-    pure_python: str = ""
-    search_query_max: int = 500
+    pure_python: str
+    search_query_max: int
     """Characters of a search query that are read (the rest is ignored; cost bounded)."""
-    jsonld_max_depth: int = 32
-    jsonld_max_nodes: int = 10_000
-    max_json_depth: int = 64
-    max_record_bytes: int = 64 * 1024 * 1024
+    jsonld_max_depth: int
+    jsonld_max_nodes: int
+    max_json_depth: int
+    max_record_bytes: int
 
     @property
     def audits_folder(self) -> Path:
@@ -207,26 +325,9 @@ class Settings(msgspec.Struct, kw_only=True):
         return f"Settings(catalogue={self.catalogue!s}, lang={self.lang!r}, token={shown!r})"
 
     @classmethod
-    def load(cls, **overrides: str | None) -> Settings:
+    def load(cls, **given: str | None) -> Settings:
         """Command-line value if given, else environment, else the declared default."""
-        values: dict[str, str] = {}
-        for s in SETTINGS:
-            given = overrides.get(s.name)
-            values[s.name] = given if given else os.environ.get(s.env, s.default)
-        return cls(
-            catalogue=Path(values["catalogue"]),
-            lang=values["lang"],
-            log_dir=Path(values["log_dir"]),
-            chromium=values["chromium"],
-            token=values["token"],
-            audits=Path(values["audits"]) if values["audits"] else None,
-            pure_python=values["pure_python"],
-            search_query_max=_positive(values, "search_query_max"),
-            jsonld_max_depth=_positive(values, "jsonld_max_depth"),
-            jsonld_max_nodes=_positive(values, "jsonld_max_nodes"),
-            max_json_depth=_positive(values, "max_json_depth"),
-            max_record_bytes=_positive(values, "max_record_bytes"),
-        )
+        return load_into(cls, given)
 
 
 # Web (area « web ») ---------------------------------------------------------------------------
@@ -241,21 +342,22 @@ class WebLimits(msgspec.Struct, kw_only=True, frozen=True):
     upload_name_max: int
 
     @classmethod
-    def load(cls, **overrides: int) -> WebLimits:
+    def load(cls, **given: int) -> WebLimits:
         """Given value, else environment, else the declared default."""
-        from lanterne.errors import BadSetting
+        return load_into(cls, given)
 
-        values: dict[str, int] = {}
-        for name in cls.__struct_fields__:
-            if name in overrides:
-                values[name] = overrides[name]
-                continue
-            declared = next(s for s in SETTINGS if s.name == name)
-            text = os.environ.get(declared.env, "") or declared.default
-            try:
-                values[name] = int(text)
-            except ValueError:
-                raise BadSetting("setting.not_positive", name=declared.env, value=text) from None
-            if values[name] < 1:
-                raise BadSetting("setting.not_positive", name=declared.env, value=text)
-        return cls(**values)
+
+def docs_table() -> str:
+    """The table of every setting in docs/cli.md (``scripts/settings_doc.py`` writes it there)."""
+    lines = [
+        "| option | variable | défaut / default | rôle | role |",
+        "|---|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        if s.internal:
+            option = "posée par / set by `serve --workers`"
+        else:
+            option = f"`{s.option}`" if s.option else "—"
+        default = f"`{s.default}`" if s.default else "(vide / empty)"
+        lines.append(f"| {option} | `{s.env}` | {default} | {s.help_fr} | {s.help_en} |")
+    return "\n".join(lines) + "\n"

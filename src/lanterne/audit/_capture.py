@@ -16,7 +16,6 @@ docs/schema/capture.schema.json):
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -26,13 +25,13 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from lanterne.errors import BadInput, BadSetting, InputNotFound
+from lanterne.errors import BadInput, InputNotFound
 from lanterne.ingest._encoding import detect_encoding
 from lanterne.ingest._readers import CsvReader, ReadLimits, ReadProblem
 from lanterne.ingest._readers import _FileLines as FileLines
 from lanterne.messages import say_partial
 from lanterne.recommend._data import Rejected
-from lanterne.settings import SETTINGS, Setting
+from lanterne.settings import load_into, setting
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -224,22 +223,14 @@ _MAX_DEPTH = 16
 class CaptureLimits(msgspec.Struct, frozen=True, kw_only=True):
     """Bounds of a capture row (the declared setting ``audit_max_position``)."""
 
-    max_position: int = 10_000
+    max_position: int
     """Highest position, row and column: it bounds the length of a list too, positions being
     unique in a list."""
 
     @classmethod
     def load(cls) -> CaptureLimits:
         """The environment's value, else the declared default."""
-        declared = _declared("audit_max_position")
-        text = os.environ.get(declared.env, "").strip() or declared.default
-        if not _WHOLE.fullmatch(text) or len(text) > _DIGITS or int(text) < 1:
-            raise BadSetting("setting.not_positive", name=declared.env, value=text)
-        return cls(max_position=int(text))
-
-
-def _declared(name: str) -> Setting:
-    return next(s for s in SETTINGS if s.name == name)
+        return load_into(cls, {}, prefix="audit_")
 
 
 def _whole(name: str, value: Any, limits: CaptureLimits) -> int | tuple[str, str]:
@@ -264,7 +255,7 @@ def _whole(name: str, value: Any, limits: CaptureLimits) -> int | tuple[str, str
     if number < 1:
         return name, f"{shown}: positions, rows and columns start at 1"
     if number > limits.max_position:
-        env = _declared("audit_max_position").env
+        env = setting("audit_max_position").env
         return name, (
             f"{shown} is above the highest position allowed, {limits.max_position}"
             f" (setting {env}): check the export, or raise {env}"

@@ -22,9 +22,9 @@ from scipy import sparse
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.recommend import _metrics as m
 from lanterne.recommend._data import Dataset, load_dataset, split_per_user
-from lanterne.recommend._goals import Goal, Surface, parse_goal
+from lanterne.recommend._goals import SURFACES, Goal, Surface, parse_goal
 from lanterne.recommend._models import MODELS, Blend, Model, make_model
-from lanterne.recommend._pipeline import Recommender
+from lanterne.recommend._pipeline import DIVERSIFIERS, Recommender
 from lanterne.recommend._rerank import ItemSpace
 
 
@@ -121,6 +121,26 @@ def load_config(path: Path) -> EvalConfig:
                 )
         for goal in run.goals:
             parse_goal(goal)
+        # Checked here, before any fit: the recommender refused them with a bare ValueError
+        # once the models were fitted (an internal error, exit 1); an unknown surface was
+        # ignored by a run without goals.
+        for what, value, allowed in (
+            ("diversifier", run.diversifier, DIVERSIFIERS),
+            ("surface", run.surface, SURFACES),
+        ):
+            if value not in allowed:
+                raise BadInput(
+                    "recommend.bad_config",
+                    path=path,
+                    detail=f"run « {run.name} »: {what} « {value} »"
+                    f" (allowed: {', '.join(allowed)})",
+                )
+        if not 0.0 <= run.curiosity <= 1.0:
+            raise BadInput(
+                "recommend.bad_config",
+                path=path,
+                detail=f"run « {run.name} »: curiosity {run.curiosity} is not within [0, 1]",
+            )
     return config
 
 

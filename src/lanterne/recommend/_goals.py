@@ -10,7 +10,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
-from lanterne.errors import LanterneError
+from lanterne.errors import BadGoal
 
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -35,11 +35,6 @@ class Goal(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def name(self) -> str:
         return "&".join(f"{a}={v}" for a, v in self.conditions)
-
-
-class BadGoal(LanterneError):
-    exit_code = 2
-    http_status = 400
 
 
 _GOAL = re.compile(r"^(?P<conds>[^:]+):(?P<target>\d+(?:\.\d+)?%?|#\d+)$")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lanterne.errors import BadInput, LanterneError, NotFound
+from lanterne.errors import HttpRefused, InvalidRequest, LanterneError, NotFound
 from lanterne.recommend._service import Source
 from lanterne.search import FACETS
 from lanterne.web._api import api_router
@@ -155,14 +154,13 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         known = _known_format(exc)
         if known is not None:
-            known.http_status = 422
             return await lanterne_error(request, known)
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
             for e in exc.errors()[:5]
         )
         if not _is_api(request):
-            return pages.error(request, _Invalid(problems))
+            return pages.error(request, InvalidRequest("web.invalid_request", problems=problems))
         return _error(422, "request.invalid", problems)
 
     @app.exception_handler(HTTPException)
@@ -174,7 +172,7 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
                 request, NotFound("web.page_not_found", path=request.url.path)
             )
         if not _is_api(request):
-            return pages.error(request, _Http(exc.status_code, str(exc.detail)))
+            return pages.error(request, HttpRefused(exc.status_code, str(exc.detail)))
         return _error(exc.status_code, f"http.{exc.status_code}", str(exc.detail))
 
     @app.exception_handler(Exception)
@@ -204,7 +202,7 @@ class _App(FastAPI):
         return Headers(BodyLimit(stack, self.site.limits), self.site)
 
 
-def _known_format(exc: RequestValidationError) -> LanterneError | None:
+def _known_format(exc: RequestValidationError) -> InvalidRequest | None:
     """A goal or a facet filter that does not match its pattern: say what the format is, as the
     parser would, rather than quote a regular expression."""
     for error in exc.errors():
@@ -213,23 +211,10 @@ def _known_format(exc: RequestValidationError) -> LanterneError | None:
             continue
         value = str(error.get("input", ""))
         if "goal" in loc or "goals" in loc:
-            return BadInput("recommend.bad_goal", goal=value)
+            return InvalidRequest("recommend.bad_goal", goal=value)
         if "filter" in loc:
-            return BadInput("web.bad_filter", value=value, facets=", ".join(FACETS))
+            return InvalidRequest("web.bad_filter", value=value, facets=", ".join(FACETS))
     return None
-
-
-class _Invalid(LanterneError):
-    http_status = 422
-
-    def __init__(self, problems: str) -> None:
-        super().__init__("web.invalid_request", problems=problems)
-
-
-class _Http(LanterneError):
-    def __init__(self, status: int, detail: str) -> None:
-        self.http_status = status
-        super().__init__("web.http", status=status, detail=detail)
 
 
 def serve_worker(host: str, port: int) -> None:
@@ -256,17 +241,21 @@ def app_from_environment() -> FastAPI:
     """The application one worker process builds (``lanterne serve --workers N``): the
     catalogue, audits and token from the settings, the CSRF secret its parent shared, one
     encoder thread (the workers share the cores)."""
-    from lanterne.settings import Settings
+    from lanterne.errors import BadSetting
+    from lanterne.settings import Settings, setting, text
 
     settings = Settings.load()
+    secret = text("worker_secret")
+    if not secret:
+        raise BadSetting("setting.set_by_serve", name=setting("worker_secret").env)
     site = Site(
         settings.catalogue,
         audits=settings.audits_folder,
         token=settings.token or None,
-        secret=bytes.fromhex(os.environ["LANTERNE_WORKER_SECRET"]),
+        secret=bytes.fromhex(secret),
         encoder_threads=1,
         concurrency=1,
     )
     site.index()
-    lang = "en" if os.environ.get("LANTERNE_WORKER_LANG") == "en" else "fr"
+    lang = "en" if text("worker_lang") == "en" else "fr"
     return create_app(site, lang=lang)
