@@ -1,4 +1,4 @@
-"""``lanterne serve``: the web interface and the JSON API (docs/web.md)."""
+"""``lanterne serve``: the web interface and the JSON API (docs/web.md); ``lanterne demo``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from lanterne._cli_common import _state, _t, echo
+from lanterne.cli._common import _state, _t, echo
 from lanterne.messages import Lang
 
 if TYPE_CHECKING:
@@ -72,6 +72,53 @@ def serve_command(
     if workers > 1 and config is not None:
         raise click.UsageError("--workers: with a catalogue only, not with --config")
     run_server(site, host, port, state.lang, workers)
+
+
+@click.command("demo")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Servir ensuite le site.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.pass_context
+def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
+    """Importer le catalogue de démonstration, l'indexer, l'auditer, puis le servir."""
+    from importlib import resources
+
+    from lanterne.catalogue import open_catalogue
+    from lanterne.cli._catalogue import print_stats, print_summary
+    from lanterne.ingest import ingest, load_profile
+    from lanterne.recommend._service import catalogue_source
+    from lanterne.search._works import CatalogueIndex
+    from lanterne.web import Site
+    from lanterne.web._demo import DEMO_HOME, write_demo_audits
+
+    state = _state(ctx)
+    lang = state.lang
+    folder = resources.files("lanterne.demo")
+    with open_catalogue(state.settings.catalogue) as catalogue:
+        for profile_name, file_name in (
+            ("festivals-france", "festivals-demo.csv"),
+            ("joconde-costumes", "joconde-demo.csv"),
+        ):
+            with resources.as_file(folder.joinpath(file_name)) as path:
+                summary = ingest(catalogue, path, load_profile(profile_name))
+            print_summary(summary, lang)
+            echo()
+        stats = catalogue.stats()
+        print_stats(stats, lang, 8)
+        indexed, _ = CatalogueIndex(catalogue).update()
+        echo(
+            _t(lang, "Index de recherche : ", "Search index: ")
+            + f"{indexed} "
+            + _t(lang, "œuvres indexées", "works indexed")
+        )
+        audits = state.settings.audits_folder
+        for path in write_demo_audits(catalogue_source(catalogue), audits):
+            echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
+    site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)
+    if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
+        site.set_home(DEMO_HOME)
+    if serve:
+        run_server(site, host, port, lang)
 
 
 def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -> None:
