@@ -11,7 +11,7 @@ import click
 
 from lanterne import __version__
 from lanterne.cli._common import _State, _t, echo
-from lanterne.cli._lazy import Lazy, LazyGroup
+from lanterne.cli._lazy import PLUGINS, Lazy, LazyGroup
 from lanterne.errors import ExitCode, LanterneError
 from lanterne.messages import Lang, detect_language, say
 from lanterne.settings import Settings
@@ -105,6 +105,7 @@ EVAL_COMMANDS: dict[str, Lazy] = {
 @click.group(
     cls=LazyGroup,
     lazy=COMMANDS,
+    plugins=PLUGINS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.option(
