@@ -1,4 +1,4 @@
-"""``lanterne serve``: the web interface and the JSON API (docs/web.md)."""
+"""``lanterne serve``: the web interface and the JSON API (docs/web.md); ``lanterne demo``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from lanterne._cli_common import _state, _t, echo
+from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.errors import ExitCode
 from lanterne.messages import Lang
 
 if TYPE_CHECKING:
@@ -32,6 +33,15 @@ if TYPE_CHECKING:
     type=click.Path(path_type=Path),
     help="Dossier des rapports d'audit publiés (LANTERNE_AUDITS).",
 )
+@click.option(
+    "--get",
+    "get_path",
+    metavar="CHEMIN",
+    help="Faire une seule requête GET dans ce processus, sans serveur (« /api/search?q=jazz ») : "
+    "le corps de la réponse sur la sortie standard, code 0 pour 2xx et 3xx, 1 sinon "
+    "/ run one GET request in process, no server: the body on stdout, exit 0 for 2xx and 3xx, "
+    "1 otherwise.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
@@ -48,6 +58,7 @@ def serve_command(
     model: str | None,
     goal_model: str | None,
     audits: Path | None,
+    get_path: str | None,
     host: str,
     port: int,
     workers: int,
@@ -58,6 +69,17 @@ def serve_command(
 
     state = _state(ctx)
     settings = state.settings
+    if get_path is not None and (not get_path.startswith("/") or get_path.startswith("//")):
+        raise click.BadParameter(
+            _t(
+                state.lang,
+                f"« {get_path} » : un chemin du site, commençant par une seule « / » "
+                "(« /api/search?q=jazz »)",
+                f"« {get_path} »: a path of the site, beginning with a single « / » "
+                "(« /api/search?q=jazz »)",
+            ),
+            param_hint="--get",
+        )
     if config is not None:
         source = dataset_source(config, model=model, goal_model=goal_model)
         site = Site(None, source=source, token=settings.token or None)
@@ -71,7 +93,83 @@ def serve_command(
         )
     if workers > 1 and config is not None:
         raise click.UsageError("--workers: with a catalogue only, not with --config")
+    if get_path is not None:
+        ctx.exit(get_once(site, get_path, state.lang))
     run_server(site, host, port, state.lang, workers)
+
+
+def get_once(site: Site, path: str, lang: Lang) -> int:
+    """``serve --get``: one GET request through the application the server would run, in this
+    process (no server, no socket); prints the body and returns the exit code (0: 2xx or 3xx)."""
+    import asyncio
+
+    import httpx
+
+    from lanterne.web import create_app
+
+    async def request() -> httpx.Response:
+        # An error inside the application answers 500 in the error shape, as it would to a
+        # visitor, rather than surfacing here as an exception.
+        transport = httpx.ASGITransport(app=create_app(site, lang=lang), raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.get(path)
+
+    response = asyncio.run(request())
+    kind = response.headers.get("content-type", "")
+    if "json" in kind:
+        echo_json(response.text)
+    elif kind.startswith("text/") or "xml" in kind or "javascript" in kind:
+        echo(response.text)
+    else:
+        click.echo(response.content, nl=False)  # an image, a PDF: the bytes as they are
+    return ExitCode.OK if 200 <= response.status_code < 400 else 1
+
+
+@click.command("demo")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Servir ensuite le site.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.pass_context
+def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
+    """Importer le catalogue de démonstration, l'indexer, l'auditer, puis le servir."""
+    from importlib import resources
+
+    from lanterne.catalogue import open_catalogue
+    from lanterne.cli._catalogue import print_stats, print_summary
+    from lanterne.ingest import ingest, load_profile
+    from lanterne.recommend._service import catalogue_source
+    from lanterne.search._works import CatalogueIndex
+    from lanterne.web import Site
+    from lanterne.web._demo import DEMO_HOME, write_demo_audits
+
+    state = _state(ctx)
+    lang = state.lang
+    folder = resources.files("lanterne.demo")
+    with open_catalogue(state.settings.catalogue) as catalogue:
+        for profile_name, file_name in (
+            ("festivals-france", "festivals-demo.csv"),
+            ("joconde-costumes", "joconde-demo.csv"),
+        ):
+            with resources.as_file(folder.joinpath(file_name)) as path:
+                summary = ingest(catalogue, path, load_profile(profile_name))
+            print_summary(summary, lang)
+            echo()
+        stats = catalogue.stats()
+        print_stats(stats, lang, 8)
+        indexed, _ = CatalogueIndex(catalogue).update()
+        echo(
+            _t(lang, "Index de recherche : ", "Search index: ")
+            + f"{indexed} "
+            + _t(lang, "œuvres indexées", "works indexed")
+        )
+        audits = state.settings.audits_folder
+        for path in write_demo_audits(catalogue_source(catalogue), audits):
+            echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
+    site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)
+    if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
+        site.set_home(DEMO_HOME)
+    if serve:
+        run_server(site, host, port, lang)
 
 
 def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -> None:

@@ -1,36 +1,20 @@
-"""The ``lanterne`` command. Only ``main()`` exits; every error is one line, in French or English.
-
-Exit codes (docs/cli.md): 0 ok, 1 internal error, 2 usage, 3 not found, 4 bad input, 5 bad
-profile, 6 catalogue error, 7 records quarantined with ``--strict``, 130 interrupted.
-"""
+"""``lanterne ingest`` and the commands that read the catalogue: ``stats``, ``show``,
+``quarantine``, ``runs``, ``changes``, ``profiles``, ``schema``."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
-import traceback
-from importlib import resources
 from pathlib import Path
 
 import click
 import msgspec
 
-from lanterne import __version__
-from lanterne._cli_audit import audit_command, gaps_command, simulate_command
-from lanterne._cli_common import _State, _state, _t, echo, echo_json
-from lanterne._cli_diagnose import diagnose_command
-from lanterne._cli_recommend import (
-    eval_recommend_command,
-    prepare_movielens_command,
-    recommend_command,
-)
-from lanterne._cli_search import eval_group, index_command, search_command
-from lanterne._cli_web import run_server, serve_command
 from lanterne._visible import visible
 from lanterne.catalogue import Catalogue, CatalogueStats, open_catalogue
-from lanterne.errors import ExitCode, LanterneError, NotFound
+from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.errors import ExitCode, NotFound
 from lanterne.ingest import (
     IngestOptions,
     IngestSummary,
@@ -39,28 +23,12 @@ from lanterne.ingest import (
     ingest,
     load_profile,
 )
-from lanterne.messages import Lang, detect_language, reason_label, say, say_partial
+from lanterne.messages import Lang, reason_label, say_partial
 from lanterne.profile import Work
 from lanterne.profile.schemaorg import work_to_jsonld
-from lanterne.settings import Settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--lang", type=click.Choice(["fr", "en"]), help="Langue des messages / language of messages."
-)
-@click.option(
-    "--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite (LANTERNE_CATALOGUE)."
-)
-@click.version_option(__version__, prog_name="lanterne")
-@click.pass_context
-def cli(ctx: click.Context, lang: str | None, catalogue: str | None) -> None:
-    """Lanterne : découvrabilité des œuvres francophones / discoverability of francophone works."""
-    settings = Settings.load(catalogue=catalogue, lang=lang)
-    ctx.obj = _State(settings, detect_language(lang or settings.lang or None))
-
-
-@cli.command("ingest")
+@click.command("ingest")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(
     "--profile",
@@ -136,7 +104,7 @@ def ingest_command(
             )
         )
     else:
-        _print_summary(summary, state.lang)
+        print_summary(summary, state.lang)
     if strict and summary.quarantined:
         ctx.exit(ExitCode.QUARANTINED)
 
@@ -167,7 +135,7 @@ def _ingest_with_progress(
         )
 
 
-def _print_summary(s: IngestSummary, lang: Lang) -> None:
+def print_summary(s: IngestSummary, lang: Lang) -> None:
     rows = [
         (_t(lang, "lues", "read"), s.read),
         (_t(lang, "créées", "created"), s.created),
@@ -202,7 +170,7 @@ def _print_summary(s: IngestSummary, lang: Lang) -> None:
         )
 
 
-@cli.command("stats")
+@click.command("stats")
 @click.option("--source", help="Seulement cette source.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--top", default=10, show_default=True, help="Lignes par répartition.")
@@ -219,7 +187,7 @@ def stats_command(ctx: click.Context, source: str | None, as_json: bool, top: in
         }
         echo_json(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    _print_stats(stats, state.lang, top)
+    print_stats(stats, state.lang, top)
 
 
 def _share(value: float | None, base: int, lang: Lang) -> str:
@@ -235,7 +203,7 @@ def _grouped(v: int) -> str:
     return f"{v:,}".replace(",", "\u202f")
 
 
-def _print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
+def print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
     n = _grouped
 
     echo(_t(lang, f"Catalogue : {n(stats.works)} œuvres", f"Catalogue: {n(stats.works)} works"))
@@ -284,7 +252,7 @@ def _print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
     )
 
 
-@cli.command("show")
+@click.command("show")
 @click.argument("work_id")
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonld", "profile"]), default="jsonld", show_default=True
@@ -301,7 +269,7 @@ def show_command(ctx: click.Context, work_id: str, fmt: str) -> None:
     echo_json(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@cli.group("quarantine")
+@click.group("quarantine")
 def quarantine_group() -> None:
     """Notices mises en quarantaine / quarantined records."""
 
@@ -387,7 +355,7 @@ def quarantine_show(ctx: click.Context, entry_id: int) -> None:
     echo(shown)
 
 
-@cli.command("runs")
+@click.command("runs")
 @click.option("--limit", default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -416,7 +384,7 @@ def runs_command(ctx: click.Context, limit: int, as_json: bool) -> None:
         echo(_t(state.lang, "(aucun import)", "(no ingest yet)"))
 
 
-@cli.command("changes")
+@click.command("changes")
 @click.option("--since", default=0, show_default=True, help="Numéro du dernier changement déjà lu.")
 @click.option("--limit", default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
@@ -437,7 +405,7 @@ def changes_command(ctx: click.Context, since: int, limit: int, as_json: bool) -
         echo(_t(state.lang, "(aucun changement)", "(no changes)"))
 
 
-@cli.command("profiles")
+@click.command("profiles")
 @click.option(
     "--schema",
     "as_schema",
@@ -457,117 +425,9 @@ def profiles_command(ctx: click.Context, as_schema: bool) -> None:
         echo(f"{name:<28} {profile.reader.format:<7} {profile.title}")
 
 
-@cli.command("schema")
+@click.command("schema")
 def schema_command() -> None:
     """Schéma JSON du profil de description / JSON Schema of the description profile."""
     from lanterne.profile import json_schema
 
     echo_json(json.dumps(json_schema(), ensure_ascii=False, indent=2))
-
-
-@cli.command("demo")
-@click.option("--serve/--no-serve", default=True, show_default=True, help="Servir ensuite le site.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.pass_context
-def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
-    """Importer le catalogue de démonstration, l'indexer, l'auditer, puis le servir."""
-    from lanterne.recommend._service import catalogue_source
-    from lanterne.search._works import CatalogueIndex
-    from lanterne.web import Site
-    from lanterne.web._demo import DEMO_HOME, write_demo_audits
-
-    state = _state(ctx)
-    lang = state.lang
-    folder = resources.files("lanterne.demo")
-    with open_catalogue(state.settings.catalogue) as catalogue:
-        for profile_name, file_name in (
-            ("festivals-france", "festivals-demo.csv"),
-            ("joconde-costumes", "joconde-demo.csv"),
-        ):
-            with resources.as_file(folder.joinpath(file_name)) as path:
-                summary = ingest(catalogue, path, load_profile(profile_name))
-            _print_summary(summary, lang)
-            echo()
-        stats = catalogue.stats()
-        _print_stats(stats, lang, 8)
-        indexed, _ = CatalogueIndex(catalogue).update()
-        echo(
-            _t(lang, "Index de recherche : ", "Search index: ")
-            + f"{indexed} "
-            + _t(lang, "œuvres indexées", "works indexed")
-        )
-        audits = state.settings.audits_folder
-        for path in write_demo_audits(catalogue_source(catalogue), audits):
-            echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
-    site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)
-    if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
-        site.set_home(DEMO_HOME)
-    if serve:
-        run_server(site, host, port, lang)
-
-
-def _log_internal(settings: Settings) -> Path:
-    settings.log_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    path = settings.log_dir / f"lanterne-erreur-{stamp}.log"
-    path.write_text(traceback.format_exc(), "utf-8")
-    return path
-
-
-for _command in (
-    diagnose_command,
-    index_command,
-    search_command,
-    recommend_command,
-    audit_command,
-    gaps_command,
-    simulate_command,
-    serve_command,
-    eval_group,
-):
-    cli.add_command(_command)
-eval_group.add_command(eval_recommend_command)
-eval_group.add_command(prepare_movielens_command)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Run the command line; the only place that exits."""
-    args = sys.argv[1:] if argv is None else argv
-    lang: Lang = detect_language(_arg_value(args, "--lang"))
-    try:
-        code = cli.main(args=args, prog_name="lanterne", standalone_mode=False)
-    except LanterneError as exc:
-        echo(_t(lang, "Erreur : ", "Error: ") + exc.message(lang), err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(ExitCode.USAGE)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        echo(say("interrupted", lang), err=True)
-        sys.exit(ExitCode.INTERRUPTED)
-    except Exception as exc:
-        settings = Settings.load(lang=lang)
-        try:
-            log = str(_log_internal(settings))
-        except OSError:
-            log = "(journal impossible à écrire)"
-        echo(
-            _t(lang, "Erreur : ", "Error: ")
-            + say("internal", lang, detail=type(exc).__name__, log=log),
-            err=True,
-        )
-        sys.exit(ExitCode.INTERNAL)
-    # With standalone_mode off, click returns the code a command asked for with ctx.exit().
-    sys.exit(code if isinstance(code, int) else ExitCode.OK)
-
-
-def _arg_value(args: list[str], name: str) -> str | None:
-    for i, arg in enumerate(args):
-        if arg == name and i + 1 < len(args):
-            return args[i + 1]
-        if arg.startswith(name + "="):
-            return arg.split("=", 1)[1]
-    return None

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 import msgspec
 
-from lanterne._cli_common import _state, _t, echo, echo_json
 from lanterne._visible import visible
 from lanterne.catalogue import open_catalogue
+from lanterne.cli._common import _state, _t, echo, echo_json
 from lanterne.messages import Lang
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import click
 import msgspec
 
-from lanterne._cli_common import _state, _t, echo, echo_json
 from lanterne._visible import visible
 from lanterne.catalogue import open_catalogue
+from lanterne.cli._common import _state, _t, echo, echo_json
 from lanterne.errors import NotFound
 from lanterne.messages import Lang
 
@@ -152,12 +152,7 @@ def search_command(
         echo(f"  {name}: {top}")
 
 
-@click.group("eval")
-def eval_group() -> None:
-    """Évaluations / evaluations."""
-
-
-@eval_group.command("search")
+@click.command("search")
 @click.argument("collection", type=click.Path(path_type=Path))
 @click.option(
     "--level", type=click.Choice(["paragraph", "article"]), default="paragraph", show_default=True

@@ -9,8 +9,8 @@ from typing import Any
 import click
 import msgspec
 
-from lanterne._cli_common import _state, _t, echo, echo_json
 from lanterne.catalogue import open_catalogue
+from lanterne.cli._common import _state, _t, echo, echo_json
 from lanterne.errors import NotFound, ToolMissing
 from lanterne.messages import Lang, say
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import msgspec
 
-from lanterne._cli_common import _state, _t, echo, echo_json
+from lanterne.cli._common import _state, _t, echo, echo_json
 
 
 @click.command("audit")
