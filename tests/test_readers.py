@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -462,3 +463,55 @@ def test_nul_bytes_in_csv_are_read_as_characters(tmp_path: Path) -> None:
         {"id": "2\x00", "titre": "a\x00\nb"},
         {"id": "3", "titre": "Trois"},
     ]
+
+
+# UTF-16 ----------------------------------------------------------------------------------------
+
+
+def _utf16_rows() -> str:
+    return "id;titre\n1;Les Misérables\n2;Notre-Dame de Paris\n3;Théâtre\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_a_truncated_code_unit_quarantines_that_record_only(
+    tmp_path: Path, codec: str
+) -> None:
+    # Found by atheris: the whole file was decoded at once and UnicodeDecodeError escaped.
+    bom = codecs.BOM_UTF16_LE if codec == "utf-16-le" else codecs.BOM_UTF16_BE
+    good = _utf16_rows().encode(codec)
+    lone = "\ud800".encode(codec, "surrogatepass")  # a high surrogate with no low one
+    path = tmp_path / "f.csv"
+    path.write_bytes(bom + good + "4;".encode(codec) + lone + "\n".encode(codec) + b"\x00")
+    got = records(CsvReader(path))
+    assert [(type(r).__name__, r.line) for r in got] == [
+        ("RawRecord", 2),
+        ("RawRecord", 3),
+        ("RawRecord", 4),
+        ("ReadProblem", 5),
+        ("ReadProblem", 6),
+    ]
+    titles = [r.data["titre"] for r in got if isinstance(r, RawRecord)]
+    assert titles == ["Les Misérables", "Notre-Dame de Paris", "Théâtre"]
+    assert all(r.reason == "reason.undecodable" for r in got if isinstance(r, ReadProblem))
+
+
+def test_a_bad_last_row_of_a_utf16_file_does_not_peek_at_a_closed_file(tmp_path: Path) -> None:
+    # Found by atheris: « ValueError: peek of closed file » for a short row on the last line.
+    path = tmp_path / "f.csv"
+    path.write_bytes(codecs.BOM_UTF16_LE + "id;titre;année\n1;a".encode("utf-16-le"))
+    got = records(CsvReader(path))
+    assert [(type(r).__name__, r.line) for r in got] == [("ReadProblem", 2)]
+    assert isinstance(got[0], ReadProblem)
+    assert "tronqué" in got[0].params.get("hint", ""), got[0]
+
+
+def test_utf16_keeps_line_breaks_that_are_not_newlines_inside_a_field(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    text = 'id;titre\n1;"un\u2028deux\x0ctrois"\n2;"quatre\ncinq"\n'
+    path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    got = records(CsvReader(path))
+    assert [r.data["titre"] for r in got if isinstance(r, RawRecord)] == [
+        "un\u2028deux\x0ctrois",
+        "quatre\ncinq",
+    ]
+    assert [r.line for r in got] == [2, 3]

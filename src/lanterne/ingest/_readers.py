@@ -25,7 +25,6 @@ from lanterne.ingest._encoding import bom_length, detect_encoding
 from lanterne.settings import Settings, setting
 
 DELIMITERS = ";,\t|"
-_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
@@ -384,9 +383,9 @@ class DecodedLines(ABC):
         limit = self._limit
         cut = cut or len(data) > limit + 1 or (len(data) == limit + 1 and data[-1:] != b"\n")
         if self._skipping:
-            self._quotes = 0 if cut else self._quotes + data.count(b'"')
+            self._quotes = 0 if cut else self._quotes + self.quotes(data)
             return ""
-        self._quotes += data.count(b'"')
+        self._quotes += self.quotes(data)
         before = self._size
         self._size += len(data)
         if cut or self._size > limit:
@@ -400,6 +399,10 @@ class DecodedLines(ABC):
             self.bad_lines.append(self.number)
         self._buffer.append(text)
         return text
+
+    def quotes(self, data: bytes) -> int:
+        """The quotes in the bytes of one line."""
+        return data.count(b'"')
 
     def take(self) -> str:
         text = "".join(self._buffer)
@@ -429,20 +432,46 @@ class _FileLines(DecodedLines):
         self._file = path.open("rb")
         self._first = True
         self.wide = codecs.lookup(encoding).name.startswith("utf-16")
-        self._text: Iterator[str] | None = None
+        self._wide = b""
+        self._at = 0
+        self._newline = b"\n"
+        if self.wide:
+            # UTF-16 is read whole (its "\n" is two bytes, at an even offset) and then cut and
+            # decoded line by line, as other encodings are: a truncated or lone code unit spoils
+            # its record only. The byte order is the BOM's (little-endian without one).
+            with self._file:
+                self._wide = self._file.read()
+            big = self._wide.startswith(codecs.BOM_UTF16_BE) or (
+                codecs.lookup(encoding).name == "utf-16-be"
+            )
+            if self._wide.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                self._at = 2
+            self._encoding = "utf-16-be" if big else "utf-16-le"
+            self._newline = b"\x00\n" if big else b"\n\x00"
+
+    def _wide_line(self) -> bytes:
+        """The next line of UTF-16 bytes, up to and with its two-byte "\n"."""
+        data, start = self._wide, self._at
+        end = data.find(self._newline, start)
+        while end != -1 and (end - start) % 2:
+            end = data.find(self._newline, end + 1)
+        self._at = len(data) if end == -1 else end + 2
+        return data[start : self._at]
+
+    def quotes(self, data: bytes) -> int:
+        if self.wide:
+            return data.decode(self._encoding, errors="replace").count('"')
+        return data.count(b'"')
 
     def __next__(self) -> str:
         if self.wide:
-            if self._text is None:
-                with self._file:
-                    whole = self._file.read().decode(self._encoding)
-                # Lines end at "\n" only, as other encodings' bytes are cut: splitlines() would
-                # also cut at U+2028, U+0085 or a form feed inside a field.
-                self._text = (m.group() for m in _LINE.finditer(whole))
-            text = next(self._text)
-            self.number += 1
-            self._buffer.append(text)
-            return text
+            line = self._wide_line()
+            if not line:
+                raise StopIteration
+            if len(line) > self._limit + 1:
+                # Longer than any record may be: only its start is kept.
+                return self.hand_out(line[:KEPT_BYTES], cut=True)
+            return self.hand_out(line)
         data = b"" if self._file.closed else self._file.readline(self._limit + 1)
         if not data:
             self._file.close()
@@ -458,10 +487,19 @@ class _FileLines(DecodedLines):
         return self.hand_out(data)
 
     def at_end_without_newline(self) -> bool:
-        return not self._last.endswith(b"\n") and not self._file.peek(1)
+        if self.wide:
+            return not self._last.endswith(self._newline) and self._at >= len(self._wide)
+        # (a file the lines have run out of is closed: it is at its end)
+        ended = self._file.closed or not self._file.peek(1)
+        return not self._last.endswith(b"\n") and ended
 
     def rest(self, size: int) -> Iterator[bytes]:
         """The bytes not handed out yet, in pieces of ``size``; closes the file at the end."""
+        if self.wide:
+            rest, self._at = self._wide[self._at :], len(self._wide)
+            for start in range(0, len(rest), size):
+                yield rest[start : start + size]
+            return
         with self._file:
             while piece := self._file.read(size):
                 yield piece
