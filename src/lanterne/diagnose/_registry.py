@@ -11,11 +11,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
-
-import msgspec
 
 from lanterne import registry
+from lanterne.diagnose._config import RuleConfig
 from lanterne.profile import Work, WorkType
 
 Bilingual = tuple[str, str]
@@ -60,12 +58,6 @@ class Rule:
         if self.types is not None and work.type not in self.types:
             return False
         return self.applies_to is None or self.applies_to(work)
-
-
-class RuleConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """A quality rule's configuration: its weight in the score."""
-
-    weight: Annotated[int, msgspec.Meta(gt=0)]
 
 
 def rule_component(rule: Rule) -> registry.Component:
