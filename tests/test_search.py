@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lanterne.search._engine import Doc, SearchConfig, SearchEngine, fuse
+from lanterne.search._engine import Doc, SearchConfig, SearchEngine
 from lanterne.search._eval import Collection, evaluate, load_squad, ndcg_at
+from lanterne.search._fusion import fuse
 
 DOCS = [
     Doc(

@@ -189,6 +189,14 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{path} : configuration invalide : {detail}. Voir docs/recommend.md.",
         "{path}: invalid configuration: {detail}. See docs/recommend.md.",
     ),
+    "registry.unknown": (
+        "Composant inconnu ({kind}) : « {name} ». Noms possibles : {allowed}.",
+        "Unknown component ({kind}): “{name}”. Allowed names: {allowed}.",
+    ),
+    "registry.bad_config": (
+        "Configuration invalide pour {kind} « {name} » : {detail}.",
+        "Invalid configuration for {kind} “{name}”: {detail}.",
+    ),
     "recommend.unknown_user": (
         "Utilisateur inconnu : « {user} ». Donnez un identifiant présent dans les interactions, ou --history.",
         "Unknown user: “{user}”. Give an id found in the interactions, or use --history.",

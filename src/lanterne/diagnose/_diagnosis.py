@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import msgspec
 
-from lanterne.diagnose import _fixes as _builtin_fixes  # noqa: F401  (registers the fixes)
-from lanterne.diagnose import _rules as _builtin_rules  # noqa: F401  (registers the rules)
 from lanterne.diagnose._language import detect_language
 from lanterne.diagnose._registry import fix_named, fixes, rules
 from lanterne.diagnose._targets import (

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from msgspec.structs import replace
 
 from lanterne.diagnose._language import detect_language
-from lanterne.diagnose._registry import Fix, register_fix
+from lanterne.diagnose._registry import Fix, fix_component
 from lanterne.diagnose._targets import AUTHORITY_SCHEMES, WORK_AUTHORITY_SCHEMES, has_offset
 from lanterne.profile import (
     Address,
@@ -42,6 +42,7 @@ from lanterne.profile import (
     primary_language,
 )
 from lanterne.profile import Event as WorkEvent
+from lanterne.registry import Registry
 
 TO_FILL = "[à compléter]"
 LINK_TO_FILL = "https://a-completer.invalid/"
@@ -531,5 +532,8 @@ BUILTIN_FIXES = [
     ),
 ]
 
-for _fix in BUILTIN_FIXES:
-    register_fix(_fix)
+
+def register(registry: Registry) -> None:
+    """The built-in fixes, each a ``fix`` component (with no parameter)."""
+    for fix in BUILTIN_FIXES:
+        registry.add(fix_component(fix))

@@ -8,7 +8,7 @@ way to reach the work. The score is the weighted share of the rules that apply t
 from __future__ import annotations
 
 from lanterne.diagnose._fixes import is_canadian, is_french
-from lanterne.diagnose._registry import Rule, register_rule
+from lanterne.diagnose._registry import Rule, rule_component
 from lanterne.diagnose._targets import (
     AUTHORITY_SCHEMES,
     WORK_AUTHORITY_SCHEMES,
@@ -16,6 +16,7 @@ from lanterne.diagnose._targets import (
     texts,
 )
 from lanterne.profile import MediaKind, Place, TextKind, Work
+from lanterne.registry import Registry
 
 MIN_DESCRIPTION = 30
 """Characters: shorter descriptions (« Robe ») say nothing a title does not."""
@@ -179,5 +180,8 @@ BUILTIN_RULES = [
     ),
 ]
 
-for _rule in BUILTIN_RULES:
-    register_rule(_rule)
+
+def register(registry: Registry) -> None:
+    """The built-in rules, each a ``quality_rule`` whose configuration is its weight."""
+    for rule in BUILTIN_RULES:
+        registry.add(rule_component(rule))

@@ -19,21 +19,22 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from lanterne import registry
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.recommend import _metrics as m
 from lanterne.recommend._data import Dataset, load_dataset, split_per_user
 from lanterne.recommend._goals import SURFACES, Goal, Surface, parse_goal
-from lanterne.recommend._models import MODELS, Blend, Model, make_model
-from lanterne.recommend._pipeline import DIVERSIFIERS, Recommender
+from lanterne.recommend._models import Blend, Model, make_model
+from lanterne.recommend._pipeline import Recommender
 from lanterne.recommend._rerank import ItemSpace
 
 
 class ModelConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: str
     model: str
-    params: dict[str, float] = {}
-    """The model's parameters; for a ``blend``, the weight of each model (by ``name``, models
-    listed before it)."""
+    params: dict[str, float | str | bool] = {}
+    """The model's parameters (its registered configuration, checked when the file is loaded);
+    for a ``blend``, the weight of each model (by ``name``, models listed before it)."""
     side: list[str] = []
     """Attributes whose values are the model's side information (EASE's ``side_weight``)."""
 
@@ -45,7 +46,8 @@ class RunConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     goals: list[str] = []
     """``attribute=value:share`` (or ``:#n`` for a number of slots)."""
     curiosity: float = 0.0
-    diversifier: str = "mmr"
+    diversifier: str | dict[str, float | str | bool] = "mmr"
+    """A registered diversifier's name, or ``{"name": …, parameter: value…}``."""
     surface: str = "uniform"
     reference: str | None = None
     """``prefix``: the naive prefix-quota reference instead of the constrained ranker."""
@@ -79,6 +81,35 @@ class EvalConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     description: str = ""
 
 
+def diversifier_choice(run: RunConfig) -> tuple[str, dict[str, float | str | bool]]:
+    """The run's diversifier name and parameters."""
+    if isinstance(run.diversifier, str):
+        return run.diversifier, {}
+    params = dict(run.diversifier)
+    name = params.pop("name", "mmr")
+    return str(name), params
+
+
+def _component(
+    path: Path, where: str, kind: registry.Kind, name: str, params: dict[str, float | str | bool]
+) -> None:
+    """``BadInput`` (the configuration's) when ``name`` is not registered or ``params`` do not
+    fit its configuration."""
+    if name not in registry.names(kind):
+        allowed = registry.names(kind) + (("blend",) if kind == "model" else ())
+        raise BadInput(
+            "recommend.bad_config",
+            path=path,
+            detail=f"{where}: unknown {kind} « {name} » (allowed: {', '.join(allowed)})",
+        )
+    try:
+        registry.get(kind, name).validate(params)
+    except BadInput as exc:
+        raise BadInput(
+            "recommend.bad_config", path=path, detail=f"{where} ({name}): {exc.params['detail']}"
+        ) from None
+
+
 def load_config(path: Path) -> EvalConfig:
     try:
         config = msgspec.json.decode(path.read_bytes(), type=EvalConfig)
@@ -88,14 +119,9 @@ def load_config(path: Path) -> EvalConfig:
         raise BadInput("recommend.bad_config", path=path, detail=str(exc)) from None
     names: set[str] = set()
     for mc in config.models:
-        if mc.model not in MODELS:
-            raise BadInput(
-                "recommend.bad_config",
-                path=path,
-                detail=f"model « {mc.name} »: unknown model « {mc.model} »"
-                f" (allowed: {', '.join(MODELS)})",
-            )
-        if mc.model == "blend":
+        if mc.model != "blend":
+            _component(path, f"model « {mc.name} »", "model", mc.model, mc.params)
+        else:
             unknown = [n for n in mc.params if n not in names]
             if unknown or not mc.params:
                 raise BadInput(
@@ -103,6 +129,13 @@ def load_config(path: Path) -> EvalConfig:
                     path=path,
                     detail=f"blend « {mc.name} »: weigh models listed before it"
                     + (f" (not « {unknown[0]} »)" if unknown else ""),
+                )
+            words = [n for n, w in mc.params.items() if not isinstance(w, float)]
+            if words:
+                raise BadInput(
+                    "recommend.bad_config",
+                    path=path,
+                    detail=f"blend « {mc.name} »: the weight of « {words[0]} » is not a number",
                 )
         names.add(mc.name)
     for run in config.runs:
@@ -121,20 +154,18 @@ def load_config(path: Path) -> EvalConfig:
                 )
         for goal in run.goals:
             parse_goal(goal)
+        name, params = diversifier_choice(run)
+        _component(path, f"run « {run.name} »", "diversifier", name, params)
         # Checked here, before any fit: the recommender refused them with a bare ValueError
         # once the models were fitted (an internal error, exit 1); an unknown surface was
         # ignored by a run without goals.
-        for what, value, allowed in (
-            ("diversifier", run.diversifier, DIVERSIFIERS),
-            ("surface", run.surface, SURFACES),
-        ):
-            if value not in allowed:
-                raise BadInput(
-                    "recommend.bad_config",
-                    path=path,
-                    detail=f"run « {run.name} »: {what} « {value} »"
-                    f" (allowed: {', '.join(allowed)})",
-                )
+        if run.surface not in SURFACES:
+            raise BadInput(
+                "recommend.bad_config",
+                path=path,
+                detail=f"run « {run.name} »: surface « {run.surface} »"
+                f" (allowed: {', '.join(SURFACES)})",
+            )
         if not 0.0 <= run.curiosity <= 1.0:
             raise BadInput(
                 "recommend.bad_config",
@@ -165,7 +196,7 @@ def build_model(
 ) -> Model:
     """An unfitted model from its configuration, or a blend of the ``fitted`` models it names."""
     if mc.model == "blend":
-        return Blend([(fitted[name], weight) for name, weight in mc.params.items()])
+        return Blend([(fitted[name], float(weight)) for name, weight in mc.params.items()])
     return make_model(mc.model, mc.params, embeddings, side_matrix(dataset, mc.side))
 
 
@@ -301,7 +332,7 @@ def run_evaluation(
         fitted: dict[str, Model] = {}
         for mc in config.models:
             embeddings = None
-            if mc.model == "content":
+            if mc.model != "blend" and "embeddings" in registry.get("model", mc.model).needs:
                 from lanterne.recommend._service import embeddings_for, item_texts, read_titles
 
                 titles = read_titles(_resolve(base, config.titles)) if config.titles else {}
@@ -316,6 +347,7 @@ def run_evaluation(
             fitted[mc.name] = model
         for run in config.runs:
             goals = _goals(run)
+            diversifier, diversifier_params = diversifier_choice(run)
             rec = Recommender(
                 fitted[run.model],
                 space,
@@ -326,7 +358,8 @@ def run_evaluation(
                 k=config.k,
                 pool=run.pool,
                 curiosity=run.curiosity,
-                diversifier=run.diversifier,
+                diversifier=diversifier,
+                diversifier_params=diversifier_params,
                 reference=run.reference,
                 cold=fitted[run.cold] if run.cold else None,
                 goal_model=fitted[run.goal_model] if run.goal_model else None,

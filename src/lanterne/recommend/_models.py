@@ -7,13 +7,16 @@ compared within one user's row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Protocol
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 import scipy.linalg
 from scipy import sparse
+
+from lanterne import registry
 
 Floats = npt.NDArray[np.float64]
 
@@ -36,6 +39,36 @@ class Model(Protocol):
         ...
 
     def restore(self, state: dict[str, npt.NDArray[np.generic]]) -> None: ...
+
+
+class ModelInputs(msgspec.Struct, kw_only=True):
+    """What a model is made from besides its configuration: data, not parameters."""
+
+    embeddings: npt.NDArray[np.float32] | None = None
+    """Items × dimensions text vectors (for a model that ``needs`` ``"embeddings"``)."""
+    side: sparse.csr_matrix | None = None
+    """Items × tags, 1 where a work has the tag (EASE's side information)."""
+
+
+class ItemKNNConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    k: Annotated[int, msgspec.Meta(ge=1)] = 100
+    """Neighbours each item keeps."""
+
+
+class EASEConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    lam: Annotated[float, msgspec.Meta(ge=0)] = msgspec.field(default=500.0, name="lambda")
+    """L2 regularisation λ (``lambda`` in JSON)."""
+    side_weight: Annotated[float, msgspec.Meta(ge=0)] = 0.0
+    """Weight α of the side information (0: plain EASE)."""
+
+
+class ALSConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    factors: Annotated[int, msgspec.Meta(ge=1)] = 64
+    reg: Annotated[float, msgspec.Meta(ge=0)] = 0.1
+    alpha: Annotated[float, msgspec.Meta(ge=0)] = 10.0
+    """Confidence 1 + α of a chosen item."""
+    iterations: Annotated[int, msgspec.Meta(ge=0)] = 12
+    seed: int = 0
 
 
 class Popularity:
@@ -365,39 +398,25 @@ class Blend:
 
 def make_model(
     name: str,
-    params: dict[str, float],
+    params: Mapping[str, float | str | bool],
     embeddings: npt.NDArray[np.float32] | None = None,
     side: sparse.csr_matrix | None = None,
 ) -> Model:
-    """A model from its configuration name and parameters (``side``: items × tags, for EASE's
-    ``side_weight``). A ``blend`` is made from fitted models: ``Blend``."""
-    if name == "popularity":
-        return Popularity()
-    if name == "itemknn":
-        return ItemKNN(k=int(params.get("k", 100)))
-    if name == "ease":
-        return EASE(
-            lam=float(params.get("lambda", 500.0)),
-            side=side,
-            side_weight=float(params.get("side_weight", 0.0)),
-        )
-    if name == "als":
-        return ALS(
-            factors=int(params.get("factors", 64)),
-            reg=float(params.get("reg", 0.1)),
-            alpha=float(params.get("alpha", 10.0)),
-            iterations=int(params.get("iterations", 12)),
-            seed=int(params.get("seed", 0)),
-        )
-    if name == "content":
-        if embeddings is None:
-            raise ValueError(
-                "content: item embeddings are needed (give the configuration a titles file)"
-            )
-        return Content(embeddings)
+    """A model registered as ``name`` (``lanterne.registry``), from its parameters (``side``:
+    items × tags, for EASE's ``side_weight``). Parameters the model does not take are left out
+    here; ``load_config`` refuses them. A ``blend`` is made from fitted models: ``Blend``."""
     if name == "blend":
         raise ValueError("blend: made of fitted models (Blend), named in a configuration")
-    raise ValueError(f"unknown model « {name} »: popularity, itemknn, ease, als, content or blend")
+    if name not in registry.names("model"):
+        allowed = ", ".join((*registry.names("model"), "blend"))
+        raise ValueError(f"unknown model « {name} »: {allowed}")
+    component = registry.get("model", name)
+    known = {f.encode_name for f in msgspec.structs.fields(component.config)}
+    config = component.validate({k: v for k, v in params.items() if k in known})
+    model: Model = component.build(config, ModelInputs(embeddings=embeddings, side=side))
+    return model
 
 
 MODELS = ("popularity", "itemknn", "ease", "als", "content", "blend")
+"""The built-in models (``lanterne.registry.names("model")`` adds plug-ins' ones; a ``blend``
+is made of the others)."""

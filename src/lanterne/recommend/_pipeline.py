@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from lanterne import registry
 from lanterne.recommend._goals import Goal, Surface, goal_masks, required
 from lanterne.recommend._models import Model
 from lanterne.recommend._rerank import (
-    MMR,
-    Calibrated,
     ConstrainedRanker,
     GoalResult,
     ItemSpace,
-    LongTail,
     Order,
     PrefixQuota,
 )
@@ -27,6 +26,13 @@ Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
 DIVERSIFIERS = ("mmr", "calibrated", "longtail", "none")
+"""The built-in diversifiers (``lanterne.registry.names("diversifier")`` adds plug-ins' ones)."""
+
+
+class Reranker(Protocol):
+    """A diversifier once built (``lanterne.registry``, kind ``diversifier``)."""
+
+    def rerank(self, items: Ints, utility: Floats, k: int, history: Ints) -> Order: ...
 
 
 def curiosity_weight(diversifier: str, curiosity: float) -> float:
@@ -104,9 +110,13 @@ class Recommender:
         reference: str | None = None,
         cold: Model | None = None,
         goal_model: Model | None = None,
+        diversifier_params: Mapping[str, Any] | None = None,
     ) -> None:
-        if diversifier not in DIVERSIFIERS:
-            raise ValueError(f"unknown diversifier « {diversifier} »: {', '.join(DIVERSIFIERS)}")
+        """``diversifier``: a registered diversifier's name, with its configuration's values in
+        ``diversifier_params`` (its defaults otherwise)."""
+        known = registry.names("diversifier")
+        if diversifier not in known:
+            raise ValueError(f"unknown diversifier « {diversifier} »: {', '.join(known)}")
         self.model = model
         self.space = space
         self.items = list(items)
@@ -136,14 +146,12 @@ class Recommender:
         are the ``cold`` model's)."""
         self.goal_works: Ints = np.flatnonzero(self.goal_work)
         self.reference = reference
-        weight = curiosity_weight(diversifier, curiosity)
-        self.diversifier: MMR | Calibrated | LongTail | None = None
-        if curiosity > 0 and diversifier == "mmr":
-            self.diversifier = MMR(space, lam=weight)
-        elif curiosity > 0 and diversifier == "calibrated":
-            self.diversifier = Calibrated(space, lam=weight)
-        elif curiosity > 0 and diversifier == "longtail":
-            self.diversifier = LongTail(space, lam=weight)
+        curiosity_weight(diversifier, curiosity)  # refuses a dial outside [0, 1]
+        component = registry.get("diversifier", diversifier)
+        config = component.validate(diversifier_params)
+        self.diversifier: Reranker | None = (
+            component.build(config, space, curiosity) if curiosity > 0 else None
+        )
         self.ranker = ConstrainedRanker(goals, self.masks, self.surface) if goals else None
         self.bonus: Floats | None = None
         """Per-goal utility bonus once ``calibrate`` has run (amortised goals)."""

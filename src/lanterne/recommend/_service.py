@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from lanterne import registry
 from lanterne._csv_cells import restore
 from lanterne.catalogue import Catalogue
 from lanterne.errors import BadInput, InputNotFound, NotFound
@@ -168,7 +169,7 @@ def embeddings_for(texts: list[str], cache: Path | None) -> npt.NDArray[np.float
 
 def fitted_model(
     name: str,
-    params: dict[str, float],
+    params: dict[str, float | str | bool],
     train: sparse.csr_matrix,
     cache: Path | None,
     *key: object,
@@ -225,10 +226,10 @@ def dataset_source(
         if mc.name in fitted:
             return fitted[mc.name]
         if mc.model == "blend":
-            found: Model = Blend([(fit(by_name[n]), w) for n, w in mc.params.items()])
+            found: Model = Blend([(fit(by_name[n]), float(w)) for n, w in mc.params.items()])
         else:
             embeddings = None
-            if mc.model == "content":
+            if "embeddings" in registry.get("model", mc.model).needs:
                 embeddings = embeddings_for(item_texts(dataset, titles), cache)
             found = fitted_model(
                 mc.model,

@@ -10,9 +10,9 @@ from lanterne.search._engine import (
     Results,
     SearchConfig,
     SearchEngine,
-    fuse,
 )
 from lanterne.search._eval import Collection, Metrics, evaluate, load_squad, load_trec
+from lanterne.search._fusion import fuse
 from lanterne.search._interface import SearchIndex
 
 __all__ = [

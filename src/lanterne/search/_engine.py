@@ -22,6 +22,7 @@ import numpy.typing as npt
 import tantivy
 from usearch.index import Index as VectorIndex
 
+from lanterne import registry
 from lanterne.search._analysis import ANALYZER, folded_analyzer, french_analyzer, plain_analyzer
 from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
 from lanterne.search._queries import QueryVectors
@@ -57,6 +58,10 @@ class SearchConfig(msgspec.Struct, kw_only=True, frozen=True):
     """Reciprocal rank fusion: score = Σ weight / (k + rank)."""
     lexical_weight: float = 1.0
     semantic_weight: float = 1.0
+    fusion: str = "rrf"
+    """A registered fusion (``lanterne.registry``); ``rrf`` takes ``rrf_k`` and the weights."""
+    fusion_params: dict[str, float | str | bool] = {}
+    """The fusion's configuration (over ``rrf_k`` and the weights for ``rrf``)."""
     candidates: int = 100
     """Hits taken from each side before fusion."""
     semantic_min: float = 0.2
@@ -120,6 +125,16 @@ class SearchEngine:
         self.config = config or SearchConfig()
         self.encoder = encoder or Encoder()
         self.semantic = semantic
+        fusion = registry.get("fusion", self.config.fusion)
+        base: dict[str, object] = {}
+        if self.config.fusion == "rrf":
+            base = {
+                "k": self.config.rrf_k,
+                "lexical_weight": self.config.lexical_weight,
+                "semantic_weight": self.config.semantic_weight,
+            }
+        self.fuse = fusion.build(fusion.validate({**base, **self.config.fusion_params}))
+        """The configured fusion: ``(lexical, semantic) -> fused``, each best first."""
         schema = tantivy.SchemaBuilder()
         schema.add_text_field("id", stored=True, tokenizer_name="raw")
         schema.add_unsigned_field("key", stored=True, indexed=True, fast=True)
@@ -370,13 +385,7 @@ class SearchEngine:
         lexical = [(k, score) for k, score, _ in lexical_hits]
         addresses = {k: addr for k, _, addr in lexical_hits}
         semantic = self.semantic_ranking(query, n, filters) if mode != "lexical" else []
-        fused = fuse(
-            lexical,
-            semantic,
-            self.config.rrf_k,
-            self.config.lexical_weight,
-            self.config.semantic_weight,
-        )
+        fused: list[tuple[int, float]] = self.fuse(lexical, semantic)
         if mode != "semantic":
             fused = self._titles_first(query, fused)
         lex_rank = {k: i + 1 for i, (k, _) in enumerate(lexical)}
@@ -491,21 +500,6 @@ class SearchEngine:
 
 def _passes(facets: dict[str, list[str]], filters: dict[str, list[str]]) -> bool:
     return all(set(facets.get(name, ())) & set(values) for name, values in filters.items())
-
-
-def fuse(
-    lexical: list[tuple[int, float]],
-    semantic: list[tuple[int, float]],
-    k: int = 60,
-    lexical_weight: float = 1.0,
-    semantic_weight: float = 1.0,
-) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion (Cormack et al. 2009): Σ weight / (k + rank), best first."""
-    scores: dict[int, float] = {}
-    for weight, ranking in ((lexical_weight, lexical), (semantic_weight, semantic)):
-        for rank, (key, _) in enumerate(ranking, start=1):
-            scores[key] = scores.get(key, 0.0) + weight / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _embedding_text(doc: Doc) -> str:
