@@ -21,6 +21,7 @@ from scipy import sparse
 
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.recommend import _metrics as m
+from lanterne.recommend._content import embeddings_for, item_texts, read_titles
 from lanterne.recommend._data import Dataset, load_dataset, split_per_user
 from lanterne.recommend._goals import Goal, Surface, parse_goal
 from lanterne.recommend._models import MODELS, Blend, Model, make_model
@@ -282,8 +283,6 @@ def run_evaluation(
         for mc in config.models:
             embeddings = None
             if mc.model == "content":
-                from lanterne.recommend._service import embeddings_for, item_texts, read_titles
-
                 titles = read_titles(_resolve(base, config.titles)) if config.titles else {}
                 cache = _resolve(base, config.interactions).parent / ".lanterne-cache"
                 embeddings = embeddings_for(item_texts(dataset, titles), cache)
