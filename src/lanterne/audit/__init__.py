@@ -2,10 +2,9 @@
 
 from lanterne.audit._audit import AuditConfig, Quotas, Report, run_audit
 from lanterne.audit._capture import Capture, Captures, capture_schema, read_captures
-from lanterne.audit._metrics import Bootstrap, Interval, Weighting
+from lanterne.audit._metrics import Bootstrap, Interval, Weighting, gini, kl_divergence
 from lanterne.audit._simulate import (
     LanterneHTTP,
-    LanterneLocal,
     Persona,
     Platform,
     Shown,
@@ -15,8 +14,7 @@ from lanterne.audit._simulate import (
     write_jsonl,
 )
 from lanterne.errors import NotLoopback
-from lanterne.recommend._data import Rejected
-from lanterne.recommend._metrics import gini
+from lanterne.rejected import Rejected
 
 __all__ = [
     "AuditConfig",
@@ -25,7 +23,6 @@ __all__ = [
     "Captures",
     "Interval",
     "LanterneHTTP",
-    "LanterneLocal",
     "NotLoopback",
     "Persona",
     "Platform",
@@ -38,6 +35,7 @@ __all__ = [
     "capture_schema",
     "check_loopback",
     "gini",
+    "kl_divergence",
     "read_captures",
     "run_audit",
     "simulate",

@@ -17,14 +17,14 @@ from lanterne.audit._metrics import (
     Weighting,
     entropy,
     genre_distribution,
+    gini,
     grouped_sums,
+    kl_divergence,
     lorenz,
     per_unit,
     units_for,
 )
 from lanterne.audit._summary import summarise
-from lanterne.recommend._metrics import gini
-from lanterne.recommend._rerank import _kl
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -460,7 +460,7 @@ def _miscalibration(
         ).sum(axis=0)
         if hist.sum() == 0:
             continue
-        scores.append(float(_kl(hist / hist.sum(), shown[p] / shown[p].sum(), alpha)))
+        scores.append(float(kl_divergence(hist / hist.sum(), shown[p] / shown[p].sum(), alpha)))
     if not scores:
         return None
     values_arr = np.asarray(scores)

@@ -4,7 +4,6 @@ and an evaluation protocol that any dataset can follow (docs/recommend.md)."""
 from lanterne.recommend._data import (
     Attributes,
     Dataset,
-    Rejected,
     from_pairs,
     load_dataset,
     split_per_user,
@@ -29,6 +28,7 @@ from lanterne.recommend._models import (
     make_model,
 )
 from lanterne.recommend._pipeline import Explanation, Recommendation, Recommender, curiosity_weight
+from lanterne.recommend._platform import LanterneLocal
 from lanterne.recommend._rerank import (
     MMR,
     Calibrated,
@@ -38,6 +38,7 @@ from lanterne.recommend._rerank import (
     LongTail,
     PrefixQuota,
 )
+from lanterne.rejected import Rejected
 
 __all__ = [
     "ALS",
@@ -58,6 +59,7 @@ __all__ = [
     "GoalResult",
     "ItemKNN",
     "ItemSpace",
+    "LanterneLocal",
     "LongTail",
     "Model",
     "Popularity",
