@@ -2,7 +2,7 @@
 
 from lanterne.audit._audit import AuditConfig, Quotas, Report, run_audit
 from lanterne.audit._capture import Capture, Captures, capture_schema, read_captures
-from lanterne.audit._metrics import Bootstrap, Interval, Weighting, gini, kl_divergence
+from lanterne.audit._metrics import Bootstrap, Interval, gini, kl_divergence
 from lanterne.audit._simulate import (
     LanterneHTTP,
     Persona,
@@ -13,6 +13,7 @@ from lanterne.audit._simulate import (
     simulate,
     write_jsonl,
 )
+from lanterne.audit._weighting import Weighting
 from lanterne.errors import NotLoopback
 from lanterne.rejected import Rejected
 

@@ -14,7 +14,6 @@ from lanterne.audit._drift import Drift, _drift
 from lanterne.audit._metrics import (
     Bootstrap,
     Interval,
-    Weighting,
     entropy,
     genre_distribution,
     gini,
@@ -25,6 +24,7 @@ from lanterne.audit._metrics import (
     units_for,
 )
 from lanterne.audit._summary import summarise
+from lanterne.audit._weighting import Weighting
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]

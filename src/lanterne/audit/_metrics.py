@@ -22,36 +22,8 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
-WEIGHTINGS = ("uniform", "log", "rbp", "grid")
 MAX_UNITS = 10_000
 MIN_PERSONAS = 30
-
-
-class Weighting(msgspec.Struct, frozen=True, kw_only=True):
-    """How much a slot counts: ``uniform``; ``log`` 1/log2(position + 1); ``rbp``
-    patience^(position − 1); ``grid`` row_decay^(row − 1) × column_decay^(column − 1) (rows and
-    columns from the capture; position when absent)."""
-
-    kind: str = "log"
-    patience: float = 0.85
-    row_decay: float = 0.7
-    column_decay: float = 0.9
-
-    def weights(self, position: Ints, row: Ints, column: Ints) -> Floats:
-        p = position.astype(np.float64)
-        if self.kind == "uniform":
-            return np.ones(len(p))
-        if self.kind == "log":
-            return np.asarray(1.0 / np.log2(p + 1.0), dtype=np.float64)
-        if self.kind == "rbp":
-            return np.asarray(self.patience ** (p - 1.0), dtype=np.float64)
-        if self.kind == "grid":
-            r = np.where(row > 0, row, 1).astype(np.float64)
-            c = np.where(column > 0, column, p).astype(np.float64)
-            return np.asarray(
-                self.row_decay ** (r - 1.0) * self.column_decay ** (c - 1.0), dtype=np.float64
-            )
-        raise ValueError(f"unknown weighting « {self.kind} »: {', '.join(WEIGHTINGS)}")
 
 
 class Interval(msgspec.Struct, frozen=True):
