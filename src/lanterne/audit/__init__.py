@@ -1,8 +1,9 @@
 """Exposure observatory: audit what a platform shows (docs/audit.md)."""
 
-from lanterne.audit._audit import AuditConfig, Quotas, Report, run_audit
+from lanterne.audit._audit import run_audit
 from lanterne.audit._capture import Capture, Captures, capture_schema, read_captures
 from lanterne.audit._metrics import Bootstrap, Interval, gini, kl_divergence
+from lanterne.audit._report import AuditConfig, Quotas, Report
 from lanterne.audit._simulate import (
     LanterneHTTP,
     Persona,

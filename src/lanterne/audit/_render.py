@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from lanterne.audit._audit import Report
+from lanterne.audit._report import Report
 from lanterne.audit._words import (
     NNBSP,
     count,
