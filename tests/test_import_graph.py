@@ -221,7 +221,7 @@ def test_the_profile_imports_nothing_else_of_lanterne() -> None:
     assert outside(GRAPH, "lanterne.profile") == []
 
 
-PRIVATE_OFFENDERS = 36
+PRIVATE_OFFENDERS = 35
 """Imports of another package's private module today (``lanterne.web`` reading
 ``lanterne.recommend._service``, the CLI reading ``lanterne.audit._render`` …). The rule comes
 later, once each package exports what the others need; strict, so the mark goes when they do."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from lanterne.audit._report import Compliance, Join, Report
-from lanterne.audit._words import count, decimal, group, pct, rule, verdict
+from lanterne.audit._words import group, rule, verdict
+from lanterne.report import count, decimal, pct
 
 
 def _join(j: Join, lang: str) -> str | None:
