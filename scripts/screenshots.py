@@ -129,9 +129,10 @@ def audit_report(shared: Path, page: Path) -> bool:
     sessions; the audit of what they were shown, in French."""
     import json
 
-    from lanterne.audit import AuditConfig, LanterneLocal, Persona, Weighting, run_audit, simulate
+    from lanterne.audit import AuditConfig, Persona, Weighting, run_audit, simulate
     from lanterne.audit._capture import Captures
     from lanterne.audit._render import render_html as render_audit
+    from lanterne.recommend import LanterneLocal
     from lanterne.recommend._export import convert_movielens
     from lanterne.recommend._service import dataset_source
 

@@ -13,7 +13,7 @@ import pytest
 from helpers import lanterne
 from lanterne.audit import AuditConfig, Quotas, Weighting, read_captures, run_audit
 from lanterne.audit._render import render_html
-from lanterne.audit._words import NNBSP, number, pct
+from lanterne.report import NNBSP, number, pct
 
 UNIFORM = AuditConfig(weighting=Weighting(kind="uniform"), resamples=0)
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from lanterne._csv_cells import CsvWriter, neutralise, restore
 from lanterne.profile import Provenance, Term, Title, Work, WorkType
+from lanterne.recommend._content import read_titles
 from lanterne.recommend._data import load_dataset
 from lanterne.recommend._export import convert_movielens, write_attributes, write_titles
-from lanterne.recommend._service import read_titles
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

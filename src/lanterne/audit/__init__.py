@@ -1,11 +1,11 @@
 """Exposure observatory: audit what a platform shows (docs/audit.md)."""
 
-from lanterne.audit._audit import AuditConfig, Quotas, Report, run_audit
+from lanterne.audit._audit import run_audit
 from lanterne.audit._capture import Capture, Captures, capture_schema, read_captures
-from lanterne.audit._metrics import Bootstrap, Interval, Weighting
+from lanterne.audit._metrics import Bootstrap, Interval, gini, kl_divergence
+from lanterne.audit._report import AuditConfig, Quotas, Report
 from lanterne.audit._simulate import (
     LanterneHTTP,
-    LanterneLocal,
     Persona,
     Platform,
     Shown,
@@ -14,9 +14,9 @@ from lanterne.audit._simulate import (
     simulate,
     write_jsonl,
 )
+from lanterne.audit._weighting import Weighting
 from lanterne.errors import NotLoopback
-from lanterne.recommend._data import Rejected
-from lanterne.recommend._metrics import gini
+from lanterne.rejected import Rejected
 
 __all__ = [
     "AuditConfig",
@@ -25,7 +25,6 @@ __all__ = [
     "Captures",
     "Interval",
     "LanterneHTTP",
-    "LanterneLocal",
     "NotLoopback",
     "Persona",
     "Platform",
@@ -38,6 +37,7 @@ __all__ = [
     "capture_schema",
     "check_loopback",
     "gini",
+    "kl_divergence",
     "read_captures",
     "run_audit",
     "simulate",

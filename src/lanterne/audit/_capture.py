@@ -30,7 +30,7 @@ from lanterne.ingest._encoding import detect_encoding
 from lanterne.ingest._readers import CsvReader, ReadLimits, ReadProblem
 from lanterne.ingest._readers import _FileLines as FileLines
 from lanterne.messages import say_partial
-from lanterne.recommend._data import Rejected
+from lanterne.rejected import Rejected
 from lanterne.settings import load_into, setting
 
 Ints = npt.NDArray[np.int64]

@@ -3,42 +3,23 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
-import msgspec
 import numpy as np
 import numpy.typing as npt
 
 from lanterne.audit._capture import Captures
 from lanterne.audit._metrics import (
     Bootstrap,
-    Interval,
     genre_distribution,
     grouped_sums,
     permutation_test,
     slopes,
 )
-
-if TYPE_CHECKING:
-    from lanterne.audit._audit import AuditConfig
+from lanterne.audit._report import AuditConfig, Drift
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
-
-
-class Drift(msgspec.Struct, kw_only=True):
-    metric: str
-    slope: Interval
-    """Mean per-persona change per session (non-control personas)."""
-    control_slope: Interval | None
-    p_value: float | None
-    """Permutation test: treated vs control slopes."""
-    by_session: list[float | None]
-    """Per session (1…), the treated personas' mean; ``None`` where none has data."""
-    by_session_low: list[float | None]
-    by_session_high: list[float | None]
-    control_by_session: list[float | None]
 
 
 def _genre_entropy(

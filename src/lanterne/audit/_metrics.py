@@ -1,4 +1,6 @@
-"""Exposure metrics over captured lists, with bootstrap confidence intervals.
+"""Exposure metrics over captured lists, with bootstrap confidence intervals; the statistics of
+exposure (Gini, KL divergence, entropy) that the recommender's evaluation also reports live here,
+so that an auditor never depends on what it audits.
 
 Every share is a ratio of sums over lists (exposure of a group / all exposure), so a bootstrap
 resamples *units* (personas when there are enough of them, since one persona's lists are not
@@ -20,36 +22,8 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
-WEIGHTINGS = ("uniform", "log", "rbp", "grid")
 MAX_UNITS = 10_000
 MIN_PERSONAS = 30
-
-
-class Weighting(msgspec.Struct, frozen=True, kw_only=True):
-    """How much a slot counts: ``uniform``; ``log`` 1/log2(position + 1); ``rbp``
-    patience^(position − 1); ``grid`` row_decay^(row − 1) × column_decay^(column − 1) (rows and
-    columns from the capture; position when absent)."""
-
-    kind: str = "log"
-    patience: float = 0.85
-    row_decay: float = 0.7
-    column_decay: float = 0.9
-
-    def weights(self, position: Ints, row: Ints, column: Ints) -> Floats:
-        p = position.astype(np.float64)
-        if self.kind == "uniform":
-            return np.ones(len(p))
-        if self.kind == "log":
-            return np.asarray(1.0 / np.log2(p + 1.0), dtype=np.float64)
-        if self.kind == "rbp":
-            return np.asarray(self.patience ** (p - 1.0), dtype=np.float64)
-        if self.kind == "grid":
-            r = np.where(row > 0, row, 1).astype(np.float64)
-            c = np.where(column > 0, column, p).astype(np.float64)
-            return np.asarray(
-                self.row_decay ** (r - 1.0) * self.column_decay ** (c - 1.0), dtype=np.float64
-            )
-        raise ValueError(f"unknown weighting « {self.kind} »: {', '.join(WEIGHTINGS)}")
 
 
 class Interval(msgspec.Struct, frozen=True):
@@ -137,6 +111,26 @@ def lorenz(values: Floats, points: int = 101) -> tuple[list[float], list[float]]
     x = np.linspace(0.0, 1.0, points)
     y = np.interp(x, np.linspace(0.0, 1.0, len(cumulative)), cumulative)
     return [float(a) for a in x], [float(b) for b in y]
+
+
+def gini(values: Floats) -> float:
+    """Gini coefficient of non-negative values (0: all equal; → 1: all on one)."""
+    v = np.sort(np.asarray(values, dtype=np.float64))
+    n = len(v)
+    total = v.sum()
+    if n == 0 or total == 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float((2.0 * (ranks * v).sum()) / (n * total) - (n + 1.0) / n)
+
+
+def kl_divergence(p: Floats, q: Floats, alpha: float) -> Floats:
+    """KL(p ‖ (1 − α)q + αp) along the last axis (Steck's smoothing keeps it finite)."""
+    smoothed = (1.0 - alpha) * q + alpha * p
+    p = np.broadcast_to(p, smoothed.shape)
+    ratio = np.divide(p, smoothed, out=np.ones_like(smoothed), where=(p > 0) & (smoothed > 0))
+    terms = p * np.log(ratio)
+    return np.asarray(terms.sum(axis=-1), dtype=np.float64)
 
 
 def entropy(values: Floats) -> float:

@@ -1,7 +1,7 @@
 """The audit report as HTML (charts inline, tables beside them) and PDF (Chromium).
 
 Every label is in the report's language and every figure written as that language writes it
-(``_words``); a share with no data is drawn as a gap and says so, never as 0 %.
+(``_words``, ``lanterne.report``); a share with no data is drawn as a gap and says so, never as 0 %.
 """
 
 from __future__ import annotations
@@ -15,21 +15,9 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from lanterne.audit._audit import Report
-from lanterne.audit._words import (
-    NNBSP,
-    count,
-    decimal,
-    flatten,
-    group,
-    number,
-    parameter,
-    pct,
-    rule,
-    surface,
-    verdict,
-)
-from lanterne.diagnose._charts import BLUE, GREY, ORANGE, _svg
+from lanterne.audit._report import Report
+from lanterne.audit._words import flatten, group, parameter, rule, surface, verdict
+from lanterne.report import BLUE, GREY, NNBSP, ORANGE, count, decimal, number, pct, svg
 
 
 def _t(lang: str, fr: str, en: str) -> str:
@@ -93,7 +81,7 @@ def chart_positions(report: Report, lang: str = "fr") -> str:
     ax.set_ylabel(_t(lang, "part (%)", "share (%)"))
     if report.by_position:
         ax.legend(fontsize=8)
-    return _svg(
+    return svg(
         fig, _t(lang, "Part de chaque groupe par position", "Share of each group by position")
     )
 
@@ -112,7 +100,7 @@ def chart_lorenz(report: Report, lang: str = "fr") -> str:
     ax.set_xlabel(_t(lang, "Part des œuvres (%)", "Share of works (%)"))
     ax.set_ylabel(_t(lang, "Part de l'exposition (%)", "Share of exposure (%)"))
     ax.legend(fontsize=8)
-    return _svg(fig, _t(lang, "Courbe de Lorenz de l'exposition", "Lorenz curve of exposure"))
+    return svg(fig, _t(lang, "Courbe de Lorenz de l'exposition", "Lorenz curve of exposure"))
 
 
 def chart_drift(report: Report, lang: str = "fr") -> str | None:
@@ -151,7 +139,7 @@ def chart_drift(report: Report, lang: str = "fr") -> str | None:
     unit = "" if scale == 1.0 else " (%)"
     ax.set_ylabel(group(d.metric, lang) + unit, fontsize=8)
     ax.legend(fontsize=8)
-    return _svg(
+    return svg(
         fig,
         _t(
             lang,

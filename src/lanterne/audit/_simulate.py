@@ -193,47 +193,6 @@ class LanterneHTTP:
         self.client.close()
 
 
-class LanterneLocal:
-    """Lanterne's recommender called in process (no server): the same lists as the API gives."""
-
-    name = "lanterne"
-
-    def __init__(
-        self, source: Any, *, k: int = 10, surface: str = "grid", goals: Sequence[str] = ()
-    ) -> None:
-        from lanterne.recommend import Surface, parse_goal
-        from lanterne.recommend._service import Options
-
-        self.source = source
-        self.surface = Surface(kind=surface)
-        self.recommender = source.with_options(
-            Options(goals=tuple(parse_goal(g) for g in goals), surface=self.surface, k=k)
-        )
-        self.cells = self.surface.grid_positions(k) if surface == "grid" else None
-
-    def home(self, history: Sequence[str]) -> list[Shown]:
-        result = self.recommender.recommend(self.source.indices(history))
-        shown = []
-        for pick in result.items:
-            row = column = None
-            if self.cells is not None:
-                r, c = self.cells[pick.rank - 1]
-                row, column = r + 1, c + 1
-            index = self.source.dataset.item_index[pick.item]
-            attributes: dict[str, str | list[str]] = dict(self.source.attributes(index).items())
-            shown.append(
-                Shown(
-                    item=pick.item,
-                    position=pick.rank,
-                    row=row,
-                    column=column,
-                    title=self.source.title(pick.item),
-                    attributes=attributes,
-                )
-            )
-        return shown
-
-
 def _choose(shown: list[Shown], taste: dict[str, str], history: set[str]) -> str | None:
     fresh = [s for s in shown if s.item not in history]
     for s in fresh:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from lanterne.audit._words import count, decimal, group, pct, rule, verdict
-
-if TYPE_CHECKING:
-    from lanterne.audit._audit import Compliance, Join, Report
+from lanterne.audit._report import Compliance, Join, Report
+from lanterne.audit._words import group, rule, verdict
+from lanterne.report import count, decimal, pct
 
 
 def _join(j: Join, lang: str) -> str | None:

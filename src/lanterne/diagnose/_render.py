@@ -10,10 +10,10 @@ from typing import Any
 
 import jinja2
 
-from lanterne.diagnose._charts import BLUE, GREEN, ORANGE, bars, grouped
 from lanterne.diagnose._registry import fixes, rules
 from lanterne.diagnose._report import CatalogueReport
 from lanterne.errors import ToolMissing
+from lanterne.report import BLUE, GREEN, ORANGE, bars, number
 from lanterne.settings import Settings
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -106,10 +106,6 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def _number(value: float, lang: str) -> str:
-    return grouped(value) if lang == "fr" else f"{value:,.0f}"
-
-
 def _score(value: float, lang: str) -> str:
     """A score as people write it: « 35 » for 35.0, « 46,3 » in French, “46.3” in English."""
     text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
@@ -151,7 +147,7 @@ def _render(report: CatalogueReport, lang: str, template: str) -> str:
         return LABELS[key][i]
 
     def num(value: float) -> str:
-        return _number(value, lang)
+        return number(value, lang)
 
     def pct(part: int, whole: int) -> str:
         if not whole:

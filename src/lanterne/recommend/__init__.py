@@ -4,7 +4,6 @@ and an evaluation protocol that any dataset can follow (docs/recommend.md)."""
 from lanterne.recommend._data import (
     Attributes,
     Dataset,
-    Rejected,
     from_pairs,
     load_dataset,
     split_per_user,
@@ -39,6 +38,7 @@ from lanterne.recommend._pipeline import (
     Reranker,
     curiosity_weight,
 )
+from lanterne.recommend._platform import LanterneLocal
 from lanterne.recommend._rerank import (
     MMR,
     Calibrated,
@@ -49,6 +49,7 @@ from lanterne.recommend._rerank import (
     Order,
     PrefixQuota,
 )
+from lanterne.rejected import Rejected
 
 __all__ = [
     "ALS",
@@ -72,6 +73,7 @@ __all__ = [
     "ItemKNN",
     "ItemKNNConfig",
     "ItemSpace",
+    "LanterneLocal",
     "LongTail",
     "Model",
     "ModelInputs",

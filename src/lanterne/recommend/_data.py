@@ -23,21 +23,13 @@ from scipy import sparse
 
 from lanterne._csv_cells import restore
 from lanterne.errors import BadInput, InputNotFound
+from lanterne.rejected import Rejected
 
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 TRUE_VALUES = frozenset({"true", "1", "yes", "oui", "vrai"})
-
-
-class Rejected(msgspec.Struct, frozen=True):
-    """One row that was not used, and why."""
-
-    file: str
-    line: int
-    field: str
-    reason: str
 
 
 class FileCounts(msgspec.Struct, kw_only=True):

@@ -22,6 +22,7 @@ from scipy import sparse
 from lanterne import registry
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.recommend import _metrics as m
+from lanterne.recommend._content import embeddings_for, item_texts, read_titles
 from lanterne.recommend._data import Dataset, load_dataset, split_per_user
 from lanterne.recommend._goals import SURFACES, Goal, Surface, parse_goal
 from lanterne.recommend._models import Blend, Model, make_model
@@ -333,8 +334,6 @@ def run_evaluation(
         for mc in config.models:
             embeddings = None
             if mc.model != "blend" and "embeddings" in registry.get("model", mc.model).needs:
-                from lanterne.recommend._service import embeddings_for, item_texts, read_titles
-
                 titles = read_titles(_resolve(base, config.titles)) if config.titles else {}
                 cache = _resolve(base, config.interactions).parent / ".lanterne-cache"
                 embeddings = embeddings_for(item_texts(dataset, titles), cache)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from typing import ClassVar
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from lanterne.audit import Weighting
 from lanterne.errors import BadGoal
 
 Floats = npt.NDArray[np.float64]
@@ -61,43 +63,44 @@ def parse_goal(text: str) -> Goal:
         raise BadGoal("recommend.bad_goal", goal=text) from None
 
 
-SURFACES = ("uniform", "log", "rbp", "grid")
+SURFACES = Weighting.KINDS
+_DEFAULT = Weighting()
 
 
 class Surface(msgspec.Struct, frozen=True, kw_only=True):
-    """Where a list is shown, and so how prominent each slot is.
+    """Where a list is shown, and so how prominent each slot is: the audit's weighting
+    (``lanterne.audit.Weighting``) of a list of slots, ``columns`` to a row on a grid.
 
     ``uniform``: every slot counts the same (a share of slots); ``log``: 1 / log2(rank + 1), as in
     DCG; ``rbp``: patience^(rank − 1) (rank-biased precision); ``grid``: rows of ``columns``
     slots, row r and column c weighing row_decay^r × column_decay^c (a home screen)."""
 
+    KINDS: ClassVar[tuple[str, ...]] = Weighting.KINDS
+
     kind: str = "uniform"
-    patience: float = 0.85
+    patience: float = _DEFAULT.patience
     columns: int = 5
-    row_decay: float = 0.7
-    column_decay: float = 0.9
+    row_decay: float = _DEFAULT.row_decay
+    column_decay: float = _DEFAULT.column_decay
+
+    @property
+    def weighting(self) -> Weighting:
+        return Weighting(
+            kind=self.kind,
+            patience=self.patience,
+            row_decay=self.row_decay,
+            column_decay=self.column_decay,
+        )
 
     def weights(self, k: int) -> Floats:
         """Slot weights, most prominent first (slots are numbered in that order)."""
-        ranks = np.arange(k, dtype=np.float64)
-        if self.kind == "uniform":
-            w = np.ones(k)
-        elif self.kind == "log":
-            w = 1.0 / np.log2(ranks + 2.0)
-        elif self.kind == "rbp":
-            w = self.patience**ranks
-        elif self.kind == "grid":
-            rows, cols = divmod(np.arange(k), self.columns)
-            w = np.sort(self.row_decay**rows * self.column_decay**cols)[::-1]
-        else:
+        if self.kind not in SURFACES:
             raise ValueError(f"unknown surface « {self.kind} »: {', '.join(SURFACES)}")
-        return np.asarray(w, dtype=np.float64)
+        return self.weighting.slot_weights(k, self.columns)
 
     def grid_positions(self, k: int) -> list[tuple[int, int]]:
         """For a grid, the (row, column) of each slot in prominence order."""
-        cells = [divmod(i, self.columns) for i in range(k)]
-        weight = [self.row_decay**r * self.column_decay**c for r, c in cells]
-        return [cells[i] for i in sorted(range(k), key=lambda i: (-weight[i], i))]
+        return self.weighting.grid_cells(k, self.columns)
 
 
 def goal_masks(goals: tuple[Goal, ...], attribute_mask: Callable[[str, str], Bools]) -> Bools:

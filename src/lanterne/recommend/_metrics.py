@@ -13,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from lanterne.recommend._rerank import ItemSpace, _kl
+from lanterne.audit import gini, kl_divergence
+from lanterne.recommend._rerank import ItemSpace
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -59,17 +60,6 @@ def coverage(lists: Ints, n_items: int) -> float:
     return len(shown) / n_items if n_items else 0.0
 
 
-def gini(values: Floats) -> float:
-    """Gini coefficient of non-negative values (0: all equal; → 1: all on one)."""
-    v = np.sort(np.asarray(values, dtype=np.float64))
-    n = len(v)
-    total = v.sum()
-    if n == 0 or total == 0:
-        return 0.0
-    ranks = np.arange(1, n + 1)
-    return float((2.0 * (ranks * v).sum()) / (n * total) - (n + 1.0) / n)
-
-
 def exposure_gini(lists: Ints, n_items: int) -> float:
     counts = np.bincount(lists[lists >= 0], minlength=n_items).astype(np.float64)
     return gini(counts)
@@ -106,7 +96,7 @@ def miscalibration(
         if p.sum() == 0:
             continue
         q = space.distribution(row[row >= 0])
-        out[u] = float(_kl(p, q, alpha))
+        out[u] = float(kl_divergence(p, q, alpha))
     return out
 
 

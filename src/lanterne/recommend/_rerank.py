@@ -145,15 +145,6 @@ class MMR:
         return _finish(items, chosen, values, self.lam * utility - (1.0 - self.lam) * closest)
 
 
-def _kl(p: Floats, q: Floats, alpha: float) -> Floats:
-    """KL(p ‖ (1 − α)q + αp) along the last axis (Steck's smoothing keeps it finite)."""
-    smoothed = (1.0 - alpha) * q + alpha * p
-    p = np.broadcast_to(p, smoothed.shape)
-    ratio = np.divide(p, smoothed, out=np.ones_like(smoothed), where=(p > 0) & (smoothed > 0))
-    terms = p * np.log(ratio)
-    return np.asarray(terms.sum(axis=-1), dtype=np.float64)
-
-
 class Calibrated:
     """Steck's calibration: the list's category mix follows the user's history."""
 

@@ -3,7 +3,6 @@ configuration file) or over a Lanterne catalogue (content similarity from the se
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,9 +13,9 @@ import numpy.typing as npt
 from scipy import sparse
 
 from lanterne import registry
-from lanterne._csv_cells import restore
 from lanterne.catalogue import Catalogue
-from lanterne.errors import BadInput, InputNotFound, NotFound
+from lanterne.errors import BadInput, NotFound
+from lanterne.recommend._content import embeddings_for, item_texts, read_titles
 from lanterne.recommend._data import Dataset, from_pairs, load_dataset
 from lanterne.recommend._eval import (
     EvalConfig,
@@ -125,46 +124,6 @@ def _digest(*parts: object) -> str:
         else:
             h.update(repr(part).encode())
     return h.hexdigest()[:16]
-
-
-def read_titles(path: Path) -> dict[str, str]:
-    if not path.is_file():
-        raise InputNotFound("input.not_found", path=path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        # Titles as written, quotes added against formula injection taken off (_csv_cells).
-        return {
-            row["item"]: restore(row["title"] or "")
-            for row in csv.DictReader(handle)
-            if row.get("item")
-        }
-
-
-def item_texts(dataset: Dataset, titles: dict[str, str]) -> list[str]:
-    """What content similarity reads for each item: its title and its genres."""
-    genres: list[list[str]] = [[] for _ in range(dataset.n_items)]
-    for value in dataset.attributes.values("genre"):
-        for i in np.flatnonzero(dataset.attributes.mask("genre", value)):
-            genres[int(i)].append(value)
-    return [
-        " ".join([titles.get(item, ""), *sorted(genres[i])]).strip() or item
-        for i, item in enumerate(dataset.items)
-    ]
-
-
-def embeddings_for(texts: list[str], cache: Path | None) -> npt.NDArray[np.float32]:
-    """Text vectors from the search encoder, kept in ``cache`` (keyed by the texts)."""
-    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    if cache is not None:
-        target = cache / f"embeddings-{key}.npy"
-        if target.is_file():
-            return np.asarray(np.load(target), dtype=np.float32)
-    from lanterne.search._encoder import Encoder
-
-    vectors = Encoder().encode(texts)
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        np.save(target, vectors)
-    return vectors
 
 
 def fitted_model(

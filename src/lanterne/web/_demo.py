@@ -7,8 +7,9 @@ from pathlib import Path
 
 import msgspec
 
-from lanterne.audit import AuditConfig, LanterneLocal, Persona, Weighting, run_audit, simulate
+from lanterne.audit import AuditConfig, Persona, Weighting, run_audit, simulate
 from lanterne.audit._capture import Captures
+from lanterne.recommend import LanterneLocal
 from lanterne.recommend._service import Source
 from lanterne.web._site import HomeSettings
 

@@ -39,8 +39,6 @@ log = logging.getLogger("lanterne.web")
 SYNC_EVERY = 5.0
 """Seconds between two looks at the change log."""
 
-SURFACES = ("uniform", "log", "rbp", "grid")
-
 
 class HomeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """What the public home page asks of its lists (changed through ``PUT /api/settings``)."""
@@ -55,7 +53,7 @@ class HomeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         """Raise ``BadInput`` when a goal, the surface or the length cannot be used."""
         for goal in self.goals:
             parse_goal(goal)
-        if self.surface not in SURFACES:
+        if self.surface not in Surface.KINDS:
             raise BadInput("web.bad_setting", detail=f"surface « {self.surface} »")
         if not 1 <= self.k <= 50:
             raise BadInput("web.bad_setting", detail=f"k = {self.k} (1…50)")

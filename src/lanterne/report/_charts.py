@@ -1,4 +1,4 @@
-"""Charts of a catalogue report, drawn by matplotlib as inline SVG (no network, no JavaScript)."""
+"""Charts of Lanterne's reports, drawn by matplotlib as inline SVG (no network, no JavaScript)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ matplotlib.use("Agg")  # no screen: draw to files only
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+
+from lanterne.report._numbers import number
 
 # Colour-blind-safe palette (Okabe & Ito), dark enough on white for WCAG 2.1 non-text contrast.
 BLUE = "#0072B2"
@@ -31,7 +33,8 @@ plt.rcParams.update(
 )
 
 
-def _svg(fig: Figure, title: str) -> str:
+def svg(fig: Figure, title: str) -> str:
+    """The figure as an inline ``<svg>`` named ``title`` for screen readers; closes it."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
@@ -43,7 +46,7 @@ def _svg(fig: Figure, title: str) -> str:
 
 def grouped(value: float) -> str:
     """A count with thin spaces between thousands, as French typography writes it."""
-    return f"{value:,.0f}".replace(",", "\u202f")
+    return number(value, "fr")
 
 
 def bars(
@@ -76,4 +79,4 @@ def bars(
         for x, v in enumerate(values):
             ax.text(x, v, grouped(v), ha="center", va="bottom", fontsize=9)
     ax.set_title(title, loc="left", fontsize=11)
-    return _svg(fig, title)
+    return svg(fig, title)
