@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lanterne.messages import MESSAGES, REASON_LABELS, detect_language, say
+from lanterne.messages import MESSAGES, REASON_LABELS, say
 from lanterne.settings import SETTINGS, Settings
+from lanterne.settings import interface_language as detect_language
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,12 +6,9 @@ check that each id has both languages and the same placeholders.
 
 from __future__ import annotations
 
-import os
 import string
 from collections.abc import Mapping
 from typing import Final, Literal
-
-from lanterne.settings import text
 
 Lang = Literal["fr", "en"]
 
@@ -451,20 +448,6 @@ def reason_label(reason: str, lang: Lang = "fr") -> str:
     """Short name of a quarantine reason, for counts."""
     fr, en = REASON_LABELS.get(reason, (reason, reason))
     return en if lang == "en" else fr
-
-
-def detect_language(explicit: str | None = None) -> Lang:
-    """The language to speak: ``--lang``, then ``LANTERNE_LANG``, then the locale; French by default."""
-    for candidate in (
-        explicit,
-        text("lang"),
-        os.environ.get("LC_ALL"),
-        os.environ.get("LC_MESSAGES"),
-        os.environ.get("LANG"),
-    ):
-        if candidate:
-            return "en" if candidate.lower().startswith("en") else "fr"
-    return "fr"
 
 
 def say(key: str, lang: Lang = "fr", **params: object) -> str:

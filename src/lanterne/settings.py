@@ -18,6 +18,8 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
+from lanterne.messages import Lang
+
 Kind = Literal["text", "path", "whole"]
 """``text`` as given; ``path`` a file or folder (``None`` when empty and no default); ``whole``
 a whole number of at least ``minimum`` (underscores allowed: ``20_000``)."""
@@ -272,6 +274,21 @@ def whole(name: str, given: str | None = None) -> int:
     raise BadSetting(
         "setting.not_positive", name=declared.env, value=value, minimum=declared.minimum
     )
+
+
+def interface_language(explicit: str | None = None) -> Lang:
+    """The language to speak to a person: ``--lang``, then ``LANTERNE_LANG``, then the locale;
+    French by default. (Not the language of a text: that is ``diagnose.detect_language``.)"""
+    for candidate in (
+        explicit,
+        text("lang"),
+        os.environ.get("LC_ALL"),
+        os.environ.get("LC_MESSAGES"),
+        os.environ.get("LANG"),
+    ):
+        if candidate:
+            return "en" if candidate.lower().startswith("en") else "fr"
+    return "fr"
 
 
 def _read(name: str, given: object) -> object:

@@ -13,8 +13,8 @@ from lanterne import __version__
 from lanterne.cli._common import _State, _t, echo
 from lanterne.cli._lazy import PLUGINS, Lazy, LazyGroup
 from lanterne.errors import ExitCode, LanterneError
-from lanterne.messages import Lang, detect_language, say
-from lanterne.settings import Settings
+from lanterne.messages import Lang, say
+from lanterne.settings import Settings, interface_language
 
 _CATALOGUE = "lanterne.cli._catalogue"
 _SEARCH = "lanterne.cli._search"
@@ -119,7 +119,7 @@ EVAL_COMMANDS: dict[str, Lazy] = {
 def cli(ctx: click.Context, lang: str | None, catalogue: str | None) -> None:
     """Lanterne : découvrabilité des œuvres francophones / discoverability of francophone works."""
     settings = Settings.load(catalogue=catalogue, lang=lang)
-    ctx.obj = _State(settings, detect_language(lang or settings.lang or None))
+    ctx.obj = _State(settings, interface_language(lang or settings.lang or None))
 
 
 @cli.group("eval", cls=LazyGroup, lazy=EVAL_COMMANDS)
@@ -138,7 +138,7 @@ def _log_internal(settings: Settings) -> Path:
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; the only place that exits."""
     args = sys.argv[1:] if argv is None else argv
-    lang: Lang = detect_language(_arg_value(args, "--lang"))
+    lang: Lang = interface_language(_arg_value(args, "--lang"))
     try:
         code = cli.main(args=args, prog_name="lanterne", standalone_mode=False)
     except LanterneError as exc:
