@@ -349,3 +349,30 @@ def test_a_bad_model_parameter_in_eval_recommend_names_the_field(tmp_path: Path)
         with pytest.raises(BadInput) as bad:
             load_config(path)
         assert field in str(bad.value) and "« m »" in str(bad.value)
+
+
+def test_a_plugin_diversifier_is_a_choice_of_the_cli_and_the_api(tmp_path: Path) -> None:
+    # The CLI and the API listed « mmr, calibrated, longtail » by hand: a plug-in's diversifier
+    # ran in eval recommend but `lanterne recommend --diversifier` refused it.
+    env = _with_plugin(tmp_path)
+    shown = lanterne(tmp_path, "recommend", "--help", **env)
+    assert shown.returncode == 0, shown.stderr
+    assert "backwards" in shown.stdout and "longtail" in shown.stdout
+    plain = lanterne(tmp_path, "recommend", "--help")
+    assert plain.returncode == 0 and "backwards" not in plain.stdout
+    refused = lanterne(tmp_path, "recommend", "--diversifier", "random", "--history", "x")
+    assert refused.returncode == 2 and "longtail" in refused.stderr
+    schema = lanterne(
+        tmp_path,
+        "serve",
+        "--get",
+        "/api/openapi.json",
+        **env,
+    )
+    assert schema.returncode == 0, schema.stderr
+    assert (
+        "backwards"
+        in json.loads(schema.stdout)["components"]["schemas"]["Settings"]["properties"][
+            "diversifier"
+        ]["pattern"]
+    )

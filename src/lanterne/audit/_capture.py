@@ -19,19 +19,19 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 
 from lanterne.errors import BadInput, InputNotFound
-from lanterne.ingest._encoding import detect_encoding
-from lanterne.ingest._readers import CsvReader, ReadLimits, ReadProblem
-from lanterne.ingest._readers import _FileLines as FileLines
 from lanterne.messages import say_partial
 from lanterne.rejected import Rejected
 from lanterne.settings import load_into, setting
+
+if TYPE_CHECKING:
+    from lanterne.ingest import ReadProblem
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -296,6 +296,10 @@ def _unread(problem: ReadProblem) -> _Row:
 
 
 def _rows_csv(path: Path) -> Iterator[_Row]:
+    # The ingest's reader, imported when captures are read: a command that only weighs
+    # positions (a recommendation) must not load the ingest.
+    from lanterne.ingest import CsvReader, ReadProblem
+
     reader = CsvReader(path)
     missing = [c for c in _FIXED if c not in reader.header]
     if missing:
@@ -357,6 +361,8 @@ def _json_int(text: str) -> int:
 
 
 def _rows_jsonl(path: Path) -> Iterator[_Row]:
+    from lanterne.ingest import FileLines, ReadLimits, detect_encoding
+
     encoding = detect_encoding(path)
     # A line longer than a record may be is handed out cut (and rejected), never held whole.
     lines = FileLines(path, encoding, ReadLimits.from_settings().max_record_bytes)

@@ -11,13 +11,12 @@ import json
 import math
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from lanterne.audit._report import Report
 from lanterne.audit._words import flatten, group, parameter, rule, surface, verdict
-from lanterne.report import BLUE, GREY, NNBSP, ORANGE, count, decimal, number, pct, svg
+from lanterne.report import BLUE, GREY, NNBSP, ORANGE, count, decimal, number, pct, pyplot, svg
 
 
 def _t(lang: str, fr: str, en: str) -> str:
@@ -48,7 +47,7 @@ def _whole_ticks(ax: Axes, n: int) -> None:
 
 
 def chart_positions(report: Report, lang: str = "fr") -> str:
-    fig, ax = plt.subplots(figsize=(6, 3))
+    fig, ax = pyplot().subplots(figsize=(6, 3))
     longest = 0
     missing: list[str] = []
     for (name, values), colour, style in zip(
@@ -88,7 +87,7 @@ def chart_positions(report: Report, lang: str = "fr") -> str:
 
 def chart_lorenz(report: Report, lang: str = "fr") -> str:
     x, y = report.lorenz
-    fig, ax = plt.subplots(figsize=(4, 4))
+    fig, ax = pyplot().subplots(figsize=(4, 4))
     ax.plot([0, 100], [0, 100], color=GREY, linestyle="--", label=_t(lang, "égalité", "equality"))
     ax.plot(
         [100 * v for v in x],
@@ -109,7 +108,7 @@ def chart_drift(report: Report, lang: str = "fr") -> str | None:
     d = report.drift[0]
     scale = 1.0 if d.metric == "genre-entropy" else 100.0
     sessions = list(range(1, len(d.by_session) + 1))
-    fig, ax = plt.subplots(figsize=(6, 3))
+    fig, ax = pyplot().subplots(figsize=(6, 3))
     ax.fill_between(
         sessions,
         _points(d.by_session_low, scale),

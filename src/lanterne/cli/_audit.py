@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import msgspec
 
-from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.cli._common import Registered, _state, _t, echo, echo_json, weighting_names
 
 
 @click.command("audit")
@@ -21,7 +21,7 @@ from lanterne.cli._common import _state, _t, echo, echo_json
 )
 @click.option(
     "--weighting",
-    type=click.Choice(["uniform", "log", "rbp", "grid"]),
+    type=Registered(weighting_names),
     default="log",
     show_default=True,
 )

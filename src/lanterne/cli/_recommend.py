@@ -10,7 +10,15 @@ import msgspec
 
 from lanterne._visible import visible
 from lanterne.catalogue import open_catalogue
-from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.cli._common import (
+    Registered,
+    _state,
+    _t,
+    diversifier_names,
+    echo,
+    echo_json,
+    weighting_names,
+)
 from lanterne.messages import Lang
 
 
@@ -39,7 +47,7 @@ from lanterne.messages import Lang
 )
 @click.option(
     "--diversifier",
-    type=click.Choice(["mmr", "calibrated", "longtail"]),
+    type=Registered(diversifier_names),
     default="mmr",
     show_default=True,
 )
@@ -48,7 +56,7 @@ from lanterne.messages import Lang
 )
 @click.option(
     "--surface",
-    type=click.Choice(["uniform", "log", "rbp", "grid"]),
+    type=Registered(weighting_names),
     default="uniform",
     show_default=True,
 )

@@ -1,6 +1,7 @@
 """Ingest: readers, mapping profiles and the pipeline that fills the catalogue."""
 
 from lanterne.ingest._dates import DateParseError, parse_date_fr
+from lanterne.ingest._encoding import detect_encoding
 from lanterne.ingest._mapper import Mapper, RecordProblem
 from lanterne.ingest._pipeline import IngestOptions, IngestSummary, ingest, resolve_files
 from lanterne.ingest._profile import (
@@ -9,15 +10,21 @@ from lanterne.ingest._profile import (
     load_profile,
     mapping_profile_schema,
 )
+from lanterne.ingest._readers import CsvReader, FileLines, ReadLimits, ReadProblem
 
 __all__ = [
+    "CsvReader",
     "DateParseError",
+    "FileLines",
     "IngestOptions",
     "IngestSummary",
     "Mapper",
     "MappingProfile",
+    "ReadLimits",
+    "ReadProblem",
     "RecordProblem",
     "bundled_profiles",
+    "detect_encoding",
     "ingest",
     "load_profile",
     "mapping_profile_schema",

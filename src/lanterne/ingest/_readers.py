@@ -155,7 +155,7 @@ class CsvReader:
         self.path = path
         self.encoding = detect_encoding(path, encoding)
         limit = (limits or ReadLimits()).max_record_bytes
-        self._lines = _FileLines(path, self.encoding, limit)
+        self._lines = FileLines(path, self.encoding, limit)
         try:
             first = next(iter(self._lines), "")
         except RecordTooLarge:
@@ -343,7 +343,7 @@ class DecodedLines(ABC):
     """Lines decoded one by one, so a bad byte spoils one record, not the file.
 
     It remembers the text handed to the CSV parser since the last ``take()``, which becomes
-    the raw value kept in quarantine. ``_FileLines`` reads them from a file, ``_blocks`` from
+    the raw value kept in quarantine. ``FileLines`` reads them from a file, ``_blocks`` from
     a block of one.
     """
 
@@ -378,7 +378,7 @@ class DecodedLines(ABC):
         """
         self.number += 1
         self._last = data
-        # A line too long, as ``_FileLines`` finds it reading ``limit`` + 1 bytes at most: no
+        # A line too long, as ``FileLines`` finds it reading ``limit`` + 1 bytes at most: no
         # line break in them. Its quotes are not all known: when skipping, the skip ends there.
         limit = self._limit
         cut = cut or len(data) > limit + 1 or (len(data) == limit + 1 and data[-1:] != b"\n")
@@ -424,7 +424,7 @@ class DecodedLines(ABC):
         yield self.take()
 
 
-class _FileLines(DecodedLines):
+class FileLines(DecodedLines):
     """The physical lines of a file."""
 
     def __init__(self, path: Path, encoding: str, limit: int) -> None:

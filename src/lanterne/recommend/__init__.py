@@ -37,6 +37,7 @@ from lanterne.recommend._pipeline import (
     Recommender,
     Reranker,
     curiosity_weight,
+    diversifiers,
 )
 from lanterne.recommend._platform import LanterneLocal
 from lanterne.recommend._rerank import (
@@ -86,6 +87,7 @@ __all__ = [
     "Reranker",
     "Surface",
     "curiosity_weight",
+    "diversifiers",
     "from_pairs",
     "load_config",
     "load_dataset",

@@ -25,8 +25,11 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 
-DIVERSIFIERS = ("mmr", "calibrated", "longtail", "none")
-"""The built-in diversifiers (``lanterne.registry.names("diversifier")`` adds plug-ins' ones)."""
+
+def diversifiers() -> tuple[str, ...]:
+    """The diversifiers a person may choose (``none`` aside): the registry's, plug-ins' too. The
+    CLI's choices, the API's schema and the home settings' check all read it."""
+    return tuple(name for name in registry.names("diversifier") if name != "none")
 
 
 class Reranker(Protocol):

@@ -3,7 +3,7 @@
 The diagnosis and the audit draw and write through here, and so will the publishing checks.
 """
 
-from lanterne.report._charts import BLUE, GREEN, GREY, ORANGE, bars, svg
+from lanterne.report._charts import BLUE, GREEN, GREY, ORANGE, bars, pyplot, svg
 from lanterne.report._numbers import NNBSP, count, decimal, number, pct, share_digits
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "decimal",
     "number",
     "pct",
+    "pyplot",
     "share_digits",
     "svg",
 ]

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 from fastapi import APIRouter, Depends, Query, Request
@@ -24,7 +26,7 @@ from starlette.formparsers import MultiPartException
 
 from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
-from lanterne.recommend import Surface, parse_goal
+from lanterne.recommend import Surface, diversifiers, parse_goal
 from lanterne.recommend._service import Options
 from lanterne.search import FACETS, Mode, Results
 from lanterne.web._limits import BodyTooLarge, upload_name
@@ -145,15 +147,21 @@ class IngestResult(BaseModel):
     removed: int
 
 
+def _one_of(names: Sequence[str]) -> str:
+    """A pattern that matches exactly one of ``names`` (read from where they are declared: the
+    registry's diversifiers, plug-ins' too; the weightings of ``Surface``)."""
+    return "^(" + "|".join(re.escape(name) for name in names) + ")$"
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     goals: list[Annotated[str, StringConstraints(pattern=GOAL)]] = Field(
         default=[], description="ATTRIBUTE=VALUE:SHARE, e.g. type=Festival:0.4", max_length=10
     )
-    surface: Literal["uniform", "log", "rbp", "grid"] = "grid"
+    surface: Annotated[str, Field(pattern=_one_of(Surface.KINDS))] = "grid"
     k: int = Field(default=12, ge=1, le=50)
-    diversifier: Literal["mmr", "calibrated", "longtail"] = "mmr"
+    diversifier: Annotated[str, Field(pattern=_one_of(diversifiers()))] = "mmr"
 
 
 SETTINGS_SCHEMA = "#/components/schemas/Settings"
@@ -289,9 +297,9 @@ def api_router(site: Site) -> APIRouter:
             list[Annotated[str, StringConstraints(pattern=GOAL)]],
             Query(description="ATTRIBUTE=VALUE:SHARE, repeatable"),
         ] = [],  # noqa: B006
-        surface: Annotated[str, Query(pattern="^(uniform|log|rbp|grid)$")] = "uniform",
+        surface: Annotated[str, Query(pattern=_one_of(Surface.KINDS))] = "uniform",
         curiosity: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
-        diversifier: Annotated[str, Query(pattern="^(mmr|calibrated|longtail)$")] = "mmr",
+        diversifier: Annotated[str, Query(pattern=_one_of(diversifiers()))] = "mmr",
         k: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> Any:
         """Recommendations with explanations; goals guaranteed in the list when feasible."""

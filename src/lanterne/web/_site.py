@@ -24,7 +24,7 @@ from lanterne.audit import Report
 from lanterne.catalogue import Catalogue, open_catalogue
 from lanterne.diagnose._report import CatalogueReport, build_report
 from lanterne.errors import BadInput, NotFound
-from lanterne.recommend import Surface, parse_goal
+from lanterne.recommend import Surface, diversifiers, parse_goal
 from lanterne.recommend._service import Options, Source, catalogue_source
 from lanterne.settings import WebLimits
 from lanterne.web._security import Guard
@@ -57,7 +57,7 @@ class HomeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             raise BadInput("web.bad_setting", detail=f"surface « {self.surface} »")
         if not 1 <= self.k <= 50:
             raise BadInput("web.bad_setting", detail=f"k = {self.k} (1…50)")
-        if self.diversifier not in ("mmr", "calibrated", "longtail"):
+        if self.diversifier not in diversifiers():
             raise BadInput("web.bad_setting", detail=f"diversifier « {self.diversifier} »")
         return self
 
