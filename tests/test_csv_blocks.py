@@ -19,6 +19,7 @@ from lanterne.ingest import IngestOptions, Mapper, ingest, load_profile
 from lanterne.ingest._blocks import (
     BlockRecord,
     CsvBlock,
+    following_open,
     join_open,
     read_block,
     split_blocks,
@@ -37,7 +38,8 @@ def block_items(blocks: Iterable[CsvBlock]) -> Iterator[Item]:
         read = read_block(block)
         yield from read.items
         while read.open_at is not None:
-            block = join_open(block, read.open_at, read.open_line, next(stream))
+            following = following_open(block, read.open_at, lambda: next(stream))
+            block = join_open(block, read.open_at, read.open_line, *following)
             read = read_block(block)
             yield from read.items
 

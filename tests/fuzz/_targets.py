@@ -86,7 +86,7 @@ def _own_errors_only(run: Callable[[], None]) -> None:
 def csv_reader(data: bytes) -> None:
     """The CSV reader, whole and in blocks (as map workers read it): the same items, each byte of
     the file read a bounded number of times."""
-    from lanterne.ingest._blocks import join_open, read_block, split_blocks
+    from lanterne.ingest._blocks import following_open, join_open, read_block, split_blocks
     from lanterne.ingest._readers import CsvReader, RawRecord, ReadProblem
 
     path = _file("fuzz.csv", data)
@@ -115,7 +115,10 @@ def csv_reader(data: bytes) -> None:
             read = read_block(block)
             items.extend(read.items)
             while read.open_at is not None:
-                block = join_open(block, read.open_at, read.open_line, next(blocks))
+                # As the pipeline joins them (``_parallel``): enough blocks at once that a
+                # record over many blocks is read a bounded number of times, not once per block.
+                following = following_open(block, read.open_at, lambda: next(blocks))
+                block = join_open(block, read.open_at, read.open_line, *following)
                 decoded += len(block.data)
                 read = read_block(block)
                 items.extend(read.items)

@@ -15,7 +15,7 @@ property test checks it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import msgspec
 
@@ -170,6 +170,27 @@ def read_block(block: CsvBlock, parse: bool = True) -> BlockRead:
         read.open_at = lines.mark
         read.open_line = open_record.line
     return read
+
+
+def following_open(
+    block: CsvBlock, open_at: int, next_block: Callable[[], CsvBlock]
+) -> list[CsvBlock]:
+    """The blocks to join to the record left open at ``open_at`` in ``block`` (``join_open``).
+
+    Blocks cut at an odd count of quotes go with it (a long quoted field goes on through them),
+    and at least as many bytes as the open record already holds: a record over many blocks is
+    thus read again a bounded number of times in all (twice its size at most), not once per
+    block it spans.
+    """
+    held = len(block.data) - open_at
+    following = [next_block()]
+    while (
+        not following[-1].final
+        and not following[-1].cut
+        and (following[-1].odd_end or sum(len(f.data) for f in following) < held)
+    ):
+        following.append(next_block())
+    return following
 
 
 def join_open(block: CsvBlock, open_at: int, open_line: int, *following: CsvBlock) -> CsvBlock:

@@ -20,13 +20,20 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from lanterne import __version__
-from lanterne.ingest._blocks import BlockRecord, CsvBlock, join_open, read_block
+from lanterne.ingest._blocks import (
+    BlockRecord,
+    CsvBlock,
+    following_open,
+    join_open,
+    read_block,
+)
 from lanterne.ingest._mapper import Mapper, RecordProblem
 from lanterne.ingest._profile import MappingProfile
 from lanterne.ingest._readers import CsvLayout, Item, RawRecord, ReadProblem
@@ -319,18 +326,8 @@ class _Flow:
         while done.open_at is not None:
             # The cut fell inside a record: read it again, with what follows, from its start
             # (here; it is rare). The following blocks' own outcomes started mid-record:
-            # dropped. Blocks cut at an odd count of quotes go with it (a long quoted field
-            # goes on through them), and at least as many bytes as the open record already
-            # holds, so a record over many blocks is read again a bounded number of times in
-            # all (twice its size at most), not once per block it spans.
-            held = len(block.data) - done.open_at
-            following = [self._next_block(block)]
-            while (
-                not following[-1].final
-                and not following[-1].cut
-                and (following[-1].odd_end or sum(len(f.data) for f in following) < held)
-            ):
-                following.append(self._next_block(block))
+            # dropped.
+            following = following_open(block, done.open_at, partial(self._next_block, block))
             block = join_open(block, done.open_at, done.open_line, *following)
             done = map_block(self.stage, block)
             yield from _expand(block, done)
