@@ -3,7 +3,8 @@
     .venv/bin/python scripts/messages.py [--check]
 
 French is the source language: every msgid is the French text. New texts appear in
-``src/lanterne/web/locale/en/LC_MESSAGES/lanterne.po`` with an empty translation for a translator
+``src/lanterne/report/locale/en/LC_MESSAGES/lanterne.po`` (texts of the pages, ``web/``, and of
+the names the reports and pages give codes, ``report/``) with an empty translation for a translator
 to fill; texts gone from the code are dropped. ``--check`` changes nothing and fails when a text
 has no English translation (the test suite runs the same check).
 """
@@ -19,8 +20,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
-WEB = ROOT / "src" / "lanterne" / "web"
-PO = WEB / "locale" / "en" / "LC_MESSAGES" / "lanterne.po"
+PACKAGE = ROOT / "src" / "lanterne"
+SOURCES = [PACKAGE / "web", PACKAGE / "report"]
+PO = PACKAGE / "report" / "locale" / "en" / "LC_MESSAGES" / "lanterne.po"
 METHODS = [("templates/**.j2", "jinja2"), ("**.py", "python")]
 OPTIONS = {"templates/**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -28,10 +30,12 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 def extracted() -> Catalog:
     template = Catalog(project="Lanterne", domain="lanterne", locale="fr")
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(WEB), METHODS, options_map=OPTIONS, keywords=KEYWORDS
-    ):
-        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for folder in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            str(folder), METHODS, options_map=OPTIONS, keywords=KEYWORDS
+        ):
+            where = [(f"{folder.name}/{filename}", lineno)]
+            template.add(message, None, where, auto_comments=comments, context=context)
     return template
 
 

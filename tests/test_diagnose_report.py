@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,27 @@ def test_html_report_in_both_languages() -> None:
     en = render_html(report, "en")
     assert '<html lang="en">' in en and "The ten fixes that lift the most records" in en
     assert "ajoutez" not in en
+
+
+def test_breakdown_rows_are_named_not_coded() -> None:
+    # The tables by type and territory showed the stored codes: « CreativeWork », « FR-PAC ».
+    region = {"territories": [{"level": "region", "code": "FR-PAC"}]}
+    works = [
+        *three(),
+        make(4, type="CreativeWork", diversity=region),
+        make(5, diversity={"countries": ["BE"]}),
+    ]
+    report = build_report(works, "c.sqlite")
+    assert set(report.by_territory) == {"FR-PAC", "BE", "?"}
+    fr = render_html(report, "fr")
+    rows = [html.unescape(r.split("</th>")[0]) for r in fr.split('<th scope="row">')[1:]]
+    assert {"Peinture", "Festival", "Œuvre ou objet"} <= set(rows)
+    assert "Provence-Alpes-Côte d'Azur (FR-PAC)" in rows and "Territoire non renseigné" in rows
+    assert "Belgique (BE)" in rows
+    assert "CreativeWork" not in rows and "Painting" not in rows
+    en = render_html(report, "en")
+    rows = [html.unescape(r.split("</th>")[0]) for r in en.split('<th scope="row">')[1:]]
+    assert {"Painting", "Work or object", "No territory given", "Belgium (BE)"} <= set(rows)
 
 
 requires_chromium = pytest.mark.skipif(

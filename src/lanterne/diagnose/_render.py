@@ -13,7 +13,17 @@ import jinja2
 from lanterne.diagnose._registry import fixes, rules
 from lanterne.diagnose._report import CatalogueReport
 from lanterne.errors import ToolMissing
-from lanterne.report import BLUE, GREEN, ORANGE, bars, number
+from lanterne.report import (
+    BLUE,
+    GREEN,
+    ORANGE,
+    SOURCES,
+    WORK_TYPES,
+    bars,
+    number,
+    official_subdivision_names,
+    translations,
+)
 from lanterne.settings import Settings
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -81,6 +91,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "by_source": ("Par source", "By source"),
     "by_type": ("Par type", "By type"),
     "by_territory": ("Par territoire (15 premiers)", "By territory (top 15)"),
+    "no_territory": ("Territoire non renseigné", "No territory given"),
     "top_fix": ("Correction la plus utile", "Most useful fix"),
     "failed_rules": ("Règles non satisfaites", "Rules failed"),
     "rule": ("Règle", "Rule"),
@@ -140,6 +151,25 @@ def render_body(report: CatalogueReport, lang: str = "fr") -> str:
     return _render(report, lang, "report_body.html.j2")
 
 
+def group_name(kind: str, key: str, lang: str) -> str:
+    """What a breakdown's row is called: « Festival », « Provence-Alpes-Côte d'Azur (FR-PAC) »,
+    the source's name; the stored code when there is no name for it. The tables showed the
+    codes (``CreativeWork``, ``FR-PAC``)."""
+    said = translations("en" if lang == "en" else "fr").gettext
+    if kind == "type":
+        return said(WORK_TYPES[key]) if key in WORK_TYPES else key
+    if kind == "source":
+        return said(SOURCES[key]) if key in SOURCES else key
+    if key == "?":
+        return LABELS["no_territory"][1 if lang == "en" else 0]
+    name = official_subdivision_names().get(key.upper())
+    if name is None and len(key) == 2:  # a country, when the record names no region
+        from babel import Locale
+
+        name = Locale.parse("en" if lang == "en" else "fr").territories.get(key.upper())
+    return f"{name} ({key})" if name else key
+
+
 def _render(report: CatalogueReport, lang: str, template: str) -> str:
     i = 1 if lang == "en" else 0
 
@@ -183,7 +213,7 @@ def _render(report: CatalogueReport, lang: str, template: str) -> str:
             color=ORANGE,
         ),
         "sources": bars(
-            list(report.by_source),
+            [group_name("source", key, lang) for key in report.by_source],
             [g.mean_score for g in report.by_source.values()],
             t("sources_caption"),
             t("mean_score"),
@@ -192,9 +222,12 @@ def _render(report: CatalogueReport, lang: str, template: str) -> str:
         ),
     }
     breakdowns = [
-        (t("by_source"), list(report.by_source.items())),
-        (t("by_type"), list(report.by_type.items())),
-        (t("by_territory"), list(report.by_territory.items())[:15]),
+        (t(f"by_{kind}"), [(group_name(kind, k, lang), g) for k, g in groups.items()])
+        for kind, groups in (
+            ("source", report.by_source),
+            ("type", report.by_type),
+            ("territory", dict(list(report.by_territory.items())[:15])),
+        )
     ]
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("lanterne.diagnose", "templates"),

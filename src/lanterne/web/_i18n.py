@@ -1,34 +1,11 @@
-"""The pages' texts through gettext: French is the source language (msgids are French), English
-comes from ``locale/en/LC_MESSAGES/lanterne.po``, read when the application starts (no compiled
-``.mo`` file to keep in step with it)."""
+"""The language of a page: which one the visitor asked for. The texts themselves go through the
+one gettext catalogue of ``lanterne.report`` (French msgids, English from its ``.po``)."""
 
 from __future__ import annotations
 
-import gettext
-import io
-from importlib import resources
-from typing import Literal
+from lanterne.report import DOMAIN, LANGS, Lang, translations
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
-
-Lang = Literal["fr", "en"]
-LANGS: tuple[Lang, ...] = ("fr", "en")
-DOMAIN = "lanterne"
-
-
-def translations(lang: Lang) -> gettext.NullTranslations:
-    """French as written in the templates; English from the committed catalogue."""
-    if lang == "fr":
-        return gettext.NullTranslations()
-    po = resources.files("lanterne.web").joinpath(f"locale/{lang}/LC_MESSAGES/{DOMAIN}.po")
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=lang, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+__all__ = ["DOMAIN", "LANGS", "Lang", "negotiate", "translations"]
 
 
 def negotiate(query: str | None, cookie: str | None, accept: str | None) -> Lang:

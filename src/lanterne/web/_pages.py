@@ -19,10 +19,11 @@ from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.profile import Media, Work
 from lanterne.recommend import parse_goal
+from lanterne.report import N_
 from lanterne.search import FACETS
 from lanterne.web._api import parse_filters, recommend, run_search
 from lanterne.web._i18n import LANGS, Lang, negotiate, translations
-from lanterne.web._labels import N_, Labeller
+from lanterne.web._labels import Labeller
 from lanterne.web._security import CSRF_COOKIE
 from lanterne.web._site import Site
 
