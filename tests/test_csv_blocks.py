@@ -261,7 +261,7 @@ def test_a_quoted_field_over_many_blocks_is_read_a_bounded_number_of_times(
 
     lines = [opened[1].line for opened, _ in got]
     assert lines == [*range(2, 22), 22, *range(3023, 3043)]
-    titles = [outcome[1] for _, outcome in got if outcome is not None]
+    titles = [outcome.source_id for _, outcome in got if outcome is not None]
     assert titles == [f"A{i}" for i in range(20)] + ["B"] + [f"C{i}" for i in range(20)]
     size = path.stat().st_size
     assert sum(parsed) <= 3 * size, (sum(parsed), size)

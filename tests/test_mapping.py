@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from lanterne.errors import BadProfile
 from lanterne.ingest import Mapper, RecordProblem, bundled_profiles, load_profile
+from lanterne.ingest._mapper import Mapped
 from lanterne.ingest._profile import MappingProfile
-from lanterne.ingest._transform import build_work, transform_record
+from lanterne.ingest._transform import Encoded, Quarantined, build_work, transform_record
 from lanterne.profile import Work, decode_work
 
 PROFILE = """
@@ -122,9 +123,9 @@ def row(**values: str) -> dict[str, str]:
 
 
 def build(mapper: Mapper, record: dict[str, Any]) -> Work:
-    status, _, payload = transform_record(mapper, "record", record)
-    assert status == "ok", payload
-    return decode_work(payload[2])
+    outcome = transform_record(mapper, "record", record)
+    assert isinstance(outcome, Encoded), outcome
+    return decode_work(outcome.doc)
 
 
 def test_every_transform(mapper: Mapper) -> None:
@@ -184,10 +185,10 @@ def test_unknown_type_falls_back_to_creative_work(mapper: Mapper) -> None:
 def test_problems_name_their_field(
     mapper: Mapper, values: dict[str, str], reason: str, field: str
 ) -> None:
-    status, _, payload = transform_record(mapper, "record", row(**values))
-    assert status == "problem"
-    assert payload[0] == reason
-    assert payload[1]["field"] == field
+    outcome = transform_record(mapper, "record", row(**values))
+    assert isinstance(outcome, Quarantined)
+    assert outcome.reason == reason
+    assert outcome.params["field"] == field
 
 
 def test_skip_on_error_drops_only_that_value(mapper: Mapper) -> None:
@@ -263,7 +264,7 @@ def test_joins_with_lookup(tmp_path: Path) -> None:
 def test_build_requires_a_title() -> None:
     profile = load_profile("festivals-france")
     with pytest.raises(RecordProblem):
-        build_work({"type": "Festival"}, profile, "x")
+        build_work(Mapped({"type": "Festival"}), profile, "x")
 
 
 def _fresh(tmp_path: Path) -> Mapper:

@@ -33,7 +33,7 @@ def mapped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         mapper: Mapper, kind: str, data: dict[str, object], source_id: str | None = None
     ) -> Outcome:
         outcome = real(mapper, kind, data, source_id)
-        calls.append(str(outcome[1]))
+        calls.append(str(outcome.source_id))
         return outcome
 
     monkeypatch.setattr(parallel, "transform_record", counting)

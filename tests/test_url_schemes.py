@@ -202,6 +202,26 @@ def test_jsonld_links_with_other_schemes_are_dropped_with_a_warning(tmp_path: Pa
     assert any("vbscript" in w for w in summary.warnings)
 
 
+def test_a_link_dropped_by_the_jsonld_reader_and_a_rule_is_warned_once(tmp_path: Path) -> None:
+    """The node's own reading and a ``[[map]]`` rule over the same property drop the same link:
+    one warning, the reader's first, then the rule's other ones."""
+    rules = '[[map]]\nfrom = ["url"]\nto = "url"\n\n[[map]]\nfrom = ["sameAs"]\nto = "media.page"\n'
+    event = {
+        "@context": "https://schema.org",
+        "@id": "https://example.org/e1",
+        "@type": "Event",
+        "name": "Piège",
+        "url": "javascript:alert(1)",
+        "sameAs": "ftp://example.org/page",
+    }
+    summary, works = _ingest(tmp_path, "e.jsonld", json.dumps([event]), JSONLD_PROFILE + rules)
+    assert (summary.read, summary.created, summary.quarantined) == (1, 1, 0)
+    assert summary.warnings_total == 2
+    assert "javascript:alert(1)" in summary.warnings[0] and "ftp:" in summary.warnings[1]
+    [work] = works.values()
+    assert work.url is None and work.media == []
+
+
 def test_old_catalogue_link_is_not_rendered_as_href(tmp_path: Path) -> None:
     good = dict.fromkeys(COLUMNS, "https://example.org/ok")
     _ingest(tmp_path, "links.csv", _csv([{"id": "1", "titre": "Ancien", **good}]), CSV_PROFILE)

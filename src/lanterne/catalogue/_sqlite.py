@@ -303,86 +303,14 @@ class SqliteCatalogue:
         outcome = BatchOutcome(unchanged=unchanged)
         batch_id = uuid.uuid4().hex
         at = _now()
-        db = self._db
         with self._write():
-            ids = _json.encode([w.id for w in works]).decode()
-            known = {
-                row[0]: (row[1], row[2], row[3])
-                for row in db.execute(
-                    "SELECT w.id, w.digest, w.deleted, w.source_digest FROM json_each(?) j "
-                    "JOIN works w ON w.id = j.value",
-                    (ids,),
-                )
-            }
-            inserts: list[tuple[Any, ...]] = []
+            # Each step adds the change log rows of what it did, in this order.
             changes: list[tuple[Any, ...]] = []
-            updated: list[StoredWork] = []
-            restamped: list[tuple[bytes | None, str]] = []
-            for w in works:
-                previous = known.get(w.id)
-                if previous is None:
-                    inserts.append(
-                        (
-                            w.id,
-                            w.source,
-                            w.source_id,
-                            w.type,
-                            w.doc,
-                            w.digest,
-                            w.source_digest,
-                            at,
-                            at,
-                            batch_id,
-                        )
-                    )
-                    changes.append((w.id, "created", at, batch_id, "{}"))
-                    outcome.created += 1
-                elif previous[0] == w.digest and not previous[1]:
-                    outcome.unchanged += 1
-                    if previous[2] != w.source_digest:
-                        # Same work from a differently written record (or a new mapping):
-                        # remember the new digest so the next import can skip it.
-                        restamped.append((w.source_digest, w.id))
-                else:
-                    updated.append(w)
-            if inserts:
-                # Documents arrive as UTF-8 bytes: CAST stores them as TEXT as they are, where
-                # binding a str would decode them here and encode them again (8 % of the store).
-                db.executemany(
-                    "INSERT INTO works(id, source, source_id, type, doc, digest, source_digest, "
-                    "created_at, updated_at, batch_id) "
-                    "VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?)",
-                    inserts,
-                )
-            if restamped:
-                db.executemany("UPDATE works SET source_digest=? WHERE id=?", restamped)
-            for w in updated:
-                row = db.execute("SELECT doc, deleted FROM works WHERE id = ?", (w.id,)).fetchone()
-                assert row is not None  # selected above, inside the same transaction
-                old_doc, was_deleted = row
-                diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(w.doc))
-                db.execute(
-                    "UPDATE works SET type=?, doc=CAST(? AS TEXT), digest=?, source_digest=?, "
-                    "deleted=0, updated_at=?, batch_id=? WHERE id=?",
-                    (w.type, w.doc, w.digest, w.source_digest, at, batch_id, w.id),
-                )
-                kind: ChangeKind = "created" if was_deleted else "updated"
-                changes.append((w.id, kind, at, batch_id, _json.encode(diff).decode()))
-                if was_deleted:
-                    outcome.created += 1
-                else:
-                    outcome.updated += 1
-            for work_id in delete_ids:
-                done = db.execute(
-                    "UPDATE works SET deleted=1, updated_at=?, batch_id=? WHERE id=? AND deleted=0 "
-                    "RETURNING id",
-                    (at, batch_id, work_id),
-                ).fetchone()
-                if done:
-                    changes.append((work_id, "deleted", at, batch_id, "{}"))
-                    outcome.deleted += 1
+            changed = self._insert_new(works, at, batch_id, changes, outcome)
+            self._update_changed(changed, at, batch_id, changes, outcome)
+            self._mark_deleted(delete_ids, at, batch_id, changes, outcome)
             if changes:
-                db.executemany(
+                self._db.executemany(
                     "INSERT INTO changes(work_id, kind, at, batch_id, fields) "
                     "VALUES (?, ?, ?, ?, ?)",
                     changes,
@@ -390,46 +318,166 @@ class SqliteCatalogue:
             if works or unchanged_keys or quarantine:
                 self._close_quarantined(run_id, works, unchanged_keys, quarantine)
             if quarantine:
-                db.executemany(
-                    "INSERT INTO quarantine(run_id, batch_id, source, file, line, reason, message, "
-                    "params, field, record_key, raw, at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            run_id,
-                            batch_id,
-                            q.source,
-                            q.file,
-                            q.line,
-                            q.reason,
-                            q.message,
-                            _json.encode(q.params).decode(),
-                            q.field,
-                            q.record_key,
-                            q.raw,
-                            at,
-                        )
-                        for q in quarantine
-                    ],
-                )
+                self._insert_quarantine(run_id, batch_id, at, quarantine)
                 outcome.quarantined = len(quarantine)
-            seq = self._scalar("SELECT count(*) FROM batches WHERE run_id=?", (run_id,))
-            db.execute(
-                "INSERT INTO batches(id, run_id, seq, committed_at, created, updated, unchanged, "
-                "deleted, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    batch_id,
-                    run_id,
-                    seq,
-                    at,
-                    outcome.created,
-                    outcome.updated,
-                    outcome.unchanged,
-                    outcome.deleted,
-                    outcome.quarantined,
-                ),
-            )
+            self._insert_batch(run_id, batch_id, at, outcome)
         return outcome
+
+    def _insert_new(
+        self,
+        works: Sequence[StoredWork],
+        at: str,
+        batch_id: str,
+        changes: list[tuple[Any, ...]],
+        outcome: BatchOutcome,
+    ) -> list[StoredWork]:
+        """Insert the works not stored yet; count those stored as they are (noting a new source
+        digest); return the others, changed or deleted before, for ``_update_changed``."""
+        db = self._db
+        ids = _json.encode([w.id for w in works]).decode()
+        known = {
+            row[0]: (row[1], row[2], row[3])
+            for row in db.execute(
+                "SELECT w.id, w.digest, w.deleted, w.source_digest FROM json_each(?) j "
+                "JOIN works w ON w.id = j.value",
+                (ids,),
+            )
+        }
+        inserts: list[tuple[Any, ...]] = []
+        changed: list[StoredWork] = []
+        restamped: list[tuple[bytes | None, str]] = []
+        for w in works:
+            previous = known.get(w.id)
+            if previous is None:
+                inserts.append(
+                    (
+                        w.id,
+                        w.source,
+                        w.source_id,
+                        w.type,
+                        w.doc,
+                        w.digest,
+                        w.source_digest,
+                        at,
+                        at,
+                        batch_id,
+                    )
+                )
+                changes.append((w.id, "created", at, batch_id, "{}"))
+                outcome.created += 1
+            elif previous[0] == w.digest and not previous[1]:
+                outcome.unchanged += 1
+                if previous[2] != w.source_digest:
+                    # Same work from a differently written record (or a new mapping):
+                    # remember the new digest so the next import can skip it.
+                    restamped.append((w.source_digest, w.id))
+            else:
+                changed.append(w)
+        if inserts:
+            # Documents arrive as UTF-8 bytes: CAST stores them as TEXT as they are, where
+            # binding a str would decode them here and encode them again (8 % of the store).
+            db.executemany(
+                "INSERT INTO works(id, source, source_id, type, doc, digest, source_digest, "
+                "created_at, updated_at, batch_id) "
+                "VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?)",
+                inserts,
+            )
+        if restamped:
+            db.executemany("UPDATE works SET source_digest=? WHERE id=?", restamped)
+        return changed
+
+    def _update_changed(
+        self,
+        changed: list[StoredWork],
+        at: str,
+        batch_id: str,
+        changes: list[tuple[Any, ...]],
+        outcome: BatchOutcome,
+    ) -> None:
+        """Replace the stored documents of ``changed``, logging the fields that differ; a work
+        deleted before counts as created again."""
+        db = self._db
+        for w in changed:
+            row = db.execute("SELECT doc, deleted FROM works WHERE id = ?", (w.id,)).fetchone()
+            assert row is not None  # selected by ``_insert_new``, inside the same transaction
+            old_doc, was_deleted = row
+            diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(w.doc))
+            db.execute(
+                "UPDATE works SET type=?, doc=CAST(? AS TEXT), digest=?, source_digest=?, "
+                "deleted=0, updated_at=?, batch_id=? WHERE id=?",
+                (w.type, w.doc, w.digest, w.source_digest, at, batch_id, w.id),
+            )
+            kind: ChangeKind = "created" if was_deleted else "updated"
+            changes.append((w.id, kind, at, batch_id, _json.encode(diff).decode()))
+            if was_deleted:
+                outcome.created += 1
+            else:
+                outcome.updated += 1
+
+    def _mark_deleted(
+        self,
+        delete_ids: Sequence[str],
+        at: str,
+        batch_id: str,
+        changes: list[tuple[Any, ...]],
+        outcome: BatchOutcome,
+    ) -> None:
+        """Mark the works of ``delete_ids`` deleted; those already deleted are left as they are."""
+        db = self._db
+        for work_id in delete_ids:
+            done = db.execute(
+                "UPDATE works SET deleted=1, updated_at=?, batch_id=? WHERE id=? AND deleted=0 "
+                "RETURNING id",
+                (at, batch_id, work_id),
+            ).fetchone()
+            if done:
+                changes.append((work_id, "deleted", at, batch_id, "{}"))
+                outcome.deleted += 1
+
+    def _insert_quarantine(
+        self, run_id: str, batch_id: str, at: str, quarantine: Sequence[QuarantineEntry]
+    ) -> None:
+        self._db.executemany(
+            "INSERT INTO quarantine(run_id, batch_id, source, file, line, reason, message, "
+            "params, field, record_key, raw, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id,
+                    batch_id,
+                    q.source,
+                    q.file,
+                    q.line,
+                    q.reason,
+                    q.message,
+                    _json.encode(q.params).decode(),
+                    q.field,
+                    q.record_key,
+                    q.raw,
+                    at,
+                )
+                for q in quarantine
+            ],
+        )
+
+    def _insert_batch(self, run_id: str, batch_id: str, at: str, outcome: BatchOutcome) -> None:
+        """The batch's row, numbered in its run, with its counts."""
+        seq = self._scalar("SELECT count(*) FROM batches WHERE run_id=?", (run_id,))
+        self._db.execute(
+            "INSERT INTO batches(id, run_id, seq, committed_at, created, updated, unchanged, "
+            "deleted, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                batch_id,
+                run_id,
+                seq,
+                at,
+                outcome.created,
+                outcome.updated,
+                outcome.unchanged,
+                outcome.deleted,
+                outcome.quarantined,
+            ),
+        )
 
     def _close_quarantined(
         self,

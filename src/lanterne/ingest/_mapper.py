@@ -45,7 +45,68 @@ class RecordProblem(Exception):
 
 
 Fields = dict[str, Any]
-Handler = Callable[[Fields, list[str], Rule], None]
+"""A work's fields as the rules map them (``Work`` field names), before its id and provenance."""
+
+
+class DroppedLink(msgspec.Struct, frozen=True, gc=False):
+    """A value a rule dropped because it is not a web link; the run warns about it."""
+
+    target: str
+    """The rule's target field (``url``, ``offer.url``…)."""
+    field: str
+    """The source field(s) it came from, or ``const``."""
+    value: str
+    why: str
+    """Message id of the problem (``url_problem``)."""
+    detail: str
+
+
+class Mapped:
+    """A record mapped by the rules: the work's ``fields``, and what the rules hand on beside them
+    for ``build_work`` to place (a place, an event or an offer is built over several rules, and
+    goes where the work's type says), never stored as such."""
+
+    __slots__ = (
+        "countries",
+        "event",
+        "fields",
+        "ids",
+        "independent",
+        "lang",
+        "offer",
+        "original_languages",
+        "place",
+        "territories",
+        "territory_country",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        fields: Fields | None = None,
+        lang: str | None = None,
+        territory_country: str | None = None,
+    ) -> None:
+        self.fields: Fields = {} if fields is None else fields
+        self.lang = lang
+        """Language of the mapped texts when their rule names none (the profile's default)."""
+        self.territory_country = territory_country
+        """Country whose subdivisions the territories name when their rule names none."""
+        self.ids: list[str] = []
+        """The agent ids of the rule being applied (``id_from``), for its contributors."""
+        self.place: dict[str, Any] | None = None
+        self.event: dict[str, Any] | None = None
+        self.offer: dict[str, Any] | None = None
+        self.countries: list[str] = []
+        """Countries of origin (``diversity.countries``)."""
+        self.original_languages: list[str] = []
+        self.territories: list[dict[str, Any]] = []
+        self.independent: bool | None = None
+        self.warnings: list[DroppedLink] = []
+        """The links dropped (``_links``)."""
+
+
+Handler = Callable[[Mapped, list[str], Rule], None]
 _PAREN = re.compile(r"\s*\(([^)]*)\)\s*$")
 
 
@@ -70,37 +131,38 @@ def _cached_date(value: str) -> dict[str, Any]:
 
 
 def _texts(key: str, kind: str | None = None) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        lang = rule.lang or fields.get("_lang")
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        lang = rule.lang or mapped.lang
         for v in values:
             item: dict[str, Any] = {"value": v}
             if lang:
                 item["lang"] = lang
             if kind:
                 item["kind"] = kind
-            fields.setdefault(key, []).append(item)
+            mapped.fields.setdefault(key, []).append(item)
 
     return handle
 
 
 def _single_date(key: str) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        fields[key] = _date(values[0])
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        mapped.fields[key] = _date(values[0])
 
     return handle
 
 
 def _terms(key: str) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        existing = fields.setdefault(key, [])
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        existing = mapped.fields.setdefault(key, [])
         labels = {t["label"] for t in existing}
         for v in values:
             if v in labels:
                 continue
             labels.add(v)
             term: dict[str, Any] = {"label": v}
-            if rule.lang or fields.get("_lang"):
-                term["lang"] = rule.lang or fields["_lang"]
+            lang = rule.lang or mapped.lang
+            if lang:
+                term["lang"] = lang
             if rule.vocabulary:
                 term["vocabulary"] = rule.vocabulary
             existing.append(term)
@@ -111,9 +173,9 @@ def _terms(key: str) -> Handler:
 def _identifier(scheme: str) -> Handler:
     IdentifierScheme(scheme)
 
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
         for v in values:
-            fields.setdefault("identifiers", []).append({"scheme": scheme, "value": v})
+            mapped.fields.setdefault("identifiers", []).append({"scheme": scheme, "value": v})
 
     return handle
 
@@ -121,8 +183,8 @@ def _identifier(scheme: str) -> Handler:
 def _contributor(role: str) -> Handler:
     Role(role)
 
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        ids = fields.pop("_ids", [])
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        ids, mapped.ids = mapped.ids, []
         for i, v in enumerate(values):
             name, note = v, None
             if rule.strip_roles:
@@ -139,50 +201,56 @@ def _contributor(role: str) -> Handler:
             item: dict[str, Any] = {"agent": agent, "role": role}
             if note:
                 item["note"] = note
-            fields.setdefault("contributors", []).append(item)
+            mapped.fields.setdefault("contributors", []).append(item)
 
     return handle
+
+
+def _place(mapped: Mapped) -> dict[str, Any]:
+    if mapped.place is None:
+        mapped.place = {}
+    return mapped.place
 
 
 def _place_part(part: str) -> Handler:
     # One handler per part, with its scheme or key worked out here: this runs for every record.
     if part == "geo":
 
-        def handle_geo(fields: Fields, values: list[str], rule: Rule) -> None:
-            fields.setdefault("_place", {})["geo"] = dict(_geo_pair(values[0]))
+        def handle_geo(mapped: Mapped, values: list[str], rule: Rule) -> None:
+            _place(mapped)["geo"] = dict(_geo_pair(values[0]))
 
         return handle_geo
     if part in ("lat", "lon"):
 
-        def handle_coordinate(fields: Fields, values: list[str], rule: Rule) -> None:
-            place = fields.setdefault("_place", {})
+        def handle_coordinate(mapped: Mapped, values: list[str], rule: Rule) -> None:
+            place = _place(mapped)
             place.setdefault("geo", {})[part] = float(values[0].replace(",", "."))
 
         return handle_coordinate
     if part == "country":
 
-        def handle_country(fields: Fields, values: list[str], rule: Rule) -> None:
-            place = fields.setdefault("_place", {})
+        def handle_country(mapped: Mapped, values: list[str], rule: Rule) -> None:
+            place = _place(mapped)
             place.setdefault("address", {})["country"] = normalise_country(values[0])
 
         return handle_country
     if part.startswith("identifier."):
         scheme = IdentifierScheme(part.split(".", 1)[1]).value
 
-        def handle_identifier(fields: Fields, values: list[str], rule: Rule) -> None:
-            place = fields.setdefault("_place", {})
+        def handle_identifier(mapped: Mapped, values: list[str], rule: Rule) -> None:
+            place = _place(mapped)
             place.setdefault("identifiers", []).append({"scheme": scheme, "value": values[0]})
 
         return handle_identifier
     if part == "name":
 
-        def handle_name(fields: Fields, values: list[str], rule: Rule) -> None:
-            fields.setdefault("_place", {})["name"] = values[0]
+        def handle_name(mapped: Mapped, values: list[str], rule: Rule) -> None:
+            _place(mapped)["name"] = values[0]
 
         return handle_name
 
-    def handle_address(fields: Fields, values: list[str], rule: Rule) -> None:
-        fields.setdefault("_place", {}).setdefault("address", {})[part] = values[0]
+    def handle_address(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        _place(mapped).setdefault("address", {})[part] = values[0]
 
     return handle_address
 
@@ -200,10 +268,12 @@ def _geo_pair(value: str) -> dict[str, float]:
 
 
 def _event_part(part: str) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        if part == "url" and not _links(fields, values[:1], rule):
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        if part == "url" and not _links(mapped, values[:1], rule):
             return
-        event = fields.setdefault("_event", {})
+        if mapped.event is None:
+            mapped.event = {}
+        event = mapped.event
         if part == "period":
             event["period"] = _date(values[0])
         else:
@@ -212,9 +282,9 @@ def _event_part(part: str) -> Handler:
     return handle
 
 
-def _links(fields: Fields, values: list[str], rule: Rule) -> list[str]:
+def _links(mapped: Mapped, values: list[str], rule: Rule) -> list[str]:
     """The values that are web links (http or https); each other one is dropped, and a warning
-    naming it is kept in ``_warnings`` for the run (docs/profile.md, « Liens »)."""
+    naming it is kept in ``warnings`` for the run (docs/profile.md, « Liens »)."""
     kept = []
     for v in values:
         problem = url_problem(v)
@@ -222,42 +292,44 @@ def _links(fields: Fields, values: list[str], rule: Rule) -> list[str]:
             kept.append(v)
         else:
             source = ",".join(rule.from_) or "const"
-            fields.setdefault("_warnings", []).append((rule.to, source, v, *problem))
+            mapped.warnings.append(DroppedLink(rule.to, source, v, *problem))
     return kept
 
 
 def _link(key: str) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        kept = _links(fields, values[:1], rule)
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        kept = _links(mapped, values[:1], rule)
         if kept:
-            fields[key] = kept[0]
+            mapped.fields[key] = kept[0]
 
     return handle
 
 
 def _media(kind: str) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        for v in _links(fields, values, rule):
-            fields.setdefault("media", []).append({"kind": kind, "url": v})
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        for v in _links(mapped, values, rule):
+            mapped.fields.setdefault("media", []).append({"kind": kind, "url": v})
 
     return handle
 
 
 def _rights(part: str) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        kept = _links(fields, values[:1], rule) if part == "licence" else values
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        kept = _links(mapped, values[:1], rule) if part == "licence" else values
         if kept:
-            fields.setdefault("rights", {})[part] = kept[0]
+            mapped.fields.setdefault("rights", {})[part] = kept[0]
 
     return handle
 
 
 def _offer(part: str) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
         value = values[0]
-        if part == "url" and not _links(fields, [value], rule):
+        if part == "url" and not _links(mapped, [value], rule):
             return
-        offer = fields.setdefault("_offer", {"category": rule.category or "ticket"})
+        if mapped.offer is None:
+            mapped.offer = {"category": rule.category or "ticket"}
+        offer = mapped.offer
         if part == "url":
             offer["url"] = value
         elif part == "price":
@@ -278,8 +350,8 @@ def _boolean(value: str) -> bool:
 
 
 def _languages(key: str) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        target = fields.setdefault(key, [])
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        target = mapped.fields.setdefault(key, [])
         for v in values:
             tag = normalise_language(v)
             if tag not in target:
@@ -288,8 +360,16 @@ def _languages(key: str) -> Handler:
     return handle
 
 
-def _countries(fields: Fields, values: list[str], rule: Rule) -> None:
-    target = fields.setdefault("_countries", [])
+def _original_languages(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    target = mapped.original_languages
+    for v in values:
+        tag = normalise_language(v)
+        if tag not in target:
+            target.append(tag)
+
+
+def _countries(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    target = mapped.countries
     for v in values:
         code = normalise_country(v)
         if code not in target:
@@ -299,20 +379,20 @@ def _countries(fields: Fields, values: list[str], rule: Rule) -> None:
 def _territory(level: str) -> Handler:
     TerritoryLevel(level)
 
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        country = rule.country or fields.get("_territory_country")
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        country = rule.country or mapped.territory_country
         for v in values:
             item: dict[str, Any] = {"level": level, "name": v}
             if country and level in ("region", "province"):
                 item["code"] = normalise_subdivision(v, country)
-            fields.setdefault("_territories", []).append(item)
+            mapped.territories.append(item)
 
     return handle
 
 
 def _scalar(key: str, convert: Callable[[str], Any]) -> Handler:
-    def handle(fields: Fields, values: list[str], rule: Rule) -> None:
-        fields[key] = convert(values[0])
+    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        mapped.fields[key] = convert(values[0])
 
     return handle
 
@@ -324,12 +404,12 @@ def _positive(value: str) -> float:
     return int(number) if number.is_integer() else number
 
 
-def _independent(fields: Fields, values: list[str], rule: Rule) -> None:
-    fields["_independent"] = _boolean(values[0])
+def _independent(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    mapped.independent = _boolean(values[0])
 
 
-def _creation_label(fields: Fields, values: list[str], rule: Rule) -> None:
-    fields["creation_label"] = {"value": values[0], "method": "declaration"}
+def _creation_label(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    mapped.fields["creation_label"] = {"value": values[0], "method": "declaration"}
 
 
 _FIXED: dict[str, Handler] = {
@@ -345,7 +425,7 @@ _FIXED: dict[str, Handler] = {
     "media.page": _media("page"),
     "url": _link("url"),
     "in_language": _languages("in_languages"),
-    "original_language": _languages("_original_languages"),
+    "original_language": _original_languages,
     "country": _countries,
     "independent": _independent,
     "duration_minutes": _scalar("duration_minutes", _positive),
@@ -550,14 +630,12 @@ class Mapper:
             out = [p for p in parts if p and p not in nulls]
         return out
 
-    def apply(self, record: dict[str, Any], source_id: str) -> Fields:
+    def apply(self, record: dict[str, Any], source_id: str) -> Mapped:
         """The work fields of ``record`` (without id and provenance), or ``RecordProblem``."""
         profile = self.profile
-        fields: Fields = {}
-        if profile.defaults.text_language:
-            fields["_lang"] = profile.defaults.text_language
-        if profile.defaults.territory_country:
-            fields["_territory_country"] = profile.defaults.territory_country
+        defaults = profile.defaults
+        mapped = Mapped(None, defaults.text_language or None, defaults.territory_country or None)
+        fields = mapped.fields
         for compiled in self._rules:
             rule = compiled.rule
             try:
@@ -580,9 +658,9 @@ class Mapper:
                     else:
                         values = list(memo)
                 if rule.id_from:
-                    fields["_ids"] = self.values(record, compiled, self._id_rules[id(rule)])
+                    mapped.ids = self.values(record, compiled, self._id_rules[id(rule)])
                 if not values:
-                    fields.pop("_ids", None)
+                    mapped.ids = []
                     if rule.required:
                         raise RecordProblem(
                             "reason.missing_required", field=compiled.source, target=rule.to
@@ -590,7 +668,7 @@ class Mapper:
                     continue
                 if rule.lang_from is not None:
                     rule = self._with_language(record, rule)
-                compiled.handle(fields, values, rule)
+                compiled.handle(mapped, values, rule)
             except RecordProblem:
                 raise
             except (ValueError, CodeError, DateParseError, KeyError) as exc:
@@ -617,7 +695,7 @@ class Mapper:
                 target="type",
                 detail=f"type inconnu « {work_type} »",
             ) from None
-        return fields
+        return mapped
 
     def _with_language(self, record: dict[str, Any], rule: Rule) -> Rule:
         """The rule with the language its record gives in ``lang_from`` (checked as BCP 47)."""

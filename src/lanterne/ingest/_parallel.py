@@ -37,7 +37,7 @@ from lanterne.ingest._blocks import (
 from lanterne.ingest._mapper import Mapper, RecordProblem
 from lanterne.ingest._profile import MappingProfile
 from lanterne.ingest._readers import CsvLayout, Item, RawRecord, ReadProblem
-from lanterne.ingest._transform import Outcome, transform_record
+from lanterne.ingest._transform import Encoded, Outcome, Unchanged, transform_record
 from lanterne.profile import PROFILE_VERSION, work_id
 
 # (kind, item, unresolved @id links): one item read from a source, as the pipeline opens it.
@@ -68,13 +68,29 @@ class Stage:
         """The layout of each CSV file whose records travel as raw text (kind ``csv``)."""
 
 
-# A record to map: (kind, file, data, raw text). Records of kind ``csv`` travel as raw text
-# only (``data`` is empty) and are parsed again where they are mapped, which is cheaper than
-# sending their fields to another process.
-_ToMap = tuple[str, str, dict[str, Any], str]
+class ToMap(msgspec.Struct, gc=False):
+    """A record to map. Records of kind ``csv`` travel as raw text only (``data`` is empty) and
+    are parsed again where they are mapped, which is cheaper than sending their fields to
+    another process."""
+
+    kind: str
+    file: str
+    data: dict[str, Any]
+    raw: str
 
 
-def map_records(stage: Stage, records: Sequence[_ToMap]) -> list[Outcome]:
+class _Keyed(msgspec.Struct, gc=False):
+    """A record to map with its id and digests, read before deciding whether to map it."""
+
+    kind: str
+    data: dict[str, Any]
+    source_id: str | None
+    digest: bytes
+    """Digest of the raw text under the mapping's fingerprint (``Stage.stamp``)."""
+    work_id: str | None
+
+
+def map_records(stage: Stage, records: Sequence[ToMap]) -> list[Outcome]:
     """The outcome of each record, in order; records unchanged since the last import are skipped.
 
     A record is skipped when the work stored under its id was made from the same raw text with
@@ -85,8 +101,9 @@ def map_records(stage: Stage, records: Sequence[_ToMap]) -> list[Outcome]:
     source = mapper.profile.source
     parsed = _parse_csv(stage, records)
     keyed = hashlib.blake2b(digest_size=16, key=stage.stamp)
-    rows: list[tuple[str, dict[str, Any], str | None, bytes, str | None]] = []
-    for i, (kind, _, data, raw) in enumerate(records):
+    rows: list[_Keyed] = []
+    for i, record in enumerate(records):
+        kind, data = record.kind, record.data
         if kind == "csv":
             data = parsed[i]
             kind = "record"
@@ -95,20 +112,21 @@ def map_records(stage: Stage, records: Sequence[_ToMap]) -> list[Outcome]:
         except RecordProblem:
             source_id = None  # the mapping reports it
         hasher = keyed.copy()
-        hasher.update(raw.encode())
+        hasher.update(record.raw.encode())
         wid = None if source_id is None else work_id(source, source_id)
-        rows.append((kind, data, source_id, hasher.digest(), wid))
-    known = [row[4] for row in rows if row[4] is not None]
+        rows.append(_Keyed(kind, data, source_id, hasher.digest(), wid))
+    known = [row.work_id for row in rows if row.work_id is not None]
     stored = stage.lookup(known) if stage.lookup is not None and known else {}
     done: list[Outcome] = []
-    for kind, data, source_id, digest, wid in rows:
-        if stored and wid is not None and stored.get(wid) == digest:
-            done.append(("unchanged", source_id, ()))
+    for row in rows:
+        wid, source_id = row.work_id, row.source_id
+        if stored and wid is not None and source_id is not None and stored.get(wid) == row.digest:
+            done.append(Unchanged(source_id))
             continue
-        status, found_id, payload = transform_record(mapper, kind, data, source_id)
-        if status == "ok":
-            payload = (*payload, digest)
-        done.append((status, found_id, payload))
+        outcome = transform_record(mapper, row.kind, row.data, source_id)
+        if isinstance(outcome, Encoded):
+            outcome.source_digest = row.digest
+        done.append(outcome)
     return done
 
 
@@ -137,15 +155,15 @@ def _watch_parent(parent: int) -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def _parse_csv(stage: Stage, records: Sequence[_ToMap]) -> dict[int, dict[str, Any]]:
+def _parse_csv(stage: Stage, records: Sequence[ToMap]) -> dict[int, dict[str, Any]]:
     """The fields of the records sent as raw CSV text, by position, one parser per file."""
     by_file: dict[str, list[int]] = {}
-    for i, (kind, file, _, _) in enumerate(records):
-        if kind == "csv":
-            by_file.setdefault(file, []).append(i)
+    for i, record in enumerate(records):
+        if record.kind == "csv":
+            by_file.setdefault(record.file, []).append(i)
     parsed: dict[int, dict[str, Any]] = {}
     for file, positions in by_file.items():
-        rows = stage.layouts[file].parse_many([records[i][3] for i in positions])
+        rows = stage.layouts[file].parse_many([records[i].raw for i in positions])
         parsed.update(zip(positions, rows, strict=True))
     return parsed
 
@@ -156,7 +174,7 @@ _WORKER_STAGE: Stage | None = None
 _WORKER_OPEN: Callable[[], Lookup] | None = None
 
 
-def _worker_map(layouts: dict[str, CsvLayout], records: list[_ToMap]) -> list[Outcome]:
+def _worker_map(layouts: dict[str, CsvLayout], records: list[ToMap]) -> list[Outcome]:
     stage = _WORKER_STAGE
     assert stage is not None
     if stage.lookup is None and _WORKER_OPEN is not None:
@@ -169,10 +187,18 @@ Entry = Opened | CsvBlock
 """What the pipeline opens: one item, or a block of a CSV file that a worker reads itself."""
 
 
-class BlockOutcome(msgspec.Struct):
-    """A block read and mapped: each entry a problem or a record's (line, start, end)."""
+class RecordSpan(msgspec.Struct, gc=False):
+    """Where a record read from a block lies: its line, and its raw text in the block's data."""
 
-    entries: list[ReadProblem | tuple[int, int, int]]
+    line: int
+    begin: int
+    end: int
+
+
+class BlockOutcome(msgspec.Struct):
+    """A block read and mapped: each entry a problem or where a record lies."""
+
+    entries: list[ReadProblem | RecordSpan]
     outcomes: list[Outcome]
     """The outcome of each record, in order."""
     open_at: int | None
@@ -182,12 +208,12 @@ class BlockOutcome(msgspec.Struct):
 def map_block(stage: Stage, block: CsvBlock) -> BlockOutcome:
     """Read a block of a CSV file and map its records (``map_records``)."""
     read = read_block(block)
-    records: list[_ToMap] = []
-    entries: list[ReadProblem | tuple[int, int, int]] = []
+    records: list[ToMap] = []
+    entries: list[ReadProblem | RecordSpan] = []
     for item, (begin, end) in zip(read.items, read.spans, strict=True):
         if isinstance(item, RawRecord):
-            records.append(("record", item.file, item.data, item.raw))
-            entries.append((item.line, begin, end))
+            records.append(ToMap("record", item.file, item.data, item.raw))
+            entries.append(RecordSpan(item.line, begin, end))
         else:
             entries.append(item)
     return BlockOutcome(entries, map_records(stage, records), read.open_at, read.open_line)
@@ -288,8 +314,8 @@ class _Flow:
             yield from self._receive()
 
     def _send_items(self, items: list[Opened]) -> None:
-        records: list[_ToMap] = [
-            (kind, item.file, item.data, item.raw)
+        records: list[ToMap] = [
+            ToMap(kind, item.file, item.data, item.raw)
             for kind, item, _ in items
             if isinstance(item, RawRecord)
         ]
@@ -297,7 +323,7 @@ class _Flow:
             future: Future[Any] = Future()
             future.set_result(map_records(self.stage, records))
         else:
-            files = {file for kind, file, _, _ in records if kind == "csv"}
+            files = {record.file for record in records if record.kind == "csv"}
             layouts = {file: self.stage.layouts[file] for file in files}
             future = self.pool.submit(_worker_map, layouts, records)
         self.pending.append(_Sent(items, None, future, len(records)))
@@ -353,8 +379,8 @@ def _expand(block: CsvBlock, done: BlockOutcome) -> Iterator[tuple[Opened, Outco
         if isinstance(entry, ReadProblem):
             yield ("record", entry, []), None
         else:
-            line, begin, end = entry
-            record = BlockRecord(block.file, line, block.data, (begin, end), encoding)
+            span = (entry.begin, entry.end)
+            record = BlockRecord(block.file, entry.line, block.data, span, encoding)
             yield ("csv", record, []), next(results)
 
 

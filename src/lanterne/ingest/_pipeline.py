@@ -36,7 +36,7 @@ from lanterne.ingest._readers import (
     read_json_items,
     read_json_lines,
 )
-from lanterne.ingest._transform import Outcome
+from lanterne.ingest._transform import Outcome, Quarantined, Unchanged
 from lanterne.messages import say, say_partial
 from lanterne.profile import work_id
 from lanterne.profile.schemaorg import Graph, GraphTooLarge, shallow_json, top_nodes, types_of
@@ -431,7 +431,7 @@ def _commit(run: _Run, opened: Opened, outcome: Outcome | None) -> None:
         )
         return
     assert outcome is not None
-    status, source_id, payload = outcome
+    source_id = outcome.source_id
     if source_id is not None:
         first = run.seen.get(source_id)
         if first is not None:
@@ -457,34 +457,38 @@ def _commit(run: _Run, opened: Opened, outcome: Outcome | None) -> None:
             run.summary.warnings.append(
                 say("warning.dangling_ref", "fr", path=path, ref=ref, where=where)
             )
-    if status == "unchanged":
-        assert source_id is not None  # found by its id's stored digest
-        run.keep(source_id)
+    if isinstance(outcome, Unchanged):
+        run.keep(outcome.source_id)
         return
-    if status == "problem":
-        reason, params, field = payload
-        run.quarantine(item.file, item.line, reason, params, item.raw, field=field, key=source_id)
+    if isinstance(outcome, Quarantined):
+        run.quarantine(
+            item.file,
+            item.line,
+            outcome.reason,
+            outcome.params,
+            item.raw,
+            field=outcome.field,
+            key=source_id,
+        )
         return
-    assert source_id is not None
-    work_id_, work_type, doc, digest, dropped, source_digest = payload
-    for target, field, value, why, detail in dropped:
+    for link in outcome.dropped:
         _warn(
             run,
             "warning.unsafe_url",
             path=f"{item.file}:{item.line}",
-            value=visible(value[:120]),
-            target=target,
-            field=field,
-            why=say(why, "fr", detail=visible(detail)),
+            value=visible(link.value[:120]),
+            target=link.target,
+            field=link.field,
+            why=say(link.why, "fr", detail=visible(link.detail)),
         )
     run.store(
         StoredWork(
-            id=work_id_,
+            id=outcome.work_id,
             source=run.profile.source,
-            source_id=source_id,
-            type=work_type,
-            doc=doc,
-            digest=digest,
-            source_digest=source_digest,
+            source_id=outcome.source_id,
+            type=outcome.type,
+            doc=outcome.doc,
+            digest=outcome.digest,
+            source_digest=outcome.source_digest,
         )
     )

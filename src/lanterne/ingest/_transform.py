@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from lanterne.ingest._mapper import Fields, Mapper, RecordProblem
+from lanterne.ingest._mapper import DroppedLink, Fields, Mapped, Mapper, RecordProblem
 from lanterne.ingest._profile import MappingProfile
 from lanterne.profile import Work as _Work
 from lanterne.profile import (
@@ -22,11 +22,42 @@ from lanterne.profile import (
 )
 from lanterne.profile.schemaorg import node_to_fields
 
-# A record's outcome: ("ok", source_id, (work id, type, doc, digest, warnings)), to which the
-# ordered stage appends the raw record's digest (warnings: the links dropped, each as (target,
-# source field, value, problem id, detail)); ("problem", source_id, (reason, params, field));
-# or ("unchanged", source_id, ()) when the record was not mapped again.
-Outcome = tuple[str, str | None, tuple[Any, ...]]
+
+class Encoded(msgspec.Struct, gc=False):
+    """A record mapped into a valid work, encoded, ready to store."""
+
+    source_id: str
+    work_id: str
+    type: str
+    doc: bytes
+    """The work, encoded (``encode_work``)."""
+    digest: bytes
+    """Digest of ``doc``: the catalogue compares it to tell an update from no change."""
+    dropped: list[DroppedLink]
+    """The links the mapping dropped, for the run's warnings."""
+    source_digest: bytes | None = None
+    """Digest of the raw record and the mapping, set where records are skipped when unchanged."""
+
+
+class Quarantined(msgspec.Struct, gc=False):
+    """A record that cannot become a work: why, for its quarantine entry."""
+
+    source_id: str | None
+    reason: str
+    """Message id of the reason (``lanterne.messages``)."""
+    params: dict[str, str]
+    field: str | None
+
+
+class Unchanged(msgspec.Struct, gc=False):
+    """A record not mapped again: its raw text and mapping are those of the work stored."""
+
+    source_id: str
+
+
+# ``gc=False``: outcomes hold no reference cycles, and an import makes millions of them.
+Outcome = Encoded | Quarantined | Unchanged
+"""What became of one record; outcomes cross from the map workers in input order."""
 
 
 def transform_record(
@@ -41,26 +72,39 @@ def transform_record(
         try:
             source_id = mapper.source_id(data)
         except RecordProblem as problem:
-            params = {"field": problem.field or "", **problem.params}
-            return ("problem", None, (problem.reason, params, problem.field))
+            return _quarantined(None, problem)
     try:
-        fields = mapper.apply(data, source_id)
+        mapped = mapper.apply(data, source_id)
         if kind == "jsonld":
-            if profile.record.type is None and profile.record.type_rule is None:
-                fields.pop("type", None)
-            native = node_to_fields(data)
-            _merge(native, fields)
-            fields = native
-        warnings = fields.pop("_warnings", [])
-        work = build_work(fields, profile, source_id, from_graph=kind == "jsonld")
+            _with_graph(mapped, data, profile)
+        work = build_work(mapped, profile, source_id, from_graph=kind == "jsonld")
     except RecordProblem as problem:
-        params = {"field": problem.field or "", **problem.params}
-        return ("problem", source_id, (problem.reason, params, problem.field))
+        return _quarantined(source_id, problem)
     except msgspec.ValidationError as exc:
-        return ("problem", source_id, ("reason.invalid_record", {"detail": str(exc)}, None))
+        return Quarantined(source_id, "reason.invalid_record", {"detail": str(exc)}, None)
     doc = encode_work(work)
     digest = hashlib.blake2b(doc, digest_size=16).digest()
-    return ("ok", source_id, (work.id, work.type.value, doc, digest, warnings))
+    return Encoded(source_id, work.id, work.type.value, doc, digest, mapped.warnings)
+
+
+def _quarantined(source_id: str | None, problem: RecordProblem) -> Quarantined:
+    params = {"field": problem.field or "", **problem.params}
+    return Quarantined(source_id, problem.reason, params, problem.field)
+
+
+def _with_graph(mapped: Mapped, node: dict[str, Any], profile: MappingProfile) -> None:
+    """The fields of a schema.org node, with those the rules mapped from it over them."""
+    if profile.record.type is None and profile.record.type_rule is None:
+        mapped.fields.pop("type", None)
+    native = node_to_fields(node)
+    found = native.pop("_warnings", None)
+    if found:
+        # The links the node's reading dropped, then those of the rules not already there.
+        dropped = [DroppedLink(*link) for link in found]
+        dropped.extend(link for link in mapped.warnings if link not in dropped)
+        mapped.warnings = dropped
+    _merge(native, mapped.fields)
+    mapped.fields = native
 
 
 def _merge(fields: Fields, mapped: Fields) -> None:
@@ -74,16 +118,14 @@ def _merge(fields: Fields, mapped: Fields) -> None:
 
 
 def build_work(
-    fields: Fields, profile: MappingProfile, source_id: str, from_graph: bool = False
+    mapped: Mapped, profile: MappingProfile, source_id: str, from_graph: bool = False
 ) -> _Work:
     """Assemble the mapped fields, the source's declared defaults and derived flags into a Work."""
     defaults = profile.defaults
-    fields.pop("_lang", None)
-    fields.pop("_territory_country", None)
-    fields.pop("_ids", None)
+    fields = mapped.fields
     work_type = WorkType(fields.get("type", profile.record.type or "CreativeWork"))
-    place = fields.pop("_place", None)
-    event = fields.pop("_event", None)
+    place = mapped.place
+    event = mapped.event
     if place and "geo" in place and set(place["geo"]) != {"lat", "lon"}:
         del place["geo"]
     if work_type.is_event and (place or event):
@@ -97,16 +139,14 @@ def build_work(
             fields.setdefault("places", []).append(place)
         if event:
             fields.setdefault("events", []).append(event)
-    offer = fields.pop("_offer", None)
+    offer = mapped.offer
     if offer:
         fields.setdefault("offers", []).append(offer)
     diversity = fields.setdefault("diversity", {})
-    countries = (
-        fields.pop("_countries", None) or diversity.get("countries") or list(defaults.countries)
-    )
-    originals = fields.pop("_original_languages", None) or list(defaults.original_languages)
-    territories = fields.pop("_territories", None)
-    independent = fields.pop("_independent", None)
+    countries = mapped.countries or diversity.get("countries") or list(defaults.countries)
+    originals = mapped.original_languages or list(defaults.original_languages)
+    territories = mapped.territories
+    independent = mapped.independent
     if countries:
         diversity["countries"] = countries
         diversity["european"] = is_european(countries)
