@@ -139,3 +139,41 @@ def test_compiled_modules_never_rebind_an_exception_name_to_another_type() -> No
     assert _rebound_exception_names(
         "def f():\n try: pass\n except KeyError as e: pass\n except OSError as e: pass\n"
     ) == ["f: e"]
+
+
+def test_the_plain_python_run_loads_every_compiled_module() -> None:
+    # `make unit-pure` runs only PURE_TESTS: together they must import every module mypyc
+    # compiles, or one would go unchecked as the plain Python that runs without a compiler.
+    root = Path(__file__).resolve().parents[1]
+    makefile = (root / "Makefile").read_text("utf-8").replace("\\\n", " ")
+    line = next(x for x in makefile.splitlines() if x.startswith("PURE_TESTS ="))
+    files = line.split("=", 1)[1].split()
+    assert files and all((root / f).is_file() for f in files), files
+    script = (
+        "import importlib.util, json, sys\n"
+        "for i, f in enumerate(sys.argv[1:]):\n"
+        "    spec = importlib.util.spec_from_file_location(f'pure_{i}', f)\n"
+        "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        # the rules and fixes load when the diagnosis tests first ask the registry for them
+        "from lanterne import registry\n"
+        "registry.components('quality_rule'), registry.components('fix')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('lanterne'))))\n"
+    )
+    env = {
+        **os.environ,
+        "LANTERNE_PURE_PYTHON": "1",
+        "PYTHONPATH": os.pathsep.join(
+            [str(root / "tests"), str(root / "tests" / "fuzz"), str(root / "src")]
+        ),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script, *files],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout))
+    assert set(_accel.COMPILED) - loaded == set()

@@ -159,7 +159,7 @@ def group_name(kind: str, key: str, lang: str) -> str:
     if kind == "type":
         return said(WORK_TYPES[key]) if key in WORK_TYPES else key
     if kind == "source":
-        return said(SOURCES[key]) if key in SOURCES else key
+        return f"{said(SOURCES[key])} ({key})" if key in SOURCES else key
     if key == "?":
         return LABELS["no_territory"][1 if lang == "en" else 0]
     name = official_subdivision_names().get(key.upper())
