@@ -41,11 +41,12 @@ def main() -> int:
             report = build_report(catalogue.iter_works(), "lanterne.sqlite")
         finally:
             catalogue.close()
-        page = Path(tmp) / "diagnostic.html"
-        page.write_text(render_html(report, "fr"), "utf-8")
-        out = args.out / "diagnosis-report.png"
-        screenshot(page, out, 1280, 3200)
-        print(f"{out} ({report.records} records)")
+        for lang, suffix in (("fr", ""), ("en", "-en")):
+            page = Path(tmp) / f"diagnostic{suffix}.html"
+            page.write_text(render_html(report, lang), "utf-8")
+            out = args.out / f"diagnosis-report{suffix}.png"
+            screenshot(page, out, 1280, 4300)
+            print(f"{out} ({report.records} records)")
         audit_page = Path(tmp) / "audit.html"
         if audit_report(args.shared, audit_page):
             out = args.out / "audit-report.png"
@@ -104,14 +105,20 @@ def web_pages(folder: Path, out: Path) -> list[Path]:
             tab.goto(f"{base}/recherche?q=jazz")
             work = tab.locator("ol.hits h3 a").first.get_attribute("href") or ""
             liked = work.removeprefix("/oeuvre/")
-            for name, address, full in (
-                ("web-home.png", f"/?aime={liked}&curiosite=0.6", False),
-                ("web-search.png", "/recherche?q=musique&filtre=territory%3AFR-BRE", False),
-                ("web-work.png", work, True),
-                ("web-audit.png", "/audits/accueil-avec-objectifs", False),
+            pages = (
+                ("web-home", f"/?aime={liked}&curiosite=0.6", False),
+                ("web-search", "/recherche?q=musique&filtre=territory%3AFR-BRE", False),
+                ("web-work", work, True),
+                ("web-audit", "/audits/accueil-avec-objectifs", False),
+            )
+            # Each page in French, then in English (``lang=en``, as the language switch asks).
+            for stem, address, full in pages + tuple(
+                (f"{stem}-en", address + ("&" if "?" in address else "?") + "lang=en", full)
+                for stem, address, full in pages
             ):
+                name = f"{stem}.png"
                 tab.goto(base + address)
-                if name == "web-home.png":
+                if stem.startswith("web-home"):
                     tab.locator("#propositions").scroll_into_view_if_needed()
                     tab.evaluate("window.scrollTo(0, 330)")
                 target = out / name

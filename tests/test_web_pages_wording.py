@@ -281,3 +281,12 @@ def test_search_result_with_an_image_shows_a_thumbnail_with_alt_text(
     img = re.search(r'<img class="thumb" src="([^"]+)" alt="([^"]*)"', item.group(1))
     assert img and img.group(1).startswith("https://") and html.unescape(img.group(2)) == title
     assert "Livre" in _text(item.group(1))
+
+
+def test_a_filter_chip_puts_the_colon_as_each_language_does(client: Client) -> None:
+    # The English page wrote « Region or province : Bretagne », with the French space.
+    params = {"q": "musique", "filtre": "territory:FR-BRE"}
+    fr = _text(client.get("/recherche", params={**params, "lang": "fr"}).text)
+    en = _text(client.get("/recherche", params={**params, "lang": "en"}).text)
+    assert "Région ou province\u00a0: Bretagne" in fr
+    assert "Region or province: Bretagne" in en and "province : " not in en
