@@ -221,7 +221,7 @@ def test_the_profile_imports_nothing_else_of_lanterne() -> None:
     assert outside(GRAPH, "lanterne.profile") == []
 
 
-PRIVATE_OFFENDERS = 35
+PRIVATE_OFFENDERS = 32
 """Imports of another package's private module today (``lanterne.web`` reading
 ``lanterne.recommend._service``, the CLI reading ``lanterne.audit._render`` …). The rule comes
 later, once each package exports what the others need; strict, so the mark goes when they do."""
@@ -232,3 +232,9 @@ later, once each package exports what the others need; strict, so the mark goes 
 )
 def test_no_package_imports_another_packages_private_module() -> None:
     assert private_crossings(GRAPH) == []
+
+
+def test_imports_of_private_modules_only_go_down() -> None:
+    # A ratchet until the rule above holds: a new reach into another package's private module
+    # fails here; one removed, lower PRIVATE_OFFENDERS.
+    assert len(private_crossings(GRAPH)) <= PRIVATE_OFFENDERS
