@@ -343,15 +343,6 @@ def _too_deep(text: str) -> bool:
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
 
 
-def _checked(lines: Iterator[str], path: Path) -> Iterator[str]:
-    """``lines``, a UTF-16 file that does not decode as a whole (the ingest decodes those at
-    once) being input unreadable as a whole rather than an internal error."""
-    try:
-        yield from lines
-    except UnicodeDecodeError:
-        raise BadInput("input.undecodable", path=path) from None
-
-
 def _json_int(text: str) -> int:
     """A JSON integer; past 40 digits its sign only (beyond any bound, and Python refuses to
     convert 4,300 digits or more)."""
@@ -366,7 +357,7 @@ def _rows_jsonl(path: Path) -> Iterator[_Row]:
     encoding = detect_encoding(path)
     # A line longer than a record may be is handed out cut (and rejected), never held whole.
     lines = FileLines(path, encoding, ReadLimits.from_settings().max_record_bytes)
-    for line in _checked(lines, path):
+    for line in lines:
         number = lines.number
         lines.take()
         if lines.bad_lines:
