@@ -32,6 +32,7 @@ COMPILED = (
     "lanterne.ingest._transform",
     "lanterne.ingest._dates",
     "lanterne.ingest._readers",
+    "lanterne.ingest._json",
     "lanterne.ingest._blocks",
     "lanterne.ingest._pipeline",
     "lanterne.catalogue._sqlite",

@@ -134,7 +134,8 @@ def csv_reader(data: bytes) -> None:
 
 @target("json")
 def json_reader(data: bytes) -> None:
-    from lanterne.ingest._readers import RawRecord, ReadProblem, read_json_items
+    from lanterne.ingest._json import read_json_items
+    from lanterne.ingest._readers import RawRecord, ReadProblem
 
     path = _file("fuzz.json", data)
 
@@ -149,7 +150,8 @@ def json_reader(data: bytes) -> None:
 
 @target("jsonl")
 def jsonl_reader(data: bytes) -> None:
-    from lanterne.ingest._readers import RawRecord, ReadProblem, read_json_lines
+    from lanterne.ingest._json import read_json_lines
+    from lanterne.ingest._readers import RawRecord, ReadProblem
 
     path = _file("fuzz.jsonl", data)
     lines = data.count(b"\n") + 1

@@ -23,6 +23,7 @@ from lanterne._visible import visible
 from lanterne.catalogue import Catalogue, QuarantineEntry, StoredWork
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.ingest._blocks import split_blocks
+from lanterne.ingest._json import read_json_items, read_json_lines
 from lanterne.ingest._mapper import Mapper
 from lanterne.ingest._parallel import Entry, Lookup, Opened, Stage, mapping_fingerprint, outcomes
 from lanterne.ingest._profile import Join, MappingProfile
@@ -33,8 +34,6 @@ from lanterne.ingest._readers import (
     RawRecord,
     ReadLimits,
     ReadProblem,
-    read_json_items,
-    read_json_lines,
 )
 from lanterne.ingest._transform import Outcome, Quarantined, Unchanged
 from lanterne.messages import say, say_partial
