@@ -19,7 +19,6 @@ close each other's entries for records neither stored (docs/cli.md, « Quarantai
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -39,11 +38,11 @@ from lanterne.catalogue._interface import (
     RunStatus,
     StoredWork,
 )
+from lanterne.catalogue._schema import SCHEMA, SCHEMA_VERSION
 from lanterne.catalogue._stats import CatalogueStats
-from lanterne.errors import StoreError, StoreFull
+from lanterne.catalogue._transaction import Transaction, disk_full, no_room
+from lanterne.errors import StoreError
 from lanterne.profile import Work, decode_work
-
-SCHEMA_VERSION = 2
 
 _BUSY_MS = 5_000
 """How long a connection waits for another one's write lock."""
@@ -54,76 +53,6 @@ _AT_ITS_LINE = "(record_key IS NULL OR reason='reason.duplicate_id')"
 OPEN, RESOLVED, SUPERSEDED = 0, 1, 2
 """Values of ``quarantine.resolved``: open; its record stored since; quarantined again since."""
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS works (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    source TEXT NOT NULL,
-    source_id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    digest BLOB NOT NULL,
-    source_digest BLOB,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    batch_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS works_source ON works(source, deleted);
-CREATE TABLE IF NOT EXISTS changes (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    work_id TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
-    at TEXT NOT NULL,
-    batch_id TEXT NOT NULL,
-    fields TEXT NOT NULL DEFAULT '{}'
-);
--- No index on changes(work_id): nothing reads the log by work, and keeping one cost about a
--- third of the store's time per created work (random text keys). Older files drop theirs.
-DROP INDEX IF EXISTS changes_work;
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    profile TEXT NOT NULL,
-    files TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL,
-    summary TEXT NOT NULL DEFAULT '{}',
-    quarantine_mark INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS batches (
-    id TEXT PRIMARY KEY,
-    run_id TEXT NOT NULL REFERENCES runs(id),
-    seq INTEGER NOT NULL,
-    committed_at TEXT NOT NULL,
-    created INTEGER NOT NULL,
-    updated INTEGER NOT NULL,
-    unchanged INTEGER NOT NULL,
-    deleted INTEGER NOT NULL,
-    quarantined INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS quarantine (
-    id INTEGER PRIMARY KEY,
-    run_id TEXT NOT NULL,
-    batch_id TEXT NOT NULL,
-    source TEXT NOT NULL,
-    file TEXT NOT NULL,
-    line INTEGER NOT NULL,
-    reason TEXT NOT NULL,
-    message TEXT NOT NULL,
-    params TEXT NOT NULL DEFAULT '{}',
-    field TEXT,
-    record_key TEXT,
-    raw TEXT NOT NULL,
-    at TEXT NOT NULL,
-    resolved INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS quarantine_source ON quarantine(source, resolved);
-CREATE INDEX IF NOT EXISTS quarantine_key ON quarantine(source, record_key);
-CREATE INDEX IF NOT EXISTS quarantine_open ON quarantine(resolved, run_id);
-CREATE INDEX IF NOT EXISTS batches_run ON batches(run_id);
-"""
 
 _json = msgspec.json.Encoder(order="deterministic")
 
@@ -166,10 +95,10 @@ class SqliteCatalogue:
                 self._create_or_upgrade()
         except apsw.BusyError:
             raise StoreError("store.locked", path=path) from None
-        except (apsw.FullError, apsw.IOError) as no_room:
+        except (apsw.FullError, apsw.IOError) as failed:
             self._db.close()
             # Opening a closed WAL file creates its -shm and -wal: an I/O error, not SQLITE_FULL.
-            if isinstance(no_room, apsw.FullError) or _no_room(self.location):
+            if isinstance(failed, apsw.FullError) or no_room(self.location):
                 raise disk_full(self.location) from None
             raise
         except (apsw.CorruptError, apsw.NotADBError) as corrupt:
@@ -194,7 +123,7 @@ class SqliteCatalogue:
         # would both read the schema, and the second to write could not wait its turn
         # (SQLITE_BUSY at once, a snapshot gone stale) and failed as « locked ».
         with self._write():
-            self._db.execute(_SCHEMA)
+            self._db.execute(SCHEMA)
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
             if "quarantine_mark" not in columns:  # a version 1 file
                 self._db.execute(
@@ -221,8 +150,8 @@ class SqliteCatalogue:
         row = self._db.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
-    def _write(self) -> _Transaction:
-        return _Transaction(self._db, self.location)
+    def _write(self) -> Transaction:
+        return Transaction(self._db, self.location)
 
     # Runs --------------------------------------------------------------------------------
 
@@ -711,60 +640,3 @@ def _quarantine_entry(r: Sequence[Any], *, with_raw: bool) -> QuarantineEntry:
 def _at_its_line(q: QuarantineEntry) -> bool:
     """``_AT_ITS_LINE`` for an entry not written yet."""
     return q.record_key is None or q.reason == "reason.duplicate_id"
-
-
-def _free_bytes(location: str) -> int | None:
-    try:
-        return shutil.disk_usage(Path(location).resolve().parent).free
-    except OSError:
-        return None
-
-
-def _no_room(location: str) -> bool:
-    """Less than 1 MiB left beside the catalogue: an I/O error there is the disk being full."""
-    free = _free_bytes(location)
-    return free is not None and free < 1_048_576
-
-
-def disk_full(location: str) -> StoreFull:
-    """The error for SQLITE_FULL on the catalogue at ``location``, with the room left there."""
-    free = _free_bytes(location)
-    room = "?" if free is None else f"{free / 1_048_576:.1f} Mio"
-    return StoreFull("store.full", path=location, folder=Path(location).resolve().parent, free=room)
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception.
-
-    A full disk (SQLITE_FULL, while writing or at ``COMMIT``) becomes ``StoreFull``: the
-    transaction is rolled back whole, so the file holds the batches committed before it.
-    """
-
-    def __init__(self, db: apsw.Connection, location: str) -> None:
-        self._db = db
-        self._location = location
-
-    def __enter__(self) -> None:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except apsw.BusyError:
-            raise StoreError("store.locked", path=self._location) from None
-        except apsw.FullError:
-            raise disk_full(self._location) from None
-
-    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
-        if exc_type is None:
-            try:
-                self._db.execute("COMMIT")
-                return
-            except apsw.FullError:
-                self._rollback()
-                raise disk_full(self._location) from None
-        self._rollback()
-        if exc_type is not None and issubclass(exc_type, apsw.FullError):
-            raise disk_full(self._location) from None
-
-    def _rollback(self) -> None:
-        # SQLite may have rolled a full transaction back already.
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
