@@ -137,20 +137,8 @@ def run_audit(
     member, known, unmatched = item_masks(captures, wanted, lookup, source)
     join = None
     if lookup is not None:
-        join = Join(
-            items=len(captures.items),
-            found=len(captures.items) - len(unmatched),
-            source=source,
-            example=unmatched[0] if unmatched else None,
-        )
-        if catalogue_items:
-            catalogue_items, found = complete_catalogue(catalogue_items, lookup, source)
-            join.platform_items, join.platform_found = len(catalogue_items), found
-    eu, eof = member["european=true"], member["eof=true"]
-    # European or EOF: known to belong when either flag says so, known not to when both say no.
-    either = eu | eof
-    either_known = either | (known["european=true"] & known["eof=true"])
-    member["european-or-eof=true"], known["european-or-eof=true"] = either, either_known
+        join, catalogue_items = _join(captures, unmatched, lookup, source, catalogue_items)
+    _add_european_or_eof(member, known)
     item, lst = a["item"], a["list"]
     w = config.weighting.weights(a["position"], a["row"], a["column"])
     n_lists = captures.n_lists
@@ -185,35 +173,8 @@ def run_audit(
         (s, row_surface == k) for k, s in enumerate(captures.surfaces)
     ]:
         shares[name] = [share(g, rows) for g in [*groups, "european-or-eof=true"]]
-    # Catalogue shares: among the works of the platform's catalogue whose attribute is known.
     if catalogue_items:
-        for s in shares["all"]:
-            name, _, value = s.group.partition("=")
-            if s.group == "european-or-eof=true":
-                flags = [
-                    _truthy(v.get("european", set())) or _truthy(v.get("eof", set()))
-                    for v in catalogue_items.values()
-                    if "european" in v or "eof" in v
-                ]
-            else:
-                flags = [
-                    _truthy(v[name]) if value.lower() in TRUE else value in v[name]
-                    for v in catalogue_items.values()
-                    if name in v
-                ]
-            s.catalogue = float(np.mean(flags)) if flags else None
-    # Share by position.
-    max_pos = int(a["position"].max()) if len(item) else 0
-    by_position: dict[str, list[float | None]] = {}
-    for g in ("european=true", "eof=true", "european-or-eof=true"):
-        m = member[g][item].astype(np.float64)
-        k = known[g][item].astype(np.float64)
-        counts = np.bincount(a["position"], minlength=max_pos + 1)[1:]
-        seen = np.bincount(a["position"], weights=k, minlength=max_pos + 1)[1:]
-        hits = np.bincount(a["position"], weights=m, minlength=max_pos + 1)[1:]
-        by_position[g] = [
-            float(h / c) if s else None for h, s, c in zip(hits, seen, counts, strict=True)
-        ]
+        _catalogue_shares(shares["all"], catalogue_items)
     # Concentration over items (and the catalogue's unseen works).
     exposure = np.bincount(item, weights=w, minlength=len(captures.items))
     unseen = 0
@@ -221,25 +182,11 @@ def run_audit(
         shown = set(captures.items)
         unseen = sum(1 for i in catalogue_items if i not in shown)
     full = np.concatenate([exposure, np.zeros(unseen)])
-    order = np.sort(exposure)[::-1]
-    head = max(1, math.ceil(0.2 * len(full)))
-    long_tail = float(order[head:].sum() / order.sum()) if order.sum() else 0.0
-    coverage = len(captures.items) / len(full) if catalogue_items else None
-    # Intra-list diversity over genres (1 − mean pairwise cosine), when genres are known.
-    ild = _ild(captures, lst, item)
     synthetic = (
         member["creation=synthetic"][item]
         | member["creation=unknown"][item]
         | ~known["creation=synthetic"][item]
     )
-    synth = boot.ratio(
-        per_unit(row_unit, w * synthetic, n_units), per_unit(row_unit, w, n_units), config.level
-    )
-    verdicts = _verdicts(config, shares, catalogue_items)
-    compliance = _compliance(config, captures, a, member, known, w)
-    drift = _drift(captures, a, member, known, w, config)
-    countries = _breakdown(captures, item, w, "country")
-    territories = _breakdown(captures, item, w, "territory")
     report = Report(
         parameters={**msgspec.to_builtins(config), **({"source": source} if source else {})},
         counts={
@@ -255,25 +202,102 @@ def run_audit(
         unit=unit_kind,
         surfaces={s: int((a["list_surface"] == k).sum()) for k, s in enumerate(captures.surfaces)},
         shares=shares,
-        by_position=by_position,
+        by_position=_by_position(a, item, member, known),
         exposure_gini=gini(full),
         exposure_entropy=entropy(full),
-        coverage=coverage,
-        long_tail_share=long_tail,
-        intra_list_diversity=ild,
+        coverage=len(captures.items) / len(full) if catalogue_items else None,
+        long_tail_share=_long_tail(exposure, len(full)),
+        # Intra-list diversity over genres (1 − mean pairwise cosine), when genres are known.
+        intra_list_diversity=_ild(captures, lst, item),
         miscalibration=_miscalibration(captures, a, w, histories, lookup, catalogue_items, config),
-        synthetic_or_unknown=synth,
+        synthetic_or_unknown=boot.ratio(
+            per_unit(row_unit, w * synthetic, n_units), per_unit(row_unit, w, n_units), config.level
+        ),
         lorenz=lorenz(full),
-        verdicts=verdicts,
-        drift=drift,
-        countries=countries,
-        territories=territories,
+        verdicts=_verdicts(config, shares, catalogue_items),
+        drift=_drift(captures, a, member, known, w, config),
+        countries=_breakdown(captures, item, w, "country"),
+        territories=_breakdown(captures, item, w, "territory"),
         summary={},
-        compliance=compliance,
+        compliance=_compliance(config, captures, a, member, known, w),
         join=join,
     )
     report.summary = summarise(report)
     return report
+
+
+def _join(
+    captures: Captures,
+    unmatched: list[str],
+    lookup: Lookup,
+    source: str | None,
+    catalogue_items: dict[str, dict[str, set[str]]] | None,
+) -> tuple[Join, dict[str, dict[str, set[str]]] | None]:
+    """How many captured items (and platform catalogue ids) the Lanterne catalogue has; the
+    platform catalogue completed from it."""
+    join = Join(
+        items=len(captures.items),
+        found=len(captures.items) - len(unmatched),
+        source=source,
+        example=unmatched[0] if unmatched else None,
+    )
+    if catalogue_items:
+        catalogue_items, found = complete_catalogue(catalogue_items, lookup, source)
+        join.platform_items, join.platform_found = len(catalogue_items), found
+    return join, catalogue_items
+
+
+def _add_european_or_eof(member: dict[str, Bools], known: dict[str, Bools]) -> None:
+    """European or EOF: known to belong when either flag says so, known not to when both say
+    no."""
+    either = member["european=true"] | member["eof=true"]
+    either_known = either | (known["european=true"] & known["eof=true"])
+    member["european-or-eof=true"], known["european-or-eof=true"] = either, either_known
+
+
+def _catalogue_shares(shares: list[Share], catalogue_items: dict[str, dict[str, set[str]]]) -> None:
+    """Each group's share among the works of the platform's catalogue whose attribute is
+    known."""
+    for s in shares:
+        name, _, value = s.group.partition("=")
+        if s.group == "european-or-eof=true":
+            flags = [
+                _truthy(v.get("european", set())) or _truthy(v.get("eof", set()))
+                for v in catalogue_items.values()
+                if "european" in v or "eof" in v
+            ]
+        else:
+            flags = [
+                _truthy(v[name]) if value.lower() in TRUE else value in v[name]
+                for v in catalogue_items.values()
+                if name in v
+            ]
+        s.catalogue = float(np.mean(flags)) if flags else None
+
+
+def _by_position(
+    a: dict[str, Ints], item: Ints, member: dict[str, Bools], known: dict[str, Bools]
+) -> dict[str, list[float | None]]:
+    """The quota groups' share at each position, among the slots whose attribute is known."""
+    max_pos = int(a["position"].max()) if len(item) else 0
+    by_position: dict[str, list[float | None]] = {}
+    for g in ("european=true", "eof=true", "european-or-eof=true"):
+        m = member[g][item].astype(np.float64)
+        k = known[g][item].astype(np.float64)
+        counts = np.bincount(a["position"], minlength=max_pos + 1)[1:]
+        seen = np.bincount(a["position"], weights=k, minlength=max_pos + 1)[1:]
+        hits = np.bincount(a["position"], weights=m, minlength=max_pos + 1)[1:]
+        by_position[g] = [
+            float(h / c) if s else None for h, s, c in zip(hits, seen, counts, strict=True)
+        ]
+    return by_position
+
+
+def _long_tail(exposure: Floats, n_works: int) -> float:
+    """The exposure share of all but the 20 % most exposed works (of ``n_works``)."""
+    order = np.sort(exposure)[::-1]
+    head = max(1, math.ceil(0.2 * n_works))
+    return float(order[head:].sum() / order.sum()) if order.sum() else 0.0
 
 
 def _ild(captures: Captures, lst: Ints, item: Ints) -> float | None:
