@@ -293,7 +293,7 @@ def _by_position(
     return by_position
 
 
-def _long_tail(exposure: Floats, n_works: int) -> float:
+def _long_tail(exposure: Floats | Ints, n_works: int) -> float:
     """The exposure share of all but the 20 % most exposed works (of ``n_works``)."""
     order = np.sort(exposure)[::-1]
     head = max(1, math.ceil(0.2 * n_works))

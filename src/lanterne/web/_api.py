@@ -237,8 +237,16 @@ def recommend(
 
 
 def api_router(site: Site) -> APIRouter:
+    """The JSON API: what it reads (search, works, recommendations), the reports it publishes,
+    and the two writes behind a token."""
     api = APIRouter(prefix="/api")
+    _reading_routes(api, site)
+    _report_routes(api, site)
+    _writing_routes(api, site)
+    return api
 
+
+def _reading_routes(api: APIRouter, site: Site) -> None:
     @api.get("/health", response_model=Health)
     def health() -> Health:
         """Liveness, and what this server holds."""
@@ -312,6 +320,8 @@ def api_router(site: Site) -> APIRouter:
         )
         return recommend(site, history, options, user)
 
+
+def _report_routes(api: APIRouter, site: Site) -> None:
     @api.get("/diagnosis", responses=errors(404))
     def diagnosis() -> dict[str, Any]:
         """The catalogue's discoverability diagnosis (scores, tiers, the fixes that lift most)."""
@@ -331,6 +341,8 @@ def api_router(site: Site) -> APIRouter:
         out: dict[str, Any] = msgspec.to_builtins(site.audit(name))
         return out
 
+
+def _writing_routes(api: APIRouter, site: Site) -> None:
     @api.get("/settings", response_model=Settings)
     def get_settings() -> Settings:
         """What the public home page asks of its lists."""
@@ -395,8 +407,6 @@ def api_router(site: Site) -> APIRouter:
             return await run_in_threadpool(_import, site, profile, main, companions)
         finally:
             await form.close()
-
-    return api
 
 
 UPLOAD_BODY: dict[str, Any] = {

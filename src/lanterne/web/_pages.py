@@ -4,6 +4,7 @@ JavaScript runs, and every page works as plain links and forms without it."""
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -21,7 +22,7 @@ from lanterne.profile import Media, Work
 from lanterne.recommend import parse_goal
 from lanterne.report import N_
 from lanterne.search import FACETS
-from lanterne.web._api import parse_filters, recommend, run_search
+from lanterne.web._api import RecommendResponse, parse_filters, recommend, run_search
 from lanterne.web._i18n import LANGS, Lang, negotiate, translations
 from lanterne.web._labels import Labeller
 from lanterne.web._security import CSRF_COOKIE
@@ -148,8 +149,16 @@ def _query(**params: Any) -> str:
 
 
 def pages_router(site: Site, pages: Pages) -> APIRouter:
+    """The public pages: discovering and finding works, the published reports, the language
+    switch."""
     router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+    _discovery_pages(router, site, pages)
+    _report_pages(router, site, pages)
+    _language_switch(router, site)
+    return router
 
+
+def _discovery_pages(router: APIRouter, site: Site, pages: Pages) -> None:
     @router.get("/")
     def home(
         request: Request,
@@ -165,21 +174,6 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         liked = [w for w in dict.fromkeys(aime) if w in source.dataset.item_index][:20]
         options = site.home.options(round(curiosite, 2))
         result = recommend(site, liked, options)
-        titles = {w: source.title(w) for w in liked}
-        for pick in result.items:
-            if pick.explanation is not None:
-                for b in pick.explanation.because:
-                    titles.setdefault(b.item, source.title(b.item))
-                if pick.explanation.replaced:
-                    titles.setdefault(
-                        pick.explanation.replaced, source.title(pick.explanation.replaced)
-                    )
-        starters: list[tuple[str, str]] = []
-        if not liked:
-            items = source.dataset.items
-            step = max(1, len(items) // STARTERS)
-            starters = [(items[i], source.title(items[i])) for i in range(0, len(items), step)]
-            starters = starters[:STARTERS]
         liked_types = {
             kind
             for w in liked
@@ -188,10 +182,10 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         context = {
             "liked": liked,
             "liked_types": liked_types,
-            "titles": titles,
+            "titles": _titles(source.title, liked, result),
             "curiosity": round(curiosite, 2),
             "result": result,
-            "starters": starters,
+            "starters": [] if liked else _starters(source.title, source.dataset.items),
             "goals": [parse_goal(g) for g in site.home.goals],
             "like_url": lambda work: "/?" + _query(aime=[*liked, work], curiosite=curiosite),
             "unlike_url": lambda work: (
@@ -262,6 +256,8 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         }
         return pages.render(request, "work.html.j2", context)
 
+
+def _report_pages(router: APIRouter, site: Site, pages: Pages) -> None:
     @router.get("/diagnostic")
     def diagnosis(request: Request) -> HTMLResponse:
         """The catalogue's discoverability diagnosis, for the organisation that publishes it."""
@@ -284,6 +280,8 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         body = Markup(render_body(report, pages.lang(request)))
         return pages.render(request, "report.html.j2", {"body": body, "kind": "audit"})
 
+
+def _language_switch(router: APIRouter, site: Site) -> None:
     @router.post("/langue")
     def switch_language(
         request: Request,
@@ -302,7 +300,26 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
         return response
 
-    return router
+
+def _titles(
+    title: Callable[[str], str], liked: list[str], result: RecommendResponse
+) -> dict[str, str]:
+    """The titles the home page names: the liked works, and those a pick is explained by or
+    replaced."""
+    titles = {w: title(w) for w in liked}
+    for pick in result.items:
+        if pick.explanation is not None:
+            for b in pick.explanation.because:
+                titles.setdefault(b.item, title(b.item))
+            if pick.explanation.replaced:
+                titles.setdefault(pick.explanation.replaced, title(pick.explanation.replaced))
+    return titles
+
+
+def _starters(title: Callable[[str], str], items: Sequence[str]) -> list[tuple[str, str]]:
+    """Works spread over the catalogue, offered to a visitor who has liked nothing yet."""
+    step = max(1, len(items) // STARTERS)
+    return [(items[i], title(items[i])) for i in range(0, len(items), step)][:STARTERS]
 
 
 def _without_lang(path: str) -> str:
