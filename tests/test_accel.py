@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import os
 import subprocess
@@ -177,3 +178,70 @@ def test_the_plain_python_run_loads_every_compiled_module() -> None:
     assert done.returncode == 0, done.stderr
     loaded = set(json.loads(done.stdout))
     assert set(_accel.COMPILED) - loaded == set()
+
+
+_STRUCT_OPTIONS = (
+    "frozen",
+    "kw_only",
+    "gc",
+    "forbid_unknown_fields",
+    "omit_defaults",
+    "array_like",
+)
+
+
+def _declared_structs(source: str) -> dict[str, dict[str, object]]:
+    """The msgspec Structs a module declares, with the options its class line gives."""
+    found: dict[str, dict[str, object]] = {}
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if not any(ast.unparse(b) in ("msgspec.Struct", "Struct") for b in node.bases):
+            continue
+        found[node.name] = {
+            k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in _STRUCT_OPTIONS
+        }
+    return found
+
+
+def test_no_compiled_module_declares_a_struct_with_class_options() -> None:
+    # mypyc drops the keywords of a class line (python/mypy#21938): compiled, `frozen=True`,
+    # `kw_only=True` and `gc=False` of 17 Structs were silently lost (a frozen link record
+    # could be changed, a kw_only option built positionally). Such Structs live in modules
+    # mypyc does not compile (ingest/_records.py, diagnose/_results.py).
+    package = Path(_accel.__file__).resolve().parent
+    with_options = {
+        f"{name}.{cls}": options
+        for name in _accel.COMPILED
+        for cls, options in _declared_structs(
+            (package.parent / (name.replace(".", "/") + ".py")).read_text(encoding="utf-8")
+        ).items()
+        if options
+    }
+    assert with_options == {}
+    assert _declared_structs("class A(msgspec.Struct, frozen=True):\n x: int\n") == {
+        "A": {"frozen": True}
+    }
+
+
+@pytest.mark.parametrize("module", ["lanterne.ingest._records", "lanterne.diagnose._results"])
+def test_structs_moved_out_of_compiled_modules_keep_their_options(module: str) -> None:
+    import importlib
+
+    assert module not in _accel.COMPILED
+    loaded = importlib.import_module(module)
+    source = Path(loaded.__file__ or "").read_text(encoding="utf-8")
+    declared = _declared_structs(source)
+    lost = []
+    for cls_name, options in declared.items():
+        cls = getattr(loaded, cls_name)
+        for option, value in options.items():
+            if option == "kw_only":  # not in the config: the constructor says it
+                parameters = inspect.signature(cls).parameters.values()
+                actual = all(p.kind is p.KEYWORD_ONLY for p in parameters)
+            else:
+                actual = getattr(cls.__struct_config__, option)
+            if actual != value:
+                lost.append(f"{cls_name}.{option}")
+    assert len(declared) >= 8
+    assert lost == []

@@ -16,15 +16,9 @@ import lanterne.ingest._blocks as blocks_module
 import lanterne.ingest._parallel as parallel_module
 from lanterne.catalogue import open_catalogue
 from lanterne.ingest import IngestOptions, Mapper, ingest, load_profile
-from lanterne.ingest._blocks import (
-    BlockRecord,
-    CsvBlock,
-    following_open,
-    join_open,
-    read_block,
-    split_blocks,
-)
-from lanterne.ingest._readers import CsvReader, Item, ReadLimits, ReadProblem
+from lanterne.ingest._blocks import BlockRecord, following_open, join_open, read_block, split_blocks
+from lanterne.ingest._readers import CsvReader, Item, ReadProblem
+from lanterne.ingest._records import CsvBlock, ReadLimits
 from lanterne.profile import encode_work
 
 DEMO = resources.files("lanterne.demo").joinpath("festivals-demo.csv")

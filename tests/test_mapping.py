@@ -13,7 +13,8 @@ from lanterne.errors import BadProfile
 from lanterne.ingest import Mapper, RecordProblem, bundled_profiles, load_profile
 from lanterne.ingest._mapper import Mapped
 from lanterne.ingest._profile import MappingProfile
-from lanterne.ingest._transform import Encoded, Quarantined, build_work, transform_record
+from lanterne.ingest._records import Encoded, Quarantined
+from lanterne.ingest._transform import build_work, transform_record
 from lanterne.profile import Work, decode_work
 
 PROFILE = """

@@ -15,12 +15,8 @@ from hypothesis import strategies as st
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.ingest._encoding import detect_encoding
 from lanterne.ingest._json import read_json_items, read_json_lines
-from lanterne.ingest._readers import (
-    CsvReader,
-    RawRecord,
-    ReadLimits,
-    ReadProblem,
-)
+from lanterne.ingest._readers import CsvReader, RawRecord, ReadProblem
+from lanterne.ingest._records import ReadLimits
 
 BOM = b"\xef\xbb\xbf"
 

@@ -1,23 +1,19 @@
 """Discoverability diagnosis: per-record targets and score, the next best action, reports."""
 
-from lanterne.diagnose._diagnosis import (
-    Action,
-    Diagnosis,
-    Lift,
-    Targets,
-    apply_action,
-    compare,
-    diagnose,
-    next_best_action,
-    targets,
-)
+from lanterne.diagnose._diagnosis import apply_action, compare, diagnose, next_best_action, targets
 from lanterne.diagnose._language import detect_language
 from lanterne.diagnose._registry import Fix, Rule, fixes, register_fix, register_rule, rules
-from lanterne.diagnose._targets import (
+from lanterne.diagnose._results import (
+    Action,
     ArtsdataResult,
     ContentTier,
+    Diagnosis,
+    Lift,
     MetadataTier,
     RichResult,
+    Targets,
+)
+from lanterne.diagnose._targets import (
     artsdata,
     content_tier,
     image_licence,

@@ -8,16 +8,16 @@ never proposed.
 
 from __future__ import annotations
 
-import msgspec
-
 from lanterne.diagnose._language import detect_language
 from lanterne.diagnose._registry import fix_named, fixes, rules
+from lanterne.diagnose._results import (
+    Action,
+    Diagnosis,
+    Lift,
+    Targets,
+)
 from lanterne.diagnose._targets import (
     METADATA_TIERS,
-    ArtsdataResult,
-    ContentTier,
-    MetadataTier,
-    RichResult,
     artsdata,
     content_tier,
     image_licence,
@@ -26,46 +26,6 @@ from lanterne.diagnose._targets import (
     texts,
 )
 from lanterne.profile import Work
-
-
-class Targets(msgspec.Struct, frozen=True, kw_only=True):
-    score: int
-    """Lanterne's discoverability score, 0–100."""
-    europeana_metadata: MetadataTier
-    europeana_content: ContentTier | None
-    rich_result: RichResult | None
-    image_licence: RichResult | None
-    artsdata: ArtsdataResult | None
-
-
-class Lift(msgspec.Struct, frozen=True, kw_only=True):
-    target: str
-    before: str
-    after: str
-
-
-class Action(msgspec.Struct, frozen=True, kw_only=True):
-    fix: str
-    label_fr: str
-    label_en: str
-    score_gain: int
-    lifts: list[Lift]
-    artsdata_gain: int = 0
-
-
-class Diagnosis(msgspec.Struct, kw_only=True):
-    work_id: str
-    type: str
-    source: str
-    territory: str | None
-    targets: Targets
-    failed: list[str]
-    """Ids of the rules the record fails, heaviest first."""
-    untagged_french: int
-    """Untagged titles and descriptions the detector reads as French."""
-    next_action: Action | None = None
-    lifting: list[str] = []
-    """Every fix that would raise the record without lowering anything (for the report)."""
 
 
 def _score(work: Work) -> tuple[int, list[str]]:

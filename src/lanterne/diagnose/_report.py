@@ -15,8 +15,9 @@ from collections.abc import Iterable
 import msgspec
 
 from lanterne import __version__
-from lanterne.diagnose._diagnosis import Diagnosis, diagnose
+from lanterne.diagnose._diagnosis import diagnose
 from lanterne.diagnose._registry import fixes, rules
+from lanterne.diagnose._results import Diagnosis
 from lanterne.profile import PROFILE_VERSION, Work
 
 SCORE_BINS = 10

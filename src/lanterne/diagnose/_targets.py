@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-import msgspec
-
+from lanterne.diagnose._results import ArtsdataResult, ContentTier, MetadataTier, RichResult
 from lanterne.profile import (
     IdentifierScheme,
     MediaKind,
@@ -56,20 +55,6 @@ _CREATOR_ROLES = frozenset(
         Role.ILLUSTRATOR,
     }
 )
-
-
-class MetadataTier(msgspec.Struct, frozen=True, kw_only=True):
-    """Europeana metadata tier: the minimum of three criteria (LanguageClassifier & co.)."""
-
-    language_share: float | None
-    """Share of the relevant properties present that have a language-qualified value."""
-    language: str
-    elements: list[str]
-    groups: list[str]
-    enabling: str
-    contextual_types: list[str]
-    contextual: str
-    tier: str
 
 
 def texts(work: Work) -> list[tuple[str | None, str]]:
@@ -243,15 +228,6 @@ def licence_class(licence: str | None) -> str:
 _LICENCE_CAP = {"open": 4, "restricted": 3, "closed": 2}
 
 
-class ContentTier(msgspec.Struct, frozen=True, kw_only=True):
-    edm_type: str
-    tier: int
-    before_licence: int
-    licence: str
-    pixels: int | None = None
-    """Size of the best image (width × height), when the record states it."""
-
-
 def edm_type(work_type: WorkType) -> str | None:
     """Europeana's edm:type for a work type; ``None`` for what Europeana does not take (events)."""
     if work_type.is_event:
@@ -310,14 +286,6 @@ def content_tier(work: Work) -> ContentTier | None:
 
 
 # Search engines -----------------------------------------------------------------------------
-
-
-class RichResult(msgspec.Struct, frozen=True, kw_only=True):
-    feature: str
-    eligible: bool
-    missing: list[str]
-    """Required properties missing (schema.org names)."""
-    recommended_missing: list[str] = []
 
 
 _OFFSET = re.compile(r"T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
@@ -401,18 +369,6 @@ def image_licence(work: Work) -> RichResult | None:
 
 
 # Artsdata -----------------------------------------------------------------------------------
-
-
-class ArtsdataResult(msgspec.Struct, frozen=True, kw_only=True):
-    score: int
-    """Points of artsdata-score: 0 whenever a required property is missing."""
-    points: dict[str, int]
-    """Points earned by each criterion (before the required-property rule)."""
-    missing_required: list[str]
-    eligible: bool
-    """The event can be minted automatically (its place linked or mintable, a timed start)."""
-    blocking: list[str]
-    """What stops automatic minting."""
 
 
 ARTSDATA_MAX = 70

@@ -3,14 +3,15 @@
 from lanterne.ingest._dates import DateParseError, parse_date_fr
 from lanterne.ingest._encoding import detect_encoding
 from lanterne.ingest._mapper import Mapper, RecordProblem
-from lanterne.ingest._pipeline import IngestOptions, IngestSummary, ingest, resolve_files
+from lanterne.ingest._pipeline import ingest, resolve_files
 from lanterne.ingest._profile import (
     MappingProfile,
     bundled_profiles,
     load_profile,
     mapping_profile_schema,
 )
-from lanterne.ingest._readers import CsvReader, FileLines, ReadLimits, ReadProblem
+from lanterne.ingest._readers import CsvReader, FileLines, ReadProblem
+from lanterne.ingest._records import IngestOptions, IngestSummary, ReadLimits
 
 __all__ = [
     "CsvReader",

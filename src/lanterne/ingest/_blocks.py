@@ -21,35 +21,18 @@ import msgspec
 
 from lanterne.ingest._readers import (
     KEPT_BYTES,
-    CsvLayout,
     CsvReader,
     DecodedLines,
     Item,
     OpenRecord,
     csv_items,
 )
+from lanterne.ingest._records import CsvBlock
 
 BLOCK_SIZE = 512 * 1024
 """Bytes per block: about a thousand records of the bundled catalogues."""
 HOLD = 8
 """Blocks' worth of data held without a line break at even quote parity before cutting anyway."""
-
-
-class CsvBlock(msgspec.Struct, frozen=True):
-    """Whole lines of a CSV file, from the start of a record."""
-
-    file: str
-    first_line: int
-    data: bytes
-    final: bool
-    """Whether the block runs to the end of the file."""
-    layout: CsvLayout
-    cut: bool = False
-    """Whether its last line is only the start (``KEPT_BYTES``) of a line longer than a record
-    may be (``layout.max_record_bytes``), the rest skipped as ``CsvReader`` skips it."""
-    odd_end: bool = False
-    """Whether it ends at a line break after an odd count of quotes (held too long): the
-    record open there most likely goes on through the next block."""
 
 
 class BlockRead(msgspec.Struct):

@@ -22,11 +22,11 @@ from lanterne.ingest._readers import (
     KEPT_BYTES,
     Item,
     RawRecord,
-    ReadLimits,
     ReadProblem,
     _check_not_empty,
     _too_large,
 )
+from lanterne.ingest._records import ReadLimits
 
 # JSON and JSON Lines -----------------------------------------------------------------------
 

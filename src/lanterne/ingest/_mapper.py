@@ -20,6 +20,7 @@ import msgspec
 from lanterne.errors import BadProfile
 from lanterne.ingest._dates import DateParseError, parse_date_fr
 from lanterne.ingest._profile import MappingProfile, Rule
+from lanterne.ingest._records import DroppedLink
 from lanterne.profile import (
     MAX_TEXT,
     CodeError,
@@ -46,19 +47,6 @@ class RecordProblem(Exception):
 
 Fields = dict[str, Any]
 """A work's fields as the rules map them (``Work`` field names), before its id and provenance."""
-
-
-class DroppedLink(msgspec.Struct, frozen=True, gc=False):
-    """A value a rule dropped because it is not a web link; the run warns about it."""
-
-    target: str
-    """The rule's target field (``url``, ``offer.url``…)."""
-    field: str
-    """The source field(s) it came from, or ``const``."""
-    value: str
-    why: str
-    """Message id of the problem (``url_problem``)."""
-    detail: str
 
 
 class Mapped:

@@ -27,17 +27,12 @@ from typing import Any
 import msgspec
 
 from lanterne import __version__
-from lanterne.ingest._blocks import (
-    BlockRecord,
-    CsvBlock,
-    following_open,
-    join_open,
-    read_block,
-)
+from lanterne.ingest._blocks import BlockRecord, following_open, join_open, read_block
 from lanterne.ingest._mapper import Mapper, RecordProblem
 from lanterne.ingest._profile import MappingProfile
-from lanterne.ingest._readers import CsvLayout, Item, RawRecord, ReadProblem
-from lanterne.ingest._transform import Encoded, Outcome, Unchanged, transform_record
+from lanterne.ingest._readers import Item, RawRecord, ReadProblem
+from lanterne.ingest._records import CsvBlock, CsvLayout, Encoded, Unchanged
+from lanterne.ingest._transform import Outcome, transform_record
 from lanterne.profile import PROFILE_VERSION, work_id
 
 # (kind, item, unresolved @id links): one item read from a source, as the pipeline opens it.

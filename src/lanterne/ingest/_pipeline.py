@@ -27,66 +27,22 @@ from lanterne.ingest._json import read_json_items, read_json_lines
 from lanterne.ingest._mapper import Mapper
 from lanterne.ingest._parallel import Entry, Lookup, Opened, Stage, mapping_fingerprint, outcomes
 from lanterne.ingest._profile import Join, MappingProfile
-from lanterne.ingest._readers import (
+from lanterne.ingest._readers import CsvReader, Item, RawRecord, ReadProblem
+from lanterne.ingest._records import (
     CsvLayout,
-    CsvReader,
-    Item,
-    RawRecord,
+    IngestOptions,
+    IngestSummary,
+    Quarantined,
     ReadLimits,
-    ReadProblem,
+    Unchanged,
 )
-from lanterne.ingest._transform import Outcome, Quarantined, Unchanged
+from lanterne.ingest._transform import Outcome
 from lanterne.messages import say, say_partial
 from lanterne.profile import work_id
 from lanterne.profile.schemaorg import Graph, GraphTooLarge, shallow_json, top_nodes, types_of
 from lanterne.settings import Settings
 
 Progress = Callable[[int], None]
-
-
-class IngestOptions(msgspec.Struct, kw_only=True):
-    encoding: str | None = None
-    """Declared encoding; ``None`` or ``auto`` to detect it."""
-    delimiter: str | None = None
-    batch_size: int = 20_000
-    """Records per transaction. Random ids dirty index pages all over the file and each commit
-    writes every dirtied page: 20,000 cost 15 % less CPU per work than 5,000 at a million."""
-    remap: bool = False
-    """Map every record, even those whose source digest says they are unchanged."""
-    workers: int = 0
-    """Processes that map records beside the one reading and storing (0: map in this process)."""
-    sync: bool = False
-    """Mark the source's works absent from this import as deleted (the file is a full export)."""
-    jsonld_max_depth: int | None = None
-    """Deepest nesting of a JSON-LD record once its links are resolved (``None``: the setting)."""
-    jsonld_max_nodes: int | None = None
-    """Most objects and lists in a resolved JSON-LD record (``None``: the setting)."""
-    display_root: str | None = None
-    """Name files relative to this folder in the run, its quarantine and its warnings (an upload
-    through the API is named as sent, not by where the server saved it)."""
-    limits: ReadLimits | None = None
-    """What one record may cost to read; ``None``: the declared settings, read when it starts."""
-
-
-class IngestSummary(msgspec.Struct, kw_only=True):
-    run_id: str
-    source: str
-    profile: str
-    files: list[str]
-    read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    quarantined: int = 0
-    by_reason: dict[str, int] = {}
-    warnings: list[str] = []
-    warnings_total: int = 0
-    status: str = "running"
-
-    @property
-    def stored(self) -> int:
-        return self.created + self.updated + self.unchanged
 
 
 def resolve_files(source: Path, profile: MappingProfile) -> list[Path]:

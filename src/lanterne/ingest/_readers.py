@@ -21,7 +21,7 @@ import msgspec
 
 from lanterne.errors import BadInput
 from lanterne.ingest._encoding import bom_length, detect_encoding
-from lanterne.settings import Settings, setting
+from lanterne.ingest._records import CsvLayout, ReadLimits
 
 DELIMITERS = ";,\t|"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -44,23 +44,6 @@ class ReadProblem(msgspec.Struct):
 
 
 Item = RawRecord | ReadProblem
-
-
-class ReadLimits(msgspec.Struct, frozen=True, kw_only=True):
-    """What one record may cost to read; the declared settings ``max_json_depth``, …"""
-
-    max_json_depth: int = int(setting("max_json_depth").default)
-    """Deepest nesting of arrays and objects in a JSON record (``{}`` is 1)."""
-    max_record_bytes: int = int(setting("max_record_bytes").default)
-    """Most bytes of one record (a CSV record or line, a JSON item or line)."""
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> ReadLimits:
-        """The limits of ``settings`` (by default read from the environment now)."""
-        settings = settings or Settings.load()
-        return cls(
-            max_json_depth=settings.max_json_depth, max_record_bytes=settings.max_record_bytes
-        )
 
 
 KEPT_BYTES = 64 * 1024
@@ -95,43 +78,6 @@ def _check_not_empty(path: Path) -> None:
 
 
 # CSV ---------------------------------------------------------------------------------------
-
-
-class CsvLayout(msgspec.Struct, frozen=True):
-    """What it takes to turn one record's raw text back into its fields, in another process."""
-
-    header: list[str]
-    delimiter: str
-    encoding: str = "utf-8"
-    max_record_bytes: int = int(setting("max_record_bytes").default)
-
-    def parse_many(self, raws: list[str]) -> list[dict[str, str]]:
-        """The fields of records the reader kept as raw text, in order, with one parser.
-
-        The text is cut into lines exactly as the reader fed them to the CSV parser (after each
-        ``\\n``), so the parser sees the same input. Each record ended where the reader's
-        parser was back at the start of a record, so records parse one after the other as they
-        did alone; the last line of a file may lack its line break, so it gets one.
-        """
-        fed: list[str] = []
-        for raw in raws:
-            inner = raw.find("\n")
-            if inner == len(raw) - 1:
-                fed.append(raw)
-            elif inner < 0:
-                fed.append(raw + "\n")
-            else:
-                lines = raw.split("\n")
-                last = lines.pop()
-                fed.extend([line + "\n" for line in lines])
-                if last:
-                    fed.append(last + "\n")
-        header = self.header
-        rows = csv.reader(fed, delimiter=self.delimiter, strict=True)
-        found = [dict(zip(header, row, strict=True)) for row in rows]
-        if len(found) != len(raws):
-            raise ValueError(f"{len(raws)} enregistrements, {len(found)} lignes CSV")
-        return found
 
 
 class CsvReader:

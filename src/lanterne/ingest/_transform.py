@@ -10,8 +10,9 @@ from typing import Any
 
 import msgspec
 
-from lanterne.ingest._mapper import DroppedLink, Fields, Mapped, Mapper, RecordProblem
+from lanterne.ingest._mapper import Fields, Mapped, Mapper, RecordProblem
 from lanterne.ingest._profile import MappingProfile
+from lanterne.ingest._records import DroppedLink, Encoded, Quarantined, Unchanged
 from lanterne.profile import Work as _Work
 from lanterne.profile import (
     WorkType,
@@ -21,39 +22,6 @@ from lanterne.profile import (
     work_id,
 )
 from lanterne.profile.schemaorg import node_to_fields
-
-
-class Encoded(msgspec.Struct, gc=False):
-    """A record mapped into a valid work, encoded, ready to store."""
-
-    source_id: str
-    work_id: str
-    type: str
-    doc: bytes
-    """The work, encoded (``encode_work``)."""
-    digest: bytes
-    """Digest of ``doc``: the catalogue compares it to tell an update from no change."""
-    dropped: list[DroppedLink]
-    """The links the mapping dropped, for the run's warnings."""
-    source_digest: bytes | None = None
-    """Digest of the raw record and the mapping, set where records are skipped when unchanged."""
-
-
-class Quarantined(msgspec.Struct, gc=False):
-    """A record that cannot become a work: why, for its quarantine entry."""
-
-    source_id: str | None
-    reason: str
-    """Message id of the reason (``lanterne.messages``)."""
-    params: dict[str, str]
-    field: str | None
-
-
-class Unchanged(msgspec.Struct, gc=False):
-    """A record not mapped again: its raw text and mapping are those of the work stored."""
-
-    source_id: str
-
 
 # ``gc=False``: outcomes hold no reference cycles, and an import makes millions of them.
 Outcome = Encoded | Quarantined | Unchanged
