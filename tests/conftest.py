@@ -1,5 +1,6 @@
 """Shared test settings."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,11 @@ from hypothesis import settings
 # Property tests assert behaviour, never speed: a busy CI machine must not fail them on time.
 settings.register_profile("lanterne", deadline=None)
 settings.load_profile("lanterne")
+
+
+# No test leaves an embedding daemon behind: those of tests/test_search_daemon.py are started
+# and stopped by the tests themselves (the variable reaches the CLI's subprocesses too).
+os.environ["LANTERNE_ENCODER_IDLE"] = "0"
 
 
 def pytest_report_header() -> str:

@@ -113,6 +113,18 @@ SETTINGS: tuple[Setting, ...] = (
         help_en="Characters of a search query that are read (`lanterne search`, `/api/search`, "
         "the search page); the rest is ignored.",
     ),
+    Setting(
+        name="encoder_idle",
+        kind="whole",
+        default="600",
+        minimum=0,
+        help_fr="Secondes pendant lesquelles le modèle d'embeddings reste chargé entre deux "
+        "`lanterne search` (un petit processus de l'utilisateur, arrêté de lui-même ensuite) ; "
+        "0 : jamais, chaque recherche charge le modèle.",
+        help_en="Seconds the embedding model stays loaded between two `lanterne search` (a small "
+        "process of the user's, which then leaves by itself); 0: never, each search loads the "
+        "model.",
+    ),
     # JSON-LD reading (area: jsonld) ------------------------------------------------------
     Setting(
         name="jsonld_max_depth",

@@ -116,13 +116,15 @@ def search_command(
     as_json: bool,
 ) -> None:
     """Chercher des œuvres / search works."""
+    from lanterne.search._daemon import DaemonEncoder
     from lanterne.search._works import CatalogueIndex
 
     state = _state(ctx)
     filters = _facet_filters(facets)
     with open_catalogue(state.settings.catalogue) as catalogue:
-        # remember_queries: the next page of the same search needs no embedding model
-        index = CatalogueIndex(catalogue, remember_queries=True)
+        # remember_queries: the next page of the same search needs no embedding model; the
+        # daemon keeps the model loaded for the next new query (LANTERNE_ENCODER_IDLE)
+        index = CatalogueIndex(catalogue, encoder=DaemonEncoder(), remember_queries=True)
         index.engine.expect(query, mode)  # type: ignore[arg-type]
         try:
             index.update(_BuildProgress(state.lang))  # cheap when nothing changed since the last
