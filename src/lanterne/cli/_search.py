@@ -116,7 +116,7 @@ def search_command(
     as_json: bool,
 ) -> None:
     """Chercher des œuvres / search works."""
-    from lanterne.search._daemon import DaemonEncoder
+    from lanterne.search import DaemonEncoder
     from lanterne.search._works import CatalogueIndex
 
     state = _state(ctx)

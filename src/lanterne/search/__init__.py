@@ -1,6 +1,7 @@
 """French-aware hybrid search: a tantivy lexical index, multilingual embeddings, rank fusion."""
 
-# onnxruntime first, before tantivy and usearch load (see _encoder: a crash otherwise).
+# onnxruntime first (_daemon loads _encoder), before tantivy and usearch (a crash otherwise).
+from lanterne.search._daemon import DaemonEncoder
 from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
 from lanterne.search._engine import (
     FACETS,
@@ -20,6 +21,7 @@ __all__ = [
     "FACETS",
     "MODEL",
     "Collection",
+    "DaemonEncoder",
     "Doc",
     "Encoder",
     "Hit",
