@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import click
 import msgspec
@@ -69,3 +71,32 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
 def echo_json(text: str) -> None:
     """Print JSON text with every character a terminal obeys as a JSON escape (same data)."""
     click.echo(visible_json(text))
+
+
+def interaction_data_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--config``, ``--model``, ``--goal-model``: recommend from an evaluation configuration's
+    interaction data instead of the catalogue (``recommend`` and ``serve`` alike)."""
+    for option in reversed(
+        [
+            click.option(
+                "--config",
+                "config",
+                type=click.Path(path_type=Path),
+                help="Configuration d'évaluation : recommander depuis ses données d'interactions "
+                "(sans catalogue) / an evaluation configuration: recommend from its interaction "
+                "data (no catalogue).",
+            ),
+            click.option(
+                "--model",
+                help="Avec --config : le modèle de la configuration (défaut : ease) "
+                "/ with --config: the configuration's model (default: ease).",
+            ),
+            click.option(
+                "--goal-model",
+                help="Avec --config : le modèle qui choisit les œuvres des objectifs "
+                "/ with --config: the model that chooses the goals' works.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command

@@ -17,6 +17,7 @@ from lanterne.cli._common import (
     diversifier_names,
     echo,
     echo_json,
+    interaction_data_options,
     weighting_names,
 )
 from lanterne.messages import Lang
@@ -25,18 +26,7 @@ from lanterne.messages import Lang
 @click.command("recommend")
 @click.argument("user", required=False)
 @click.option("--history", multiple=True, metavar="ID", help="Œuvres déjà aimées (répétable).")
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    help="Configuration d'évaluation (données d'interactions) ; sinon le catalogue.",
-)
-@click.option("--model", help="Modèle de la configuration (défaut : ease).")
-@click.option(
-    "--goal-model",
-    help="Modèle de la configuration qui choisit les œuvres des objectifs "
-    "/ the configuration's model that chooses the goals' works.",
-)
+@interaction_data_options
 @click.option(
     "--curiosity",
     "--curiosite",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.cli._common import _state, _t, echo, echo_json, interaction_data_options
 from lanterne.errors import ExitCode
 from lanterne.messages import Lang
 
@@ -16,18 +16,7 @@ if TYPE_CHECKING:
 
 
 @click.command("serve")
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(path_type=Path),
-    help="Configuration d'évaluation : recommander depuis ces données (sans catalogue).",
-)
-@click.option("--model", help="Avec --config : le modèle de la configuration (défaut : ease).")
-@click.option(
-    "--goal-model",
-    help="Avec --config : le modèle qui choisit les œuvres des objectifs "
-    "/ with --config: the model that chooses the goals' works.",
-)
+@interaction_data_options
 @click.option(
     "--audits",
     type=click.Path(path_type=Path),
