@@ -40,7 +40,7 @@ class CheckReport(msgspec.Struct, kw_only=True):
     by_reason: dict[str, int] = {}
     """Excluded works by reason (message id); a work may have several."""
     works: list[WorkCheck] = []
-    """Every work that is not valid, in the catalogue's order."""
+    """Every work, in the catalogue's order."""
 
 
 def check_work(
@@ -72,14 +72,13 @@ def check(
     for work in works:
         result = check_work(work, fmt, validator, options)
         report.total += 1
+        report.works.append(result)
         if result.status == "valid":
             report.valid += 1
-            continue
-        if result.status == "excluded":
+        elif result.status == "excluded":
             report.excluded += 1
             reasons.update({r.key for r in result.reasons})
         else:
             report.invalid += 1
-        report.works.append(result)
     report.by_reason = dict(reasons.most_common())
     return report
