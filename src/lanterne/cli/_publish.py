@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 import click
 import msgspec
@@ -48,7 +49,6 @@ def check_command(
     """Valider chaque notice (XSD et Schematron d'Europeana, XSD oai_dc) / validate every
     record (Europeana's XSD and Schematron, the oai_dc XSD)."""
     from lanterne.publish import EdmOptions, Standards, Validator, check
-    from lanterne.publish._check import Format
     from lanterne.settings import text
 
     state = _state(ctx)
@@ -60,7 +60,7 @@ def check_command(
         rights=text("edm_rights", rights),
     )
     path = Path(catalogue) if catalogue else state.settings.catalogue
-    chosen: Format = "oai_dc" if fmt == "oai_dc" else "edm"
+    chosen: Literal["edm", "oai_dc"] = "oai_dc" if fmt == "oai_dc" else "edm"
     with open_catalogue(path) as db:
         report = check(db.iter_works(source), chosen, validator, options)
     if as_json:

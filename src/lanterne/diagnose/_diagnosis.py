@@ -16,10 +16,12 @@ from lanterne.diagnose._targets import (
     METADATA_TIERS,
     ArtsdataResult,
     ContentTier,
+    EdmValidity,
     MetadataTier,
     RichResult,
     artsdata,
     content_tier,
+    europeana_edm,
     image_licence,
     metadata_tier,
     rich_result,
@@ -36,6 +38,8 @@ class Targets(msgspec.Struct, frozen=True, kw_only=True):
     rich_result: RichResult | None
     image_licence: RichResult | None
     artsdata: ArtsdataResult | None
+    europeana_edm: EdmValidity | None = None
+    """« EDM valide pour Europeana » (None only in a target built without it)."""
 
 
 class Lift(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,6 +97,7 @@ def targets(work: Work) -> tuple[Targets, list[str]]:
         rich_result=rich_result(work),
         image_licence=image_licence(work),
         artsdata=artsdata(work),
+        europeana_edm=europeana_edm(work),
     )
     return found, failed
 

@@ -309,6 +309,24 @@ def content_tier(work: Work) -> ContentTier | None:
     )
 
 
+class EdmValidity(msgspec.Struct, frozen=True, kw_only=True):
+    """« EDM valide pour Europeana / EDM valid for Europeana »: can the work be an EDM record
+    Europeana's Schematron accepts, as the record stands (no rights declared for it)?"""
+
+    valid: bool
+    problems: list[str]
+    """Why not, as message ids of ``lanterne.messages`` (``publish.rights_missing``…)."""
+
+
+def europeana_edm(work: Work) -> EdmValidity:
+    """The Python form of the Schematron's rules a work can break (``publish.edm_problems``);
+    ``lanterne publish check`` runs the XSD and the Schematron themselves."""
+    from lanterne.publish import edm_problems
+
+    problems = [reason.key for reason in edm_problems(work)]
+    return EdmValidity(valid=not problems, problems=problems)
+
+
 # Search engines -----------------------------------------------------------------------------
 
 
