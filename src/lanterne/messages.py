@@ -292,6 +292,68 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Interrompu. Les lots déjà validés sont enregistrés ; relancez la même commande pour terminer.",
         "Interrupted. Batches already committed are stored; run the same command again to finish.",
     ),
+    # Publishing (area "publish"): why a work is left out of a format, and the standards' files
+    "publish.rights_missing": (
+        "aucune licence : Europeana exige edm:rights ; donnez rights.licence (Creative Commons ou "
+        "rightsstatements.org), ou une déclaration pour toutes les œuvres (LANTERNE_EDM_RIGHTS)",
+        "no licence: Europeana requires edm:rights; give rights.licence (Creative Commons or "
+        "rightsstatements.org), or one statement for every work (LANTERNE_EDM_RIGHTS)",
+    ),
+    "publish.rights_not_europeana": (
+        "la licence {licence} n'est pas une des déclarations de droits d'Europeana (Creative "
+        "Commons, rightsstatements.org)",
+        "the licence {licence} is not one of Europeana's rights statements (Creative Commons, "
+        "rightsstatements.org)",
+    ),
+    "publish.rights_licence_ouverte": (
+        "la Licence Ouverte ({licence}) n'est pas une déclaration de droits d'Europeana : "
+        "déclarez CC BY 4.0, avec laquelle elle est compatible, si l'ayant droit l'accepte",
+        "the Licence Ouverte ({licence}) is not one of Europeana's rights statements: state "
+        "CC BY 4.0, which it is compatible with, if the rights holder agrees",
+    ),
+    "publish.no_edm_type": (
+        "Europeana ne reçoit pas ce type d'œuvre ({type}) : il n'a pas d'edm:type",
+        "Europeana takes no work of this type ({type}): it has no edm:type",
+    ),
+    "publish.no_link": (
+        "ni page (url) ni média qui montre l'œuvre : Europeana exige edm:isShownAt ou "
+        "edm:isShownBy",
+        "no page (url) nor medium showing the work: Europeana requires edm:isShownAt or "
+        "edm:isShownBy",
+    ),
+    "publish.no_language": (
+        "texte sans langue : Europeana exige dc:language quand edm:type vaut TEXT ; donnez "
+        "in_languages",
+        "text with no language: Europeana requires dc:language when edm:type is TEXT; give "
+        "in_languages",
+    ),
+    "publish.no_title": (
+        "ni titre ni description lisibles : Europeana exige dc:title ou dc:description",
+        "no readable title nor description: Europeana requires dc:title or dc:description",
+    ),
+    "publish.no_subject": (
+        "ni sujet, ni genre, ni lieu : Europeana exige dc:subject, dc:type, dcterms:spatial ou "
+        "dcterms:temporal",
+        "no subject, genre nor place: Europeana requires dc:subject, dc:type, dcterms:spatial or "
+        "dcterms:temporal",
+    ),
+    "publish.ai_media": (
+        "œuvre étiquetée « {label} » : Europeana refuse le schema:digitalSourceType des médias "
+        "faits par IA, et taire l'étiquette la cacherait",
+        "work labelled “{label}”: Europeana refuses the schema:digitalSourceType of AI-made media, "
+        "and leaving the label out would hide it",
+    ),
+    "publish.no_standards": (
+        "Les fichiers des standards sont introuvables ({missing} dans {path}) : indiquez leur "
+        "dossier avec --standards ou LANTERNE_STANDARDS (../shared/standards dans le dépôt de "
+        "développement).",
+        "The standards' files were not found ({missing} in {path}): give their folder with "
+        "--standards or LANTERNE_STANDARDS (../shared/standards in the development checkout).",
+    ),
+    "publish.bad_record": (
+        "{what} n'est pas une notice {format} lisible ({detail}).",
+        "{what} is not a readable {format} record ({detail}).",
+    ),
     # Quarantine reasons
     "reason.bad_row": (
         "ligne mal formée : {detail}",

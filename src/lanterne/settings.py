@@ -103,6 +103,46 @@ SETTINGS: tuple[Setting, ...] = (
         help_en="`1`: ignore the compiled build (mypyc) and run everything as Python; read when "
         "Lanterne loads, which depends on it.",
     ),
+    # publishing -----------------------------------------------------------------------------
+    Setting(
+        name="base_uri",
+        kind="text",
+        default="http://localhost:8000/",
+        help_fr="URI de base des entités publiées (œuvres, agents, lieux)",
+        help_en="Base URI of published entities (works, agents, places)",
+    ),
+    Setting(
+        name="edm_provider",
+        kind="text",
+        default="",
+        option="publish check --provider",
+        help_fr="`edm:provider` des notices EDM : l'organisation qui les livre à Europeana (vide : "
+        "le fournisseur des données de chaque notice, `provenance.attribution`).",
+        help_en="`edm:provider` of EDM records: the organisation delivering them to Europeana "
+        "(empty: each record's data provider, `provenance.attribution`).",
+    ),
+    Setting(
+        name="edm_rights",
+        kind="text",
+        default="",
+        option="publish check --rights",
+        help_fr="Déclaration de droits (une URI acceptée par Europeana, p. ex. "
+        "`http://rightsstatements.org/vocab/CNE/1.0/`) des œuvres dont la notice n'en donne "
+        "aucune ; vide : ces œuvres sont laissées hors d'EDM, avec leur raison.",
+        help_en="Rights statement (a URI Europeana accepts, e.g. "
+        "`http://rightsstatements.org/vocab/CNE/1.0/`) of works whose record gives none; empty: "
+        "those works are left out of EDM, with their reason.",
+    ),
+    Setting(
+        name="standards",
+        kind="path",
+        default="",
+        option="publish check --standards",
+        help_fr="Dossier des fichiers des standards (XSD EDM et Schematron d'Europeana, XSD "
+        "oai_dc), non livrés avec Lanterne ; vide : `../shared/standards` à côté des sources.",
+        help_en="Folder of the standards' files (Europeana's EDM XSD and Schematron, the oai_dc "
+        "XSD), not shipped with Lanterne; empty: `../shared/standards` beside the source.",
+    ),
     # search ---------------------------------------------------------------------------------
     Setting(
         name="search_query_max",

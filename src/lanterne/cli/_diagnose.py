@@ -119,6 +119,14 @@ def _print_diagnosis(d: Any, lang: Lang) -> None:
             )
             + blocking
         )
+    if t.europeana_edm is not None:
+        e = t.europeana_edm
+        why = "" if e.valid else " — " + ", ".join(e.problems)
+        echo(
+            _t(lang, "  EDM valide pour Europeana : ", "  EDM valid for Europeana: ")
+            + (_t(lang, "oui", "yes") if e.valid else _t(lang, "non", "no"))
+            + why
+        )
     if d.failed:
         echo(_t(lang, "  règles non satisfaites : ", "  rules failed: ") + ", ".join(d.failed))
     action = d.next_action
@@ -156,6 +164,11 @@ def _print_report(report: Any, lang: Lang) -> None:
             + _t(lang, "éligibles, score moyen ", "eligible, mean score ")
             + f"{report.artsdata_mean_score} / 70"
         )
+    edm = report.europeana_edm
+    echo(
+        _t(lang, "EDM valide pour Europeana : ", "EDM valid for Europeana: ")
+        + f"{edm.eligible} / {edm.total}"
+    )
     echo(_t(lang, "Corrections les plus utiles :", "Most useful fixes:"))
     for f in report.top_fixes:
         label = f.label_en if lang == "en" else f.label_fr

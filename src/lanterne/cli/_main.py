@@ -74,6 +74,9 @@ COMMANDS: dict[str, Lazy] = {
     "gaps": Lazy(
         f"{_AUDIT}:gaps_command", "Œuvres sans offre en ligne / works with no online offer."
     ),
+    "publish": Lazy(
+        "lanterne.cli._publish:publish_group", "Publier le catalogue / publish the catalogue."
+    ),
     "serve": Lazy(
         f"{_WEB}:serve_command",
         "Servir l'interface web et l'API / serve the web interface and the API.",

@@ -20,6 +20,7 @@ from lanterne.diagnose._targets import (
     METADATA_TIERS,
     artsdata,
     content_tier,
+    europeana_edm,
     image_licence,
     metadata_tier,
     rich_result,
@@ -53,6 +54,7 @@ def targets(work: Work) -> tuple[Targets, list[str]]:
         rich_result=rich_result(work),
         image_licence=image_licence(work),
         artsdata=artsdata(work),
+        europeana_edm=europeana_edm(work),
     )
     return found, failed
 

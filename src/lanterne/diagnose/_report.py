@@ -77,6 +77,8 @@ class CatalogueReport(msgspec.Struct, kw_only=True):
     image_licence: Share
     artsdata: Share
     artsdata_mean_score: float | None
+    europeana_edm: Share = msgspec.field(default_factory=Share)
+    """Works whose EDM record Europeana would accept (« EDM valide pour Europeana »)."""
     untagged_french: int
     """Records with French titles or descriptions that carry no language tag."""
     failed_rules: dict[str, int]
@@ -100,6 +102,7 @@ class _Acc:
         self.image = Share()
         self.artsdata = Share()
         self.artsdata_scores: list[int] = []
+        self.edm = Share()
         self.fixes: Counter[str] = Counter()
         self.next: Counter[str] = Counter()
 
@@ -119,6 +122,9 @@ class _Acc:
             self.artsdata.total += 1
             self.artsdata.eligible += int(t.artsdata.eligible)
             self.artsdata_scores.append(t.artsdata.score)
+        if t.europeana_edm is not None:
+            self.edm.total += 1
+            self.edm.eligible += int(t.europeana_edm.valid)
         self.fixes.update(d.lifting)
         if d.next_action is not None:
             self.next[d.next_action.fix] += 1
@@ -204,6 +210,7 @@ def build_report(
         artsdata_mean_score=(
             round(statistics.fmean(total.artsdata_scores), 1) if total.artsdata_scores else None
         ),
+        europeana_edm=total.edm,
         untagged_french=untagged,
         failed_rules=dict(failed.most_common()),
         top_fixes=top,

@@ -53,6 +53,15 @@ class ArtsdataResult(msgspec.Struct, frozen=True, kw_only=True):
     """What stops automatic minting."""
 
 
+class EdmValidity(msgspec.Struct, frozen=True, kw_only=True):
+    """« EDM valide pour Europeana / EDM valid for Europeana »: can the work be an EDM record
+    Europeana's Schematron accepts, as the record stands (no rights declared for it)?"""
+
+    valid: bool
+    problems: list[str]
+    """Why not, as message ids of ``lanterne.messages`` (``publish.rights_missing``…)."""
+
+
 class Targets(msgspec.Struct, frozen=True, kw_only=True):
     score: int
     """Lanterne's discoverability score, 0–100."""
@@ -61,6 +70,8 @@ class Targets(msgspec.Struct, frozen=True, kw_only=True):
     rich_result: RichResult | None
     image_licence: RichResult | None
     artsdata: ArtsdataResult | None
+    europeana_edm: EdmValidity | None = None
+    """« EDM valide pour Europeana » (None only in a target built without it)."""
 
 
 class Lift(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import re
 
-from lanterne.diagnose._results import ArtsdataResult, ContentTier, MetadataTier, RichResult
+from lanterne.diagnose._results import (
+    ArtsdataResult,
+    ContentTier,
+    EdmValidity,
+    MetadataTier,
+    RichResult,
+)
 from lanterne.profile import (
     IdentifierScheme,
     MediaKind,
@@ -283,6 +289,15 @@ def content_tier(work: Work) -> ContentTier | None:
     return ContentTier(
         edm_type=kind, tier=best, before_licence=best_before, licence=best_class, pixels=best_pixels
     )
+
+
+def europeana_edm(work: Work) -> EdmValidity:
+    """The Python form of the Schematron's rules a work can break (``publish.edm_problems``);
+    ``lanterne publish check`` runs the XSD and the Schematron themselves."""
+    from lanterne.publish import edm_problems
+
+    problems = [reason.key for reason in edm_problems(work)]
+    return EdmValidity(valid=not problems, problems=problems)
 
 
 # Search engines -----------------------------------------------------------------------------

@@ -1,0 +1,92 @@
+"""``lanterne publish``: the catalogue in the formats aggregators harvest, checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import click
+import msgspec
+
+from lanterne.catalogue import open_catalogue
+from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.errors import ExitCode
+
+
+@click.group("publish")
+def publish_group() -> None:
+    """Publier le catalogue / publish the catalogue."""
+
+
+@publish_group.command("check")
+@click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite.")
+@click.option("--format", "fmt", type=click.Choice(["edm", "oai_dc"]), default="edm")
+@click.option("--source", help="Une seule source / one source only.")
+@click.option(
+    "--standards",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Dossier des standards (LANTERNE_STANDARDS) / standards folder.",
+)
+@click.option("--base-uri", help="URI de base (LANTERNE_BASE_URI).")
+@click.option("--provider", help="edm:provider (LANTERNE_EDM_PROVIDER).")
+@click.option("--rights", help="Droits des œuvres sans licence (LANTERNE_EDM_RIGHTS).")
+@click.option("--all", "show_all", is_flag=True, help="Lister aussi les notices valides.")
+@click.option("--json", "as_json", is_flag=True, help="Rapport JSON / JSON report.")
+@click.pass_context
+def check_command(
+    ctx: click.Context,
+    catalogue: str | None,
+    fmt: str,
+    source: str | None,
+    standards: Path | None,
+    base_uri: str | None,
+    provider: str | None,
+    rights: str | None,
+    show_all: bool,
+    as_json: bool,
+) -> None:
+    """Valider chaque notice (XSD et Schematron d'Europeana, XSD oai_dc) / validate every
+    record (Europeana's XSD and Schematron, the oai_dc XSD)."""
+    from lanterne.publish import EdmOptions, Standards, Validator, check
+    from lanterne.settings import text
+
+    state = _state(ctx)
+    lang = state.lang
+    validator = Validator(Standards.find(standards))
+    options = EdmOptions(
+        base=text("base_uri", base_uri),
+        provider=text("edm_provider", provider),
+        rights=text("edm_rights", rights),
+    )
+    path = Path(catalogue) if catalogue else state.settings.catalogue
+    chosen: Literal["edm", "oai_dc"] = "oai_dc" if fmt == "oai_dc" else "edm"
+    with open_catalogue(path) as db:
+        report = check(db.iter_works(source), chosen, validator, options)
+    if as_json:
+        echo_json(json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2))
+    else:
+        for work in report.works:
+            if work.status == "excluded":
+                why = " ; ".join(r.message(lang) for r in work.reasons)
+                echo(_t(lang, "exclue    ", "excluded  ") + f"{work.work_id} : {why}")
+            elif work.status == "invalid":
+                echo(_t(lang, "invalide  ", "invalid   ") + f"{work.work_id} : " + work.errors[0])
+            elif show_all:
+                echo(_t(lang, "valide    ", "valid     ") + work.work_id)
+        echo(
+            _t(
+                lang,
+                f"{fmt} : {report.total} œuvres — {report.valid} valides, {report.excluded} "
+                f"exclues, {report.invalid} invalides",
+                f"{fmt}: {report.total} works — {report.valid} valid, {report.excluded} "
+                f"excluded, {report.invalid} invalid",
+            )
+        )
+        for key, count in report.by_reason.items():
+            from lanterne.messages import say
+
+            reason = say(key, lang, licence="…", label="…", type="…")
+            echo(f"  {count:>8}  {reason}")
+    if report.invalid:
+        ctx.exit(ExitCode.BAD_INPUT)

@@ -1,0 +1,46 @@
+"""Publishing: the catalogue's works in the formats aggregators harvest (docs/publish.md).
+
+The crosswalks to Dublin Core (oai_dc) and EDM (Europeana), both ways, with the base URI of
+entities a setting; ``check`` validates the records against the standards' own files.
+"""
+
+from lanterne.publish._check import (
+    CheckReport,
+    WorkCheck,
+    check,
+)
+from lanterne.publish._crosswalk import edm_type
+from lanterne.publish._dc import dc_element, read_dc, work_to_dc
+from lanterne.publish._edm import (
+    EdmOptions,
+    EdmRecord,
+    Reason,
+    edm_problems,
+    edm_record,
+    read_edm,
+)
+from lanterne.publish._rights import europeana_rights
+from lanterne.publish._uris import agent_uri, place_uri, work_uri
+from lanterne.publish._validate import Standards, Validator
+
+__all__ = [
+    "CheckReport",
+    "EdmOptions",
+    "EdmRecord",
+    "Reason",
+    "Standards",
+    "Validator",
+    "WorkCheck",
+    "agent_uri",
+    "check",
+    "dc_element",
+    "edm_problems",
+    "edm_record",
+    "edm_type",
+    "europeana_rights",
+    "place_uri",
+    "read_dc",
+    "read_edm",
+    "work_to_dc",
+    "work_uri",
+]
