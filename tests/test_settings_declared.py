@@ -66,7 +66,6 @@ def test_every_default_is_a_value_of_its_kind(setting: Setting) -> None:
 def _load_all() -> None:
     """Every loader of bounds: the general settings, the web's, the captures'."""
     from lanterne.audit._capture import CaptureLimits
-
     from lanterne.search._daemon import idle_seconds
 
     Settings.load()
