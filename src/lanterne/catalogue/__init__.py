@@ -9,6 +9,7 @@ from lanterne.catalogue._interface import (
     Change,
     QuarantineEntry,
     RunInfo,
+    StateFilter,
     StoredWork,
     WorkState,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "QuarantineEntry",
     "RunInfo",
     "SqliteCatalogue",
+    "StateFilter",
     "StoredWork",
     "WorkState",
     "field_diff",
