@@ -154,7 +154,7 @@ def five(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def five_url(five: Path) -> Iterator[str]:
-    with _server(five, edm_rights=RIGHTS, oai_page_records="200") as url:
+    with _server(five, edm_rights=RIGHTS, oai_records_page_max="200") as url:
         yield url
 
 
@@ -410,7 +410,7 @@ def test_incremental_harvest_after_a_sync_gives_the_deleted_and_the_changed(
         ingest(db, export, profile, IngestOptions(workers=0))
         ids = [s.id for s in db.work_states()]
     time.sleep(1.1)  # datestamps have seconds: the import's second is over
-    with _server(catalogue, oai_page_records="7", oai_page_identifiers="5") as url:
+    with _server(catalogue, oai_records_page_max="7", oai_identifiers_page_max="5") as url:
         seen: list[int] = []
         sickle = _checked_sickle(url, schema, seen)
         identify = httpx.get(url, params={"verb": "Identify"})
@@ -492,7 +492,7 @@ def test_a_token_survives_a_restart_and_a_concurrent_import(
         ingest(db, export, profile, IngestOptions(workers=0))
         before = [s.id for s in db.work_states()]
     time.sleep(0.01)
-    with _server(catalogue, oai_page_identifiers="10", oai_secret="s3cret") as url:
+    with _server(catalogue, oai_identifiers_page_max="10", oai_secret="s3cret") as url:
         page = _valid(
             schema,
             httpx.get(url, params={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}).content,
@@ -502,7 +502,7 @@ def test_a_token_survives_a_restart_and_a_concurrent_import(
     _export(lines[:61], export)  # 30 more festivals meanwhile
     with SqliteCatalogue(catalogue) as db:
         ingest(db, export, profile, IngestOptions(workers=0))
-    with _server(catalogue, oai_page_identifiers="10", oai_secret="s3cret") as url:
+    with _server(catalogue, oai_identifiers_page_max="10", oai_secret="s3cret") as url:
         seen: list[int] = []
         rest: list[str] = []
         while token:
@@ -518,13 +518,13 @@ def test_a_token_survives_a_restart_and_a_concurrent_import(
         config = OaiConfig.from_settings()
         # The list stays the catalogue as it was: the new works wait for the next harvest.
         assert rest == [config.identifier(i) for i in before[10:]]
-    with _server(catalogue, oai_page_identifiers="10", oai_secret="other") as url:
+    with _server(catalogue, oai_identifiers_page_max="10", oai_secret="other") as url:
         page = _valid(
             schema,
             httpx.get(url, params={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}).content,
         )
         token = page.findtext(f"{OAI}ListIdentifiers/{OAI}resumptionToken")
-    with _server(catalogue, oai_page_identifiers="10", oai_secret="s3cret") as url:
+    with _server(catalogue, oai_identifiers_page_max="10", oai_secret="s3cret") as url:
         answer = httpx.get(url, params={"verb": "ListIdentifiers", "resumptionToken": token})
         assert _error_codes(answer, schema) == ["badResumptionToken"]  # another key's token
 

@@ -173,7 +173,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Changing it changes every record's identifier.",
     ),
     Setting(
-        name="oai_page_records",
+        name="oai_records_page_max",
         kind="whole",
         default="100",
         help_fr="Notices par page de `ListRecords` (OAI-PMH) ; la suite vient par "
@@ -181,7 +181,7 @@ SETTINGS: tuple[Setting, ...] = (
         help_en="Records per page of `ListRecords` (OAI-PMH); the rest comes by `resumptionToken`.",
     ),
     Setting(
-        name="oai_page_identifiers",
+        name="oai_identifiers_page_max",
         kind="whole",
         default="500",
         help_fr="En-têtes par page de `ListIdentifiers` (OAI-PMH).",

@@ -108,8 +108,8 @@ class OaiConfig(msgspec.Struct, frozen=True, kw_only=True):
             repository_name=name,
             admin_email=text("oai_admin_email") or f"webmaster@{repository}",
             repository_id=repository,
-            page_records=whole("oai_page_records"),
-            page_identifiers=whole("oai_page_identifiers"),
+            page_records=whole("oai_records_page_max"),
+            page_identifiers=whole("oai_identifiers_page_max"),
             secret=text("oai_secret"),
             edm=EdmOptions(base=base, provider=text("edm_provider"), rights=text("edm_rights")),
         )
