@@ -6,6 +6,7 @@ A server backend must pass these same tests unchanged (add it to ``BACKENDS``).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,7 +14,13 @@ import msgspec
 import msgspec.structs
 import pytest
 
-from lanterne.catalogue import Catalogue, QuarantineEntry, SqliteCatalogue, StoredWork
+from lanterne.catalogue import (
+    Catalogue,
+    QuarantineEntry,
+    SqliteCatalogue,
+    StateFilter,
+    StoredWork,
+)
 from lanterne.profile import (
     Diversity,
     Provenance,
@@ -110,6 +117,76 @@ def test_delete_is_a_tombstone_and_a_return_is_a_creation(catalogue: Catalogue) 
         "created",
         "deleted",
         "created",
+    ]
+
+
+def test_work_states_keep_deleted_works_in_first_stored_order_with_their_last_change(
+    catalogue: Catalogue,
+) -> None:
+    run = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run, [stored(work("1")), stored(work("2")), stored(work("3"))])
+    catalogue.write_batch(run, [stored(work("2", "Autre titre"))], delete_ids=["src:1"])
+    last = {c.work_id: c.at for c in catalogue.changes()}
+
+    states = catalogue.work_states()
+    assert [(s.id, s.deleted, s.source) for s in states] == [
+        ("src:1", True, "src"),
+        ("src:2", False, "src"),
+        ("src:3", False, "src"),
+    ]
+    assert {s.id: s.modified for s in states} == last
+    positions = [s.position for s in states]
+    assert positions == sorted(set(positions))
+    # Paging by position; a work stored again keeps its place.
+    assert [s.id for s in catalogue.work_states(after=positions[0], limit=1)] == ["src:2"]
+    catalogue.write_batch(run, [stored(work("1"))])
+    back = catalogue.work_state("src:1")
+    assert back is not None and not back.deleted and back.position == positions[0]
+    assert catalogue.work_state("src:unknown") is None
+
+
+def test_work_states_filtered_by_source_type_territory_and_time_keep_deleted_works(
+    catalogue: Catalogue,
+) -> None:
+    breton = Diversity(territories=[Territory(level=TerritoryLevel.REGION, code="FR-BRE")])
+    run = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run, [stored(work("1", diversity=breton)), stored(work("2"))])
+    time.sleep(0.002)  # the change log's times have milliseconds: two batches, two times
+    catalogue.write_batch(
+        run,
+        [
+            stored(
+                msgspec.structs.replace(
+                    work("3"),
+                    type=WorkType.BOOK,
+                    provenance=Provenance(source="other", source_id="3"),
+                )
+            )
+        ],
+        delete_ids=["src:1"],
+    )
+    states = {s.id: s for s in catalogue.work_states()}
+
+    def ids(where: StateFilter) -> list[str]:
+        found = [s.id for s in catalogue.work_states(where=where)]
+        assert catalogue.count_states(where) == len(found)
+        return found
+
+    assert ids(StateFilter(source="src")) == ["src:1", "src:2"]
+    assert ids(StateFilter(type="Book")) == ["src:3"]
+    # The deleted work is still in its territory: a harvester of the set learns of its deletion.
+    assert ids(StateFilter(territory="FR-BRE")) == ["src:1"]
+    assert ids(StateFilter(territory="")) == ["src:1"]
+    assert ids(StateFilter(territory="CA-NB")) == []
+    second = states["src:3"].modified
+    assert ids(StateFilter(modified_from=second)) == ["src:1", "src:3"]
+    assert ids(StateFilter(modified_before=second)) == ["src:2"]
+    assert ids(StateFilter(modified_from=second[:10], source="other")) == ["src:3"]
+    first = catalogue.work_states()[0].position
+    assert catalogue.count_states(StateFilter(source="src"), after=first) == 1
+    assert [s.id for s in catalogue.work_states(after=first, where=StateFilter())] == [
+        "src:2",
+        "src:3",
     ]
 
 

@@ -354,6 +354,79 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{what} n'est pas une notice {format} lisible ({detail}).",
         "{what} is not a readable {format} record ({detail}).",
     ),
+    # OAI-PMH errors (the text of <error>, French then English in one answer)
+    "oai.bad_verb": (
+        "verbe absent, répété ou inconnu : les verbes sont Identify, ListMetadataFormats, "
+        "ListSets, ListIdentifiers, ListRecords et GetRecord",
+        "verb missing, repeated or unknown: the verbs are Identify, ListMetadataFormats, "
+        "ListSets, ListIdentifiers, ListRecords and GetRecord",
+    ),
+    "oai.repeated": (
+        "argument répété : {name}",
+        "argument repeated: {name}",
+    ),
+    "oai.unknown_argument": (
+        "argument que {verb} ne prend pas : {name}",
+        "argument {verb} does not take: {name}",
+    ),
+    "oai.missing_argument": (
+        "argument obligatoire de {verb} absent : {name}",
+        "required argument of {verb} missing: {name}",
+    ),
+    "oai.exclusive": (
+        "resumptionToken s'emploie seul (avec verb) : retirez {names}",
+        "resumptionToken comes alone (with verb): remove {names}",
+    ),
+    "oai.bad_value": (
+        "valeur illisible pour {name} : caractères que XML ne peut porter, ou vide",
+        "unreadable value for {name}: characters XML cannot carry, or empty",
+    ),
+    "oai.bad_date": (
+        "date {name} illisible : écrivez AAAA-MM-JJ ou AAAA-MM-JJThh:mm:ssZ (UTC)",
+        "unreadable {name} date: write YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (UTC)",
+    ),
+    "oai.mixed_granularity": (
+        "from et until doivent avoir la même granularité (deux jours, ou deux instants)",
+        "from and until must have the same granularity (two days, or two instants)",
+    ),
+    "oai.from_after_until": (
+        "from est après until : aucune date ne peut convenir",
+        "from is after until: no date can match",
+    ),
+    "oai.bad_prefix": (
+        "metadataPrefix mal formé : les formats sont {formats}",
+        "malformed metadataPrefix: the formats are {formats}",
+    ),
+    "oai.bad_set": (
+        "set mal formé : un setSpec comme source:NOM, type:Event ou territory:FR-BRE",
+        "malformed set: a setSpec such as source:NAME, type:Event or territory:FR-BRE",
+    ),
+    "oai.bad_token": (
+        "resumptionToken illisible, modifié ou d'une autre requête : reprenez la liste depuis "
+        "le début (sans resumptionToken)",
+        "resumptionToken unreadable, altered or from another request: start the list again "
+        "(without resumptionToken)",
+    ),
+    "oai.unknown_format": (
+        "format {prefix} inconnu ici : les formats sont {formats}",
+        "unknown format {prefix}: the formats are {formats}",
+    ),
+    "oai.not_in_format": (
+        "cette œuvre ne peut pas être écrite en {prefix} : {reasons}",
+        "this work cannot be written in {prefix}: {reasons}",
+    ),
+    "oai.unknown_id": (
+        "identifiant inconnu dans cet entrepôt (de la forme oai:{repository}:ŒUVRE)",
+        "identifier unknown in this repository (of the form oai:{repository}:WORK)",
+    ),
+    "oai.no_records": (
+        "aucune notice ne correspond à ces dates, cet ensemble et ce format",
+        "no record matches these dates, this set and this format",
+    ),
+    "oai.no_sets": (
+        "cet entrepôt n'a pas d'ensembles : son catalogue est vide",
+        "this repository has no sets: its catalogue is empty",
+    ),
     # Quarantine reasons
     "reason.bad_row": (
         "ligne mal formée : {detail}",

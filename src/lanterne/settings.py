@@ -143,6 +143,59 @@ SETTINGS: tuple[Setting, ...] = (
         help_en="Folder of the standards' files (Europeana's EDM XSD and Schematron, the oai_dc "
         "XSD), not shipped with Lanterne; empty: `../shared/standards` beside the source.",
     ),
+    Setting(
+        name="oai_repository_name",
+        kind="text",
+        default="",
+        help_fr="`repositoryName` de l'entrepôt OAI-PMH (`/oai`) ; vide : « Lanterne » et le nom "
+        "du fichier du catalogue.",
+        help_en="`repositoryName` of the OAI-PMH repository (`/oai`); empty: « Lanterne » and the "
+        "catalogue file's name.",
+    ),
+    Setting(
+        name="oai_admin_email",
+        kind="text",
+        default="",
+        help_fr="`adminEmail` de l'entrepôt OAI-PMH, l'adresse que les moissonneurs écrivent ; "
+        "vide : `webmaster@` suivi de l'identifiant de l'entrepôt (à remplacer en production).",
+        help_en="`adminEmail` of the OAI-PMH repository, the address harvesters write to; empty: "
+        "`webmaster@` and the repository identifier (to be replaced in production).",
+    ),
+    Setting(
+        name="oai_repository_id",
+        kind="text",
+        default="",
+        help_fr="Identifiant de l'entrepôt dans les identifiants OAI (`oai:ID:œuvre`), un nom de "
+        "domaine ; vide : l'hôte de `LANTERNE_BASE_URI` s'il en est un, sinon "
+        "`lanterne.localhost`. Le changer change l'identifiant de chaque notice.",
+        help_en="Repository identifier in the OAI identifiers (`oai:ID:work`), a domain name; "
+        "empty: the host of `LANTERNE_BASE_URI` when it is one, else `lanterne.localhost`. "
+        "Changing it changes every record's identifier.",
+    ),
+    Setting(
+        name="oai_records_page_max",
+        kind="whole",
+        default="100",
+        help_fr="Notices par page de `ListRecords` (OAI-PMH) ; la suite vient par "
+        "`resumptionToken`.",
+        help_en="Records per page of `ListRecords` (OAI-PMH); the rest comes by `resumptionToken`.",
+    ),
+    Setting(
+        name="oai_identifiers_page_max",
+        kind="whole",
+        default="500",
+        help_fr="En-têtes par page de `ListIdentifiers` (OAI-PMH).",
+        help_en="Headers per page of `ListIdentifiers` (OAI-PMH).",
+    ),
+    Setting(
+        name="oai_secret",
+        kind="text",
+        default="",
+        help_fr="Clé qui signe les `resumptionToken` OAI-PMH (HMAC) ; vide : une clé fixe, qui "
+        "détecte un jeton abîmé ou modifié mais pas un jeton forgé. Jamais journalisée.",
+        help_en="Key signing the OAI-PMH `resumptionToken`s (HMAC); empty: a fixed key, which "
+        "catches a damaged or altered token but not a forged one. Never logged.",
+    ),
     # search ---------------------------------------------------------------------------------
     Setting(
         name="search_query_max",

@@ -9,7 +9,9 @@ from lanterne.catalogue._interface import (
     Change,
     QuarantineEntry,
     RunInfo,
+    StateFilter,
     StoredWork,
+    WorkState,
 )
 from lanterne.catalogue._sqlite import SqliteCatalogue
 from lanterne.catalogue._stats import CatalogueStats
@@ -28,7 +30,9 @@ __all__ = [
     "QuarantineEntry",
     "RunInfo",
     "SqliteCatalogue",
+    "StateFilter",
     "StoredWork",
+    "WorkState",
     "field_diff",
     "open_catalogue",
 ]

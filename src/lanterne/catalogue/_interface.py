@@ -71,6 +71,35 @@ class Change(msgspec.Struct, frozen=True):
     fields: dict[str, object]
 
 
+class WorkState(msgspec.Struct, frozen=True):
+    """Where a stored work stands, deleted or not: what publishing reads (sitemaps, 410 Gone)."""
+
+    id: str
+    position: int
+    """Its place in the order works were first stored: stable, increasing, never reused (a
+    work deleted and stored again keeps it)."""
+    source: str
+    modified: str
+    """When its last change (created, updated or deleted) was logged: that change's ``at``."""
+    deleted: bool
+
+
+class StateFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Which works ``work_states`` and ``count_states`` keep, deleted ones included (each
+    ``None``: any). What OAI-PMH's sets and dates select, in the store's own query."""
+
+    source: str | None = None
+    type: str | None = None
+    territory: str | None = None
+    """A region or province code (``FR-BRE``) among the work's territories; ``""``: any coded
+    region or province (the territories of ``stats().by_territory``)."""
+    modified_from: str | None = None
+    """Kept when its last change is at or after this time, compared as text with ``modified``
+    (``2024-05-01`` and ``2024-05-01T10:00:00`` are both prefixes of such times)."""
+    modified_before: str | None = None
+    """Kept when its last change is strictly before this time (compared likewise)."""
+
+
 class RunInfo(msgspec.Struct, kw_only=True):
     id: str
     source: str
@@ -125,6 +154,21 @@ class Catalogue(Protocol):
         ...
 
     def iter_works(self, source: str | None = None) -> Iterator[Work]: ...
+
+    def work_state(self, work_id: str) -> WorkState | None:
+        """The work's state, a deleted work's too; ``None`` if it was never stored."""
+        ...
+
+    def work_states(
+        self, after: int = 0, limit: int = 1000, where: StateFilter | None = None
+    ) -> list[WorkState]:
+        """States of the works whose position is greater than ``after``, in position order,
+        deleted works included; only those ``where`` keeps, when given."""
+        ...
+
+    def count_states(self, where: StateFilter | None = None, after: int = 0) -> int:
+        """How many works ``work_states(after, …, where)`` would give without a limit."""
+        ...
 
     def source_digests(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The source digest stored with each live work of ``ids`` that has one."""

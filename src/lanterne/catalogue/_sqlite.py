@@ -36,7 +36,9 @@ from lanterne.catalogue._interface import (
     QuarantineEntry,
     RunInfo,
     RunStatus,
+    StateFilter,
     StoredWork,
+    WorkState,
 )
 from lanterne.catalogue._schema import SCHEMA, SCHEMA_VERSION
 from lanterne.catalogue._stats import CatalogueStats
@@ -55,6 +57,34 @@ OPEN, RESOLVED, SUPERSEDED = 0, 1, 2
 
 
 _json = msgspec.json.Encoder(order="deterministic")
+
+_TERRITORY = (
+    "EXISTS (SELECT 1 FROM json_each(doc, '$.diversity.territories') t "
+    "WHERE t.value->>'level' IN ('region', 'province') AND t.value->>'code' IS NOT NULL{})"
+)
+"""SQL: the work has a coded region or province (``{}``: and that one's code is ``?``)."""
+
+
+def _state_clauses(where: StateFilter | None) -> tuple[str, list[str]]:
+    """`` AND …`` clauses of ``work_states`` for ``where``, and their parameters."""
+    if where is None:
+        return "", []
+    clauses: list[str] = []
+    params: list[str] = []
+    for column, value, test in (
+        ("source", where.source, "="),
+        ("type", where.type, "="),
+        ("updated_at", where.modified_from, ">="),
+        ("updated_at", where.modified_before, "<"),
+    ):
+        if value is not None:
+            clauses.append(f"{column} {test} ?")
+            params.append(value)
+    if where.territory is not None:
+        clauses.append(_TERRITORY.format(" AND t.value->>'code' = ?" if where.territory else ""))
+        if where.territory:
+            params.append(where.territory)
+    return "".join(" AND " + c for c in clauses), params
 
 
 def _now() -> str:
@@ -470,6 +500,29 @@ class SqliteCatalogue:
             )
         for (doc,) in rows:
             yield decode_work(doc)
+
+    def work_state(self, work_id: str) -> WorkState | None:
+        row = self._db.execute(
+            "SELECT id, rowid, source, updated_at, deleted FROM works WHERE id=?", (work_id,)
+        ).fetchone()
+        return None if row is None else WorkState(row[0], row[1], row[2], row[3], bool(row[4]))
+
+    def work_states(
+        self, after: int = 0, limit: int = 1000, where: StateFilter | None = None
+    ) -> list[WorkState]:
+        clauses, params = _state_clauses(where)
+        rows = self._db.execute(
+            f"SELECT id, rowid, source, updated_at, deleted FROM works WHERE rowid > ?{clauses} "
+            "ORDER BY rowid LIMIT ?",
+            (after, *params, limit),
+        )
+        return [WorkState(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+    def count_states(self, where: StateFilter | None = None, after: int = 0) -> int:
+        clauses, params = _state_clauses(where)
+        return int(
+            self._scalar(f"SELECT count(*) FROM works WHERE rowid > ?{clauses}", (after, *params))
+        )
 
     def source_digests(self, ids: Sequence[str]) -> dict[str, bytes]:
         rows = self._db.execute(

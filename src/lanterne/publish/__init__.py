@@ -19,6 +19,7 @@ from lanterne.publish._edm import (
     edm_record,
     read_edm,
 )
+from lanterne.publish._oai import OaiConfig, OaiError, respond
 from lanterne.publish._rights import europeana_rights
 from lanterne.publish._uris import agent_uri, place_uri, work_uri
 from lanterne.publish._validate import Standards, Validator
@@ -27,6 +28,8 @@ __all__ = [
     "CheckReport",
     "EdmOptions",
     "EdmRecord",
+    "OaiConfig",
+    "OaiError",
     "Reason",
     "Standards",
     "Validator",
@@ -41,6 +44,7 @@ __all__ = [
     "place_uri",
     "read_dc",
     "read_edm",
+    "respond",
     "work_to_dc",
     "work_uri",
 ]

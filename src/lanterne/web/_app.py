@@ -20,6 +20,7 @@ from lanterne.search import FACETS
 from lanterne.web._api import api_router
 from lanterne.web._i18n import negotiate
 from lanterne.web._limits import BodyLimit, BodyTooLarge
+from lanterne.web._oai import oai_router
 from lanterne.web._pages import Pages, pages_router, static_files
 from lanterne.web._security import CSRF_COOKIE
 from lanterne.web._site import Site
@@ -64,7 +65,7 @@ class Headers:
         cookie = cookies.get(CSRF_COOKIE)
         state = scope.setdefault("state", {})
         state["csrf_cookie"] = cookie or self.site.guard.new_cookie()
-        page = not scope["path"].startswith("/api")
+        page = not scope["path"].startswith(("/api", "/oai"))  # no form: no CSRF cookie
         status = 0
         answered = False
 
@@ -185,6 +186,7 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
         return _error(500, "internal", error.message("en" if language(request) == "en" else "fr"))
 
     app.include_router(api_router(site))
+    app.include_router(oai_router(site))
     app.include_router(pages_router(site, pages))
     app.mount("/static", StaticFiles(directory=static_files()), name="static")
     return app
