@@ -78,8 +78,7 @@ def recommend_command(
     as_json: bool,
 ) -> None:
     """Recommander des œuvres, avec leurs raisons / recommend works, with reasons."""
-    from lanterne.recommend import Surface
-    from lanterne.recommend._service import Options, catalogue_source, dataset_source
+    from lanterne.recommend import Options, Surface, catalogue_source, dataset_source
 
     state = _state(ctx)
     if (user is None) == (not history):
@@ -133,7 +132,7 @@ def recommend_command(
 
 
 def _run(source: object, user: str | None, history: tuple[str, ...]) -> object:
-    from lanterne.recommend._service import Source
+    from lanterne.recommend import Source
 
     assert isinstance(source, Source)
     items = source.history_of(user) if user is not None else source.indices(history)
@@ -141,8 +140,7 @@ def _run(source: object, user: str | None, history: tuple[str, ...]) -> object:
 
 
 def _print(result: object, source: object, lang: Lang) -> None:
-    from lanterne.recommend import Recommendation
-    from lanterne.recommend._service import Source
+    from lanterne.recommend import Recommendation, Source
 
     assert isinstance(result, Recommendation) and isinstance(source, Source)
     for pick in result.items:
@@ -256,7 +254,7 @@ def eval_recommend_command(
 @click.pass_context
 def prepare_movielens_command(ctx: click.Context, data: Path, output: Path) -> None:
     """MovieLens + Wikidata → interactions.csv, item-attributes.csv, titles.csv."""
-    from lanterne.recommend._export import convert_movielens
+    from lanterne.recommend import convert_movielens
 
     state = _state(ctx)
     summary = convert_movielens(data, output)

@@ -64,7 +64,7 @@ def serve_command(
     workers: int,
 ) -> None:
     """Servir l'interface web et l'API / serve the web interface and the API."""
-    from lanterne.recommend._service import dataset_source
+    from lanterne.recommend import dataset_source
     from lanterne.web import Site
 
     state = _state(ctx)
@@ -137,10 +137,9 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
     from lanterne.catalogue import open_catalogue
     from lanterne.cli._catalogue import print_stats, print_summary
     from lanterne.ingest import ingest, load_profile
-    from lanterne.recommend._service import catalogue_source
-    from lanterne.search._works import CatalogueIndex
-    from lanterne.web import Site
-    from lanterne.web._demo import DEMO_HOME, write_demo_audits
+    from lanterne.recommend import catalogue_source
+    from lanterne.search import CatalogueIndex
+    from lanterne.web import DEMO_HOME, Site, write_demo_audits
 
     state = _state(ctx)
     lang = state.lang
@@ -192,7 +191,7 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
         os.environ["LANTERNE_WORKER_LANG"] = lang
         from multiprocessing import get_context
 
-        from lanterne.web._app import serve_worker
+        from lanterne.web import serve_worker
 
         spawn = get_context("spawn")  # a fresh interpreter each: no forked ONNX threads
         processes = [

@@ -15,6 +15,7 @@ from lanterne.recommend._eval import (
     load_config,
     run_evaluation,
 )
+from lanterne.recommend._export import convert_movielens, work_attributes
 from lanterne.recommend._goals import Goal, Surface, parse_goal
 from lanterne.recommend._models import (
     ALS,
@@ -50,6 +51,7 @@ from lanterne.recommend._rerank import (
     Order,
     PrefixQuota,
 )
+from lanterne.recommend._service import Options, Source, catalogue_source, dataset_source
 from lanterne.rejected import Rejected
 
 __all__ = [
@@ -78,6 +80,7 @@ __all__ = [
     "LongTail",
     "Model",
     "ModelInputs",
+    "Options",
     "Order",
     "Popularity",
     "PrefixQuota",
@@ -85,8 +88,12 @@ __all__ = [
     "Recommender",
     "Rejected",
     "Reranker",
+    "Source",
     "Surface",
+    "catalogue_source",
+    "convert_movielens",
     "curiosity_weight",
+    "dataset_source",
     "diversifiers",
     "from_pairs",
     "load_config",
@@ -95,4 +102,5 @@ __all__ = [
     "parse_goal",
     "run_evaluation",
     "split_per_user",
+    "work_attributes",
 ]

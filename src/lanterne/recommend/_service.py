@@ -212,7 +212,7 @@ def dataset_source(
 def catalogue_source(catalogue: Catalogue, options: Options | None = None) -> Source:
     """Recommend works of a catalogue by content similarity (the search index's vectors, kept
     up to date from the change log); goals read the works' own attributes."""
-    from lanterne.search._works import CatalogueIndex
+    from lanterne.search import CatalogueIndex
 
     index = CatalogueIndex(catalogue)
     index.update()

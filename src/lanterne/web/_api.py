@@ -26,8 +26,7 @@ from starlette.formparsers import MultiPartException
 
 from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
-from lanterne.recommend import Surface, diversifiers, parse_goal
-from lanterne.recommend._service import Options
+from lanterne.recommend import Options, Surface, diversifiers, parse_goal
 from lanterne.search import FACETS, Mode, Results
 from lanterne.web._limits import BodyTooLarge, upload_name
 from lanterne.web._site import HomeSettings, Site
@@ -282,7 +281,7 @@ def api_router(site: Site) -> APIRouter:
     )
     def work(work_id: str) -> JSONResponse:
         """One work as schema.org JSON-LD (the document its page embeds)."""
-        from lanterne.profile.schemaorg._write import work_to_jsonld
+        from lanterne.profile.schemaorg import work_to_jsonld
 
         found = site.reading(lambda: site.reader().get(work_id))
         if found is None:

@@ -15,7 +15,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lanterne.errors import HttpRefused, InvalidRequest, LanterneError, NotFound
-from lanterne.recommend._service import Source
+from lanterne.recommend import Source
 from lanterne.search import FACETS
 from lanterne.web._api import api_router
 from lanterne.web._i18n import negotiate

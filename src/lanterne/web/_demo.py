@@ -7,10 +7,8 @@ from pathlib import Path
 
 import msgspec
 
-from lanterne.audit import AuditConfig, Persona, Weighting, run_audit, simulate
-from lanterne.audit._capture import Captures
-from lanterne.recommend import LanterneLocal
-from lanterne.recommend._service import Source
+from lanterne.audit import AuditConfig, Captures, Persona, Weighting, run_audit, simulate
+from lanterne.recommend import LanterneLocal, Source
 from lanterne.web._site import HomeSettings
 
 DEMO_HOME = HomeSettings(

@@ -234,7 +234,7 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
     @router.get("/oeuvre/{work_id:path}")
     def work(request: Request, work_id: str) -> HTMLResponse:
         """A work: what it is, where to see it, its creation label, its JSON-LD, similar works."""
-        from lanterne.profile.schemaorg._write import work_to_jsonld
+        from lanterne.profile.schemaorg import work_to_jsonld
 
         found = site.reading(lambda: site.reader().get(work_id))
         if found is None:
@@ -265,7 +265,7 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
     @router.get("/diagnostic")
     def diagnosis(request: Request) -> HTMLResponse:
         """The catalogue's discoverability diagnosis, for the organisation that publishes it."""
-        from lanterne.diagnose._render import render_body
+        from lanterne.diagnose import render_body
 
         report = site.diagnosis()
         lang = pages.lang(request)
@@ -278,7 +278,7 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
 
     @router.get("/audits/{name}")
     def audit(request: Request, name: str) -> HTMLResponse:
-        from lanterne.audit._render import render_body
+        from lanterne.audit import render_body
 
         report = site.audit(name)
         body = Markup(render_body(report, pages.lang(request)))

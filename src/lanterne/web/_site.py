@@ -22,16 +22,14 @@ import msgspec
 
 from lanterne.audit import Report
 from lanterne.catalogue import Catalogue, open_catalogue
-from lanterne.diagnose._report import CatalogueReport, build_report
+from lanterne.diagnose import CatalogueReport, build_report
 from lanterne.errors import BadInput, NotFound
-from lanterne.recommend import Surface, diversifiers, parse_goal
-from lanterne.recommend._service import Options, Source, catalogue_source
+from lanterne.recommend import Options, Source, Surface, catalogue_source, diversifiers, parse_goal
 from lanterne.settings import WebLimits
 from lanterne.web._security import Guard
 
 if TYPE_CHECKING:
-    from lanterne.search import Encoder
-    from lanterne.search._works import CatalogueIndex
+    from lanterne.search import CatalogueIndex, Encoder
 
 T = TypeVar("T")
 log = logging.getLogger("lanterne.web")
@@ -146,7 +144,7 @@ class Site:
     def index(self) -> CatalogueIndex:
         """The catalogue's search index as it stands: take it once per request, it may be
         replaced by a newer one meanwhile."""
-        from lanterne.search._works import CatalogueIndex
+        from lanterne.search import CatalogueIndex
 
         found = self._index
         if found is None:
@@ -176,7 +174,7 @@ class Site:
 
     def _update(self) -> tuple[int, int]:
         """The next index state built aside, then put in place (``_updating`` held)."""
-        from lanterne.search._works import CatalogueIndex
+        from lanterne.search import CatalogueIndex
 
         current = self._index
         if current is not None and not self.reader().changes(
