@@ -36,7 +36,7 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 _LOADED = """
 import json, sys
-import lanterne.audit, lanterne.diagnose
+import lanterne.audit, lanterne.diagnose, lanterne.recommend
 before = sorted(sys.modules)
 from lanterne.audit import render_html
 from lanterne.diagnose import write_pdf
@@ -46,7 +46,8 @@ print(json.dumps([before, sorted(sys.modules), render_html.__module__, write_pdf
 
 def test_report_renderers_load_when_first_used() -> None:
     # Every command's --help reads the audit's weightings: exporting the audit's renderer
-    # eagerly would load matplotlib there, the diagnosis renderer jinja2.
+    # eagerly would load matplotlib there, the diagnosis renderer jinja2; the recommender's
+    # service would load the catalogue with the models.
     env = {k: os.environ[k] for k in ("PYTHONPATH", "LANTERNE_PURE_PYTHON") if k in os.environ}
     done = subprocess.run(
         [sys.executable, "-c", _LOADED],
@@ -56,7 +57,13 @@ def test_report_renderers_load_when_first_used() -> None:
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **env},
     )
     before, after, audit_module, diagnose_module = json.loads(done.stdout)
-    for heavy in ("matplotlib", "jinja2", "lanterne.audit._gaps", "lanterne.audit._render"):
+    for heavy in (
+        "matplotlib",
+        "jinja2",
+        "lanterne.audit._gaps",
+        "lanterne.audit._render",
+        "lanterne.catalogue",
+    ):
         assert heavy not in before
     assert {"matplotlib", "jinja2", "lanterne.audit._render"} <= set(after)
     assert audit_module == "lanterne.audit._render"

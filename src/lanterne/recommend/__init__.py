@@ -1,6 +1,9 @@
 """Public-service recommendation: candidate models, diversity and exposure goals, explanations,
 and an evaluation protocol that any dataset can follow (docs/recommend.md)."""
 
+from typing import TYPE_CHECKING
+
+from lanterne._exports import lazy_exports
 from lanterne.recommend._data import (
     Attributes,
     Dataset,
@@ -15,7 +18,6 @@ from lanterne.recommend._eval import (
     load_config,
     run_evaluation,
 )
-from lanterne.recommend._export import convert_movielens, work_attributes
 from lanterne.recommend._goals import Goal, Surface, parse_goal
 from lanterne.recommend._models import (
     ALS,
@@ -51,8 +53,21 @@ from lanterne.recommend._rerank import (
     Order,
     PrefixQuota,
 )
-from lanterne.recommend._service import Options, Source, catalogue_source, dataset_source
 from lanterne.rejected import Rejected
+
+if TYPE_CHECKING:
+    from lanterne.recommend._export import convert_movielens, work_attributes
+    from lanterne.recommend._service import Options, Source, catalogue_source, dataset_source
+else:
+    # The service and the exports read the catalogue (SQLite): they load when first used, not
+    # with the models (an evaluation, or the audit's simulator, needs no catalogue).
+    __getattr__ = lazy_exports(
+        __name__,
+        {
+            "._export": ("convert_movielens", "work_attributes"),
+            "._service": ("Options", "Source", "catalogue_source", "dataset_source"),
+        },
+    )
 
 __all__ = [
     "ALS",
