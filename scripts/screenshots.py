@@ -69,7 +69,7 @@ def web_pages(folder: Path, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     from lanterne.diagnose._render import CHROMIUM_FLAGS, chromium
-    from lanterne.recommend._service import catalogue_source
+    from lanterne.recommend._service import catalogue_service
     from lanterne.search._works import CatalogueIndex
     from lanterne.web import Site, create_app
     from lanterne.web._demo import DEMO_HOME, write_demo_audits
@@ -81,9 +81,9 @@ def web_pages(folder: Path, out: Path) -> list[Path]:
         ingest(catalogue, demo / "festivals-demo.csv", load_profile("festivals-france"))
         ingest(catalogue, demo / "joconde-demo.csv", load_profile("joconde-costumes"))
         CatalogueIndex(catalogue).update()
-        write_demo_audits(catalogue_source(catalogue), folder / "audits")
+        write_demo_audits(catalogue_service(catalogue), folder / "audits")
     site = Site(path, audits=folder / "audits", home=DEMO_HOME)
-    site.source()
+    site.recommender_service()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -141,7 +141,7 @@ def audit_report(shared: Path, page: Path) -> bool:
     from lanterne.audit._render import render_html as render_audit
     from lanterne.recommend import LanterneLocal
     from lanterne.recommend._export import convert_movielens
-    from lanterne.recommend._service import dataset_source
+    from lanterne.recommend._service import dataset_service
 
     if not (shared / "movielens-latest-small").is_dir():
         print("MovieLens absent: no audit screenshot", file=sys.stderr)
@@ -161,15 +161,15 @@ def audit_report(shared: Path, page: Path) -> bool:
         ),
         "utf-8",
     )
-    source = dataset_source(config)
+    service = dataset_service(config)
     personas = []
-    for n, user in enumerate(source.dataset.users[:50]):
-        history = [source.dataset.items[i] for i in source.history_of(user)[:5]]
+    for n, user in enumerate(service.dataset.users[:50]):
+        history = [service.dataset.items[i] for i in service.history_of(user)[:5]]
         personas.append(
             Persona(name=f"u{user}", history=history, group="control" if n < 10 else "treated")
         )
     captures = Captures()
-    for row, capture in enumerate(simulate(LanterneLocal(source), personas, sessions=5)):
+    for row, capture in enumerate(simulate(LanterneLocal(service), personas, sessions=5)):
         captures.read += 1
         captures.add(capture, "simulation", row + 1)
     report = run_audit(captures, AuditConfig(weighting=Weighting(kind="grid")))

@@ -64,7 +64,7 @@ def serve_command(
     workers: int,
 ) -> None:
     """Servir l'interface web et l'API / serve the web interface and the API."""
-    from lanterne.recommend import dataset_source
+    from lanterne.recommend import dataset_service
     from lanterne.web import Site
 
     state = _state(ctx)
@@ -81,8 +81,8 @@ def serve_command(
             param_hint="--get",
         )
     if config is not None:
-        source = dataset_source(config, model=model, goal_model=goal_model)
-        site = Site(None, source=source, token=settings.token or None)
+        service = dataset_service(config, model=model, goal_model=goal_model)
+        site = Site(None, service=service, token=settings.token or None)
     elif model is not None or goal_model is not None:
         raise click.UsageError("--model, --goal-model: with --config only")
     else:
@@ -137,7 +137,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
     from lanterne.catalogue import open_catalogue
     from lanterne.cli._catalogue import print_stats, print_summary
     from lanterne.ingest import ingest, load_profile
-    from lanterne.recommend import catalogue_source
+    from lanterne.recommend import catalogue_service
     from lanterne.search import CatalogueIndex
     from lanterne.web import DEMO_HOME, Site, write_demo_audits
 
@@ -162,7 +162,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
             + _t(lang, "œuvres indexées", "works indexed")
         )
         audits = state.settings.audits_folder
-        for path in write_demo_audits(catalogue_source(catalogue), audits):
+        for path in write_demo_audits(catalogue_service(catalogue), audits):
             echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
     site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)
     if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
@@ -223,7 +223,7 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
                 "Preparing the index and recommendations…",
             )
         )
-        site.source()
+        site.recommender_service()
     _announce(host, port, lang)
     uvicorn.run(create_app(site, lang=lang), host=host, port=port, log_level="warning")
 

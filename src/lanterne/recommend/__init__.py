@@ -57,7 +57,12 @@ from lanterne.rejected import Rejected
 
 if TYPE_CHECKING:
     from lanterne.recommend._export import convert_movielens, work_attributes
-    from lanterne.recommend._service import Options, Source, catalogue_source, dataset_source
+    from lanterne.recommend._service import (
+        Options,
+        RecommenderService,
+        catalogue_service,
+        dataset_service,
+    )
 else:
     # The service and the exports read the catalogue (SQLite): they load when first used, not
     # with the models (an evaluation, or the audit's simulator, needs no catalogue).
@@ -65,7 +70,7 @@ else:
         __name__,
         {
             "._export": ("convert_movielens", "work_attributes"),
-            "._service": ("Options", "Source", "catalogue_source", "dataset_source"),
+            "._service": ("Options", "RecommenderService", "catalogue_service", "dataset_service"),
         },
     )
 
@@ -101,14 +106,14 @@ __all__ = [
     "PrefixQuota",
     "Recommendation",
     "Recommender",
+    "RecommenderService",
     "Rejected",
     "Reranker",
-    "Source",
     "Surface",
-    "catalogue_source",
+    "catalogue_service",
     "convert_movielens",
     "curiosity_weight",
-    "dataset_source",
+    "dataset_service",
     "diversifiers",
     "from_pairs",
     "load_config",

@@ -196,20 +196,20 @@ def recommend(
     site: Site, history: list[str], options: Options, user: str | None = None
 ) -> RecommendResponse:
     """Recommendations with explanations, as the API and the home page show them."""
-    source = site.source()
-    rec = source.with_options(options)
-    items = source.history_of(user) if user is not None else source.indices(history)
+    service = site.recommender_service()
+    rec = service.with_options(options)
+    items = service.history_of(user) if user is not None else service.indices(history)
     result = site.reading(lambda: rec.recommend(items))
     cells = options.surface.grid_positions(options.k) if options.surface.kind == "grid" else None
     picks = []
     for pick in result.items:
-        index = source.dataset.item_index[pick.item]
+        index = service.dataset.item_index[pick.item]
         entry = Pick(
             item=pick.item,
-            title=source.title(pick.item),
+            title=service.title(pick.item),
             position=pick.rank,
             score=pick.score,
-            attributes=source.attributes(index),
+            attributes=service.attributes(index),
             explanation=None,
         )
         if cells is not None:
@@ -242,7 +242,7 @@ def api_router(site: Site) -> APIRouter:
     def health() -> Health:
         """Liveness, and what this server holds."""
         works = site.reader().count() if site.has_catalogue else None
-        items = site.source().dataset.n_items if not site.has_catalogue else None
+        items = site.recommender_service().dataset.n_items if not site.has_catalogue else None
         return Health(
             status="ok",
             version=__version__,

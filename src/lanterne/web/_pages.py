@@ -161,29 +161,29 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
         if not site.has_catalogue:
             raise NotFound("web.no_catalogue")
         site.sync()
-        source = site.source()
-        liked = [w for w in dict.fromkeys(aime) if w in source.dataset.item_index][:20]
+        service = site.recommender_service()
+        liked = [w for w in dict.fromkeys(aime) if w in service.dataset.item_index][:20]
         options = site.home.options(round(curiosite, 2))
         result = recommend(site, liked, options)
-        titles = {w: source.title(w) for w in liked}
+        titles = {w: service.title(w) for w in liked}
         for pick in result.items:
             if pick.explanation is not None:
                 for b in pick.explanation.because:
-                    titles.setdefault(b.item, source.title(b.item))
+                    titles.setdefault(b.item, service.title(b.item))
                 if pick.explanation.replaced:
                     titles.setdefault(
-                        pick.explanation.replaced, source.title(pick.explanation.replaced)
+                        pick.explanation.replaced, service.title(pick.explanation.replaced)
                     )
         starters: list[tuple[str, str]] = []
         if not liked:
-            items = source.dataset.items
+            items = service.dataset.items
             step = max(1, len(items) // STARTERS)
-            starters = [(items[i], source.title(items[i])) for i in range(0, len(items), step)]
+            starters = [(items[i], service.title(items[i])) for i in range(0, len(items), step)]
             starters = starters[:STARTERS]
         liked_types = {
             kind
             for w in liked
-            for kind in source.attributes(source.dataset.item_index[w]).get("type", [])
+            for kind in service.attributes(service.dataset.item_index[w]).get("type", [])
         }
         context = {
             "liked": liked,
@@ -241,8 +241,8 @@ def pages_router(site: Site, pages: Pages) -> APIRouter:
             raise NotFound("work.not_found", id=work_id)
         jsonld = embedded_json(work_to_jsonld(found))
         similar = None
-        source = site.source()
-        if work_id in source.dataset.item_index:
+        service = site.recommender_service()
+        if work_id in service.dataset.item_index:
             # Works like this one: the home's goals would fill half of six places with works
             # chosen for another reason.
             options = msgspec.structs.replace(site.home.options(0.0, k=6), goals=())

@@ -24,7 +24,14 @@ from lanterne.audit import Report
 from lanterne.catalogue import Catalogue, open_catalogue
 from lanterne.diagnose import CatalogueReport, build_report
 from lanterne.errors import BadInput, NotFound
-from lanterne.recommend import Options, Source, Surface, catalogue_source, diversifiers, parse_goal
+from lanterne.recommend import (
+    Options,
+    RecommenderService,
+    Surface,
+    catalogue_service,
+    diversifiers,
+    parse_goal,
+)
 from lanterne.settings import WebLimits
 from lanterne.web._security import Guard
 
@@ -77,7 +84,7 @@ class Site:
         self,
         catalogue: Path | None,
         *,
-        source: Source | None = None,
+        service: RecommenderService | None = None,
         audits: Path | None = None,
         token: str | None = None,
         secret: bytes | None = None,
@@ -103,8 +110,8 @@ class Site:
         self._updating = threading.Lock()
         """Held while the next index state is built aside: one update at a time."""
         self._slots = threading.BoundedSemaphore(concurrency or os.cpu_count() or 1)
-        self._fixed_source = source
-        self._source: Source | None = source
+        self._fixed_service = service
+        self._service: RecommenderService | None = service
         self._readers = threading.local()
         """One read-only connection per thread: an apsw connection serves one thread at a time
         (requests run in a pool of threads; two sharing one raised ThreadingViolationError)."""
@@ -156,15 +163,15 @@ class Site:
                 found = self._index
         return found
 
-    def source(self) -> Source:
-        found = self._source
+    def recommender_service(self) -> RecommenderService:
+        found = self._service
         if found is None:
             self.index()  # the recommender reads the index's vectors
             # It opens the index's folder itself and would update it: not during an update.
             with self._building, self._updating:
-                if self._source is None:
-                    self._source = catalogue_source(self.reader())
-                found = self._source
+                if self._service is None:
+                    self._service = catalogue_service(self.reader())
+                found = self._service
         return found
 
     def refresh(self) -> tuple[int, int]:
@@ -187,8 +194,8 @@ class Site:
         counts = fresh.update()
         self._index = fresh
         if counts != (0, 0):
-            if self._fixed_source is None:
-                self._source = None
+            if self._fixed_service is None:
+                self._service = None
             self._diagnosis = None
         return counts
 
