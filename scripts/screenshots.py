@@ -17,7 +17,7 @@ from pathlib import Path
 from lanterne.catalogue import open_catalogue
 from lanterne.diagnose._render import render_html, screenshot
 from lanterne.diagnose._report import build_report
-from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
+from lanterne.ingest import IngestOptions, bundled_mapping_profiles, ingest, load_mapping_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,13 +31,19 @@ def main() -> int:
         catalogue = open_catalogue(Path(tmp) / "c.sqlite")
         try:
             if args.shared.is_dir():
-                for name in bundled_profiles():  # one per catalogue of ../shared/data
-                    ingest(catalogue, args.shared / name, load_profile(name), IngestOptions())
+                for name in bundled_mapping_profiles():  # one per catalogue of ../shared/data
+                    ingest(
+                        catalogue, args.shared / name, load_mapping_profile(name), IngestOptions()
+                    )
             else:
                 print(f"{args.shared} absent: the bundled demo catalogue is used", file=sys.stderr)
                 demo = ROOT / "src" / "lanterne" / "demo"
-                ingest(catalogue, demo / "festivals-demo.csv", load_profile("festivals-france"))
-                ingest(catalogue, demo / "joconde-demo.csv", load_profile("joconde-costumes"))
+                ingest(
+                    catalogue, demo / "festivals-demo.csv", load_mapping_profile("festivals-france")
+                )
+                ingest(
+                    catalogue, demo / "joconde-demo.csv", load_mapping_profile("joconde-costumes")
+                )
             report = build_report(catalogue.iter_works(), "lanterne.sqlite")
         finally:
             catalogue.close()
@@ -78,8 +84,8 @@ def web_pages(folder: Path, out: Path) -> list[Path]:
     path = folder / "demo.sqlite"
     demo = ROOT / "src" / "lanterne" / "demo"
     with open_catalogue(path) as catalogue:
-        ingest(catalogue, demo / "festivals-demo.csv", load_profile("festivals-france"))
-        ingest(catalogue, demo / "joconde-demo.csv", load_profile("joconde-costumes"))
+        ingest(catalogue, demo / "festivals-demo.csv", load_mapping_profile("festivals-france"))
+        ingest(catalogue, demo / "joconde-demo.csv", load_mapping_profile("joconde-costumes"))
         CatalogueIndex(catalogue).update()
         write_demo_audits(catalogue_service(catalogue), folder / "audits")
     site = Site(path, audits=folder / "audits", home=DEMO_HOME)

@@ -136,7 +136,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
 
     from lanterne.catalogue import open_catalogue
     from lanterne.cli._catalogue import print_stats, print_summary
-    from lanterne.ingest import ingest, load_profile
+    from lanterne.ingest import ingest, load_mapping_profile
     from lanterne.recommend import catalogue_service
     from lanterne.search import CatalogueIndex
     from lanterne.web import DEMO_HOME, Site, write_demo_audits
@@ -150,7 +150,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
             ("joconde-costumes", "joconde-demo.csv"),
         ):
             with resources.as_file(folder.joinpath(file_name)) as path:
-                summary = ingest(catalogue, path, load_profile(profile_name))
+                summary = ingest(catalogue, path, load_mapping_profile(profile_name))
             print_summary(summary, lang)
             echo()
         stats = catalogue.stats()

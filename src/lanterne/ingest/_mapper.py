@@ -19,7 +19,7 @@ import msgspec
 
 from lanterne.errors import BadProfile
 from lanterne.ingest._dates import DateParseError, parse_date_fr
-from lanterne.ingest._profile import FieldMapping, MappingProfile
+from lanterne.ingest._mapping_profile import FieldMapping, MappingProfile
 from lanterne.profile import (
     MAX_TEXT,
     CodeError,

@@ -35,7 +35,7 @@ from lanterne.ingest._blocks import (
     read_block,
 )
 from lanterne.ingest._mapper import Mapper, RecordProblem
-from lanterne.ingest._profile import MappingProfile
+from lanterne.ingest._mapping_profile import MappingProfile
 from lanterne.ingest._readers import CsvLayout, Item, RawRecord, ReadProblem
 from lanterne.ingest._transform import Encoded, Outcome, Unchanged, transform_record
 from lanterne.profile import PROFILE_VERSION, work_id

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from lanterne.ingest._mapper import DroppedLink, Fields, Mapped, Mapper, RecordProblem
-from lanterne.ingest._profile import MappingProfile
+from lanterne.ingest._mapping_profile import MappingProfile
 from lanterne.profile import Work as _Work
 from lanterne.profile import (
     WorkType,

@@ -434,10 +434,17 @@ def _import(
     site: Site, profile: str, main: StarletteUpload, companions: list[StarletteUpload]
 ) -> IngestResult:
     """Save the uploads under their own names in a folder of their own, import, index."""
-    from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
+    from lanterne.ingest import (
+        IngestOptions,
+        bundled_mapping_profiles,
+        ingest,
+        load_mapping_profile,
+    )
 
-    if profile not in bundled_profiles():
-        raise NotFound("profile.not_found", name=profile, known=", ".join(bundled_profiles()))
+    if profile not in bundled_mapping_profiles():
+        raise NotFound(
+            "profile.not_found", name=profile, known=", ".join(bundled_mapping_profiles())
+        )
     limit = site.limits.upload_name_max
     names = [upload_name(f.filename, limit) for f in (main, *companions)]
     for i, name in enumerate(names):
@@ -452,7 +459,9 @@ def _import(
         options = IngestOptions(display_root=str(folder))
         try:
             with site.writer() as catalogue:
-                summary = ingest(catalogue, folder / names[0], load_profile(profile), options)
+                summary = ingest(
+                    catalogue, folder / names[0], load_mapping_profile(profile), options
+                )
         except LanterneError as exc:
             # Name the files as the client sent them, never where this server saved them.
             exc.params = {k: _shown(v, folder) for k, v in exc.params.items()}

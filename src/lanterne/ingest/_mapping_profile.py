@@ -46,8 +46,7 @@ class Join(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class FieldMapping(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """One field mapping, a ``[[map]]`` entry: values from ``from`` (or ``const``) go to the
-    profile field ``to``."""
+    """One ``[[map]]`` field mapping: the values of ``from`` (or ``const``) go to field ``to``."""
 
     to: NonEmpty
     from_: list[NonEmpty] = msgspec.field(default_factory=list, name="from")
@@ -144,20 +143,20 @@ def mapping_profile_schema() -> dict[str, Any]:
     """The JSON Schema of a mapping profile (its TOML read as data), docs/schema/."""
     schema: dict[str, Any] = msgspec.json.schema(MappingProfile)
     definitions = schema.get("$defs", {})
-    # Filled in by load_profile, never written in a profile.
+    # Filled in by load_mapping_profile, never written in a profile.
     for internal in ("path", "text"):
         definitions.get("MappingProfile", {}).get("properties", {}).pop(internal, None)
     return schema
 
 
-def bundled_profiles() -> list[str]:
+def bundled_mapping_profiles() -> list[str]:
     folder = resources.files("lanterne.ingest").joinpath("profiles")
     return sorted(
         p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
     )
 
 
-def load_profile(name_or_path: str) -> MappingProfile:
+def load_mapping_profile(name_or_path: str) -> MappingProfile:
     """A bundled profile by name, or a profile file by path. Raises ``BadProfile``."""
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.exists():
@@ -168,13 +167,13 @@ def load_profile(name_or_path: str) -> MappingProfile:
             detail = f"pas en UTF-8 (octet 0x{exc.object[exc.start]:02x} à la position {exc.start})"
             raise BadProfile("profile.invalid", path=where, detail=detail) from None
     elif path.suffix == ".toml" or len(path.parts) > 1:
-        known = ", ".join(bundled_profiles())
+        known = ", ".join(bundled_mapping_profiles())
         raise BadProfile("profile.file_not_found", path=path, known=known)
     else:
         resource = resources.files("lanterne.ingest").joinpath("profiles", f"{name_or_path}.toml")
         if not resource.is_file():
             raise BadProfile(
-                "profile.not_found", name=name_or_path, known=", ".join(bundled_profiles())
+                "profile.not_found", name=name_or_path, known=", ".join(bundled_mapping_profiles())
             )
         text = resource.read_text("utf-8")
         where = f"{name_or_path}.toml"
