@@ -40,15 +40,20 @@ QA_CATALOGUE = (1_000_000 / 600, 1_000_000 / 300)  # 5–10 minutes for 1 M reco
 
 def _docs(folder: Path) -> list[bytes]:
     from lanterne.catalogue import SqliteCatalogue
-    from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
+    from lanterne.ingest import (
+        IngestOptions,
+        bundled_mapping_profiles,
+        ingest,
+        load_mapping_profile,
+    )
     from lanterne.profile import encode_work
 
     with (
         tempfile.TemporaryDirectory(prefix="lanterne-diag-bench-") as tmp,
         SqliteCatalogue(Path(tmp) / "c.sqlite") as db,
     ):
-        for name in bundled_profiles():  # one per catalogue of ../shared/data
-            ingest(db, folder / name, load_profile(name), IngestOptions(workers=2))
+        for name in bundled_mapping_profiles():  # one per catalogue of ../shared/data
+            ingest(db, folder / name, load_mapping_profile(name), IngestOptions(workers=2))
         return [encode_work(w) for w in db.iter_works()]
 
 

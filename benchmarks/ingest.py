@@ -75,7 +75,7 @@ def _child_lanterne(
     import lanterne
     from lanterne._accel import compiled_modules
     from lanterne.catalogue import open_catalogue
-    from lanterne.ingest import IngestOptions, ingest, load_profile
+    from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
 
     baseline = _maxrss_mib()
     options = IngestOptions(batch_size=batch_size, workers=workers)
@@ -83,7 +83,7 @@ def _child_lanterne(
     catalogue = open_catalogue(db)
     try:
         for kind, path in jobs:
-            profile = load_profile(PROFILES[kind])
+            profile = load_mapping_profile(PROFILES[kind])
             start, cpu = time.perf_counter(), _cpu_seconds()
             summary = ingest(catalogue, path, profile, options)
             seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu

@@ -192,15 +192,20 @@ def quality(folder: Path, postgres: Postgres) -> dict[str, Any]:
 
 def resampled_docs(works: int, seed: int) -> list[Doc]:
     from lanterne.catalogue import SqliteCatalogue
-    from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
+    from lanterne.ingest import (
+        IngestOptions,
+        bundled_mapping_profiles,
+        ingest,
+        load_mapping_profile,
+    )
     from lanterne.search._works import work_doc
 
     with (
         tempfile.TemporaryDirectory(prefix="lanterne-search-bench-") as tmp,
         SqliteCatalogue(Path(tmp) / "c.sqlite") as db,
     ):
-        for name in bundled_profiles():  # one per catalogue of ../shared/data
-            ingest(db, SHARED / name, load_profile(name), IngestOptions(workers=2))
+        for name in bundled_mapping_profiles():  # one per catalogue of ../shared/data
+            ingest(db, SHARED / name, load_mapping_profile(name), IngestOptions(workers=2))
         real = [work_doc(w) for w in db.iter_works()]
     rng = random.Random(seed)
     out = []

@@ -75,7 +75,7 @@ end
 def build(folder: Path, works: int) -> Path:
     """The resampled catalogue, ingested and indexed; its file."""
     from lanterne.catalogue import open_catalogue
-    from lanterne.ingest import ingest, load_profile
+    from lanterne.ingest import ingest, load_mapping_profile
     from lanterne.search._works import CatalogueIndex
 
     festivals = sum(1 for _ in (DEMO / "festivals-demo.csv").open(encoding="utf-8-sig")) - 1
@@ -90,7 +90,7 @@ def build(folder: Path, works: int) -> Path:
         ):
             csv = folder / f"{kind}.csv"
             write_resampled(kind, n, csv, source=DEMO / f"{kind}-demo.csv")
-            summary = ingest(catalogue, csv, load_profile(profile))
+            summary = ingest(catalogue, csv, load_mapping_profile(profile))
             print(
                 f"  {kind}: {summary.read} read, {summary.created} stored, "
                 f"{summary.quarantined} quarantined"

@@ -17,7 +17,7 @@ from pathlib import Path
 from lanterne.catalogue import open_catalogue
 from lanterne.diagnose._render import render_html, screenshot
 from lanterne.diagnose._report import build_report
-from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
+from lanterne.ingest import IngestOptions, bundled_mapping_profiles, ingest, load_mapping_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,13 +31,19 @@ def main() -> int:
         catalogue = open_catalogue(Path(tmp) / "c.sqlite")
         try:
             if args.shared.is_dir():
-                for name in bundled_profiles():  # one per catalogue of ../shared/data
-                    ingest(catalogue, args.shared / name, load_profile(name), IngestOptions())
+                for name in bundled_mapping_profiles():  # one per catalogue of ../shared/data
+                    ingest(
+                        catalogue, args.shared / name, load_mapping_profile(name), IngestOptions()
+                    )
             else:
                 print(f"{args.shared} absent: the bundled demo catalogue is used", file=sys.stderr)
                 demo = ROOT / "src" / "lanterne" / "demo"
-                ingest(catalogue, demo / "festivals-demo.csv", load_profile("festivals-france"))
-                ingest(catalogue, demo / "joconde-demo.csv", load_profile("joconde-costumes"))
+                ingest(
+                    catalogue, demo / "festivals-demo.csv", load_mapping_profile("festivals-france")
+                )
+                ingest(
+                    catalogue, demo / "joconde-demo.csv", load_mapping_profile("joconde-costumes")
+                )
             report = build_report(catalogue.iter_works(), "lanterne.sqlite")
         finally:
             catalogue.close()
@@ -69,7 +75,7 @@ def web_pages(folder: Path, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     from lanterne.diagnose._render import CHROMIUM_FLAGS, chromium
-    from lanterne.recommend._service import catalogue_source
+    from lanterne.recommend._service import catalogue_service
     from lanterne.search._works import CatalogueIndex
     from lanterne.web import Site, create_app
     from lanterne.web._demo import DEMO_HOME, write_demo_audits
@@ -78,12 +84,12 @@ def web_pages(folder: Path, out: Path) -> list[Path]:
     path = folder / "demo.sqlite"
     demo = ROOT / "src" / "lanterne" / "demo"
     with open_catalogue(path) as catalogue:
-        ingest(catalogue, demo / "festivals-demo.csv", load_profile("festivals-france"))
-        ingest(catalogue, demo / "joconde-demo.csv", load_profile("joconde-costumes"))
+        ingest(catalogue, demo / "festivals-demo.csv", load_mapping_profile("festivals-france"))
+        ingest(catalogue, demo / "joconde-demo.csv", load_mapping_profile("joconde-costumes"))
         CatalogueIndex(catalogue).update()
-        write_demo_audits(catalogue_source(catalogue), folder / "audits")
+        write_demo_audits(catalogue_service(catalogue), folder / "audits")
     site = Site(path, audits=folder / "audits", home=DEMO_HOME)
-    site.source()
+    site.recommender_service()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -141,7 +147,7 @@ def audit_report(shared: Path, page: Path) -> bool:
     from lanterne.audit._render import render_html as render_audit
     from lanterne.recommend import LanterneLocal
     from lanterne.recommend._export import convert_movielens
-    from lanterne.recommend._service import dataset_source
+    from lanterne.recommend._service import dataset_service
 
     if not (shared / "movielens-latest-small").is_dir():
         print("MovieLens absent: no audit screenshot", file=sys.stderr)
@@ -161,15 +167,15 @@ def audit_report(shared: Path, page: Path) -> bool:
         ),
         "utf-8",
     )
-    source = dataset_source(config)
+    service = dataset_service(config)
     personas = []
-    for n, user in enumerate(source.dataset.users[:50]):
-        history = [source.dataset.items[i] for i in source.history_of(user)[:5]]
+    for n, user in enumerate(service.dataset.users[:50]):
+        history = [service.dataset.items[i] for i in service.history_of(user)[:5]]
         personas.append(
             Persona(name=f"u{user}", history=history, group="control" if n < 10 else "treated")
         )
     captures = Captures()
-    for row, capture in enumerate(simulate(LanterneLocal(source), personas, sessions=5)):
+    for row, capture in enumerate(simulate(LanterneLocal(service), personas, sessions=5)):
         captures.read += 1
         captures.add(capture, "simulation", row + 1)
     report = run_audit(captures, AuditConfig(weighting=Weighting(kind="grid")))

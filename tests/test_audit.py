@@ -247,10 +247,10 @@ def _dataset(folder: Path) -> Path:
 def test_fifty_personas_against_lanterne_with_and_without_goals(tmp_path: Path) -> None:
     import uvicorn
 
-    from lanterne.recommend._service import dataset_source
+    from lanterne.recommend._service import dataset_service
     from lanterne.web import create_app
 
-    app = create_app(dataset_source(_dataset(tmp_path)))
+    app = create_app(dataset_service(_dataset(tmp_path)))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -297,7 +297,7 @@ def films_and_books(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (SHARED / "movielens-latest-small").is_dir():
         pytest.skip("../shared/data is absent (the MovieLens and goodbooks slices come from it)")
     from lanterne.catalogue import open_catalogue
-    from lanterne.ingest import ingest, load_profile
+    from lanterne.ingest import ingest, load_mapping_profile
 
     folder = tmp_path_factory.mktemp("films-books")
     data = folder / "data"
@@ -313,8 +313,8 @@ def films_and_books(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines = (SHARED / "goodbooks-10k-books" / "books.csv").read_text("utf-8").splitlines()
     (books / "books.csv").write_text("\n".join(lines[:11]) + "\n", "utf-8")
     with open_catalogue(folder / "c.sqlite") as catalogue:
-        ingest(catalogue, films, load_profile("movielens-latest-small"))
-        ingest(catalogue, books, load_profile("goodbooks-10k-books"))
+        ingest(catalogue, films, load_mapping_profile("movielens-latest-small"))
+        ingest(catalogue, books, load_mapping_profile("goodbooks-10k-books"))
         assert (catalogue.count("movielens"), catalogue.count("goodbooks")) == (20, 10)
     return folder
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import lanterne.ingest._blocks as blocks_module
 import lanterne.ingest._parallel as parallel_module
 from lanterne.catalogue import open_catalogue
-from lanterne.ingest import IngestOptions, Mapper, ingest, load_profile
+from lanterne.ingest import IngestOptions, Mapper, ingest, load_mapping_profile
 from lanterne.ingest._blocks import BlockRecord, following_open, join_open, read_block, split_blocks
 from lanterne.ingest._readers import CsvReader, Item, ReadProblem
 from lanterne.ingest._records import CsvBlock, ReadLimits
@@ -170,7 +170,7 @@ def test_ingest_in_blocks_stores_what_one_process_stores(
     monkeypatch.setattr(
         parallel_module, "map_block", lambda *args: joins.append(1) or original(*args)
     )
-    profile = load_profile("festivals-france")
+    profile = load_mapping_profile("festivals-france")
     seen = {}
     for workers, size in ((0, 0), (2, 2048), (2, 500), (2, 333)):
         monkeypatch.setattr(blocks_module, "BLOCK_SIZE", size)
@@ -238,7 +238,7 @@ def test_a_quoted_field_over_many_blocks_is_read_a_bounded_number_of_times(
     path.write_text(f'id;titre\n{head}B;"{body}"\n{tail}', "utf-8")
     profile_path = tmp_path / "t-blocks.toml"
     profile_path.write_text(_PROFILE, "utf-8")
-    profile = load_profile(str(profile_path))
+    profile = load_mapping_profile(str(profile_path))
     reader = CsvReader(path, parse=False)
     blocks = list(split_blocks(reader, 64))
     assert len(blocks) > 50

@@ -17,7 +17,7 @@ import pytest
 from lanterne.catalogue import SqliteCatalogue
 from lanterne.cli import main
 from lanterne.errors import ExitCode, StoreError, StoreFull
-from lanterne.ingest import IngestOptions, ingest, load_profile
+from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "lanterne" / "demo" / "festivals-demo.csv"
 
@@ -129,7 +129,12 @@ def test_a_full_disk_during_ingest_is_a_catalogue_error_not_an_internal_one(
 def _ingest_failure(db: SqliteCatalogue, data: Path) -> tuple[type[BaseException], str, int, int]:
     """What the stopped import raised, with no frame of it kept alive."""
     try:
-        ingest(db, data, load_profile("festivals-france"), IngestOptions(workers=0, batch_size=100))
+        ingest(
+            db,
+            data,
+            load_mapping_profile("festivals-france"),
+            IngestOptions(workers=0, batch_size=100),
+        )
     except StoreError as exc:
         return type(exc), str(exc), exc.exit_code, exc.http_status
     raise AssertionError("the import did not fail")

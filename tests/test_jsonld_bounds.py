@@ -16,7 +16,7 @@ import pytest
 
 from lanterne.catalogue import open_catalogue
 from lanterne.errors import BadSetting
-from lanterne.ingest import IngestOptions, ingest, load_profile
+from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
 from lanterne.profile.schemaorg import Graph, GraphTooLarge, node_to_fields
 from lanterne.settings import Settings
 
@@ -60,7 +60,7 @@ def _ingest(tmp_path: Path, documents: list[Any], **options: Any) -> tuple[Any, 
     source.write_text(json.dumps(documents), "utf-8")
     with open_catalogue(tmp_path / "c.sqlite") as catalogue:
         summary = ingest(
-            catalogue, source, load_profile(str(profile_path)), IngestOptions(**options)
+            catalogue, source, load_mapping_profile(str(profile_path)), IngestOptions(**options)
         )
         entries = catalogue.quarantine()
         return summary, entries

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lanterne.errors import BadProfile
-from lanterne.ingest import Mapper, RecordProblem, bundled_profiles, load_profile
+from lanterne.ingest import Mapper, RecordProblem, bundled_mapping_profiles, load_mapping_profile
 from lanterne.ingest._mapper import Mapped
-from lanterne.ingest._profile import MappingProfile
+from lanterne.ingest._mapping_profile import MappingProfile
 from lanterne.ingest._records import Encoded, Quarantined
 from lanterne.ingest._transform import build_work, transform_record
 from lanterne.profile import Work, decode_work
@@ -100,7 +100,7 @@ template = "https://{value}"
 def mapper(tmp_path: Path) -> Mapper:
     path = tmp_path / "t.toml"
     path.write_text(PROFILE, "utf-8")
-    return Mapper(load_profile(str(path)))
+    return Mapper(load_mapping_profile(str(path)))
 
 
 def row(**values: str) -> dict[str, str]:
@@ -201,7 +201,7 @@ def test_unknown_target_is_a_profile_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(PROFILE.replace('to = "url"', 'to = "urll"'), "utf-8")
     with pytest.raises(BadProfile) as info:
-        Mapper(load_profile(str(path)))
+        Mapper(load_mapping_profile(str(path)))
     assert "urll" in info.value.message("fr")
 
 
@@ -209,18 +209,18 @@ def test_profile_errors_say_where(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(PROFILE.replace('vocab = "genres"', 'vocab = "absent"'), "utf-8")
     with pytest.raises(BadProfile, match="absent"):
-        load_profile(str(path))
+        load_mapping_profile(str(path))
     path.write_text("name = ", "utf-8")
     with pytest.raises(BadProfile):
-        load_profile(str(path))
+        load_mapping_profile(str(path))
     with pytest.raises(BadProfile) as info:
-        load_profile("pas-un-profil")
+        load_mapping_profile("pas-un-profil")
     assert "festivals-france" in info.value.message("fr")
 
 
-@pytest.mark.parametrize("name", bundled_profiles())
+@pytest.mark.parametrize("name", bundled_mapping_profiles())
 def test_bundled_profiles_compile(name: str) -> None:
-    profile: MappingProfile = load_profile(name)
+    profile: MappingProfile = load_mapping_profile(name)
     Mapper(profile)
     assert profile.source and profile.version >= 1
 
@@ -234,7 +234,7 @@ def test_joins_with_lookup(tmp_path: Path) -> None:
     )
     (tmp_path / "directed.csv").write_text(",movieId,director\n0,1,Q1\n", "utf-8")
     (tmp_path / "directors.csv").write_text(",wikidataURI,name\n0,Q1,Mathieu Kassovitz\n", "utf-8")
-    profile = load_profile("movielens-latest-small")
+    profile = load_mapping_profile("movielens-latest-small")
     profile.join = [j for j in profile.join if j.name in ("countries", "directors")]
     profile.join[0].file = "countries.csv"
     profile.join[1].file = "directed.csv"
@@ -263,7 +263,7 @@ def test_joins_with_lookup(tmp_path: Path) -> None:
 
 
 def test_build_requires_a_title() -> None:
-    profile = load_profile("festivals-france")
+    profile = load_mapping_profile("festivals-france")
     with pytest.raises(RecordProblem):
         build_work(Mapped({"type": "Festival"}), profile, "x")
 
@@ -271,7 +271,7 @@ def test_build_requires_a_title() -> None:
 def _fresh(tmp_path: Path) -> Mapper:
     path = tmp_path / "fresh.toml"
     path.write_text(PROFILE, "utf-8")
-    return Mapper(load_profile(str(path)))
+    return Mapper(load_mapping_profile(str(path)))
 
 
 genre_cells = st.lists(

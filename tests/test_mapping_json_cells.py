@@ -11,7 +11,7 @@ import pytest
 
 from helpers import lanterne
 from lanterne.catalogue import open_catalogue
-from lanterne.ingest import ingest, load_profile
+from lanterne.ingest import ingest, load_mapping_profile
 
 DATA = Path(__file__).parent / "data" / "tmdb-style"
 
@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "data" / "tmdb-style"
 def catalogue_path(tmp_path: Path) -> Path:
     path = tmp_path / "c.sqlite"
     with open_catalogue(path) as catalogue:
-        summary = ingest(catalogue, DATA, load_profile(str(DATA / "tmdb.toml")))
+        summary = ingest(catalogue, DATA, load_mapping_profile(str(DATA / "tmdb.toml")))
     assert (summary.read, summary.created, summary.quarantined) == (4, 4, 0)
     return path
 

@@ -21,7 +21,7 @@ import pytest
 from lxml import etree
 
 from lanterne.catalogue import SqliteCatalogue, StateFilter
-from lanterne.ingest import IngestOptions, ingest, load_profile
+from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
 from lanterne.publish import EdmOptions, OaiConfig, Standards, Validator, edm_problems
 from lanterne.web import create_app
 from lanterne.web._site import Site
@@ -148,7 +148,7 @@ def five(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("oai") / "c.sqlite"
     with SqliteCatalogue(path) as db:
         for folder, profile in CATALOGUES:
-            ingest(db, DATA / folder, load_profile(profile), IngestOptions(workers=2))
+            ingest(db, DATA / folder, load_mapping_profile(profile), IngestOptions(workers=2))
     return path
 
 
@@ -404,7 +404,7 @@ def test_incremental_harvest_after_a_sync_gives_the_deleted_and_the_changed(
     lines = source.read_text("utf-8-sig").splitlines(keepends=True)[:41]
     export = tmp_path / "festivals.csv"
     _export(lines, export)
-    profile = load_profile("festivals-france")
+    profile = load_mapping_profile("festivals-france")
     catalogue = tmp_path / "c.sqlite"
     with SqliteCatalogue(catalogue) as db:
         ingest(db, export, profile, IngestOptions(workers=0))
@@ -486,7 +486,7 @@ def test_a_token_survives_a_restart_and_a_concurrent_import(
     lines = source.read_text("utf-8-sig").splitlines(keepends=True)
     export = tmp_path / "festivals.csv"
     _export(lines[:31], export)
-    profile = load_profile("festivals-france")
+    profile = load_mapping_profile("festivals-france")
     catalogue = tmp_path / "c.sqlite"
     with SqliteCatalogue(catalogue) as db:
         ingest(db, export, profile, IngestOptions(workers=0))

@@ -13,7 +13,7 @@ import pytest
 
 from helpers import lanterne
 from lanterne.errors import BadProfile
-from lanterne.ingest import bundled_profiles, load_profile, mapping_profile_schema
+from lanterne.ingest import bundled_mapping_profiles, load_mapping_profile, mapping_profile_schema
 
 SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "schema" / "mapping-profile.schema.json"
 
@@ -44,7 +44,7 @@ def test_committed_mapping_profile_schema_is_current() -> None:
     )
 
 
-@pytest.mark.parametrize("name", bundled_profiles())
+@pytest.mark.parametrize("name", bundled_mapping_profiles())
 def test_every_bundled_profile_validates_against_the_committed_schema(name: str) -> None:
     text = resources.files("lanterne.ingest").joinpath("profiles", f"{name}.toml").read_text()
     jsonschema.validate(tomllib.loads(text), json.loads(SCHEMA.read_text("utf-8")))
@@ -59,7 +59,7 @@ def test_empty_or_malformed_source_is_a_bad_profile_not_a_quarantine(
     """``source = ""`` was accepted: every record went to quarantine as « notice invalide »
     and the import exited 0."""
     with pytest.raises(BadProfile) as raised:
-        load_profile(str(_write(tmp_path, source)))
+        load_mapping_profile(str(_write(tmp_path, source)))
     assert "source" in raised.value.message("fr") and "source" in raised.value.message("en")
 
 
@@ -75,4 +75,6 @@ def test_empty_source_through_the_cli_exits_5_and_stores_nothing(tmp_path: Path)
 
 
 def test_a_valid_source_still_loads(tmp_path: Path) -> None:
-    assert load_profile(str(_write(tmp_path, '"mon-musee.v2_1"'))).source == "mon-musee.v2_1"
+    assert (
+        load_mapping_profile(str(_write(tmp_path, '"mon-musee.v2_1"'))).source == "mon-musee.v2_1"
+    )

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from lanterne.catalogue import SqliteCatalogue
 from lanterne.cli import cli
-from lanterne.ingest import IngestOptions, ingest, load_profile
+from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
 
 ROOT = Path(__file__).resolve().parents[2] / "shared"
 
@@ -29,7 +29,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ingest(
             db,
             ROOT / "data" / "goodbooks-10k-books",
-            load_profile("goodbooks-10k-books"),
+            load_mapping_profile("goodbooks-10k-books"),
             IngestOptions(workers=0),
         )
     return path

@@ -10,7 +10,7 @@ import msgspec
 import pytest
 
 from lanterne.catalogue import SqliteCatalogue
-from lanterne.ingest import IngestOptions, ingest, load_profile
+from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
 from lanterne.profile import Rights, Work
 from lanterne.publish import EdmOptions, Standards, Validator, check, edm_record, read_edm
 
@@ -43,7 +43,7 @@ def catalogues(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name in CATALOGUES:
         path = folder / f"{name}.sqlite"
         with SqliteCatalogue(path) as db:
-            ingest(db, SHARED / name, load_profile(name), IngestOptions(workers=2))
+            ingest(db, SHARED / name, load_mapping_profile(name), IngestOptions(workers=2))
         paths[name] = path
     return paths
 

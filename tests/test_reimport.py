@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import lanterne.ingest._parallel as parallel
 from lanterne.catalogue import SqliteCatalogue
-from lanterne.ingest import IngestOptions, IngestSummary, Mapper, ingest, load_profile
+from lanterne.ingest import IngestOptions, IngestSummary, Mapper, ingest, load_mapping_profile
 from lanterne.ingest._transform import Outcome
 from lanterne.profile import encode_work
 
@@ -43,7 +43,7 @@ def mapped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def run(
     db: SqliteCatalogue, path: Path, profile: str = "festivals-france", **options: bool
 ) -> IngestSummary:
-    return ingest(db, path, load_profile(profile), IngestOptions(workers=0, **options))
+    return ingest(db, path, load_mapping_profile(profile), IngestOptions(workers=0, **options))
 
 
 def test_unchanged_records_are_not_mapped_again(tmp_path: Path, mapped: list[str]) -> None:
@@ -85,7 +85,7 @@ def test_an_edited_record_is_mapped_and_updated(tmp_path: Path, mapped: list[str
 def test_a_changed_profile_maps_everything_again(tmp_path: Path, mapped: list[str]) -> None:
     data = tmp_path / "festivals.csv"
     shutil.copy(DEMO, data)
-    bundled = load_profile("festivals-france")
+    bundled = load_mapping_profile("festivals-france")
     edited = tmp_path / "festivals.toml"
     edited.write_text(bundled.text + "\n# a comment changes the profile's text\n", "utf-8")
     with SqliteCatalogue(tmp_path / "c.sqlite") as db:
@@ -121,7 +121,7 @@ def test_map_workers_skip_unchanged_records_through_their_own_connection(
     _mapped_in_any_process(monkeypatch, log)
     data = tmp_path / "festivals.csv"
     shutil.copy(DEMO, data)
-    profile = load_profile("festivals-france")
+    profile = load_mapping_profile("festivals-france")
     with SqliteCatalogue(tmp_path / "c.sqlite") as db:
         first = ingest(db, data, profile, IngestOptions(workers=2))
         assert len(log.read_text("utf-8").splitlines()) == first.read
@@ -144,7 +144,7 @@ def test_map_workers_parse_each_file_with_its_own_columns(tmp_path: Path) -> Non
     with (folder / "b.csv").open("w", encoding="utf-8", newline="") as f:
         reversed_rows = [list(reversed(row)) for row in [rows[0], *rows[half:]]]
         csv.writer(f, delimiter=";", lineterminator="\r\n").writerows(reversed_rows)
-    bundled = load_profile("festivals-france")
+    bundled = load_mapping_profile("festivals-france")
     profile = msgspec.structs.replace(
         bundled, reader=msgspec.structs.replace(bundled.reader, files=["a.csv", "b.csv"])
     )
@@ -248,7 +248,7 @@ def _interleaved_imports(
                 ingest(
                     db,
                     data,
-                    load_profile("festivals-france"),
+                    load_mapping_profile("festivals-france"),
                     IngestOptions(workers=0, batch_size=batch_size, remap=remap),
                     progress=progress,
                 )
@@ -367,7 +367,9 @@ def test_open_quarantine_is_what_was_quarantined_and_not_stored_since(
         expected.update(quarantined)
         if at_once == 1:
             with SqliteCatalogue(location) as db:
-                ingest(db, data, load_profile("festivals-france"), IngestOptions(remap=remap))
+                ingest(
+                    db, data, load_mapping_profile("festivals-france"), IngestOptions(remap=remap)
+                )
         else:
             _interleaved_imports(location, data, 2, batch_size=3, remap=remap)
         with SqliteCatalogue(location) as db:

@@ -212,13 +212,13 @@ DEMO = Path(__file__).resolve().parents[1] / "src" / "lanterne" / "demo"
 
 def test_the_catalogue_index_follows_the_change_log(tmp_path: Path) -> None:
     from lanterne.catalogue import SqliteCatalogue
-    from lanterne.ingest import IngestOptions, ingest, load_profile
+    from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
     from lanterne.search._works import CatalogueIndex
 
     lines = (DEMO / "festivals-demo.csv").read_text("utf-8-sig").splitlines(keepends=True)
     data = tmp_path / "festivals.csv"
     data.write_text("".join(lines), "utf-8")
-    profile = load_profile("festivals-france")
+    profile = load_mapping_profile("festivals-france")
     with SqliteCatalogue(tmp_path / "c.sqlite") as db:
         ingest(db, data, profile, IngestOptions(workers=0))
         index = CatalogueIndex(db)
@@ -324,10 +324,15 @@ def test_trec_collections(tmp_path: Path) -> None:
 
 def _festivals_catalogue(folder: Path) -> Path:
     from lanterne.catalogue import SqliteCatalogue
-    from lanterne.ingest import IngestOptions, ingest, load_profile
+    from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
 
     with SqliteCatalogue(folder / "c.sqlite") as db:
-        ingest(db, DEMO / "festivals-demo.csv", load_profile("festivals-france"), IngestOptions())
+        ingest(
+            db,
+            DEMO / "festivals-demo.csv",
+            load_mapping_profile("festivals-france"),
+            IngestOptions(),
+        )
     return folder
 
 

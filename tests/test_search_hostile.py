@@ -143,12 +143,12 @@ def test_arbitrary_text_never_raises_but_lanterne_errors(
 def festivals(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo festivals ingested and indexed once, as ``c.sqlite`` in a folder."""
     from lanterne.catalogue import SqliteCatalogue
-    from lanterne.ingest import IngestOptions, ingest, load_profile
+    from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
     from lanterne.search._works import CatalogueIndex
 
     folder = tmp_path_factory.mktemp("hostile-cli")
     with SqliteCatalogue(folder / "c.sqlite") as db:
-        ingest(db, DEMO, load_profile("festivals-france"), IngestOptions(workers=0))
+        ingest(db, DEMO, load_mapping_profile("festivals-france"), IngestOptions(workers=0))
         CatalogueIndex(db).update()
     return folder
 

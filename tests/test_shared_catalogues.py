@@ -9,7 +9,7 @@ import pytest
 from lanterne.catalogue import SqliteCatalogue
 from lanterne.diagnose._render import render_html
 from lanterne.diagnose._report import build_report
-from lanterne.ingest import IngestOptions, IngestSummary, ingest, load_profile
+from lanterne.ingest import IngestOptions, IngestSummary, ingest, load_mapping_profile
 from lanterne.profile import encode_work
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -28,7 +28,9 @@ CATALOGUES = [
 
 
 def _run(db: SqliteCatalogue, folder: str, profile: str, workers: int = 2) -> IngestSummary:
-    return ingest(db, SHARED / folder, load_profile(profile), IngestOptions(workers=workers))
+    return ingest(
+        db, SHARED / folder, load_mapping_profile(profile), IngestOptions(workers=workers)
+    )
 
 
 @pytest.mark.parametrize(("folder", "profile"), CATALOGUES)

@@ -20,7 +20,7 @@ import pytest
 
 from lanterne.catalogue import open_catalogue
 from lanterne.errors import BadProfile
-from lanterne.ingest import ingest, load_profile
+from lanterne.ingest import ingest, load_mapping_profile
 from lanterne.profile import Media, Offer, Work, decode_work, encode_work, url_problem
 from lanterne.web import Site, create_app
 from web_helpers import Client
@@ -137,7 +137,7 @@ def _ingest(tmp_path: Path, name: str, text: str, profile: str) -> Any:
     source = tmp_path / name
     source.write_text(text, "utf-8")
     with open_catalogue(tmp_path / "c.sqlite") as catalogue:
-        summary = ingest(catalogue, source, load_profile(str(profile_path)))
+        summary = ingest(catalogue, source, load_mapping_profile(str(profile_path)))
         works = {w.id: w for w in catalogue.iter_works()}
     return summary, works
 
@@ -250,6 +250,6 @@ def test_profile_whose_licence_is_a_javascript_link_is_refused(tmp_path: Path) -
         "utf-8",
     )
     with pytest.raises(BadProfile) as raised:
-        load_profile(str(path))
+        load_mapping_profile(str(path))
     assert "javascript:alert(1)" in raised.value.message("fr")
     assert "http et https" in raised.value.message("fr")

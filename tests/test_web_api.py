@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lanterne.catalogue import open_catalogue
-from lanterne.recommend._service import dataset_source
+from lanterne.recommend._service import dataset_service
 from lanterne.settings import Settings
 from lanterne.web import Site, create_app
 from test_audit import _dataset
@@ -21,7 +21,7 @@ from web_helpers import TOKEN, Client, demo_site
 def client(tmp_path_factory: pytest.TempPathFactory) -> Client:
     """A server with a dataset only (no catalogue), as ``lanterne serve --config``."""
     folder = tmp_path_factory.mktemp("api")
-    return Client(create_app(dataset_source(_dataset(Path(folder)))))
+    return Client(create_app(dataset_service(_dataset(Path(folder)))))
 
 
 @pytest.fixture(scope="module")

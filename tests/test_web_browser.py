@@ -51,7 +51,7 @@ def server(demo_catalogue: Path) -> Iterator[str]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     site = demo_site(demo_catalogue)
-    site.source()  # built before the first page, as `lanterne serve` does
+    site.recommender_service()  # built before the first page, as `lanterne serve` does
     config = uvicorn.Config(
         create_app(site), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )

@@ -349,7 +349,7 @@ def test_search_during_an_index_update_answers_from_the_previous_index(private_c
     answered; the timeouts are guards against a hang, never measures."""
     import threading
 
-    from lanterne.ingest import ingest, load_profile
+    from lanterne.ingest import ingest, load_mapping_profile
     from lanterne.search import Encoder
 
     entered, release = threading.Event(), threading.Event()
@@ -373,7 +373,7 @@ def test_search_during_an_index_update_answers_from_the_previous_index(private_c
     new = private_copy.parent / "lucioles.csv"
     new.write_text(f"{header}\n{';'.join(fields)}\n", "utf-8")
     with open_catalogue(private_copy) as catalogue:
-        ingest(catalogue, new, load_profile("festivals-france"))
+        ingest(catalogue, new, load_mapping_profile("festivals-france"))
     counts: list[tuple[int, int]] = []
     updater = threading.Thread(target=lambda: counts.append(site.refresh()))
     updater.start()

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 
 from lanterne.catalogue import open_catalogue
-from lanterne.ingest import ingest, load_profile
-from lanterne.recommend._service import catalogue_source
+from lanterne.ingest import ingest, load_mapping_profile
+from lanterne.recommend._service import catalogue_service
 from lanterne.search._works import CatalogueIndex
 from lanterne.web import Site
 from lanterne.web._demo import DEMO_HOME, write_demo_audits
@@ -30,9 +30,9 @@ def build_demo(folder: Path) -> Path:
             ("joconde-costumes", "joconde-demo.csv"),
         ):
             with resources.as_file(demo.joinpath(name)) as csv:
-                ingest(catalogue, csv, load_profile(profile))
+                ingest(catalogue, csv, load_mapping_profile(profile))
         CatalogueIndex(catalogue).update()
-        write_demo_audits(catalogue_source(catalogue), folder / "audits", sessions=2)
+        write_demo_audits(catalogue_service(catalogue), folder / "audits", sessions=2)
     return path
 
 

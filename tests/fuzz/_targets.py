@@ -214,7 +214,7 @@ LAST_SUMMARY: Any = None
 
 def _ingest(fmt: str, suffix: str, data: bytes) -> None:
     from lanterne.catalogue import open_catalogue
-    from lanterne.ingest import ingest, load_profile
+    from lanterne.ingest import ingest, load_mapping_profile
 
     folder = _folder() / f"ingest-{fmt}"
     folder.mkdir(exist_ok=True)
@@ -229,7 +229,7 @@ def _ingest(fmt: str, suffix: str, data: bytes) -> None:
         + _PROFILES[kind],
         "utf-8",
     )
-    profile = load_profile(str(profile_path))
+    profile = load_mapping_profile(str(profile_path))
     global LAST_SUMMARY
     LAST_SUMMARY = None
     catalogue = open_catalogue(folder / "c.sqlite")
@@ -275,12 +275,12 @@ def ingest_jsonld(data: bytes) -> None:
 @target("profile")
 def mapping_profile(data: bytes) -> None:
     """A profile file given by path, then compiled by the mapper as an import would."""
-    from lanterne.ingest import Mapper, load_profile
+    from lanterne.ingest import Mapper, load_mapping_profile
 
     path = _file("fuzz-profile.toml", data)
 
     def run() -> None:
-        profile = load_profile(str(path))
+        profile = load_mapping_profile(str(path))
         Mapper(profile)
 
     with bounded(len(data), "profile"):

@@ -29,7 +29,7 @@ MODULES = [
     "lanterne.ingest._pipeline",
     "lanterne.ingest._mapper",
     "lanterne.ingest._transform",
-    "lanterne.ingest._profile",
+    "lanterne.ingest._mapping_profile",
     "lanterne.profile.schemaorg._graph",
     "lanterne.profile.schemaorg._read",
     "lanterne.settings",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lanterne.errors import BadProfile
-from lanterne.ingest import Mapper, load_profile
+from lanterne.ingest import Mapper, load_mapping_profile
 
 PROFILE = """name = "p"
 version = 1
@@ -30,7 +30,7 @@ def test_profile_not_utf8_is_a_bad_profile_not_a_decode_crash(tmp_path: Path) ->
     path = tmp_path / "p.toml"
     path.write_bytes(PROFILE.replace('"p"', '"café"').encode("latin-1"))
     with pytest.raises(BadProfile) as caught:
-        load_profile(str(path))
+        load_mapping_profile(str(path))
     assert "UTF-8" in caught.value.message("en")
 
 
@@ -38,5 +38,5 @@ def test_profile_bad_pattern_is_a_bad_profile_not_a_regex_crash(tmp_path: Path) 
     path = tmp_path / "p.toml"
     path.write_text(PROFILE + 'pattern = "(an (unclosed group"\n', "utf-8")
     with pytest.raises(BadProfile) as caught:
-        Mapper(load_profile(str(path)))
+        Mapper(load_mapping_profile(str(path)))
     assert "title" in caught.value.message("en")

@@ -17,8 +17,8 @@ from pathlib import Path
 import msgspec
 
 from lanterne.errors import BadInput, InputNotFound
-from lanterne.profile import Work
-from lanterne.profile._model import Territory
+from lanterne.profile import CodeError, Territory, Work, normalise_subdivision
+from lanterne.report import official_subdivision_names
 
 
 class Platform(msgspec.Struct, kw_only=True):
@@ -75,8 +75,6 @@ def infer_source(
 def territory_label(territory: Territory, country: str | None = None) -> str | None:
     """One form for every territory: its ISO 3166-2 code and its name (« FR-GES Grand Est »);
     ``None`` for a place ISO 3166-2 does not code (a city)."""
-    from lanterne.profile._codes import CodeError, normalise_subdivision
-
     code = territory.code
     if code is None and territory.name and country:
         try:
@@ -94,11 +92,7 @@ def _subdivision_names() -> dict[str, str]:
     if _NAMES is None:
         import pycountry
 
-        from lanterne.profile._codes import _data_rows
-
-        names: dict[str, str] = {}
-        for row in _data_rows("subdivision_names.csv"):
-            names.setdefault(row["code"], row["name"])
+        names = dict(official_subdivision_names())
         for sub in pycountry.subdivisions:
             names.setdefault(sub.code, str(sub.name))
         _NAMES = names

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 from lanterne.report import NNBSP, count, number, pct
 
-__all__ = [  # count and pct for the CLI's gaps summary
-    "NNBSP",
-    "count",
+__all__ = [
     "flatten",
     "group",
-    "number",
     "parameter",
-    "pct",
     "pick",
     "rule",
     "surface",

@@ -74,9 +74,9 @@ def audit_command(
         Weighting,
         capture_schema,
         read_captures,
+        render_html,
         run_audit,
     )
-    from lanterne.audit._render import render_html
 
     state = _state(ctx)
     lang = state.lang
@@ -97,12 +97,12 @@ def audit_command(
         resamples=resamples,
         seed=seed,
     )
-    from lanterne.audit._gaps import platform_catalogue as read_platform
+    from lanterne.audit import platform_catalogue as read_platform
 
     items = read_platform(platform_catalogue) if platform_catalogue else None
     histories = None
     if personas is not None:
-        from lanterne.audit._simulate import read_personas
+        from lanterne.audit import read_personas
 
         people = read_personas(personas)
         histories = {p.name: p.history for p in people}
@@ -124,7 +124,7 @@ def audit_command(
         if fmt == "html":
             target.write_text(page, "utf-8")
         else:
-            from lanterne.diagnose._render import write_pdf
+            from lanterne.diagnose import write_pdf
 
             write_pdf(page, target)
         echo(str(target))
@@ -140,7 +140,7 @@ def _catalogue_lookup(
     if not path.is_file():
         return None
     from lanterne.catalogue import open_catalogue
-    from lanterne.recommend._export import work_attributes
+    from lanterne.recommend import work_attributes
 
     catalogue = open_catalogue(location)
 
@@ -180,8 +180,7 @@ def simulate_command(
     output: Path,
 ) -> None:
     """Profils fictifs qui parcourent une plateforme locale / sock-puppet personas on loopback."""
-    from lanterne.audit import LanterneHTTP, SimulationLimits, simulate, write_jsonl
-    from lanterne.audit._simulate import read_personas
+    from lanterne.audit import LanterneHTTP, SimulationLimits, read_personas, simulate, write_jsonl
 
     state = _state(ctx)
     people = read_personas(personas)
@@ -211,9 +210,9 @@ def gaps_command(
     ctx: click.Context, platforms: tuple[str, ...], source: str | None, as_json: bool
 ) -> None:
     """Œuvres sans offre en ligne / works with no online offer."""
-    from lanterne.audit._gaps import find_gaps, infer_source, platform_items
-    from lanterne.audit._words import count, pct
+    from lanterne.audit import find_gaps, infer_source, platform_items
     from lanterne.catalogue import open_catalogue
+    from lanterne.report import count, pct
 
     state = _state(ctx)
     lang = state.lang

@@ -19,9 +19,9 @@ from lanterne.ingest import (
     IngestOptions,
     IngestSummary,
     MappingProfile,
-    bundled_profiles,
+    bundled_mapping_profiles,
     ingest,
-    load_profile,
+    load_mapping_profile,
 )
 from lanterne.messages import Lang, reason_label, say_partial
 from lanterne.profile import Work
@@ -82,7 +82,7 @@ def ingest_command(
 ) -> None:
     """Importer SOURCE (fichier ou dossier) avec un profil / ingest SOURCE with a profile."""
     state = _state(ctx)
-    profile = load_profile(profile_name)
+    profile = load_mapping_profile(profile_name)
     options = IngestOptions(
         encoding=encoding,
         delimiter=delimiter,
@@ -420,8 +420,8 @@ def profiles_command(ctx: click.Context, as_schema: bool) -> None:
 
         click.echo(json.dumps(mapping_profile_schema(), ensure_ascii=False, indent=2))
         return
-    for name in bundled_profiles():
-        profile = load_profile(name)
+    for name in bundled_mapping_profiles():
+        profile = load_mapping_profile(name)
         echo(f"{name:<28} {profile.reader.format:<7} {profile.title}")
 
 

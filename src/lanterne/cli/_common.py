@@ -14,7 +14,10 @@ from lanterne.messages import Lang
 from lanterne.settings import Settings
 
 
-class _State(msgspec.Struct):
+class _Invocation(msgspec.Struct):
+    """What every command of one ``lanterne`` run reads (``ctx.obj``): its settings, and the
+    language it speaks."""
+
     settings: Settings
     lang: Lang
 
@@ -23,9 +26,9 @@ def _t(lang: Lang, fr: str, en: str) -> str:
     return en if lang == "en" else fr
 
 
-def _state(ctx: click.Context) -> _State:
+def _state(ctx: click.Context) -> _Invocation:
     state = ctx.obj
-    assert isinstance(state, _State)
+    assert isinstance(state, _Invocation)
     return state
 
 

@@ -36,9 +36,7 @@ def diagnose_command(
     ctx: click.Context, source: str | None, work_id: str | None, fmt: str, output: Path | None
 ) -> None:
     """Diagnostic de découvrabilité / discoverability diagnosis."""
-    from lanterne.diagnose import diagnose
-    from lanterne.diagnose._render import chromium, render_html, write_pdf
-    from lanterne.diagnose._report import build_report
+    from lanterne.diagnose import build_report, chromium, diagnose, render_html, write_pdf
 
     state = _state(ctx)
     lang = state.lang

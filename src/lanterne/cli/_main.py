@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from lanterne import __version__
-from lanterne.cli._common import _State, _t, echo
+from lanterne.cli._common import _Invocation, _t, echo
 from lanterne.cli._lazy import PLUGINS, Lazy, LazyGroup
 from lanterne.errors import ExitCode, LanterneError
 from lanterne.messages import Lang, say
@@ -122,7 +122,7 @@ EVAL_COMMANDS: dict[str, Lazy] = {
 def cli(ctx: click.Context, lang: str | None, catalogue: str | None) -> None:
     """Lanterne : découvrabilité des œuvres francophones / discoverability of francophone works."""
     settings = Settings.load(catalogue=catalogue, lang=lang)
-    ctx.obj = _State(settings, interface_language(lang or settings.lang or None))
+    ctx.obj = _Invocation(settings, interface_language(lang or settings.lang or None))
 
 
 @cli.group("eval", cls=LazyGroup, lazy=EVAL_COMMANDS)

@@ -68,8 +68,7 @@ def recommend_command(
     as_json: bool,
 ) -> None:
     """Recommander des œuvres, avec leurs raisons / recommend works, with reasons."""
-    from lanterne.recommend import Surface
-    from lanterne.recommend._service import Options, catalogue_source, dataset_source
+    from lanterne.recommend import Options, Surface, catalogue_service, dataset_service
 
     state = _state(ctx)
     if (user is None) == (not history):
@@ -91,7 +90,7 @@ def recommend_command(
         k=limit,
     )
     if config is not None:
-        source = dataset_source(config, model=model, goal_model=goal_model, options=options)
+        source = dataset_service(config, model=model, goal_model=goal_model, options=options)
         result = _run(source, user, history)
     else:
         if user is not None:
@@ -111,7 +110,7 @@ def recommend_command(
                 )
             )
         with open_catalogue(state.settings.catalogue) as catalogue:
-            source = catalogue_source(catalogue, options)
+            source = catalogue_service(catalogue, options)
             result = _run(source, user, history)
     if as_json:
         data = msgspec.to_builtins(result)
@@ -123,18 +122,17 @@ def recommend_command(
 
 
 def _run(source: object, user: str | None, history: tuple[str, ...]) -> object:
-    from lanterne.recommend._service import Source
+    from lanterne.recommend import RecommenderService
 
-    assert isinstance(source, Source)
+    assert isinstance(source, RecommenderService)
     items = source.history_of(user) if user is not None else source.indices(history)
     return source.recommend(items)
 
 
 def _print(result: object, source: object, lang: Lang) -> None:
-    from lanterne.recommend import Recommendation
-    from lanterne.recommend._service import Source
+    from lanterne.recommend import Recommendation, RecommenderService
 
-    assert isinstance(result, Recommendation) and isinstance(source, Source)
+    assert isinstance(result, Recommendation) and isinstance(source, RecommenderService)
     for pick in result.items:
         title = visible(source.title(pick.item))
         echo(f"{pick.rank:>3}. {title}  [{visible(pick.item)}]  {pick.score:.3f}")
@@ -246,7 +244,7 @@ def eval_recommend_command(
 @click.pass_context
 def prepare_movielens_command(ctx: click.Context, data: Path, output: Path) -> None:
     """MovieLens + Wikidata → interactions.csv, item-attributes.csv, titles.csv."""
-    from lanterne.recommend._export import convert_movielens
+    from lanterne.recommend import convert_movielens
 
     state = _state(ctx)
     summary = convert_movielens(data, output)

@@ -78,7 +78,7 @@ class _BuildProgress:
 @click.pass_context
 def index_command(ctx: click.Context) -> None:
     """Mettre l'index de recherche à jour / update the search index."""
-    from lanterne.search._works import CatalogueIndex
+    from lanterne.search import CatalogueIndex
 
     state = _state(ctx)
     with open_catalogue(state.settings.catalogue) as catalogue:
@@ -116,8 +116,7 @@ def search_command(
     as_json: bool,
 ) -> None:
     """Chercher des œuvres / search works."""
-    from lanterne.search import DaemonEncoder
-    from lanterne.search._works import CatalogueIndex
+    from lanterne.search import CatalogueIndex, DaemonEncoder
 
     state = _state(ctx)
     filters = _facet_filters(facets)

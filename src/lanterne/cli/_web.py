@@ -53,7 +53,7 @@ def serve_command(
     workers: int,
 ) -> None:
     """Servir l'interface web et l'API / serve the web interface and the API."""
-    from lanterne.recommend._service import dataset_source
+    from lanterne.recommend import dataset_service
     from lanterne.web import Site
 
     state = _state(ctx)
@@ -70,8 +70,8 @@ def serve_command(
             param_hint="--get",
         )
     if config is not None:
-        source = dataset_source(config, model=model, goal_model=goal_model)
-        site = Site(None, source=source, token=settings.token or None)
+        service = dataset_service(config, model=model, goal_model=goal_model)
+        site = Site(None, service=service, token=settings.token or None)
     elif model is not None or goal_model is not None:
         raise click.UsageError("--model, --goal-model: with --config only")
     else:
@@ -125,11 +125,10 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
 
     from lanterne.catalogue import open_catalogue
     from lanterne.cli._catalogue import print_stats, print_summary
-    from lanterne.ingest import ingest, load_profile
-    from lanterne.recommend._service import catalogue_source
-    from lanterne.search._works import CatalogueIndex
-    from lanterne.web import Site
-    from lanterne.web._demo import DEMO_HOME, write_demo_audits
+    from lanterne.ingest import ingest, load_mapping_profile
+    from lanterne.recommend import catalogue_service
+    from lanterne.search import CatalogueIndex
+    from lanterne.web import DEMO_HOME, Site, write_demo_audits
 
     state = _state(ctx)
     lang = state.lang
@@ -140,7 +139,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
             ("joconde-costumes", "joconde-demo.csv"),
         ):
             with resources.as_file(folder.joinpath(file_name)) as path:
-                summary = ingest(catalogue, path, load_profile(profile_name))
+                summary = ingest(catalogue, path, load_mapping_profile(profile_name))
             print_summary(summary, lang)
             echo()
         stats = catalogue.stats()
@@ -152,7 +151,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
             + _t(lang, "œuvres indexées", "works indexed")
         )
         audits = state.settings.audits_folder
-        for path in write_demo_audits(catalogue_source(catalogue), audits):
+        for path in write_demo_audits(catalogue_service(catalogue), audits):
             echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
     site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)
     if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
@@ -181,7 +180,7 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
         os.environ["LANTERNE_WORKER_LANG"] = lang
         from multiprocessing import get_context
 
-        from lanterne.web._app import serve_worker
+        from lanterne.web import serve_worker
 
         spawn = get_context("spawn")  # a fresh interpreter each: no forked ONNX threads
         processes = [
@@ -213,7 +212,7 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
                 "Preparing the index and recommendations…",
             )
         )
-        site.source()
+        site.recommender_service()
     _announce(host, port, lang)
     uvicorn.run(create_app(site, lang=lang), host=host, port=port, log_level="warning")
 

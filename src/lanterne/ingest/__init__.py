@@ -3,13 +3,13 @@
 from lanterne.ingest._dates import DateParseError, parse_date_fr
 from lanterne.ingest._encoding import detect_encoding
 from lanterne.ingest._mapper import Mapper, RecordProblem
-from lanterne.ingest._pipeline import ingest, resolve_files
-from lanterne.ingest._profile import (
+from lanterne.ingest._mapping_profile import (
     MappingProfile,
-    bundled_profiles,
-    load_profile,
+    bundled_mapping_profiles,
+    load_mapping_profile,
     mapping_profile_schema,
 )
+from lanterne.ingest._pipeline import ingest, resolve_files
 from lanterne.ingest._readers import CsvReader, FileLines, ReadProblem
 from lanterne.ingest._records import IngestOptions, IngestSummary, ReadLimits
 
@@ -24,10 +24,10 @@ __all__ = [
     "ReadLimits",
     "ReadProblem",
     "RecordProblem",
-    "bundled_profiles",
+    "bundled_mapping_profiles",
     "detect_encoding",
     "ingest",
-    "load_profile",
+    "load_mapping_profile",
     "mapping_profile_schema",
     "parse_date_fr",
     "resolve_files",

@@ -16,8 +16,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from lanterne.profile._model import FuzzyDate
-from lanterne.profile._vocab import DatePrecision as P
+from lanterne.profile import DatePrecision as P
+from lanterne.profile import FuzzyDate
 
 _EXAMPLES = "2019-07-14, 14 juillet 2019, juillet 2019, 1er trimestre 2020, XIXe siècle, vers 1890"
 # Longer text is not a date, and the cap bounds backtracking and recursion on hostile input.

@@ -1,10 +1,10 @@
 """Apply a mapping profile to one source record, giving the fields of a ``Work``.
 
-Each ``[[map]]`` rule reads values, cleans them (null values, split, pattern, vocabulary
+Each field mapping (``[[map]]``) reads values, cleans them (null values, split, pattern, vocabulary
 table, template), then hands them to the handler of its target field, which converts them
 (dates, languages, countries, territories) and adds them to the work being built. A value that
-cannot be converted raises ``RecordProblem`` naming the rule's target and source field, unless
-the rule says ``on_error = "skip"``.
+cannot be converted raises ``RecordProblem`` naming the mapping's target and source field, unless
+the mapping says ``on_error = "skip"``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import msgspec
 
 from lanterne.errors import BadProfile
 from lanterne.ingest._dates import DateParseError, parse_date_fr
-from lanterne.ingest._profile import MappingProfile, Rule
+from lanterne.ingest._mapping_profile import FieldMapping, MappingProfile
 from lanterne.ingest._records import DroppedLink
 from lanterne.profile import (
     MAX_TEXT,
@@ -46,13 +46,14 @@ class RecordProblem(Exception):
 
 
 Fields = dict[str, Any]
-"""A work's fields as the rules map them (``Work`` field names), before its id and provenance."""
+"""A work's fields as the field mappings give them (``Work`` field names), before its id and
+provenance."""
 
 
 class Mapped:
-    """A record mapped by the rules: the work's ``fields``, and what the rules hand on beside them
-    for ``build_work`` to place (a place, an event or an offer is built over several rules, and
-    goes where the work's type says), never stored as such."""
+    """A record mapped by the field mappings: the work's ``fields``, and what they hand on beside
+    them for ``build_work`` to place (a place, an event or an offer is built over several mappings,
+    and goes where the work's type says), never stored as such."""
 
     __slots__ = (
         "countries",
@@ -77,11 +78,11 @@ class Mapped:
     ) -> None:
         self.fields: Fields = {} if fields is None else fields
         self.lang = lang
-        """Language of the mapped texts when their rule names none (the profile's default)."""
+        """Language of the mapped texts when their mapping names none (the profile's default)."""
         self.territory_country = territory_country
-        """Country whose subdivisions the territories name when their rule names none."""
+        """Country whose subdivisions the territories name when their mapping names none."""
         self.ids: list[str] = []
-        """The agent ids of the rule being applied (``id_from``), for its contributors."""
+        """The agent ids of the mapping being applied (``id_from``), for its contributors."""
         self.place: dict[str, Any] | None = None
         self.event: dict[str, Any] | None = None
         self.offer: dict[str, Any] | None = None
@@ -94,7 +95,7 @@ class Mapped:
         """The links dropped (``_links``)."""
 
 
-Handler = Callable[[Mapped, list[str], Rule], None]
+Handler = Callable[[Mapped, list[str], FieldMapping], None]
 _PAREN = re.compile(r"\s*\(([^)]*)\)\s*$")
 
 
@@ -119,8 +120,8 @@ def _cached_date(value: str) -> dict[str, Any]:
 
 
 def _texts(key: str, kind: str | None = None) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
-        lang = rule.lang or mapped.lang
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
+        lang = mapping.lang or mapped.lang
         for v in values:
             item: dict[str, Any] = {"value": v}
             if lang:
@@ -133,14 +134,14 @@ def _texts(key: str, kind: str | None = None) -> Handler:
 
 
 def _single_date(key: str) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
         mapped.fields[key] = _date(values[0])
 
     return handle
 
 
 def _terms(key: str) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
         existing = mapped.fields.setdefault(key, [])
         labels = {t["label"] for t in existing}
         for v in values:
@@ -148,11 +149,11 @@ def _terms(key: str) -> Handler:
                 continue
             labels.add(v)
             term: dict[str, Any] = {"label": v}
-            lang = rule.lang or mapped.lang
+            lang = mapping.lang or mapped.lang
             if lang:
                 term["lang"] = lang
-            if rule.vocabulary:
-                term["vocabulary"] = rule.vocabulary
+            if mapping.vocabulary:
+                term["vocabulary"] = mapping.vocabulary
             existing.append(term)
 
     return handle
@@ -161,7 +162,7 @@ def _terms(key: str) -> Handler:
 def _identifier(scheme: str) -> Handler:
     IdentifierScheme(scheme)
 
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
         for v in values:
             mapped.fields.setdefault("identifiers", []).append({"scheme": scheme, "value": v})
 
@@ -171,21 +172,21 @@ def _identifier(scheme: str) -> Handler:
 def _contributor(role: str) -> Handler:
     Role(role)
 
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
         ids, mapped.ids = mapped.ids, []
         for i, v in enumerate(values):
             name, note = v, None
-            if rule.strip_roles:
+            if mapping.strip_roles:
                 m = _PAREN.search(v)
                 if m:
                     name, note = v[: m.start()].strip(), m.group(1).strip()
             if not name:
                 continue
             agent: dict[str, Any] = {"name": name}
-            if rule.kind:
-                agent["kind"] = rule.kind
-            if i < len(ids) and ids[i] and rule.id_scheme:
-                agent["identifiers"] = [{"scheme": rule.id_scheme, "value": ids[i]}]
+            if mapping.kind:
+                agent["kind"] = mapping.kind
+            if i < len(ids) and ids[i] and mapping.id_scheme:
+                agent["identifiers"] = [{"scheme": mapping.id_scheme, "value": ids[i]}]
             item: dict[str, Any] = {"agent": agent, "role": role}
             if note:
                 item["note"] = note
@@ -204,20 +205,20 @@ def _place_part(part: str) -> Handler:
     # One handler per part, with its scheme or key worked out here: this runs for every record.
     if part == "geo":
 
-        def handle_geo(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        def handle_geo(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
             _place(mapped)["geo"] = dict(_geo_pair(values[0]))
 
         return handle_geo
     if part in ("lat", "lon"):
 
-        def handle_coordinate(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        def handle_coordinate(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
             place = _place(mapped)
             place.setdefault("geo", {})[part] = float(values[0].replace(",", "."))
 
         return handle_coordinate
     if part == "country":
 
-        def handle_country(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        def handle_country(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
             place = _place(mapped)
             place.setdefault("address", {})["country"] = normalise_country(values[0])
 
@@ -225,19 +226,19 @@ def _place_part(part: str) -> Handler:
     if part.startswith("identifier."):
         scheme = IdentifierScheme(part.split(".", 1)[1]).value
 
-        def handle_identifier(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        def handle_identifier(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
             place = _place(mapped)
             place.setdefault("identifiers", []).append({"scheme": scheme, "value": values[0]})
 
         return handle_identifier
     if part == "name":
 
-        def handle_name(mapped: Mapped, values: list[str], rule: Rule) -> None:
+        def handle_name(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
             _place(mapped)["name"] = values[0]
 
         return handle_name
 
-    def handle_address(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    def handle_address(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
         _place(mapped).setdefault("address", {})[part] = values[0]
 
     return handle_address
@@ -256,8 +257,8 @@ def _geo_pair(value: str) -> dict[str, float]:
 
 
 def _event_part(part: str) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
-        if part == "url" and not _links(mapped, values[:1], rule):
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
+        if part == "url" and not _links(mapped, values[:1], mapping):
             return
         if mapped.event is None:
             mapped.event = {}
@@ -270,7 +271,7 @@ def _event_part(part: str) -> Handler:
     return handle
 
 
-def _links(mapped: Mapped, values: list[str], rule: Rule) -> list[str]:
+def _links(mapped: Mapped, values: list[str], mapping: FieldMapping) -> list[str]:
     """The values that are web links (http or https); each other one is dropped, and a warning
     naming it is kept in ``warnings`` for the run (docs/profile.md, « Liens »)."""
     kept = []
@@ -279,14 +280,14 @@ def _links(mapped: Mapped, values: list[str], rule: Rule) -> list[str]:
         if problem is None:
             kept.append(v)
         else:
-            source = ",".join(rule.from_) or "const"
-            mapped.warnings.append(DroppedLink(rule.to, source, v, *problem))
+            source = ",".join(mapping.from_) or "const"
+            mapped.warnings.append(DroppedLink(mapping.to, source, v, *problem))
     return kept
 
 
 def _link(key: str) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
-        kept = _links(mapped, values[:1], rule)
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
+        kept = _links(mapped, values[:1], mapping)
         if kept:
             mapped.fields[key] = kept[0]
 
@@ -294,16 +295,16 @@ def _link(key: str) -> Handler:
 
 
 def _media(kind: str) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
-        for v in _links(mapped, values, rule):
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
+        for v in _links(mapped, values, mapping):
             mapped.fields.setdefault("media", []).append({"kind": kind, "url": v})
 
     return handle
 
 
 def _rights(part: str) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
-        kept = _links(mapped, values[:1], rule) if part == "licence" else values
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
+        kept = _links(mapped, values[:1], mapping) if part == "licence" else values
         if kept:
             mapped.fields.setdefault("rights", {})[part] = kept[0]
 
@@ -311,12 +312,12 @@ def _rights(part: str) -> Handler:
 
 
 def _offer(part: str) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
         value = values[0]
-        if part == "url" and not _links(mapped, [value], rule):
+        if part == "url" and not _links(mapped, [value], mapping):
             return
         if mapped.offer is None:
-            mapped.offer = {"category": rule.category or "ticket"}
+            mapped.offer = {"category": mapping.category or "ticket"}
         offer = mapped.offer
         if part == "url":
             offer["url"] = value
@@ -338,7 +339,7 @@ def _boolean(value: str) -> bool:
 
 
 def _languages(key: str) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
         target = mapped.fields.setdefault(key, [])
         for v in values:
             tag = normalise_language(v)
@@ -348,7 +349,7 @@ def _languages(key: str) -> Handler:
     return handle
 
 
-def _original_languages(mapped: Mapped, values: list[str], rule: Rule) -> None:
+def _original_languages(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
     target = mapped.original_languages
     for v in values:
         tag = normalise_language(v)
@@ -356,7 +357,7 @@ def _original_languages(mapped: Mapped, values: list[str], rule: Rule) -> None:
             target.append(tag)
 
 
-def _countries(mapped: Mapped, values: list[str], rule: Rule) -> None:
+def _countries(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
     target = mapped.countries
     for v in values:
         code = normalise_country(v)
@@ -367,8 +368,8 @@ def _countries(mapped: Mapped, values: list[str], rule: Rule) -> None:
 def _territory(level: str) -> Handler:
     TerritoryLevel(level)
 
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
-        country = rule.country or mapped.territory_country
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
+        country = mapping.country or mapped.territory_country
         for v in values:
             item: dict[str, Any] = {"level": level, "name": v}
             if country and level in ("region", "province"):
@@ -379,7 +380,7 @@ def _territory(level: str) -> Handler:
 
 
 def _scalar(key: str, convert: Callable[[str], Any]) -> Handler:
-    def handle(mapped: Mapped, values: list[str], rule: Rule) -> None:
+    def handle(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
         mapped.fields[key] = convert(values[0])
 
     return handle
@@ -392,11 +393,11 @@ def _positive(value: str) -> float:
     return int(number) if number.is_integer() else number
 
 
-def _independent(mapped: Mapped, values: list[str], rule: Rule) -> None:
+def _independent(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
     mapped.independent = _boolean(values[0])
 
 
-def _creation_label(mapped: Mapped, values: list[str], rule: Rule) -> None:
+def _creation_label(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
     mapped.fields["creation_label"] = {"value": values[0], "method": "declaration"}
 
 
@@ -442,42 +443,44 @@ def handler_for(target: str) -> Handler:
 
 
 class _Compiled:
-    """A rule with everything that does not depend on the record worked out once."""
+    """A field mapping with everything that does not depend on the record worked out once."""
 
     __slots__ = (
         "cleans",
         "field",
         "handle",
         "json_path",
+        "mapping",
         "memo",
         "nulls",
-        "rule",
         "source",
         "sources",
         "split",
     )
 
-    def __init__(self, rule: Rule, joins: set[str]) -> None:
-        self.rule = rule
-        self.handle = handler_for(rule.to)
-        self.source = ",".join(rule.from_) or "const"
-        self.nulls = frozenset(rule.null_values)
-        self.split = re.compile(rule.split) if rule.split else None
+    def __init__(self, mapping: FieldMapping, joins: set[str]) -> None:
+        self.mapping = mapping
+        self.handle = handler_for(mapping.to)
+        self.source = ",".join(mapping.from_) or "const"
+        self.nulls = frozenset(mapping.null_values)
+        self.split = re.compile(mapping.split) if mapping.split else None
         # A JSON cell is "cleaned" too: what it gives depends on the raw value alone (memoised).
         self.cleans = bool(
-            rule.pattern
-            or rule.vocab
-            or rule.template
-            or rule.json is not None
-            or bool(rule.sentence_case)
+            mapping.pattern
+            or mapping.vocab
+            or mapping.template
+            or mapping.json is not None
+            or bool(mapping.sentence_case)
         )
-        self.json_path = [p for p in rule.json.split(".") if p] if rule.json is not None else None
-        self.sources = [_source(name, joins) for name in rule.from_]
+        self.json_path = (
+            [p for p in mapping.json.split(".") if p] if mapping.json is not None else None
+        )
+        self.sources = [_source(name, joins) for name in mapping.from_]
         # The common case, one plain column and no joining, gets a fast path in ``apply``.
-        simple = len(self.sources) == 1 and self.sources[0][0] is None and rule.join is None
+        simple = len(self.sources) == 1 and self.sources[0][0] is None and mapping.join is None
         self.field = self.sources[0][1] if simple else None
         self.memo: dict[str, tuple[str, ...]] = {}
-        """Cleaned values of a plain column by raw value, for rules that split or clean: the same
+        """Cleaned values of a plain column by raw value, for mappings that split or clean: the same
         disciplines, periods and postal codes come back record after record."""
 
 
@@ -534,17 +537,17 @@ class Mapper:
         self.profile = profile
         names = {j.name for j in profile.join}
         try:
-            self._rules = [_Compiled(rule, names) for rule in profile.map]
+            self._mappings = [_Compiled(mapping, names) for mapping in profile.map]
         except ValueError as exc:
             raise BadProfile("profile.invalid", path=profile.path, detail=str(exc)) from None
         self._type_rule = (
             _Compiled(profile.record.type_rule, names) if profile.record.type_rule else None
         )
-        self._id_rules = {id(r): [_source(n, names) for n in r.id_from] for r in profile.map}
+        self._id_sources = {id(r): [_source(n, names) for n in r.id_from] for r in profile.map}
         self._patterns = {id(r): re.compile(r.pattern) for r in profile.map if r.pattern}
         if profile.record.type_rule and profile.record.type_rule.pattern:
-            rule = profile.record.type_rule
-            self._patterns[id(rule)] = re.compile(rule.pattern or "")
+            mapping = profile.record.type_rule
+            self._patterns[id(mapping)] = re.compile(mapping.pattern or "")
         self._id_fields = re.findall(r"\{([^}]+)\}", profile.record.id)
         self._join_on = {j.name: j.on for j in profile.join}
         self.joins: dict[str, dict[str, list[dict[str, str]]]] = {}
@@ -566,17 +569,17 @@ class Mapper:
     def values(
         self, record: dict[str, Any], compiled: _Compiled, sources: list[tuple[str | None, str]]
     ) -> list[str]:
-        rule = compiled.rule
+        mapping = compiled.mapping
         raw: list[str] = []
         for join, name in sources:
-            if name in rule.sentence_case:
+            if name in mapping.sentence_case:
                 start = len(raw)
                 self._read(record, join, name, raw)
                 raw[start:] = [sentence_case(v) for v in raw[start:]]
             else:
                 self._read(record, join, name, raw)
-        if rule.const is not None and not sources:
-            raw.append(rule.const)
+        if mapping.const is not None and not sources:
+            raw.append(mapping.const)
         return self._finish(raw, compiled)
 
     def _read(self, record: dict[str, Any], join: str | None, name: str, raw: list[str]) -> None:
@@ -595,7 +598,7 @@ class Mapper:
             raw.append(str(value))
 
     def _finish(self, raw: list[str], compiled: _Compiled) -> list[str]:
-        rule = compiled.rule
+        mapping = compiled.mapping
         if compiled.json_path is not None:
             raw = [v for cell in raw for v in _json_values(cell, compiled.json_path)]
         out: list[str] = []
@@ -607,12 +610,12 @@ class Mapper:
             if len(value) > MAX_TEXT:
                 raise _too_long(compiled, value)
             out.append(value)
-        if rule.join is not None and out:
+        if mapping.join is not None and out:
             # A title that repeats its denomination (« Peigne », « Peigne ») is said once.
             kept: dict[str, str] = {}
             for v in out:
                 kept.setdefault(v.casefold(), v)
-            out = [rule.join.join(kept.values())]
+            out = [mapping.join.join(kept.values())]
         if compiled.split is not None:
             parts = (p.strip() for v in out for p in compiled.split.split(v))
             out = [p for p in parts if p and p not in nulls]
@@ -624,15 +627,15 @@ class Mapper:
         defaults = profile.defaults
         mapped = Mapped(None, defaults.text_language or None, defaults.territory_country or None)
         fields = mapped.fields
-        for compiled in self._rules:
-            rule = compiled.rule
+        for compiled in self._mappings:
+            mapping = compiled.mapping
             try:
                 field = compiled.field
                 value = record.get(field) if field is not None else None
                 if type(value) is not str or len(value) > MAX_TEXT:
                     values = self._cleaned(record, compiled)
                 elif compiled.split is None and not compiled.cleans:
-                    # Inline fast path of ``values`` for one plain text column (most rules).
+                    # Inline fast path of ``values`` for one plain text column (most mappings).
                     value = value.strip()
                     values = [value] if value and value not in compiled.nulls else []
                 else:
@@ -645,27 +648,27 @@ class Mapper:
                             compiled.memo[value] = tuple(values)
                     else:
                         values = list(memo)
-                if rule.id_from:
-                    mapped.ids = self.values(record, compiled, self._id_rules[id(rule)])
+                if mapping.id_from:
+                    mapped.ids = self.values(record, compiled, self._id_sources[id(mapping)])
                 if not values:
                     mapped.ids = []
-                    if rule.required:
+                    if mapping.required:
                         raise RecordProblem(
-                            "reason.missing_required", field=compiled.source, target=rule.to
+                            "reason.missing_required", field=compiled.source, target=mapping.to
                         )
                     continue
-                if rule.lang_from is not None:
-                    rule = self._with_language(record, rule)
-                compiled.handle(mapped, values, rule)
+                if mapping.lang_from is not None:
+                    mapping = self._with_language(record, mapping)
+                compiled.handle(mapped, values, mapping)
             except RecordProblem:
                 raise
             except (ValueError, CodeError, DateParseError, KeyError) as exc:
-                if rule.on_error == "skip":
+                if mapping.on_error == "skip":
                     continue
                 raise RecordProblem(
                     "reason.bad_value",
                     field=compiled.source,
-                    target=rule.to,
+                    target=mapping.to,
                     detail=str(exc).strip("'\""),
                 ) from None
         work_type = profile.record.type or "CreativeWork"
@@ -685,44 +688,44 @@ class Mapper:
             ) from None
         return mapped
 
-    def _with_language(self, record: dict[str, Any], rule: Rule) -> Rule:
-        """The rule with the language its record gives in ``lang_from`` (checked as BCP 47)."""
-        found = _get(record, rule.lang_from or "")
+    def _with_language(self, record: dict[str, Any], mapping: FieldMapping) -> FieldMapping:
+        """The mapping with the language its record gives in ``lang_from`` (checked as BCP 47)."""
+        found = _get(record, mapping.lang_from or "")
         text = found.strip() if isinstance(found, str) else ""
         if not text:
-            return rule
-        return msgspec.structs.replace(rule, lang=normalise_language(text))
+            return mapping
+        return msgspec.structs.replace(mapping, lang=normalise_language(text))
 
     def _cleaned(self, record: dict[str, Any], compiled: _Compiled) -> list[str]:
-        """The rule's values in ``record``, cleaned (pattern, vocabulary table, template)."""
+        """The mapping's values in ``record``, cleaned (pattern, vocabulary table, template)."""
         values = self.values(record, compiled, compiled.sources)
-        return self._clean(values, compiled.rule) if compiled.cleans and values else values
+        return self._clean(values, compiled.mapping) if compiled.cleans and values else values
 
-    def _clean(self, values: list[str], rule: Rule) -> list[str]:
-        pattern = self._patterns.get(id(rule))
+    def _clean(self, values: list[str], mapping: FieldMapping) -> list[str]:
+        pattern = self._patterns.get(id(mapping))
         if pattern is not None:
             matched = []
             for v in values:
                 m = pattern.search(v)
                 if m is None:
-                    raise ValueError(f"« {v[:80]} » ne correspond pas au motif {rule.pattern}")
+                    raise ValueError(f"« {v[:80]} » ne correspond pas au motif {mapping.pattern}")
                 matched.append(m.group(1) if m.groups() else m.group(0))
             values = matched
-        if rule.vocab:
-            table = self.profile.vocab[rule.vocab]
+        if mapping.vocab:
+            table = self.profile.vocab[mapping.vocab]
             mapped = []
             for v in values:
                 key = v if v in table else v.casefold()
                 if key in table:
                     if table[key]:
                         mapped.append(table[key])
-                elif rule.unmapped == "keep":
+                elif mapping.unmapped == "keep":
                     mapped.append(v)
-                elif rule.unmapped == "error":
-                    raise ValueError(f"« {v} » absent de la table [vocab.{rule.vocab}]")
+                elif mapping.unmapped == "error":
+                    raise ValueError(f"« {v} » absent de la table [vocab.{mapping.vocab}]")
             values = mapped
-        if rule.template:
-            values = [rule.template.format(value=v) for v in values]
+        if mapping.template:
+            values = [mapping.template.format(value=v) for v in values]
         return values
 
 

@@ -29,7 +29,7 @@ import msgspec
 from lanterne import __version__
 from lanterne.ingest._blocks import BlockRecord, following_open, join_open, read_block
 from lanterne.ingest._mapper import Mapper, RecordProblem
-from lanterne.ingest._profile import MappingProfile
+from lanterne.ingest._mapping_profile import MappingProfile
 from lanterne.ingest._readers import Item, RawRecord, ReadProblem
 from lanterne.ingest._records import CsvBlock, CsvLayout, Encoded, Unchanged
 from lanterne.ingest._transform import Outcome, transform_record

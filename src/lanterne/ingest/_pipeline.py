@@ -25,8 +25,8 @@ from lanterne.errors import BadInput, InputNotFound
 from lanterne.ingest._blocks import split_blocks
 from lanterne.ingest._json import read_json_items, read_json_lines
 from lanterne.ingest._mapper import Mapper
+from lanterne.ingest._mapping_profile import Join, MappingProfile
 from lanterne.ingest._parallel import Entry, Lookup, Opened, Stage, mapping_fingerprint, outcomes
-from lanterne.ingest._profile import Join, MappingProfile
 from lanterne.ingest._readers import CsvReader, Item, RawRecord, ReadProblem
 from lanterne.ingest._records import (
     CsvLayout,

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from lanterne.ingest._mapper import Fields, Mapped, Mapper, RecordProblem
-from lanterne.ingest._profile import MappingProfile
+from lanterne.ingest._mapping_profile import MappingProfile
 from lanterne.ingest._records import DroppedLink, Encoded, Quarantined, Unchanged
 from lanterne.profile import Work as _Work
 from lanterne.profile import (
@@ -61,13 +61,13 @@ def _quarantined(source_id: str | None, problem: RecordProblem) -> Quarantined:
 
 
 def _with_graph(mapped: Mapped, node: dict[str, Any], profile: MappingProfile) -> None:
-    """The fields of a schema.org node, with those the rules mapped from it over them."""
+    """The fields of a schema.org node, with the fields the mappings gave from it over them."""
     if profile.record.type is None and profile.record.type_rule is None:
         mapped.fields.pop("type", None)
     native = node_to_fields(node)
     found = native.pop("_warnings", None)
     if found:
-        # The links the node's reading dropped, then those of the rules not already there.
+        # The links the node's reading dropped, then those of the mappings not already there.
         dropped = [DroppedLink(*link) for link in found]
         dropped.extend(link for link in mapped.warnings if link not in dropped)
         mapped.warnings = dropped
@@ -126,7 +126,7 @@ def build_work(
     if independent is not None:
         diversity["independent"] = independent
     if defaults.text_language and from_graph:
-        # Mapped texts got the default language from their rule; texts read from a
+        # Mapped texts got the default language from their mapping; texts read from a
         # schema.org graph did not.
         for key in ("titles", "descriptions"):
             for text in fields.get(key, []):

@@ -1,6 +1,9 @@
 """Public-service recommendation: candidate models, diversity and exposure goals, explanations,
 and an evaluation protocol that any dataset can follow (docs/recommend.md)."""
 
+from typing import TYPE_CHECKING
+
+from lanterne._exports import lazy_exports
 from lanterne.recommend._data import (
     Attributes,
     Dataset,
@@ -52,6 +55,25 @@ from lanterne.recommend._rerank import (
 )
 from lanterne.rejected import Rejected
 
+if TYPE_CHECKING:
+    from lanterne.recommend._export import convert_movielens, work_attributes
+    from lanterne.recommend._service import (
+        Options,
+        RecommenderService,
+        catalogue_service,
+        dataset_service,
+    )
+else:
+    # The service and the exports read the catalogue (SQLite): they load when first used, not
+    # with the models (an evaluation, or the audit's simulator, needs no catalogue).
+    __getattr__ = lazy_exports(
+        __name__,
+        {
+            "._export": ("convert_movielens", "work_attributes"),
+            "._service": ("Options", "RecommenderService", "catalogue_service", "dataset_service"),
+        },
+    )
+
 __all__ = [
     "ALS",
     "EASE",
@@ -78,15 +100,20 @@ __all__ = [
     "LongTail",
     "Model",
     "ModelInputs",
+    "Options",
     "Order",
     "Popularity",
     "PrefixQuota",
     "Recommendation",
     "Recommender",
+    "RecommenderService",
     "Rejected",
     "Reranker",
     "Surface",
+    "catalogue_service",
+    "convert_movielens",
     "curiosity_weight",
+    "dataset_service",
     "diversifiers",
     "from_pairs",
     "load_config",
@@ -95,4 +122,5 @@ __all__ = [
     "parse_goal",
     "run_evaluation",
     "split_per_user",
+    "work_attributes",
 ]

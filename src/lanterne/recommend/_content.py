@@ -49,7 +49,7 @@ def embeddings_for(texts: list[str], cache: Path | None) -> npt.NDArray[np.float
         target = cache / f"embeddings-{key}.npy"
         if target.is_file():
             return np.asarray(np.load(target), dtype=np.float32)
-    from lanterne.search._encoder import Encoder
+    from lanterne.search import Encoder
 
     vectors = Encoder().encode(texts)
     if cache is not None:

@@ -77,7 +77,7 @@ def convert_movielens(data: Path, out: Path) -> ConversionSummary:
     """``data`` holds ``movielens-latest-small`` and ``movielens-latest-small-wikidata`` (as in
     ../shared/data). Writes ``interactions.csv`` (every rating, kept as an implicit positive)
     and ``item-attributes.csv`` (from the movies ingested with the bundled profile)."""
-    from lanterne.ingest import ingest, load_profile
+    from lanterne.ingest import ingest, load_mapping_profile
 
     ml = data / "movielens-latest-small"
     ratings = ml / "ratings.csv"
@@ -98,7 +98,7 @@ def convert_movielens(data: Path, out: Path) -> ConversionSummary:
             count += 1
     with tempfile.TemporaryDirectory() as tmp:
         with open_catalogue(Path(tmp) / "movielens.sqlite") as catalogue:
-            summary = ingest(catalogue, ml, load_profile("movielens-latest-small"))
+            summary = ingest(catalogue, ml, load_mapping_profile("movielens-latest-small"))
             works = list(catalogue.iter_works("movielens"))
         rows = write_attributes(works, out / "item-attributes.csv")
         write_titles(works, out / "titles.csv")

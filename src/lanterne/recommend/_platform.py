@@ -13,7 +13,7 @@ from lanterne.audit import Shown
 from lanterne.recommend._goals import Surface, parse_goal
 
 if TYPE_CHECKING:
-    from lanterne.recommend._service import Source
+    from lanterne.recommend._service import RecommenderService
 
 
 class LanterneLocal:
@@ -22,35 +22,40 @@ class LanterneLocal:
     name = "lanterne"
 
     def __init__(
-        self, source: Source, *, k: int = 10, surface: str = "grid", goals: Sequence[str] = ()
+        self,
+        service: RecommenderService,
+        *,
+        k: int = 10,
+        surface: str = "grid",
+        goals: Sequence[str] = (),
     ) -> None:
         # The service (catalogue, SQLite) loads when a simulation runs, not with the package.
         from lanterne.recommend._service import Options
 
-        self.source = source
+        self.service = service
         self.surface = Surface(kind=surface)
-        self.recommender = source.with_options(
+        self.recommender = service.with_options(
             Options(goals=tuple(parse_goal(g) for g in goals), surface=self.surface, k=k)
         )
         self.cells = self.surface.grid_positions(k) if surface == "grid" else None
 
     def home(self, history: Sequence[str]) -> list[Shown]:
-        result = self.recommender.recommend(self.source.indices(history))
+        result = self.recommender.recommend(self.service.indices(history))
         shown = []
         for pick in result.items:
             row = column = None
             if self.cells is not None:
                 r, c = self.cells[pick.rank - 1]
                 row, column = r + 1, c + 1
-            index = self.source.dataset.item_index[pick.item]
-            attributes: dict[str, str | list[str]] = dict(self.source.attributes(index).items())
+            index = self.service.dataset.item_index[pick.item]
+            attributes: dict[str, str | list[str]] = dict(self.service.attributes(index).items())
             shown.append(
                 Shown(
                     item=pick.item,
                     position=pick.rank,
                     row=row,
                     column=column,
-                    title=self.source.title(pick.item),
+                    title=self.service.title(pick.item),
                     attributes=attributes,
                 )
             )

@@ -42,7 +42,7 @@ class Options(msgspec.Struct, frozen=True, kw_only=True):
     k: int = 10
 
 
-class Source:
+class RecommenderService:
     """Items, titles, histories and a recommender built the same way for every caller."""
 
     def __init__(
@@ -62,7 +62,7 @@ class Source:
         """Chooses which works of the goals fill their slots (``Recommender``), when given."""
         self._variants: dict[Options, Recommender] = {}
         self.recommender = self.with_options(options or Options())
-        """The recommender with the options the source was made with."""
+        """The recommender with the options the service was made with."""
 
     def history_of(self, user: str) -> list[int]:
         u = self.dataset.user_index.get(user)
@@ -151,13 +151,13 @@ def fitted_model(
     return model
 
 
-def dataset_source(
+def dataset_service(
     config_path: Path,
     *,
     model: str | None = None,
     goal_model: str | None = None,
     options: Options | None = None,
-) -> Source:
+) -> RecommenderService:
     """Recommend from an evaluation configuration's data, with all of it as training;
     ``goal_model`` names the configuration's model that chooses the goals' works."""
     config: EvalConfig = load_config(config_path)
@@ -206,13 +206,13 @@ def dataset_source(
     main = fit(chosen)
     goal = fit(by_name[goal_model]) if goal_model else None
     space = item_space(dataset, dataset.matrix, config)
-    return Source(main, space, dataset, titles, options, goal_model=goal)
+    return RecommenderService(main, space, dataset, titles, options, goal_model=goal)
 
 
-def catalogue_source(catalogue: Catalogue, options: Options | None = None) -> Source:
+def catalogue_service(catalogue: Catalogue, options: Options | None = None) -> RecommenderService:
     """Recommend works of a catalogue by content similarity (the search index's vectors, kept
     up to date from the change log); goals read the works' own attributes."""
-    from lanterne.search._works import CatalogueIndex
+    from lanterne.search import CatalogueIndex
 
     index = CatalogueIndex(catalogue)
     index.update()
@@ -231,4 +231,4 @@ def catalogue_source(catalogue: Catalogue, options: Options | None = None) -> So
     dataset = from_pairs([], values, items=ids)
     model = Content(vectors)
     space = ItemSpace(vectors, dataset.attributes.matrix("genre"), np.ones(len(ids)))
-    return Source(model, space, dataset, titles, options)
+    return RecommenderService(model, space, dataset, titles, options)

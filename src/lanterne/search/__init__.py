@@ -15,11 +15,13 @@ from lanterne.search._engine import (
 from lanterne.search._eval import Collection, Metrics, evaluate, load_squad, load_trec
 from lanterne.search._fusion import fuse
 from lanterne.search._interface import SearchIndex
+from lanterne.search._works import CatalogueIndex
 
 __all__ = [
     "DIMENSIONS",
     "FACETS",
     "MODEL",
+    "CatalogueIndex",
     "Collection",
     "DaemonEncoder",
     "Doc",

@@ -86,7 +86,9 @@ def work_doc(work: Work) -> Doc:
     )
 
 
-class _State(msgspec.Struct):
+class _IndexState(msgspec.Struct):
+    """What the index saves beside itself: the last change of the catalogue's log it holds."""
+
     change_seq: int = 0
 
 
@@ -118,9 +120,9 @@ class CatalogueIndex:
         )
         state_file = self.folder / "state.json"
         self.state = (
-            msgspec.json.decode(state_file.read_bytes(), type=_State)
+            msgspec.json.decode(state_file.read_bytes(), type=_IndexState)
             if state_file.is_file()
-            else _State()
+            else _IndexState()
         )
 
     def needs_build(self) -> bool:

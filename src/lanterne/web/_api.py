@@ -26,8 +26,7 @@ from starlette.formparsers import MultiPartException
 
 from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
-from lanterne.recommend import Surface, diversifiers, parse_goal
-from lanterne.recommend._service import Options
+from lanterne.recommend import Options, Surface, diversifiers, parse_goal
 from lanterne.search import FACETS, Mode, Results
 from lanterne.web._limits import BodyTooLarge, upload_name
 from lanterne.web._site import HomeSettings, Site
@@ -197,20 +196,20 @@ def recommend(
     site: Site, history: list[str], options: Options, user: str | None = None
 ) -> RecommendResponse:
     """Recommendations with explanations, as the API and the home page show them."""
-    source = site.source()
-    rec = source.with_options(options)
-    items = source.history_of(user) if user is not None else source.indices(history)
+    service = site.recommender_service()
+    rec = service.with_options(options)
+    items = service.history_of(user) if user is not None else service.indices(history)
     result = site.reading(lambda: rec.recommend(items))
     cells = options.surface.grid_positions(options.k) if options.surface.kind == "grid" else None
     picks = []
     for pick in result.items:
-        index = source.dataset.item_index[pick.item]
+        index = service.dataset.item_index[pick.item]
         entry = Pick(
             item=pick.item,
-            title=source.title(pick.item),
+            title=service.title(pick.item),
             position=pick.rank,
             score=pick.score,
-            attributes=source.attributes(index),
+            attributes=service.attributes(index),
             explanation=None,
         )
         if cells is not None:
@@ -251,7 +250,7 @@ def _reading_routes(api: APIRouter, site: Site) -> None:
     def health() -> Health:
         """Liveness, and what this server holds."""
         works = site.reader().count() if site.has_catalogue else None
-        items = site.source().dataset.n_items if not site.has_catalogue else None
+        items = site.recommender_service().dataset.n_items if not site.has_catalogue else None
         return Health(
             status="ok",
             version=__version__,
@@ -290,7 +289,7 @@ def _reading_routes(api: APIRouter, site: Site) -> None:
     )
     def work(work_id: str) -> JSONResponse:
         """One work as schema.org JSON-LD (the document its page embeds)."""
-        from lanterne.profile.schemaorg._write import work_to_jsonld
+        from lanterne.profile.schemaorg import work_to_jsonld
 
         found = site.reading(lambda: site.reader().get(work_id))
         if found is None:
@@ -445,10 +444,17 @@ def _import(
     site: Site, profile: str, main: StarletteUpload, companions: list[StarletteUpload]
 ) -> IngestResult:
     """Save the uploads under their own names in a folder of their own, import, index."""
-    from lanterne.ingest import IngestOptions, bundled_profiles, ingest, load_profile
+    from lanterne.ingest import (
+        IngestOptions,
+        bundled_mapping_profiles,
+        ingest,
+        load_mapping_profile,
+    )
 
-    if profile not in bundled_profiles():
-        raise NotFound("profile.not_found", name=profile, known=", ".join(bundled_profiles()))
+    if profile not in bundled_mapping_profiles():
+        raise NotFound(
+            "profile.not_found", name=profile, known=", ".join(bundled_mapping_profiles())
+        )
     limit = site.limits.upload_name_max
     names = [upload_name(f.filename, limit) for f in (main, *companions)]
     for i, name in enumerate(names):
@@ -463,7 +469,9 @@ def _import(
         options = IngestOptions(display_root=str(folder))
         try:
             with site.writer() as catalogue:
-                summary = ingest(catalogue, folder / names[0], load_profile(profile), options)
+                summary = ingest(
+                    catalogue, folder / names[0], load_mapping_profile(profile), options
+                )
         except LanterneError as exc:
             # Name the files as the client sent them, never where this server saved them.
             exc.params = {k: _shown(v, folder) for k, v in exc.params.items()}

@@ -15,7 +15,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lanterne.errors import HttpRefused, InvalidRequest, LanterneError, NotFound
-from lanterne.recommend._service import Source
+from lanterne.recommend import RecommenderService
 from lanterne.search import FACETS
 from lanterne.web._api import api_router
 from lanterne.web._i18n import negotiate
@@ -103,10 +103,10 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api")
 
 
-def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
-    """The application serving ``site`` (a recommendation ``Source`` alone serves the API)."""
-    if isinstance(site, Source):
-        site = Site(None, source=site)
+def create_app(site: Site | RecommenderService, *, lang: str = "fr") -> FastAPI:
+    """The application serving ``site`` (a ``RecommenderService`` alone serves the API)."""
+    if isinstance(site, RecommenderService):
+        site = Site(None, service=site)
     app = _App(
         site,
         title="Lanterne",

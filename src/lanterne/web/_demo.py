@@ -7,10 +7,8 @@ from pathlib import Path
 
 import msgspec
 
-from lanterne.audit import AuditConfig, Persona, Weighting, run_audit, simulate
-from lanterne.audit._capture import Captures
-from lanterne.recommend import LanterneLocal
-from lanterne.recommend._service import Source
+from lanterne.audit import AuditConfig, Captures, Persona, Weighting, run_audit, simulate
+from lanterne.recommend import LanterneLocal, RecommenderService
 from lanterne.web._site import HomeSettings
 
 DEMO_HOME = HomeSettings(
@@ -32,11 +30,11 @@ GROUPS = (
 )
 
 
-def personas(source: Source, n: int = 40) -> list[Persona]:
+def personas(service: RecommenderService, n: int = 40) -> list[Persona]:
     """Visitors who start from three works of one kind; a quarter never click (controls)."""
     by_type: dict[str, list[str]] = {}
-    for item in source.dataset.items:
-        kind = source.attributes(source.dataset.item_index[item]).get("type", ["?"])[0]
+    for item in service.dataset.items:
+        kind = service.attributes(service.dataset.item_index[item]).get("type", ["?"])[0]
         by_type.setdefault(kind, []).append(item)
     kinds = sorted(by_type, key=lambda k: -len(by_type[k]))[:2]
     people = []
@@ -55,17 +53,17 @@ def personas(source: Source, n: int = 40) -> list[Persona]:
     return people
 
 
-def write_demo_audits(source: Source, folder: Path, sessions: int = 4) -> list[Path]:
+def write_demo_audits(service: RecommenderService, folder: Path, sessions: int = 4) -> list[Path]:
     """Audit the home grid without goals and with ``DEMO_HOME``'s; the reports' JSON files."""
     folder.mkdir(parents=True, exist_ok=True)
-    people = personas(source)
+    people = personas(service)
     histories = {p.name: p.history for p in people}
     written = []
     for name, goals in (
         ("accueil-sans-objectifs", ()),
         ("accueil-avec-objectifs", tuple(DEMO_HOME.goals)),
     ):
-        platform = LanterneLocal(source, k=DEMO_HOME.k, surface="grid", goals=goals)
+        platform = LanterneLocal(service, k=DEMO_HOME.k, surface="grid", goals=goals)
         captures = Captures()
         for row, capture in enumerate(simulate(platform, people, sessions)):
             captures.read += 1

@@ -170,22 +170,22 @@ def _discovery_pages(router: APIRouter, site: Site, pages: Pages) -> None:
         if not site.has_catalogue:
             raise NotFound("web.no_catalogue")
         site.sync()
-        source = site.source()
-        liked = [w for w in dict.fromkeys(aime) if w in source.dataset.item_index][:20]
+        service = site.recommender_service()
+        liked = [w for w in dict.fromkeys(aime) if w in service.dataset.item_index][:20]
         options = site.home.options(round(curiosite, 2))
         result = recommend(site, liked, options)
         liked_types = {
             kind
             for w in liked
-            for kind in source.attributes(source.dataset.item_index[w]).get("type", [])
+            for kind in service.attributes(service.dataset.item_index[w]).get("type", [])
         }
         context = {
             "liked": liked,
             "liked_types": liked_types,
-            "titles": _titles(source.title, liked, result),
+            "titles": _titles(service.title, liked, result),
             "curiosity": round(curiosite, 2),
             "result": result,
-            "starters": [] if liked else _starters(source.title, source.dataset.items),
+            "starters": [] if liked else _starters(service.title, service.dataset.items),
             "goals": [parse_goal(g) for g in site.home.goals],
             "like_url": lambda work: "/?" + _query(aime=[*liked, work], curiosite=curiosite),
             "unlike_url": lambda work: (
@@ -228,15 +228,15 @@ def _discovery_pages(router: APIRouter, site: Site, pages: Pages) -> None:
     @router.get("/oeuvre/{work_id:path}")
     def work(request: Request, work_id: str) -> HTMLResponse:
         """A work: what it is, where to see it, its creation label, its JSON-LD, similar works."""
-        from lanterne.profile.schemaorg._write import work_to_jsonld
+        from lanterne.profile.schemaorg import work_to_jsonld
 
         found = site.reading(lambda: site.reader().get(work_id))
         if found is None:
             raise NotFound("work.not_found", id=work_id)
         jsonld = embedded_json(work_to_jsonld(found))
         similar = None
-        source = site.source()
-        if work_id in source.dataset.item_index:
+        service = site.recommender_service()
+        if work_id in service.dataset.item_index:
             # Works like this one: the home's goals would fill half of six places with works
             # chosen for another reason.
             options = msgspec.structs.replace(site.home.options(0.0, k=6), goals=())
@@ -261,7 +261,7 @@ def _report_pages(router: APIRouter, site: Site, pages: Pages) -> None:
     @router.get("/diagnostic")
     def diagnosis(request: Request) -> HTMLResponse:
         """The catalogue's discoverability diagnosis, for the organisation that publishes it."""
-        from lanterne.diagnose._render import render_body
+        from lanterne.diagnose import render_body
 
         report = site.diagnosis()
         lang = pages.lang(request)
@@ -274,7 +274,7 @@ def _report_pages(router: APIRouter, site: Site, pages: Pages) -> None:
 
     @router.get("/audits/{name}")
     def audit(request: Request, name: str) -> HTMLResponse:
-        from lanterne.audit._render import render_body
+        from lanterne.audit import render_body
 
         report = site.audit(name)
         body = Markup(render_body(report, pages.lang(request)))

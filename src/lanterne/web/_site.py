@@ -22,16 +22,21 @@ import msgspec
 
 from lanterne.audit import Report
 from lanterne.catalogue import Catalogue, open_catalogue
-from lanterne.diagnose._report import CatalogueReport, build_report
+from lanterne.diagnose import CatalogueReport, build_report
 from lanterne.errors import BadInput, NotFound
-from lanterne.recommend import Surface, diversifiers, parse_goal
-from lanterne.recommend._service import Options, Source, catalogue_source
+from lanterne.recommend import (
+    Options,
+    RecommenderService,
+    Surface,
+    catalogue_service,
+    diversifiers,
+    parse_goal,
+)
 from lanterne.settings import WebLimits
 from lanterne.web._security import Guard
 
 if TYPE_CHECKING:
-    from lanterne.search import Encoder
-    from lanterne.search._works import CatalogueIndex
+    from lanterne.search import CatalogueIndex, Encoder
 
 T = TypeVar("T")
 log = logging.getLogger("lanterne.web")
@@ -79,7 +84,7 @@ class Site:
         self,
         catalogue: Path | None,
         *,
-        source: Source | None = None,
+        service: RecommenderService | None = None,
         audits: Path | None = None,
         token: str | None = None,
         secret: bytes | None = None,
@@ -105,8 +110,8 @@ class Site:
         self._updating = threading.Lock()
         """Held while the next index state is built aside: one update at a time."""
         self._slots = threading.BoundedSemaphore(concurrency or os.cpu_count() or 1)
-        self._fixed_source = source
-        self._source: Source | None = source
+        self._fixed_service = service
+        self._service: RecommenderService | None = service
         self._readers = threading.local()
         """One read-only connection per thread: an apsw connection serves one thread at a time
         (requests run in a pool of threads; two sharing one raised ThreadingViolationError)."""
@@ -146,7 +151,7 @@ class Site:
     def index(self) -> CatalogueIndex:
         """The catalogue's search index as it stands: take it once per request, it may be
         replaced by a newer one meanwhile."""
-        from lanterne.search._works import CatalogueIndex
+        from lanterne.search import CatalogueIndex
 
         found = self._index
         if found is None:
@@ -158,15 +163,15 @@ class Site:
                 found = self._index
         return found
 
-    def source(self) -> Source:
-        found = self._source
+    def recommender_service(self) -> RecommenderService:
+        found = self._service
         if found is None:
             self.index()  # the recommender reads the index's vectors
             # It opens the index's folder itself and would update it: not during an update.
             with self._building, self._updating:
-                if self._source is None:
-                    self._source = catalogue_source(self.reader())
-                found = self._source
+                if self._service is None:
+                    self._service = catalogue_service(self.reader())
+                found = self._service
         return found
 
     def refresh(self) -> tuple[int, int]:
@@ -176,7 +181,7 @@ class Site:
 
     def _update(self) -> tuple[int, int]:
         """The next index state built aside, then put in place (``_updating`` held)."""
-        from lanterne.search._works import CatalogueIndex
+        from lanterne.search import CatalogueIndex
 
         current = self._index
         if current is not None and not self.reader().changes(
@@ -189,8 +194,8 @@ class Site:
         counts = fresh.update()
         self._index = fresh
         if counts != (0, 0):
-            if self._fixed_source is None:
-                self._source = None
+            if self._fixed_service is None:
+                self._service = None
             self._diagnosis = None
         return counts
 

@@ -1,9 +1,9 @@
 """Mapping profiles: how one catalogue's fields become the description profile, written as data.
 
 A profile is a TOML file (see docs/profiles.md): which files to read and how, the record id,
-``[[map]]`` rules (source field → profile field, with transforms), ``[[join]]`` lookups in other
-files, ``[vocab.NAME]`` tables of controlled terms and ``[defaults]`` the source declares for
-every record. Bundled profiles live in ``lanterne/ingest/profiles``.
+``[[map]]`` field mappings (source field → profile field, with transforms), ``[[join]]`` lookups
+in other files, ``[vocab.NAME]`` tables of controlled terms and ``[defaults]`` the source declares
+for every record. Bundled profiles live in ``lanterne/ingest/profiles``.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ class Join(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A second join applied to each joined row (e.g. director QID → director name)."""
 
 
-class Rule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """One ``[[map]]`` rule: values from ``from`` (or ``const``) go to the profile field ``to``."""
+class FieldMapping(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One ``[[map]]`` field mapping: the values of ``from`` (or ``const``) go to field ``to``."""
 
     to: NonEmpty
     from_: list[NonEmpty] = msgspec.field(default_factory=list, name="from")
@@ -74,7 +74,7 @@ class Rule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     value itself); lists are followed element by element (``iso_3166_1`` takes that key of every
     object of a list). For exports whose CSV cells hold JSON lists."""
     lang_from: str | None = None
-    """A field of the same record holding the language of this rule's texts (e.g. an original
+    """A field of the same record holding the language of this mapping's texts (e.g. an original
     title's ``original_language``); ``lang`` (or the source's ``text_language``) when empty."""
     sentence_case: list[str] = []
     """Fields among ``from`` that the source writes in Title Case (Joconde's denominations,
@@ -110,7 +110,7 @@ class Record(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     id: NonEmpty
     """A field name, or a template such as ``{Code_Museofile}:{Numero_inventaire}``."""
     type: str | None = None
-    type_rule: Rule | None = None
+    type_rule: FieldMapping | None = None
 
 
 class MappingProfile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -123,7 +123,7 @@ class MappingProfile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     attribution: str | None = None
     reader: Reader
     record: Record
-    map: list[Rule] = []
+    map: list[FieldMapping] = []
     join: list[Join] = []
     vocab: dict[str, dict[str, str]] = {}
     defaults: Defaults = msgspec.field(default_factory=Defaults)
@@ -132,7 +132,7 @@ class MappingProfile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The profile's TOML as read: part of what decides whether a record must be mapped again."""
 
     def source_columns(self) -> set[str]:
-        """Columns the rules read from the main file (joins and ``@`` references excluded)."""
+        """Columns the mappings read from the main file (joins and ``@`` references excluded)."""
         columns = {c for r in self.map for c in (*r.from_, *r.id_from) if not c.startswith("@")}
         if self.record.type_rule:
             columns.update(c for c in self.record.type_rule.from_ if not c.startswith("@"))
@@ -143,20 +143,20 @@ def mapping_profile_schema() -> dict[str, Any]:
     """The JSON Schema of a mapping profile (its TOML read as data), docs/schema/."""
     schema: dict[str, Any] = msgspec.json.schema(MappingProfile)
     definitions = schema.get("$defs", {})
-    # Filled in by load_profile, never written in a profile.
+    # Filled in by load_mapping_profile, never written in a profile.
     for internal in ("path", "text"):
         definitions.get("MappingProfile", {}).get("properties", {}).pop(internal, None)
     return schema
 
 
-def bundled_profiles() -> list[str]:
+def bundled_mapping_profiles() -> list[str]:
     folder = resources.files("lanterne.ingest").joinpath("profiles")
     return sorted(
         p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
     )
 
 
-def load_profile(name_or_path: str) -> MappingProfile:
+def load_mapping_profile(name_or_path: str) -> MappingProfile:
     """A bundled profile by name, or a profile file by path. Raises ``BadProfile``."""
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.exists():
@@ -167,13 +167,13 @@ def load_profile(name_or_path: str) -> MappingProfile:
             detail = f"pas en UTF-8 (octet 0x{exc.object[exc.start]:02x} à la position {exc.start})"
             raise BadProfile("profile.invalid", path=where, detail=detail) from None
     elif path.suffix == ".toml" or len(path.parts) > 1:
-        known = ", ".join(bundled_profiles())
+        known = ", ".join(bundled_mapping_profiles())
         raise BadProfile("profile.file_not_found", path=path, known=known)
     else:
         resource = resources.files("lanterne.ingest").joinpath("profiles", f"{name_or_path}.toml")
         if not resource.is_file():
             raise BadProfile(
-                "profile.not_found", name=name_or_path, known=", ".join(bundled_profiles())
+                "profile.not_found", name=name_or_path, known=", ".join(bundled_mapping_profiles())
             )
         text = resource.read_text("utf-8")
         where = f"{name_or_path}.toml"
@@ -191,16 +191,18 @@ def load_profile(name_or_path: str) -> MappingProfile:
                 "work ids, not empty: letters, digits, . _ - (at most 64)"
             )
         raise BadProfile("profile.invalid", path=where, detail=detail) from None
-    for rule in profile.map:
-        if rule.vocab and rule.vocab not in profile.vocab:
+    for mapping in profile.map:
+        if mapping.vocab and mapping.vocab not in profile.vocab:
             raise BadProfile(
                 "profile.invalid",
                 path=where,
-                detail=f"table [vocab.{rule.vocab}] absente (règle {rule.to})",
+                detail=f"table [vocab.{mapping.vocab}] absente (règle {mapping.to})",
             )
-        if not rule.from_ and rule.const is None:
+        if not mapping.from_ and mapping.const is None:
             raise BadProfile(
-                "profile.invalid", path=where, detail=f"règle {rule.to} sans « from » ni « const »"
+                "profile.invalid",
+                path=where,
+                detail=f"règle {mapping.to} sans « from » ni « const »",
             )
     for name, link in (
         ("licence", profile.licence),
@@ -212,12 +214,12 @@ def load_profile(name_or_path: str) -> MappingProfile:
             why = say(problem[0], "fr", detail=problem[1])
             raise BadProfile("profile.invalid", path=where, detail=f"{name} « {link} » : {why}")
     type_rule = [profile.record.type_rule] if profile.record.type_rule else []
-    for rule in [*profile.map, *type_rule]:
+    for mapping in [*profile.map, *type_rule]:
         # The mapper compiles each pattern; a bad one is the profile's fault, said before reading.
         try:
-            re.compile(rule.pattern or "")
+            re.compile(mapping.pattern or "")
         except re.error as exc:
-            detail = f"motif invalide (règle {rule.to}) : {exc}"
+            detail = f"motif invalide (règle {mapping.to}) : {exc}"
             raise BadProfile("profile.invalid", path=where, detail=detail) from None
     profile.path = where
     profile.text = text
