@@ -8,7 +8,7 @@ from hypothesis import settings
 
 # Property tests assert behaviour, never speed: a busy CI machine must not fail them on time.
 settings.register_profile("lanterne", deadline=None)
-settings.load_mapping_profile("lanterne")
+settings.load_profile("lanterne")
 
 
 # No test leaves an embedding daemon behind: those of tests/test_search_daemon.py are started
