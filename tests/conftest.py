@@ -1,6 +1,7 @@
 """Shared test settings."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,20 @@ settings.load_profile("lanterne")
 # No test leaves an embedding daemon behind: those of tests/test_search_daemon.py are started
 # and stopped by the tests themselves (the variable reaches the CLI's subprocesses too).
 os.environ["LANTERNE_ENCODER_IDLE"] = "0"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_daemon_left_behind() -> Iterator[None]:
+    """A test that runs the CLI in an environment of its own making (no LANTERNE_ENCODER_IDLE)
+    would start this user's embedding daemon: one that was not running before the tests is
+    stopped after them, and the run fails so that the test is found."""
+    from lanterne.search import _daemon
+
+    before = _daemon.is_running()
+    yield
+    if not before and _daemon.is_running():
+        _daemon.stop()
+        pytest.fail("a test left an embedding daemon running (LANTERNE_ENCODER_IDLE not set)")
 
 
 def pytest_report_header() -> str:

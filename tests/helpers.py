@@ -14,8 +14,13 @@ from scipy import sparse
 
 def lanterne(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``lanterne`` as a user would, on the catalogue ``folder/c.sqlite``, in a clean env
-    (but the source tree under test: ``PYTHONPATH`` and ``LANTERNE_PURE_PYTHON`` carry over)."""
-    carried = {k: os.environ[k] for k in ("PYTHONPATH", "LANTERNE_PURE_PYTHON") if k in os.environ}
+    (but the source tree under test: ``PYTHONPATH``, ``LANTERNE_PURE_PYTHON`` and, so no embedding
+    daemon outlives the tests, ``LANTERNE_ENCODER_IDLE`` carry over)."""
+    carried = {
+        k: os.environ[k]
+        for k in ("PYTHONPATH", "LANTERNE_PURE_PYTHON", "LANTERNE_ENCODER_IDLE")
+        if k in os.environ
+    }
     return subprocess.run(
         [sys.executable, "-m", "lanterne", "--catalogue", str(folder / "c.sqlite"), *args],
         capture_output=True,

@@ -51,7 +51,11 @@ def _lanterne(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "LANG": "C.UTF-8",
         "PYTHONPATH": os.pathsep.join(paths),
         "LANTERNE_LOG_DIR": str(site.parent / "log"),
-        **{k: os.environ[k] for k in ("LANTERNE_PURE_PYTHON",) if k in os.environ},
+        **{
+            k: os.environ[k]
+            for k in ("LANTERNE_PURE_PYTHON", "LANTERNE_ENCODER_IDLE")
+            if k in os.environ
+        },
     }
     catalogue = str(site.parent / "c.sqlite")
     return subprocess.run(

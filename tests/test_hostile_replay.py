@@ -91,7 +91,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     env = {
         **{
             k: os.environ[k]
-            for k in ("PATH", "PYTHONPATH", "LANTERNE_PURE_PYTHON")
+            for k in ("PATH", "PYTHONPATH", "LANTERNE_PURE_PYTHON", "LANTERNE_ENCODER_IDLE")
             if k in os.environ
         },
         "LANG": "C.UTF-8",

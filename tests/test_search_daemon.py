@@ -170,3 +170,27 @@ def test_two_cli_searches_the_second_served_by_the_daemon(runtime: Path, tmp_pat
     assert json.loads(first.stdout)["total"] > 0
     # The daemon's vector and the process's own give the same answer.
     assert json.loads(second.stdout) == json.loads(again.stdout)
+
+
+def test_a_daemon_killed_by_sigterm_removes_its_socket(runtime: Path) -> None:
+    import signal
+
+    assert daemon.start()
+    _wait_until_running()
+    pid = next(
+        int(proc.name)
+        for proc in Path("/proc").iterdir()
+        if proc.name.isdigit() and str(daemon.socket_path()).encode() in _cmdline(proc)
+    )
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while daemon.socket_path().exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not daemon.socket_path().exists()
+
+
+def _cmdline(proc: Path) -> bytes:
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:
+        return b""

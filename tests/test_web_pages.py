@@ -188,7 +188,12 @@ def test_demo_command_sets_up_and_serves(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [*LANTERNE, "--catalogue", str(tmp_path / "d.sqlite"), "demo", "--port", str(port)]
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LANTERNE_LOG_DIR": str(tmp_path)}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "LANTERNE_LOG_DIR": str(tmp_path),
+        "LANTERNE_ENCODER_IDLE": "0",
+    }
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     ) as server:

@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
 import socket
 import struct
 import sys
@@ -184,6 +185,8 @@ class DaemonEncoder(Encoder):
 
 def serve(path: Path, idle: float) -> None:
     """Load the model, then answer on ``path`` until ``idle`` seconds pass without a query."""
+    # Stopped by a signal (kill, a logout), it leaves as when idle: its socket file removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     encoder = Encoder(threads=1)
     encoder.encode(["-"])  # loaded before the socket exists: a client never waits for it
     listener = _bind(path)
