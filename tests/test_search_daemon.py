@@ -136,6 +136,19 @@ def test_idle_zero_never_starts_a_daemon(runtime: Path, monkeypatch: pytest.Monk
     assert not daemon.is_running()
 
 
+def test_idle_zero_never_asks_a_running_daemon(
+    runtime: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The benchmark's « without the daemon » side was served by the daemon still running.
+    assert daemon.start()
+    _wait_until_running()
+    monkeypatch.setenv("LANTERNE_ENCODER_IDLE", "0")
+    encoder = daemon.DaemonEncoder()
+    encoder.preload()
+    encoder.encode(TEXTS[:1])
+    assert encoder.remote == 0 and encoder._session is not None
+
+
 def test_two_cli_searches_the_second_served_by_the_daemon(runtime: Path, tmp_path: Path) -> None:
     catalogue = tmp_path / "c.sqlite"
     demo = Path(__file__).parents[1] / "src" / "lanterne" / "demo" / "festivals-demo.csv"

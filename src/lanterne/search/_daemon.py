@@ -162,12 +162,13 @@ class DaemonEncoder(Encoder):
 
     def __init__(self, threads: int = 2) -> None:
         super().__init__(threads)
-        self._started = False
+        # LANTERNE_ENCODER_IDLE=0: no daemon is started, nor asked (each search loads the model).
+        self._started = idle_seconds() <= 0
         self.remote = 0
         """Texts the daemon encoded (for tests and ``--json`` timings)."""
 
     def preload(self) -> None:
-        if self._session is None and not is_running():
+        if self._session is None and (self._started or not is_running()):
             super().preload()
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
