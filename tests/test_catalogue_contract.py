@@ -113,6 +113,31 @@ def test_delete_is_a_tombstone_and_a_return_is_a_creation(catalogue: Catalogue) 
     ]
 
 
+def test_work_states_keep_deleted_works_in_first_stored_order_with_their_last_change(
+    catalogue: Catalogue,
+) -> None:
+    run = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run, [stored(work("1")), stored(work("2")), stored(work("3"))])
+    catalogue.write_batch(run, [stored(work("2", "Autre titre"))], delete_ids=["src:1"])
+    last = {c.work_id: c.at for c in catalogue.changes()}
+
+    states = catalogue.work_states()
+    assert [(s.id, s.deleted, s.source) for s in states] == [
+        ("src:1", True, "src"),
+        ("src:2", False, "src"),
+        ("src:3", False, "src"),
+    ]
+    assert {s.id: s.modified for s in states} == last
+    positions = [s.position for s in states]
+    assert positions == sorted(set(positions))
+    # Paging by position; a work stored again keeps its place.
+    assert [s.id for s in catalogue.work_states(after=positions[0], limit=1)] == ["src:2"]
+    catalogue.write_batch(run, [stored(work("1"))])
+    back = catalogue.work_state("src:1")
+    assert back is not None and not back.deleted and back.position == positions[0]
+    assert catalogue.work_state("src:unknown") is None
+
+
 def test_a_failing_batch_leaves_nothing(catalogue: Catalogue) -> None:
     run = catalogue.begin_run("src", "p", []).id
     catalogue.write_batch(run, [stored(work("1"))])

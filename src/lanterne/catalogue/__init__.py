@@ -10,6 +10,7 @@ from lanterne.catalogue._interface import (
     QuarantineEntry,
     RunInfo,
     StoredWork,
+    WorkState,
 )
 from lanterne.catalogue._sqlite import SqliteCatalogue
 from lanterne.catalogue._stats import CatalogueStats
@@ -29,6 +30,7 @@ __all__ = [
     "RunInfo",
     "SqliteCatalogue",
     "StoredWork",
+    "WorkState",
     "field_diff",
     "open_catalogue",
 ]

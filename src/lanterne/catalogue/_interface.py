@@ -71,6 +71,19 @@ class Change(msgspec.Struct, frozen=True):
     fields: dict[str, object]
 
 
+class WorkState(msgspec.Struct, frozen=True):
+    """Where a stored work stands, deleted or not: what publishing reads (sitemaps, 410 Gone)."""
+
+    id: str
+    position: int
+    """Its place in the order works were first stored: stable, increasing, never reused (a
+    work deleted and stored again keeps it)."""
+    source: str
+    modified: str
+    """When its last change (created, updated or deleted) was logged: that change's ``at``."""
+    deleted: bool
+
+
 class RunInfo(msgspec.Struct, kw_only=True):
     id: str
     source: str
@@ -125,6 +138,15 @@ class Catalogue(Protocol):
         ...
 
     def iter_works(self, source: str | None = None) -> Iterator[Work]: ...
+
+    def work_state(self, work_id: str) -> WorkState | None:
+        """The work's state, a deleted work's too; ``None`` if it was never stored."""
+        ...
+
+    def work_states(self, after: int = 0, limit: int = 1000) -> list[WorkState]:
+        """States of the works whose position is greater than ``after``, in position order,
+        deleted works included."""
+        ...
 
     def source_digests(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The source digest stored with each live work of ``ids`` that has one."""

@@ -37,6 +37,7 @@ from lanterne.catalogue._interface import (
     RunInfo,
     RunStatus,
     StoredWork,
+    WorkState,
 )
 from lanterne.catalogue._schema import SCHEMA, SCHEMA_VERSION
 from lanterne.catalogue._stats import CatalogueStats
@@ -470,6 +471,20 @@ class SqliteCatalogue:
             )
         for (doc,) in rows:
             yield decode_work(doc)
+
+    def work_state(self, work_id: str) -> WorkState | None:
+        row = self._db.execute(
+            "SELECT id, rowid, source, updated_at, deleted FROM works WHERE id=?", (work_id,)
+        ).fetchone()
+        return None if row is None else WorkState(row[0], row[1], row[2], row[3], bool(row[4]))
+
+    def work_states(self, after: int = 0, limit: int = 1000) -> list[WorkState]:
+        rows = self._db.execute(
+            "SELECT id, rowid, source, updated_at, deleted FROM works WHERE rowid > ? "
+            "ORDER BY rowid LIMIT ?",
+            (after, limit),
+        )
+        return [WorkState(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
     def source_digests(self, ids: Sequence[str]) -> dict[str, bytes]:
         rows = self._db.execute(
