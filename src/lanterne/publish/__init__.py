@@ -1,7 +1,8 @@
 """Publishing: the catalogue's works in the formats aggregators harvest (docs/publish.md).
 
 The crosswalks to Dublin Core (oai_dc) and EDM (Europeana), both ways, with the base URI of
-entities a setting; ``check`` validates the records against the standards' own files.
+entities a setting; ``check`` validates the records against the standards' own files and the
+profile's SHACL shape (``shacl_check``).
 """
 
 from lanterne.publish._check import (
@@ -20,6 +21,7 @@ from lanterne.publish._edm import (
     read_edm,
 )
 from lanterne.publish._rights import europeana_rights
+from lanterne.publish._shacl import Violation, shacl_check, shapes_turtle, shapes_uri
 from lanterne.publish._uris import agent_uri, place_uri, work_uri
 from lanterne.publish._validate import Standards, Validator
 
@@ -30,6 +32,7 @@ __all__ = [
     "Reason",
     "Standards",
     "Validator",
+    "Violation",
     "WorkCheck",
     "agent_uri",
     "check",
@@ -41,6 +44,9 @@ __all__ = [
     "place_uri",
     "read_dc",
     "read_edm",
+    "shacl_check",
+    "shapes_turtle",
+    "shapes_uri",
     "work_to_dc",
     "work_uri",
 ]
