@@ -19,6 +19,7 @@ from lanterne.recommend._service import Source
 from lanterne.search import FACETS
 from lanterne.web._api import api_router
 from lanterne.web._i18n import negotiate
+from lanterne.web._iiif import iiif_router
 from lanterne.web._limits import BodyLimit, BodyTooLarge
 from lanterne.web._pages import Pages, pages_router, static_files
 from lanterne.web._security import CSRF_COOKIE
@@ -185,6 +186,7 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
         return _error(500, "internal", error.message("en" if language(request) == "en" else "fr"))
 
     app.include_router(api_router(site))
+    app.include_router(iiif_router(site))
     app.include_router(pages_router(site, pages))
     app.mount("/static", StaticFiles(directory=static_files()), name="static")
     return app
