@@ -350,6 +350,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "The standards' files were not found ({missing} in {path}): give their folder with "
         "--standards or LANTERNE_STANDARDS (../shared/standards in the development checkout).",
     ),
+    "iiif.no_manifest": (
+        "L'œuvre « {id} » n'a pas de manifeste IIIF : aucune de ses images n'indique sa taille "
+        "(largeur et hauteur), qu'un canevas IIIF exige.",
+        "The work “{id}” has no IIIF manifest: none of its images states its size (width and "
+        "height), which a IIIF canvas requires.",
+    ),
+    "iiif.gone": (
+        "L'œuvre « {id} » a été retirée du catalogue ; son manifeste IIIF aussi.",
+        "The work “{id}” was removed from the catalogue; so was its IIIF manifest.",
+    ),
     "publish.bad_record": (
         "{what} n'est pas une notice {format} lisible ({detail}).",
         "{what} is not a readable {format} record ({detail}).",

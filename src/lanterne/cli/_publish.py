@@ -21,7 +21,7 @@ def publish_group() -> None:
 
 @publish_group.command("check")
 @click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite.")
-@click.option("--format", "fmt", type=click.Choice(["edm", "oai_dc"]), default="edm")
+@click.option("--format", "fmt", type=click.Choice(["edm", "oai_dc", "shacl"]), default="edm")
 @click.option("--source", help="Une seule source / one source only.")
 @click.option(
     "--standards",
@@ -46,23 +46,26 @@ def check_command(
     show_all: bool,
     as_json: bool,
 ) -> None:
-    """Valider chaque notice (XSD et Schematron d'Europeana, XSD oai_dc) / validate every
-    record (Europeana's XSD and Schematron, the oai_dc XSD)."""
+    """Valider chaque notice (XSD et Schematron d'Europeana, XSD oai_dc, forme SHACL du profil)
+    / validate every record (Europeana's XSD and Schematron, the oai_dc XSD, the profile's SHACL
+    shape)."""
     from lanterne.publish import EdmOptions, Standards, Validator, check
     from lanterne.settings import text
 
     state = _state(ctx)
     lang = state.lang
-    validator = Validator(Standards.find(standards))
+    # The SHACL shape ships with Lanterne: no standards' folder needed for it.
+    validator = None if fmt == "shacl" else Validator(Standards.find(standards))
     options = EdmOptions(
         base=text("base_uri", base_uri),
         provider=text("edm_provider", provider),
         rights=text("edm_rights", rights),
     )
     path = Path(catalogue) if catalogue else state.settings.catalogue
-    chosen: Literal["edm", "oai_dc"] = "oai_dc" if fmt == "oai_dc" else "edm"
+    formats: dict[str, Literal["edm", "oai_dc", "shacl"]] = {"oai_dc": "oai_dc", "shacl": "shacl"}
+    chosen = formats.get(fmt, "edm")
     with open_catalogue(path) as db:
-        report = check(db.iter_works(source), chosen, validator, options)
+        report = check(db.iter_works(source), chosen, validator, options, lang)
     if as_json:
         echo_json(json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2))
     else:

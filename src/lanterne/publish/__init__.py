@@ -1,7 +1,8 @@
-"""Publishing: the catalogue's works in the formats aggregators harvest (docs/publish.md).
+"""Publishing: the catalogue's works in the formats aggregators harvest (docs/publishing.md).
 
 The crosswalks to Dublin Core (oai_dc) and EDM (Europeana), both ways, with the base URI of
-entities a setting; ``check`` validates the records against the standards' own files.
+entities a setting; ``check`` validates the records against the standards' own files and the
+profile's SHACL shape (``shacl_check``); works with images have IIIF manifests (``iiif_manifest``).
 """
 
 from lanterne.publish._check import (
@@ -19,12 +20,29 @@ from lanterne.publish._edm import (
     edm_record,
     read_edm,
 )
+from lanterne.publish._iiif import (
+    MANIFEST_MEDIA_TYPE,
+    iiif_manifest,
+    manifest_images,
+    manifest_uri,
+)
 from lanterne.publish._oai import OaiConfig, OaiError, respond
 from lanterne.publish._rights import europeana_rights
+from lanterne.publish._shacl import (
+    SHAPES_MEDIA_TYPE,
+    SHAPES_PATH,
+    Violation,
+    shacl_check,
+    shapes_turtle,
+    shapes_uri,
+)
 from lanterne.publish._uris import agent_uri, place_uri, work_uri
 from lanterne.publish._validate import Standards, Validator
 
 __all__ = [
+    "MANIFEST_MEDIA_TYPE",
+    "SHAPES_MEDIA_TYPE",
+    "SHAPES_PATH",
     "CheckReport",
     "EdmOptions",
     "EdmRecord",
@@ -33,6 +51,7 @@ __all__ = [
     "Reason",
     "Standards",
     "Validator",
+    "Violation",
     "WorkCheck",
     "agent_uri",
     "check",
@@ -41,10 +60,16 @@ __all__ = [
     "edm_record",
     "edm_type",
     "europeana_rights",
+    "iiif_manifest",
+    "manifest_images",
+    "manifest_uri",
     "place_uri",
     "read_dc",
     "read_edm",
     "respond",
+    "shacl_check",
+    "shapes_turtle",
+    "shapes_uri",
     "work_to_dc",
     "work_uri",
 ]

@@ -13,13 +13,15 @@ from typing import Literal
 
 import msgspec
 
+from lanterne.messages import Lang
 from lanterne.profile import Work
 from lanterne.publish._dc import work_to_dc
 from lanterne.publish._edm import EdmOptions, Reason, edm_record
 from lanterne.publish._validate import Validator
 
-Format = Literal["edm", "oai_dc"]
-FORMATS: tuple[Format, ...] = ("edm", "oai_dc")
+Format = Literal["edm", "oai_dc", "shacl"]
+FORMATS: tuple[Format, ...] = ("edm", "oai_dc", "shacl")
+"""``shacl``: the work's schema.org JSON-LD against the profile's SHACL shape (pyshacl)."""
 
 
 class WorkCheck(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,10 +46,15 @@ class CheckReport(msgspec.Struct, kw_only=True):
 
 
 def check_work(
-    work: Work, fmt: Format, validator: Validator | None, options: EdmOptions
+    work: Work, fmt: Format, validator: Validator | None, options: EdmOptions, lang: Lang = "fr"
 ) -> WorkCheck:
-    """One work written in ``fmt`` and, when a validator is given, validated."""
-    if fmt == "edm":
+    """One work written in ``fmt`` and, when a validator is given, validated (``shacl``: always,
+    its messages in ``lang``)."""
+    if fmt == "shacl":
+        from lanterne.publish._shacl import shacl_check
+
+        errors = [v.line(lang) for v in shacl_check(work, options.base)]
+    elif fmt == "edm":
         record = edm_record(work, options)
         if record.xml is None:
             return WorkCheck(work_id=work.id, status="excluded", reasons=record.reasons)
@@ -64,13 +71,14 @@ def check(
     fmt: Format = "edm",
     validator: Validator | None = None,
     options: EdmOptions | None = None,
+    lang: Lang = "fr",
 ) -> CheckReport:
     """Write every work in ``fmt``, validate it, and count (valid + excluded + invalid = total)."""
     options = options or EdmOptions()
     report = CheckReport(format=fmt)
     reasons: Counter[str] = Counter()
     for work in works:
-        result = check_work(work, fmt, validator, options)
+        result = check_work(work, fmt, validator, options, lang)
         report.total += 1
         report.works.append(result)
         if result.status == "valid":

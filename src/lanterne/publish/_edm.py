@@ -59,6 +59,7 @@ from lanterne.publish._crosswalk import (
     rows,
     term_uri,
 )
+from lanterne.publish._iiif import manifest_images, manifest_uri
 from lanterne.publish._rights import canonical, europeana_rights
 from lanterne.publish._uris import agent_uri, place_uri, work_uri
 from lanterne.publish._xml import NS, XML_LANG, clean, parse, prefixed, qname, serialise
@@ -194,8 +195,11 @@ def _rdf(work: Work, options: EdmOptions) -> etree._Element:
     files, page = _shown(work)
     label = work.creation_label.value.value if work.creation_label else None
     source_type = digital_source_type(label)
+    # Europeana's IIIF rule: the web resource a manifest paints is dcterms:isReferencedBy it.
+    painted = {m.url for m in manifest_images(work)}
+    manifest = manifest_uri(base, work.id)
     for media in files:
-        _web_resource(root, media, source_type)
+        _web_resource(root, media, source_type, manifest if media.url in painted else None)
     _entities(root, work, base)
     _aggregation(root, work, options, uri, files, page)
     return root
@@ -206,7 +210,9 @@ def _same_as(identifiers: list[Identifier]) -> list[str]:
     return list(dict.fromkeys(u for u in found if u))
 
 
-def _web_resource(root: etree._Element, media: Media, source_type: str) -> None:
+def _web_resource(
+    root: etree._Element, media: Media, source_type: str, manifest: str | None = None
+) -> None:
     res = etree.SubElement(root, qname("edm:WebResource"))
     res.set(qname("rdf:about"), media.url)
     if media.caption and clean(media.caption).strip():
@@ -214,6 +220,8 @@ def _web_resource(root: etree._Element, media: Media, source_type: str) -> None:
     rights = europeana_rights(media.licence) if media.licence else None
     if rights is not None and rights.uri:
         _add(res, "edm:rights", Value(None, rights.uri))
+    if manifest is not None:
+        _add(res, "dcterms:isReferencedBy", Value(None, manifest))
     _add(res, "edm:type", Value(_TYPE_OF_MEDIA[media.kind.value]))
     if source_type:
         _add(res, "schema:digitalSourceType", Value(None, source_type))

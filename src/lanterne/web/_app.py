@@ -19,6 +19,7 @@ from lanterne.recommend import RecommenderService
 from lanterne.search import FACETS
 from lanterne.web._api import api_router
 from lanterne.web._i18n import negotiate
+from lanterne.web._iiif import iiif_router
 from lanterne.web._limits import BodyLimit, BodyTooLarge
 from lanterne.web._oai import oai_router
 from lanterne.web._pages import Pages, pages_router, static_files
@@ -187,6 +188,7 @@ def create_app(site: Site | RecommenderService, *, lang: str = "fr") -> FastAPI:
 
     app.include_router(api_router(site))
     app.include_router(oai_router(site))
+    app.include_router(iiif_router(site))
     app.include_router(pages_router(site, pages))
     app.mount("/static", StaticFiles(directory=static_files()), name="static")
     return app
