@@ -1,16 +1,61 @@
 """Every sentence Lanterne says to a person, in French first and in English.
 
-One catalogue keyed by message id, so a translator sees all texts in one place and a test can
-check that each id has both languages and the same placeholders.
+One gettext catalogue for the command line, the pages and the reports: French is the source
+language, every msgid is the French text, and the English is in
+``report/locale/en/LC_MESSAGES/lanterne.po`` (``make messages`` extracts the texts of the code).
+``translate(lang, msgid, **params)`` says a text, its named ``{placeholders}`` filled after
+translation. The sentences of errors and quarantine reasons are named by a key (``say(key, …)``);
+``MESSAGES`` maps each key to its French msgid. A test checks that every msgid has its English
+with the same placeholders.
 """
 
 from __future__ import annotations
 
+import gettext
+import io
 import string
 from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from typing import Final, Literal
 
 Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+DOMAIN = "lanterne"
+
+
+@cache
+def translations(lang: Lang) -> gettext.NullTranslations:
+    """French as written in the code and templates; English from the committed catalogue, read
+    from its ``.po`` when first asked for (no compiled ``.mo`` file to keep in step with it)."""
+    if lang == "fr":
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
+    # The catalogue sits with the reports' code; read as a file, so this bottom-row module does
+    # not import the ``report`` package.
+    po = resources.files("lanterne").joinpath(f"report/locale/{lang}/LC_MESSAGES/{DOMAIN}.po")
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def N_(text: str) -> str:
+    """Marks a French text for extraction, translated later where it is said."""
+    return text
+
+
+def translate(lang: str, msgid: str, /, **params: object) -> str:
+    """The French text ``msgid`` in ``lang`` (French unless ``"en"``), its ``{placeholders}``
+    filled from ``params`` after translation."""
+    text = translations("en" if lang == "en" else "fr").gettext(msgid)
+    return text.format(**params)
+
 
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
     # Web interface and HTTP API
