@@ -17,10 +17,6 @@ class _State(msgspec.Struct):
     lang: Lang
 
 
-def _t(lang: Lang, fr: str, en: str) -> str:
-    return en if lang == "en" else fr
-
-
 def _state(ctx: click.Context) -> _State:
     state = ctx.obj
     assert isinstance(state, _State)
