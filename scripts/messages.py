@@ -35,7 +35,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
 MSGID_ARG = {"translate": 1, "N_": 0, "_": 0}
 
 
-def python_texts(path: Path) -> Iterator[tuple[str, int]]:
+def python_texts(path: Path) -> Iterator[tuple[str, int, str | None]]:
     """The msgids of a module, read with ``ast`` (which sees into f-strings, unlike a tokenizer
     before Python 3.12)."""
     for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
@@ -47,15 +47,18 @@ def python_texts(path: Path) -> Iterator[tuple[str, int]]:
         if at is None or len(node.args) <= at:
             continue
         arg = node.args[at]
+        context = next((k.value for k in node.keywords if k.arg == "msgctxt"), None)
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            yield arg.value, node.lineno
+            ctxt = context.value if isinstance(context, ast.Constant) else None
+            yield arg.value, node.lineno, ctxt
 
 
 def extracted() -> Catalog:
     template = Catalog(project="Lanterne", domain="lanterne", locale="fr")
     for path in sorted(PACKAGE.rglob("*.py")):
-        for message, lineno in python_texts(path):
-            template.add(message, None, [(str(path.relative_to(PACKAGE)), lineno)])
+        for message, lineno, context in python_texts(path):
+            where = [(str(path.relative_to(PACKAGE)), lineno)]
+            template.add(message, None, where, context=context)
     for filename, lineno, message, comments, context in extract_from_dir(
         str(TEMPLATES), METHODS, options_map=OPTIONS, keywords=KEYWORDS
     ):

@@ -50,10 +50,12 @@ def N_(text: str) -> str:
     return text
 
 
-def translate(lang: str, msgid: str, /, **params: object) -> str:
+def translate(lang: str, msgid: str, /, msgctxt: str | None = None, **params: object) -> str:
     """The French text ``msgid`` in ``lang`` (French unless ``"en"``), its ``{placeholders}``
-    filled from ``params`` after translation."""
-    text = translations("en" if lang == "en" else "fr").gettext(msgid)
+    filled from ``params`` after translation. ``msgctxt`` tells apart one French text said two
+    ways in English (« En bref »: “At a glance” in the diagnosis, “Summary” in the audit)."""
+    catalogue = translations("en" if lang == "en" else "fr")
+    text = catalogue.gettext(msgid) if msgctxt is None else catalogue.pgettext(msgctxt, msgid)
     return text.format(**params)
 
 
@@ -348,7 +350,7 @@ def reason_label(reason: str, lang: Lang = "fr") -> str:
 
 def say(key: str, lang: Lang = "fr", **params: object) -> str:
     """The sentence ``key`` in ``lang`` with its placeholders filled."""
-    return translate(lang, MESSAGES[key], **params)
+    return translations("en" if lang == "en" else "fr").gettext(MESSAGES[key]).format(**params)
 
 
 def say_partial(key: str, lang: Lang, params: Mapping[str, object]) -> str:

@@ -164,7 +164,7 @@ def render_body(report: Report, lang: str = "fr") -> str:
     esc = html.escape
     parts = [
         f"<h1>{translate(lang, 'Audit d’exposition')}</h1>",
-        f"<h2>{translate(lang, 'En bref')}</h2><ul>",
+        f"<h2>{translate(lang, 'En bref', msgctxt='audit')}</h2><ul>",
     ]
     parts += [f"<li>{esc(s)}</li>" for s in report.summary["fr" if lang != "en" else "en"]]
     parts.append("</ul>")
