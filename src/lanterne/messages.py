@@ -1,604 +1,449 @@
 """Every sentence Lanterne says to a person, in French first and in English.
 
-One catalogue keyed by message id, so a translator sees all texts in one place and a test can
-check that each id has both languages and the same placeholders.
+One gettext catalogue for the command line, the pages and the reports: French is the source
+language, every msgid is the French text, and the English is in
+``report/locale/en/LC_MESSAGES/lanterne.po`` (``make messages`` extracts the texts of the code).
+``translate(lang, msgid, **params)`` says a text, its named ``{placeholders}`` filled after
+translation. The sentences of errors and quarantine reasons are named by a key (``say(key, …)``);
+``MESSAGES`` maps each key to its French msgid. A test checks that every msgid has its English
+with the same placeholders.
 """
 
 from __future__ import annotations
 
+import gettext
+import io
 import string
 from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from typing import Final, Literal
 
 Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+DOMAIN = "lanterne"
 
-MESSAGES: Final[dict[str, tuple[str, str]]] = {
+
+@cache
+def translations(lang: Lang) -> gettext.NullTranslations:
+    """French as written in the code and templates; English from the committed catalogue, read
+    from its ``.po`` when first asked for (no compiled ``.mo`` file to keep in step with it)."""
+    if lang == "fr":
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
+    # The catalogue sits with the reports' code; read as a file, so this bottom-row module does
+    # not import the ``report`` package.
+    po = resources.files("lanterne").joinpath(f"report/locale/{lang}/LC_MESSAGES/{DOMAIN}.po")
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def N_(text: str) -> str:
+    """Marks a French text for extraction, translated later where it is said."""
+    return text
+
+
+def translate(lang: str, msgid: str, /, msgctxt: str | None = None, **params: object) -> str:
+    """The French text ``msgid`` in ``lang`` (French unless ``"en"``), its ``{placeholders}``
+    filled from ``params`` after translation. ``msgctxt`` tells apart one French text said two
+    ways in English (« En bref »: “At a glance” in the diagnosis, “Summary” in the audit)."""
+    catalogue = translations("en" if lang == "en" else "fr")
+    text = catalogue.gettext(msgid) if msgctxt is None else catalogue.pgettext(msgctxt, msgid)
+    return text.format(**params)
+
+
+# Key → French msgid; the English is in the catalogue.
+MESSAGES: Final[dict[str, str]] = {
     # Web interface and HTTP API
-    "web.writes_disabled": (
-        "L'écriture est désactivée sur ce serveur : définissez LANTERNE_TOKEN au démarrage pour l'activer.",
-        "Writing is switched off on this server: set LANTERNE_TOKEN when starting it to switch it on.",
+    "web.writes_disabled": N_(
+        "L'écriture est désactivée sur ce serveur : définissez LANTERNE_TOKEN au démarrage pour l'activer."
     ),
-    "web.token_missing": (
-        "Jeton absent : envoyez l'en-tête « Authorization: Bearer JETON ».",
-        "Token missing: send the header “Authorization: Bearer TOKEN”.",
+    "web.token_missing": N_("Jeton absent : envoyez l'en-tête « Authorization: Bearer JETON »."),
+    "web.token_invalid": N_(
+        "Jeton refusé : vérifiez la valeur de LANTERNE_TOKEN donnée au serveur."
     ),
-    "web.token_invalid": (
-        "Jeton refusé : vérifiez la valeur de LANTERNE_TOKEN donnée au serveur.",
-        "Token refused: check the value of LANTERNE_TOKEN given to the server.",
+    "web.csrf": N_(
+        "Formulaire expiré ou envoyé depuis un autre site : rechargez la page et recommencez."
     ),
-    "web.csrf": (
-        "Formulaire expiré ou envoyé depuis un autre site : rechargez la page et recommencez.",
-        "Form expired or sent from another site: reload the page and try again.",
+    "web.page_not_found": N_(
+        "Page introuvable : {path}. Revenez à l'accueil ou lancez une recherche."
     ),
-    "web.page_not_found": (
-        "Page introuvable : {path}. Revenez à l'accueil ou lancez une recherche.",
-        "Page not found: {path}. Go back to the home page or search.",
+    "web.no_catalogue": N_(
+        "Ce serveur n'a pas de catalogue : lancez « lanterne serve » avec --catalogue."
     ),
-    "web.no_catalogue": (
-        "Ce serveur n'a pas de catalogue : lancez « lanterne serve » avec --catalogue.",
-        "This server has no catalogue: start « lanterne serve » with --catalogue.",
+    "web.audit_not_found": N_(
+        "Audit introuvable : {name}. La liste des audits est sur /api/audits."
     ),
-    "web.audit_not_found": (
-        "Audit introuvable : {name}. La liste des audits est sur /api/audits.",
-        "Audit not found: {name}. The list of audits is at /api/audits.",
+    "web.bad_filter": N_(
+        "Filtre illisible : « {value} ». Écrivez FACETTE:VALEUR, par exemple type:Festival ; facettes : {facets}."
     ),
-    "web.bad_filter": (
-        "Filtre illisible : « {value} ». Écrivez FACETTE:VALEUR, par exemple type:Festival ; facettes : {facets}.",
-        "Unreadable filter: “{value}”. Write FACET:VALUE, e.g. type:Festival; facets: {facets}.",
+    "web.bad_setting": N_("Réglage refusé : {detail}."),
+    "audit.bad_report": N_(
+        "{path} n'est pas un rapport d'audit lisible ({detail}). Refaites-le avec « lanterne audit --format json »."
     ),
-    "web.bad_setting": (
-        "Réglage refusé : {detail}.",
-        "Setting refused: {detail}.",
+    "web.internal": N_(
+        "Erreur interne du serveur. Réessayez ; si elle revient, signalez-la avec l'heure à l'équipe du site."
     ),
-    "audit.bad_report": (
-        "{path} n'est pas un rapport d'audit lisible ({detail}). Refaites-le avec « lanterne audit --format json ».",
-        "{path} is not a readable audit report ({detail}). Make it again with « lanterne audit --format json ».",
-    ),
-    "web.internal": (
-        "Erreur interne du serveur. Réessayez ; si elle revient, signalez-la avec l'heure à l'équipe du site.",
-        "Internal server error. Try again; if it comes back, report it with the time to the site's team.",
-    ),
-    "web.invalid_request": (
-        "Requête invalide : {problems}.",
-        "Invalid request: {problems}.",
-    ),
-    "web.http": (
-        "Requête refusée ({status}) : {detail}.",
-        "Request refused ({status}): {detail}.",
-    ),
-    "web.upload_too_large": (
-        "Fichier trop gros ({size} octets ; au plus {limit}). Importez-le avec « lanterne ingest ».",
-        "File too large ({size} bytes; at most {limit}). Import it with « lanterne ingest ».",
+    "web.invalid_request": N_("Requête invalide : {problems}."),
+    "web.http": N_("Requête refusée ({status}) : {detail}."),
+    "web.upload_too_large": N_(
+        "Fichier trop gros ({size} octets ; au plus {limit}). Importez-le avec « lanterne ingest »."
     ),
     # Web (area « web »): request bounds and uploads
-    "web.body_too_large": (
-        "Requête trop grosse (plus de {limit} octets). Envoyez moins de données ; un gros catalogue s'importe avec « lanterne ingest ».",
-        "Request too large (over {limit} bytes). Send less data; a large catalogue is imported with « lanterne ingest ».",
+    "web.body_too_large": N_(
+        "Requête trop grosse (plus de {limit} octets). Envoyez moins de données ; un gros catalogue s'importe avec « lanterne ingest »."
     ),
-    "web.bad_upload_name": (
-        "Nom de fichier refusé : « {name} » ({reason}). Donnez un nom simple, sans dossier, d'au plus {limit} caractères, par exemple catalogue.csv.",
-        "File name refused: “{name}” ({reason}). Give a plain name, without folders, of at most {limit} characters, e.g. catalogue.csv.",
+    "web.bad_upload_name": N_(
+        "Nom de fichier refusé : « {name} » ({reason}). Donnez un nom simple, sans dossier, d'au plus {limit} caractères, par exemple catalogue.csv."
     ),
-    "web.upload_missing": (
-        "Aucun fichier dans la requête : envoyez le catalogue dans le champ « file » (multipart/form-data), et ses fichiers compagnons dans « companion ».",
-        "No file in the request: send the catalogue in the field “file” (multipart/form-data), and its companion files in “companion”.",
+    "web.upload_missing": N_(
+        "Aucun fichier dans la requête : envoyez le catalogue dans le champ « file » (multipart/form-data), et ses fichiers compagnons dans « companion »."
     ),
-    "web.upload_unreadable": (
-        "Formulaire d'import illisible ({detail}). Envoyez-le en multipart/form-data avec les champs « file » et « profile ».",
-        "Unreadable import form ({detail}). Send it as multipart/form-data with the fields “file” and “profile”.",
+    "web.upload_unreadable": N_(
+        "Formulaire d'import illisible ({detail}). Envoyez-le en multipart/form-data avec les champs « file » et « profile »."
     ),
-    "web.upload_duplicate_name": (
-        "Deux fichiers envoyés portent le même nom : « {name} ». Chaque fichier d'un import doit avoir son propre nom.",
-        "Two files sent have the same name: “{name}”. Each file of an import needs its own name.",
+    "web.upload_duplicate_name": N_(
+        "Deux fichiers envoyés portent le même nom : « {name} ». Chaque fichier d'un import doit avoir son propre nom."
     ),
-    "web.bad_query": (
-        "Recherche illisible : « {query} ». Écrivez des mots, sans opérateurs (AND, OR, NOT, guillemets, parenthèses).",
-        "Unreadable search: “{query}”. Write words, without operators (AND, OR, NOT, quotes, brackets).",
+    "web.bad_query": N_(
+        "Recherche illisible : « {query} ». Écrivez des mots, sans opérateurs (AND, OR, NOT, guillemets, parenthèses)."
     ),
     # Input files
-    "input.not_found": (
-        "Fichier ou dossier introuvable : {path}. Vérifiez le chemin (il est relatif au dossier courant).",
-        "File or folder not found: {path}. Check the path (it is relative to the current folder).",
+    "input.not_found": N_(
+        "Fichier ou dossier introuvable : {path}. Vérifiez le chemin (il est relatif au dossier courant)."
     ),
-    "input.empty": (
-        "Le fichier {path} est vide : il n'y a rien à importer. Exportez de nouveau le catalogue.",
-        "The file {path} is empty: there is nothing to import. Export the catalogue again.",
+    "input.empty": N_(
+        "Le fichier {path} est vide : il n'y a rien à importer. Exportez de nouveau le catalogue."
     ),
-    "input.unreadable": (
-        "Impossible de lire {path} : {reason}. Vérifiez les droits d'accès au fichier.",
-        "Cannot read {path}: {reason}. Check the file's permissions.",
+    "input.unreadable": N_(
+        "Impossible de lire {path} : {reason}. Vérifiez les droits d'accès au fichier."
     ),
-    "input.encoding_mismatch": (
+    "input.encoding_mismatch": N_(
         "{path} n'est pas en {declared} (ligne {line} : {detail}) ; il semble être en {detected}. "
-        "Relancez avec --encoding {detected} ou sans --encoding pour la détection automatique.",
-        "{path} is not {declared} (line {line}: {detail}); it looks like {detected}. "
-        "Run again with --encoding {detected}, or without --encoding to detect it.",
+        "Relancez avec --encoding {detected} ou sans --encoding pour la détection automatique."
     ),
-    "input.mojibake": (
+    "input.mojibake": N_(
         "{path} déclaré en {declared} contient « {sample} » ligne {line} : le fichier est en UTF-8. "
-        "Relancez avec --encoding utf-8 ou sans --encoding.",
-        "{path} declared as {declared} contains “{sample}” at line {line}: the file is UTF-8. "
-        "Run again with --encoding utf-8, or without --encoding.",
+        "Relancez avec --encoding utf-8 ou sans --encoding."
     ),
-    "input.undecodable": (
-        "{path} : impossible de déterminer l'encodage du texte. Indiquez-le avec --encoding (ex. utf-8, cp1252).",
-        "{path}: cannot tell the text encoding. Give it with --encoding (e.g. utf-8, cp1252).",
+    "input.undecodable": N_(
+        "{path} : impossible de déterminer l'encodage du texte. Indiquez-le avec --encoding (ex. utf-8, cp1252)."
     ),
-    "input.bad_header": (
+    "input.bad_header": N_(
         "{path} : la ligne d'en-tête est illisible ({detail}). Vérifiez la première ligne du "
-        "fichier (un retour chariot seul dans un nom de colonne ?).",
-        "{path}: the header line cannot be read ({detail}). Check the file's first line (a lone "
-        "carriage return in a column name?).",
+        "fichier (un retour chariot seul dans un nom de colonne ?)."
     ),
-    "input.no_header": (
-        "{path} : la première ligne n'a pas d'en-tête de colonnes lisible. Ajoutez une ligne d'en-tête.",
-        "{path}: the first line has no readable column header. Add a header line.",
+    "input.no_header": N_(
+        "{path} : la première ligne n'a pas d'en-tête de colonnes lisible. Ajoutez une ligne d'en-tête."
     ),
-    "audit.missing_columns": (
-        "{path} : colonnes absentes de l'en-tête : {columns}. Voir docs/audit.md (format des captures).",
-        "{path}: columns missing from the header: {columns}. See docs/audit.md (capture format).",
+    "audit.missing_columns": N_(
+        "{path} : colonnes absentes de l'en-tête : {columns}. Voir docs/audit.md (format des captures)."
     ),
-    "audit.bad_personas": (
-        "{path} : profils illisibles ({detail}). Attendu : une liste JSON de {{name, history, group, taste}}.",
-        "{path}: unreadable personas ({detail}). Expected: a JSON list of {{name, history, group, taste}}.",
+    "audit.bad_personas": N_(
+        "{path} : profils illisibles ({detail}). Attendu : une liste JSON de {{name, history, group, taste}}."
     ),
     # Audit captures and simulator (area "audit")
-    "audit.not_loopback": (
+    "audit.not_loopback": N_(
         "{host} ({address}) n'est pas une adresse de boucle locale : le simulateur ne parcourt que "
         "des plateformes de cette machine. Lancez-la ici (ex. « lanterne serve ») et donnez "
-        "--url http://127.0.0.1:PORT.",
-        "{host} ({address}) is not a loopback address: the simulator only browses platforms on "
-        "this machine. Run it here (e.g. « lanterne serve ») and give --url http://127.0.0.1:PORT.",
+        "--url http://127.0.0.1:PORT."
     ),
-    "audit.unresolvable": (
+    "audit.unresolvable": N_(
         "Adresse du simulateur illisible ou introuvable : « {host} » ({detail}). Donnez "
-        "--url http://127.0.0.1:PORT.",
-        "The simulator's address cannot be read or found: “{host}” ({detail}). Give "
-        "--url http://127.0.0.1:PORT.",
+        "--url http://127.0.0.1:PORT."
     ),
-    "audit.platform_unreachable": (
+    "audit.platform_unreachable": N_(
         "La plateforme {url} ne répond pas ({detail}). Vérifiez qu'elle tourne (ex. « lanterne "
-        "serve --port PORT ») et que --url donne son port.",
-        "The platform {url} does not answer ({detail}). Check that it is running (e.g. "
-        "« lanterne serve --port PORT ») and that --url gives its port.",
+        "serve --port PORT ») et que --url donne son port."
     ),
-    "audit.cannot_write": (
+    "audit.cannot_write": N_(
         "Impossible d'écrire les captures dans {path} : {reason}. Vérifiez que le dossier existe "
-        "et qu'il est permis d'y écrire.",
-        "Cannot write the captures to {path}: {reason}. Check that the folder exists and can be "
-        "written to.",
+        "et qu'il est permis d'y écrire."
     ),
-    "audit.platform_bad_answer": (
+    "audit.platform_bad_answer": N_(
         "La plateforme {url} a répondu sans les listes attendues ({detail}). Le simulateur attend "
-        "l'API de Lanterne, GET /api/recommend (docs/audit.md).",
-        "The platform {url} answered without the expected lists ({detail}). The simulator expects "
-        "Lanterne's API, GET /api/recommend (docs/audit.md).",
+        "l'API de Lanterne, GET /api/recommend (docs/audit.md)."
     ),
-    "recommend.missing_columns": (
-        "{path} : colonnes absentes de l'en-tête : {columns} (trouvées : {found}). Voir docs/recommend.md pour le format attendu.",
-        "{path}: columns missing from the header: {columns} (found: {found}). See docs/recommend.md for the expected format.",
+    "recommend.missing_columns": N_(
+        "{path} : colonnes absentes de l'en-tête : {columns} (trouvées : {found}). Voir docs/recommend.md pour le format attendu."
     ),
-    "recommend.no_interactions": (
-        "{path} : aucune interaction utilisable. Vérifiez les colonnes user et item et le seuil min_rating.",
-        "{path}: no usable interaction. Check the user and item columns and the min_rating threshold.",
+    "recommend.no_interactions": N_(
+        "{path} : aucune interaction utilisable. Vérifiez les colonnes user et item et le seuil min_rating."
     ),
-    "recommend.bad_config": (
-        "{path} : configuration invalide : {detail}. Voir docs/recommend.md.",
-        "{path}: invalid configuration: {detail}. See docs/recommend.md.",
+    "recommend.bad_config": N_(
+        "{path} : configuration invalide : {detail}. Voir docs/recommend.md."
     ),
-    "registry.unknown": (
-        "Composant inconnu ({kind}) : « {name} ». Noms possibles : {allowed}.",
-        "Unknown component ({kind}): “{name}”. Allowed names: {allowed}.",
+    "registry.unknown": N_("Composant inconnu ({kind}) : « {name} ». Noms possibles : {allowed}."),
+    "registry.bad_config": N_("Configuration invalide pour {kind} « {name} » : {detail}."),
+    "recommend.unknown_user": N_(
+        "Utilisateur inconnu : « {user} ». Donnez un identifiant présent dans les interactions, ou --history."
     ),
-    "registry.bad_config": (
-        "Configuration invalide pour {kind} « {name} » : {detail}.",
-        "Invalid configuration for {kind} “{name}”: {detail}.",
+    "recommend.unknown_items": N_(
+        "Œuvres inconnues dans l'historique : {items}. Donnez des identifiants du jeu de données ou du catalogue."
     ),
-    "recommend.unknown_user": (
-        "Utilisateur inconnu : « {user} ». Donnez un identifiant présent dans les interactions, ou --history.",
-        "Unknown user: “{user}”. Give an id found in the interactions, or use --history.",
+    "recommend.bad_goal": N_(
+        "Objectif invalide « {goal} » : attendu ATTRIBUT=VALEUR:PART (par exemple european=true:0.6)."
     ),
-    "recommend.unknown_items": (
-        "Œuvres inconnues dans l'historique : {items}. Donnez des identifiants du jeu de données ou du catalogue.",
-        "Unknown works in the history: {items}. Give ids from the dataset or the catalogue.",
-    ),
-    "recommend.bad_goal": (
-        "Objectif invalide « {goal} » : attendu ATTRIBUT=VALEUR:PART (par exemple european=true:0.6).",
-        "Invalid goal “{goal}”: expected ATTRIBUTE=VALUE:SHARE (for example european=true:0.6).",
-    ),
-    "input.missing_columns": (
+    "input.missing_columns": N_(
         "{path} : colonnes absentes de l'en-tête : {columns}. Le profil « {profile} » les attend ; "
-        "vérifiez que c'est le bon profil ou le bon fichier.",
-        "{path}: columns missing from the header: {columns}. Profile “{profile}” expects them; "
-        "check that this is the right profile or file.",
+        "vérifiez que c'est le bon profil ou le bon fichier."
     ),
-    "input.not_json": (
+    "input.not_json": N_(
         "{path} n'est pas du JSON valide dès le début (ligne {line}, colonne {column} : {detail}). "
-        "Vérifiez l'export, ou le format déclaré par le profil ([reader] format).",
-        "{path} is not valid JSON from the start (line {line}, column {column}: {detail}). "
-        "Check the export, or the format the profile declares ([reader] format).",
+        "Vérifiez l'export, ou le format déclaré par le profil ([reader] format)."
     ),
-    "input.join_missing": (
+    "input.join_missing": N_(
         "Fichier de jointure introuvable : {path} (jointure « {join} » du profil « {profile} »). "
-        "Placez-le à cet endroit ou corrigez le profil.",
-        "Join file not found: {path} (join “{join}” of profile “{profile}”). "
-        "Put it there or fix the profile.",
+        "Placez-le à cet endroit ou corrigez le profil."
     ),
     # Profiles
-    "profile.not_found": (
+    "profile.not_found": N_(
         "Profil de correspondance inconnu : « {name} ». Profils fournis : {known}. "
-        "Ou donnez le chemin d'un fichier .toml.",
-        "Unknown mapping profile: “{name}”. Bundled profiles: {known}. Or give the path of a .toml file.",
+        "Ou donnez le chemin d'un fichier .toml."
     ),
-    "profile.file_not_found": (
-        "Fichier de profil introuvable : {path}. Vérifiez le chemin, ou donnez le nom d'un profil fourni : {known}.",
-        "Profile file not found: {path}. Check the path, or give a bundled profile's name: {known}.",
+    "profile.file_not_found": N_(
+        "Fichier de profil introuvable : {path}. Vérifiez le chemin, ou donnez le nom d'un profil fourni : {known}."
     ),
-    "profile.invalid": (
-        "Profil {path} invalide : {detail}. Corrigez le fichier (voir docs/profiles.md).",
-        "Invalid profile {path}: {detail}. Fix the file (see docs/profiles.md).",
+    "profile.invalid": N_(
+        "Profil {path} invalide : {detail}. Corrigez le fichier (voir docs/profiles.md)."
     ),
     # Store
-    "store.locked": (
-        "Le catalogue {path} est occupé par un autre processus. Attendez la fin de l'autre import puis relancez.",
-        "The catalogue {path} is busy with another process. Wait for the other import to finish, then run again.",
+    "store.locked": N_(
+        "Le catalogue {path} est occupé par un autre processus. Attendez la fin de l'autre import puis relancez."
     ),
-    "diagnose.no_chromium": (
+    "diagnose.no_chromium": N_(
         "Chromium est introuvable : installez le paquet Debian « chromium » (apt-get install chromium) "
-        "ou indiquez son chemin dans LANTERNE_CHROMIUM. Le rapport HTML, lui, ne demande rien.",
-        "Chromium was not found: install Debian's « chromium » package (apt-get install chromium) "
-        "or give its path in LANTERNE_CHROMIUM. The HTML report needs nothing.",
+        "ou indiquez son chemin dans LANTERNE_CHROMIUM. Le rapport HTML, lui, ne demande rien."
     ),
-    "diagnose.chromium_failed": (
-        "Chromium n'a pas pu produire le fichier ({detail}). Essayez le format html.",
-        "Chromium could not produce the file ({detail}). Try the html format.",
+    "diagnose.chromium_failed": N_(
+        "Chromium n'a pas pu produire le fichier ({detail}). Essayez le format html."
     ),
-    "diagnose.empty": (
-        "Aucune œuvre à diagnostiquer{where}. Importez d'abord un catalogue : lanterne ingest …",
-        "No works to diagnose{where}. Import a catalogue first: lanterne ingest …",
+    "diagnose.empty": N_(
+        "Aucune œuvre à diagnostiquer{where}. Importez d'abord un catalogue : lanterne ingest …"
     ),
-    "eval.bad_collection": (
+    "eval.bad_collection": N_(
         "La collection {path} est illisible ({detail}). Attendu : SQuAD v1 (JSON) ou, avec --queries "
-        "et --qrels, un corpus JSON Lines.",
-        "The collection {path} cannot be read ({detail}). Expected: SQuAD v1 (JSON) or, with "
-        "--queries and --qrels, a JSON Lines corpus.",
+        "et --qrels, un corpus JSON Lines."
     ),
-    "diagnose.written": (
-        "Rapport écrit : {path}",
-        "Report written: {path}",
+    "diagnose.written": N_("Rapport écrit : {path}"),
+    "store.corrupt": N_(
+        "Le catalogue {path} est endommagé ({detail}). Restaurez une sauvegarde ou réimportez dans un nouveau fichier."
     ),
-    "store.corrupt": (
-        "Le catalogue {path} est endommagé ({detail}). Restaurez une sauvegarde ou réimportez dans un nouveau fichier.",
-        "The catalogue {path} is damaged ({detail}). Restore a backup or import again into a new file.",
-    ),
-    "store.newer": (
+    "store.newer": N_(
         "Le catalogue {path} a été créé par une version plus récente de Lanterne (schéma {found} > {known}). "
-        "Mettez Lanterne à jour.",
-        "The catalogue {path} was made by a newer Lanterne (schema {found} > {known}). Update Lanterne.",
+        "Mettez Lanterne à jour."
     ),
-    "work.not_found": (
-        "Aucune œuvre d'identifiant « {id} ». Cherchez les identifiants avec « lanterne stats » ou la recherche.",
-        "No work has the id “{id}”. Find ids with “lanterne stats” or the search.",
+    "work.not_found": N_(
+        "Aucune œuvre d'identifiant « {id} ». Cherchez les identifiants avec « lanterne stats » ou la recherche."
     ),
-    "quarantine.not_found": (
-        "Aucune entrée de quarantaine numéro {id}. Listez-les avec « lanterne quarantine list ».",
-        "No quarantine entry number {id}. List them with “lanterne quarantine list”.",
+    "quarantine.not_found": N_(
+        "Aucune entrée de quarantaine numéro {id}. Listez-les avec « lanterne quarantine list »."
     ),
-    "internal": (
-        "Erreur interne inattendue ({detail}). Le détail est dans {log} ; signalez-la avec ce fichier.",
-        "Unexpected internal error ({detail}). Details are in {log}; please report it with that file.",
+    "internal": N_(
+        "Erreur interne inattendue ({detail}). Le détail est dans {log} ; signalez-la avec ce fichier."
     ),
-    "interrupted": (
-        "Interrompu. Les lots déjà validés sont enregistrés ; relancez la même commande pour terminer.",
-        "Interrupted. Batches already committed are stored; run the same command again to finish.",
+    "interrupted": N_(
+        "Interrompu. Les lots déjà validés sont enregistrés ; relancez la même commande pour terminer."
     ),
     # Publishing (area "publish"): why a work is left out of a format, and the standards' files
-    "publish.rights_missing": (
+    "publish.rights_missing": N_(
         "aucune licence : Europeana exige edm:rights ; donnez rights.licence (Creative Commons ou "
         "rightsstatements.org), ou une déclaration pour toutes les œuvres (LANTERNE_EDM_RIGHTS)",
-        "no licence: Europeana requires edm:rights; give rights.licence (Creative Commons or "
-        "rightsstatements.org), or one statement for every work (LANTERNE_EDM_RIGHTS)",
     ),
-    "publish.rights_not_europeana": (
+    "publish.rights_not_europeana": N_(
         "la licence {licence} n'est pas une des déclarations de droits d'Europeana (Creative "
-        "Commons, rightsstatements.org)",
-        "the licence {licence} is not one of Europeana's rights statements (Creative Commons, "
-        "rightsstatements.org)",
+        "Commons, rightsstatements.org)"
     ),
-    "publish.rights_licence_ouverte": (
+    "publish.rights_licence_ouverte": N_(
         "la Licence Ouverte ({licence}) n'est pas une déclaration de droits d'Europeana : "
         "déclarez CC BY 4.0, avec laquelle elle est compatible, si l'ayant droit l'accepte",
-        "the Licence Ouverte ({licence}) is not one of Europeana's rights statements: state "
-        "CC BY 4.0, which it is compatible with, if the rights holder agrees",
     ),
-    "publish.no_edm_type": (
+    "publish.no_edm_type": N_(
         "Europeana ne reçoit pas ce type d'œuvre ({type}) : il n'a pas d'edm:type",
-        "Europeana takes no work of this type ({type}): it has no edm:type",
     ),
-    "publish.no_link": (
-        "ni page (url) ni média qui montre l'œuvre : Europeana exige edm:isShownAt ou "
-        "edm:isShownBy",
-        "no page (url) nor medium showing the work: Europeana requires edm:isShownAt or "
-        "edm:isShownBy",
+    "publish.no_link": N_(
+        "ni page (url) ni média qui montre l'œuvre : Europeana exige edm:isShownAt ou edm:isShownBy"
     ),
-    "publish.no_language": (
+    "publish.no_language": N_(
         "texte sans langue : Europeana exige dc:language quand edm:type vaut TEXT ; donnez "
-        "in_languages",
-        "text with no language: Europeana requires dc:language when edm:type is TEXT; give "
-        "in_languages",
+        "in_languages"
     ),
-    "publish.no_title": (
-        "ni titre ni description lisibles : Europeana exige dc:title ou dc:description",
-        "no readable title nor description: Europeana requires dc:title or dc:description",
+    "publish.no_title": N_(
+        "ni titre ni description lisibles : Europeana exige dc:title ou dc:description"
     ),
-    "publish.no_subject": (
+    "publish.no_subject": N_(
         "ni sujet, ni genre, ni lieu : Europeana exige dc:subject, dc:type, dcterms:spatial ou "
-        "dcterms:temporal",
-        "no subject, genre nor place: Europeana requires dc:subject, dc:type, dcterms:spatial or "
-        "dcterms:temporal",
+        "dcterms:temporal"
     ),
-    "publish.ai_media": (
+    "publish.ai_media": N_(
         "œuvre étiquetée « {label} » : Europeana refuse le schema:digitalSourceType des médias "
         "faits par IA, et taire l'étiquette la cacherait",
-        "work labelled “{label}”: Europeana refuses the schema:digitalSourceType of AI-made media, "
-        "and leaving the label out would hide it",
     ),
-    "publish.no_standards": (
+    "publish.no_standards": N_(
         "Les fichiers des standards sont introuvables ({missing} dans {path}) : indiquez leur "
         "dossier avec --standards ou LANTERNE_STANDARDS (../shared/standards dans le dépôt de "
         "développement).",
-        "The standards' files were not found ({missing} in {path}): give their folder with "
-        "--standards or LANTERNE_STANDARDS (../shared/standards in the development checkout).",
     ),
-    "iiif.no_manifest": (
+    "iiif.no_manifest": N_(
         "L'œuvre « {id} » n'a pas de manifeste IIIF : aucune de ses images n'indique sa taille "
-        "(largeur et hauteur), qu'un canevas IIIF exige.",
-        "The work “{id}” has no IIIF manifest: none of its images states its size (width and "
-        "height), which a IIIF canvas requires.",
+        "(largeur et hauteur), qu'un canevas IIIF exige."
     ),
-    "iiif.gone": (
+    "iiif.gone": N_(
         "L'œuvre « {id} » a été retirée du catalogue ; son manifeste IIIF aussi.",
-        "The work “{id}” was removed from the catalogue; so was its IIIF manifest.",
     ),
-    "publish.bad_record": (
-        "{what} n'est pas une notice {format} lisible ({detail}).",
-        "{what} is not a readable {format} record ({detail}).",
-    ),
+    "publish.bad_record": N_("{what} n'est pas une notice {format} lisible ({detail})."),
     # OAI-PMH errors (the text of <error>, French then English in one answer)
-    "oai.bad_verb": (
+    "oai.bad_verb": N_(
         "verbe absent, répété ou inconnu : les verbes sont Identify, ListMetadataFormats, "
-        "ListSets, ListIdentifiers, ListRecords et GetRecord",
-        "verb missing, repeated or unknown: the verbs are Identify, ListMetadataFormats, "
-        "ListSets, ListIdentifiers, ListRecords and GetRecord",
+        "ListSets, ListIdentifiers, ListRecords et GetRecord"
     ),
-    "oai.repeated": (
+    "oai.repeated": N_(
         "argument répété : {name}",
-        "argument repeated: {name}",
     ),
-    "oai.unknown_argument": (
-        "argument que {verb} ne prend pas : {name}",
-        "argument {verb} does not take: {name}",
-    ),
-    "oai.missing_argument": (
-        "argument obligatoire de {verb} absent : {name}",
-        "required argument of {verb} missing: {name}",
-    ),
-    "oai.exclusive": (
-        "resumptionToken s'emploie seul (avec verb) : retirez {names}",
-        "resumptionToken comes alone (with verb): remove {names}",
-    ),
-    "oai.bad_value": (
+    "oai.unknown_argument": N_("argument que {verb} ne prend pas : {name}"),
+    "oai.missing_argument": N_("argument obligatoire de {verb} absent : {name}"),
+    "oai.exclusive": N_("resumptionToken s'emploie seul (avec verb) : retirez {names}"),
+    "oai.bad_value": N_(
         "valeur illisible pour {name} : caractères que XML ne peut porter, ou vide",
-        "unreadable value for {name}: characters XML cannot carry, or empty",
     ),
-    "oai.bad_date": (
+    "oai.bad_date": N_(
         "date {name} illisible : écrivez AAAA-MM-JJ ou AAAA-MM-JJThh:mm:ssZ (UTC)",
-        "unreadable {name} date: write YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (UTC)",
     ),
-    "oai.mixed_granularity": (
+    "oai.mixed_granularity": N_(
         "from et until doivent avoir la même granularité (deux jours, ou deux instants)",
-        "from and until must have the same granularity (two days, or two instants)",
     ),
-    "oai.from_after_until": (
+    "oai.from_after_until": N_(
         "from est après until : aucune date ne peut convenir",
-        "from is after until: no date can match",
     ),
-    "oai.bad_prefix": (
+    "oai.bad_prefix": N_(
         "metadataPrefix mal formé : les formats sont {formats}",
-        "malformed metadataPrefix: the formats are {formats}",
     ),
-    "oai.bad_set": (
+    "oai.bad_set": N_(
         "set mal formé : un setSpec comme source:NOM, type:Event ou territory:FR-BRE",
-        "malformed set: a setSpec such as source:NAME, type:Event or territory:FR-BRE",
     ),
-    "oai.bad_token": (
+    "oai.bad_token": N_(
         "resumptionToken illisible, modifié ou d'une autre requête : reprenez la liste depuis "
         "le début (sans resumptionToken)",
-        "resumptionToken unreadable, altered or from another request: start the list again "
-        "(without resumptionToken)",
     ),
-    "oai.unknown_format": (
-        "format {prefix} inconnu ici : les formats sont {formats}",
-        "unknown format {prefix}: the formats are {formats}",
-    ),
-    "oai.not_in_format": (
+    "oai.unknown_format": N_("format {prefix} inconnu ici : les formats sont {formats}"),
+    "oai.not_in_format": N_(
         "cette œuvre ne peut pas être écrite en {prefix} : {reasons}",
-        "this work cannot be written in {prefix}: {reasons}",
     ),
-    "oai.unknown_id": (
+    "oai.unknown_id": N_(
         "identifiant inconnu dans cet entrepôt (de la forme oai:{repository}:ŒUVRE)",
-        "identifier unknown in this repository (of the form oai:{repository}:WORK)",
     ),
-    "oai.no_records": (
+    "oai.no_records": N_(
         "aucune notice ne correspond à ces dates, cet ensemble et ce format",
-        "no record matches these dates, this set and this format",
     ),
-    "oai.no_sets": (
+    "oai.no_sets": N_(
         "cet entrepôt n'a pas d'ensembles : son catalogue est vide",
-        "this repository has no sets: its catalogue is empty",
     ),
     # Quarantine reasons
-    "reason.bad_row": (
-        "ligne mal formée : {detail}",
-        "malformed line: {detail}",
+    "reason.bad_row": N_("ligne mal formée : {detail}"),
+    "reason.field_count": N_(
+        "{found} champs au lieu de {expected} (séparateur attendu « {delimiter} »{hint})"
     ),
-    "reason.field_count": (
-        "{found} champs au lieu de {expected} (séparateur attendu « {delimiter} »{hint})",
-        "{found} fields instead of {expected} (expected delimiter “{delimiter}”{hint})",
+    "reason.truncated": N_("fin de fichier inattendue : le fichier semble tronqué ({detail})"),
+    "reason.bad_json": N_("JSON invalide ligne {line}, colonne {column} : {detail}"),
+    "reason.not_object": N_("l'élément n'est pas un objet JSON mais {kind}"),
+    "reason.undecodable": N_("octets illisibles en {encoding} : {detail}"),
+    "reason.missing_id": N_("identifiant absent (champ « {field} »)"),
+    "reason.duplicate_id": N_(
+        "identifiant « {id} » déjà lu ligne {first_line}{first_file} ; seule la première occurrence est gardée"
     ),
-    "reason.truncated": (
-        "fin de fichier inattendue : le fichier semble tronqué ({detail})",
-        "unexpected end of file: the file looks truncated ({detail})",
-    ),
-    "reason.bad_json": (
-        "JSON invalide ligne {line}, colonne {column} : {detail}",
-        "invalid JSON at line {line}, column {column}: {detail}",
-    ),
-    "reason.not_object": (
-        "l'élément n'est pas un objet JSON mais {kind}",
-        "the item is not a JSON object but {kind}",
-    ),
-    "reason.undecodable": (
-        "octets illisibles en {encoding} : {detail}",
-        "bytes not readable as {encoding}: {detail}",
-    ),
-    "reason.missing_id": (
-        "identifiant absent (champ « {field} »)",
-        "missing identifier (field “{field}”)",
-    ),
-    "reason.duplicate_id": (
-        "identifiant « {id} » déjà lu ligne {first_line}{first_file} ; seule la première occurrence est gardée",
-        "id “{id}” already read at line {first_line}{first_file}; only the first occurrence is kept",
-    ),
-    "reason.missing_required": (
-        "champ obligatoire vide : {target} (source « {field} »)",
-        "required field empty: {target} (source “{field}”)",
-    ),
-    "reason.bad_value": (
-        "valeur invalide pour {target} (source « {field} ») : {detail}",
-        "invalid value for {target} (source “{field}”): {detail}",
-    ),
-    "reason.too_long": (
-        "champ « {field} » trop long : {length} caractères (maximum {limit})",
-        "field “{field}” too long: {length} characters (maximum {limit})",
-    ),
-    "reason.invalid_record": (
-        "notice invalide : {detail}",
-        "invalid record: {detail}",
-    ),
+    "reason.missing_required": N_("champ obligatoire vide : {target} (source « {field} »)"),
+    "reason.bad_value": N_("valeur invalide pour {target} (source « {field} ») : {detail}"),
+    "reason.too_long": N_("champ « {field} » trop long : {length} caractères (maximum {limit})"),
+    "reason.invalid_record": N_("notice invalide : {detail}"),
     # Ingest readers (area "readers")
-    "reason.too_deep": (
+    "reason.too_deep": N_(
         "imbrication trop profonde : plus de {limit} niveaux de tableaux et d'objets "
-        "(réglage LANTERNE_MAX_JSON_DEPTH)",
-        "nesting too deep: more than {limit} levels of arrays and objects "
-        "(setting LANTERNE_MAX_JSON_DEPTH)",
+        "(réglage LANTERNE_MAX_JSON_DEPTH)"
     ),
-    "reason.too_large": (
+    "reason.too_large": N_(
         "notice de plus de {limit} octets (réglage LANTERNE_MAX_RECORD_BYTES) : seuls ses "
-        "{kept} premiers octets sont gardés",
-        "record over {limit} bytes (setting LANTERNE_MAX_RECORD_BYTES): only its first "
-        "{kept} bytes are kept",
+        "{kept} premiers octets sont gardés"
     ),
-    "warning.dangling_ref": (
-        "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe",
-        "{path}: @id reference “{ref}” ({where}) points to no node of the graph; kept as an external link",
+    "warning.dangling_ref": N_(
+        "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe"
     ),
     # JSON-LD bounds, URLs, settings (area: jsonld)
-    "reason.graph_too_deep": (
+    "reason.graph_too_deep": N_(
         "nœud « {id} » : une fois ses liens @id résolus, il s'imbrique sur plus de {limit} niveaux ; "
-        "si l'export est légitime, relevez {setting}",
-        "node “{id}”: once its @id links are resolved, it nests more than {limit} levels deep; "
-        "if the export is genuine, raise {setting}",
+        "si l'export est légitime, relevez {setting}"
     ),
-    "reason.graph_too_large": (
+    "reason.graph_too_large": N_(
         "nœud « {id} » : une fois ses liens @id résolus, il compte plus de {limit} objets et listes "
-        "(un nœud partagé compte à chaque lien) ; si l'export est légitime, relevez {setting}",
-        "node “{id}”: once its @id links are resolved, it holds more than {limit} objects and lists "
-        "(a shared node counts at each link); if the export is genuine, raise {setting}",
+        "(un nœud partagé compte à chaque lien) ; si l'export est légitime, relevez {setting}"
     ),
-    "warning.unsafe_url": (
-        "{path} : lien « {value} » écarté ({target}, source « {field} ») : {why}",
-        "{path}: link “{value}” dropped ({target}, source “{field}”): {why}",
+    "warning.unsafe_url": N_(
+        "{path} : lien « {value} » écarté ({target}, source « {field} ») : {why}"
     ),
-    "url.scheme": (
-        "schéma « {detail} » refusé, seuls http et https font des liens",
-        "scheme “{detail}” refused, only http and https make links",
+    "url.scheme": N_("schéma « {detail} » refusé, seuls http et https font des liens"),
+    "url.hidden_character": N_(
+        "caractère caché {detail} (espace, contrôle ou mise en forme) dans l'adresse"
     ),
-    "url.hidden_character": (
-        "caractère caché {detail} (espace, contrôle ou mise en forme) dans l'adresse",
-        "hidden character {detail} (space, control or formatting) in the address",
+    "url.no_host": N_("adresse http(s) sans nom de domaine{detail}"),
+    "url.not_absolute": N_("ce n'est pas une adresse absolue http:// ou https://{detail}"),
+    "setting.not_positive": N_(
+        "{name} vaut « {value} » : attendu un nombre entier supérieur ou égal à {minimum}."
     ),
-    "url.no_host": (
-        "adresse http(s) sans nom de domaine{detail}",
-        "http(s) address without a host name{detail}",
-    ),
-    "url.not_absolute": (
-        "ce n'est pas une adresse absolue http:// ou https://{detail}",
-        "not an absolute http:// or https:// address{detail}",
-    ),
-    "setting.not_positive": (
-        "{name} vaut « {value} » : attendu un nombre entier supérieur ou égal à {minimum}.",
-        "{name} is “{value}”: expected a whole number of at least {minimum}.",
-    ),
-    "setting.set_by_serve": (
-        "{name} manque : ce processus est lancé par « lanterne serve --workers N », qui le pose.",
-        "{name} is missing: this process is started by “lanterne serve --workers N”, which sets it.",
+    "setting.set_by_serve": N_(
+        "{name} manque : ce processus est lancé par « lanterne serve --workers N », qui le pose."
     ),
     # Audit reports and gaps (auditreport) ----------------------------------------------------
-    "gaps.ambiguous_source": (
-        "Les identifiants de la plateforme « {platform} » se trouvent dans plusieurs sources du catalogue ({found}) : dites laquelle avec --source NOM.",
-        "The ids of platform « {platform} » are found in several sources of the catalogue ({found}): say which with --source NAME.",
+    "gaps.ambiguous_source": N_(
+        "Les identifiants de la plateforme « {platform} » se trouvent dans plusieurs sources du catalogue ({found}) : dites laquelle avec --source NOM."
     ),
-    "gaps.unknown_source": (
-        "Le catalogue n'a pas de source « {source} » (sources : {known}).",
-        "The catalogue has no source « {source} » (sources: {known}).",
-    ),
+    "gaps.unknown_source": N_("Le catalogue n'a pas de source « {source} » (sources : {known})."),
     # Catalogue store (area: catalogue)
-    "store.full": (
+    "store.full": N_(
         "Le disque du catalogue {path} est plein ({free} libres dans {folder}) : le lot en cours n'a "
         "pas été écrit ; le catalogue garde les lots déjà validés et reste cohérent. Libérez de la "
         "place sur ce disque, ou choisissez un catalogue sur un autre disque (--catalogue, "
-        "LANTERNE_CATALOGUE), puis relancez la même commande : elle reprend où elle s'est arrêtée.",
-        "The disk of the catalogue {path} is full ({free} free in {folder}): the current batch was "
-        "not written; the catalogue keeps the batches already committed and stays consistent. Free "
-        "some space on that disk, or use a catalogue on another disk (--catalogue, "
-        "LANTERNE_CATALOGUE), then run the same command again: it resumes where it stopped.",
+        "LANTERNE_CATALOGUE), puis relancez la même commande : elle reprend où elle s'est arrêtée."
     ),
 }
 
 
-REASON_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "reason.bad_row": ("ligne mal formée", "malformed line"),
-    "reason.field_count": ("mauvais nombre de champs", "wrong number of fields"),
-    "reason.truncated": ("fichier tronqué", "truncated file"),
-    "reason.bad_json": ("JSON invalide", "invalid JSON"),
-    "reason.not_object": ("élément qui n'est pas un objet", "item that is not an object"),
-    "reason.undecodable": ("octets illisibles", "unreadable bytes"),
-    "reason.missing_id": ("identifiant absent", "missing identifier"),
-    "reason.duplicate_id": ("identifiant en double", "duplicate identifier"),
-    "reason.missing_required": ("champ obligatoire vide", "required field empty"),
-    "reason.bad_value": ("valeur invalide", "invalid value"),
-    "reason.too_long": ("champ trop long", "field too long"),
-    "reason.invalid_record": ("notice invalide", "invalid record"),
+REASON_LABELS: Final[dict[str, str]] = {
+    "reason.bad_row": N_("ligne mal formée"),
+    "reason.field_count": N_("mauvais nombre de champs"),
+    "reason.truncated": N_("fichier tronqué"),
+    "reason.bad_json": N_("JSON invalide"),
+    "reason.not_object": N_("élément qui n'est pas un objet"),
+    "reason.undecodable": N_("octets illisibles"),
+    "reason.missing_id": N_("identifiant absent"),
+    "reason.duplicate_id": N_("identifiant en double"),
+    "reason.missing_required": N_("champ obligatoire vide"),
+    "reason.bad_value": N_("valeur invalide"),
+    "reason.too_long": N_("champ trop long"),
+    "reason.invalid_record": N_("notice invalide"),
     # area: jsonld
-    "reason.graph_too_deep": ("graphe JSON-LD trop profond", "JSON-LD graph too deep"),
-    "reason.graph_too_large": ("graphe JSON-LD trop grand", "JSON-LD graph too large"),
+    "reason.graph_too_deep": N_("graphe JSON-LD trop profond"),
+    "reason.graph_too_large": N_("graphe JSON-LD trop grand"),
     # Ingest readers (area "readers")
-    "reason.too_deep": ("imbrication trop profonde", "nesting too deep"),
-    "reason.too_large": ("notice trop grande", "record too large"),
+    "reason.too_deep": N_("imbrication trop profonde"),
+    "reason.too_large": N_("notice trop grande"),
 }
 
 
 def reason_label(reason: str, lang: Lang = "fr") -> str:
     """Short name of a quarantine reason, for counts."""
-    fr, en = REASON_LABELS.get(reason, (reason, reason))
-    return en if lang == "en" else fr
+    label = REASON_LABELS.get(reason)
+    return reason if label is None else translate(lang, label)
 
 
 def say(key: str, lang: Lang = "fr", **params: object) -> str:
     """The sentence ``key`` in ``lang`` with its placeholders filled."""
-    fr, en = MESSAGES[key]
-    return (en if lang == "en" else fr).format(**params)
+    return translations("en" if lang == "en" else "fr").gettext(MESSAGES[key]).format(**params)
 
 
 def say_partial(key: str, lang: Lang, params: Mapping[str, object]) -> str:
@@ -607,7 +452,6 @@ def say_partial(key: str, lang: Lang, params: Mapping[str, object]) -> str:
     Quarantine reasons are said again later from stored parameters, and some readers have no
     value for an optional detail (a delimiter hint, say).
     """
-    fr, en = MESSAGES[key]
-    template = en if lang == "en" else fr
+    template = translations("en" if lang == "en" else "fr").gettext(MESSAGES[key])
     names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
     return template.format(**(dict.fromkeys(names, "") | dict(params)))

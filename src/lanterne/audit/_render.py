@@ -16,11 +16,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from lanterne.audit._report import Report
 from lanterne.audit._words import flatten, group, parameter, rule, surface, verdict
-from lanterne.report import BLUE, GREY, NNBSP, ORANGE, count, decimal, number, pct, pyplot, svg
-
-
-def _t(lang: str, fr: str, en: str) -> str:
-    return fr if lang != "en" else en
+from lanterne.messages import translate
+from lanterne.report import BLUE, GREY, ORANGE, count, decimal, number, pct, pyplot, svg
 
 
 def _points(values: Sequence[float | None], scale: float = 100.0) -> list[float]:
@@ -59,7 +56,7 @@ def chart_positions(report: Report, lang: str = "fr") -> str:
             missing.append(label)
             continue
         if any(v is None for v in values):
-            label += _t(lang, " (trous : attribut inconnu)", " (gaps: attribute unknown)")
+            label += translate(lang, " (trous : attribut inconnu)")
         # Dashes tell apart two groups whose shares coincide (European = European or EOF).
         ax.plot(
             range(1, len(values) + 1),
@@ -71,24 +68,22 @@ def chart_positions(report: Report, lang: str = "fr") -> str:
         )
     for label in missing:
         # In the legend, without a line: a group never known is said, not drawn at 0 %.
-        ax.plot([], [], " ", label=label + _t(lang, f"{NNBSP}: données insuffisantes", ": no data"))
+        ax.plot([], [], " ", label=label + translate(lang, "\u202f: données insuffisantes"))
     _whole_ticks(ax, longest)
     ax.set_ylim(-3, 103)  # a share: 0–100 %, even when no line is drawn
     ax.set_xlim(0.5, max(longest, 1) + 0.5)
     _axis_numbers(ax, lang)
     ax.set_xlabel("Position")
-    ax.set_ylabel(_t(lang, "part (%)", "share (%)"))
+    ax.set_ylabel(translate(lang, "part (%)"))
     if report.by_position:
         ax.legend(fontsize=8)
-    return svg(
-        fig, _t(lang, "Part de chaque groupe par position", "Share of each group by position")
-    )
+    return svg(fig, translate(lang, "Part de chaque groupe par position"))
 
 
 def chart_lorenz(report: Report, lang: str = "fr") -> str:
     x, y = report.lorenz
     fig, ax = pyplot().subplots(figsize=(4, 4))
-    ax.plot([0, 100], [0, 100], color=GREY, linestyle="--", label=_t(lang, "égalité", "equality"))
+    ax.plot([0, 100], [0, 100], color=GREY, linestyle="--", label=translate(lang, "égalité"))
     ax.plot(
         [100 * v for v in x],
         [100 * v for v in y],
@@ -96,10 +91,10 @@ def chart_lorenz(report: Report, lang: str = "fr") -> str:
         label=f"Gini {decimal(report.exposure_gini, lang)}",
     )
     _axis_numbers(ax, lang)
-    ax.set_xlabel(_t(lang, "Part des œuvres (%)", "Share of works (%)"))
-    ax.set_ylabel(_t(lang, "Part de l'exposition (%)", "Share of exposure (%)"))
+    ax.set_xlabel(translate(lang, "Part des œuvres (%)"))
+    ax.set_ylabel(translate(lang, "Part de l'exposition (%)"))
     ax.legend(fontsize=8)
-    return svg(fig, _t(lang, "Courbe de Lorenz de l'exposition", "Lorenz curve of exposure"))
+    return svg(fig, translate(lang, "Courbe de Lorenz de l'exposition"))
 
 
 def chart_drift(report: Report, lang: str = "fr") -> str | None:
@@ -121,7 +116,7 @@ def chart_drift(report: Report, lang: str = "fr") -> str | None:
         _points(d.by_session, scale),
         color=BLUE,
         marker="o",
-        label=_t(lang, "profils", "personas"),
+        label=translate(lang, "profils"),
     )
     if not all(v is None for v in d.control_by_session):
         ax.plot(
@@ -130,7 +125,7 @@ def chart_drift(report: Report, lang: str = "fr") -> str | None:
             color=ORANGE,
             linestyle="--",
             marker="s",
-            label=_t(lang, "témoins", "controls"),
+            label=translate(lang, "témoins"),
         )
     _whole_ticks(ax, len(sessions))
     _axis_numbers(ax, lang)
@@ -140,11 +135,7 @@ def chart_drift(report: Report, lang: str = "fr") -> str | None:
     ax.legend(fontsize=8)
     return svg(
         fig,
-        _t(
-            lang,
-            "Évolution au fil des sessions, intervalle à 95\u202f%",
-            "Drift across sessions, 95% band",
-        ),
+        translate(lang, "Évolution au fil des sessions, intervalle à 95\u202f%"),
     )
 
 
@@ -170,22 +161,19 @@ def _interval(value: float, low: float, high: float, lang: str) -> str:
 def render_body(report: Report, lang: str = "fr") -> str:
     """The audit's content without the page around it (the web interface's audit page)."""
 
-    def t(a: str, b: str) -> str:
-        return _t(lang, a, b)
-
     esc = html.escape
     parts = [
-        f"<h1>{t('Audit d’exposition', 'Exposure audit')}</h1>",
-        f"<h2>{t('En bref', 'Summary')}</h2><ul>",
+        f"<h1>{translate(lang, 'Audit d’exposition')}</h1>",
+        f"<h2>{translate(lang, 'En bref', msgctxt='audit')}</h2><ul>",
     ]
     parts += [f"<li>{esc(s)}</li>" for s in report.summary["fr" if lang != "en" else "en"]]
     parts.append("</ul>")
     parts.append(
-        f"<h2>{t('Verdicts', 'Verdicts')}</h2><table><tr><th scope='col'>{t('règle', 'rule')}</th>"
-        f"<th scope='col'>{t('seuil', 'threshold')}</th>"
-        f"<th scope='col'>{t(f'valeur (IC 95{NNBSP}%)', 'value (95% CI)')}</th>"
-        f"<th scope='col'>{t('attribut connu', 'attribute known')}</th>"
-        f"<th scope='col'>{t('verdict', 'verdict')}</th></tr>"
+        f"<h2>{translate(lang, 'Verdicts')}</h2><table><tr><th scope='col'>{translate(lang, 'règle')}</th>"
+        f"<th scope='col'>{translate(lang, 'seuil')}</th>"
+        f"<th scope='col'>{translate(lang, 'valeur (IC 95 %)')}</th>"
+        f"<th scope='col'>{translate(lang, 'attribut connu')}</th>"
+        f"<th scope='col'>{translate(lang, 'verdict')}</th></tr>"
     )
     for v in report.verdicts:
         value = (
@@ -200,26 +188,26 @@ def render_body(report: Report, lang: str = "fr") -> str:
     parts.append("</table>")
     for c in report.compliance:
         parts.append(
-            f"<h2>{t('Profil par profil', 'Persona by persona')} — {esc(rule(c.rule, lang))}</h2>"
-            f"<table><tr><th scope='col'>{t('profils', 'personas')}</th>"
-            f"<th scope='col'>{t('respecté', 'met')}</th>"
-            f"<th scope='col'>{t('non respecté', 'not met')}</th>"
-            f"<th scope='col'>{t('indéterminé', 'undetermined')}</th>"
-            f"<th scope='col'>{t('données insuffisantes', 'no data')}</th></tr>"
+            f"<h2>{translate(lang, 'Profil par profil')} — {esc(rule(c.rule, lang))}</h2>"
+            f"<table><tr><th scope='col'>{translate(lang, 'profils')}</th>"
+            f"<th scope='col'>{translate(lang, 'respecté')}</th>"
+            f"<th scope='col'>{translate(lang, 'non respecté')}</th>"
+            f"<th scope='col'>{translate(lang, 'indéterminé')}</th>"
+            f"<th scope='col'>{translate(lang, 'données insuffisantes')}</th></tr>"
             f"<tr><td>{count(c.personas, lang)}</td><td>{count(c.met, lang)}</td>"
             f"<td>{count(c.not_met, lang)}</td><td>{count(c.undetermined, lang)}</td>"
             f"<td>{count(c.no_data, lang)}</td></tr></table>"
         )
         if c.quantiles:
             heads = [
-                t("minimum", "minimum"),
-                t("1er quartile", "1st quartile"),
-                t("médiane", "median"),
-                t("3e quartile", "3rd quartile"),
-                t("maximum", "maximum"),
+                translate(lang, "minimum"),
+                translate(lang, "1er quartile"),
+                translate(lang, "médiane"),
+                translate(lang, "3e quartile"),
+                translate(lang, "maximum"),
             ]
             parts.append(
-                f"<table><caption>{t('Part par profil (seuil ', 'Share per persona (threshold ')}"
+                f"<table><caption>{translate(lang, 'Part par profil (seuil ')}"
                 f"{pct(c.threshold, lang)})</caption><tr>"
                 + "".join(f"<th scope='col'>{h}</th>" for h in heads)
                 + "</tr><tr>"
@@ -230,9 +218,9 @@ def render_body(report: Report, lang: str = "fr") -> str:
         if not c.quantiles:
             continue  # no persona with data: an empty histogram says nothing
         parts.append(
-            f"<table><caption>{t('Profils par tranche de part', 'Personas per band of share')}"
-            f"</caption><tr><th scope='col'>{t('part', 'share')}</th>"
-            f"<th scope='col'>{t('profils', 'personas')}</th></tr>"
+            f"<table><caption>{translate(lang, 'Profils par tranche de part')}"
+            f"</caption><tr><th scope='col'>{translate(lang, 'part')}</th>"
+            f"<th scope='col'>{translate(lang, 'profils')}</th></tr>"
             + "".join(
                 f"<tr><td>{pct(k / bins, lang, 0)} – {pct((k + 1) / bins, lang, 0)}</td>"
                 f"<td>{count(n, lang)}</td></tr>"
@@ -242,19 +230,19 @@ def render_body(report: Report, lang: str = "fr") -> str:
         )
     for name, shares in report.shares.items():
         parts.append(
-            f"<h2>{t('Parts', 'Shares')} — {esc(surface(name, lang))}</h2><table><tr>"
-            f"<th scope='col'>{t('groupe', 'group')}</th>"
-            f"<th scope='col'>{t(f'exposition pondérée (IC 95{NNBSP}%)', 'weighted exposure (95% CI)')}</th>"
-            f"<th scope='col'>{t('emplacements', 'slots')}</th>"
-            f"<th scope='col'>{t('catalogue', 'catalogue')}</th>"
-            f"<th scope='col'>{t('attribut connu', 'attribute known')}</th></tr>"
+            f"<h2>{translate(lang, 'Parts')} — {esc(surface(name, lang))}</h2><table><tr>"
+            f"<th scope='col'>{translate(lang, 'groupe')}</th>"
+            f"<th scope='col'>{translate(lang, 'exposition pondérée (IC 95 %)')}</th>"
+            f"<th scope='col'>{translate(lang, 'emplacements')}</th>"
+            f"<th scope='col'>{translate(lang, 'catalogue')}</th>"
+            f"<th scope='col'>{translate(lang, 'attribut connu')}</th></tr>"
         )
         for s in shares:
             label = esc(group(s.group, lang))
             if s.exposure is None:
                 parts.append(
                     f'<tr><td>{label}</td><td colspan="2">'
-                    f"{t('données insuffisantes : attribut inconnu', 'no data: attribute unknown')}"
+                    f"{translate(lang, 'données insuffisantes : attribut inconnu')}"
                     f"</td><td>{pct(s.catalogue, lang)}</td><td>{pct(s.known, lang)}</td></tr>"
                 )
                 continue
@@ -265,28 +253,26 @@ def render_body(report: Report, lang: str = "fr") -> str:
                 f"<td>{pct(s.known, lang)}</td></tr>"
             )
         parts.append("</table>")
-    parts.append(f"<h2>{t('Par position', 'By position')}</h2>{chart_positions(report, lang)}")
+    parts.append(f"<h2>{translate(lang, 'Par position')}</h2>{chart_positions(report, lang)}")
     parts.append(
-        f"<h2>{t('Concentration', 'Concentration')}</h2>{chart_lorenz(report, lang)}"
-        f"<p>Gini {decimal(report.exposure_gini, lang, 3)} · {t('entropie', 'entropy')}"
-        f" {decimal(report.exposure_entropy, lang)} bits · {t('longue traîne', 'long tail')}"
-        f" {pct(report.long_tail_share, lang)} · {t('couverture', 'coverage')}"
+        f"<h2>{translate(lang, 'Concentration')}</h2>{chart_lorenz(report, lang)}"
+        f"<p>Gini {decimal(report.exposure_gini, lang, 3)} · {translate(lang, 'entropie')}"
+        f" {decimal(report.exposure_entropy, lang)} bits · {translate(lang, 'longue traîne')}"
+        f" {pct(report.long_tail_share, lang)} · {translate(lang, 'couverture')}"
         f" {pct(report.coverage, lang)}</p>"
     )
     drift = chart_drift(report, lang)
     if drift:
-        parts.append(
-            f"<h2>{t('Dérive et bulles de filtre', 'Drift and filter bubbles')}</h2>{drift}"
-        )
+        parts.append(f"<h2>{translate(lang, 'Dérive et bulles de filtre')}</h2>{drift}")
     rows = "".join(
         f"<tr><th scope='row'>{esc(k)}</th><td>{esc(v)}</td></tr>"
         for k, v in (parameter(key, value, lang) for key, value in flatten(report.parameters))
     )
     raw = json.dumps(report.parameters, ensure_ascii=False, indent=2)
     parts.append(
-        f"<h2>{t('Paramètres', 'Parameters')}</h2><table>{rows}</table>"
+        f"<h2>{translate(lang, 'Paramètres')}</h2><table>{rows}</table>"
         f'<p><a download="audit-parametres.json" href="data:application/json;charset=utf-8,'
-        f'{esc(_uri(raw))}">{t("Paramètres en JSON", "Parameters as JSON")}</a></p>'
+        f'{esc(_uri(raw))}">{translate(lang, "Paramètres en JSON")}</a></p>'
     )
     return "\n".join(parts)
 

@@ -2,10 +2,12 @@
 
 Machine keys (``european=true``, ``not met``, ``catalogue-european``) stay in the JSON report;
 what a reader sees goes through here, labelled; its numbers are written by ``lanterne.report``.
+Each table maps a key to its French msgid, said in English through the one catalogue.
 """
 
 from __future__ import annotations
 
+from lanterne.messages import N_, translate
 from lanterne.report import NNBSP, count, number, pct
 
 __all__ = [
@@ -24,130 +26,126 @@ def _fr(lang: str) -> bool:
 
 
 VERDICTS = {
-    "met": ("respecté", "met"),
-    "not met": ("non respecté", "not met"),
-    "uncertain": ("incertain", "uncertain"),
-    "no data": ("données insuffisantes", "no data"),
+    "met": N_("respecté"),
+    "not met": N_("non respecté"),
+    "uncertain": N_("incertain"),
+    "no data": N_("données insuffisantes"),
 }
 
 RULES = {
-    "catalogue-european": ("Catalogue : œuvres européennes", "Catalogue: European works"),
-    "catalogue-eof": (
-        "Catalogue : œuvres d'expression originale française (EOF)",
-        "Catalogue: original French-language (EOF) works",
-    ),
-    "home-european-or-eof": (
-        "Accueil : œuvres européennes ou EOF, pondérées par la place",
-        "Home: European or EOF works, weighted by position",
-    ),
+    "catalogue-european": N_("Catalogue : œuvres européennes"),
+    "catalogue-eof": N_("Catalogue : œuvres d'expression originale française (EOF)"),
+    "home-european-or-eof": N_("Accueil : œuvres européennes ou EOF, pondérées par la place"),
 }
 
 GROUPS = {
-    "european=true": ("œuvres européennes", "European works"),
-    "eof=true": ("œuvres EOF (expression originale française)", "original French-language works"),
-    "francophone=true": ("œuvres francophones", "francophone works"),
-    "independent=true": ("production indépendante", "independent production"),
-    "european-or-eof=true": ("œuvres européennes ou EOF", "European or EOF works"),
-    "creation=synthetic": ("créations générées par IA", "AI-generated works"),
-    "genre-entropy": ("diversité des genres (entropie, bits)", "genre diversity (entropy, bits)"),
+    "european=true": N_("œuvres européennes"),
+    "eof=true": N_("œuvres EOF (expression originale française)"),
+    "francophone=true": N_("œuvres francophones"),
+    "independent=true": N_("production indépendante"),
+    "european-or-eof=true": N_("œuvres européennes ou EOF"),
+    "creation=synthetic": N_("créations générées par IA"),
+    "genre-entropy": N_("diversité des genres (entropie, bits)"),
 }
 
 ATTRIBUTES = {
-    "european": ("européenne", "European"),
-    "eof": ("EOF", "EOF"),
-    "francophone": ("francophone", "francophone"),
-    "independent": ("indépendante", "independent"),
-    "type": ("genre d'œuvre", "kind of work"),
-    "genre": ("genre", "genre"),
-    "country": ("pays", "country"),
-    "language": ("langue", "language"),
-    "territory": ("territoire", "territory"),
-    "creation": ("création", "creation"),
+    "european": N_("européenne"),
+    "eof": N_("EOF"),
+    "francophone": N_("francophone"),
+    "independent": N_("indépendante"),
+    "type": N_("genre d'œuvre"),
+    "genre": N_("genre"),
+    "country": N_("pays"),
+    "language": N_("langue"),
+    "territory": N_("territoire"),
+    "creation": N_("création"),
 }
 
 VALUES = {
-    "true": ("oui", "yes"),
-    "false": ("non", "no"),
-    "Festival": ("festival", "festival"),
-    "CreativeWork": ("œuvre ou objet", "work or object"),
-    "Book": ("livre", "book"),
-    "Movie": ("film", "film"),
-    "TVSeries": ("série", "TV series"),
-    "MusicRecording": ("enregistrement musical", "music recording"),
-    "MusicAlbum": ("album", "album"),
-    "VisualArtwork": ("œuvre d'art", "artwork"),
-    "Event": ("événement", "event"),
-    "TheaterEvent": ("spectacle", "theatre show"),
+    "true": N_("oui"),
+    "false": N_("non"),
+    "Festival": N_("festival"),
+    "CreativeWork": N_("œuvre ou objet"),
+    "Book": N_("livre"),
+    "Movie": N_("film"),
+    "TVSeries": N_("série"),
+    "MusicRecording": N_("enregistrement musical"),
+    "MusicAlbum": N_("album"),
+    "VisualArtwork": N_("œuvre d'art"),
+    "Event": N_("événement"),
+    "TheaterEvent": N_("spectacle"),
 }
 
 SURFACES = {
-    "all": ("toutes les surfaces", "all surfaces"),
-    "home": ("accueil", "home"),
-    "search": ("recherche", "search"),
-    "autoplay": ("lecture automatique", "autoplay"),
-    "carousel": ("carrousel", "carousel"),
-    "list": ("liste", "list"),
+    "all": N_("toutes les surfaces"),
+    "home": N_("accueil"),
+    "search": N_("recherche"),
+    "autoplay": N_("lecture automatique"),
+    "carousel": N_("carrousel"),
+    "list": N_("liste"),
 }
 
-UNITS = {"persona": ("profil", "persona"), "list": ("bloc de listes", "block of lists")}
+UNITS = {"persona": N_("profil"), "list": N_("bloc de listes")}
 
 WEIGHTINGS = {
-    "uniform": ("uniforme (chaque place compte autant)", "uniform (every slot counts the same)"),
-    "log": ("logarithmique, 1/log2(position + 1)", "logarithmic, 1/log2(position + 1)"),
-    "rbp": ("patience, p^(position − 1)", "patience, p^(position − 1)"),
-    "grid": ("grille, lignes × colonnes", "grid, rows × columns"),
+    "uniform": N_("uniforme (chaque place compte autant)"),
+    "log": N_("logarithmique, 1/log2(position + 1)"),
+    "rbp": N_("patience, p^(position − 1)"),
+    "grid": N_("grille, lignes × colonnes"),
 }
 
 PARAMETERS = {
-    "weighting.kind": ("Pondération des places", "Slot weighting"),
-    "weighting.patience": ("Patience (pondération rbp)", "Patience (rbp weighting)"),
-    "weighting.row_decay": ("Décroissance par ligne (grille)", "Decay per row (grid)"),
-    "weighting.column_decay": ("Décroissance par colonne (grille)", "Decay per column (grid)"),
-    "quotas.catalogue_european": ("Seuil : catalogue européen", "Threshold: European catalogue"),
-    "quotas.catalogue_eof": ("Seuil : catalogue EOF", "Threshold: EOF catalogue"),
-    "quotas.home": ("Seuil : accueil européen ou EOF", "Threshold: European or EOF home"),
-    "quotas.home_surface": ("Surface de la règle d'accueil", "Surface of the home rule"),
-    "resamples": ("Rééchantillonnages (bootstrap)", "Bootstrap resamples"),
-    "level": ("Niveau des intervalles", "Interval level"),
-    "seed": ("Graine aléatoire", "Random seed"),
-    "permutations": ("Permutations (test de dérive)", "Permutations (drift test)"),
-    "groups": ("Groupes mesurés", "Groups measured"),
-    "source": ("Source des identifiants bruts", "Source of raw ids"),
+    "weighting.kind": N_("Pondération des places"),
+    "weighting.patience": N_("Patience (pondération rbp)"),
+    "weighting.row_decay": N_("Décroissance par ligne (grille)"),
+    "weighting.column_decay": N_("Décroissance par colonne (grille)"),
+    "quotas.catalogue_european": N_("Seuil : catalogue européen"),
+    "quotas.catalogue_eof": N_("Seuil : catalogue EOF"),
+    "quotas.home": N_("Seuil : accueil européen ou EOF"),
+    "quotas.home_surface": N_("Surface de la règle d'accueil"),
+    "resamples": N_("Rééchantillonnages (bootstrap)"),
+    "level": N_("Niveau des intervalles"),
+    "seed": N_("Graine aléatoire"),
+    "permutations": N_("Permutations (test de dérive)"),
+    "groups": N_("Groupes mesurés"),
+    "source": N_("Source des identifiants bruts"),
 }
 
 
-def pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if _fr(lang) else pair[1]
+def pick(table: dict[str, str], key: str, lang: str) -> str:
+    """The label of ``key`` in ``lang``; a key the table does not know keeps its own name."""
+    msgid = table.get(key)
+    return key if msgid is None else translate(lang, msgid)
 
 
 def verdict(key: str, lang: str) -> str:
-    return pick(VERDICTS.get(key, (key, key)), lang)
+    return pick(VERDICTS, key, lang)
 
 
 def rule(key: str, lang: str) -> str:
-    return pick(RULES.get(key, (key, key)), lang)
+    return pick(RULES, key, lang)
 
 
 def surface(key: str, lang: str) -> str:
-    return pick(SURFACES.get(key, (key, key)), lang)
+    return pick(SURFACES, key, lang)
 
 
 def group(key: str, lang: str) -> str:
     """``european=true`` → « œuvres européennes »; ``type=Festival`` → « genre d'œuvre :
     festival »; an attribute the tables do not know keeps its own name."""
     if key in GROUPS:
-        return pick(GROUPS[key], lang)
+        return pick(GROUPS, key, lang)
     name, _, value = key.partition("=")
-    attribute = pick(ATTRIBUTES.get(name, (name, name)), lang)
-    shown = pick(VALUES.get(value, (value, value)), lang)
+    attribute = pick(ATTRIBUTES, name, lang)
+    shown = pick(VALUES, value, lang)
     return f"{attribute}{NNBSP if _fr(lang) else ''}: {shown}"
 
 
 def parameter(key: str, value: object, lang: str) -> tuple[str, str]:
     """One row of the parameters' table: its label and its value in words."""
-    label = pick(PARAMETERS.get(key, (key, key)), lang)
+    label = pick(PARAMETERS, key, lang)
     if key == "weighting.kind" and isinstance(value, str):
-        return label, pick(WEIGHTINGS.get(value, (value, value)), lang)
+        return label, pick(WEIGHTINGS, value, lang)
     if key.startswith("quotas.") and isinstance(value, float):
         return label, pct(value, lang)
     if key == "quotas.home_surface" and isinstance(value, str):
@@ -157,7 +155,7 @@ def parameter(key: str, value: object, lang: str) -> tuple[str, str]:
     if key == "groups" and isinstance(value, list | tuple):
         return label, ", ".join(group(str(g), lang) for g in value)
     if isinstance(value, bool):
-        return label, pick(VALUES["true" if value else "false"], lang)
+        return label, pick(VALUES, "true" if value else "false", lang)
     if isinstance(value, int):
         return label, count(value, lang)
     if isinstance(value, float):

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 import msgspec
 
-from lanterne.cli._common import Registered, _state, _t, echo, echo_json, weighting_names
+from lanterne.cli._common import Registered, _state, echo, echo_json, weighting_names
+from lanterne.messages import translate
 
 
 @click.command("audit")
@@ -84,9 +85,7 @@ def audit_command(
         echo_json(json.dumps(capture_schema(), ensure_ascii=False, indent=2))
         return
     if not captures:
-        raise click.UsageError(
-            _t(lang, "donnez au moins un fichier de captures", "give at least one capture file")
-        )
+        raise click.UsageError(translate(lang, "donnez au moins un fichier de captures"))
     caps = read_captures(captures)
     lookup = _catalogue_lookup(state.settings.catalogue)
     config = AuditConfig(
@@ -187,7 +186,7 @@ def simulate_command(
     platform = LanterneHTTP(url, goals=goals)
     limits = SimulationLimits(max_requests=max_requests, max_seconds=max_seconds)
     rows = write_jsonl(simulate(platform, people, sessions, limits=limits), output)
-    echo(f"{output}: {rows} " + _t(state.lang, "lignes de capture", "capture rows"))
+    echo(f"{output}: {rows} " + translate(state.lang, "lignes de capture"))
 
 
 @click.command("gaps")
@@ -236,35 +235,34 @@ def gaps_command(
         return
     share = gaps.missing / gaps.works if gaps.works else None
     echo(
-        _t(lang, "Œuvres sans offre en ligne : ", "Works with no online offer: ")
+        translate(lang, "Œuvres sans offre en ligne : ")
         + f"{count(gaps.missing, lang)} / {count(gaps.works, lang)} ({pct(share, lang)})"
     )
     for p in listing:
         offered = gaps.by_platform.get(p.name, 0)
         where = (
-            _t(lang, "identifiants complets seulement", "full ids only")
+            translate(lang, "identifiants complets seulement")
             if p.source is None
-            else _t(lang, "source « ", "source « ")
+            else translate(lang, "source « ")
             + p.source
             + " »"
-            + (
-                _t(lang, ", déduite des identifiants", ", inferred from the ids")
-                if p.inferred
-                else ""
-            )
+            + (translate(lang, ", déduite des identifiants") if p.inferred else "")
         )
         n, ids = count(offered, lang), count(len(p.ids), lang)
         echo(
-            _t(
+            translate(
                 lang,
-                f"  {p.name} : {n} œuvres sur {ids} identifiants ({where})",
-                f"  {p.name}: {n} works of {ids} ids ({where})",
+                "  {name} : {n} œuvres sur {ids} identifiants ({where})",
+                name=p.name,
+                n=n,
+                ids=ids,
+                where=where,
             )
         )
     for title, table in (
-        (_t(lang, "par type", "by type"), gaps.missing_by_type),
-        (_t(lang, "par langue", "by language"), gaps.missing_by_language),
-        (_t(lang, "par territoire", "by territory"), gaps.missing_by_territory),
+        (translate(lang, "par type"), gaps.missing_by_type),
+        (translate(lang, "par langue"), gaps.missing_by_language),
+        (translate(lang, "par territoire"), gaps.missing_by_territory),
     ):
         if table:
             sep = " : " if lang != "en" else ": "

@@ -13,7 +13,7 @@ import msgspec
 
 from lanterne._visible import visible
 from lanterne.catalogue import Catalogue, CatalogueStats, open_catalogue
-from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.cli._common import _state, echo, echo_json
 from lanterne.errors import ExitCode, NotFound
 from lanterne.ingest import (
     IngestOptions,
@@ -23,7 +23,7 @@ from lanterne.ingest import (
     ingest,
     load_mapping_profile,
 )
-from lanterne.messages import Lang, reason_label, say_partial
+from lanterne.messages import Lang, reason_label, say_partial, translate
 from lanterne.profile import Work
 from lanterne.profile.schemaorg import work_to_jsonld
 
@@ -121,7 +121,7 @@ def _ingest_with_progress(
         return ingest(catalogue, source, profile, options)
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    label = _t(lang, "notices lues", "records read")
+    label = translate(lang, "notices lues")
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -137,19 +137,17 @@ def _ingest_with_progress(
 
 def print_summary(s: IngestSummary, lang: Lang) -> None:
     rows = [
-        (_t(lang, "lues", "read"), s.read),
-        (_t(lang, "créées", "created"), s.created),
-        (_t(lang, "mises à jour", "updated"), s.updated),
-        (_t(lang, "inchangées", "unchanged"), s.unchanged),
-        (_t(lang, "en quarantaine", "quarantined"), s.quarantined),
+        (translate(lang, "lues"), s.read),
+        (translate(lang, "créées"), s.created),
+        (translate(lang, "mises à jour"), s.updated),
+        (translate(lang, "inchangées"), s.unchanged),
+        (translate(lang, "en quarantaine"), s.quarantined),
     ]
     if s.deleted:
-        rows.append((_t(lang, "supprimées", "deleted"), s.deleted))
+        rows.append((translate(lang, "supprimées"), s.deleted))
     echo(
-        _t(
-            lang,
-            f"Import de {s.source} (profil {s.profile}) :",
-            f"Ingest of {s.source} (profile {s.profile}):",
+        translate(
+            lang, "Import de {source} (profil {profile}) :", source=s.source, profile=s.profile
         )
     )
     for label, value in rows:
@@ -157,17 +155,13 @@ def print_summary(s: IngestSummary, lang: Lang) -> None:
     for reason, count in s.by_reason.items():
         echo(f"    {count:>9,}  {reason_label(reason, lang)}".replace(",", "\u202f"))
     if s.warnings_total:
-        echo(_t(lang, f"  avertissements : {s.warnings_total}", f"  warnings: {s.warnings_total}"))
+        echo(
+            translate(lang, "  avertissements : {warnings_total}", warnings_total=s.warnings_total)
+        )
         for w in s.warnings[:5]:
             echo(f"    {visible(w)}")
     if s.quarantined:
-        echo(
-            _t(
-                lang,
-                "Voir le détail : lanterne quarantine list",
-                "Details: lanterne quarantine list",
-            )
-        )
+        echo(translate(lang, "Voir le détail : lanterne quarantine list"))
 
 
 @click.command("stats")
@@ -192,10 +186,10 @@ def stats_command(ctx: click.Context, source: str | None, as_json: bool, top: in
 
 def _share(value: float | None, base: int, lang: Lang) -> str:
     if value is None:
-        return _t(lang, "inconnue", "unknown")
-    return f"{100 * value:.1f} %" + _t(
-        lang, f" (sur {base:,} connues)", f" (of {base:,} known)"
-    ).replace(",", "\u202f")
+        return translate(lang, "inconnue")
+    return f"{100 * value:.1f} %" + translate(lang, " (sur {base:,} connues)", base=base).replace(
+        ",", "\u202f"
+    )
 
 
 def _grouped(v: int) -> str:
@@ -206,21 +200,21 @@ def _grouped(v: int) -> str:
 def print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
     n = _grouped
 
-    echo(_t(lang, f"Catalogue : {n(stats.works)} œuvres", f"Catalogue: {n(stats.works)} works"))
+    echo(translate(lang, "Catalogue : {works} œuvres", works=n(stats.works)))
     sections = [
-        (_t(lang, "Par source", "By source"), stats.by_source),
-        (_t(lang, "Par type", "By type"), stats.by_type),
-        (_t(lang, "Par langue", "By language"), stats.by_language),
-        (_t(lang, "Par pays", "By country"), stats.by_country),
+        (translate(lang, "Par source"), stats.by_source),
+        (translate(lang, "Par type"), stats.by_type),
+        (translate(lang, "Par langue"), stats.by_language),
+        (translate(lang, "Par pays"), stats.by_country),
         (
-            _t(lang, "Par territoire (région, province)", "By territory (region, province)"),
+            translate(lang, "Par territoire (région, province)"),
             stats.by_territory,
         ),
     ]
     for title, counts in sections:
         echo(f"{title} :" if lang == "fr" else f"{title}:")
         if not counts:
-            echo("  " + _t(lang, "(aucune donnée)", "(no data)"))
+            echo("  " + translate(lang, "(aucune donnée)"))
         for key, value in list(counts.items())[:top]:
             share = 100 * value / stats.works if stats.works else 0
             echo(f"  {visible(key):<34} {n(value):>9}  {share:5.1f} %")
@@ -228,26 +222,23 @@ def print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
             rest = sum(list(counts.values())[top:])
             echo(
                 "  "
-                + _t(lang, f"… {len(counts) - top} autres", f"… {len(counts) - top} more")
+                + translate(lang, "… {others} autres", others=len(counts) - top)
                 + f" ({n(rest)})"
             )
     echo(
-        _t(lang, "Part européenne : ", "European share: ")
+        translate(lang, "Part européenne : ")
         + _share(stats.european_share, stats.european_known, lang)
     )
     echo(
-        _t(
-            lang,
-            "Part EOF (expression originale française) : ",
-            "EOF share (original French-language): ",
-        )
+        translate(lang, "Part EOF (expression originale française) : ")
         + _share(stats.eof_share, stats.eof_known, lang)
     )
     echo(
-        _t(
+        translate(
             lang,
-            f"En quarantaine : {n(stats.quarantined)} ; supprimées : {n(stats.deleted)}",
-            f"Quarantined: {n(stats.quarantined)}; deleted: {n(stats.deleted)}",
+            "En quarantaine : {quarantined} ; supprimées : {deleted}",
+            quarantined=n(stats.quarantined),
+            deleted=n(stats.deleted),
         )
     )
 
@@ -300,7 +291,7 @@ def quarantine_list(
         )
         return
     total = sum(counts.values())
-    echo(_t(state.lang, f"{total} notices en quarantaine", f"{total} quarantined records"))
+    echo(translate(state.lang, "{total} notices en quarantaine", total=total))
     for reason, count in counts.items():
         echo(f"  {count:>7}  {reason_label(reason, state.lang)}")
     for e in entries:
@@ -308,18 +299,20 @@ def quarantine_list(
         where = f"{visible(e.source)} {visible(Path(e.file).name)}:{e.line}"
         echo(f"#{e.id:<6} {where}  {visible(message)}")
     if not entries:
-        echo(_t(state.lang, "(rien à afficher)", "(nothing to show)"))
+        echo(translate(state.lang, "(rien à afficher)"))
     elif not include_resolved and offset + len(entries) < total:
         # A page of the list must say that it is one, and how to read the next.
         more = offset + len(entries)
         first, last = _grouped(offset + 1), _grouped(more)
         echo(
-            _t(
+            translate(
                 state.lang,
-                f"Entrées {first} à {last} sur {_grouped(total)} ; la suite : "
-                f"lanterne quarantine list --offset {more}",
-                f"Entries {first} to {last} of {_grouped(total)}; next: "
-                f"lanterne quarantine list --offset {more}",
+                "Entrées {first} à {last} sur {total} ; la suite : "
+                "lanterne quarantine list --offset {more}",
+                first=first,
+                last=last,
+                total=_grouped(total),
+                more=more,
             )
         )
 
@@ -337,20 +330,20 @@ def quarantine_show(ctx: click.Context, entry_id: int) -> None:
     lang = state.lang
     echo(f"#{entry.id}  {visible(entry.source)}  {visible(entry.file)}:{entry.line}")
     reason = say_partial(entry.reason, lang, entry.params)
-    echo(_t(lang, "raison : ", "reason: ") + visible(reason))
+    echo(translate(lang, "raison : ") + visible(reason))
     if entry.field:
-        echo(_t(lang, "champ : ", "field: ") + visible(entry.field))
+        echo(translate(lang, "champ : ") + visible(entry.field))
     echo(
-        _t(lang, "date : ", "at: ")
+        translate(lang, "date : ")
         + str(entry.at)
-        + ("  (" + _t(lang, "résolue", "resolved") + ")" if entry.resolved else "")
+        + ("  (" + translate(lang, "résolue") + ")" if entry.resolved else "")
     )
-    echo(_t(lang, "valeur brute :", "raw value:"))
+    echo(translate(lang, "valeur brute :"))
     raw = entry.raw
     shown = raw
     if len(raw) > 4000:
         total = f"{len(raw):,}".replace(",", "\u202f")
-        rest = _t(lang, f"\n… ({total} caractères en tout)", f"\n… ({total} characters in all)")
+        rest = translate(lang, "\n… ({total} caractères en tout)", total=total)
         shown = raw[:4000] + rest
     echo(shown)
 
@@ -368,10 +361,10 @@ def runs_command(ctx: click.Context, limit: int, as_json: bool) -> None:
         echo_json(json.dumps([msgspec.to_builtins(r) for r in runs], ensure_ascii=False, indent=2))
         return
     labels = {
-        "completed": _t(state.lang, "terminé", "completed"),
-        "interrupted": _t(state.lang, "interrompu", "interrupted"),
-        "running": _t(state.lang, "en cours", "running"),
-        "failed": _t(state.lang, "échoué", "failed"),
+        "completed": translate(state.lang, "terminé"),
+        "interrupted": translate(state.lang, "interrompu"),
+        "running": translate(state.lang, "en cours"),
+        "failed": translate(state.lang, "échoué"),
     }
     for run in runs:
         counts = " ".join(
@@ -381,7 +374,7 @@ def runs_command(ctx: click.Context, limit: int, as_json: bool) -> None:
         )
         echo(f"{run.started_at}  {labels[run.status]:<11} {run.source:<22} {counts}")
     if not runs:
-        echo(_t(state.lang, "(aucun import)", "(no ingest yet)"))
+        echo(translate(state.lang, "(aucun import)"))
 
 
 @click.command("changes")
@@ -402,7 +395,7 @@ def changes_command(ctx: click.Context, since: int, limit: int, as_json: bool) -
         line = f"{change.seq:>8}  {change.at}  {change.kind:<8} {visible(change.work_id)}  {fields}"
         echo(line)
     if not changes:
-        echo(_t(state.lang, "(aucun changement)", "(no changes)"))
+        echo(translate(state.lang, "(aucun changement)"))
 
 
 @click.command("profiles")

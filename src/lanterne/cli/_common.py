@@ -22,10 +22,6 @@ class _Invocation(msgspec.Struct):
     lang: Lang
 
 
-def _t(lang: Lang, fr: str, en: str) -> str:
-    return en if lang == "en" else fr
-
-
 def _state(ctx: click.Context) -> _Invocation:
     state = ctx.obj
     assert isinstance(state, _Invocation)

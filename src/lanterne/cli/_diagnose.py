@@ -10,9 +10,9 @@ import click
 import msgspec
 
 from lanterne.catalogue import open_catalogue
-from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.cli._common import _state, echo, echo_json
 from lanterne.errors import NotFound, ToolMissing
-from lanterne.messages import Lang, say
+from lanterne.messages import Lang, say, translate
 
 
 @click.command("diagnose")
@@ -82,27 +82,27 @@ def diagnose_command(
 def _print_diagnosis(d: Any, lang: Lang) -> None:
     t = d.targets
     echo(f"{d.work_id} ({d.type})")
-    echo(_t(lang, "  score : ", "  score: ") + f"{t.score} / 100")
+    echo(translate(lang, "  score : ") + f"{t.score} / 100")
     m = t.europeana_metadata
     share = "—" if m.language_share is None else f"{100 * m.language_share:.0f} %"
     echo(
-        _t(lang, "  Europeana, métadonnées : palier ", "  Europeana metadata: tier ")
-        + f"{m.tier} ({_t(lang, 'langues', 'languages')} {m.language} [{share}], "
-        + f"{_t(lang, 'éléments', 'elements')} {m.enabling}, "
-        + f"{_t(lang, 'entités', 'entities')} {m.contextual})"
+        translate(lang, "  Europeana, métadonnées : palier ")
+        + f"{m.tier} ({translate(lang, 'langues')} {m.language} [{share}], "
+        + f"{translate(lang, 'éléments')} {m.enabling}, "
+        + f"{translate(lang, 'entités')} {m.contextual})"
     )
     if t.europeana_content is not None:
         c = t.europeana_content
         echo(
-            _t(lang, "  Europeana, contenu : niveau ", "  Europeana content: tier ")
-            + f"{c.tier} ({c.edm_type}, {_t(lang, 'licence', 'licence')} {c.licence})"
+            translate(lang, "  Europeana, contenu : niveau ")
+            + f"{c.tier} ({c.edm_type}, {translate(lang, 'licence')} {c.licence})"
         )
     for result in (t.rich_result, t.image_licence):
         if result is not None:
             state = (
-                _t(lang, "éligible", "eligible")
+                translate(lang, "éligible")
                 if result.eligible
-                else (_t(lang, "manque : ", "missing: ") + ", ".join(result.missing))
+                else (translate(lang, "manque : ") + ", ".join(result.missing))
             )
             echo(f"  {result.feature} : {state}")
     if t.artsdata is not None:
@@ -110,31 +110,27 @@ def _print_diagnosis(d: Any, lang: Lang) -> None:
         blocking = "" if a.eligible else " — " + ", ".join(a.blocking + a.missing_required)
         echo(
             f"  Artsdata : {a.score} / 70, "
-            + (
-                _t(lang, "éligible", "eligible")
-                if a.eligible
-                else _t(lang, "non éligible", "not eligible")
-            )
+            + (translate(lang, "éligible") if a.eligible else translate(lang, "non éligible"))
             + blocking
         )
     if t.europeana_edm is not None:
         e = t.europeana_edm
         why = "" if e.valid else " — " + ", ".join(e.problems)
         echo(
-            _t(lang, "  EDM valide pour Europeana : ", "  EDM valid for Europeana: ")
-            + (_t(lang, "oui", "yes") if e.valid else _t(lang, "non", "no"))
+            translate(lang, "  EDM valide pour Europeana : ")
+            + (translate(lang, "oui") if e.valid else translate(lang, "non"))
             + why
         )
     if d.failed:
-        echo(_t(lang, "  règles non satisfaites : ", "  rules failed: ") + ", ".join(d.failed))
+        echo(translate(lang, "  règles non satisfaites : ") + ", ".join(d.failed))
     action = d.next_action
     if action is None:
-        echo(_t(lang, "  aucune correction ne la relèverait", "  no fix would raise it"))
+        echo(translate(lang, "  aucune correction ne la relèverait"))
         return
     label = action.label_en if lang == "en" else action.label_fr
     lifts = ", ".join(f"{x.target} {x.before} → {x.after}" for x in action.lifts)
     echo(
-        _t(lang, "  meilleure action : ", "  next best action: ")
+        translate(lang, "  meilleure action : ")
         + f"{label} (+{action.score_gain} points"
         + (f"; {lifts}" if lifts else "")
         + ")"
@@ -143,31 +139,28 @@ def _print_diagnosis(d: Any, lang: Lang) -> None:
 
 def _print_report(report: Any, lang: Lang) -> None:
     echo(
-        _t(lang, "Notices : ", "Records: ")
+        translate(lang, "Notices : ")
         + f"{report.records} — "
-        + _t(lang, "score moyen ", "mean score ")
+        + translate(lang, "score moyen ")
         + f"{report.score_mean} / 100, "
-        + _t(lang, "médian ", "median ")
+        + translate(lang, "médian ")
         + f"{report.score_median}"
     )
     tiers = ", ".join(f"{k} {v}" for k, v in report.metadata_tiers.items())
-    echo(_t(lang, "Europeana, paliers de métadonnées : ", "Europeana metadata tiers: ") + tiers)
+    echo(translate(lang, "Europeana, paliers de métadonnées : ") + tiers)
     content = ", ".join(f"{k} {v}" for k, v in report.content_tiers.items())
-    echo(_t(lang, "Europeana, niveaux de contenu : ", "Europeana content tiers: ") + content)
+    echo(translate(lang, "Europeana, niveaux de contenu : ") + content)
     for feature, share in report.rich_results.items():
-        echo(f"{feature} : {share.eligible} / {share.total} " + _t(lang, "éligibles", "eligible"))
+        echo(f"{feature} : {share.eligible} / {share.total} " + translate(lang, "éligibles"))
     if report.artsdata.total:
         echo(
             f"Artsdata : {report.artsdata.eligible} / {report.artsdata.total} "
-            + _t(lang, "éligibles, score moyen ", "eligible, mean score ")
+            + translate(lang, "éligibles, score moyen ")
             + f"{report.artsdata_mean_score} / 70"
         )
     edm = report.europeana_edm
-    echo(
-        _t(lang, "EDM valide pour Europeana : ", "EDM valid for Europeana: ")
-        + f"{edm.eligible} / {edm.total}"
-    )
-    echo(_t(lang, "Corrections les plus utiles :", "Most useful fixes:"))
+    echo(translate(lang, "EDM valide pour Europeana : ") + f"{edm.eligible} / {edm.total}")
+    echo(translate(lang, "Corrections les plus utiles :"))
     for f in report.top_fixes:
         label = f.label_en if lang == "en" else f.label_fr
         echo(f"  {f.records:>8}  {label}")

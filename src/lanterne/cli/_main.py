@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from lanterne import __version__
-from lanterne.cli._common import _Invocation, _t, echo
+from lanterne.cli._common import _Invocation, echo
 from lanterne.cli._lazy import PLUGINS, Lazy, LazyGroup
 from lanterne.errors import ExitCode, LanterneError
-from lanterne.messages import Lang, say
+from lanterne.messages import Lang, say, translate
 from lanterne.settings import Settings, interface_language
 
 _CATALOGUE = "lanterne.cli._catalogue"
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = cli.main(args=args, prog_name="lanterne", standalone_mode=False)
     except LanterneError as exc:
-        echo(_t(lang, "Erreur : ", "Error: ") + exc.message(lang), err=True)
+        echo(translate(lang, "Erreur : ") + exc.message(lang), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         except OSError:
             log = "(journal impossible à écrire)"
         echo(
-            _t(lang, "Erreur : ", "Error: ")
+            translate(lang, "Erreur : ")
             + say("internal", lang, detail=type(exc).__name__, log=log),
             err=True,
         )

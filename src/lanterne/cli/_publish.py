@@ -10,8 +10,9 @@ import click
 import msgspec
 
 from lanterne.catalogue import open_catalogue
-from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.cli._common import _state, echo, echo_json
 from lanterne.errors import ExitCode
+from lanterne.messages import translate
 
 
 @click.group("publish")
@@ -72,18 +73,21 @@ def check_command(
         for work in report.works:
             if work.status == "excluded":
                 why = " ; ".join(r.message(lang) for r in work.reasons)
-                echo(_t(lang, "exclue    ", "excluded  ") + f"{work.work_id} : {why}")
+                echo(translate(lang, "exclue    ") + f"{work.work_id} : {why}")
             elif work.status == "invalid":
-                echo(_t(lang, "invalide  ", "invalid   ") + f"{work.work_id} : " + work.errors[0])
+                echo(translate(lang, "invalide  ") + f"{work.work_id} : " + work.errors[0])
             elif show_all:
-                echo(_t(lang, "valide    ", "valid     ") + work.work_id)
+                echo(translate(lang, "valide    ") + work.work_id)
         echo(
-            _t(
+            translate(
                 lang,
-                f"{fmt} : {report.total} œuvres — {report.valid} valides, {report.excluded} "
-                f"exclues, {report.invalid} invalides",
-                f"{fmt}: {report.total} works — {report.valid} valid, {report.excluded} "
-                f"excluded, {report.invalid} invalid",
+                "{format} : {total} œuvres — {valid} valides, {excluded} exclues, {invalid} "
+                "invalides",
+                format=fmt,
+                total=report.total,
+                valid=report.valid,
+                excluded=report.excluded,
+                invalid=report.invalid,
             )
         )
         for key, count in report.by_reason.items():

@@ -13,14 +13,13 @@ from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import (
     Registered,
     _state,
-    _t,
     diversifier_names,
     echo,
     echo_json,
     interaction_data_options,
     weighting_names,
 )
-from lanterne.messages import Lang
+from lanterne.messages import Lang, translate
 
 
 @click.command("recommend")
@@ -73,11 +72,7 @@ def recommend_command(
     state = _state(ctx)
     if (user is None) == (not history):
         raise click.UsageError(
-            _t(
-                state.lang,
-                "donnez un UTILISATEUR ou --history, pas les deux",
-                "give a USER or --history, not both",
-            )
+            translate(state.lang, "donnez un UTILISATEUR ou --history, pas les deux")
         )
     from lanterne.recommend import parse_goal
 
@@ -95,18 +90,16 @@ def recommend_command(
     else:
         if user is not None:
             raise click.UsageError(
-                _t(
+                translate(
                     state.lang,
                     "sans --config, donnez l'historique avec --history (identifiants d'œuvres)",
-                    "without --config, give the history with --history (work ids)",
                 )
             )
         if goal_model is not None:
             raise click.UsageError(
-                _t(
+                translate(
                     state.lang,
                     "--goal-model nomme un modèle d'une configuration : donnez aussi --config",
-                    "--goal-model names a model of a configuration: give --config too",
                 )
             )
         with open_catalogue(state.settings.catalogue) as catalogue:
@@ -141,16 +134,16 @@ def _print(result: object, source: object, lang: Lang) -> None:
             continue
         if why.because:
             close = ", ".join(f"{source.title(b.item)}" for b in why.because)
-            echo("     " + _t(lang, "proche de : ", "close to: ") + close)
+            echo("     " + translate(lang, "proche de : ") + close)
         if why.placed_by == "goal":
-            line = _t(lang, "placée par l'objectif ", "placed by the goal ") + ", ".join(why.goals)
+            line = translate(lang, "placée par l'objectif ") + ", ".join(why.goals)
             if why.replaced:
-                line += _t(lang, ", à la place de ", ", instead of ") + source.title(why.replaced)
+                line += translate(lang, ", à la place de ") + source.title(why.replaced)
             echo("     " + line)
         elif why.placed_by == "curiosity":
-            line = _t(lang, "placée par la curiosité", "placed by curiosity")
+            line = translate(lang, "placée par la curiosité")
             if why.replaced:
-                line += _t(lang, ", à la place de ", ", instead of ") + source.title(why.replaced)
+                line += translate(lang, ", à la place de ") + source.title(why.replaced)
             echo("     " + line)
     goals = result.goals
     if goals is not None:
@@ -159,10 +152,8 @@ def _print(result: object, source: object, lang: Lang) -> None:
             echo(f"  {name}: {achieved:.0%}")
         if not goals.feasible:
             echo(
-                _t(
-                    lang,
-                    "Objectifs impossibles à tenir avec ce catalogue : liste la plus proche.",
-                    "Goals cannot be met with this catalogue: closest list shown.",
+                translate(
+                    lang, "Objectifs impossibles à tenir avec ce catalogue : liste la plus proche."
                 )
             )
 
@@ -186,10 +177,10 @@ def eval_recommend_command(
         # the ml-latest-small example runs for minutes).
         left = step.seconds / step.done * (step.total - step.done)
         where = f"[{step.done}/{step.total}, {step.seconds:.0f} s, ≈ {left:.0f} s "
-        where += _t(state.lang, "restantes] ", "left] ")
-        seed = _t(state.lang, "graine ", "seed ") + f"{step.seed} · "
+        where += translate(state.lang, "restantes] ")
+        seed = translate(state.lang, "graine ") + f"{step.seed} · "
         if step.metrics is None:
-            what = _t(state.lang, f"{step.name} ajusté", f"{step.name} fitted")
+            what = translate(state.lang, "{name} ajusté", name=step.name)
         else:
             ndcg = next(v for k, v in step.metrics.items() if k.startswith("ndcg"))
             what = f"{step.name} : nDCG@10 " if state.lang == "fr" else f"{step.name}: nDCG@10 "
@@ -205,22 +196,25 @@ def eval_recommend_command(
         return
     lang = state.lang
     echo(
-        f"{report.name} — {report.users} "
-        + _t(lang, "utilisateurs", "users")
-        + f", {report.items} "
-        + _t(lang, "œuvres", "items")
-        + f", {report.interactions} interactions"
+        translate(
+            lang,
+            "{name} — {users} utilisateurs, {items} œuvres, {interactions} interactions",
+            name=report.name,
+            users=report.users,
+            items=report.items,
+            interactions=report.interactions,
+        )
         + (
-            f", {report.rejected} " + _t(lang, "lignes écartées", "rows rejected")
+            translate(lang, ", {rejected} lignes écartées", rejected=report.rejected)
             if report.rejected
             else ""
         )
-        + _t(lang, " ; graines ", "; seeds ")
+        + translate(lang, " ; graines ")
         + ", ".join(map(str, report.seeds))
     )
     if report.catalogue_shares:
         shares = ", ".join(f"{k} {v:.1%}" for k, v in report.catalogue_shares.items())
-        echo(_t(lang, "Parts du catalogue : ", "Catalogue shares: ") + shares)
+        echo(translate(lang, "Parts du catalogue : ") + shares)
     keys = list(report.runs[0].metrics) if report.runs else []
     short = [k for k in keys if not k.startswith("goals_")]
     header = (
@@ -233,7 +227,7 @@ def eval_recommend_command(
             row += f"{run.metrics['goals_satisfied_when_feasible']:>10.1%}"
         echo(row)
     echo(
-        _t(lang, "Temps d'apprentissage (s) : ", "Fit time (s): ")
+        translate(lang, "Temps d'apprentissage (s) : ")
         + ", ".join(f"{k} {v:.2f}" for k, v in report.fit_seconds.items())
     )
 
@@ -249,11 +243,15 @@ def prepare_movielens_command(ctx: click.Context, data: Path, output: Path) -> N
     state = _state(ctx)
     summary = convert_movielens(data, output)
     echo(
-        f"{output}: {summary.interactions} interactions, {summary.users} "
-        + _t(state.lang, "utilisateurs", "users")
-        + f", {summary.items} "
-        + _t(state.lang, "œuvres", "items")
-        + f", {summary.attribute_rows} "
-        + _t(state.lang, "attributs", "attribute rows")
-        + (f", {summary.quarantined} " + _t(state.lang, "en quarantaine", "quarantined"))
+        translate(
+            state.lang,
+            "{output}: {interactions} interactions, {users} utilisateurs, {items} œuvres, "
+            "{attribute_rows} attributs, {quarantined} en quarantaine",
+            output=output,
+            interactions=summary.interactions,
+            users=summary.users,
+            items=summary.items,
+            attribute_rows=summary.attribute_rows,
+            quarantined=summary.quarantined,
+        )
     )

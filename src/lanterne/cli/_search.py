@@ -12,9 +12,9 @@ import msgspec
 
 from lanterne._visible import visible
 from lanterne.catalogue import open_catalogue
-from lanterne.cli._common import _state, _t, echo, echo_json
+from lanterne.cli._common import _state, echo, echo_json
 from lanterne.errors import NotFound
-from lanterne.messages import Lang
+from lanterne.messages import Lang, translate
 
 
 def _facet_filters(facets: tuple[str, ...]) -> dict[str, list[str]]:
@@ -51,12 +51,12 @@ class _BuildProgress:
         now = self.clock()
         if done == 0:
             click.echo(
-                _t(
+                translate(
                     self.lang,
-                    f"Construction de l'index de recherche de {total} œuvres (une fois par "
-                    "catalogue ; les recherches suivantes n'indexent que les changements)…",
-                    f"Building the search index of {total} works (once per catalogue; later "
-                    "searches index only what changed)…",
+                    "Construction de l'index de recherche de {total} œuvres "
+                    "(une fois par catalogue ; les recherches suivantes n'indexent que les "
+                    "changements)…",
+                    total=total,
                 ),
                 err=True,
             )
@@ -66,7 +66,7 @@ class _BuildProgress:
         self.shown = now
         share = done / total if total else 1.0
         elapsed = now - self.started
-        line = f"{done}/{total} " + _t(self.lang, "œuvres", "works") + f" ({elapsed:.0f} s)"
+        line = f"{done}/{total} " + translate(self.lang, "œuvres") + f" ({elapsed:.0f} s)"
         if self.tty:
             bar = "█" * int(share * 30) + "·" * (30 - int(share * 30))
             click.echo(f"\r  {bar} {share:>4.0%} {line}", err=True, nl=finished)
@@ -86,9 +86,9 @@ def index_command(ctx: click.Context) -> None:
         indexed, removed = index.update(_BuildProgress(state.lang))
         total = len(index.engine)
     echo(
-        _t(state.lang, "Index de recherche : ", "Search index: ")
+        translate(state.lang, "Index de recherche : ")
         + f"{total} "
-        + _t(state.lang, "œuvres", "works")
+        + translate(state.lang, "œuvres")
         + f" (+{indexed}, −{removed})"
     )
 
@@ -136,7 +136,7 @@ def search_command(
     lang = state.lang
     echo(
         f"{results.total} "
-        + _t(lang, "résultats", "results")
+        + translate(lang, "résultats")
         + (
             f" ({', '.join(f'{k}={v}' for k, vs in filters.items() for v in vs)})"
             if filters
@@ -203,7 +203,7 @@ def eval_search_command(
         return
     echo(
         f"{data.name}: {len(data.docs)} documents, {len(data.queries)} "
-        + _t(state.lang, "requêtes", "queries")
+        + translate(state.lang, "requêtes")
     )
     echo(f"{'':<10}{'nDCG@10':>9}{'MRR@10':>9}{'R@100':>8}")
     for mode in ("lexical", "semantic", "hybrid"):

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from lanterne.cli._common import _state, _t, echo, echo_json, interaction_data_options
+from lanterne.cli._common import _state, echo, echo_json, interaction_data_options
 from lanterne.errors import ExitCode
-from lanterne.messages import Lang
+from lanterne.messages import Lang, translate
 
 if TYPE_CHECKING:
     from lanterne.web import Site
@@ -60,12 +60,11 @@ def serve_command(
     settings = state.settings
     if get_path is not None and (not get_path.startswith("/") or get_path.startswith("//")):
         raise click.BadParameter(
-            _t(
+            translate(
                 state.lang,
-                f"« {get_path} » : un chemin du site, commençant par une seule « / » "
+                "« {get_path} » : un chemin du site, commençant par une seule « / » "
                 "(« /api/search?q=jazz »)",
-                f"« {get_path} »: a path of the site, beginning with a single « / » "
-                "(« /api/search?q=jazz »)",
+                get_path=get_path,
             ),
             param_hint="--get",
         )
@@ -146,13 +145,13 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
         print_stats(stats, lang, 8)
         indexed, _ = CatalogueIndex(catalogue).update()
         echo(
-            _t(lang, "Index de recherche : ", "Search index: ")
+            translate(lang, "Index de recherche : ")
             + f"{indexed} "
-            + _t(lang, "œuvres indexées", "works indexed")
+            + translate(lang, "œuvres indexées")
         )
         audits = state.settings.audits_folder
         for path in write_demo_audits(catalogue_service(catalogue), audits):
-            echo(_t(lang, "Audit de démonstration : ", "Demo audit: ") + str(path))
+            echo(translate(lang, "Audit de démonstration : ") + str(path))
     site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)
     if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
         site.set_home(DEMO_HOME)
@@ -205,13 +204,7 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
                 process.join(timeout=10)
         return
     if site.has_catalogue:
-        echo(
-            _t(
-                lang,
-                "Préparation de l'index et des recommandations…",
-                "Preparing the index and recommendations…",
-            )
-        )
+        echo(translate(lang, "Préparation de l'index et des recommandations…"))
         site.recommender_service()
     _announce(host, port, lang)
     uvicorn.run(create_app(site, lang=lang), host=host, port=port, log_level="warning")
@@ -219,9 +212,9 @@ def run_server(site: Site, host: str, port: int, lang: Lang, workers: int = 1) -
 
 def _announce(host: str, port: int, lang: Lang) -> None:
     echo(
-        _t(lang, "Lanterne est servi sur ", "Lanterne is served at ")
+        translate(lang, "Lanterne est servi sur ")
         + f"http://{host}:{port}/"
-        + _t(lang, "  (API : ", "  (API: ")
+        + translate(lang, "  (API : ")
         + f"http://{host}:{port}/api/openapi.json) — Ctrl-C "
-        + _t(lang, "pour arrêter", "to stop")
+        + translate(lang, "pour arrêter")
     )

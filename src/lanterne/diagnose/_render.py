@@ -13,6 +13,7 @@ import jinja2
 from lanterne.diagnose._registry import fixes, rules
 from lanterne.diagnose._report import CatalogueReport
 from lanterne.errors import ToolMissing
+from lanterne.messages import N_, translate
 from lanterne.report import (
     BLUE,
     GREEN,
@@ -26,93 +27,73 @@ from lanterne.report import (
 )
 from lanterne.settings import Settings
 
-LABELS: dict[str, tuple[str, str]] = {
-    "title": ("Diagnostic de découvrabilité", "Discoverability diagnosis"),
-    "catalogue": ("Catalogue", "Catalogue"),
-    "source": ("source", "source"),
-    "generated": ("établi le", "generated on"),
-    "summary": ("En bref", "At a glance"),
-    "records": ("Notices", "Records"),
-    "mean_score": ("Score moyen", "Mean score"),
-    "median_score": ("Score médian", "Median score"),
-    "tier_c_or_b": ("Palier Europeana B ou C", "Europeana tier B or C"),
-    "eligible": ("Éligibles", "Eligible"),
-    "eligible_rich": ("Éligibles au résultat enrichi", "Eligible for the rich result"),
-    "artsdata_eligible": ("Éligibles Artsdata", "Artsdata-eligible"),
-    "artsdata_mean": ("score moyen", "mean score"),
-    "untagged_french": ("Français non balisé", "Untagged French"),
-    "top_fixes": (
-        "Les dix corrections qui relèvent le plus de notices",
-        "The ten fixes that lift the most records",
-    ),
-    "top_fixes_help": (
+# Key → French msgid, said in English through the one catalogue; the templates call t(key).
+LABELS: dict[str, str] = {
+    "title": N_("Diagnostic de découvrabilité"),
+    "catalogue": N_("Catalogue"),
+    "source": N_("source"),
+    "generated": N_("établi le"),
+    "summary": N_("En bref"),
+    "records": N_("Notices"),
+    "mean_score": N_("Score moyen"),
+    "median_score": N_("Score médian"),
+    "tier_c_or_b": N_("Palier Europeana B ou C"),
+    "eligible": N_("Éligibles"),
+    "eligible_rich": N_("Éligibles au résultat enrichi"),
+    "artsdata_eligible": N_("Éligibles Artsdata"),
+    "artsdata_mean": N_("score moyen"),
+    "untagged_french": N_("Français non balisé"),
+    "top_fixes": N_("Les dix corrections qui relèvent le plus de notices"),
+    "top_fixes_help": N_(
         "Chaque correction est appliquée à une copie de chaque notice, qui est notée à nouveau : "
-        "elle compte quand elle relève le score, un palier ou une éligibilité sans rien abaisser.",
-        "Each fix is applied to a copy of each record, which is scored again: it counts when it "
-        "raises the score, a tier or an eligibility without lowering anything.",
+        "elle compte quand elle relève le score, un palier ou une éligibilité sans rien abaisser."
     ),
-    "top_fixes_caption": (
-        "Notices relevées par chaque correction.",
-        "Records each fix would lift.",
-    ),
-    "fix": ("Correction", "Fix"),
-    "records_lifted": ("Notices relevées", "Records lifted"),
-    "as_next_action": ("Meilleure action pour", "Best action for"),
-    "score_distribution": ("Répartition des scores", "Score distribution"),
-    "score_caption": (
-        "Notices par tranche de score de découvrabilité (0–100).",
-        "Records per discoverability score band (0–100).",
-    ),
-    "europeana": ("Paliers Europeana", "Europeana tiers"),
-    "europeana_help": (
+    "top_fixes_caption": N_("Notices relevées par chaque correction."),
+    "fix": N_("Correction"),
+    "records_lifted": N_("Notices relevées"),
+    "as_next_action": N_("Meilleure action pour"),
+    "score_distribution": N_("Répartition des scores"),
+    "score_caption": N_("Notices par tranche de score de découvrabilité (0–100)."),
+    "europeana": N_("Paliers Europeana"),
+    "europeana_help": N_(
         "Palier de métadonnées 0/A/B/C (langues, éléments de recherche, entités contextuelles ; "
         "le plus bas des trois) et niveau de contenu 0–4 (taille des médias, plafonné par la "
-        "licence). Europeana ne publie pas le palier 0.",
-        "Metadata tier 0/A/B/C (languages, enabling elements, contextual entities; the lowest of "
-        "the three) and content tier 0–4 (media size, capped by the licence). Europeana does not "
-        "publish tier 0.",
+        "licence). Europeana ne publie pas le palier 0."
     ),
-    "metadata_caption": ("Notices par palier de métadonnées.", "Records per metadata tier."),
-    "content_caption": ("Notices par niveau de contenu.", "Records per content tier."),
-    "metadata_tiers": ("Paliers de métadonnées", "Metadata tiers"),
-    "content_tiers": ("Niveaux de contenu", "Content tiers"),
-    "tier": ("Palier", "Tier"),
-    "not_applicable": ("sans objet (événements)", "not applicable (events)"),
-    "eligibility": ("Éligibilités", "Eligibility"),
-    "target": ("Cible", "Target"),
-    "concerned": ("Concernées", "Concerned"),
-    "rich_result": ("Résultat enrichi", "Rich result"),
-    "image_licence": (
-        "Badge « sous licence » des images",
-        "« Licensable » badge on images",
-    ),
-    "breakdown": ("Par source, type et territoire", "By source, type and territory"),
-    "sources_caption": ("Score moyen par source.", "Mean score per source."),
-    "by_source": ("Par source", "By source"),
-    "by_type": ("Par type", "By type"),
-    "by_territory": ("Par territoire (15 premiers)", "By territory (top 15)"),
-    "no_territory": ("Territoire non renseigné", "No territory given"),
-    "top_fix": ("Correction la plus utile", "Most useful fix"),
-    "failed_rules": ("Règles non satisfaites", "Rules failed"),
-    "rule": ("Règle", "Rule"),
-    "weight": ("Poids", "Weight"),
-    "records_failing": ("Notices", "Records"),
-    "worst": ("Notices à reprendre en premier", "Records to fix first"),
-    "record": ("Notice", "Record"),
-    "score": ("Score", "Score"),
-    "next_action": ("Meilleure action", "Next best action"),
-    "gain": ("Gain", "Gain"),
-    "method": ("Méthode", "Method"),
-    "method_text": (
+    "metadata_caption": N_("Notices par palier de métadonnées."),
+    "content_caption": N_("Notices par niveau de contenu."),
+    "metadata_tiers": N_("Paliers de métadonnées"),
+    "content_tiers": N_("Niveaux de contenu"),
+    "tier": N_("Palier"),
+    "not_applicable": N_("sans objet (événements)"),
+    "eligibility": N_("Éligibilités"),
+    "target": N_("Cible"),
+    "concerned": N_("Concernées"),
+    "rich_result": N_("Résultat enrichi"),
+    "image_licence": N_("Badge « sous licence » des images"),
+    "breakdown": N_("Par source, type et territoire"),
+    "sources_caption": N_("Score moyen par source."),
+    "by_source": N_("Par source"),
+    "by_type": N_("Par type"),
+    "by_territory": N_("Par territoire (15 premiers)"),
+    "no_territory": N_("Territoire non renseigné"),
+    "top_fix": N_("Correction la plus utile"),
+    "failed_rules": N_("Règles non satisfaites"),
+    "rule": N_("Règle"),
+    "weight": N_("Poids"),
+    "records_failing": N_("Notices"),
+    "worst": N_("Notices à reprendre en premier"),
+    "record": N_("Notice"),
+    "score": N_("Score"),
+    "next_action": N_("Meilleure action"),
+    "gain": N_("Gain"),
+    "method": N_("Méthode"),
+    "method_text": N_(
         "Critères publiés par Europeana (Metis, paliers de contenu et de métadonnées), Google "
         "(données structurées Event, Movie, Book, licence d'image) et Artsdata (score "
         "artsdata-score, règles de création d'identifiants). Correspondances et poids des "
         "règles : docs/diagnosis.md. Les corrections sont mesurées sur des copies ; les valeurs "
-        "qu'elles ajoutent ne sont que des emplacements à remplir.",
-        "Criteria published by Europeana (Metis content and metadata tiers), Google (Event, "
-        "Movie, Book structured data, image licence) and Artsdata (artsdata-score, identifier "
-        "minting rules). Correspondences and rule weights: docs/diagnosis.md. Fixes are measured "
-        "on copies; the values they add are placeholders to fill in.",
+        "qu'elles ajoutent ne sont que des emplacements à remplir."
     ),
 }
 
@@ -161,7 +142,7 @@ def group_name(kind: str, key: str, lang: str) -> str:
     if kind == "source":
         return f"{said(SOURCES[key])} ({key})" if key in SOURCES else key
     if key == "?":
-        return LABELS["no_territory"][1 if lang == "en" else 0]
+        return translate(lang, LABELS["no_territory"])
     name = official_subdivision_names().get(key.upper())
     if name is None and len(key) == 2:  # a country, when the record names no region
         from babel import Locale
@@ -173,8 +154,8 @@ def group_name(kind: str, key: str, lang: str) -> str:
 def _render(report: CatalogueReport, lang: str, template: str) -> str:
     i = 1 if lang == "en" else 0
 
-    def t(key: str) -> str:
-        return LABELS[key][i]
+    def label(key: str) -> str:
+        return translate(lang, LABELS[key])
 
     def num(value: float) -> str:
         return number(value, lang)
@@ -193,36 +174,38 @@ def _render(report: CatalogueReport, lang: str, template: str) -> str:
         "fixes": bars(
             [fix_labels.get(f.fix, f.fix) for f in top],
             [f.records for f in top],
-            t("top_fixes"),
-            t("records_lifted"),
+            label("top_fixes"),
+            label("records_lifted"),
             horizontal=True,
             color=GREEN,
         ),
-        "scores": bars(bands, list(report.score_histogram), t("score_distribution"), t("records")),
+        "scores": bars(
+            bands, list(report.score_histogram), label("score_distribution"), label("records")
+        ),
         "metadata": bars(
             list(report.metadata_tiers),
             list(report.metadata_tiers.values()),
-            t("metadata_tiers"),
-            t("records"),
+            label("metadata_tiers"),
+            label("records"),
         ),
         "content": bars(
-            [t("not_applicable") if k == "n/a" else k for k in report.content_tiers],
+            [label("not_applicable") if k == "n/a" else k for k in report.content_tiers],
             list(report.content_tiers.values()),
-            t("content_tiers"),
-            t("records"),
+            label("content_tiers"),
+            label("records"),
             color=ORANGE,
         ),
         "sources": bars(
             [group_name("source", key, lang) for key in report.by_source],
             [g.mean_score for g in report.by_source.values()],
-            t("sources_caption"),
-            t("mean_score"),
+            label("sources_caption"),
+            label("mean_score"),
             horizontal=True,
             color=BLUE,
         ),
     }
     breakdowns = [
-        (t(f"by_{kind}"), [(group_name(kind, k, lang), g) for k, g in groups.items()])
+        (label(f"by_{kind}"), [(group_name(kind, k, lang), g) for k, g in groups.items()])
         for kind, groups in (
             ("source", report.by_source),
             ("type", report.by_type),
@@ -237,7 +220,7 @@ def _render(report: CatalogueReport, lang: str, template: str) -> str:
     context: dict[str, Any] = {
         "report": report,
         "lang": lang,
-        "t": t,
+        "t": label,
         "num": num,
         "pct": pct,
         "score": lambda value: _score(value, lang),

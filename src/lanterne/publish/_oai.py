@@ -26,7 +26,7 @@ import msgspec
 from lxml import etree
 
 from lanterne.catalogue import Catalogue, StateFilter, WorkState
-from lanterne.messages import MESSAGES
+from lanterne.messages import MESSAGES, translate
 from lanterne.profile import TerritoryLevel, Work
 from lanterne.publish._dc import OAI_DC_SCHEMA, dc_element
 from lanterne.publish._edm import EdmOptions, _rdf, edm_problems
@@ -137,9 +137,9 @@ class OaiError(Exception):
         self.params = params
 
     def text(self) -> str:
-        fr, en = MESSAGES[self.key]
+        msgid = MESSAGES[self.key]
         shown = {k: clean(str(v))[:200] for k, v in self.params.items()}
-        return f"{fr.format(**shown)} / {en.format(**shown)}"
+        return f"{translate('fr', msgid, **shown)} / {translate('en', msgid, **shown)}"
 
 
 class _Token(msgspec.Struct, array_like=True, frozen=True):

@@ -5,26 +5,22 @@ The diagnosis, the audit and the web pages draw, write and name through here, an
 publishing checks.
 """
 
+from lanterne.messages import DOMAIN, LANGS, N_, Lang, translations
 from lanterne.report._charts import BLUE, GREEN, GREY, ORANGE, bars, pyplot, svg
 from lanterne.report._labels import (
     ACCESS,
     CREATION,
-    DOMAIN,
     FACET_NAMES,
     IDENTIFIERS,
-    LANGS,
     METHODS,
-    N_,
     OFFERS,
     PLACED_BY,
     REGION_ARTICLES,
     ROLES,
     SOURCES,
     WORK_TYPES,
-    Lang,
     century,
     official_subdivision_names,
-    translations,
 )
 from lanterne.report._numbers import NNBSP, count, decimal, number, pct, share_digits
 

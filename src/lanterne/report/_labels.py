@@ -3,46 +3,19 @@ creation labels, facets, sources, identifiers, regions) and the gettext catalogu
 in English: one place for the pages, the diagnosis and the audit reports.
 
 French is the source language: the French names are the msgids; ``N_`` only marks them for
-extraction (``make messages``), and ``translations(lang)`` gives the English catalogue,
-``locale/en/LC_MESSAGES/lanterne.po``, read when first asked for (no compiled ``.mo`` file to keep
-in step with it).
+extraction (``make messages``), and ``translations(lang)`` (from ``lanterne.messages``, where the
+one catalogue of the CLI, the pages and the reports is read) gives the English,
+``locale/en/LC_MESSAGES/lanterne.po``.
 """
 
 from __future__ import annotations
 
 import csv
-import gettext
 import io
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
-from typing import Literal
 
-Lang = Literal["fr", "en"]
-LANGS: tuple[Lang, ...] = ("fr", "en")
-DOMAIN = "lanterne"
-
-
-@cache
-def translations(lang: Lang) -> gettext.NullTranslations:
-    """French as written in the code and templates; English from the committed catalogue."""
-    if lang == "fr":
-        return gettext.NullTranslations()
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-    from babel.support import Translations
-
-    po = resources.files("lanterne.report").joinpath(f"locale/{lang}/LC_MESSAGES/{DOMAIN}.po")
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=lang, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
-
-
-def N_(text: str) -> str:
-    return text
-
+from lanterne.messages import N_, Lang
 
 FACET_NAMES: dict[str, str] = {
     "type": N_("Genre d'œuvre"),
