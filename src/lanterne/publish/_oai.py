@@ -26,7 +26,7 @@ import msgspec
 from lxml import etree
 
 from lanterne.catalogue import Catalogue, StateFilter, WorkState
-from lanterne.messages import MESSAGES, translate
+from lanterne.messages import say
 from lanterne.profile import TerritoryLevel, Work
 from lanterne.publish._dc import OAI_DC_SCHEMA, dc_element
 from lanterne.publish._edm import EdmOptions, _rdf, edm_problems
@@ -137,9 +137,8 @@ class OaiError(Exception):
         self.params = params
 
     def text(self) -> str:
-        msgid = MESSAGES[self.key]
         shown = {k: clean(str(v))[:200] for k, v in self.params.items()}
-        return f"{translate('fr', msgid, **shown)} / {translate('en', msgid, **shown)}"
+        return f"{say(self.key, 'fr', **shown)} / {say(self.key, 'en', **shown)}"
 
 
 class _Token(msgspec.Struct, array_like=True, frozen=True):
