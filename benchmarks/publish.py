@@ -30,7 +30,6 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import socket
 import subprocess
 import sys
@@ -49,11 +48,6 @@ KINDS = (
     ("joconde", "joconde-costumes", "BaseJoconde-Costumes-19e-20e.csv"),
 )
 STEPS = ("build", "oai")
-_RSS_SCALE = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: KiB on Linux
-
-
-def _maxrss_mib(who: int = resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss * _RSS_SCALE / 2**20
 
 
 def _peak_rss_mib(pid: int) -> float | None:
@@ -312,7 +306,8 @@ def _harvest(url: str, prefix: str) -> dict[str, Any]:
     from sickle import Sickle
 
     sickle = Sickle(url, max_retries=0, timeout=600)
-    baseline = _maxrss_mib()
+    # VmHWM, not ru_maxrss: after fork and exec, ru_maxrss still counts the parent's pages.
+    baseline = _peak_rss_mib(os.getpid())
     count, first, last = 0, None, None
     start = time.perf_counter()
     for record in sickle.ListRecords(metadataPrefix=prefix, ignore_deleted=False):
@@ -327,7 +322,7 @@ def _harvest(url: str, prefix: str) -> dict[str, Any]:
         "first": first,
         "last": last,
         "client_baseline_rss_mib": baseline,
-        "client_peak_rss_mib": _maxrss_mib(),
+        "client_peak_rss_mib": _peak_rss_mib(os.getpid()),
     }
 
 
@@ -360,7 +355,7 @@ def _print_oai(figures: dict[str, Any]) -> None:
         shown = f"{server_rss:.0f} MiB" if server_rss is not None else "?"
         print(
             f"{title:<34}{r['records']:>11,}{r['seconds']:>9.1f}{r['records_per_s']:>11,.0f}"
-            f"{shown:>11}{r['client_peak_rss_mib']:>7.0f} MiB"
+            f"{shown:>11}{r['client_peak_rss_mib'] or 0:>7.0f} MiB"
         )
     print("(server, client: peak RSS)")
     if "ratio" in o:
