@@ -98,6 +98,7 @@ bench: setup accel
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/publish.py
 
 # Offline recommendation evaluation on ml-latest-small + Wikidata countries (needs ../shared/data).
 eval-recommend: setup

@@ -351,6 +351,18 @@ def test_iter_and_count_by_source(catalogue: Catalogue) -> None:
     assert list(catalogue.iter_works("nope")) == []
 
 
+def test_get_many_gives_the_live_works_asked_for_by_id(catalogue: Catalogue) -> None:
+    run = catalogue.begin_run("src", "p", []).id
+    catalogue.write_batch(run, [stored(work(str(i), title=f"T{i}")) for i in range(4)])
+    catalogue.write_batch(run, [], delete_ids=["src:2"])
+    # Unknown and deleted ids are left out; a repeated id gives its work once; order is free.
+    found = catalogue.get_many(["src:3", "src:0", "src:2", "nope", "src:3"])
+    assert sorted(found) == ["src:0", "src:3"]
+    assert found["src:3"] == catalogue.get("src:3")
+    assert found["src:0"].titles[0].value == "T0"
+    assert catalogue.get_many([]) == {}
+
+
 def test_source_digests_and_counted_unchanged(catalogue: Catalogue) -> None:
     run = catalogue.begin_run("src", "p", []).id
     first = msgspec.structs.replace(stored(work("1")), source_digest=b"raw-1")

@@ -153,6 +153,11 @@ class Catalogue(Protocol):
         """The work, or ``None`` if unknown or deleted."""
         ...
 
+    def get_many(self, work_ids: Sequence[str]) -> dict[str, Work]:
+        """The live works among ``work_ids``, by id (unknown and deleted ones left out): one
+        read where a page of OAI-PMH records would call ``get`` for each."""
+        ...
+
     def iter_works(self, source: str | None = None) -> Iterator[Work]: ...
 
     def work_state(self, work_id: str) -> WorkState | None:

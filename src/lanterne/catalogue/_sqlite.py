@@ -491,6 +491,14 @@ class SqliteCatalogue:
         doc = self._scalar("SELECT doc FROM works WHERE id=? AND deleted=0", (work_id,))
         return None if doc is None else decode_work(doc)
 
+    def get_many(self, work_ids: Sequence[str]) -> dict[str, Work]:
+        rows = self._db.execute(
+            "SELECT w.id, w.doc FROM json_each(?) j JOIN works w ON w.id = j.value "
+            "WHERE w.deleted=0",
+            (_json.encode(list(work_ids)).decode(),),
+        )
+        return {r[0]: decode_work(r[1]) for r in rows}
+
     def iter_works(self, source: str | None = None) -> Iterator[Work]:
         if source is None:
             rows = self._db.execute("SELECT doc FROM works WHERE deleted=0 ORDER BY rowid")

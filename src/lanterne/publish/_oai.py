@@ -28,9 +28,9 @@ from lxml import etree
 from lanterne.catalogue import Catalogue, StateFilter, WorkState
 from lanterne.messages import say
 from lanterne.profile import TerritoryLevel, Work
-from lanterne.publish._dc import OAI_DC_SCHEMA, dc_element
+from lanterne.publish._dc import OAI_DC_SCHEMA, dc_text
 from lanterne.publish._edm import EdmOptions, _rdf, edm_problems
-from lanterne.publish._xml import NS, clean
+from lanterne.publish._xml import NS, clean, escape_attribute, escape_text
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
@@ -279,17 +279,33 @@ def work_sets(work: Work | None, state: WorkState) -> list[str]:
 
 
 # The answer --------------------------------------------------------------------------------
+#
+# Written as text, not as an lxml tree: a page of records is thousands of elements, and the
+# tree cost more than the records' own crosswalk. The text is what lxml serialised (same
+# escaping, same namespace declarations, ``<x/>`` for an element without text or children),
+# which tests/test_publish_oai_text.py checks against lxml.
+
+_HEAD = (
+    "<?xml version='1.0' encoding='UTF-8'?>\n"
+    f'<OAI-PMH xmlns="{OAI}" xmlns:xsi="{NS["xsi"]}" xsi:schemaLocation="{OAI} {OAI_SCHEMA}">'
+)
+_XSI_DECLARATION = f' xmlns:xsi="{NS["xsi"]}"'
 
 
-def _oai(name: str) -> str:
-    return "{" + OAI + "}" + name
+def _el(name: str, text: str | None = None, attrs: Sequence[tuple[str, str]] = ()) -> str:
+    """One element holding only text (none: written empty, ``<name/>``)."""
+    head = name + "".join(f' {k}="{escape_attribute(v)}"' for k, v in attrs)
+    if text is None:
+        return f"<{head}/>"
+    return f"<{head}>{escape_text(text)}</{name}>"
 
 
-def _sub(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
-    el = etree.SubElement(parent, _oai(name))
-    if text is not None:
-        el.text = text
-    return el
+def _wrap(name: str, children: Sequence[str], attrs: Sequence[tuple[str, str]] = ()) -> str:
+    """One element holding the elements ``children`` (already written)."""
+    head = name + "".join(f' {k}="{escape_attribute(v)}"' for k, v in attrs)
+    if not children:
+        return f"<{head}/>"
+    return f"<{head}>{''.join(children)}</{name}>"
 
 
 class _Answer:
@@ -300,50 +316,59 @@ class _Answer:
         self.config = config
         self.base_url = base_url
         self.now = now
-        self.root = etree.Element(_oai("OAI-PMH"), nsmap={None: OAI, "xsi": NS["xsi"]})
-        self.root.set(_XSI, f"{OAI} {OAI_SCHEMA}")
-        _sub(self.root, "responseDate", self.now.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        self.request = _sub(self.root, "request", base_url)
+        self.request: list[tuple[str, str]] = []
+        self.body: list[str] = []
 
     def echo(self, args: dict[str, str]) -> None:
         for name in ("verb", "identifier", "metadataPrefix", "from", "until", "set"):
             if name in args:
-                self.request.set(name, args[name])
+                self.request.append((name, args[name]))
         if "resumptionToken" in args:
-            self.request.set("resumptionToken", args["resumptionToken"])
+            self.request.append(("resumptionToken", args["resumptionToken"]))
 
     def error(self, failure: OaiError) -> None:
-        el = _sub(self.root, "error", failure.text())
-        el.set("code", failure.code)
+        self.body.append(_el("error", failure.text(), [("code", failure.code)]))
 
     def bytes(self) -> bytes:
-        return bytes(etree.tostring(self.root, xml_declaration=True, encoding="UTF-8"))
+        parts = [
+            _HEAD,
+            _el("responseDate", self.now.strftime("%Y-%m-%dT%H:%M:%SZ")),
+            _el("request", self.base_url, self.request),
+            *self.body,
+            "</OAI-PMH>",
+        ]
+        return "".join(parts).encode("utf-8")
 
     # Verbs ---------------------------------------------------------------------------------
 
     def identify(self, args: dict[str, str]) -> None:
-        el = _sub(self.root, "Identify")
-        _sub(el, "repositoryName", clean(self.config.repository_name) or "Lanterne")
-        _sub(el, "baseURL", self.base_url)
-        _sub(el, "protocolVersion", "2.0")
-        _sub(el, "adminEmail", self.config.admin_email)
         first = self.catalogue.changes(0, 1)
         earliest = datestamp(first[0].at) if first else self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
-        _sub(el, "earliestDatestamp", earliest)
-        _sub(el, "deletedRecord", "persistent")
-        _sub(el, "granularity", "YYYY-MM-DDThh:mm:ssZ")
-        description = _sub(el, "description")
-        ident = etree.SubElement(
-            description, "{" + OAI_ID + "}oai-identifier", nsmap={None: OAI_ID}
+        ident = _wrap(
+            "oai-identifier",
+            [
+                _el("scheme", "oai"),
+                _el("repositoryIdentifier", self.config.repository_id),
+                _el("delimiter", ":"),
+                _el("sampleIdentifier", self.config.identifier("source:1")),
+            ],
+            [("xmlns", OAI_ID), ("xsi:schemaLocation", f"{OAI_ID} {OAI_ID_SCHEMA}")],
         )
-        ident.set(_XSI, f"{OAI_ID} {OAI_ID_SCHEMA}")
-        for name, value in (
-            ("scheme", "oai"),
-            ("repositoryIdentifier", self.config.repository_id),
-            ("delimiter", ":"),
-            ("sampleIdentifier", self.config.identifier("source:1")),
-        ):
-            etree.SubElement(ident, "{" + OAI_ID + "}" + name).text = value
+        self.body.append(
+            _wrap(
+                "Identify",
+                [
+                    _el("repositoryName", clean(self.config.repository_name) or "Lanterne"),
+                    _el("baseURL", self.base_url),
+                    _el("protocolVersion", "2.0"),
+                    _el("adminEmail", self.config.admin_email),
+                    _el("earliestDatestamp", earliest),
+                    _el("deletedRecord", "persistent"),
+                    _el("granularity", "YYYY-MM-DDThh:mm:ssZ"),
+                    _wrap("description", [ident]),
+                ],
+            )
+        )
 
     def list_metadata_formats(self, args: dict[str, str]) -> None:
         prefixes = list(FORMATS)
@@ -351,13 +376,20 @@ class _Answer:
             work = self._item(args["identifier"])[1]
             if work is not None and edm_problems(work, self.config.edm):
                 prefixes.remove("edm")
-        el = _sub(self.root, "ListMetadataFormats")
+        formats = []
         for prefix in prefixes:
             schema, namespace = FORMATS[prefix]
-            fmt = _sub(el, "metadataFormat")
-            _sub(fmt, "metadataPrefix", prefix)
-            _sub(fmt, "schema", schema)
-            _sub(fmt, "metadataNamespace", namespace)
+            formats.append(
+                _wrap(
+                    "metadataFormat",
+                    [
+                        _el("metadataPrefix", prefix),
+                        _el("schema", schema),
+                        _el("metadataNamespace", namespace),
+                    ],
+                )
+            )
+        self.body.append(_wrap("ListMetadataFormats", formats))
 
     def list_sets(self, args: dict[str, str]) -> None:
         if "resumptionToken" in args:
@@ -377,26 +409,29 @@ class _Answer:
             for c in sorted(stats.by_territory)
             if _CODE.fullmatch(c)
         ]
-        el = _sub(self.root, "ListSets")
-        for spec, name in sets:
-            if _SPEC.fullmatch(spec):
-                one = _sub(el, "set")
-                _sub(one, "setSpec", spec)
-                _sub(one, "setName", clean(name))
+        self.body.append(
+            _wrap(
+                "ListSets",
+                [
+                    _wrap("set", [_el("setSpec", spec), _el("setName", clean(name))])
+                    for spec, name in sets
+                    if _SPEC.fullmatch(spec)
+                ],
+            )
+        )
 
     def get_record(self, args: dict[str, str]) -> None:
         prefix = _format(args["metadataPrefix"])
         state, work = self._item(args["identifier"])
         metadata = None
         if work is not None:
-            metadata = self._metadata(work, prefix)
-            if metadata is None:
+            if not self._carries(work, prefix):
                 reasons = "; ".join(r.message("fr") for r in edm_problems(work, self.config.edm))
                 raise OaiError(
                     "cannotDisseminateFormat", "oai.not_in_format", prefix=prefix, reasons=reasons
                 )
-        el = _sub(self.root, "GetRecord")
-        self._record(el, state, work, metadata)
+            metadata = self._metadata(work, prefix)
+        self.body.append(_wrap("GetRecord", [self._record(state, work, metadata)]))
 
     def list_identifiers(self, args: dict[str, str]) -> None:
         self._list(args, "ListIdentifiers", self.config.page_identifiers)
@@ -415,36 +450,34 @@ class _Answer:
         work = None if state.deleted else self.catalogue.get(state.id)
         return state, work
 
-    def _metadata(self, work: Work, prefix: str) -> etree._Element | None:
-        """The work's record in ``prefix``; ``None`` when the format cannot carry it."""
+    def _carries(self, work: Work, prefix: str) -> bool:
+        """Whether the format ``prefix`` can carry ``work`` (oai_dc: every work)."""
+        return prefix == "oai_dc" or not edm_problems(work, self.config.edm)
+
+    def _metadata(self, work: Work, prefix: str) -> str:
+        """The work's record in ``prefix`` (one it ``_carries``), as it reads in the answer."""
         if prefix == "oai_dc":
-            return dc_element(work, self.config.edm.base)
-        if edm_problems(work, self.config.edm):
-            return None
+            return dc_text(work, self.config.edm.base)
         root = _rdf(work, self.config.edm)
         root.set(_XSI, f"{NS['rdf']} {EDM_SCHEMA}")
-        return root
+        # Inside the answer, whose root declares xsi, lxml wrote no declaration of its own.
+        text = etree.tostring(root, encoding="unicode")
+        return str(text).replace(_XSI_DECLARATION, "", 1)
 
-    def _header(self, parent: etree._Element, state: WorkState, work: Work | None) -> None:
-        header = _sub(parent, "header")
-        if state.deleted or work is None:
-            header.set("status", "deleted")
-        _sub(header, "identifier", self.config.identifier(state.id))
-        _sub(header, "datestamp", datestamp(state.modified))
-        for spec in work_sets(work, state):
-            _sub(header, "setSpec", spec)
+    def _header(self, state: WorkState, work: Work | None) -> str:
+        children = [
+            _el("identifier", self.config.identifier(state.id)),
+            _el("datestamp", datestamp(state.modified)),
+        ]
+        children += [_el("setSpec", spec) for spec in work_sets(work, state)]
+        deleted = state.deleted or work is None
+        return _wrap("header", children, [("status", "deleted")] if deleted else ())
 
-    def _record(
-        self,
-        parent: etree._Element,
-        state: WorkState,
-        work: Work | None,
-        metadata: etree._Element | None,
-    ) -> None:
-        record = _sub(parent, "record")
-        self._header(record, state, work)
-        if metadata is not None:
-            _sub(record, "metadata").append(metadata)
+    def _record(self, state: WorkState, work: Work | None, metadata: str | None) -> str:
+        header = self._header(state, work)
+        if metadata is None:
+            return f"<record>{header}</record>"
+        return f"<record>{header}<metadata>{metadata}</metadata></record>"
 
     def _list(self, args: dict[str, str], verb: str, page: int) -> None:
         if "resumptionToken" in args:
@@ -454,42 +487,49 @@ class _Answer:
         where = _where(token)
         if where is None:
             raise OaiError("noRecordsMatch", "oai.no_records")
-        records = verb == "ListRecords"
-        found: list[tuple[WorkState, Work | None, etree._Element | None]] = []
+        found: list[tuple[WorkState, Work | None]] = []
         scan, more = token.after, False
+        # A full page and one more (it tells this page is not the last) are the most the first
+        # read can give; later reads only follow works EDM could not carry.
+        limit = page + 1
         while True:
-            states = self.catalogue.work_states(after=scan, limit=_BATCH, where=where)
+            states = self.catalogue.work_states(after=scan, limit=limit, where=where)
+            works = self.catalogue.get_many([s.id for s in states if not s.deleted])
             for state in states:
-                item = self._entry(state, token.prefix, records)
-                if item is None:
+                work = works.get(state.id)
+                if not state.deleted and (work is None or not self._carries(work, token.prefix)):
                     continue  # not in this format (EDM), or deleted between two reads
                 if len(found) == page:
-                    more = True  # one more is there: this page is not the last
+                    more = True
                     break
-                found.append(item)
-            if more or len(states) < _BATCH:
+                found.append((state, work))
+            if more or len(states) < limit:
                 break
-            scan = states[-1].position
+            scan, limit = states[-1].position, _BATCH
         if not found:
             raise OaiError("noRecordsMatch", "oai.no_records")
-        el = _sub(self.root, verb)
-        for state, work, metadata in found:
-            if records:
-                self._record(el, state, work, metadata)
-            else:
-                self._header(el, state, work)
+        if verb == "ListRecords":
+            items = [
+                self._record(
+                    state, work, None if work is None else self._metadata(work, token.prefix)
+                )
+                for state, work in found
+            ]
+        else:
+            items = [self._header(state, work) for state, work in found]
         done = token.cursor + len(found)
-        if not more and token.cursor == 0:
-            return  # the whole list in one answer: no token
-        resumption = _sub(el, "resumptionToken")
-        resumption.set("cursor", str(token.cursor))
-        size = done if not more else token.size
-        if size:
-            resumption.set("completeListSize", str(size))
-        if more:
-            last = found[-1][0].position
-            following = msgspec.structs.replace(token, after=last, cursor=done)
-            resumption.text = encode_token(following, self.config.secret)
+        if more or token.cursor > 0:  # else the whole list in one answer: no token
+            attrs = [("cursor", str(token.cursor))]
+            size = done if not more else token.size
+            if size:
+                attrs.append(("completeListSize", str(size)))
+            text = None
+            if more:
+                last = found[-1][0].position
+                following = msgspec.structs.replace(token, after=last, cursor=done)
+                text = encode_token(following, self.config.secret)
+            items.append(_el("resumptionToken", text, attrs))
+        self.body.append(_wrap(verb, items))
 
     def _first_token(self, args: dict[str, str], verb: str) -> _Token:
         prefix = _format(args["metadataPrefix"])
@@ -508,21 +548,6 @@ class _Answer:
         if where is not None and prefix == "oai_dc":
             size = self.catalogue.count_states(where) or None
         return msgspec.structs.replace(token, size=size)
-
-    def _entry(
-        self, state: WorkState, prefix: str, records: bool
-    ) -> tuple[WorkState, Work | None, etree._Element | None] | None:
-        if state.deleted:
-            return state, None, None
-        work = self.catalogue.get(state.id)
-        if work is None:
-            return None
-        if records:
-            metadata = self._metadata(work, prefix)
-            return None if metadata is None else (state, work, metadata)
-        if prefix == "edm" and edm_problems(work, self.config.edm):
-            return None
-        return state, work, None
 
 
 def _format(prefix: str) -> str:

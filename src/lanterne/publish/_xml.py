@@ -45,6 +45,40 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+def escape_text(text: str) -> str:
+    """``text`` as element content, escaped as libxml2 writes it (``&#13;`` keeps a CR a
+    parser would turn into a newline); ``text`` must hold only what XML 1.0 can (``clean``)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+_ATTRIBUTE = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "\r": "&#13;",
+    "\n": "&#10;",
+    "\t": "&#9;",
+}
+_IN_ATTRIBUTE = re.compile('[&<>"\r\n\t]')
+
+
+def escape_attribute(text: str) -> str:
+    """``text`` as a double-quoted attribute value, escaped as libxml2 writes it (white space
+    as character references, which attribute-value normalisation would otherwise flatten)."""
+    if _IN_ATTRIBUTE.search(text) is None:
+        return text
+    return _IN_ATTRIBUTE.sub(lambda m: _ATTRIBUTE[m.group()], text)
+
+
 def parser() -> etree.XMLParser:
     """A parser that reads no DTD, expands no entity and opens no network connection."""
     return etree.XMLParser(
