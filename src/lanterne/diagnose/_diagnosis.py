@@ -44,8 +44,9 @@ def _score(work: Work) -> tuple[int, list[str]]:
     return score, [rule_id for _, rule_id in sorted(failed, key=lambda f: -f[0])]
 
 
-def targets(work: Work) -> tuple[Targets, list[str]]:
-    """Every target for ``work``, and the rules it fails."""
+def targets(work: Work, edm: bool = True) -> tuple[Targets, list[str]]:
+    """Every target for ``work``, and the rules it fails. ``edm=False``: without « EDM valid
+    for Europeana », which no fix is ranked by (``levels``), for the copies a fix makes."""
     score, failed = _score(work)
     found = Targets(
         score=score,
@@ -54,7 +55,7 @@ def targets(work: Work) -> tuple[Targets, list[str]]:
         rich_result=rich_result(work),
         image_licence=image_licence(work),
         artsdata=artsdata(work),
-        europeana_edm=europeana_edm(work),
+        europeana_edm=europeana_edm(work) if edm else None,
     )
     return found, failed
 
@@ -139,7 +140,7 @@ def next_best_action(work: Work, before: Targets) -> tuple[Action | None, list[s
         changed = fix.apply(work)
         if changed is None or changed == work:
             continue
-        after, _ = targets(changed)
+        after, _ = targets(changed, edm=False)
         lifts, lowered = compare(before, after)
         gain = after.score - before.score
         points = (after.artsdata.score if after.artsdata else 0) - (
