@@ -276,6 +276,22 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Mettez Lanterne à jour.",
         "The catalogue {path} was made by a newer Lanterne (schema {found} > {known}). Update Lanterne.",
     ),
+    "work.gone": (
+        "L'œuvre « {id} » a été retirée du catalogue.",
+        "The work “{id}” was removed from the catalogue.",
+    ),
+    "publish.not_acceptable": (
+        "Aucun des formats acceptés par la requête n'est disponible. Formats proposés : {offered}.",
+        "None of the formats the request accepts is available. Formats offered: {offered}.",
+    ),
+    "publish.unknown_format": (
+        "Format de publication inconnu : « {name} ». Formats connus : {known}.",
+        "Unknown publishing format: “{name}”. Known formats: {known}.",
+    ),
+    "publish.bad_sitemap_state": (
+        "L'état des plans de site {path} est illisible ({detail}) : ils sont tous régénérés.",
+        "The sitemaps' state {path} cannot be read ({detail}): they are all generated again.",
+    ),
     "work.not_found": (
         "Aucune œuvre d'identifiant « {id} ». Cherchez les identifiants avec « lanterne stats » ou la recherche.",
         "No work has the id “{id}”. Find ids with “lanterne stats” or the search.",

@@ -103,6 +103,14 @@ SETTINGS: tuple[Setting, ...] = (
         help_en="`1`: ignore the compiled build (mypyc) and run everything as Python; read when "
         "Lanterne loads, which depends on it.",
     ),
+    # publishing -----------------------------------------------------------------------------
+    Setting(
+        name="base_uri",
+        kind="text",
+        default="http://localhost:8000/",
+        help_fr="URI de base des entités publiées (œuvres, agents, lieux)",
+        help_en="Base URI of published entities (works, agents, places)",
+    ),
     # search ---------------------------------------------------------------------------------
     Setting(
         name="search_query_max",
