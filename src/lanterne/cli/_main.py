@@ -74,6 +74,10 @@ COMMANDS: dict[str, Lazy] = {
     "gaps": Lazy(
         f"{_AUDIT}:gaps_command", "Œuvres sans offre en ligne / works with no online offer."
     ),
+    "publish": Lazy(
+        "lanterne.cli._publish:publish_group",
+        "Publier : fichiers complets, plans de site / publish: dumps, sitemaps.",
+    ),
     "serve": Lazy(
         f"{_WEB}:serve_command",
         "Servir l'interface web et l'API / serve the web interface and the API.",

@@ -21,6 +21,7 @@ from lanterne.web._api import api_router
 from lanterne.web._i18n import negotiate
 from lanterne.web._limits import BodyLimit, BodyTooLarge
 from lanterne.web._pages import Pages, pages_router, static_files
+from lanterne.web._publish import publish_router
 from lanterne.web._security import CSRF_COOKIE
 from lanterne.web._site import Site
 
@@ -185,6 +186,8 @@ def create_app(site: Site | Source, *, lang: str = "fr") -> FastAPI:
         return _error(500, "internal", error.message("en" if language(request) == "en" else "fr"))
 
     app.include_router(api_router(site))
+    # Before the pages: ``/oeuvre/ID.ttl`` is a variant, not the page of a work « ID.ttl ».
+    app.include_router(publish_router(site))
     app.include_router(pages_router(site, pages))
     app.mount("/static", StaticFiles(directory=static_files()), name="static")
     return app
