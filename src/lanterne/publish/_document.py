@@ -5,9 +5,9 @@ its context inline, so that any JSON-LD reader (rdflib offline included) reads t
 what is published instead:
 
 - the work's ``@id`` is its HTTP URI (``work_uri``); an agent or a place with an identifier of a
-  global scheme (ISNI, Wikidata, ARK…) gets one too (``agent_uri``, ``place_uri`` of
-  ``scheme:value``); one without stays a blank node, since the profile gives agents and places no
-  id of their own and a name is no identity;
+  global scheme (ISNI, Wikidata, ARK…; not INSEE, a commune's code) gets one too (``agent_uri``,
+  ``place_uri`` of ``scheme:value``); one without stays a blank node, since the profile gives
+  agents and places no id of their own and a name is no identity;
 - the context holds ``@vocab`` and only the term definitions the document uses that coerce their
   values (``url`` is an IRI, ``dateCreated`` a ``schema:Date``), copied from the shipped
   schema.org context: the graph is the one the full context gives, in a few hundred bytes;
@@ -33,9 +33,10 @@ from lanterne.publish._uris import agent_uri, place_uri, work_uri
 SCHEMA = "http://schema.org/"
 """The namespace the schema.org JSON-LD context maps terms to (http, as schema.org ships it)."""
 
-GLOBAL_SCHEMES = ("isni", "wikidata", "ark", "artsdata", "insee", "museofile", "merimee", "uri")
+GLOBAL_SCHEMES = ("isni", "wikidata", "ark", "artsdata", "museofile", "merimee", "uri")
 """Identifier schemes that name one agent or place whatever the source, best first; ``local``
-and ``inventory`` ids only mean something inside their source."""
+and ``inventory`` ids only mean something inside their source, and an INSEE code names the
+commune a venue is in, not the venue (two festivals' halls in one town are two places)."""
 
 _AGENT_TYPES = {"Person", "Organization", "PerformingGroup"}
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
