@@ -14,7 +14,7 @@ from lanterne.settings import text
 
 @click.group("publish")
 def publish_group() -> None:
-    """Publier le catalogue / publish the catalogue (dumps, sitemaps)."""
+    """Publier : fichiers complets, plans de site / publish: dumps, sitemaps."""
 
 
 def _catalogue(ctx: click.Context, given: str | None) -> Path:
