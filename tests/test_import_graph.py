@@ -271,6 +271,25 @@ def test_the_profile_imports_nothing_else_of_lanterne() -> None:
     assert outside(GRAPH, "lanterne.profile") == []
 
 
+BOTTOM = ["lanterne.messages", "lanterne.errors", "lanterne.settings", "lanterne.registry"]
+
+
+def test_publishing_reads_only_the_catalogue_and_the_profile() -> None:
+    allowed = ["lanterne.catalogue", "lanterne.profile", *BOTTOM]
+    assert outside(GRAPH, "lanterne.publish", allowed) == []
+
+
+def test_only_the_web_and_the_cli_import_publishing() -> None:
+    importers = {
+        a.split(".")[1]
+        for a, targets in GRAPH.items()
+        if not _within(a, "lanterne.publish")
+        for b in targets
+        if _within(b, "lanterne.publish")
+    }
+    assert importers <= {"web", "cli"}
+
+
 def test_no_package_imports_another_packages_private_module() -> None:
     # A package is used through what its __init__ exports (docs/architecture.md): a reach into
     # another package's private module (lanterne.recommend._service from the web) ties the two

@@ -219,6 +219,8 @@ PAGES = [
     "/diagnostic",
     "/audits",
     "/audits/accueil-avec-objectifs",
+    "/donnees-ouvertes",
+    "/donnees-ouvertes?lang=en",
     "/nulle-part",
 ]
 

@@ -75,6 +75,20 @@ class NotFound(LanterneError):
     http_status = 404
 
 
+class Gone(LanterneError):
+    """What was published is no more (a deleted work): HTTP 410, so that harvesters drop it."""
+
+    exit_code = ExitCode.NOT_FOUND
+    http_status = 410
+
+
+class NotAcceptable(LanterneError):
+    """None of the media types a request accepts is offered."""
+
+    exit_code = ExitCode.USAGE
+    http_status = 406
+
+
 class ToolMissing(LanterneError):
     """A program Lanterne drives (Chromium for PDF) is not installed or failed."""
 

@@ -240,6 +240,18 @@ MESSAGES: Final[dict[str, str]] = {
         "Le catalogue {path} a été créé par une version plus récente de Lanterne (schéma {found} > {known}). "
         "Mettez Lanterne à jour."
     ),
+    "work.gone": N_(
+        "L'œuvre « {id} » a été retirée du catalogue.",
+    ),
+    "publish.not_acceptable": N_(
+        "Aucun des formats acceptés par la requête n'est disponible. Formats proposés : {offered}.",
+    ),
+    "publish.unknown_format": N_(
+        "Format de publication inconnu : « {name} ». Formats connus : {known}.",
+    ),
+    "publish.bad_sitemap_state": N_(
+        "L'état des plans de site {path} est illisible ({detail}) : ils sont tous régénérés.",
+    ),
     "work.not_found": N_(
         "Aucune œuvre d'identifiant « {id} ». Cherchez les identifiants avec « lanterne stats » ou la recherche."
     ),

@@ -75,7 +75,8 @@ COMMANDS: dict[str, Lazy] = {
         f"{_AUDIT}:gaps_command", "Œuvres sans offre en ligne / works with no online offer."
     ),
     "publish": Lazy(
-        "lanterne.cli._publish:publish_group", "Publier le catalogue / publish the catalogue."
+        "lanterne.cli._publish:publish_group",
+        "Publier : fichiers complets, plans de site, contrôles / publish: dumps, sitemaps, checks.",
     ),
     "serve": Lazy(
         f"{_WEB}:serve_command",

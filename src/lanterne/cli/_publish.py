@@ -1,4 +1,5 @@
-"""``lanterne publish``: the catalogue in the formats aggregators harvest, checked."""
+"""``lanterne publish``: the catalogue as files for harvesters (dumps, sitemaps), and every
+record checked against the standards' own files."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ import click
 import msgspec
 
 from lanterne.catalogue import open_catalogue
-from lanterne.cli._common import _state, echo, echo_json
+from lanterne.cli._common import Registered, _state, echo, echo_json
 from lanterne.errors import ExitCode
 from lanterne.messages import translate
+from lanterne.publish import dump, dump_formats, update_sitemaps
+from lanterne.settings import text
 
 
 @click.group("publish")
 def publish_group() -> None:
-    """Publier le catalogue / publish the catalogue."""
+    """Publier : fichiers complets, plans de site, contrôles / publish: dumps, sitemaps, checks."""
 
 
 @publish_group.command("check")
@@ -97,3 +100,80 @@ def check_command(
             echo(f"  {count:>8}  {reason}")
     if report.invalid:
         ctx.exit(ExitCode.BAD_INPUT)
+
+
+def _catalogue(ctx: click.Context, given: str | None) -> Path:
+    return Path(given) if given else _state(ctx).settings.catalogue
+
+
+@publish_group.command("dump")
+@click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite.")
+@click.option("--format", "fmt", type=Registered(dump_formats), required=True)
+@click.option("--source", help="Une seule source / one source only.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--base-uri", help="URI de base (LANTERNE_BASE_URI).")
+@click.option("--download-url", help="Adresse publique du fichier / the file's public URL.")
+@click.pass_context
+def dump_command(
+    ctx: click.Context,
+    catalogue: str | None,
+    fmt: str,
+    source: str | None,
+    output: Path,
+    base_uri: str | None,
+    download_url: str | None,
+) -> None:
+    """Tout le catalogue en un fichier (.gz : compressé), avec sa description DCAT/VoID /
+    the whole catalogue in one file (.gz: compressed), with its DCAT/VoID description."""
+    lang = _state(ctx).lang
+    with open_catalogue(_catalogue(ctx, catalogue)) as db:
+        summary = dump(
+            db,
+            fmt,
+            output,
+            base=text("base_uri", base_uri),
+            source=source,
+            download_url=download_url,
+        )
+    echo(
+        translate(
+            lang,
+            "{works} œuvres, {triples} triplets → {path} (description : {description})",
+            works=summary.works,
+            triples=summary.triples,
+            path=summary.path,
+            description=summary.description,
+        )
+    )
+
+
+@publish_group.command("sitemap")
+@click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite.")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--base-uri", help="URI de base (LANTERNE_BASE_URI).")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 50_000),
+    default=50_000,
+    show_default=True,
+    help="Adresses par plan / URLs per sitemap.",
+)
+@click.pass_context
+def sitemap_command(
+    ctx: click.Context, catalogue: str | None, output: Path, base_uri: str | None, limit: int
+) -> None:
+    """Plans de site des pages d'œuvres, mis à jour depuis le journal des modifications /
+    sitemaps of the works' pages, updated from the change log."""
+    lang = _state(ctx).lang
+    with open_catalogue(_catalogue(ctx, catalogue)) as db:
+        run = update_sitemaps(db, output, text("base_uri", base_uri), limit)
+    echo(
+        translate(
+            lang,
+            "{sitemaps} plans de site ; écrits : {written}, retirés : {removed} → {index}",
+            sitemaps=run.sitemaps,
+            written=len(run.written),
+            removed=len(run.removed),
+            index=output / "sitemap.xml",
+        )
+    )

@@ -1,8 +1,11 @@
 """Publishing: the catalogue's works in the formats aggregators harvest (docs/publishing.md).
 
-The crosswalks to Dublin Core (oai_dc) and EDM (Europeana), both ways, with the base URI of
-entities a setting; ``check`` validates the records against the standards' own files and the
-profile's SHACL shape (``shacl_check``); works with images have IIIF manifests (``iiif_manifest``).
+Linked data (HTTP URIs, content negotiation), dumps with their DCAT/VoID description and
+sitemaps from the change log; the crosswalks to Dublin Core (oai_dc) and EDM (Europeana), both
+ways; the OAI-PMH provider (``respond``); ``check`` validates records against the standards' own
+files and the profile's SHACL shape (``shacl_check``); works with images have IIIF manifests.
+The base URI of entities is a setting. Above ``catalogue`` and ``profile``, below ``web`` and the
+CLI.
 """
 
 from lanterne.publish._check import (
@@ -12,6 +15,8 @@ from lanterne.publish._check import (
 )
 from lanterne.publish._crosswalk import edm_type
 from lanterne.publish._dc import dc_element, read_dc, work_to_dc
+from lanterne.publish._document import GLOBAL_SCHEMES, entity_key, work_document, work_page
+from lanterne.publish._dump import DumpSummary, SourceFacts, atomic_file, describe, dump
 from lanterne.publish._edm import (
     EdmOptions,
     EdmRecord,
@@ -20,12 +25,14 @@ from lanterne.publish._edm import (
     edm_record,
     read_edm,
 )
+from lanterne.publish._formats import FORMATS, Format, Writer, dump_formats, one_work
 from lanterne.publish._iiif import (
     MANIFEST_MEDIA_TYPE,
     iiif_manifest,
     manifest_images,
     manifest_uri,
 )
+from lanterne.publish._negotiate import choose
 from lanterne.publish._oai import OaiConfig, OaiError, respond
 from lanterne.publish._rights import europeana_rights
 from lanterne.publish._shacl import (
@@ -36,33 +43,67 @@ from lanterne.publish._shacl import (
     shapes_turtle,
     shapes_uri,
 )
+from lanterne.publish._sitemap import (
+    LIMIT,
+    SitemapRun,
+    SitemapState,
+    chunk_states,
+    index_url,
+    index_xml,
+    live_lastmod,
+    sitemap_url,
+    update_sitemaps,
+    urlset_xml,
+)
+from lanterne.publish._triples import TripleWriter
 from lanterne.publish._uris import agent_uri, place_uri, work_uri
 from lanterne.publish._validate import Standards, Validator
 
 __all__ = [
+    "FORMATS",
+    "GLOBAL_SCHEMES",
+    "LIMIT",
     "MANIFEST_MEDIA_TYPE",
     "SHAPES_MEDIA_TYPE",
     "SHAPES_PATH",
     "CheckReport",
+    "DumpSummary",
     "EdmOptions",
     "EdmRecord",
+    "Format",
     "OaiConfig",
     "OaiError",
     "Reason",
+    "SitemapRun",
+    "SitemapState",
+    "SourceFacts",
     "Standards",
+    "TripleWriter",
     "Validator",
     "Violation",
     "WorkCheck",
+    "Writer",
     "agent_uri",
+    "atomic_file",
     "check",
+    "choose",
+    "chunk_states",
     "dc_element",
+    "describe",
+    "dump",
+    "dump_formats",
     "edm_problems",
     "edm_record",
     "edm_type",
+    "entity_key",
     "europeana_rights",
     "iiif_manifest",
+    "index_url",
+    "index_xml",
+    "live_lastmod",
     "manifest_images",
     "manifest_uri",
+    "one_work",
     "place_uri",
     "read_dc",
     "read_edm",
@@ -70,6 +111,11 @@ __all__ = [
     "shacl_check",
     "shapes_turtle",
     "shapes_uri",
+    "sitemap_url",
+    "update_sitemaps",
+    "urlset_xml",
+    "work_document",
+    "work_page",
     "work_to_dc",
     "work_uri",
 ]

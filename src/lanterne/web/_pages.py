@@ -25,6 +25,13 @@ from lanterne.search import FACETS
 from lanterne.web._api import RecommendResponse, parse_filters, recommend, run_search
 from lanterne.web._i18n import LANGS, Lang, negotiate, translations
 from lanterne.web._labels import Labeller
+from lanterne.web._publish import (
+    alternates,
+    missing,
+    negotiated,
+    open_data_context,
+    variant_headers,
+)
 from lanterne.web._security import CSRF_COOKIE
 from lanterne.web._site import Site
 
@@ -225,14 +232,18 @@ def _discovery_pages(router: APIRouter, site: Site, pages: Pages) -> None:
         }
         return pages.render(request, "search.html.j2", context)
 
-    @router.get("/oeuvre/{work_id:path}")
-    def work(request: Request, work_id: str) -> HTMLResponse:
-        """A work: what it is, where to see it, its creation label, its JSON-LD, similar works."""
+    @router.get("/oeuvre/{work_id:path}", response_model=None)
+    def work(request: Request, work_id: str) -> Response:
+        """A work: what it is, where to see it, its creation label, its JSON-LD, similar works.
+        Its RDF formats too, by the ``Accept`` header (``web/_publish.py``)."""
         from lanterne.profile.schemaorg import work_to_jsonld
 
+        rdf = negotiated(request, site, work_id)
+        if rdf is not None:
+            return rdf
         found = site.reading(lambda: site.reader().get(work_id))
         if found is None:
-            raise NotFound("work.not_found", id=work_id)
+            raise missing(site, work_id)
         jsonld = embedded_json(work_to_jsonld(found))
         similar = None
         service = site.recommender_service()
@@ -253,8 +264,16 @@ def _discovery_pages(router: APIRouter, site: Site, pages: Pages) -> None:
             "similar": same,
             "elsewhere": other,
             "like_home": "/?" + _query(aime=[work_id]),
+            "alternates": alternates(work_id),
         }
-        return pages.render(request, "work.html.j2", context)
+        page = pages.render(request, "work.html.j2", context)
+        page.headers.update(variant_headers(work_id))
+        return page
+
+    @router.get("/donnees-ouvertes")
+    def open_data(request: Request) -> HTMLResponse:
+        """« Données ouvertes »: the endpoints, dumps, licences, and how to harvest them."""
+        return pages.render(request, "open-data.html.j2", open_data_context(site))
 
 
 def _report_pages(router: APIRouter, site: Site, pages: Pages) -> None:

@@ -93,13 +93,18 @@ class Site:
         concurrency: int | None = None,
         limits: WebLimits | None = None,
         encoder: Encoder | None = None,
+        base_uri: str | None = None,
     ) -> None:
         """``encoder_threads``: threads of the query encoder; 1 when several server processes
         share the cores (``lanterne serve --workers``). ``concurrency``: searches and
         recommendations computed at once (default: the cores); more requests wait their turn
         rather than all slowing each other down. ``limits``: what a request may send (default:
         the settings). ``encoder``: the text encoder of queries and documents (default: one of
-        ``encoder_threads`` threads)."""
+        ``encoder_threads`` threads). ``base_uri``: the base of the published entities' URIs
+        (default: the setting ``LANTERNE_BASE_URI``)."""
+        from lanterne.settings import text
+
+        self.base_uri = base_uri or text("base_uri")
         self.limits = limits or WebLimits.load()
         self.catalogue_path = catalogue
         self.audits = audits

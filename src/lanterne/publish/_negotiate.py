@@ -1,0 +1,62 @@
+"""Choosing a media type from an ``Accept`` header (RFC 9110 §12.5.1), q-values honoured."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def _ranges(accept: str) -> list[tuple[str, str, float]]:
+    """``(type, subtype, q)`` of each media range; a range with a malformed q counts as q=0."""
+    out = []
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        kind, _, sub = media.lower().partition("/")
+        if not kind or not sub:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+                if not 0.0 <= q <= 1.0:
+                    q = 0.0
+        out.append((kind, sub, q))
+    return out
+
+
+def choose(accept: str | None, offered: Sequence[str]) -> str | None:
+    """The offered media type the client prefers, or ``None`` when it accepts none of them.
+
+    Each offered type takes the q of the most specific range that matches it (``text/turtle``
+    before ``text/*`` before ``*/*``); the highest q wins, ties going to the earlier offered
+    type. No ``Accept`` (or an empty one) accepts anything: the first offered type.
+    """
+    if not accept or not accept.strip():
+        return offered[0] if offered else None
+    ranges = _ranges(accept)
+    if not ranges:
+        return offered[0] if offered else None
+    best: tuple[float, int, str] | None = None
+    for order, media in enumerate(offered):
+        kind, _, sub = media.partition("/")
+        matched: tuple[int, float] | None = None
+        for r_kind, r_sub, q in ranges:
+            if (r_kind, r_sub) == (kind, sub):
+                specificity = 2
+            elif r_kind == kind and r_sub == "*":
+                specificity = 1
+            elif (r_kind, r_sub) == ("*", "*"):
+                specificity = 0
+            else:
+                continue
+            if matched is None or specificity > matched[0]:
+                matched = (specificity, q)
+        if matched is None or matched[1] <= 0.0:
+            continue
+        candidate = (-matched[1], order, media)
+        if best is None or candidate < best:
+            best = candidate
+    return None if best is None else best[2]

@@ -1,0 +1,175 @@
+"""What the site publishes for harvesters: entity URIs, the RDF variants of a work's page,
+sitemaps, ``robots.txt`` and the « Données ouvertes » page.
+
+The entity URI ``/id/work/ID`` answers 303 to the work's document, its page ``/oeuvre/ID``
+(the pattern of ABES IdRef), which serves HTML, JSON-LD, Turtle, N-Triples or RDF/XML by the
+``Accept`` header, or one of them by extension (``/oeuvre/ID.ttl``). A deleted work answers
+410 Gone, an unknown one 404. Sitemaps are built from the catalogue when asked: nothing to
+configure, always as fresh as the catalogue (``lanterne publish sitemap`` writes the same files
+into a folder for a static server).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+
+from lanterne.errors import Gone, LanterneError, NotAcceptable, NotFound
+from lanterne.profile import Work
+from lanterne.publish import (
+    FORMATS,
+    LIMIT,
+    Format,
+    choose,
+    chunk_states,
+    index_url,
+    index_xml,
+    live_lastmod,
+    one_work,
+    urlset_xml,
+    work_uri,
+)
+from lanterne.web._site import Site
+
+HTML = "text/html"
+OFFERED = [HTML, *(f.media_type for f in FORMATS.values())]
+"""What a work's page serves, in the order of preference when a client accepts several."""
+XML = "application/xml"
+
+
+def page_path(work_id: str) -> str:
+    return "/oeuvre/" + quote(work_id, safe="")
+
+
+def alternates(work_id: str) -> list[tuple[str, str]]:
+    """``(media type, path)`` of each RDF variant of a work's page."""
+    return [(f.media_type, f"{page_path(work_id)}.{f.extension}") for f in FORMATS.values()]
+
+
+def link_header(work_id: str) -> str:
+    return ", ".join(
+        f'<{path}>; rel="alternate"; type="{media}"' for media, path in alternates(work_id)
+    )
+
+
+def variant_headers(work_id: str) -> dict[str, str]:
+    return {"Link": link_header(work_id), "Vary": "Accept"}
+
+
+def missing(site: Site, work_id: str) -> LanterneError:
+    """410 for a work the catalogue deleted, 404 for one it never had."""
+    state = site.reading(lambda: site.reader().work_state(work_id))
+    if state is not None and state.deleted:
+        return Gone("work.gone", id=work_id)
+    return NotFound("work.not_found", id=work_id)
+
+
+def negotiated(request: Request, site: Site, work_id: str) -> Response | None:
+    """The RDF answer the request asks for, or ``None`` when HTML it is (the page renders)."""
+    chosen = choose(request.headers.get("accept"), OFFERED)
+    if chosen is None:
+        raise NotAcceptable("publish.not_acceptable", offered=", ".join(OFFERED))
+    if chosen == HTML:
+        return None
+    fmt = next(f for f in FORMATS.values() if f.media_type == chosen)
+    return variant(site, work_id, fmt)
+
+
+def variant(site: Site, work_id: str, fmt: Format) -> Response:
+    found: Work | None = site.reading(lambda: site.reader().get(work_id))
+    if found is None:
+        raise missing(site, work_id)
+    body = one_work(fmt, found, site.base_uri)
+    return Response(
+        body,
+        media_type=fmt.media_type,
+        headers={
+            **variant_headers(work_id),
+            "Content-Location": f"{page_path(work_id)}.{fmt.extension}",
+        },
+    )
+
+
+def publish_router(site: Site) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/id/work/{work_id:path}")
+    def entity(work_id: str) -> Response:
+        """The work as a thing (not a document): 303 to the document that describes it."""
+        state = site.reading(lambda: site.reader().work_state(work_id))
+        if state is None:
+            raise NotFound("work.not_found", id=work_id)
+        return RedirectResponse(page_path(work_id), status_code=303, headers={"Vary": "Accept"})
+
+    for fmt in FORMATS.values():
+
+        def explicit(work_id: str, fmt: Format = fmt) -> Response:
+            return variant(site, work_id, fmt)
+
+        router.add_api_route(f"/oeuvre/{{work_id:path}}.{fmt.extension}", explicit, methods=["GET"])
+
+    @router.get("/robots.txt", response_class=PlainTextResponse)
+    def robots() -> PlainTextResponse:
+        text = f"User-agent: *\nAllow: /\n\nSitemap: {index_url(site.base_uri)}\n"
+        return PlainTextResponse(text)
+
+    @router.get("/sitemap.xml")
+    def sitemap_index() -> Response:
+        if not site.has_catalogue:
+            raise NotFound("web.no_catalogue")
+        lastmod = site.reading(lambda: live_lastmod(site.reader(), LIMIT))
+        return Response(index_xml(site.base_uri, lastmod), media_type=XML)
+
+    @router.get("/sitemaps/{number}.xml")
+    def sitemap(request: Request, number: int) -> Response:
+        if not site.has_catalogue:
+            raise NotFound("web.no_catalogue")
+        states = (
+            site.reading(lambda: chunk_states(site.reader(), number, LIMIT)) if number >= 0 else []
+        )
+        live = [s for s in states if not s.deleted]
+        if not live:
+            raise NotFound("web.page_not_found", path=request.url.path)
+        return Response(urlset_xml(site.base_uri, live), media_type=XML)
+
+    return router
+
+
+def open_data_context(site: Site) -> dict[str, object]:
+    """What the « Données ouvertes » page lists: formats, an example work, sources' licences."""
+    sources: list[dict[str, object]] = []
+    example: str | None = None
+    if site.has_catalogue:
+        reader = site.reader()
+
+        def read() -> tuple[list[dict[str, object]], str | None]:
+            found = []
+            first = None
+            for name in sorted({r.source for r in reader.runs(limit=1000)}):
+                count = reader.count(name)
+                if not count:
+                    continue
+                one = next(iter(reader.iter_works(name)), None)
+                if one is not None and first is None:
+                    first = one.id
+                found.append(
+                    {
+                        "name": name,
+                        "count": count,
+                        "licence": one.provenance.licence if one else None,
+                        "attribution": one.provenance.attribution if one else None,
+                    }
+                )
+            return found, first
+
+        sources, example = site.reading(read)
+    return {
+        "formats": [(f, f.dump) for f in FORMATS.values()],
+        "base": site.base_uri.rstrip("/"),
+        "example": example,
+        "example_uri": work_uri(site.base_uri, example) if example else None,
+        "example_page": page_path(example) if example else None,
+        "sources": sources,
+    }
