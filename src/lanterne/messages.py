@@ -288,10 +288,6 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Format de publication inconnu : « {name} ». Formats connus : {known}.",
         "Unknown publishing format: “{name}”. Known formats: {known}.",
     ),
-    "publish.bad_sitemap_state": (
-        "L'état des plans de site {path} est illisible ({detail}) : ils sont tous régénérés.",
-        "The sitemaps' state {path} cannot be read ({detail}): they are all generated again.",
-    ),
     "work.not_found": (
         "Aucune œuvre d'identifiant « {id} ». Cherchez les identifiants avec « lanterne stats » ou la recherche.",
         "No work has the id “{id}”. Find ids with “lanterne stats” or the search.",
