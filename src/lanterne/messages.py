@@ -249,9 +249,6 @@ MESSAGES: Final[dict[str, str]] = {
     "publish.unknown_format": N_(
         "Format de publication inconnu : « {name} ». Formats connus : {known}.",
     ),
-    "publish.bad_sitemap_state": N_(
-        "L'état des plans de site {path} est illisible ({detail}) : ils sont tous régénérés.",
-    ),
     "work.not_found": N_(
         "Aucune œuvre d'identifiant « {id} ». Cherchez les identifiants avec « lanterne stats » ou la recherche."
     ),
