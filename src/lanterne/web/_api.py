@@ -28,6 +28,7 @@ from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.recommend import Options, Surface, diversifiers, parse_goal
 from lanterne.search import FACETS, Mode, Results
+from lanterne.settings import setting
 from lanterne.web._limits import BodyTooLarge, upload_name
 from lanterne.web._site import HomeSettings, Site
 
@@ -429,6 +430,9 @@ UPLOAD_BODY: dict[str, Any] = {
                     "companion": {
                         "type": "array",
                         "items": {"type": "string", "format": "binary"},
+                        # The main file and its companions: LANTERNE_UPLOAD_FILES_MAX files in
+                        # all (the declared default; a server given more accepts more).
+                        "maxItems": int(setting("upload_files_max").default) - 1,
                         "description": "Files the profile reads beside the file, by their names "
                         "(e.g. a JSON-LD source's context files)",
                     },
