@@ -15,6 +15,7 @@ from lanterne.cli._common import Registered, _state, echo, echo_json
 from lanterne.errors import ExitCode
 from lanterne.messages import translate
 from lanterne.publish import dump, dump_formats, update_sitemaps
+from lanterne.report import count
 from lanterne.settings import text
 
 
@@ -87,17 +88,17 @@ def check_command(
                 "{format} : {total} œuvres — {valid} valides, {excluded} exclues, {invalid} "
                 "invalides",
                 format=fmt,
-                total=report.total,
-                valid=report.valid,
-                excluded=report.excluded,
-                invalid=report.invalid,
+                total=count(report.total, lang),
+                valid=count(report.valid, lang),
+                excluded=count(report.excluded, lang),
+                invalid=count(report.invalid, lang),
             )
         )
-        for key, count in report.by_reason.items():
+        for key, n in report.by_reason.items():
             from lanterne.messages import say
 
             reason = say(key, lang, licence="…", label="…", type="…")
-            echo(f"  {count:>8}  {reason}")
+            echo(f"  {count(n, lang):>8}  {reason}")
     if report.invalid:
         ctx.exit(ExitCode.BAD_INPUT)
 
@@ -139,8 +140,8 @@ def dump_command(
         translate(
             lang,
             "{works} œuvres, {triples} triplets → {path} (description : {description})",
-            works=summary.works,
-            triples=summary.triples,
+            works=count(summary.works, lang),
+            triples=count(summary.triples, lang),
             path=summary.path,
             description=summary.description,
         )
