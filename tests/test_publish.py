@@ -23,7 +23,7 @@ from rdflib.compare import isomorphic
 from lanterne.catalogue import SqliteCatalogue, StoredWork
 from lanterne.cli._main import cli
 from lanterne.errors import BadInput
-from lanterne.ingest import IngestOptions, ingest, load_profile
+from lanterne.ingest import IngestOptions, ingest, load_mapping_profile
 from lanterne.profile import (
     Agent,
     Contribution,
@@ -177,7 +177,7 @@ class Real:
         if name not in self.paths:
             path = self.folder / f"{name}.sqlite"
             with SqliteCatalogue(path) as db:
-                ingest(db, SHARED / name, load_profile(name), IngestOptions(workers=0))
+                ingest(db, SHARED / name, load_mapping_profile(name), IngestOptions(workers=0))
             self.paths[name] = path
         return self.paths[name]
 
