@@ -245,3 +245,23 @@ def test_structs_moved_out_of_compiled_modules_keep_their_options(module: str) -
                 lost.append(f"{cls_name}.{option}")
     assert len(declared) >= 8
     assert lost == []
+
+
+def test_make_accel_rebuilds_after_a_source_is_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``make accel`` once said « nothing to be done » after a rename: the deleted file left no
+    newer date behind, the digest no longer matched, and everything ran as plain Python."""
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text("utf-8")
+    rule = makefile.split("\naccel:", 1)[1].split("\n\n", 1)[0]
+    assert "build()" in rule, "the accel rule must ask build(), which compares digests"
+    assert "$(SOURCES)" not in rule and "manifest.json" not in rule.split("\n", 1)[0]
+    calls: list[object] = []
+    monkeypatch.setattr(_accel.subprocess, "run", lambda *a, **k: calls.append(a) or None)
+    current = _fake_build(tmp_path, _accel.sources_digest())
+    assert _accel.is_current(current)
+    assert _accel.build(current) == 0 and calls == [], "a current build is not compiled again"
+    stale = _fake_build(tmp_path / "stale", "digest of sources one of which is gone")
+    assert not _accel.is_current(stale)
+    monkeypatch.setattr(_accel.importlib.util, "find_spec", lambda name: None)
+    assert _accel.build(stale) == 1, "a stale build goes on to compile (here: mypyc absent)"

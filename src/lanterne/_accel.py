@@ -87,15 +87,10 @@ def enable(build: Path = BUILD) -> bool:
         return True
     if os.environ.get(OPT_OUT, "").strip() not in ("", "0"):
         return False
-    try:
-        manifest = json.loads((build / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
+    if not is_current(build):
         return False
-    if manifest.get("platform") != _platform_tag() or manifest.get("sources") != sources_digest():
-        return False
-    modules = {name: build / file for name, file in manifest.get("modules", {}).items()}
-    if not modules or not all(path.is_file() for path in modules.values()):
-        return False
+    manifest = json.loads((build / MANIFEST).read_text("utf-8"))
+    modules = {name: build / file for name, file in manifest["modules"].items()}
     if any(name in sys.modules for name in modules):
         return False  # too late: a plain module is already loaded
     _active.update(modules)
@@ -112,8 +107,30 @@ def compiled_modules() -> list[str]:
     ]
 
 
+def is_current(build: Path = BUILD) -> bool:
+    """Whether ``build`` holds a compiled build made from exactly these sources, for this Python."""
+    try:
+        manifest = json.loads((build / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    modules = manifest.get("modules") or {}
+    return (
+        manifest.get("platform") == _platform_tag()
+        and manifest.get("sources") == sources_digest()
+        and bool(modules)
+        and all((build / file).is_file() for file in modules.values())
+    )
+
+
 def build(out: Path = BUILD) -> int:
-    """Compile ``COMPILED`` with mypyc into ``out``; 0 when done, 1 when it cannot be done here."""
+    """Compile ``COMPILED`` with mypyc into ``out``; 0 when done, 1 when it cannot be done here.
+
+    Nothing is compiled when ``out`` already matches the sources (``is_current``): the digest,
+    not file dates, decides, so a deleted or renamed source, which leaves no newer file behind
+    for ``make`` to see, still triggers a rebuild.
+    """
+    if is_current(out):
+        return 0
     if importlib.util.find_spec("mypyc") is None:
         print("accélération : mypyc absent, Lanterne tourne en Python pur (plus lent)")
         print("acceleration: mypyc missing, Lanterne runs as plain Python (slower)")
