@@ -232,6 +232,18 @@ MESSAGES: Final[dict[str, str]] = {
         "La collection {path} est illisible ({detail}). Attendu : SQuAD v1 (JSON) ou, avec --queries "
         "et --qrels, un corpus JSON Lines."
     ),
+    "eval.no_collection": N_(
+        "Le dossier {path} ne contient aucune collection d'évaluation. Attendu : un fichier SQuAD v1 "
+        "(JSON) ou corpus.jsonl avec queries.tsv et qrels.tsv ; ou donnez le fichier lui-même."
+    ),
+    "eval.no_default": N_(
+        "Aucune collection d'évaluation dans {path} (ni {names}). Donnez une collection (fichier "
+        "SQuAD v1 ou dossier), ou le dossier des données partagées avec --shared."
+    ),
+    "eval.no_bm25": N_(
+        "La référence BM25 demande la bibliothèque bm25s, absente : installez les dépendances de "
+        "développement (pip install -e '.[dev]') ou lancez sans --baseline."
+    ),
     "diagnose.written": N_("Rapport écrit : {path}"),
     "store.corrupt": N_(
         "Le catalogue {path} est endommagé ({detail}). Restaurez une sauvegarde ou réimportez dans un nouveau fichier."

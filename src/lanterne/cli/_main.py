@@ -92,7 +92,7 @@ COMMANDS: dict[str, Lazy] = {
 EVAL_COMMANDS: dict[str, Lazy] = {
     "search": Lazy(
         f"{_SEARCH}:eval_search_command",
-        "nDCG@10, MRR@10, Recall@100 sur une collection (SQuAD v1 ou TREC).",
+        "nDCG@10, MRR@10, R@100 sur des collections (SQuAD v1, TREC ; défaut : ../shared/data).",
     ),
     "recommend": Lazy(
         f"{_RECOMMEND}:eval_recommend_command",

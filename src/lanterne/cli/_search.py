@@ -13,7 +13,7 @@ import msgspec
 from lanterne._visible import visible
 from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import _state, echo, echo_json
-from lanterne.errors import NotFound
+from lanterne.errors import BadInput, NotFound, ToolMissing
 from lanterne.messages import Lang, translate
 
 
@@ -153,59 +153,203 @@ def search_command(
         echo(f"  {name}: {top}")
 
 
+MODES = ("lexical", "semantic", "hybrid")
+BASELINE = "bm25"
+"""The plain-BM25 column's key in the figures (bm25s; ``lanterne.search.bm25_ranker``)."""
+
+
+def _collections(
+    paths: tuple[Path, ...],
+    level: str,
+    queries: Path | None,
+    qrels: Path | None,
+    shared: Path | None,
+    lang: Lang,
+) -> list[Any]:
+    """What ``eval search`` is asked to measure: the files and folders named, the TREC triple,
+    or the French collections of ../shared/data (absent ones said on stderr and passed over)."""
+    from lanterne.search import SHARED_DATA, default_collections, load_collections, load_trec
+
+    if (queries is None) != (qrels is None):
+        raise click.UsageError("--queries et --qrels vont ensemble / go together")
+    for path in paths:
+        if not path.exists():
+            raise NotFound("input.not_found", path=path)
+    if queries is not None and qrels is not None:
+        if len(paths) != 1 or not paths[0].is_file():
+            raise click.UsageError(
+                "--queries et --qrels : un seul corpus JSON Lines / one JSON Lines corpus"
+            )
+        return [load_trec(paths[0], queries, qrels)]
+    if paths:
+        return [c for path in paths for c in load_collections(path, level)]
+    folder = shared or SHARED_DATA
+    found, absent = default_collections(folder)
+    for missing in absent:
+        echo(
+            translate(lang, "{path} absent : collection passée.", path=missing),
+            err=True,
+        )
+    if not found:
+        raise BadInput("eval.no_default", path=folder, names=", ".join(p.name for p in absent))
+    return found
+
+
+def _cell(x: float, lang: Lang) -> str:
+    from lanterne.report import number
+
+    return number(x, lang, 4)
+
+
+def _table(figures: dict[str, Any], systems: list[str], lang: Lang) -> list[str]:
+    """One row per collection and system, then the average over the collections."""
+    from lanterne.report import count
+
+    names = {m: m for m in MODES} | {BASELINE: translate(lang, "BM25 simple (bm25s)")}
+    rows = figures["collections"]
+    average = translate(lang, "moyenne ({n} collections)", n=len(rows))
+    if len(rows) > 1:
+        rows = [*rows, {**figures, "collection": average}]
+    heads = [
+        translate(lang, "collection"),
+        translate(lang, "documents"),
+        translate(lang, "requêtes"),
+        translate(lang, "système"),
+    ]
+    first = max(len(heads[0]), *(len(r["collection"]) for r in rows))
+    docs = max(len(heads[1]), *(len(count(r["documents"], lang)) for r in rows))
+    asked = max(len(heads[2]), *(len(count(r["queries"], lang)) for r in rows))
+    system = max(len(heads[3]), *(len(names[s]) for s in systems))
+    lines = [
+        f"{heads[0]:<{first}}  {heads[1]:>{docs}}  {heads[2]:>{asked}}  {heads[3]:<{system}}"
+        + "".join(f"{h:>9}" for h in ("nDCG@10", "MRR@10", "R@100"))
+    ]
+    for row in rows:
+        for i, key in enumerate(systems):
+            m = row[key]
+            # The average's counts are left blank: the splits of one file share its documents.
+            lead = (
+                f"{row['collection']:<{first}}  {count(row['documents'], lang):>{docs}}  "
+                f"{count(row['queries'], lang):>{asked}}"
+                if i == 0 and row["collection"] != average
+                else f"{row['collection'] if i == 0 else '':<{first + docs + asked + 4}}"
+            )
+            lines.append(
+                f"{lead}  {names[key]:<{system}}"
+                + "".join(f"{_cell(m[k], lang):>9}" for k in ("ndcg_10", "mrr_10", "recall_100"))
+            )
+    return lines
+
+
 @click.command("search")
-@click.argument("collection", type=click.Path(path_type=Path))
+@click.argument("collections", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--level", type=click.Choice(["paragraph", "article"]), default="paragraph", show_default=True
 )
 @click.option("--queries", type=click.Path(path_type=Path), help="TREC : requêtes (TSV).")
 @click.option("--qrels", type=click.Path(path_type=Path), help="TREC : jugements (TSV).")
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(MODES),
+    help="Mode mesuré, répétable (défaut : les trois) / mode to measure.",
+)
+@click.option(
+    "--baseline/--no-baseline",
+    default=None,
+    help="BM25 simple (bm25s) à côté ; par défaut quand bm25s est installé / plain BM25 beside.",
+)
+@click.option(
+    "--shared",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Données partagées, sans COLLECTION (défaut : ../shared/data à côté des sources).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def eval_search_command(
     ctx: click.Context,
-    collection: Path,
+    collections: tuple[Path, ...],
     level: str,
     queries: Path | None,
     qrels: Path | None,
+    modes: tuple[str, ...],
+    baseline: bool | None,
+    shared: Path | None,
     as_json: bool,
 ) -> None:
-    """nDCG@10, MRR@10, Recall@100 sur une collection (SQuAD v1 ou TREC)."""
-    from lanterne.search import SearchEngine, evaluate, load_squad, load_trec
+    """nDCG@10, MRR@10, R@100 sur des collections (SQuAD v1, TREC ; défaut : ../shared/data)."""
+    import time
+
+    from lanterne.report import count, number
+    from lanterne.search import (
+        Metrics,
+        SearchEngine,
+        bm25_available,
+        bm25_ranker,
+        evaluate,
+        mean_metrics,
+    )
 
     state = _state(ctx)
-    if not collection.is_file():
-        raise NotFound("input.not_found", path=collection)
-    if (queries is None) != (qrels is None):
-        raise click.UsageError("--queries et --qrels vont ensemble / go together")
-    data = (
-        load_trec(collection, queries, qrels)
-        if queries is not None and qrels is not None
-        else load_squad(collection, level)
-    )
-    engine = SearchEngine()
-    engine.upsert(data.docs)
+    lang = state.lang
+    data = _collections(collections, level, queries, qrels, shared, lang)
+    wanted = [m for m in MODES if m in modes] or list(MODES)
+    if baseline is None:
+        baseline = bm25_available()
+    elif baseline and not bm25_available():
+        raise ToolMissing("eval.no_bm25")
+    systems = wanted + ([BASELINE] if baseline else [])
+    rows: list[dict[str, Any]] = []
+    measured: dict[str, list[Metrics]] = {s: [] for s in systems}
+    engine = SearchEngine(semantic=False)
+    indexed: object = None
+    for collection in data:
+        # The splits of one file share their documents: indexed (encoded, the slow part) once.
+        if collection.docs is not indexed:
+            start = time.monotonic()
+            # Lexical only: no embedding model to load, no documents to encode.
+            engine = SearchEngine(semantic=wanted != ["lexical"])
+            engine.upsert(collection.docs)
+            indexed = collection.docs
+            echo(
+                translate(
+                    lang,
+                    "{name} : {documents} documents indexés en {seconds} s",
+                    name=collection.name,
+                    documents=count(len(collection.docs), lang),
+                    seconds=number(time.monotonic() - start, lang, 1),
+                ),
+                err=True,
+            )
+        row: dict[str, Any] = {
+            "collection": collection.name,
+            "documents": len(collection.docs),
+            "queries": len(collection.queries),
+        }
+        for mode in wanted:
+
+            def ranked(query: str, mode: str = mode, engine: SearchEngine = engine) -> list[str]:
+                return [h.id for h in engine.search(query, mode, limit=100).hits]  # type: ignore[arg-type]
+
+            measured[mode].append(evaluate(collection, ranked))
+        if baseline:
+            measured[BASELINE].append(evaluate(collection, bm25_ranker(collection.docs)))
+        for key in systems:
+            row[key] = msgspec.to_builtins(measured[key][-1])
+        rows.append(row)
+    # The top level is the average over the collections (unweighted; the one collection's own
+    # figures when there is one), the same shape as each of ``collections``.
     figures: dict[str, Any] = {
-        "collection": data.name,
-        "documents": len(data.docs),
-        "queries": len(data.queries),
+        "collection": rows[0]["collection"] if len(rows) == 1 else "average",
+        "documents": sum(r["documents"] for r in rows),
+        "queries": sum(r["queries"] for r in rows),
+        **{key: msgspec.to_builtins(mean_metrics(measured[key])) for key in systems},
+        "collections": rows,
         "config": msgspec.to_builtins(engine.config),
     }
-    for mode in ("lexical", "semantic", "hybrid"):
-
-        def ranked(query: str, mode: str = mode) -> list[str]:
-            return [h.id for h in engine.search(query, mode, limit=100).hits]  # type: ignore[arg-type]
-
-        metrics = evaluate(data, ranked)
-        figures[mode] = msgspec.to_builtins(metrics)
     if as_json:
         echo_json(json.dumps(figures, ensure_ascii=False, indent=2))
         return
-    echo(
-        f"{data.name}: {len(data.docs)} documents, {len(data.queries)} "
-        + translate(state.lang, "requêtes")
-    )
-    echo(f"{'':<10}{'nDCG@10':>9}{'MRR@10':>9}{'R@100':>8}")
-    for mode in ("lexical", "semantic", "hybrid"):
-        m = figures[mode]
-        echo(f"{mode:<10}{m['ndcg_10']:>9.4f}{m['mrr_10']:>9.4f}{m['recall_100']:>8.4f}")
+    for line in _table(figures, systems, lang):
+        echo(line)

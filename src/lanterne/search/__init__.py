@@ -1,6 +1,7 @@
 """French-aware hybrid search: a tantivy lexical index, multilingual embeddings, rank fusion."""
 
 # onnxruntime first (_daemon loads _encoder), before tantivy and usearch (a crash otherwise).
+from lanterne.search._baseline import bm25_available, bm25_ranker
 from lanterne.search._daemon import DaemonEncoder
 from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
 from lanterne.search._engine import (
@@ -12,7 +13,18 @@ from lanterne.search._engine import (
     SearchConfig,
     SearchEngine,
 )
-from lanterne.search._eval import Collection, Metrics, evaluate, load_squad, load_trec
+from lanterne.search._eval import (
+    SHARED_DATA,
+    Collection,
+    Metrics,
+    default_collections,
+    evaluate,
+    load_collections,
+    load_squad,
+    load_squad_splits,
+    load_trec,
+    mean_metrics,
+)
 from lanterne.search._fusion import fuse
 from lanterne.search._interface import SearchIndex
 from lanterne.search._works import CatalogueIndex
@@ -21,6 +33,7 @@ __all__ = [
     "DIMENSIONS",
     "FACETS",
     "MODEL",
+    "SHARED_DATA",
     "CatalogueIndex",
     "Collection",
     "DaemonEncoder",
@@ -33,8 +46,14 @@ __all__ = [
     "SearchConfig",
     "SearchEngine",
     "SearchIndex",
+    "bm25_available",
+    "bm25_ranker",
+    "default_collections",
     "evaluate",
     "fuse",
+    "load_collections",
     "load_squad",
+    "load_squad_splits",
     "load_trec",
+    "mean_metrics",
 ]
