@@ -89,6 +89,40 @@ STOP_WORDS = [
 ]
 
 
+QUESTION_WORDS = [
+    # French: the words that make a sentence a question, and its auxiliaries (« faut-il »,
+    # « peut-on », « dois-je »); « qui », « que », « est »… are stop words already.
+    "combien",
+    "quel",
+    "quelle",
+    "quels",
+    "quelles",
+    "lequel",
+    "laquelle",
+    "lesquels",
+    "lesquelles",
+    "comment",
+    "pourquoi",
+    "quand",
+    "faut",
+    "peut",
+    "peux",
+    "puis",
+    "dois",
+    "doit",
+    "t",
+    # English, by analogy (not measured: no English collection here).
+    "what",
+    "which",
+    "who",
+    "how",
+    "why",
+    "when",
+    "where",
+]
+"""Left out of longer queries (``SearchConfig.question_words``), never out of the index."""
+
+
 def french_analyzer() -> tantivy.TextAnalyzer:
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())

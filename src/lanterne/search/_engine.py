@@ -23,7 +23,13 @@ import tantivy
 from usearch.index import Index as VectorIndex
 
 from lanterne import registry
-from lanterne.search._analysis import ANALYZER, folded_analyzer, french_analyzer, plain_analyzer
+from lanterne.search._analysis import (
+    ANALYZER,
+    QUESTION_WORDS,
+    folded_analyzer,
+    french_analyzer,
+    plain_analyzer,
+)
 from lanterne.search._encoder import DIMENSIONS, MODEL, Encoder
 from lanterne.search._queries import QueryVectors
 from lanterne.search._titles import title_match
@@ -31,6 +37,7 @@ from lanterne.search._titles import title_match
 Mode = Literal["hybrid", "lexical", "semantic"]
 FACETS = ("type", "language", "country", "territory", "period", "access", "creation", "source")
 TEXT_FIELDS = ("title", "contributors", "subjects", "text")
+COMBINED = "all"
 
 
 class Doc(msgspec.Struct, kw_only=True):
@@ -45,21 +52,39 @@ class Doc(msgspec.Struct, kw_only=True):
 class SearchConfig(msgspec.Struct, kw_only=True, frozen=True):
     """How a query is run; round-trips to JSON so a run can be reproduced from its report."""
 
+    weights: dict[str, int] = msgspec.field(
+        default_factory=lambda: {"title": 2, "contributors": 1, "subjects": 1, "text": 1}
+    )
+    """How many times each field counts in the combined field ``all``, scored by one BM25 with
+    one length normalisation (the repetition form of BM25F, Robertson et al. 2004): a word of
+    the title weighs as two words of the text, and a long text does not outweigh its title
+    by having been scored apart."""
     boosts: dict[str, float] = msgspec.field(
         default_factory=lambda: {
-            "title": 3.0,
-            "title_words": 2.0,
-            "contributors": 2.0,
-            "subjects": 1.5,
-            "text": 1.0,
+            "all": 1.0,
+            "title": 1.0,
+            "title_words": 1.0,
+            "contributors": 1.0,
+            "subjects": 0.5,
         }
     )
+    """Short queries (at most ``short_query_words`` words): each field's BM25 added with this
+    weight (a field absent or at 0 is not queried). Title-like queries lean on the titles."""
+    long_boosts: dict[str, float] = msgspec.field(
+        default_factory=lambda: {"all": 1.0, "subjects": 0.5}
+    )
+    """Longer queries (questions, descriptions): a title shared by many documents (the
+    paragraphs of one article, the volumes of a series) must not swamp the words of the text."""
+    short_query_words: int = 4
+    question_words: list[str] = msgspec.field(default_factory=lambda: list(QUESTION_WORDS))
+    """Words left out of longer queries only (« combien », « quel »…): a title may hold them."""
     rrf_k: int = 60
     """Reciprocal rank fusion: score = Σ weight / (k + rank)."""
     lexical_weight: float = 1.0
     semantic_weight: float = 1.0
-    fusion: str = "rrf"
-    """A registered fusion (``lanterne.registry``); ``rrf`` takes ``rrf_k`` and the weights."""
+    fusion: str = "scores"
+    """A registered fusion (``lanterne.registry``): ``scores`` (the weighted mean of the
+    scores, ``_fusion.fuse_scores``) takes the weights, ``rrf`` ``rrf_k`` and the weights."""
     fusion_params: dict[str, float | str | bool] = {}
     """The fusion's configuration (over ``rrf_k`` and the weights for ``rrf``)."""
     candidates: int = 100
@@ -127,12 +152,13 @@ class SearchEngine:
         self.semantic = semantic
         fusion = registry.get("fusion", self.config.fusion)
         base: dict[str, object] = {}
-        if self.config.fusion == "rrf":
+        if self.config.fusion in ("rrf", "scores"):
             base = {
-                "k": self.config.rrf_k,
                 "lexical_weight": self.config.lexical_weight,
                 "semantic_weight": self.config.semantic_weight,
             }
+        if self.config.fusion == "rrf":
+            base["k"] = self.config.rrf_k
         self.fuse = fusion.build(fusion.validate({**base, **self.config.fusion_params}))
         """The configured fusion: ``(lexical, semantic) -> fused``, each best first."""
         schema = tantivy.SchemaBuilder()
@@ -141,6 +167,7 @@ class SearchEngine:
         analyzer = ANALYZER if self.config.analysis == "french" else "plain_lanterne"
         for name in TEXT_FIELDS:
             schema.add_text_field(name, stored=True, tokenizer_name=analyzer)
+        schema.add_text_field(COMBINED, stored=False, tokenizer_name=analyzer)
         # The title again, folded but not stemmed: « miserables » ranks « Les Misérables » above
         # « Misery », which the French stemmer reduces to the same stem.
         words = "folded_lanterne" if self.config.analysis == "french" else "plain_lanterne"
@@ -163,7 +190,10 @@ class SearchEngine:
         # The same analysis in Python, to make a query's terms exactly as the index made its own.
         text = french_analyzer() if self.config.analysis == "french" else plain_analyzer()
         title = folded_analyzer() if self.config.analysis == "french" else plain_analyzer()
-        self._analyzers = {**dict.fromkeys(TEXT_FIELDS, text), "title_words": title}
+        self._analyzers = {
+            **dict.fromkeys((*TEXT_FIELDS, COMBINED), text),
+            "title_words": title,
+        }
         self.vectors = VectorIndex(ndim=DIMENSIONS, metric="cos", dtype="f16")
         self.query_vectors = QueryVectors(
             path / "queries.sqlite" if path is not None and remember_queries else None,
@@ -213,6 +243,11 @@ class SearchEngine:
             document.add_text("text", doc.text)
             document.add_text("contributors", doc.contributors)
             document.add_text("subjects", doc.subjects)
+            for field in TEXT_FIELDS:
+                value = getattr(doc, field)
+                if value:
+                    for _ in range(self.config.weights.get(field, 0)):
+                        document.add_text(COMBINED, value)
             for name in FACETS:
                 for value in doc.facets.get(name, ()):
                     document.add_text(name, value)
@@ -269,13 +304,18 @@ class SearchEngine:
         words or nothing, never operators (tantivy's parser raised on them: an HTTP 500).
         """
         words = _WORD.findall(self._bounded(query))
+        short = len(words) <= self.config.short_query_words
+        if not short and self.config.question_words:
+            asked = set(self.config.question_words)
+            words = [w for w in words if w.casefold() not in asked] or words
+        boosts = self.config.boosts if short else self.config.long_boosts
         fuzzy = ("title", "contributors") if len(words) <= self.config.fuzzy_up_to else ()
-        boosts = self.config.boosts
+        fields = [(f, a, boosts[f]) for f, a in self._analyzers.items() if boosts.get(f, 0.0) > 0]
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         # A word written twice the same way counts once, as tantivy's own parser had it (the
         # evaluation's figures are unchanged; « Adoption … adoption » still counts twice).
         for word in dict.fromkeys(words):
-            for field, analyzer in self._analyzers.items():
+            for field, analyzer, boost in fields:
                 terms = analyzer.analyze(word)
                 if not terms:
                     continue
@@ -287,10 +327,21 @@ class SearchEngine:
                     leaf = tantivy.Query.fuzzy_term_query(self.schema, field, terms[0], 1, True)
                 else:
                     leaf = tantivy.Query.term_query(self.schema, field, terms[0])
-                boost = boosts.get(field, 1.0)
                 if boost != 1.0:
                     leaf = tantivy.Query.boost_query(leaf, boost)
                 clauses.append((tantivy.Occur.Should, leaf))
+        return tantivy.Query.boolean_query(clauses) if clauses else None
+
+    def _text_terms(self, query: str) -> tantivy.Query | None:
+        """The query's terms in the ``text`` field, for the snippets (which highlight the words
+        of one field: the ranking query reads the combined field)."""
+        analyzer = self._analyzers["text"]
+        terms = dict.fromkeys(
+            t for w in _WORD.findall(self._bounded(query)) for t in analyzer.analyze(w)
+        )
+        clauses = [
+            (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "text", t)) for t in terms
+        ]
         return tantivy.Query.boolean_query(clauses) if clauses else None
 
     def _filtered(self, query: tantivy.Query, filters: dict[str, list[str]]) -> tantivy.Query:
@@ -380,7 +431,7 @@ class SearchEngine:
         n = max(self.config.candidates, offset + limit)
         if not _WORD.search(self._bounded(query)):
             return self.browse(filters, limit, offset, query=query, mode=mode)
-        parsed = self._lexical_query(query)  # once: for the lexical side and the snippets
+        parsed = self._lexical_query(query)
         lexical_hits = self._lexical_hits(parsed, n, filters) if mode != "semantic" else []
         lexical = [(k, score) for k, score, _ in lexical_hits]
         addresses = {k: addr for k, _, addr in lexical_hits}
@@ -392,7 +443,7 @@ class SearchEngine:
         sem_rank = {k: i + 1 for i, (k, _) in enumerate(semantic)}
         facets = self._facet_counts(k for k, _ in fused)
         page = fused[offset : offset + limit]
-        snippets = self._snippets(parsed, [k for k, _ in page], addresses)
+        snippets = self._snippets(self._text_terms(query), [k for k, _ in page], addresses)
         hits = [
             Hit(
                 id=self.meta.ids[k],
@@ -504,7 +555,7 @@ def _passes(facets: dict[str, list[str]], filters: dict[str, list[str]]) -> bool
 
 def _embedding_text(doc: Doc) -> str:
     # USE reads the first ~100 tokens well; the title and the start of the text carry the topic.
-    text = doc.title if not doc.text else f"{doc.title}. {doc.text}"
+    text = f"{doc.title}. {doc.text}" if doc.title and doc.text else doc.title or doc.text
     return text[:600]
 
 
