@@ -24,13 +24,51 @@ ARTICLE = [
         ]
     )
 ]
+DEPARTEMENTS = [
+    "Ain",
+    "Aisne",
+    "Allier",
+    "Ardèche",
+    "Ariège",
+    "Aube",
+    "Aude",
+    "Aveyron",
+    "Calvados",
+    "Cantal",
+    "Charente",
+    "Cher",
+    "Corrèze",
+    "Creuse",
+    "Dordogne",
+    "Doubs",
+    "Drôme",
+    "Eure",
+    "Gard",
+    "Gers",
+    "Gironde",
+    "Hérault",
+    "Indre",
+    "Isère",
+    "Jura",
+    "Landes",
+    "Loire",
+    "Loiret",
+    "Lot",
+    "Lozère",
+    "Manche",
+    "Marne",
+    "Mayenne",
+    "Meuse",
+    "Morbihan",
+    "Moselle",
+    "Nièvre",
+    "Nord",
+    "Oise",
+    "Orne",
+]
 OTHERS = [
     Doc(id=f"commune{i}", title=f"Commune {name}", text=f"Une commune de {name} : mairie, école.")
-    for i, name in enumerate(
-        "Ain Aisne Allier Ardèche Ariège Aube Aude Aveyron Calvados Cantal Charente Cher Corrèze "
-        "Creuse Dordogne Doubs Drôme Eure Gard Gers Gironde Hérault Indre Isère Jura Landes Loire "
-        "Loiret Lot Lozère Manche Marne Mayenne Meuse Morbihan Moselle Nièvre Nord Oise Orne".split()
-    )
+    for i, name in enumerate(DEPARTEMENTS)
 ]
 ANSWER = Doc(
     id="sacre",
