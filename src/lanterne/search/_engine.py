@@ -80,7 +80,7 @@ class SearchConfig(msgspec.Struct, kw_only=True, frozen=True):
     """Words left out of longer queries only (« combien », « quel »…): a title may hold them."""
     rrf_k: int = 60
     """Reciprocal rank fusion: score = Σ weight / (k + rank)."""
-    lexical_weight: float = 1.0
+    lexical_weight: float = 0.75
     semantic_weight: float = 1.0
     fusion: str = "scores"
     """A registered fusion (``lanterne.registry``): ``scores`` (the weighted mean of the
