@@ -181,7 +181,7 @@ def _run(component: Component) -> list[Any]:
 def test_the_registry_lists_each_kind_and_refuses_unknown_names() -> None:
     assert registry.names("model") == ("popularity", "itemknn", "ease", "als", "content")
     assert registry.names("diversifier") == ("mmr", "calibrated", "longtail", "none")
-    assert registry.names("fusion") == ("rrf",)
+    assert registry.names("fusion") == ("rrf", "scores")
     assert "title_fr" in registry.names("quality_rule") and "add_image" in registry.names("fix")
     with pytest.raises(BadInput) as unknown:
         registry.get("diversifier", "random")
@@ -193,7 +193,7 @@ def test_the_registry_lists_each_kind_and_refuses_unknown_names() -> None:
 def test_a_kind_is_loaded_only_when_asked_for() -> None:
     """A diagnosis must not import the recommender's models (numpy, scipy) through the registry."""
     reg = registry.Registry(plugins=False)
-    assert reg.names("fusion") == ("rrf",)
+    assert reg.names("fusion") == ("rrf", "scores")
     assert reg.sources == ["lanterne.search._fusion"]
 
 
