@@ -49,7 +49,7 @@ def work_page(base: str, work_id: str) -> str:
 
 
 @functools.cache
-def _coercions() -> dict[str, dict[str, str]]:
+def coercions() -> dict[str, dict[str, str]]:
     """Term → its definition, for the schema.org terms whose values are coerced (``@type``)."""
     found: dict[str, dict[str, str]] = {}
     for term, definition in local_context().items():
@@ -64,7 +64,7 @@ def _coercions() -> dict[str, dict[str, str]]:
 
 def coercion(term: str) -> str | None:
     """``"@id"`` when the term's values are IRIs, a datatype IRI, or ``None``."""
-    definition = _coercions().get(term)
+    definition = coercions().get(term)
     return None if definition is None else definition["@type"]
 
 
@@ -85,9 +85,9 @@ def work_document(work: Work, base: str) -> dict[str, Any]:
     doc.pop("@context", None)
     doc["@id"] = work_uri(base, work.id)
     body = _published(doc, base)
-    used = sorted({term for term in _terms(body) if term in _coercions()})
+    used = sorted({term for term in _terms(body) if term in coercions()})
     context: dict[str, Any] = {"@vocab": SCHEMA}
-    context.update({term: _coercions()[term] for term in used})
+    context.update({term: coercions()[term] for term in used})
     return {"@context": context, **body}
 
 

@@ -20,6 +20,7 @@ import msgspec
 
 from lanterne.messages import Lang
 from lanterne.profile import Work
+from lanterne.publish._document import coercions as typed_terms
 
 SHAPES_PATH = "/shapes/work"
 """Where the shape is published, under the base URI."""
@@ -71,23 +72,6 @@ def shapes_graph(base: str) -> Any:
     return graph
 
 
-@functools.cache
-def _coercions() -> dict[str, dict[str, str]]:
-    """schema.org's term definitions that coerce values (``url`` → IRI, ``dateCreated`` →
-    ``schema:Date``), from the shipped context."""
-    from lanterne.profile.schemaorg import local_context
-
-    found: dict[str, dict[str, str]] = {}
-    for term, definition in local_context().items():
-        if isinstance(definition, dict) and "@type" in definition:
-            kind = str(definition["@type"])
-            found[term] = {
-                "@id": SCHEMA + term,
-                "@type": kind if kind == "@id" or ":" in kind else SCHEMA + kind,
-            }
-    return found
-
-
 def _terms(node: Any, found: set[str]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
@@ -103,7 +87,7 @@ def inline_context(doc: dict[str, Any]) -> dict[str, Any]:
     it uses — the graph the full schema.org context gives."""
     used: set[str] = set()
     _terms({k: v for k, v in doc.items() if k != "@context"}, used)
-    coercions = _coercions()
+    coercions = typed_terms()
     context: dict[str, Any] = {"@vocab": SCHEMA}
     context.update({t: coercions[t] for t in sorted(used) if t in coercions})
     return context
