@@ -348,3 +348,39 @@ def test_eval_search_without_collections_measures_the_french_ones_of_shared(
     ]
     # The CNIL splits share their documents: indexed once.
     assert run.stderr.count("documents indexés") == 2
+
+
+def test_eval_search_runs_the_configuration_its_json_report_gave(tmp_path: Path) -> None:
+    a = _plain(tmp_path / "a.json")
+    first = _eval(tmp_path, str(a), "--mode", "lexical", "--no-baseline", "--json")
+    config = json.loads(first.stdout)["config"]
+    config["short_query_words"] = 0
+    config["long_boosts"] = {"text": 1.0}  # the text field alone, as a first-wave run had it
+    saved = tmp_path / "config.json"
+    saved.write_text(json.dumps(config), "utf-8")
+    again = _eval(
+        tmp_path, str(a), "--mode", "lexical", "--no-baseline", "--json", "--config", str(saved)
+    )
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["config"] == config
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ('{"boosts": {"title": 2}, "titel_weight": 3}', "titel_weight"),
+        ('{"rrf_k": "soixante"}', "rrf_k"),
+        ("[1, 2]", "JSON"),
+        ("{pas du json", "config.json"),
+    ],
+)
+def test_a_bad_search_configuration_is_refused_not_ignored(
+    tmp_path: Path, content: str, said: str
+) -> None:
+    saved = tmp_path / "config.json"
+    saved.write_text(content, "utf-8")
+    run = _eval(
+        tmp_path, str(_plain(tmp_path / "a.json")), "--mode", "lexical", "--config", str(saved)
+    )
+    assert run.returncode == 4 and "Traceback" not in run.stderr
+    assert said in run.stderr and "SearchConfig" in run.stderr

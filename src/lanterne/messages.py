@@ -240,6 +240,10 @@ MESSAGES: Final[dict[str, str]] = {
         "Aucune collection d'évaluation dans {path} (ni {names}). Donnez une collection (fichier "
         "SQuAD v1 ou dossier), ou le dossier des données partagées avec --shared."
     ),
+    "eval.bad_config": N_(
+        "La configuration de recherche {path} est invalide ({detail}). Attendu : un objet JSON "
+        "aux champs de SearchConfig, tel que l'écrit lanterne eval search --json sous « config »."
+    ),
     "eval.no_bm25": N_(
         "La référence BM25 demande la bibliothèque bm25s, absente : installez les dépendances de "
         "développement (pip install -e '.[dev]') ou lancez sans --baseline."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import msgspec
@@ -15,6 +15,9 @@ from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import _state, echo, echo_json
 from lanterne.errors import BadInput, NotFound, ToolMissing
 from lanterne.messages import Lang, translate
+
+if TYPE_CHECKING:
+    from lanterne.search import SearchConfig
 
 
 def _facet_filters(facets: tuple[str, ...]) -> dict[str, list[str]]:
@@ -241,6 +244,28 @@ def _table(figures: dict[str, Any], systems: list[str], lang: Lang) -> list[str]
     return lines
 
 
+def _search_config(path: Path | None) -> SearchConfig:
+    """The configuration a ``--config`` file gives (every field it does not name at its default);
+    an unknown field is refused, not ignored."""
+    from lanterne.search import SearchConfig
+
+    if path is None:
+        return SearchConfig()
+    if not path.is_file():
+        raise NotFound("input.not_found", path=path)
+    try:
+        raw = msgspec.json.decode(path.read_bytes())
+        if not isinstance(raw, dict):
+            raise msgspec.ValidationError("un objet JSON / a JSON object")
+        known = set(SearchConfig.__struct_fields__)
+        unknown = sorted(str(k) for k in raw if k not in known)
+        if unknown:
+            raise msgspec.ValidationError("champ inconnu / unknown field: " + ", ".join(unknown))
+        return msgspec.convert(raw, SearchConfig)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError) as exc:
+        raise BadInput("eval.bad_config", path=path, detail=str(exc)) from None
+
+
 @click.command("search")
 @click.argument("collections", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -265,6 +290,12 @@ def _table(figures: dict[str, Any], systems: list[str], lang: Lang) -> list[str]
     type=click.Path(path_type=Path, file_okay=False),
     help="Données partagées, sans COLLECTION (défaut : ../shared/data à côté des sources).",
 )
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Configuration de recherche (JSON, le « config » de --json) / search configuration.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def eval_search_command(
@@ -276,6 +307,7 @@ def eval_search_command(
     modes: tuple[str, ...],
     baseline: bool | None,
     shared: Path | None,
+    config_file: Path | None,
     as_json: bool,
 ) -> None:
     """nDCG@10, MRR@10, R@100 sur des collections (SQuAD v1, TREC ; défaut : ../shared/data)."""
@@ -293,6 +325,7 @@ def eval_search_command(
 
     state = _state(ctx)
     lang = state.lang
+    config = _search_config(config_file)
     data = _collections(collections, level, queries, qrels, shared, lang)
     wanted = [m for m in MODES if m in modes] or list(MODES)
     if baseline is None:
@@ -302,14 +335,14 @@ def eval_search_command(
     systems = wanted + ([BASELINE] if baseline else [])
     rows: list[dict[str, Any]] = []
     measured: dict[str, list[Metrics]] = {s: [] for s in systems}
-    engine = SearchEngine(semantic=False)
+    engine = SearchEngine(config=config, semantic=False)
     indexed: object = None
     for collection in data:
         # The splits of one file share their documents: indexed (encoded, the slow part) once.
         if collection.docs is not indexed:
             start = time.monotonic()
             # Lexical only: no embedding model to load, no documents to encode.
-            engine = SearchEngine(semantic=wanted != ["lexical"])
+            engine = SearchEngine(config=config, semantic=wanted != ["lexical"])
             engine.upsert(collection.docs)
             indexed = collection.docs
             echo(
