@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from click.testing import CliRunner, Result
 
@@ -75,3 +76,21 @@ def test_get_wants_a_path_of_the_site(demo_catalogue: Path) -> None:
         done = _get("--catalogue", str(demo_catalogue), "serve", "--get", wrong)
         assert done.exit_code == 2
         assert "--get" in done.output
+
+
+def test_get_of_a_redirection_says_where_it_leads(demo_catalogue: Path) -> None:
+    """``serve --get /id/work/…`` printed nothing: a 303 has no body, and its Location was lost."""
+    hits = Client(create_app(Site(demo_catalogue))).get("/api/search?q=costume&mode=lexical")
+    work_id = hits.json()["hits"][0]["id"]
+    done = CliRunner().invoke(
+        cli,
+        [
+            "--catalogue",
+            str(demo_catalogue),
+            "serve",
+            "--get",
+            "/id/work/" + quote(work_id, safe=""),
+        ],
+    )
+    assert done.exit_code == 0
+    assert "303" in done.stderr and "/oeuvre/" in done.stderr

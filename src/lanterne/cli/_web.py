@@ -103,6 +103,19 @@ def get_once(site: Site, path: str, lang: Lang) -> int:
             return await client.get(path)
 
     response = asyncio.run(request())
+    location = response.headers.get("location")
+    if response.is_redirect and location:
+        # The body of a redirection is empty or a courtesy: say where it leads (on stderr, so
+        # that stdout stays the body), as curl -i would show it.
+        echo(
+            translate(
+                lang,
+                "{status} : redirection vers {location}",
+                status=response.status_code,
+                location=location,
+            ),
+            err=True,
+        )
     kind = response.headers.get("content-type", "")
     if "json" in kind:
         echo_json(response.text)
