@@ -424,6 +424,17 @@ def test_nothing_acceptable_is_406_a_deleted_work_410_an_unknown_one_404(
     assert client.get(page("src:none") + ".ttl").status_code == 404
 
 
+def test_the_api_answers_410_for_a_deleted_work_as_its_uri_does(
+    served: tuple[TestClient, object],
+) -> None:
+    """/api/works/ID said 404 for a work the catalogue deleted, while /oeuvre/ID said 410."""
+    client, _ = served
+    assert client.get("/api/works/" + quote("src:1", safe="")).status_code == 200
+    gone = client.get("/api/works/" + quote("src:2", safe=""))
+    assert gone.status_code == 410 and "retirée" in gone.text
+    assert client.get("/api/works/" + quote("src:none", safe="")).status_code == 404
+
+
 def test_the_open_data_page_lists_formats_and_licences_in_french_and_english(
     served: tuple[TestClient, object],
 ) -> None:

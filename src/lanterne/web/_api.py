@@ -285,16 +285,18 @@ def _reading_routes(api: APIRouter, site: Site) -> None:
         "/works/{work_id:path}",
         responses={
             200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}},
-            **errors(404),
+            **errors(404, 410),
         },
     )
     def work(work_id: str) -> JSONResponse:
-        """One work as schema.org JSON-LD (the document its page embeds)."""
+        """One work as schema.org JSON-LD (the document its page embeds); 410 once the
+        catalogue has deleted it, as its linked-data URI answers."""
         from lanterne.profile.schemaorg import work_to_jsonld
+        from lanterne.web._publish import missing
 
         found = site.reading(lambda: site.reader().get(work_id))
         if found is None:
-            raise NotFound("work.not_found", id=work_id)
+            raise missing(site, work_id)
         return JSONResponse(work_to_jsonld(found), media_type="application/ld+json")
 
     @api.get("/recommend", response_model=RecommendResponse, responses=errors(400, 404, 422))

@@ -13,7 +13,7 @@ import json
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from lanterne.errors import LanterneError, NotFound
+from lanterne.errors import Gone, LanterneError, NotFound
 from lanterne.publish import (
     MANIFEST_MEDIA_TYPE,
     SHAPES_MEDIA_TYPE,
@@ -37,9 +37,7 @@ def _missing(site: Site, work_id: str) -> LanterneError:
     """410 for a work the catalogue deleted, 404 for one it never had."""
     state = site.reading(lambda: site.reader().work_state(work_id))
     if state is not None and state.deleted:
-        gone = NotFound("iiif.gone", id=work_id)
-        gone.http_status = 410
-        return gone
+        return Gone("iiif.gone", id=work_id)
     return NotFound("work.not_found", id=work_id)
 
 
