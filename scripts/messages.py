@@ -85,12 +85,18 @@ def main() -> int:
     template = extracted()
     with PO.open("rb") as handle:
         catalog = read_po(handle, locale="en", domain="lanterne")
+    created = catalog.creation_date
     catalog.update(template, no_fuzzy_matching=True)
     catalog.obsolete.clear()
+    # No line numbers, texts sorted, the header's date kept: a branch that adds a text changes
+    # only that text's lines, so parallel branches merge without conflicts in this file.
+    catalog.creation_date = created
     gaps = missing(catalog)
     if not args.check:
         with PO.open("wb") as handle:
-            write_po(handle, catalog, width=100, sort_output=False, omit_header=False)
+            write_po(
+                handle, catalog, width=100, sort_output=True, omit_header=False, include_lineno=False
+            )
         print(f"{PO.relative_to(ROOT)}: {len(catalog)} texts, {len(gaps)} to translate")
     for gap in gaps:
         print(f"  untranslated: {gap}", file=sys.stderr)
