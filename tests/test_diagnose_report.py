@@ -186,3 +186,16 @@ def test_cli_pdf(demo: Path) -> None:
     done = lanterne(demo, "diagnose", "--format", "pdf", "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_html_report_shows_the_edm_target_it_computes() -> None:
+    # The report counted « EDM valide pour Europeana » in its data but showed it nowhere.
+    report = build_report(three(), "c.sqlite")
+    edm = report.europeana_edm
+    assert edm.total == 2  # Europeana takes no events: the festival is not concerned
+    fr = render_html(report, "fr")
+    row = fr.split("Notice EDM valide pour Europeana (XSD et Schematron)</td>")[1].split("</tr>")[0]
+    assert f'<td class="n">{edm.eligible}</td><td class="n">{edm.total}</td>' in row
+    assert "EDM valide pour Europeana<strong>" in fr
+    en = render_html(report, "en")
+    assert "EDM record valid for Europeana (XSD and Schematron)</td>" in en

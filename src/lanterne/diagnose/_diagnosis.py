@@ -20,6 +20,7 @@ from lanterne.diagnose._targets import (
     METADATA_TIERS,
     artsdata,
     content_tier,
+    edm_type,
     europeana_edm,
     image_licence,
     metadata_tier,
@@ -46,7 +47,9 @@ def _score(work: Work) -> tuple[int, list[str]]:
 
 def targets(work: Work, edm: bool = True) -> tuple[Targets, list[str]]:
     """Every target for ``work``, and the rules it fails. ``edm=False``: without « EDM valid
-    for Europeana », which no fix is ranked by (``levels``), for the copies a fix makes."""
+    for Europeana », which no fix is ranked by (``levels``), for the copies a fix makes. A type
+    Europeana does not take (events) has no EDM target, as it has no content tier: it is not
+    counted among the works concerned (``lanterne publish check`` says why it is left out)."""
     score, failed = _score(work)
     found = Targets(
         score=score,
@@ -55,7 +58,7 @@ def targets(work: Work, edm: bool = True) -> tuple[Targets, list[str]]:
         rich_result=rich_result(work),
         image_licence=image_licence(work),
         artsdata=artsdata(work),
-        europeana_edm=europeana_edm(work) if edm else None,
+        europeana_edm=europeana_edm(work) if edm and edm_type(work.type) is not None else None,
     )
     return found, failed
 

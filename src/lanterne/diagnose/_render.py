@@ -71,6 +71,8 @@ LABELS: dict[str, str] = {
     "concerned": N_("Concernées"),
     "rich_result": N_("Résultat enrichi"),
     "image_licence": N_("Badge « sous licence » des images"),
+    "europeana_edm": N_("Notice EDM valide pour Europeana (XSD et Schematron)"),
+    "europeana_edm_card": N_("EDM valide pour Europeana"),
     "breakdown": N_("Par source, type et territoire"),
     "sources_caption": N_("Score moyen par source."),
     "by_source": N_("Par source"),
