@@ -417,7 +417,7 @@ def test_a_version_1_file_gets_the_runs_quarantine_mark(tmp_path: Path) -> None:
         db._db.execute("ALTER TABLE runs DROP COLUMN quarantine_mark")
         db._db.execute("PRAGMA user_version=1")
     with SqliteCatalogue(location) as db:
-        assert db._scalar("PRAGMA user_version") == 2
+        assert db._scalar("PRAGMA user_version") == 3
         later = db.begin_run("src", "p", ["f.csv"]).id
         db.finish_run(later, "completed", {})
         assert db.quarantine() == []
