@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -270,35 +271,51 @@ class Registered(msgspec.Struct, kw_only=True):
     """False: quality below the threshold; kept, but it never matches anything."""
 
 
+class IndexState:
+    """The in-memory index of a registry and the stored rows it holds, shareable between the
+    ``Registry`` objects of several threads (a server's requests, each with its connection)."""
+
+    def __init__(self) -> None:
+        self.rows: list[ImageHash] = []
+        self.index = MultiIndex()
+        self.last = 0
+        self.lock = threading.Lock()
+
+
 class Registry:
     """The registry of one catalogue, with its index built on first use.
 
     The hashes live in the catalogue's own SQLite file (``image_hashes``, created by its schema
-    upgrade); the index is held in memory and follows the registrations made through it.
+    upgrade); the index is held in memory (``state``, which a server shares between requests)
+    and catches up with the store before each lookup.
     """
 
-    def __init__(self, catalogue: Catalogue, config: RegistryConfig | None = None) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        config: RegistryConfig | None = None,
+        state: IndexState | None = None,
+    ) -> None:
         self.catalogue = catalogue
         self.config = config or RegistryConfig()
-        self._rows: list[ImageHash] = []
-        self._index: MultiIndex | None = None
-        self._last = 0
+        self.state = state or IndexState()
 
-    def index(self) -> MultiIndex:
-        """The index of the usable registered hashes, brought up to date with the store."""
-        if self._index is None:
-            self._index = MultiIndex()
-        fresh: list[ImageHash] = []
-        while True:
-            page = self.catalogue.image_hashes(after=self._last, limit=50_000)
-            if not page:
-                break
-            self._last = page[-1].id or self._last
-            fresh.extend(i for i in page if i.quality >= self.config.min_quality)
-        if fresh:
-            self._rows.extend(fresh)
-            self._index.add(as_words([i.pdq for i in fresh]))
-        return self._index
+    def index(self) -> tuple[MultiIndex, list[ImageHash]]:
+        """The index of the usable registered hashes, brought up to date with the store, and
+        the rows its row numbers stand for."""
+        state = self.state
+        with state.lock:
+            fresh: list[ImageHash] = []
+            while True:
+                page = self.catalogue.image_hashes(after=state.last, limit=50_000)
+                if not page:
+                    break
+                state.last = page[-1].id or state.last
+                fresh.extend(i for i in page if i.quality >= self.config.min_quality)
+            if fresh:
+                state.rows.extend(fresh)
+                state.index.add(as_words([i.pdq for i in fresh]))
+            return state.index, state.rows
 
     def register(
         self,
@@ -365,7 +382,7 @@ class Registry:
         )
         if found.quality < config.min_quality:
             return answer
-        index = self.index()
+        index, stored = self.index()
         best: dict[int, tuple[int, str]] = {}
         queries = found.dihedral if config.dihedral else [found.pdq]
         for transform, pdq in zip(DIHEDRAL, queries, strict=False):
@@ -375,14 +392,14 @@ class Registry:
                     best[row] = (int(dist), transform)
         matches = [
             Match(
-                work_id=self._rows[row].work_id,
-                label=self._rows[row].label,
-                file=self._rows[row].file,
+                work_id=stored[row].work_id,
+                label=stored[row].label,
+                file=stored[row].file,
                 distance=dist,
                 transform=transform,
-                phash_distance=hamming(found.phash, self._rows[row].phash),
-                quality=self._rows[row].quality,
-                registered=self._rows[row].id or 0,
+                phash_distance=hamming(found.phash, stored[row].phash),
+                quality=stored[row].quality,
+                registered=stored[row].id or 0,
             )
             for row, (dist, transform) in best.items()
         ]
