@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import signal
 import sqlite3
@@ -345,3 +346,79 @@ def test_a_sigkill_mid_registration_leaves_whole_batches_and_intact_hashes(
         files = sorted(images.glob("*.png"))
         done = Registry(db).register([(f.name, f.read_bytes()) for f in files])
         assert sum(r.added for r in done) == 3000 - len(rows)
+
+
+# The command line and the API ----------------------------------------------------------------
+
+
+@needs_pdq
+def test_cli_register_then_lookup(tmp_path: Path) -> None:
+    from helpers import lanterne
+
+    catalogue_with(tmp_path, work("1", CreationLabelValue.HUMAN)).close()
+    done = lanterne(tmp_path, "provenance", "register", str(ORIGINAL), "--work", "musee:1")
+    assert done.returncode == 0, done.stderr
+    assert "inscrite" in done.stdout
+    copy = tmp_path / "copie.jpg"
+    copy.write_bytes(jpeg(Image.open(ORIGINAL).convert("RGB").resize((320, 240)), 40))
+    found = lanterne(tmp_path, "provenance", "lookup", str(copy), "--json")
+    assert found.returncode == 0, found.stderr
+    answer = json.loads(found.stdout)
+    assert answer["decision"] == "match"
+    assert (answer["matches"][0]["work_id"], answer["matches"][0]["label"]) == ("musee:1", "human")
+    other = lanterne(
+        tmp_path, "--lang", "en", "provenance", "lookup", str(DATA / "misc-images" / "wee.jpg")
+    )
+    assert other.returncode == 3 and "No registered image" in other.stdout
+    flat = lanterne(tmp_path, "provenance", "lookup", str(DATA / "misc-images" / "small.jpg"))
+    assert flat.returncode == 4 and "Pas de décision" in flat.stdout
+    missing = lanterne(tmp_path, "provenance", "lookup", str(tmp_path / "absent.jpg"))
+    assert missing.returncode == 3 and "absent.jpg" in missing.stderr
+
+
+@needs_pdq
+def test_api_register_needs_the_token_and_lookup_finds_the_work(tmp_path: Path) -> None:
+    from lanterne.web import Site, create_app
+    from web_helpers import TOKEN, Client
+
+    catalogue_with(tmp_path, work("1", CreationLabelValue.HUMAN)).close()
+    client = Client(create_app(Site(tmp_path / "c.sqlite", token=TOKEN)))
+    image = {"image": ("pont.jpg", ORIGINAL.read_bytes(), "image/jpeg")}
+    refused = client.request(
+        "POST", "/api/provenance/register", files=image, data={"work": "musee:1"}
+    )
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "web.token_missing"
+    wrong = client.request(
+        "POST", "/api/provenance/register", files=image, headers={"Authorization": "Bearer x"}
+    )
+    assert wrong.status_code == 403
+    done = client.request(
+        "POST",
+        "/api/provenance/register",
+        files=image,
+        data={"work": "musee:1"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()[0]["added"] is True
+    copy = jpeg(Image.open(ORIGINAL).convert("RGB").resize((400, 300)), 50)
+    found = client.request(
+        "POST", "/api/provenance/lookup", files={"image": ("copie.jpg", copy, "image/jpeg")}
+    )
+    assert found.status_code == 200, found.text
+    assert found.json()["decision"] == "match"
+    assert found.json()["matches"][0]["work_id"] == "musee:1"
+    broken = client.request(
+        "POST", "/api/provenance/lookup", files={"image": ("x.jpg", b"nope", "image/jpeg")}
+    )
+    assert broken.status_code == 400
+    assert broken.json()["error"]["code"] == "provenance.unreadable_image"
+    unknown = client.request(
+        "POST",
+        "/api/provenance/register",
+        files=image,
+        data={"work": "musee:404"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert unknown.status_code == 404
