@@ -374,6 +374,13 @@ def test_cli_register_then_lookup(tmp_path: Path) -> None:
     assert flat.returncode == 4 and "Pas de décision" in flat.stdout
     missing = lanterne(tmp_path, "provenance", "lookup", str(tmp_path / "absent.jpg"))
     assert missing.returncode == 3 and "absent.jpg" in missing.stderr
+    # A missing file among several: nothing is registered, not even the files before it.
+    typo = lanterne(
+        tmp_path, "provenance", "register", str(copy), str(tmp_path / "absent.jpg"), "--json"
+    )
+    assert typo.returncode == 3 and "absent.jpg" in typo.stderr
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        assert len(db.image_hashes()) == 1
 
 
 @needs_pdq
@@ -422,3 +429,11 @@ def test_api_register_needs_the_token_and_lookup_finds_the_work(tmp_path: Path) 
         headers={"Authorization": f"Bearer {TOKEN}"},
     )
     assert unknown.status_code == 404
+
+
+def test_every_name_the_package_exports_resolves() -> None:
+    # read_image was once listed under the TDMRep module too: the lazy table sent it there.
+    import lanterne.provenance as provenance
+
+    for name in provenance.__all__:
+        assert getattr(provenance, name) is not None, name

@@ -9,7 +9,7 @@ import msgspec
 
 from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import _state, echo, echo_json
-from lanterne.errors import BadInput, ExitCode, InputNotFound
+from lanterne.errors import ExitCode, InputNotFound
 from lanterne.messages import translate
 
 LABELS = ("human", "ai-assisted", "synthetic", "unknown")
@@ -18,15 +18,6 @@ LABELS = ("human", "ai-assisted", "synthetic", "unknown")
 @click.group("provenance")
 def provenance_group() -> None:
     """Provenance : registre d'images, C2PA, étiquettes / image registry, C2PA, labels."""
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputNotFound("input.not_found", path=path) from None
-    except OSError as exc:
-        raise BadInput("provenance.unreadable_image", path=path, detail=exc.strerror) from None
 
 
 def _catalogue(ctx: click.Context, given: str | None) -> Path:
@@ -56,7 +47,10 @@ def register_command(
     from lanterne.provenance import Registry
 
     lang = _state(ctx).lang
-    files = [(str(p), _read(p)) for p in images]
+    for path in images:  # all of them before a batch is stored: a typo stores nothing
+        if not path.is_file():
+            raise InputNotFound("input.not_found", path=path)
+    files: list[tuple[str, bytes | Path]] = [(str(p), p) for p in images]
     with open_catalogue(_catalogue(ctx, catalogue)) as db:
         done = Registry(db).register(files, work_id=work_id, label=label)
     if as_json:
@@ -87,10 +81,10 @@ def lookup_command(ctx: click.Context, image: Path, catalogue: str | None, as_js
 
     Exit code 0: registered work found; 3: none; 4: no decision (quality too low).
     """
-    from lanterne.provenance import Registry
+    from lanterne.provenance import Registry, read_image
 
     lang = _state(ctx).lang
-    data = _read(image)
+    data = read_image(image)
     with open_catalogue(_catalogue(ctx, catalogue)) as db:
         found = Registry(db).lookup(data, str(image))
     if as_json:

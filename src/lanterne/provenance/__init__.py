@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         brute_force,
         fingerprint,
         hamming,
+        read_image,
     )
     from lanterne.provenance._tdmrep import (
         WELL_KNOWN,
@@ -59,6 +60,7 @@ else:
                 "brute_force",
                 "fingerprint",
                 "hamming",
+                "read_image",
             ),
             "._tdmrep": (
                 "WELL_KNOWN",
@@ -104,6 +106,7 @@ __all__ = [
     "meta_tags",
     "parse_rules",
     "path_forms",
+    "read_image",
     "rule_for",
     "rules_json",
     "site_rules",

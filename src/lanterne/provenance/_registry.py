@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lanterne.catalogue import Catalogue, ImageHash
-from lanterne.errors import BadInput, NotFound
+from lanterne.errors import BadInput, InputNotFound, NotFound
 from lanterne.profile import CreationLabelValue
 
 if TYPE_CHECKING:
@@ -101,6 +101,16 @@ def _open(data: bytes, name: str) -> Image.Image:
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
         raise BadInput("provenance.unreadable_image", path=name, detail=str(exc)) from None
     return image.convert("RGB")
+
+
+def read_image(path: Path) -> bytes:
+    """An image file's bytes; ``InputNotFound`` or ``BadInput`` naming it."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputNotFound("input.not_found", path=path) from None
+    except OSError as exc:
+        raise BadInput("provenance.unreadable_image", path=path, detail=exc.strerror) from None
 
 
 def fingerprint(data: bytes, name: str = "image") -> Fingerprint:
@@ -319,13 +329,14 @@ class Registry:
 
     def register(
         self,
-        images: Sequence[tuple[str, bytes]],
+        images: Sequence[tuple[str, bytes | Path]],
         *,
         work_id: str | None = None,
         label: str | None = None,
     ) -> list[Registered]:
-        """Hash and store ``(name, bytes)`` images, ``BATCH`` per transaction: a crash leaves
-        the batches stored before it whole, and nothing of the one under way.
+        """Hash and store ``(name, bytes or file)`` images, ``BATCH`` per transaction: a crash
+        leaves the batches stored before it whole, and nothing of the one under way. Files are
+        read a batch at a time.
 
         ``work_id`` must be a work of the catalogue (``NotFound`` otherwise); without ``label``
         the images carry the work's creation label, if it has one.
@@ -341,7 +352,10 @@ class Registry:
         done: list[Registered] = []
         for start in range(0, len(images), BATCH):
             batch = images[start : start + BATCH]
-            prints = [fingerprint(data, name) for name, data in batch]
+            prints = [
+                fingerprint(data if isinstance(data, bytes) else read_image(data), name)
+                for name, data in batch
+            ]
             rows = [
                 ImageHash(
                     pdq=p.pdq,
