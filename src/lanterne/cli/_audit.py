@@ -195,6 +195,8 @@ def simulate_command(
 
     state = _state(ctx)
     people = read_personas(personas)
+    if rights is not None and not rights.parent.is_dir():  # said before any request
+        raise BadInput("audit.cannot_write", path=rights, reason="no such folder")
     platform = LanterneHTTP(url, goals=goals)
     limits = SimulationLimits(max_requests=max_requests, max_seconds=max_seconds)
     shown: list[str] = []
