@@ -662,10 +662,12 @@ class SqliteCatalogue:
         ids: list[int | None] = []
         with self._write():
             for i in images:
+                # ON CONFLICT DO NOTHING, not INSERT OR IGNORE: only a registration already
+                # there is skipped; OR IGNORE would drop a row breaking NOT NULL without a word.
                 row = self._db.execute(
-                    "INSERT OR IGNORE INTO image_hashes(work_id, label, pdq, quality, phash, "
-                    "file, sha256, registered_at, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "RETURNING id",
+                    "INSERT INTO image_hashes(work_id, label, pdq, quality, phash, file, sha256, "
+                    "registered_at, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING RETURNING id",
                     (i.work_id, i.label, i.pdq, i.quality, i.phash, i.file, i.sha256, at, batch_id),
                 ).fetchone()
                 ids.append(None if row is None else int(row[0]))
