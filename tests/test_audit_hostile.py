@@ -470,6 +470,21 @@ def test_simulate_into_a_missing_folder_is_a_clear_error(
     assert hosts == []  # refused before any request
 
 
+def test_simulate_rights_into_a_missing_folder_is_refused_before_any_request(
+    tmp_path: Path, loopback_server: tuple[int, list[str]]
+) -> None:
+    port, hosts = loopback_server
+    personas = tmp_path / "personas.json"
+    personas.write_text('[{"name": "p1", "history": ["w1"]}]', "utf-8")
+    rights = tmp_path / "missing" / "rights.json"
+    args = ("--url", f"http://127.0.0.1:{port}", "--personas", str(personas))
+    args += ("-o", str(tmp_path / "out.jsonl"), "--rights", str(rights))
+    done = lanterne(tmp_path, "--lang", "en", "simulate", *args, **SOURCE)
+    assert done.returncode == ExitCode.BAD_INPUT, done.stderr
+    assert str(rights) in done.stderr
+    assert hosts == []
+
+
 def test_utf16_json_line_with_a_line_separator_in_a_title_stays_one_row(tmp_path: Path) -> None:
     # U+2028 and U+0085 are text inside a JSON string; only "\n" ends a line.
     rows = [_row(position=1, title="un\u2028deux"), _row(position=2, title="trois\x85quatre")]

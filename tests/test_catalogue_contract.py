@@ -16,6 +16,7 @@ import pytest
 
 from lanterne.catalogue import (
     Catalogue,
+    ImageHash,
     QuarantineEntry,
     SqliteCatalogue,
     StateFilter,
@@ -417,7 +418,7 @@ def test_a_version_1_file_gets_the_runs_quarantine_mark(tmp_path: Path) -> None:
         db._db.execute("ALTER TABLE runs DROP COLUMN quarantine_mark")
         db._db.execute("PRAGMA user_version=1")
     with SqliteCatalogue(location) as db:
-        assert db._scalar("PRAGMA user_version") == 2
+        assert db._scalar("PRAGMA user_version") == 3
         later = db.begin_run("src", "p", ["f.csv"]).id
         db.finish_run(later, "completed", {})
         assert db.quarantine() == []
@@ -448,3 +449,39 @@ def test_each_duplicate_of_one_id_stays_its_own_entry_across_two_runs_at_once(
     c = catalogue.begin_run("src", "p", ["g.csv"]).id
     catalogue.write_batch(c, [stored(work("1"))])
     assert [e.line for e in catalogue.quarantine()] == [5, 9]
+
+
+def image(n: int, work_id: str | None = "src:1") -> ImageHash:
+    return ImageHash(
+        pdq=bytes([n]) * 32,
+        quality=90,
+        phash=bytes([n]) * 8,
+        file=f"{n}.jpg",
+        sha256=bytes([n]) * 32,
+        work_id=work_id,
+        label="human",
+    )
+
+
+def test_registered_images_are_stored_once_per_work_and_read_in_pages(
+    catalogue: Catalogue,
+) -> None:
+    ids = catalogue.add_image_hashes([image(1), image(2), image(1), image(1, "src:2")])
+    assert ids[2] is None  # same bytes, same work
+    assert None not in (ids[0], ids[1], ids[3])
+    assert ids[0] < ids[1] < ids[3]  # type: ignore[operator]
+    first = catalogue.image_hashes(limit=2)
+    rest = catalogue.image_hashes(after=first[-1].id or 0)
+    assert [i.file for i in first + rest] == ["1.jpg", "2.jpg", "1.jpg"]
+    assert [i.work_id for i in first + rest] == ["src:1", "src:1", "src:2"]
+    assert first[0].registered_at is not None and first[0].pdq == bytes([1]) * 32
+
+
+def test_an_image_breaking_not_null_fails_its_whole_batch_rather_than_vanishing(
+    catalogue: Catalogue,
+) -> None:
+    catalogue.add_image_hashes([image(1)])
+    broken = msgspec.structs.replace(image(3), pdq=None)  # type: ignore[arg-type]
+    with pytest.raises(Exception):  # noqa: B017 (the backend's own NOT NULL error)
+        catalogue.add_image_hashes([image(2), broken])
+    assert [i.file for i in catalogue.image_hashes()] == ["1.jpg"]

@@ -251,6 +251,8 @@ def test_openapi_lists_every_endpoint(site: Client) -> None:
         "/api/audits/{name}",
         "/api/settings",
         "/api/ingest",
+        "/api/provenance/lookup",
+        "/api/provenance/register",
     }
     assert "ErrorBody" in spec["components"]["schemas"]
 

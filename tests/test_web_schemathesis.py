@@ -12,6 +12,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from lanterne.web import create_app
 from web_helpers import TOKEN, demo_site
@@ -27,10 +28,16 @@ OPERATIONS = [
     ("GET", "/api/settings"),
     ("PUT", "/api/settings"),
     ("POST", "/api/ingest"),
+    ("POST", "/api/provenance/lookup"),
+    ("POST", "/api/provenance/register"),
 ]
 
 
 pytestmark = pytest.mark.e2e
+
+IMAGES = {"/api/provenance/lookup", "/api/provenance/register"}
+"""Operations that take an image: JSON Schema cannot say « the bytes of an image », so random
+bytes are schema-valid and rightly refused (400, ``provenance.unreadable_image``)."""
 
 WITHOUT_INPUT = {
     "/api/health",
@@ -76,6 +83,9 @@ def test_api_follows_its_openapi_document(
         database=None,
     )
     def check(case: Any) -> None:
-        case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"})
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            excluded_checks=[positive_data_acceptance] if path in IMAGES else [],
+        )
 
     check()

@@ -265,6 +265,16 @@ MESSAGES: Final[dict[str, str]] = {
     "publish.unknown_format": N_(
         "Format de publication inconnu : « {name} ». Formats connus : {known}.",
     ),
+    "provenance.unreadable_image": N_(
+        "{path} : image illisible ({detail}). Donnez un fichier JPEG, PNG, WebP, GIF ou TIFF."
+    ),
+    "provenance.bad_label": N_(
+        "Étiquette de création inconnue : « {label} ». Étiquettes possibles : {known}."
+    ),
+    "provenance.bad_tdmrep": N_(
+        "{path} : fichier TDMRep illisible ({detail}). Attendu : un tableau JSON de règles "
+        "{{location, tdm-reservation, tdm-policy}} (W3C TDMRep)."
+    ),
     "work.not_found": N_(
         "Aucune œuvre d'identifiant « {id} ». Cherchez les identifiants avec « lanterne stats » ou la recherche."
     ),

@@ -25,6 +25,7 @@ from lanterne.rejected import Rejected
 if TYPE_CHECKING:
     from lanterne.audit._gaps import find_gaps, infer_source, platform_catalogue, platform_items
     from lanterne.audit._render import render_body, render_html
+    from lanterne.audit._rights import ItemRights, PlatformRights, read_rights
 else:
     # The report's charts load matplotlib, the gaps the profile: what does not draw a report
     # or count gaps (every command's --help reading the weightings) does not pay for them.
@@ -33,6 +34,7 @@ else:
         {
             "._gaps": ("find_gaps", "infer_source", "platform_catalogue", "platform_items"),
             "._render": ("render_body", "render_html"),
+            "._rights": ("ItemRights", "PlatformRights", "read_rights"),
         },
     )
 
@@ -42,10 +44,12 @@ __all__ = [
     "Capture",
     "Captures",
     "Interval",
+    "ItemRights",
     "LanterneHTTP",
     "NotLoopback",
     "Persona",
     "Platform",
+    "PlatformRights",
     "Quotas",
     "Rejected",
     "Report",
@@ -62,6 +66,7 @@ __all__ = [
     "platform_items",
     "read_captures",
     "read_personas",
+    "read_rights",
     "render_body",
     "render_html",
     "run_audit",

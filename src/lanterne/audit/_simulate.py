@@ -15,13 +15,16 @@ import socket
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 
 from lanterne.audit._capture import Capture
 from lanterne.errors import BadInput, NotLoopback, ToolMissing
+
+if TYPE_CHECKING:
+    from lanterne.audit._rights import PlatformRights
 
 
 class Persona(msgspec.Struct, kw_only=True):
@@ -188,6 +191,19 @@ class LanterneHTTP:
             )
             for e in answer.items
         ]
+
+    def rights(self, items: Sequence[str], max_items: int = 50) -> PlatformRights:
+        """What the platform's ``robots.txt`` and TDMRep say of ``items`` (``_rights``)."""
+        import httpx
+
+        from lanterne.audit._rights import read_rights
+
+        try:
+            return read_rights(self.client, self.name, items, max_items=max_items)
+        except httpx.HTTPError as exc:
+            raise ToolMissing(
+                "audit.platform_unreachable", url=self.url, detail=str(exc) or type(exc).__name__
+            ) from None
 
     def close(self) -> None:
         self.client.close()

@@ -100,6 +100,25 @@ class StateFilter(msgspec.Struct, frozen=True, kw_only=True):
     """Kept when its last change is strictly before this time (compared likewise)."""
 
 
+class ImageHash(msgspec.Struct, frozen=True, kw_only=True):
+    """One registered image: its perceptual hashes (PDQ with its quality, pHash), what it is an
+    image of, and the label it carries (docs/registry-and-tdm.md)."""
+
+    pdq: bytes
+    """The 256-bit PDQ hash, 32 bytes, most significant bit first (its hex is the usual form)."""
+    quality: int
+    """PDQ's quality, 0 to 100: below the registry's threshold the hash decides nothing."""
+    phash: bytes
+    """The 64-bit DCT perceptual hash of imagehash, 8 bytes: the second key."""
+    file: str
+    """The file's name as registered (never its folder)."""
+    sha256: bytes
+    work_id: str | None = None
+    label: str | None = None
+    id: int | None = None
+    registered_at: str | None = None
+
+
 class RunInfo(msgspec.Struct, kw_only=True):
     id: str
     source: str
@@ -212,6 +231,16 @@ class Catalogue(Protocol):
 
     def quarantine_counts(self, source: str | None = None) -> dict[str, int]:
         """Open quarantine entries by reason."""
+        ...
+
+    def add_image_hashes(self, images: Sequence[ImageHash]) -> list[int | None]:
+        """Store a batch of registered images in one transaction: all of them or, on any
+        failure or crash, none. An image already registered for the same work (same bytes) is
+        not stored twice. The id each image got, ``None`` for those already registered."""
+        ...
+
+    def image_hashes(self, after: int = 0, limit: int = 10_000) -> list[ImageHash]:
+        """Registered images whose ``id`` is greater than ``after``, in ``id`` order."""
         ...
 
     def integrity_problems(self) -> list[str]:

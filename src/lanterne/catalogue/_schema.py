@@ -1,6 +1,6 @@
 """The catalogue's SQLite schema and its version (``PRAGMA user_version``)."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS works (
@@ -71,4 +71,19 @@ CREATE INDEX IF NOT EXISTS quarantine_source ON quarantine(source, resolved);
 CREATE INDEX IF NOT EXISTS quarantine_key ON quarantine(source, record_key);
 CREATE INDEX IF NOT EXISTS quarantine_open ON quarantine(resolved, run_id);
 CREATE INDEX IF NOT EXISTS batches_run ON batches(run_id);
+-- The image registry (version 3): perceptual hashes of works' images, each registration batch
+-- one transaction. An image registered twice for the same work (same bytes) is kept once.
+CREATE TABLE IF NOT EXISTS image_hashes (
+    id INTEGER PRIMARY KEY,
+    work_id TEXT,
+    label TEXT,
+    pdq BLOB NOT NULL,
+    quality INTEGER NOT NULL,
+    phash BLOB NOT NULL,
+    file TEXT NOT NULL,
+    sha256 BLOB NOT NULL,
+    registered_at TEXT NOT NULL,
+    batch_id TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS image_hashes_once ON image_hashes(sha256, coalesce(work_id, ''));
 """

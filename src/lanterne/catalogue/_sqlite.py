@@ -33,6 +33,7 @@ from lanterne.catalogue._interface import (
     BatchOutcome,
     Change,
     ChangeKind,
+    ImageHash,
     QuarantineEntry,
     RunInfo,
     RunStatus,
@@ -652,6 +653,49 @@ class SqliteCatalogue:
                 (source,),
             )
         return {r[0]: int(r[1]) for r in rows}
+
+    # Image registry ------------------------------------------------------------------------
+
+    def add_image_hashes(self, images: Sequence[ImageHash]) -> list[int | None]:
+        at = _now()
+        batch_id = uuid.uuid4().hex
+        ids: list[int | None] = []
+        with self._write():
+            for i in images:
+                # ON CONFLICT DO NOTHING, not INSERT OR IGNORE: only a registration already
+                # there is skipped; OR IGNORE would drop a row breaking NOT NULL without a word.
+                row = self._db.execute(
+                    "INSERT INTO image_hashes(work_id, label, pdq, quality, phash, file, sha256, "
+                    "registered_at, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING RETURNING id",
+                    (i.work_id, i.label, i.pdq, i.quality, i.phash, i.file, i.sha256, at, batch_id),
+                ).fetchone()
+                ids.append(None if row is None else int(row[0]))
+        return ids
+
+    def image_hashes(self, after: int = 0, limit: int = 10_000) -> list[ImageHash]:
+        try:
+            rows: list[Any] = self._db.execute(
+                "SELECT id, work_id, label, pdq, quality, phash, file, sha256, registered_at "
+                "FROM image_hashes WHERE id > ? ORDER BY id LIMIT ?",
+                (after, limit),
+            ).fetchall()
+        except apsw.SQLError:
+            return []  # a version 2 file opened read-only: no registry yet, nothing registered
+        return [
+            ImageHash(
+                id=r[0],
+                work_id=r[1],
+                label=r[2],
+                pdq=r[3],
+                quality=r[4],
+                phash=r[5],
+                file=r[6],
+                sha256=r[7],
+                registered_at=r[8],
+            )
+            for r in rows
+        ]
 
     def integrity_problems(self) -> list[str]:
         rows = [r[0] for r in self._db.execute("PRAGMA integrity_check")]

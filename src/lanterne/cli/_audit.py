@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import msgspec
 
 from lanterne.cli._common import Registered, _state, echo, echo_json, weighting_names
+from lanterne.errors import BadInput
 from lanterne.messages import translate
+
+if TYPE_CHECKING:
+    from lanterne.audit import Capture
 
 
 @click.command("audit")
@@ -167,6 +172,12 @@ def _catalogue_lookup(
 )
 @click.option("--max-seconds", type=click.FloatRange(1, 86_400), default=600, show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "--rights",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON : ce que robots.txt et TDMRep disent des œuvres montrées / what robots.txt and "
+    "TDMRep say of the works shown.",
+)
 @click.pass_context
 def simulate_command(
     ctx: click.Context,
@@ -177,16 +188,46 @@ def simulate_command(
     max_requests: int,
     max_seconds: float,
     output: Path,
+    rights: Path | None,
 ) -> None:
     """Profils fictifs qui parcourent une plateforme locale / sock-puppet personas on loopback."""
     from lanterne.audit import LanterneHTTP, SimulationLimits, read_personas, simulate, write_jsonl
 
     state = _state(ctx)
     people = read_personas(personas)
+    if rights is not None and not rights.parent.is_dir():  # said before any request
+        raise BadInput("audit.cannot_write", path=rights, reason="no such folder")
     platform = LanterneHTTP(url, goals=goals)
     limits = SimulationLimits(max_requests=max_requests, max_seconds=max_seconds)
-    rows = write_jsonl(simulate(platform, people, sessions, limits=limits), output)
+    shown: list[str] = []
+
+    def noted() -> Iterator[Capture]:
+        for capture in simulate(platform, people, sessions, limits=limits):
+            shown.append(capture.item)
+            yield capture
+
+    rows = write_jsonl(noted(), output)
     echo(f"{output}: {rows} " + translate(state.lang, "lignes de capture"))
+    if rights is None:
+        return
+    found = platform.rights(shown)
+    try:
+        rights.write_bytes(msgspec.json.format(msgspec.json.encode(found)))
+    except OSError as exc:
+        raise BadInput("audit.cannot_write", path=rights, reason=exc.strerror or str(exc)) from None
+    echo(
+        translate(
+            state.lang,
+            "{path} : TDMRep : {reserved} réservées, {free} non réservées, {unset} sans "
+            "déclaration ; robots.txt : {refused} refusées sur {total}",
+            path=rights,
+            reserved=found.reserved,
+            free=found.not_reserved,
+            unset=found.unset,
+            refused=found.robots_refused,
+            total=len(found.items),
+        )
+    )
 
 
 @click.command("gaps")

@@ -114,6 +114,12 @@ def _catalogue(ctx: click.Context, given: str | None) -> Path:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--base-uri", help="URI de base (LANTERNE_BASE_URI).")
 @click.option("--download-url", help="Adresse publique du fichier / the file's public URL.")
+@click.option(
+    "--respect-tdm",
+    is_flag=True,
+    help="Laisser de côté les œuvres dont la fouille est réservée (TDMRep) / leave out works "
+    "reserved from text and data mining.",
+)
 @click.pass_context
 def dump_command(
     ctx: click.Context,
@@ -123,6 +129,7 @@ def dump_command(
     output: Path,
     base_uri: str | None,
     download_url: str | None,
+    respect_tdm: bool,
 ) -> None:
     """Tout le catalogue en un fichier (.gz : compressé), avec sa description DCAT/VoID /
     the whole catalogue in one file (.gz: compressed), with its DCAT/VoID description."""
@@ -135,6 +142,16 @@ def dump_command(
             base=text("base_uri", base_uri),
             source=source,
             download_url=download_url,
+            respect_tdm=respect_tdm,
+        )
+    if respect_tdm:
+        echo(
+            translate(
+                lang,
+                "{works} œuvres laissées de côté : fouille de textes et de données réservée "
+                "(TDMRep)",
+                works=count(summary.withheld, lang),
+            )
         )
     echo(
         translate(

@@ -401,6 +401,19 @@ def _creation_label(mapped: Mapped, values: list[str], mapping: FieldMapping) ->
     mapped.fields["creation_label"] = {"value": values[0], "method": "declaration"}
 
 
+def _tdm_reservation(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
+    value = values[0].strip()
+    if value not in ("0", "1"):
+        raise ValueError(f"« {values[0]} » : tdm-reservation vaut 1 ou 0 (TDMRep)")
+    mapped.fields.setdefault("tdm", {})["reserved"] = value == "1"
+
+
+def _tdm_policy(mapped: Mapped, values: list[str], mapping: FieldMapping) -> None:
+    kept = _links(mapped, values[:1], mapping)
+    if kept:
+        mapped.fields.setdefault("tdm", {})["policy"] = kept[0]
+
+
 _FIXED: dict[str, Handler] = {
     "title": _texts("titles"),
     "alternative_title": _texts("titles", "alternative"),
@@ -419,6 +432,8 @@ _FIXED: dict[str, Handler] = {
     "independent": _independent,
     "duration_minutes": _scalar("duration_minutes", _positive),
     "creation_label": _creation_label,
+    "tdm_reservation": _tdm_reservation,
+    "tdm_policy": _tdm_policy,
     "type": _scalar("type", str),
 }
 

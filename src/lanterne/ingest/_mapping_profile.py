@@ -92,6 +92,11 @@ class Defaults(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     licence: str | None = None
     creation_label: str | None = None
     territory_country: str | None = None
+    tdm_reservation: Literal[0, 1] | None = None
+    """TDMRep's ``tdm-reservation`` of every record without its own: 1 reserves text and data
+    mining (the DSM directive's art. 4 opt-out), 0 does not."""
+    tdm_policy: str | None = None
+    """TDMRep's ``tdm-policy``: the URL of the source's ODRL policy (read only when reserved)."""
 
 
 class Reader(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -207,6 +212,7 @@ def load_mapping_profile(name_or_path: str) -> MappingProfile:
     for name, link in (
         ("licence", profile.licence),
         ("defaults.licence", profile.defaults.licence),
+        ("defaults.tdm_policy", profile.defaults.tdm_policy),
     ):
         problem = url_problem(link) if link is not None else None
         if problem is not None:

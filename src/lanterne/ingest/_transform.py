@@ -139,6 +139,13 @@ def build_work(
             "declared_by": profile.source,
             "method": "declaration",
         }
+    tdm = fields.get("tdm")
+    if tdm is None and defaults.tdm_reservation is not None:
+        tdm = fields["tdm"] = {"reserved": bool(defaults.tdm_reservation)}
+        if defaults.tdm_policy:
+            tdm["policy"] = defaults.tdm_policy
+    if tdm is not None:
+        tdm.setdefault("declared_by", profile.source)
     if not fields.get("titles"):
         raise RecordProblem("reason.missing_required", field="name", target="title")
     provenance: dict[str, Any] = {"source": profile.source, "source_id": source_id}

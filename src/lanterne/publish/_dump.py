@@ -49,6 +49,8 @@ class DumpSummary(msgspec.Struct, kw_only=True):
     issued: str
     modified: str | None
     sources: dict[str, SourceFacts]
+    withheld: int = 0
+    """Works left out because text and data mining is reserved on them (``respect_tdm``)."""
 
 
 def _now() -> str:
@@ -82,16 +84,18 @@ def dump(
     source: str | None = None,
     download_url: str | None = None,
     progress: Callable[[int], None] | None = None,
+    respect_tdm: bool = False,
 ) -> DumpSummary:
     """Write the catalogue's works (of ``source`` only, if given) to ``out`` in ``format``, and
     the description to ``out`` + ``.void.ttl``. ``progress`` is called with the count of works
-    written after each one (an exception it raises interrupts the dump, leaving nothing)."""
+    written after each one (an exception it raises interrupts the dump, leaving nothing).
+    ``respect_tdm``: leave out the works whose text and data mining is reserved (TDMRep 1)."""
     fmt = FORMATS.get(format)
     if fmt is None or not fmt.dump:
         raise BadInput("publish.unknown_format", name=format, known=", ".join(dump_formats()))
     issued = _now()
     sources: dict[str, SourceFacts] = {}
-    works = triples = 0
+    works = triples = withheld = 0
     writer = fmt.writer(base)
     first: str | None = None
     with atomic_file(out) as raw:
@@ -101,6 +105,9 @@ def dump(
         text = io.TextIOWrapper(packed, encoding="utf-8", newline="\n")
         text.write(writer.header())
         for work in catalogue.iter_works(source):
+            if respect_tdm and work.tdm is not None and work.tdm.reserved:
+                withheld += 1
+                continue
             body, count = writer.work(work)
             text.write(body)
             works += 1
@@ -132,6 +139,7 @@ def dump(
         issued=issued,
         modified=modified,
         sources=dict(sorted(sources.items())),
+        withheld=withheld,
     )
     description = describe(
         summary,

@@ -131,6 +131,36 @@ class AuditEntry(BaseModel):
     url: str
 
 
+class MatchResponse(BaseModel):
+    work_id: str | None
+    label: str | None
+    file: str
+    distance: int = Field(description="PDQ Hamming distance (of the query under transform)")
+    transform: str = Field(description="original, rotate-90, …, flip-minus-1")
+    phash_distance: int = Field(description="pHash Hamming distance, out of 64")
+    quality: int
+    registered: int
+
+
+class LookupResponse(BaseModel):
+    file: str
+    decision: str = Field(description="match, no_match, or undecided (PDQ quality too low)")
+    pdq: str
+    quality: int
+    phash: str
+    max_distance: int
+    min_quality: int
+    matches: list[MatchResponse] = []
+
+
+class RegisteredResponse(BaseModel):
+    file: str
+    pdq: str
+    quality: int
+    added: bool = Field(description="False: these bytes were already registered for this work")
+    usable: bool = Field(description="False: quality too low, it will never match")
+
+
 class IngestResult(BaseModel):
     run_id: str
     source: str
@@ -243,6 +273,7 @@ def api_router(site: Site) -> APIRouter:
     _reading_routes(api, site)
     _report_routes(api, site)
     _writing_routes(api, site)
+    _provenance_routes(api, site)
     return api
 
 
@@ -292,12 +323,14 @@ def _reading_routes(api: APIRouter, site: Site) -> None:
         """One work as schema.org JSON-LD (the document its page embeds); 410 once the
         catalogue has deleted it, as its linked-data URI answers."""
         from lanterne.profile.schemaorg import work_to_jsonld
-        from lanterne.web._publish import missing
+        from lanterne.web._publish import missing, tdm_headers
 
         found = site.reading(lambda: site.reader().get(work_id))
         if found is None:
             raise missing(site, work_id)
-        return JSONResponse(work_to_jsonld(found), media_type="application/ld+json")
+        return JSONResponse(
+            work_to_jsonld(found), media_type="application/ld+json", headers=tdm_headers(found)
+        )
 
     @api.get("/recommend", response_model=RecommendResponse, responses=errors(400, 404, 422))
     def recommendations(
@@ -409,6 +442,110 @@ def _writing_routes(api: APIRouter, site: Site) -> None:
             return await run_in_threadpool(_import, site, profile, main, companions)
         finally:
             await form.close()
+
+
+def _image_form(extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["image"],
+                    "properties": {
+                        "image": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "An image file (JPEG, PNG, WebP, GIF, TIFF)",
+                        },
+                        **extra,
+                    },
+                }
+            }
+        },
+    }
+
+
+async def _image_upload(request: Request, site: Site) -> tuple[StarletteUpload, dict[str, str]]:
+    """The form's ``image`` and its text fields, read after the caller's checks."""
+    limits = site.limits
+    try:
+        form = await request.form(max_files=1, max_fields=10, max_part_size=64 * 1024)
+    except MultiPartException as exc:
+        raise BadInput("web.upload_unreadable", detail=exc.message) from None
+    except HTTPException as exc:
+        if isinstance(exc, BodyTooLarge):
+            raise
+        raise BadInput("web.upload_unreadable", detail=exc.detail) from None
+    image = form.get("image")
+    if not isinstance(image, StarletteUpload):
+        await form.close()
+        raise BadInput("web.upload_missing")
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    upload_name(image.filename, limits.upload_name_max)
+    return image, fields
+
+
+def _provenance_routes(api: APIRouter, site: Site) -> None:
+    @api.post(
+        "/provenance/lookup",
+        responses={200: {"model": LookupResponse}, **errors(400, 404, 413)},
+        openapi_extra={"requestBody": _image_form({})},
+    )
+    async def lookup(request: Request) -> Any:
+        """Is this image a registered work's? Matches within PDQ distance 31 under any
+        rotation or flip; ``undecided`` when its PDQ quality is too low to say."""
+        if not site.has_catalogue:
+            raise NotFound("web.no_catalogue")
+        image, _ = await _image_upload(request, site)
+        try:
+            data = await image.read()
+        finally:
+            await image.close()
+        name = image.filename or "image"
+        found = await run_in_threadpool(
+            lambda: site.reading(lambda: site.registry().lookup(data, name))
+        )
+        return msgspec.to_builtins(found)
+
+    @api.post(
+        "/provenance/register",
+        responses={200: {"model": list[RegisteredResponse]}, **errors(400, 401, 403, 404, 413)},
+        openapi_extra={
+            "requestBody": _image_form(
+                {
+                    "work": {"type": "string", "description": "The work the image shows"},
+                    "label": {
+                        "type": "string",
+                        "enum": ["human", "ai-assisted", "synthetic", "unknown"],
+                        "description": "Creation label (default: the work's)",
+                    },
+                }
+            )
+        },
+    )
+    async def register(request: Request, credentials: Credentials = None) -> Any:
+        """Register an image of a work in the image registry (token required)."""
+        site.guard.check_bearer(credentials)  # before a byte of the body is read
+        if not site.has_catalogue:
+            raise NotFound("web.no_catalogue")
+        image, fields = await _image_upload(request, site)
+        try:
+            data = await image.read()
+        finally:
+            await image.close()
+        name = image.filename or "image"
+
+        def write() -> list[Any]:
+            with site.writer() as catalogue:
+                done = site.registry(catalogue).register(
+                    [(name, data)],
+                    work_id=fields.get("work") or None,
+                    label=fields.get("label") or None,
+                )
+            return list(msgspec.to_builtins(done))
+
+        return await run_in_threadpool(write)
 
 
 UPLOAD_BODY: dict[str, Any] = {

@@ -15,8 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from lanterne.errors import BadInput, TooLarge
 from lanterne.settings import WebLimits
 
-UPLOAD_PATH = "/api/ingest"
-"""The one route whose body may be as large as ``upload_max``."""
+UPLOAD_PATHS = frozenset(("/api/ingest", "/api/provenance/register", "/api/provenance/lookup"))
+"""The routes whose body may be as large as ``upload_max`` (catalogue files and images)."""
 
 
 class BodyTooLarge(HTTPException):
@@ -41,7 +41,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limits.upload_max if scope["path"] == UPLOAD_PATH else self.limits.body_max
+        limit = self.limits.upload_max if scope["path"] in UPLOAD_PATHS else self.limits.body_max
         declared = Headers(scope=scope).get("content-length")
         over = declared is not None and (not declared.isdigit() or int(declared) > limit)
         received = 0

@@ -30,6 +30,7 @@ from lanterne.web._publish import (
     missing,
     negotiated,
     open_data_context,
+    tdm_headers,
     variant_headers,
 )
 from lanterne.web._security import CSRF_COOKIE
@@ -232,7 +233,8 @@ def _discovery_pages(router: APIRouter, site: Site, pages: Pages) -> None:
         }
         return pages.render(request, "search.html.j2", context)
 
-    @router.get("/oeuvre/{work_id:path}", response_model=None)
+    # HEAD too: TDMRep agents read a work's tdm-reservation headers from either.
+    @router.api_route("/oeuvre/{work_id:path}", methods=["GET", "HEAD"], response_model=None)
     def work(request: Request, work_id: str) -> Response:
         """A work: what it is, where to see it, its creation label, its JSON-LD, similar works.
         Its RDF formats too, by the ``Accept`` header (``web/_publish.py``)."""
@@ -258,8 +260,10 @@ def _discovery_pages(router: APIRouter, site: Site, pages: Pages) -> None:
         kind = found.type.value
         same = [p for p in picks if kind in p.attributes.get("type", ["CreativeWork"])]
         other = [p for p in picks if p not in same]
+        tdm = tdm_headers(found)
         context = {
             "work": found,
+            "tdm": tdm,
             "jsonld": jsonld,
             "similar": same,
             "elsewhere": other,
@@ -268,6 +272,7 @@ def _discovery_pages(router: APIRouter, site: Site, pages: Pages) -> None:
         }
         page = pages.render(request, "work.html.j2", context)
         page.headers.update(variant_headers(work_id))
+        page.headers.update(tdm)
         return page
 
     @router.get("/donnees-ouvertes")

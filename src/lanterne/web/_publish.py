@@ -58,6 +58,13 @@ def variant_headers(work_id: str) -> dict[str, str]:
     return {"Link": link_header(work_id), "Vary": "Accept"}
 
 
+def tdm_headers(work: Work) -> dict[str, str]:
+    """The work's ``tdm-reservation`` and ``tdm-policy`` (TDMRep), for every answer about it."""
+    from lanterne.provenance import http_headers, work_value
+
+    return http_headers(work_value(work))
+
+
 def missing(site: Site, work_id: str) -> LanterneError:
     """410 for a work the catalogue deleted, 404 for one it never had."""
     state = site.reading(lambda: site.reader().work_state(work_id))
@@ -87,6 +94,7 @@ def variant(site: Site, work_id: str, fmt: Format) -> Response:
         media_type=fmt.media_type,
         headers={
             **variant_headers(work_id),
+            **tdm_headers(found),
             "Content-Location": f"{page_path(work_id)}.{fmt.extension}",
         },
     )
@@ -108,7 +116,15 @@ def publish_router(site: Site) -> APIRouter:
         def explicit(work_id: str, fmt: Format = fmt) -> Response:
             return variant(site, work_id, fmt)
 
-        router.add_api_route(f"/oeuvre/{{work_id:path}}.{fmt.extension}", explicit, methods=["GET"])
+        router.add_api_route(
+            f"/oeuvre/{{work_id:path}}.{fmt.extension}", explicit, methods=["GET", "HEAD"]
+        )
+
+    @router.get("/.well-known/tdmrep.json")
+    def tdmrep() -> Response:
+        """TDMRep's file on the origin server: the works' reservations as location rules."""
+        body = site.reading(site.tdmrep_json) if site.has_catalogue else b"[]"
+        return Response(body, media_type="application/json")
 
     @router.get("/robots.txt", response_class=PlainTextResponse)
     def robots() -> PlainTextResponse:

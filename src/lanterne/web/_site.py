@@ -36,6 +36,7 @@ from lanterne.settings import WebLimits
 from lanterne.web._security import Guard
 
 if TYPE_CHECKING:
+    from lanterne.provenance import IndexState, Registry
     from lanterne.search import CatalogueIndex, Encoder
 
 T = TypeVar("T")
@@ -126,6 +127,10 @@ class Site:
         self.encoder_threads = encoder_threads
         self._encoder = encoder
         self._settings_file = Path(str(catalogue) + ".web.json") if catalogue else None
+        self._tdmrep: tuple[int, bytes] | None = None
+        self._registry_state: IndexState | None = None
+        self._registry_lock = threading.Lock()
+        """``/.well-known/tdmrep.json`` and the change it is up to date with."""
         self.home = home or self._load_home()
 
     # Catalogue, index, recommender ------------------------------------------------------
@@ -245,6 +250,37 @@ class Site:
         """``call()`` in one of the ``concurrency`` slots (an index update takes none)."""
         with self._slots:
             return call()
+
+    def registry(self, catalogue: Catalogue | None = None) -> Registry:
+        """The image registry over ``catalogue`` (default: this thread's reader), its index
+        shared by every request."""
+        from lanterne.provenance import IndexState, Registry
+
+        with self._registry_lock:
+            if self._registry_state is None:
+                self._registry_state = IndexState()
+        return Registry(catalogue or self.reader(), state=self._registry_state)
+
+    def tdmrep_json(self) -> bytes:
+        """The site's ``tdmrep.json`` (TDMRep), written again only after the catalogue changed."""
+        from lanterne.provenance import rules_json, site_rules
+        from lanterne.publish import FORMATS
+
+        reader = self.reader()
+        latest = reader.changes(since=self._tdmrep[0], limit=1) if self._tdmrep else [None]
+        if self._tdmrep is not None and not latest:
+            return self._tdmrep[1]
+        last = 0
+        while page := reader.changes(since=last, limit=10_000):
+            last = page[-1].seq
+        rules = site_rules(
+            reader.iter_works(),
+            prefixes=("/oeuvre/", "/api/works/"),
+            extensions=[f.extension for f in FORMATS.values()],
+        )
+        body = rules_json(rules)
+        self._tdmrep = (last, body)
+        return body
 
     # Home settings --------------------------------------------------------------------
 
