@@ -4,6 +4,7 @@ examples (../shared/standards/reconciliation/)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -402,3 +403,63 @@ def test_suggest_and_extend_answers_validate(client: Client) -> None:
     new = client.post("/reconcile/extend", json=query).json()
     assert _valid(validators("1.0-draft")["data-extension-response"], new) == []
 
+
+# The command line ----------------------------------------------------------------------------
+
+
+def test_cli_writes_the_file_back_with_the_services_decisions(
+    client: Client, tmp_path: Path
+) -> None:
+    from helpers import lanterne
+
+    build(tmp_path)
+    sheet = tmp_path / "feuille.csv"
+    sheet.write_text(
+        "titre;auteur;annee\n"
+        "Misérables, Les;Hugo, Victor;1862\n"
+        "Fabuleux destin d'Amélie Poulain, Le;Jeunet;2001\n"
+        "Un titre que personne n'a;;\n"
+        '=HYPERLINK("http://x");;\n',
+        "utf-8",
+    )
+    done = lanterne(
+        tmp_path,
+        "reconcile",
+        str(sheet),
+        "--column",
+        "titre",
+        "--property",
+        "creator=auteur",
+        "--property",
+        "year=annee",
+        LANTERNE_ENCODER_IDLE="0",
+    )
+    assert done.returncode == 0, done.stderr
+    rows = sheet.read_text("utf-8").splitlines()
+    assert (
+        rows[0] == "titre;auteur;annee;titre_id;titre_name;titre_score;titre_match;titre_features"
+    )
+    assert rows[1].startswith("Misérables, Les;Hugo, Victor;1862;test:miserables-livre;")
+    # The same decision as the service's for the same query.
+    served = batch_02(
+        client,
+        {
+            "q": {
+                "query": "Fabuleux destin d'Amélie Poulain, Le",
+                "properties": [{"pid": "creator", "v": "Jeunet"}, {"pid": "year", "v": "2001"}],
+            }
+        },
+    )["q"]["result"][0]
+    cells = list(csv.reader(rows, delimiter=";"))
+    features = ";".join(f"{f['id']}={f['value']:g}" for f in served["features"])
+    assert cells[2][3:] == [served["id"], served["name"], f"{served['score']:g}", "true", features]
+    assert cells[3][6] == "false"  # a best candidate, far from sure
+    assert rows[4].startswith('"=HYPERLINK')  # the user's own cell is left as it was
+    # Run again: the added columns are replaced, not added twice.
+    again = lanterne(
+        tmp_path, "reconcile", str(sheet), "--column", "titre", LANTERNE_ENCODER_IDLE="0"
+    )
+    assert again.returncode == 0, again.stderr
+    assert sheet.read_text("utf-8").splitlines()[0].count("titre_id") == 1
+    missing = lanterne(tmp_path, "reconcile", str(sheet), "--column", "title")
+    assert missing.returncode == 4 and "titre" in missing.stderr
