@@ -85,9 +85,14 @@ def test_a_name_is_read_in_either_order_and_a_list_gives_each_name() -> None:
     assert name_forms("HÉBERT, Anne") == name_forms("Anne Hébert")
     forms = name_forms("Stephen King, Peter Straub")
     assert frozenset({"stephen", "king"}) in forms and frozenset({"peter", "straub"}) in forms
-    # An initial counts 0.8 against a word it begins: 2 × (1 + 0.8) / (3 + 2) = 0.72.
+    # An initial counts 0.8 against a word it begins: matched 1 + 0.8; Dice 2 × 1.8 / 5 = 0.72,
+    # share of the shorter name found 0.85 × 1.8 / 2 = 0.765: the larger.
     assert name_similarity(frozenset({"j", "k", "rowling"}), frozenset({"joanne", "rowling"})) == (
-        pytest.approx(0.72)
+        pytest.approx(0.765)
+    )
+    # A surname alone: Dice 2 × 1 / 4 = 0.5, share found 0.85 × 1 / 1.
+    assert name_similarity(frozenset({"jeunet"}), frozenset({"jean", "pierre", "jeunet"})) == (
+        pytest.approx(0.85)
     )
 
 

@@ -197,7 +197,9 @@ def form_similarity(a: Form, b: Form) -> float:
 
 def name_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """How alike two names are (sets of words), in [0, 1]: the Dice coefficient of their words,
-    where an initial counts 0.8 against a word it begins (« j k rowling » ≈ « joanne rowling »)."""
+    where an initial counts 0.8 against a word it begins (« j k rowling » ≈ « joanne rowling »);
+    and at least 0.85 × the share of the shorter name found in the other, so that a surname
+    alone (« Jeunet ») stands for « Jean-Pierre Jeunet »."""
     if not a or not b:
         return 0.0
     if a == b:
@@ -220,4 +222,5 @@ def name_similarity(a: frozenset[str], b: frozenset[str]) -> float:
         if partner is not None:
             rest.discard(partner)
             matched += 0.8
-    return 2 * matched / (len(a) + len(b))
+    dice = 2 * matched / (len(a) + len(b))
+    return max(dice, 0.85 * matched / min(len(a), len(b)))
