@@ -19,7 +19,7 @@ candidate does not have. A candidate is a ``match`` when it is the best one, its
 least ``threshold`` and it leads the next one by at least ``margin`` points (two films of one
 title and no year are not told apart by their titles). ``threshold`` and ``margin`` are chosen by
 cross-validation on a labelled set's training side (``benchmarks/reconcile.py``), never on its
-test side; the values below are what that run chose (docs/reconcile.md).
+test side; the defaults below are what that run chose (docs/reconcile.md).
 """
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ class MatchModel(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         default_factory=lambda: {"title": 0.6, "creator": 0.25, "date": 0.15, "place": 0.1}
     )
     type_penalty: float = 0.85
-    threshold: float = 80.0
-    """Least score of a match (0–100)."""
-    margin: float = 2.0
-    """Least lead, in points, of a match over the next candidate."""
+    threshold: float = 87.0
+    """Least score of a match (0–100): chosen by ``benchmarks/reconcile.py`` on the training
+    side of the goodbooks and MovieLens labelled sets (5-fold cross-validation of F0.5: 87 in
+    every fold; docs/reconcile.md)."""
+    margin: float = 1.0
+    """Least lead, in points, of a match over the next candidate (chosen with the threshold)."""
 
     def score(self, features: Sequence[Feature]) -> float:
         total = weight = 0.0
