@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.tx
 DEMO_CATALOGUE ?= var/demo.sqlite
 
 
-.PHONY: setup accel browser messages settings-doc demo test lint typecheck unit unit-pure fuzz bench eval-recommend screenshots lock clean
+.PHONY: setup accel browser openrefine messages settings-doc demo test lint typecheck unit unit-pure fuzz bench eval-recommend screenshots lock clean
 
 $(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,7 +59,19 @@ browser: $(AXE)
 	    $(call ci_fail,chromium absent et pas root : les tests de pages seront sautés,page tests will be skipped); \
 	  fi; }
 
-unit: setup accel browser
+# The reconciliation test drives Debian's OpenRefine headless against `lanterne serve`
+# (tests/test_reconcile_openrefine.py); installed when missing, as Chromium is.
+openrefine:
+	@command -v openrefine >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installation d'openrefine (Debian) pour le test de réconciliation / installing openrefine"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openrefine >/dev/null; } \
+	      || { $(call ci_fail,échec de l'installation d'openrefine : test OpenRefine sauté,openrefine install failed: OpenRefine test skipped); }; \
+	  else \
+	    $(call ci_fail,openrefine absent et pas root : le test OpenRefine sera sauté,OpenRefine test will be skipped); \
+	  fi; }
+
+unit: setup accel browser openrefine
 	$(BIN)/pytest -q
 
 # The modules mypyc compiles, checked once more as plain Python (what runs without a C compiler)

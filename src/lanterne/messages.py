@@ -115,6 +115,20 @@ MESSAGES: Final[dict[str, str]] = {
     "web.bad_query": N_(
         "Recherche illisible : « {query} ». Écrivez des mots, sans opérateurs (AND, OR, NOT, guillemets, parenthèses)."
     ),
+    # Reconciliation (W3C Reconciliation Service API, ``lanterne reconcile``)
+    "reconcile.bad_query": N_(
+        "Requête de réconciliation illisible : {detail}. Voyez la forme des requêtes 0.2 et 1.0-draft dans docs/reconcile.md."
+    ),
+    "reconcile.batch_too_large": N_(
+        "Lot de {size} requêtes de réconciliation : au plus {limit} par lot (réglage LANTERNE_RECONCILE_BATCH_MAX). Envoyez des lots plus petits."
+    ),
+    "reconcile.no_column": N_(
+        "{path} n'a pas de colonne « {column} » (colonnes : {columns}). Choisissez-en une avec --column."
+    ),
+    "reconcile.bad_property": N_(
+        "--property « {value} » : attendu PROPRIÉTÉ=COLONNE, PROPRIÉTÉ parmi {known}."
+    ),
+    "reconcile.unknown_entity": N_("Entité inconnue : {id}."),
     # Input files
     "input.not_found": N_(
         "Fichier ou dossier introuvable : {path}. Vérifiez le chemin (il est relatif au dossier courant)."

@@ -218,6 +218,16 @@ SETTINGS: tuple[Setting, ...] = (
         "process of the user's, which then leaves by itself); 0: never, each search loads the "
         "model.",
     ),
+    # reconciliation --------------------------------------------------------------------------
+    Setting(
+        name="reconcile_batch_max",
+        kind="whole",
+        default="100",
+        help_fr="Requêtes au plus dans un lot de réconciliation (`/reconcile`, 0.2 et 1.0-draft) ; "
+        "au-delà : 413. OpenRefine en envoie 10 par lot.",
+        help_en="Most queries in one reconciliation batch (`/reconcile`, 0.2 and 1.0-draft); "
+        "beyond: 413. OpenRefine sends 10 per batch.",
+    ),
     # JSON-LD reading (area: jsonld) ------------------------------------------------------
     Setting(
         name="jsonld_max_depth",
@@ -456,12 +466,14 @@ class Settings(msgspec.Struct, kw_only=True):
 
 
 class WebLimits(msgspec.Struct, kw_only=True, frozen=True):
-    """What one HTTP request may send (the settings ``upload_max`` … ``upload_name_max``)."""
+    """What one HTTP request may send (the settings ``upload_max`` … ``upload_name_max``, and
+    the queries of one reconciliation batch)."""
 
     upload_max: int
     body_max: int
     upload_files_max: int
     upload_name_max: int
+    reconcile_batch_max: int
 
     @classmethod
     def load(cls, **given: int) -> WebLimits:

@@ -74,6 +74,10 @@ COMMANDS: dict[str, Lazy] = {
     "gaps": Lazy(
         f"{_AUDIT}:gaps_command", "Œuvres sans offre en ligne / works with no online offer."
     ),
+    "reconcile": Lazy(
+        "lanterne.cli._reconcile:reconcile_command",
+        "Réconcilier une colonne d'un CSV avec le catalogue / reconcile a CSV column.",
+    ),
     "publish": Lazy(
         "lanterne.cli._publish:publish_group",
         "Publier : fichiers complets, plans de site, contrôles / publish: dumps, sitemaps, checks.",

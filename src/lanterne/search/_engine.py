@@ -380,6 +380,41 @@ class SearchEngine:
             if isinstance(k, int)
         ]
 
+    def candidates(
+        self,
+        fields: dict[str, str],
+        limit: int,
+        filters: dict[str, list[str]] | None = None,
+        fuzzy: tuple[str, ...] = (),
+        prefix: bool = False,
+    ) -> list[tuple[str, float]]:
+        """(id, BM25 score) of the documents whose ``fields`` hold the words given for each
+        (field → text), best first: the lexical side alone, no snippet, no facet count (what
+        reconciliation reads, ``lanterne.reconcile``). Words of the ``fuzzy`` fields also match
+        one typo away; with ``prefix``, the last word of each text matches as a beginning
+        (« kamou » finds « Kamouraska », for suggestions as one types)."""
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for field, value in fields.items():
+            analyzer = self._analyzers.get(field)
+            if analyzer is None or not value:
+                continue
+            asked = list(dict.fromkeys(_WORD.findall(self._bounded(value))))
+            for n, word in enumerate(asked):
+                for term in analyzer.analyze(word)[:1]:
+                    if prefix and n == len(asked) - 1:
+                        leaf = tantivy.Query.fuzzy_term_query(
+                            self.schema, field, term, 0, True, True
+                        )
+                    elif field in fuzzy and len(term) > 3:
+                        leaf = tantivy.Query.fuzzy_term_query(self.schema, field, term, 1, True)
+                    else:
+                        leaf = tantivy.Query.term_query(self.schema, field, term)
+                    clauses.append((tantivy.Occur.Should, leaf))
+        if not clauses:
+            return []
+        hits = self._lexical_hits(tantivy.Query.boolean_query(clauses), limit, filters or {})
+        return [(self.meta.ids[k], score) for k, score, _ in hits]
+
     def semantic_ranking(
         self, query: str, limit: int, filters: dict[str, list[str]] | None = None
     ) -> list[tuple[int, float]]:

@@ -38,6 +38,17 @@ class SearchIndex(Protocol):
         offset: int = 0,
     ) -> Results: ...
 
+    def candidates(
+        self,
+        fields: dict[str, str],
+        limit: int,
+        filters: dict[str, list[str]] | None = None,
+        fuzzy: tuple[str, ...] = (),
+        prefix: bool = False,
+    ) -> list[tuple[str, float]]:
+        """(id, lexical score) of the documents whose ``fields`` hold the given words."""
+        ...
+
     def embeddings(self) -> tuple[list[str], npt.NDArray[np.float32]]:
         """Live document ids and their text vectors, row for row."""
         ...

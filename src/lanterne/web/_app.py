@@ -24,6 +24,7 @@ from lanterne.web._limits import BodyLimit, BodyTooLarge
 from lanterne.web._oai import oai_router
 from lanterne.web._pages import Pages, pages_router, static_files
 from lanterne.web._publish import publish_router
+from lanterne.web._reconcile import CORS_HEADERS, cors, reconcile_router
 from lanterne.web._security import CSRF_COOKIE
 from lanterne.web._site import Site
 
@@ -55,6 +56,7 @@ class Headers:
         self.app = app
         self.site = site
         self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        self.cors = [(k.lower().encode(), v.encode()) for k, v in CORS_HEADERS.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,7 +69,10 @@ class Headers:
         cookie = cookies.get(CSRF_COOKIE)
         state = scope.setdefault("state", {})
         state["csrf_cookie"] = cookie or self.site.guard.new_cookie()
-        page = not scope["path"].startswith(("/api", "/oai"))  # no form: no CSRF cookie
+        page = not scope["path"].startswith(("/api", "/oai", "/reconcile"))  # no form: no cookie
+        # Reconciliation is read by browser clients of other sites (the spec requires CORS),
+        # errors included.
+        shared = cors(scope["path"])
         status = 0
         answered = False
 
@@ -78,7 +83,7 @@ class Headers:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = MutableHeaders(scope=message)
-                for name, value in self.headers:
+                for name, value in self.headers + (self.cors if shared else []):
                     if name.decode() not in headers:
                         headers.raw.append((name, value))
                 if cookie is None and page:
@@ -102,7 +107,8 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api")
+    """Whether errors are answered in JSON (the API's shape) rather than as a page."""
+    return request.url.path.startswith("/api") or cors(request.url.path)
 
 
 def create_app(site: Site | RecommenderService, *, lang: str = "fr") -> FastAPI:
@@ -191,6 +197,7 @@ def create_app(site: Site | RecommenderService, *, lang: str = "fr") -> FastAPI:
     # Before the pages: ``/oeuvre/ID.ttl`` is a variant, not the page of a work « ID.ttl ».
     app.include_router(publish_router(site))
     app.include_router(oai_router(site))
+    app.include_router(reconcile_router(site))
     app.include_router(iiif_router(site))
     app.include_router(pages_router(site, pages))
     app.mount("/static", StaticFiles(directory=static_files()), name="static")

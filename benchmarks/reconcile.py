@@ -1,0 +1,273 @@
+"""Reconciliation benchmark: matching quality on labelled sets from ../shared/data, with the
+threshold chosen by cross-validation on their training side, and queries per second in batches
+of 10 on a large catalogue.
+
+    .venv/bin/python benchmarks/reconcile.py [--shared ../shared/data] [--steps quality,speed]
+        [--catalogue /tmp/bench-publish/catalogue-100000.sqlite] [--workdir build/bench/reconcile]
+
+``quality``
+    The labelled sets of ``benchmarks/reconcile_sets.py`` (goodbooks, MovieLens), each a
+    catalogue indexed by Lanterne's search engine (lexical side, in memory) and queries written
+    as spreadsheets write them. Every query goes through ``Reconciler`` once; what its best
+    candidates scored is kept, so that every (threshold, margin) of the grid is judged without
+    querying again. The threshold and margin are chosen on the *training* side only (half of
+    the works, by a hash of their id): 5-fold cross-validation there gives the estimate of
+    what the choice is worth, then the choice made on the whole training side is applied once
+    to the *test* side. The objective is F0.5 (precision weighs twice recall: a wrong
+    automatic match costs a person more than a missed one). Printed: top-1 accuracy (is the
+    best candidate the right work, whatever its score), precision of the matches made at the
+    threshold, and recall at the threshold, per set, on the test side.
+    Peers: csv-reconcile and datasette-reconcile (PyPI) belong beside Lanterne here, run on the
+    same sets; they are not installed in this environment, and are reported as missing (see
+    ``PEERS``) rather than guessed.
+``speed``
+    A copy of a large catalogue (``--catalogue``, by default the 100,000 works the publishing
+    benchmark builds), indexed lexically once; 2,000 of its titles, roughened as a spreadsheet
+    would write them (case, accents, an article moved behind a comma), sent in batches of 10,
+    on one thread and on two (each with its own catalogue connection). Target: 500 queries/s
+    on 2 cores (issue 18). Nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import shutil
+import sys
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from importlib.util import find_spec
+from pathlib import Path
+from typing import NamedTuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lanterne.catalogue import open_catalogue
+from lanterne.profile import Work
+from lanterne.reconcile import MatchModel, Query, Reconciler
+from lanterne.search import SearchEngine
+from lanterne.search._works import work_doc
+from reconcile_sets import LabelledSet, labelled_sets
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT / ".." / "shared" / "data"
+TARGET = 500
+"""Queries per second in batches of 10 on 2 cores (issue 18)."""
+BATCH = 10
+THRESHOLDS = [float(t) for t in range(40, 101)]
+MARGINS = [0.0, 1.0, 2.0, 5.0, 10.0]
+FOLDS = 5
+BETA = 0.5
+
+PEERS = {
+    # The peers of issue 18, to run on the same labelled sets. Not installed here (installing
+    # them was out of this work's bounds): each is reported as missing until someone writes
+    # its adapter (its own index built from the catalogue side, queried with the same texts).
+    "csv-reconcile": "csv_reconcile",
+    "datasette-reconcile": "datasette_reconcile",
+}
+
+
+class Outcome(NamedTuple):
+    """What the service answered one labelled query: its best candidate and the next one."""
+
+    expected: str | None
+    side: str
+    fold: int
+    best: str | None
+    score: float
+    second: float
+
+
+def engine_over(works: Sequence[Work]) -> SearchEngine:
+    engine = SearchEngine(None, semantic=False)
+    for start in range(0, len(works), 2_000):
+        engine.upsert([work_doc(w) for w in works[start : start + 2_000]])
+    return engine
+
+
+def run_set(labelled: LabelledSet) -> list[Outcome]:
+    by_id = {w.id: w for w in labelled.works}
+    reconciler = Reconciler(
+        engine_over(labelled.works), lambda ids: {i: by_id[i] for i in ids if i in by_id}
+    )
+    out = []
+    for n, item in enumerate(labelled.queries):
+        query = Query(text=item.query, types=[item.type], properties=item.properties, limit=2)
+        found = reconciler.one(query)
+        out.append(
+            Outcome(
+                expected=item.expected,
+                side=item.side,
+                fold=n % FOLDS,
+                best=found[0].id if found else None,
+                score=found[0].score if found else 0.0,
+                second=found[1].score if len(found) > 1 else 0.0,
+            )
+        )
+    return out
+
+
+class Figures(NamedTuple):
+    accuracy: float
+    precision: float
+    recall: float
+    f: float
+    matched: int
+
+
+def judge(outcomes: Sequence[Outcome], threshold: float, margin: float) -> Figures:
+    positives = [o for o in outcomes if o.expected is not None]
+    made = [o for o in outcomes if o.score >= threshold and o.score - o.second >= margin]
+    right = sum(o.best == o.expected for o in made)
+    precision = right / len(made) if made else 1.0
+    recall = right / len(positives) if positives else 0.0
+    accuracy = sum(o.best == o.expected for o in positives) / len(positives) if positives else 0.0
+    b2 = BETA * BETA
+    f = (1 + b2) * precision * recall / (b2 * precision + recall) if precision + recall else 0.0
+    return Figures(accuracy, precision, recall, f, len(made))
+
+
+def choose(outcomes: Sequence[Outcome]) -> tuple[float, float]:
+    """The (threshold, margin) of best F0.5 on ``outcomes``; ties go to the higher threshold."""
+    best = max(
+        itertools.product(THRESHOLDS, MARGINS),
+        key=lambda tm: (judge(outcomes, *tm).f, tm[0], tm[1]),
+    )
+    return best
+
+
+def quality(shared: Path) -> None:
+    print("## Qualité / quality (labelled sets from ../shared/data)\n")
+    sets = labelled_sets(shared)
+    outcomes: dict[str, list[Outcome]] = {}
+    for labelled in sets:
+        started = time.perf_counter()
+        outcomes[labelled.name] = run_set(labelled)
+        positives = sum(q.expected is not None for q in labelled.queries)
+        print(
+            f"- {labelled.name}: {len(labelled.works)} works in the catalogue, "
+            f"{len(labelled.queries)} queries ({positives} with their work, "
+            f"{len(labelled.queries) - positives} whose work is held out), "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        for q in labelled.queries[:2]:
+            print(f"    e.g. « {q.query} » {q.properties} → {q.expected}")
+    train = [o for os_ in outcomes.values() for o in os_ if o.side == "train"]
+    cv = []
+    for fold in range(FOLDS):
+        chosen = choose([o for o in train if o.fold != fold])
+        cv.append((chosen, judge([o for o in train if o.fold == fold], *chosen)))
+    threshold, margin = choose(train)
+    print(
+        f"\nCross-validation on the training side ({FOLDS} folds, F{BETA}): "
+        + "; ".join(f"t={t:.0f} m={m:.0f} P={f.precision:.3f} R={f.recall:.3f}" for (t, m), f in cv)
+    )
+    print(f"Chosen on the whole training side: threshold {threshold:.0f}, margin {margin:.0f}")
+    shipped = MatchModel()
+    print(f"Shipped in MatchModel: threshold {shipped.threshold:.0f}, margin {shipped.margin:.0f}")
+    print(
+        "\n| set (test side) | service | top-1 accuracy | precision@threshold | recall@threshold |"
+    )
+    print("|---|---|---|---|---|")
+    for name, found in outcomes.items():
+        test = [o for o in found if o.side == "test"]
+        f = judge(test, threshold, margin)
+        print(f"| {name} | Lanterne | {f.accuracy:.3f} | {f.precision:.3f} | {f.recall:.3f} |")
+        for peer, module in PEERS.items():
+            state = "installed, no adapter yet" if find_spec(module) else "not installed"
+            print(f"| {name} | {peer} | — ({state}) | — | — |")
+    print()
+
+
+def roughen(title: str, rng: random.Random) -> str:
+    """A title as a spreadsheet may write it: upper case, no accents, article behind a comma."""
+    words = title.split()
+    if len(words) > 1 and words[0].lower() in ("le", "la", "les", "the") and rng.random() < 0.5:
+        title = " ".join(words[1:]) + ", " + words[0]
+    if rng.random() < 0.3:
+        title = title.upper()
+    if rng.random() < 0.3:
+        title = "".join(
+            c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c)
+        )
+    return title
+
+
+def speed(catalogue: Path, workdir: Path) -> None:
+    print("## Vitesse / speed (queries in batches of 10)\n")
+    workdir.mkdir(parents=True, exist_ok=True)
+    copy = workdir / catalogue.name
+    if not copy.is_file():
+        shutil.copy(catalogue, copy)
+    started = time.perf_counter()
+    with open_catalogue(copy) as db:
+        works = list(db.iter_works())
+    engine = engine_over(works)
+    print(f"- {len(works)} works indexed (lexical side) in {time.perf_counter() - started:.0f} s")
+    rng = random.Random(18)
+    sample = rng.sample(works, min(2_000, len(works)))
+    queries = [Query(text=roughen(w.title, rng), limit=5) for w in sample]
+    del works
+    local = threading.local()
+
+    def reader() -> Callable[[Sequence[str]], dict[str, Work]]:
+        found = getattr(local, "db", None)
+        if found is None:
+            with open_catalogue(copy) as db:
+                found = db.reader()
+            local.db = found
+        return found.get_many  # type: ignore[no-any-return]
+
+    reconciler = Reconciler(engine, lambda ids: reader()(ids))
+    batches = [queries[i : i + BATCH] for i in range(0, len(queries), BATCH)]
+    reconciler(batches[0])  # warm: caches of the first batch only
+    for threads in (1, 2):
+        fresh = Reconciler(engine, lambda ids: reader()(ids))
+        began = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            answers = list(pool.map(fresh, batches))
+        took = time.perf_counter() - began
+        right = sum(
+            bool(found) and found[0].id == w.id
+            for batch, ws in zip(answers, _chunks(sample), strict=True)
+            for found, w in zip(batch, ws, strict=True)
+        )
+        rate = len(queries) / took
+        print(
+            f"- {threads} thread(s): {rate:.0f} queries/s ({rate / TARGET:.2f}× the target of "
+            f"{TARGET}/s), best candidate right for {right}/{len(queries)}"
+        )
+    print(f"- cores: {os.cpu_count()}\n")
+
+
+def _chunks(items: Sequence[Work]) -> list[Sequence[Work]]:
+    return [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--steps", default="quality,speed")
+    parser.add_argument(
+        "--catalogue", type=Path, default=Path("/tmp/bench-publish/catalogue-100000.sqlite")
+    )
+    parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench" / "reconcile")
+    args = parser.parse_args()
+    steps = args.steps.split(",")
+    if "quality" in steps:
+        if not args.shared.is_dir():
+            sys.exit(f"{args.shared} is missing: the labelled sets are built from it")
+        quality(args.shared)
+    if "speed" in steps:
+        if not args.catalogue.is_file():
+            sys.exit(f"{args.catalogue} is missing: build it with benchmarks/publish.py")
+        speed(args.catalogue, args.workdir)
+
+
+if __name__ == "__main__":
+    main()
