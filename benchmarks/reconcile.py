@@ -17,9 +17,14 @@ of 10 on a large catalogue.
     automatic match costs a person more than a missed one). Printed: top-1 accuracy (is the
     best candidate the right work, whatever its score), precision of the matches made at the
     threshold, and recall at the threshold, per set, on the test side.
-    Peers: csv-reconcile and datasette-reconcile (PyPI) belong beside Lanterne here, run on the
-    same sets; they are not installed in this environment, and are reported as missing (see
-    ``PEERS``) rather than guessed.
+    Peers: csv-reconcile 0.3.2 (Dice over word bigrams) and datasette-reconcile 0.6.3 (SQLite
+    FTS5, and its ``LIKE`` fallback), run by ``benchmarks/_reconcile_peers.py`` in a venv of
+    their own (made in ``--workdir`` from ``benchmarks/peers/reconcile-requirements.txt`` on
+    first use), on the same catalogue (id and title of each work: neither reads a type, a
+    date or a creator unless configured column by column) and the same test-side query texts,
+    through their own reconciliation endpoints, batches of 10. Their precision and recall are
+    at their own ``match`` decision (their defaults: they ship no way to learn a threshold).
+    ``--no-peers`` leaves them out.
 ``speed``
     A copy of a large catalogue (``--catalogue``, by default the 100,000 works the publishing
     benchmark builds), indexed lexically once; 2,000 of its titles, roughened as a spreadsheet
@@ -41,7 +46,6 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from importlib.util import find_spec
 from pathlib import Path
 from typing import NamedTuple
 
@@ -63,13 +67,50 @@ MARGINS = [0.0, 1.0, 2.0, 5.0, 10.0]
 FOLDS = 5
 BETA = 0.5
 
-PEERS = {
-    # The peers of issue 18, to run on the same labelled sets. Not installed here (installing
-    # them was out of this work's bounds): each is reported as missing until someone writes
-    # its adapter (its own index built from the catalogue side, queried with the same texts).
-    "csv-reconcile": "csv_reconcile",
-    "datasette-reconcile": "datasette_reconcile",
-}
+PEERS = ("csv-reconcile", "datasette-reconcile (FTS5)", "datasette-reconcile (LIKE)")
+
+
+def run_peers(labelled: LabelledSet, workdir: Path) -> dict[str, Figures]:
+    """Each peer's figures on the test side of ``labelled``, judged as Lanterne's are."""
+    import json
+    import subprocess
+
+    from _reconcile_peers import ensure_venv
+
+    python = ensure_venv(workdir / "peers-venv")
+    test = [q for q in labelled.queries if q.side == "test"]
+    spec = {
+        "works": [{"id": w.id, "name": w.title} for w in labelled.works],
+        "queries": {f"q{n}": {"query": q.query} for n, q in enumerate(test)},
+    }
+    given = workdir / f"peers-{labelled.name}.json"
+    given.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    answer = subprocess.run(
+        [str(python), str(Path(__file__).parent / "_reconcile_peers.py"), str(given)],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    found = json.loads(answer.stdout)
+    out = {}
+    for peer in PEERS:
+        outcomes = []
+        for n, q in enumerate(test):
+            cands = found[peer].get(f"q{n}", [])
+            best = cands[0] if cands else None
+            outcomes.append(
+                Outcome(
+                    expected=q.expected,
+                    side="test",
+                    fold=0,
+                    best=best[0] if best else None,
+                    score=1.0 if best and best[2] else 0.0,
+                    second=0.0,
+                )
+            )
+        out[peer] = judge(outcomes, 1.0, 0.0)
+        print(f"    {peer}: {found['seconds'][peer]:.1f} s for {len(test)} queries")
+    return out
 
 
 class Outcome(NamedTuple):
@@ -141,7 +182,7 @@ def choose(outcomes: Sequence[Outcome]) -> tuple[float, float]:
     return best
 
 
-def quality(shared: Path) -> None:
+def quality(shared: Path, workdir: Path | None) -> None:
     print("## Qualité / quality (labelled sets from ../shared/data)\n")
     sets = labelled_sets(shared)
     outcomes: dict[str, list[Outcome]] = {}
@@ -174,13 +215,21 @@ def quality(shared: Path) -> None:
         "\n| set (test side) | service | top-1 accuracy | precision@threshold | recall@threshold |"
     )
     print("|---|---|---|---|---|")
-    for name, found in outcomes.items():
-        test = [o for o in found if o.side == "test"]
+    rows = []
+    for labelled in sets:
+        test = [o for o in outcomes[labelled.name] if o.side == "test"]
         f = judge(test, threshold, margin)
-        print(f"| {name} | Lanterne | {f.accuracy:.3f} | {f.precision:.3f} | {f.recall:.3f} |")
-        for peer, module in PEERS.items():
-            state = "installed, no adapter yet" if find_spec(module) else "not installed"
-            print(f"| {name} | {peer} | — ({state}) | — | — |")
+        rows.append(
+            f"| {labelled.name} | Lanterne | {f.accuracy:.3f} | {f.precision:.3f} | "
+            f"{f.recall:.3f} |"
+        )
+        if workdir is not None:
+            for peer, p in run_peers(labelled, workdir).items():
+                rows.append(
+                    f"| {labelled.name} | {peer} | {p.accuracy:.3f} | {p.precision:.3f} | "
+                    f"{p.recall:.3f} |"
+                )
+    print("\n".join(rows))
     print()
 
 
@@ -257,12 +306,14 @@ def main() -> None:
         "--catalogue", type=Path, default=Path("/tmp/bench-publish/catalogue-100000.sqlite")
     )
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench" / "reconcile")
+    parser.add_argument("--no-peers", action="store_true", help="Lanterne's figures only")
     args = parser.parse_args()
     steps = args.steps.split(",")
     if "quality" in steps:
         if not args.shared.is_dir():
             sys.exit(f"{args.shared} is missing: the labelled sets are built from it")
-        quality(args.shared)
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        quality(args.shared, None if args.no_peers else args.workdir)
     if "speed" in steps:
         if not args.catalogue.is_file():
             sys.exit(f"{args.catalogue} is missing: build it with benchmarks/publish.py")
