@@ -22,6 +22,7 @@ from lanterne.catalogue import (
     StateFilter,
     StoredWork,
 )
+from lanterne.catalogue._schema import SCHEMA_VERSION
 from lanterne.profile import (
     Diversity,
     Provenance,
@@ -418,7 +419,7 @@ def test_a_version_1_file_gets_the_runs_quarantine_mark(tmp_path: Path) -> None:
         db._db.execute("ALTER TABLE runs DROP COLUMN quarantine_mark")
         db._db.execute("PRAGMA user_version=1")
     with SqliteCatalogue(location) as db:
-        assert db._scalar("PRAGMA user_version") == 3
+        assert db._scalar("PRAGMA user_version") == SCHEMA_VERSION
         later = db.begin_run("src", "p", ["f.csv"]).id
         db.finish_run(later, "completed", {})
         assert db.quarantine() == []

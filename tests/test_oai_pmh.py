@@ -565,3 +565,109 @@ def test_settings_name_the_repository(tmp_path: Path, schema: Schemas) -> None:
     with _server(catalogue) as url:
         doc = _valid(schema, httpx.get(url, params={"verb": "Identify"}).content)
     assert doc.findtext(f".//{OAI}repositoryName") == "Lanterne — fonds"
+
+
+def _set_specs(url: str, schema: Schemas) -> list[str]:
+    doc = _valid(schema, httpx.get(url, params={"verb": "ListSets"}).content)
+    return [s.text or "" for s in doc.iter(f"{OAI}setSpec")]
+
+
+def _scanned_specs(catalogue: Path) -> list[str]:
+    """The setSpecs ListSets must give, from a scan of every work (``stats``)."""
+    with SqliteCatalogue(catalogue, read_only=True) as db:
+        stats = db.stats()
+    specs = ["source", "type", "territory"]
+    specs += [f"source:{s}" for s in sorted(stats.by_source)]
+    specs += [f"type:{t}" for t in sorted(stats.by_type)]
+    specs += [
+        f"territory:{c}" for c in sorted(stats.by_territory) if re.fullmatch(r"[A-Z]{2}-\w+", c)
+    ]
+    return specs
+
+
+def test_list_sets_after_an_import_adds_a_source_a_type_and_a_territory(
+    tmp_path: Path, schema: Schemas
+) -> None:
+    """ListSets reads the counts the catalogue keeps as it stores works (no scan of every work):
+    a later import's new source, types and territories are listed by the server already running,
+    as a scan would list them."""
+    catalogue = tmp_path / "c.sqlite"
+    festivals = tmp_path / "festivals.csv"
+    source = DATA / "festivals-france" / "festivals-global-festivals-_-pl.csv"
+    _export(source.read_text("utf-8-sig").splitlines(keepends=True)[:31], festivals)
+    with SqliteCatalogue(catalogue) as db:
+        ingest(db, festivals, load_mapping_profile("festivals-france"), IngestOptions(workers=0))
+    with _server(catalogue) as url:
+        before = _set_specs(url, schema)
+        assert before == _scanned_specs(catalogue)
+        with SqliteCatalogue(catalogue) as db:
+            ingest(
+                db,
+                DATA / "scenes-francophones-events",
+                load_mapping_profile("scenes-francophones-events"),
+                IngestOptions(workers=0),
+            )
+        after = _set_specs(url, schema)
+    assert after == _scanned_specs(catalogue)
+    new = set(after) - set(before)
+    assert {s.split(":")[0] for s in new} >= {"source", "type", "territory"}, new
+
+
+def _without_date(body: bytes) -> bytes:
+    return re.sub(rb"<responseDate>[^<]*</responseDate>", b"", body, count=1)
+
+
+def test_pages_written_ahead_are_the_answers_written_on_demand(five: Path, five_url: str) -> None:
+    """The server writes the next page of a list while the harvester reads the last one: what it
+    serves is byte for byte what ``respond`` writes for that token (but the responseDate)."""
+    from lanterne.publish import respond
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LANTERNE_EDM_RIGHTS", RIGHTS)
+        patch.setenv("LANTERNE_OAI_RECORDS_PAGE_MAX", "200")
+        config = OaiConfig.from_settings(five.stem)
+    params = {"verb": "ListRecords", "metadataPrefix": "edm"}
+    pages = 0
+    with SqliteCatalogue(five, read_only=True) as db:
+        while pages < 6:
+            served = httpx.get(five_url, params=params, timeout=120).content
+            if "resumptionToken" in params:  # the first page's token holds the time it began
+                written = respond(db, list(params.items()), config, five_url)
+                assert _without_date(served) == _without_date(written)
+            pages += 1
+            token = re.search(rb"<resumptionToken[^>]*>([^<]+)<", served)
+            if token is None:
+                break
+            params = {"verb": "ListRecords", "resumptionToken": token.group(1).decode()}
+            time.sleep(0.05)  # the harvester reads the page: the next one is written meanwhile
+    assert pages == 6
+
+
+def test_a_page_written_ahead_is_not_served_once_an_import_changed_the_catalogue(
+    tmp_path: Path, schema: Schemas
+) -> None:
+    """Page 2 was written ahead when page 1 went out; then an import deleted three of its works:
+    page 2 must leave them out (changed after the list began), as a page written then would."""
+    source = DATA / "festivals-france" / "festivals-global-festivals-_-pl.csv"
+    lines = source.read_text("utf-8-sig").splitlines(keepends=True)
+    export = tmp_path / "festivals.csv"
+    _export(lines[:31], export)
+    profile = load_mapping_profile("festivals-france")
+    catalogue = tmp_path / "c.sqlite"
+    with SqliteCatalogue(catalogue) as db:
+        ingest(db, export, profile, IngestOptions(workers=0))
+        ids = [s.id for s in db.work_states()]
+    time.sleep(0.01)
+    with _server(catalogue, oai_identifiers_page_max="10") as url:
+        first = httpx.get(url, params={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})
+        token = _valid(schema, first.content).findtext(f"{OAI}ListIdentifiers/{OAI}resumptionToken")
+        assert token
+        time.sleep(0.5)  # page 2 is written ahead meanwhile
+        _export([*lines[:11], *lines[14:31]], export)  # the works of page 2's first 3 lines gone
+        with SqliteCatalogue(catalogue) as db:
+            assert ingest(db, export, profile, IngestOptions(workers=0, sync=True)).deleted == 3
+        second = httpx.get(url, params={"verb": "ListIdentifiers", "resumptionToken": token})
+        page = _valid(schema, second.content)
+    config = OaiConfig.from_settings()
+    got = [h.text for h in page.iter(f"{OAI}identifier")]
+    assert got == [config.identifier(i) for i in ids[13:23]]  # a full page of 10 still

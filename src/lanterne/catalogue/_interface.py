@@ -219,6 +219,17 @@ class Catalogue(Protocol):
         """Change-log entries with a sequence number greater than ``since``, oldest first."""
         ...
 
+    def set_values(self) -> dict[str, list[str]]:
+        """The sources, types and territory keys (``stats().by_territory``'s) that live works
+        have, each list sorted, under ``source``, ``type`` and ``territory``: read from counts
+        the store keeps as it writes, not from every work."""
+        ...
+
+    def last_change(self) -> int:
+        """The sequence number of the change log's last entry (0: none): it moves whenever a
+        work is created, changed or deleted."""
+        ...
+
     def quarantine(
         self,
         source: str | None = None,

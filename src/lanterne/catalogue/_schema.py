@@ -2,7 +2,7 @@
 
 SCHEMA_VERSION = 3
 
-SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS works (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -87,3 +87,71 @@ CREATE TABLE IF NOT EXISTS image_hashes (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS image_hashes_once ON image_hashes(sha256, coalesce(work_id, ''));
 """
+
+_TERRITORIES = """
+SELECT DISTINCT coalesce(t.value->>'code', t.value->>'name') AS k
+FROM json_each({doc}, '$.diversity.territories') t
+WHERE t.value->>'level' IN ('region', 'province') AND k IS NOT NULL"""
+"""The keys of a work's regions and provinces, each once (as ``stats().by_territory`` has them;
+``_sets.territory_keys`` reads them likewise in Python)."""
+
+SET_COUNTS = f"""
+-- Live works per source, type and territory (version 3): what OAI-PMH's ListSets lists, kept as
+-- works are stored, changed and deleted, so that listing the sets reads a few rows instead of
+-- every work's document. A count may reach 0 and stay: readers keep works > 0. New works are
+-- counted by write_batch, one upsert per batch (_sets.set_counts): a trigger per inserted work,
+-- reading its document as JSON, cost 18 µs a work, more than storing it. Changes and deletions,
+-- rarer, are counted by the triggers below.
+CREATE TABLE IF NOT EXISTS set_counts (
+    kind TEXT NOT NULL CHECK (kind IN ('source', 'type', 'territory')),
+    value TEXT NOT NULL,
+    works INTEGER NOT NULL,
+    PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS set_counts_leave
+AFTER UPDATE OF source, type, doc, deleted ON works WHEN OLD.deleted = 0
+BEGIN
+    UPDATE set_counts SET works = works - 1
+        WHERE (kind = 'source' AND value = OLD.source) OR (kind = 'type' AND value = OLD.type)
+        OR (kind = 'territory' AND value IN ({_TERRITORIES.format(doc="OLD.doc")}));
+END;
+CREATE TRIGGER IF NOT EXISTS set_counts_enter
+AFTER UPDATE OF source, type, doc, deleted ON works WHEN NEW.deleted = 0
+BEGIN
+    INSERT INTO set_counts(kind, value, works)
+        VALUES ('source', NEW.source, 1), ('type', NEW.type, 1)
+        ON CONFLICT(kind, value) DO UPDATE SET works = works + 1;
+    INSERT INTO set_counts(kind, value, works)
+        SELECT 'territory', k, 1 FROM ({_TERRITORIES.format(doc="NEW.doc")}) WHERE true
+        ON CONFLICT(kind, value) DO UPDATE SET works = works + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS set_counts_delete AFTER DELETE ON works WHEN OLD.deleted = 0
+BEGIN
+    UPDATE set_counts SET works = works - 1
+        WHERE (kind = 'source' AND value = OLD.source) OR (kind = 'type' AND value = OLD.type)
+        OR (kind = 'territory' AND value IN ({_TERRITORIES.format(doc="OLD.doc")}));
+END;
+"""
+
+FILL_SET_COUNTS = """
+DELETE FROM set_counts;
+INSERT INTO set_counts(kind, value, works)
+    SELECT 'source', source, count(*) FROM works WHERE deleted = 0 GROUP BY source;
+INSERT INTO set_counts(kind, value, works)
+    SELECT 'type', type, count(*) FROM works WHERE deleted = 0 GROUP BY type;
+INSERT INTO set_counts(kind, value, works)
+    SELECT 'territory', k, count(*) FROM (
+        SELECT DISTINCT w.rowid, coalesce(t.value->>'code', t.value->>'name') AS k
+        FROM works w, json_each(w.doc, '$.diversity.territories') t
+        WHERE w.deleted = 0 AND t.value->>'level' IN ('region', 'province') AND k IS NOT NULL
+    ) GROUP BY k;
+"""
+"""The counts of a file written before version 3, from its works (once, on upgrading it)."""
+
+ADD_SET_COUNTS = (
+    "INSERT INTO set_counts(kind, value, works) VALUES (?, ?, ?) "
+    "ON CONFLICT(kind, value) DO UPDATE SET works = works + excluded.works"
+)
+"""Add to the counts (``_sets.set_counts``' rows)."""
+
+SCHEMA = _TABLES + SET_COUNTS

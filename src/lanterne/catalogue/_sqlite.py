@@ -41,7 +41,8 @@ from lanterne.catalogue._interface import (
     StoredWork,
     WorkState,
 )
-from lanterne.catalogue._schema import SCHEMA, SCHEMA_VERSION
+from lanterne.catalogue._schema import ADD_SET_COUNTS, FILL_SET_COUNTS, SCHEMA, SCHEMA_VERSION
+from lanterne.catalogue._sets import set_counts
 from lanterne.catalogue._stats import CatalogueStats
 from lanterne.catalogue._transaction import Transaction, disk_full, no_room
 from lanterne.errors import StoreError
@@ -154,7 +155,12 @@ class SqliteCatalogue:
         # would both read the schema, and the second to write could not wait its turn
         # (SQLITE_BUSY at once, a snapshot gone stale) and failed as « locked ».
         with self._write():
+            counted = self._scalar(
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='set_counts'"
+            )
             self._db.execute(SCHEMA)
+            if not counted:  # a new file (nothing to count) or one written before version 3
+                self._db.execute(FILL_SET_COUNTS)
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
             if "quarantine_mark" not in columns:  # a version 1 file
                 self._db.execute(
@@ -342,6 +348,9 @@ class SqliteCatalogue:
                 "VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?, ?, ?)",
                 inserts,
             )
+            # New works are live: counted in their sets here (a work changed or deleted is by
+            # the schema's triggers).
+            db.executemany(ADD_SET_COUNTS, set_counts((i[1], i[3], i[4]) for i in inserts))
         if restamped:
             db.executemany("UPDATE works SET source_digest=? WHERE id=?", restamped)
         return changed
@@ -613,6 +622,24 @@ class SqliteCatalogue:
             (since, limit),
         )
         return [Change(r[0], r[1], r[2], r[3], r[4], msgspec.json.decode(r[5])) for r in rows]
+
+    def set_values(self) -> dict[str, list[str]]:
+        try:
+            rows = self._db.execute(
+                "SELECT kind, value FROM set_counts WHERE works > 0 ORDER BY kind, value"
+            ).fetchall()
+        except apsw.SQLError:  # a file before version 3, opened read-only: counted as it is
+            stats = self.stats()
+            found = {"source": stats.by_source, "type": stats.by_type}
+            found["territory"] = stats.by_territory
+            return {kind: sorted(values) for kind, values in found.items()}
+        out: dict[str, list[str]] = {"source": [], "type": [], "territory": []}
+        for row in rows:
+            out[str(row[0])].append(str(row[1]))
+        return out
+
+    def last_change(self) -> int:
+        return int(self._scalar("SELECT coalesce(max(seq), 0) FROM changes"))
 
     def quarantine(
         self,

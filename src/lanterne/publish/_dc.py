@@ -68,8 +68,12 @@ def dc_element(work: Work, base: str = DEFAULT_BASE) -> etree._Element:
 
 
 @functools.cache
-def _dc_rows() -> tuple[tuple[Callable[[Work, Context], list[Value]], str], ...]:
-    return tuple((FIELDS[row.field], row.element) for row in rows("oai_dc"))
+def _dc_rows() -> tuple[tuple[Callable[[Work, Context], list[Value]], str, str, str], ...]:
+    """Each row's values and its element's tags: ``<dc:x>``, ``<dc:x xml:lang="``, ``</dc:x>``."""
+    return tuple(
+        (FIELDS[row.field], f"<{row.element}>", f'<{row.element} xml:lang="', f"</{row.element}>")
+        for row in rows("oai_dc")
+    )
 
 
 _DC_OPEN = (
@@ -84,16 +88,16 @@ def dc_text(work: Work, base: str = DEFAULT_BASE) -> str:
     without building a tree (an OAI-PMH page writes thousands)."""
     ctx = Context(base=base, link=False)
     parts = [_DC_OPEN, ">"]
-    for values, element in _dc_rows():
+    for values, start, start_lang, end in _dc_rows():
         for value in values(work, ctx):
             text = clean(value.text or value.resource or "").strip()
             if not text:
                 continue
             if value.lang:
                 lang = escape_attribute(value.lang)
-                parts.append(f'<{element} xml:lang="{lang}">{escape_text(text)}</{element}>')
+                parts.append(f'{start_lang}{lang}">{escape_text(text)}{end}')
             else:
-                parts.append(f"<{element}>{escape_text(text)}</{element}>")
+                parts.append(f"{start}{escape_text(text)}{end}")
     if len(parts) == 2:
         return _DC_OPEN + "/>"
     parts.append("</oai_dc:dc>")

@@ -394,19 +394,19 @@ class _Answer:
     def list_sets(self, args: dict[str, str]) -> None:
         if "resumptionToken" in args:
             raise OaiError("badResumptionToken", "oai.bad_token")  # none is ever given out
-        if not self.catalogue.count_states():
+        if not self.catalogue.work_states(limit=1):  # no work, deleted or not: no sets
             raise OaiError("noSetHierarchy", "oai.no_sets")
-        stats = self.catalogue.stats()
+        found = self.catalogue.set_values()  # counts kept as works are written: no scan
         sets: list[tuple[str, str]] = [
             ("source", "Œuvres par source / Works by source"),
             ("type", "Œuvres par type / Works by type"),
             ("territory", "Œuvres par région ou province / Works by region or province"),
         ]
-        sets += [(f"source:{s}", f"Source : {s} / Source: {s}") for s in sorted(stats.by_source)]
-        sets += [(f"type:{t}", f"Type : {t} / Type: {t}") for t in sorted(stats.by_type)]
+        sets += [(f"source:{s}", f"Source : {s} / Source: {s}") for s in found["source"]]
+        sets += [(f"type:{t}", f"Type : {t} / Type: {t}") for t in found["type"]]
         sets += [
             (f"territory:{c}", f"Territoire : {c} / Territory: {c}")
-            for c in sorted(stats.by_territory)
+            for c in found["territory"]
             if _CODE.fullmatch(c)
         ]
         self.body.append(
@@ -465,13 +465,15 @@ class _Answer:
         return str(text).replace(_XSI_DECLARATION, "", 1)
 
     def _header(self, state: WorkState, work: Work | None) -> str:
-        children = [
-            _el("identifier", self.config.identifier(state.id)),
-            _el("datestamp", datestamp(state.modified)),
-        ]
-        children += [_el("setSpec", spec) for spec in work_sets(work, state)]
-        deleted = state.deleted or work is None
-        return _wrap("header", children, [("status", "deleted")] if deleted else ())
+        # One format string, as _el and _wrap would write it: a header per record of a page.
+        # A setSpec (_SPEC) and a datestamp hold nothing to escape; an identifier may (« & »).
+        start = '<header status="deleted">' if state.deleted or work is None else "<header>"
+        identifier = escape_text(self.config.identifier(state.id))
+        sets = "".join([f"<setSpec>{spec}</setSpec>" for spec in work_sets(work, state)])
+        return (
+            f"{start}<identifier>{identifier}</identifier>"
+            f"<datestamp>{datestamp(state.modified)}</datestamp>{sets}</header>"
+        )
 
     def _record(self, state: WorkState, work: Work | None, metadata: str | None) -> str:
         header = self._header(state, work)
@@ -538,7 +540,7 @@ class _Answer:
         frozen = now_text(self.now)
         high = min(high, frozen) if high is not None else frozen
         spec = args.get("set")
-        if spec is not None and not self.catalogue.count_states():
+        if spec is not None and not self.catalogue.work_states(limit=1):
             raise OaiError("noSetHierarchy", "oai.no_sets")
         token = _Token(_TOKEN_VERSION, verb, prefix, spec, low, high, 0, 0, None)
         where = _where(token)
