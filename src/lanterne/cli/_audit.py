@@ -10,10 +10,11 @@ import click
 import msgspec
 
 from lanterne.cli._common import Registered, _state, echo, echo_json, weighting_names
+from lanterne.cli._footprint import Measured
 from lanterne.messages import translate
 
 
-@click.command("audit")
+@click.command("audit", cls=Measured)
 @click.argument("captures", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--platform-catalogue",
@@ -155,7 +156,7 @@ def _catalogue_lookup(
     return lookup
 
 
-@click.command("simulate")
+@click.command("simulate", cls=Measured)
 @click.option("--url", required=True, help="Adresse locale de l'API (http://127.0.0.1:8000).")
 @click.option(
     "--personas", type=click.Path(path_type=Path), required=True, help="JSON : liste de profils."
@@ -189,7 +190,7 @@ def simulate_command(
     echo(f"{output}: {rows} " + translate(state.lang, "lignes de capture"))
 
 
-@click.command("gaps")
+@click.command("gaps", cls=Measured)
 @click.option(
     "--platform",
     "platforms",
