@@ -127,3 +127,29 @@ def test_a_quick_command_says_nothing_on_stderr(catalogue: Path) -> None:
     assert done.exit_code == 0 and done.stderr == ""
     assert "footprint" not in json.loads(done.stdout)
 
+
+def test_the_reports_state_their_own_cost(catalogue: Path, tmp_path: Path) -> None:
+    from lanterne.audit import read_captures, run_audit
+    from lanterne.audit import render_html as audit_html
+    from lanterne.diagnose import build_report
+    from lanterne.diagnose import render_html as diagnosis_html
+    from lanterne.footprint import measure
+    from test_audit_verdicts import UNIFORM, _bare
+    from test_diagnose_report import three
+
+    page = tmp_path / "d.html"
+    args = ["--lang", "en", "--catalogue", str(catalogue), "diagnose", "--format", "html"]
+    done = CliRunner().invoke(cli, [*args, "-o", str(page)])
+    assert done.exit_code == 0, done.output
+    text = page.read_text("utf-8")
+    assert re.search(r"<footer><p class=\"meta cost\">Cost of this report: ≈ [0-9.]+ Wh", text)
+    assert "4 W per core" in text and "56 g CO₂e per kWh" in text and "2023" in text
+    # Rendered by other code, outside a measure, a report says nothing of a cost it did not see.
+    report = build_report(three(), "c.sqlite")
+    assert "Coût de ce rapport" not in diagnosis_html(report, "fr")
+    audit = run_audit(read_captures([_bare(tmp_path, ["194", "195"])]), UNIFORM)
+    assert "Coût de ce rapport" not in audit_html(audit, "fr")
+    with measure():
+        stated = audit_html(audit, "fr")
+    assert re.search(r"<footer><p class=\"cost\">Coût de ce rapport : ≈ [0-9,]+ Wh", stated)
+    assert "estimation, réseau FR" in stated

@@ -20,7 +20,14 @@ from lanterne.footprint._model import (
     estimate,
     grids,
 )
-from lanterne.footprint._show import about, configured_grid, footprint_of, line, server_timing
+from lanterne.footprint._show import (
+    about,
+    configured_grid,
+    cost_note,
+    footprint_of,
+    line,
+    server_timing,
+)
 
 __all__ = [
     "CPU_WATTS_PER_CORE",
@@ -32,6 +39,7 @@ __all__ = [
     "Usage",
     "about",
     "configured_grid",
+    "cost_note",
     "current",
     "estimate",
     "footprint_of",

@@ -72,3 +72,26 @@ def server_timing(footprint: Footprint) -> str:
         f'energy;desc="{about(footprint.energy_wh, "en")} Wh, estimate", '
         f'co2e;desc="{about(footprint.co2e_g, "en")} g CO2e, {footprint.grid.code} grid"'
     )
+
+
+def cost_note(lang: str) -> str | None:
+    """What the measured work running now has cost so far, with its method, for a report to
+    state its own cost; ``None`` outside ``measure()`` (a report rendered by other code)."""
+    from lanterne.footprint._measure import current
+
+    meter = current()
+    if meter is None:
+        return None
+    footprint = footprint_of(meter)
+    grid = footprint.grid
+    return translate(
+        lang,
+        "Coût de ce rapport : {line} (temps de calcul × {cpu} W par cœur, mémoire × {memory} W "
+        "par Gio pendant la durée ; {intensity} g CO₂e par kWh, {source}, {year}).",
+        line=line(footprint, lang),
+        cpu=about(footprint.model.cpu_watts_per_core, lang),
+        memory=number(footprint.model.memory_watts_per_gib, lang, 3),
+        intensity=about(grid.g_co2e_per_kwh, lang),
+        source=grid.source,
+        year=grid.year,
+    )
