@@ -108,6 +108,7 @@ bench: setup accel
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/publish.py
+	$(BIN)/python benchmarks/frugality.py --write docs/sobriete.md
 
 # Offline recommendation evaluation on ml-latest-small + Wikidata countries (needs ../shared/data).
 eval-recommend: setup

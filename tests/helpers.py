@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+
+FOOTPRINT_LINE = re.compile(r"^≈ .* Wh · ≈ .* g CO₂e, (estimation, réseau \S+|estimate, \S+ grid)$")
+"""The line a long command ends with on stderr (``cli._footprint``)."""
+
+
+def without_footprint(err: str) -> str:
+    """``err`` without the footprint line a long command ends with (what else it said)."""
+    return "".join(line for line in err.splitlines(True) if not FOOTPRINT_LINE.match(line.strip()))
 
 
 def lanterne(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

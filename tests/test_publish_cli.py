@@ -53,7 +53,7 @@ def test_check_json_in_english_counts_what_it_lists(books: Path) -> None:
         ["--lang", "en", "publish", "check", "--catalogue", str(books), "--rights", CNE, "--json"],
     )
     assert done.exit_code == 0, done.output
-    report = json.loads(done.output)
+    report = json.loads(done.stdout)
     statuses = [w["status"] for w in report["works"]]
     assert report["total"] == len(statuses) == 10000
     assert report["valid"] == statuses.count("valid") > 0

@@ -309,4 +309,4 @@ def test_publish_check_shacl_reports_each_work_and_the_totals(tmp_path: Path) ->
     assert "valide    test:1" in french.output.splitlines()
     assert "shacl : 2 œuvres — 2 valides, 0 exclues, 0 invalides" in french.output
     english = runner.invoke(cli, ["--lang", "en", *args, "--json"])
-    assert json.loads(english.output)["valid"] == 2
+    assert json.loads(english.stdout)["valid"] == 2

@@ -447,6 +447,9 @@ MESSAGES: Final[dict[str, str]] = {
     "setting.set_by_serve": N_(
         "{name} manque : ce processus est lancé par « lanterne serve --workers N », qui le pose."
     ),
+    "footprint.unknown_grid": N_(
+        "{name} vaut « {value} » : réseau électrique inconnu ; réseaux connus : {known}."
+    ),
     # Audit reports and gaps (auditreport) ----------------------------------------------------
     "gaps.ambiguous_source": N_(
         "Les identifiants de la plateforme « {platform} » se trouvent dans plusieurs sources du catalogue ({found}) : dites laquelle avec --source NOM."

@@ -326,6 +326,19 @@ SETTINGS: tuple[Setting, ...] = (
         "one is quarantined (`reason.too_large`) with its first 64 KiB, and a line too long is "
         "never held whole in memory (by the reading process or the mapping ones).",
     ),
+    # Footprint (issue 22): the grid whose carbon intensity turns energy into CO₂e.
+    Setting(
+        name="footprint_grid",
+        kind="text",
+        default="FR",
+        help_fr="Réseau électrique dont l'intensité carbone convertit l'énergie estimée d'une "
+        "commande ou d'une requête en CO₂e : un code ISO 3166 (`FR`, `BE`, `CH`, `LU`, `CA`, "
+        "`CA-QC`, `CA-NB`, `SN`, `CI`, `MA`, `TN`, `HT`), chacun avec sa source et son année "
+        "(docs/footprint.md).",
+        help_en="Electricity grid whose carbon intensity turns the estimated energy of a command "
+        "or request into CO₂e: an ISO 3166 code (`FR`, `BE`, `CH`, `LU`, `CA`, `CA-QC`, `CA-NB`, "
+        "`SN`, `CI`, `MA`, `TN`, `HT`), each with its source and year (docs/footprint.md).",
+    ),
     # Set by ``lanterne serve --workers N`` for its own processes.
     Setting(
         name="worker_secret",

@@ -16,6 +16,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from lanterne.audit._report import Report
 from lanterne.audit._words import flatten, group, parameter, rule, surface, verdict
+from lanterne.footprint import cost_note
 from lanterne.messages import translate
 from lanterne.report import BLUE, GREY, ORANGE, count, decimal, number, pct, pyplot, svg
 
@@ -150,8 +151,15 @@ def render_html(report: Report, lang: str = "fr") -> str:
         "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #767676;padding:.3rem .6rem;text-align:left}"
         ".met{color:#006b3c}.not{color:#b00020}</style></head><body><main>"
         + render_body(report, lang)
+        + _cost(lang)
         + "</main></body></html>"
     )
+
+
+def _cost(lang: str) -> str:
+    """What this page cost to make, when it is made inside a measure (``lanterne audit``)."""
+    note = cost_note(lang)
+    return "" if note is None else f'<footer><p class="cost">{html.escape(note)}</p></footer>'
 
 
 def _interval(value: float, low: float, high: float, lang: str) -> str:

@@ -11,6 +11,7 @@ import click
 import msgspec
 
 from lanterne.cli._common import Registered, _state, echo, echo_json, weighting_names
+from lanterne.cli._footprint import Measured
 from lanterne.errors import BadInput
 from lanterne.messages import translate
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from lanterne.audit import Capture
 
 
-@click.command("audit")
+@click.command("audit", cls=Measured)
 @click.argument("captures", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--platform-catalogue",
@@ -160,7 +161,7 @@ def _catalogue_lookup(
     return lookup
 
 
-@click.command("simulate")
+@click.command("simulate", cls=Measured)
 @click.option("--url", required=True, help="Adresse locale de l'API (http://127.0.0.1:8000).")
 @click.option(
     "--personas", type=click.Path(path_type=Path), required=True, help="JSON : liste de profils."
@@ -230,7 +231,7 @@ def simulate_command(
     )
 
 
-@click.command("gaps")
+@click.command("gaps", cls=Measured)
 @click.option(
     "--platform",
     "platforms",

@@ -14,6 +14,7 @@ import msgspec
 from lanterne._visible import visible
 from lanterne.catalogue import Catalogue, CatalogueStats, open_catalogue
 from lanterne.cli._common import _state, echo, echo_json
+from lanterne.cli._footprint import Measured
 from lanterne.errors import ExitCode, NotFound
 from lanterne.ingest import (
     IngestOptions,
@@ -28,7 +29,7 @@ from lanterne.profile import Work
 from lanterne.profile.schemaorg import work_to_jsonld
 
 
-@click.command("ingest")
+@click.command("ingest", cls=Measured)
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option(
     "--profile",

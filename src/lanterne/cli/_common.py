@@ -68,8 +68,11 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
 
 
 def echo_json(text: str) -> None:
-    """Print JSON text with every character a terminal obeys as a JSON escape (same data)."""
-    click.echo(visible_json(text))
+    """Print JSON text with every character a terminal obeys as a JSON escape (same data); in a
+    measured command, a JSON object gets its ``footprint`` (``cli._footprint``)."""
+    from lanterne.cli._footprint import with_footprint
+
+    click.echo(visible_json(with_footprint(text)))
 
 
 def interaction_data_options(command: Callable[..., Any]) -> Callable[..., Any]:

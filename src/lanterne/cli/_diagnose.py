@@ -11,11 +11,12 @@ import msgspec
 
 from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import _state, echo, echo_json
+from lanterne.cli._footprint import Measured
 from lanterne.errors import NotFound, ToolMissing
 from lanterne.messages import Lang, say, translate
 
 
-@click.command("diagnose")
+@click.command("diagnose", cls=Measured)
 @click.option("--source", help="Seulement cette source / only this source.")
 @click.option("--work", "work_id", help="Une seule œuvre, en détail / one work, in detail.")
 @click.option(

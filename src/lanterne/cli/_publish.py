@@ -12,6 +12,7 @@ import msgspec
 
 from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import Registered, _state, echo, echo_json
+from lanterne.cli._footprint import Measured
 from lanterne.errors import ExitCode
 from lanterne.messages import translate
 from lanterne.publish import dump, dump_formats, update_sitemaps
@@ -24,7 +25,7 @@ def publish_group() -> None:
     """Publier : fichiers complets, plans de site, contrôles / publish: dumps, sitemaps, checks."""
 
 
-@publish_group.command("check")
+@publish_group.command("check", cls=Measured)
 @click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite.")
 @click.option("--format", "fmt", type=click.Choice(["edm", "oai_dc", "shacl"]), default="edm")
 @click.option("--source", help="Une seule source / one source only.")
@@ -107,7 +108,7 @@ def _catalogue(ctx: click.Context, given: str | None) -> Path:
     return Path(given) if given else _state(ctx).settings.catalogue
 
 
-@publish_group.command("dump")
+@publish_group.command("dump", cls=Measured)
 @click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite.")
 @click.option("--format", "fmt", type=Registered(dump_formats), required=True)
 @click.option("--source", help="Une seule source / one source only.")
@@ -165,7 +166,7 @@ def dump_command(
     )
 
 
-@publish_group.command("sitemap")
+@publish_group.command("sitemap", cls=Measured)
 @click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--base-uri", help="URI de base (LANTERNE_BASE_URI).")

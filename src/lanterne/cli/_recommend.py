@@ -19,6 +19,7 @@ from lanterne.cli._common import (
     interaction_data_options,
     weighting_names,
 )
+from lanterne.cli._footprint import Measured
 from lanterne.messages import Lang, translate
 
 
@@ -158,7 +159,7 @@ def _print(result: object, source: object, lang: Lang) -> None:
             )
 
 
-@click.command("recommend")
+@click.command("recommend", cls=Measured)
 @click.argument("config", type=click.Path(path_type=Path))
 @click.option("--seeds", type=int, multiple=True, help="Remplace les graines de la configuration.")
 @click.option("--json", "as_json", is_flag=True)
@@ -232,7 +233,7 @@ def eval_recommend_command(
     )
 
 
-@click.command("prepare-movielens")
+@click.command("prepare-movielens", cls=Measured)
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
 @click.pass_context

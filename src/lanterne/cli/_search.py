@@ -13,6 +13,7 @@ import msgspec
 from lanterne._visible import visible
 from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import _state, echo, echo_json
+from lanterne.cli._footprint import Measured
 from lanterne.errors import BadInput, NotFound, ToolMissing
 from lanterne.messages import Lang, translate
 
@@ -77,7 +78,7 @@ class _BuildProgress:
             click.echo(f"  {share:.0%} {line}", err=True)
 
 
-@click.command("index")
+@click.command("index", cls=Measured)
 @click.pass_context
 def index_command(ctx: click.Context) -> None:
     """Mettre l'index de recherche à jour / update the search index."""
@@ -266,7 +267,7 @@ def _search_config(path: Path | None) -> SearchConfig:
         raise BadInput("eval.bad_config", path=path, detail=str(exc)) from None
 
 
-@click.command("search")
+@click.command("search", cls=Measured)
 @click.argument("collections", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--level", type=click.Choice(["paragraph", "article"]), default="paragraph", show_default=True

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from lanterne.cli._common import _state, echo, echo_json, interaction_data_options
+from lanterne.cli._footprint import Measured, say_footprint
 from lanterne.errors import ExitCode
 from lanterne.messages import Lang, translate
 
@@ -126,7 +127,7 @@ def get_once(site: Site, path: str, lang: Lang) -> int:
     return ExitCode.OK if 200 <= response.status_code < 400 else 1
 
 
-@click.command("demo")
+@click.command("demo", cls=Measured)
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Servir ensuite le site.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
@@ -169,6 +170,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
     if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
         site.set_home(DEMO_HOME)
     if serve:
+        say_footprint(ctx)  # the import, index and audits; serving lasts until Ctrl-C
         run_server(site, host, port, lang)
 
 

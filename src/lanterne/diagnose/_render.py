@@ -13,6 +13,7 @@ import jinja2
 from lanterne.diagnose._registry import fixes, rules
 from lanterne.diagnose._report import CatalogueReport
 from lanterne.errors import ToolMissing
+from lanterne.footprint import cost_note
 from lanterne.messages import N_, translate
 from lanterne.report import (
     BLUE,
@@ -233,6 +234,8 @@ def _render(report: CatalogueReport, lang: str, template: str) -> str:
         "fix_label": lambda fix_id: fix_labels.get(fix_id, "—") if fix_id else "—",
         "rule_label": lambda rule_id: rule_labels.get(rule_id, rule_id),
     }
+    # The standalone page states what it cost to make (when it is made inside a measure).
+    context["cost"] = cost_note(lang) if template == "report.html.j2" else None
     # The page names the catalogue file, not where it lives on this machine.
     context["report"] = _Named(report)
     return env.get_template(template).render(context)

@@ -29,6 +29,7 @@ from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.recommend import Options, Surface, diversifiers, parse_goal
 from lanterne.search import FACETS, Mode, Results
 from lanterne.settings import setting
+from lanterne.web._footprint import WORKING, MeasuredRoute
 from lanterne.web._limits import BodyTooLarge, upload_name
 from lanterne.web._site import HomeSettings, Site
 
@@ -64,6 +65,44 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody} for code in codes}
 
 
+class FootprintUsage(BaseModel):
+    cpu_seconds: float = Field(description="CPU time of the server process during the request")
+    children_cpu_seconds: float
+    wall_seconds: float
+    peak_memory_bytes: int = Field(description="The server process's peak resident memory")
+    read_bytes: int | None
+    written_bytes: int | None
+
+
+class FootprintGrid(BaseModel):
+    code: str = Field(description="ISO 3166 code of the grid (LANTERNE_FOOTPRINT_GRID)")
+    name_fr: str
+    name_en: str
+    g_co2e_per_kwh: float
+    year: int
+    source: str
+
+
+class EnergyModel(BaseModel):
+    cpu_watts_per_core: float
+    memory_watts_per_gib: float
+
+
+class Footprint(BaseModel):
+    """What the request cost, estimated from its CPU time and memory (docs/footprint.md)."""
+
+    estimate: bool = Field(description="Always true: modelled, no power counter is read")
+    method: str
+    energy_wh: float
+    co2e_g: float
+    usage: FootprintUsage
+    grid: FootprintGrid
+    model: EnergyModel
+
+
+FOOTPRINT = Field(None, description="What this answer cost: an estimate, with its method")
+
+
 class Health(BaseModel):
     status: str
     version: str
@@ -89,6 +128,7 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = Field(description="Facet → value → works")
     filters: dict[str, list[str]]
+    footprint: Footprint | None = FOOTPRINT
 
 
 class Because(BaseModel):
@@ -124,6 +164,7 @@ class GoalReport(BaseModel):
 class RecommendResponse(BaseModel):
     items: list[Pick]
     goals: GoalReport | None
+    footprint: Footprint | None = FOOTPRINT
 
 
 class AuditEntry(BaseModel):
@@ -175,6 +216,7 @@ class IngestResult(BaseModel):
     status: str
     indexed: int
     removed: int
+    footprint: Footprint | None = FOOTPRINT
 
 
 def _one_of(names: Sequence[str]) -> str:
@@ -269,7 +311,7 @@ def recommend(
 def api_router(site: Site) -> APIRouter:
     """The JSON API: what it reads (search, works, recommendations), the reports it publishes,
     and the two writes behind a token."""
-    api = APIRouter(prefix="/api")
+    api = APIRouter(prefix="/api", route_class=MeasuredRoute)
     _reading_routes(api, site)
     _report_routes(api, site)
     _writing_routes(api, site)
@@ -295,6 +337,7 @@ def _reading_routes(api: APIRouter, site: Site) -> None:
         "/search",
         response_class=Response,
         responses={200: {"model": SearchResponse}, **errors(400, 404, 422)},
+        openapi_extra=WORKING,
     )
     def search(
         q: Annotated[str, Query(max_length=500, description="Words, in French or any language")],
@@ -332,7 +375,12 @@ def _reading_routes(api: APIRouter, site: Site) -> None:
             work_to_jsonld(found), media_type="application/ld+json", headers=tdm_headers(found)
         )
 
-    @api.get("/recommend", response_model=RecommendResponse, responses=errors(400, 404, 422))
+    @api.get(
+        "/recommend",
+        response_model=RecommendResponse,
+        responses=errors(400, 404, 422),
+        openapi_extra=WORKING,
+    )
     def recommendations(
         history: Annotated[list[str], Query(description="Works already liked")] = [],  # noqa: B006
         user: Annotated[str | None, Query(max_length=200)] = None,
@@ -357,7 +405,7 @@ def _reading_routes(api: APIRouter, site: Site) -> None:
 
 
 def _report_routes(api: APIRouter, site: Site) -> None:
-    @api.get("/diagnosis", responses=errors(404))
+    @api.get("/diagnosis", responses=errors(404), openapi_extra=WORKING)
     def diagnosis() -> dict[str, Any]:
         """The catalogue's discoverability diagnosis (scores, tiers, the fixes that lift most)."""
         report = site.diagnosis()
@@ -370,7 +418,7 @@ def _report_routes(api: APIRouter, site: Site) -> None:
         """The exposure audits this server publishes."""
         return [AuditEntry(name=n, url=f"/api/audits/{n}") for n in site.audit_names()]
 
-    @api.get("/audits/{name}", responses=errors(400, 404))
+    @api.get("/audits/{name}", responses=errors(400, 404), openapi_extra=WORKING)
     def audit(name: str) -> dict[str, Any]:
         """One audit report: shares with intervals, verdicts, concentration, drift."""
         out: dict[str, Any] = msgspec.to_builtins(site.audit(name))
@@ -410,7 +458,7 @@ def _writing_routes(api: APIRouter, site: Site) -> None:
         "/ingest",
         response_model=IngestResult,
         responses=errors(400, 401, 403, 404, 413),
-        openapi_extra={"requestBody": UPLOAD_BODY},
+        openapi_extra={"requestBody": UPLOAD_BODY, **WORKING},
     )
     async def ingest_file(request: Request, credentials: Credentials = None) -> IngestResult:
         """Import a file with a bundled mapping profile (token required), then index it. Files

@@ -23,6 +23,7 @@ from lanterne.recommend import parse_goal
 from lanterne.report import N_
 from lanterne.search import FACETS
 from lanterne.web._api import RecommendResponse, parse_filters, recommend, run_search
+from lanterne.web._footprint import MeasuredRoute
 from lanterne.web._i18n import LANGS, Lang, negotiate, translations
 from lanterne.web._labels import Labeller
 from lanterne.web._publish import (
@@ -159,7 +160,9 @@ def _query(**params: Any) -> str:
 def pages_router(site: Site, pages: Pages) -> APIRouter:
     """The public pages: discovering and finding works, the published reports, the language
     switch."""
-    router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+    router = APIRouter(
+        include_in_schema=False, default_response_class=HTMLResponse, route_class=MeasuredRoute
+    )
     _discovery_pages(router, site, pages)
     _report_pages(router, site, pages)
     _language_switch(router, site)
