@@ -78,6 +78,10 @@ COMMANDS: dict[str, Lazy] = {
         "lanterne.cli._publish:publish_group",
         "Publier : fichiers complets, plans de site, contrôles / publish: dumps, sitemaps, checks.",
     ),
+    "provenance": Lazy(
+        "lanterne.cli._provenance:provenance_group",
+        "Provenance des images : vérifier, signer (C2PA) / image provenance: verify, sign (C2PA).",
+    ),
     "serve": Lazy(
         f"{_WEB}:serve_command",
         "Servir l'interface web et l'API / serve the web interface and the API.",
