@@ -251,6 +251,7 @@ def test_openapi_lists_every_endpoint(site: Client) -> None:
         "/api/audits/{name}",
         "/api/settings",
         "/api/ingest",
+        "/api/provenance/verify",
     }
     assert "ErrorBody" in spec["components"]["schemas"]
 
