@@ -130,7 +130,7 @@ def test_the_label_in_plain_words() -> None:
     label = decide([_declared(HUMAN), _c2pa(HUMAN, C2paState.TRUSTED)])
     assert label is not None
     assert label_sentence(label, "fr") == (
-        "Image signée, certificat vérifié ; déclarée création humaine par le musée"
+        "Image signée, certificat vérifié\u00a0; déclarée création humaine par le musée"
     )
     assert label_sentence(label, "en") == (
         "Signed image, certificate verified; declared human creation by le musée"
@@ -139,8 +139,8 @@ def test_the_label_in_plain_words() -> None:
     assert conflict is not None
     text = label_sentence(conflict, "fr")
     assert text == (
-        "Déclarée création humaine par le musée ; image signée, signataire non reconnu : "
-        "contenu généré par IA ; les preuves ne concordent pas : la plus forte l'emporte"
+        "Déclarée création humaine par le musée\u00a0; image signée, signataire non reconnu\u00a0: "
+        "contenu généré par IA\u00a0; les preuves ne concordent pas : la plus forte l'emporte"
     )
 
 

@@ -47,13 +47,13 @@ _CAUTION = {
 
 def strength_kind(evidence: LabelEvidence) -> str:
     """The kind of ``evidence`` in ``STRENGTH_ORDER`` (or ``c2pa-invalid``)."""
-    if evidence.method is LabelMethod.C2PA:
-        if evidence.c2pa_state is C2paState.TRUSTED:
+    if evidence.method == LabelMethod.C2PA:
+        if evidence.c2pa_state == C2paState.TRUSTED:
             return "c2pa-trusted"
-        if evidence.c2pa_state is C2paState.VALID:
+        if evidence.c2pa_state == C2paState.VALID:
             return "c2pa-valid"
         return "c2pa-invalid"
-    return evidence.method.value
+    return str(evidence.method)
 
 
 def strength(evidence: LabelEvidence) -> int:
@@ -65,7 +65,7 @@ def strength(evidence: LabelEvidence) -> int:
 
 
 def _counts(evidence: LabelEvidence) -> bool:
-    return strength(evidence) > 0 and evidence.value is not CreationLabelValue.UNKNOWN
+    return strength(evidence) > 0 and evidence.value != CreationLabelValue.UNKNOWN
 
 
 def decide(evidence: Iterable[LabelEvidence]) -> CreationLabel | None:
@@ -76,7 +76,7 @@ def decide(evidence: Iterable[LabelEvidence]) -> CreationLabel | None:
     counting = [e for e in pieces if _counts(e)]
     if counting:
         winner = min(counting, key=lambda e: (-strength(e), _CAUTION[e.value]))
-        conflict = any(e.value is not winner.value for e in counting)
+        conflict = any(e.value != winner.value for e in counting)
     else:
         # Nothing that counts: the label is unknown, said by the strongest piece there is.
         winner = max(pieces, key=strength)
@@ -125,7 +125,7 @@ def add_evidence(label: CreationLabel | None, *more: LabelEvidence) -> CreationL
             e
             for e in pieces
             if not (
-                e.method is new.method
+                e.method == new.method
                 and e.identifier is not None
                 and e.identifier == new.identifier
             )
@@ -139,11 +139,11 @@ def add_evidence(label: CreationLabel | None, *more: LabelEvidence) -> CreationL
 
 def value_words(value: CreationLabelValue, lang: str) -> str:
     """« création humaine » / “human creation” …"""
-    if value is CreationLabelValue.HUMAN:
+    if value == CreationLabelValue.HUMAN:
         return translate(lang, "création humaine")
-    if value is CreationLabelValue.AI_ASSISTED:
+    if value == CreationLabelValue.AI_ASSISTED:
         return translate(lang, "création assistée par IA")
-    if value is CreationLabelValue.SYNTHETIC:
+    if value == CreationLabelValue.SYNTHETIC:
         return translate(lang, "contenu généré par IA")
     return translate(lang, "création d'origine inconnue")
 
@@ -173,9 +173,9 @@ def evidence_words(
         text = translate(lang, "estimation d'un détecteur")
     if who:
         text += f" ({who})"
-    if evidence.value is label:
+    if evidence.value == label:
         return text
-    return text + (" : " if lang == "fr" else ": ") + what
+    return text + ("\u00a0: " if lang == "fr" else ": ") + what
 
 
 def label_words(label: CreationLabel, lang: str) -> list[str]:
@@ -189,5 +189,6 @@ def label_words(label: CreationLabel, lang: str) -> list[str]:
 
 def label_sentence(label: CreationLabel, lang: str) -> str:
     """« Déclarée création humaine par le musée ; image signée, certificat vérifié »."""
-    text = (" ; " if lang == "fr" else "; ").join(label_words(label, lang))
+    # French typography: no line break before « ; » or « : » (a no-break space).
+    text = ("\u00a0; " if lang == "fr" else "; ").join(label_words(label, lang))
     return text[:1].upper() + text[1:]
