@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -71,3 +72,30 @@ class FixedScores:
 
     def restore(self, state: dict[str, npt.NDArray[np.generic]]) -> None:
         self.scores = np.asarray(state["scores"], dtype=np.float64)
+
+
+def write_works(path: Path, works: list[Any]) -> Path:
+    """Store ``works`` (profile ``Work``s) in the catalogue ``path``, one ingest run per source."""
+    import hashlib
+
+    from lanterne.catalogue import StoredWork, open_catalogue
+    from lanterne.profile import encode_work
+
+    def stored(work: Any) -> StoredWork:
+        doc = encode_work(work)
+        return StoredWork(
+            id=work.id,
+            source=work.provenance.source,
+            source_id=work.provenance.source_id,
+            type=work.type.value,
+            doc=doc,
+            digest=hashlib.blake2b(doc, digest_size=16).digest(),
+        )
+
+    with open_catalogue(path) as catalogue:
+        for source in sorted({w.provenance.source for w in works}):
+            run = catalogue.begin_run(source, "test", ["x"])
+            mine = [stored(w) for w in works if w.provenance.source == source]
+            catalogue.write_batch(run.id, mine)
+            catalogue.finish_run(run.id, "completed", {})
+    return path

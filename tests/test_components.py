@@ -137,9 +137,31 @@ class TestComponentContract:
             assert rule.id == name and rule.weight == component.default_config().weight
             heavier = component.build(component.validate({"weight": rule.weight + 5}))
             assert heavier.weight == rule.weight + 5 and heavier.id == name
+        elif kind == "detector":
+            detector = component.build(component.default_config())
+            assert detector.name == name and detector.version
+            assert detector.inputs and detector.inputs <= {"image", "text"}
+            for item in _detector_inputs():
+                found = detector.detect(item)
+                assert found is None or (
+                    0.0 <= found.score <= 1.0 and found.detector == name and found.version
+                )
         else:
             fix = component.build(component.default_config())
             assert fix.id == name and fix.label[0] and fix.label[1]
+
+
+_C2PA_IMAGE = Path(__file__).resolve().parents[2] / "shared/standards/c2pa/fixtures/C.jpg"
+
+
+def _detector_inputs() -> list[Any]:
+    """A text, bytes that are no image, and a signed AI image when ../shared holds it."""
+    from lanterne.provenance import DetectorInput
+
+    items = [DetectorInput(text="Un texte écrit à la main."), DetectorInput(image=b"\x00" * 64)]
+    if _C2PA_IMAGE.is_file():
+        items.append(DetectorInput(image=_C2PA_IMAGE.read_bytes()))
+    return items
 
 
 def _candidates(train: sparse.csr_matrix) -> tuple[Any, Any, Any]:
@@ -174,6 +196,10 @@ def _run(component: Component) -> list[Any]:
     if component.kind == "quality_rule":
         rule = component.build(component.default_config())
         return [np.asarray([rule.applies(w) and rule.check(w) for w in WORKS])]
+    if component.kind == "detector":
+        detector = component.build(component.default_config())
+        found = [detector.detect(item) for item in _detector_inputs()]
+        return [np.asarray([msgspec.json.encode(f) for f in found])]
     fix = component.build(component.default_config())
     return [np.asarray([msgspec.json.encode(fix.apply(w)) for w in WORKS])]
 
@@ -183,6 +209,7 @@ def test_the_registry_lists_each_kind_and_refuses_unknown_names() -> None:
     assert registry.names("diversifier") == ("mmr", "calibrated", "longtail", "none")
     assert registry.names("fusion") == ("rrf", "scores")
     assert "title_fr" in registry.names("quality_rule") and "add_image" in registry.names("fix")
+    assert "c2pa" in registry.names("detector")
     with pytest.raises(BadInput) as unknown:
         registry.get("diversifier", "random")
     assert "random" in str(unknown.value) and "mmr, calibrated" in str(unknown.value)

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from lanterne.settings import SETTINGS, Setting, Settings, WebLimits, docs_table
+from lanterne.settings import (
+    SETTINGS,
+    ProvenanceSettings,
+    Setting,
+    Settings,
+    WebLimits,
+    docs_table,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI_DOC = (ROOT / "docs" / "cli.md").read_text("utf-8")
@@ -74,6 +81,7 @@ def _load_all() -> None:
     CaptureLimits.load()
     idle_seconds()
     OaiConfig.from_settings()
+    ProvenanceSettings.load()
 
 
 WHOLE = [s.env for s in SETTINGS if s.kind == "whole"]

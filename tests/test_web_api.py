@@ -253,6 +253,7 @@ def test_openapi_lists_every_endpoint(site: Client) -> None:
         "/api/ingest",
         "/api/provenance/lookup",
         "/api/provenance/register",
+        "/api/provenance/verify",
     }
     assert "ErrorBody" in spec["components"]["schemas"]
 

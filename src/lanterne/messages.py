@@ -462,6 +462,28 @@ MESSAGES: Final[dict[str, str]] = {
         "place sur ce disque, ou choisissez un catalogue sur un autre disque (--catalogue, "
         "LANTERNE_CATALOGUE), puis relancez la même commande : elle reprend où elle s'est arrêtée."
     ),
+    # Provenance
+    "web.image_missing": N_(
+        "Aucune image dans la requête : envoyez-la dans le champ « file » (multipart/form-data)."
+    ),
+    "provenance.bad_trust": N_(
+        "Réglages de confiance C2PA illisibles ({path}) : {detail}. Donnez un fichier JSON de réglages c2pa ou un fichier PEM de certificats racines."
+    ),
+    "provenance.bad_key": N_(
+        "Clé privée illisible : donnez une clé PEM non chiffrée (RSA, EC P-256/384/521 ou Ed25519), ou précisez --alg."
+    ),
+    "provenance.bad_source_type": N_(
+        "Type de source « {value} » refusé : une signature Lanterne déclare une création humaine ({allowed})."
+    ),
+    "provenance.bad_tdm": N_(
+        "Choix de fouille « {value} » inconnu. Valeurs possibles : {allowed}."
+    ),
+    "provenance.sign_failed": N_(
+        "Signature de {path} impossible : {detail}. Vérifiez que la chaîne de certificats (signataire en premier) va avec la clé."
+    ),
+    "provenance.unsupported_sign": N_(
+        "Format d'image non pris en charge pour la signature : donnez un JPEG, PNG, GIF, TIFF ou WebP."
+    ),
 }
 
 

@@ -18,6 +18,10 @@ object. Each kind says what ``build`` is given and what it returns:
     ``build(config) -> Rule``: a rule of the discoverability score (``lanterne.diagnose.Rule``).
 ``fix``
     ``build(config) -> Fix``: a fix a rule names (``lanterne.diagnose.Fix``).
+``detector``
+    ``build(config) -> Detector``: says how an image or a text was made
+    (``lanterne.provenance.Detector``: ``name``, ``version``, ``inputs``, ``detect(item)`` → a
+    label and a score 0–1, or ``None``).
 
 Built-in components are registered exactly as a plug-in's are: the modules of ``BUILTINS``, then
 every entry point of the group ``lanterne.components``, each a module with a
@@ -45,7 +49,7 @@ import msgspec
 
 from lanterne.errors import BadInput
 
-Kind = Literal["model", "diversifier", "fusion", "quality_rule", "fix"]
+Kind = Literal["model", "diversifier", "fusion", "quality_rule", "fix", "detector"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 
 ENTRY_POINTS = "lanterne.components"
@@ -57,6 +61,8 @@ BUILTINS: dict[Kind, tuple[str, ...]] = {
     "fusion": ("lanterne.search._fusion",),
     "quality_rule": ("lanterne.diagnose._rules",),
     "fix": ("lanterne.diagnose._fixes",),
+    # The image registry's detector module (``lanterne.provenance._registry``) joins this tuple.
+    "detector": ("lanterne.provenance._detectors",),
 }
 """The modules holding the built-in components of each kind, registered like a plug-in's
 (Datasette's ``DEFAULT_PLUGINS``); a kind's modules are imported when it is first asked for (a

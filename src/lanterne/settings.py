@@ -339,6 +339,27 @@ SETTINGS: tuple[Setting, ...] = (
         "or request into CO₂e: an ISO 3166 code (`FR`, `BE`, `CH`, `LU`, `CA`, `CA-QC`, `CA-NB`, "
         "`SN`, `CI`, `MA`, `TN`, `HT`), each with its source and year (docs/footprint.md).",
     ),
+    # provenance -----------------------------------------------------------------------------
+    Setting(
+        name="provenance_image_max",
+        kind="whole",
+        default=str(50 * 1024 * 1024),
+        help_fr="Octets au plus (50 Mio) d'une image dont on vérifie le manifeste C2PA ; au-delà, "
+        "le résultat est « trop grande », sans lecture.",
+        help_en="Most bytes (50 MiB) of an image whose C2PA manifest is verified; beyond, the "
+        "result is « too large », unread.",
+    ),
+    Setting(
+        name="c2pa_trust",
+        kind="path",
+        default="",
+        option="provenance verify --trust",
+        help_fr="Ancres de confiance C2PA : un fichier JSON de réglages c2pa (`trust.trust_anchors`"
+        " …) ou un fichier PEM de certificats racines ; vide : aucune, une signature saine est "
+        "au mieux « Valid ».",
+        help_en="C2PA trust anchors: a c2pa settings JSON file (`trust.trust_anchors` …) or a PEM "
+        "file of root certificates; empty: none, a sound signature is « Valid » at best.",
+    ),
     # Set by ``lanterne serve --workers N`` for its own processes.
     Setting(
         name="worker_secret",
@@ -490,6 +511,18 @@ class WebLimits(msgspec.Struct, kw_only=True, frozen=True):
 
     @classmethod
     def load(cls, **given: int) -> WebLimits:
+        """Given value, else environment, else the declared default."""
+        return load_into(cls, given)
+
+
+class ProvenanceSettings(msgspec.Struct, kw_only=True, frozen=True):
+    """What verifying an image reads: its size bound and the C2PA trust anchors' file."""
+
+    provenance_image_max: int
+    c2pa_trust: Path | None
+
+    @classmethod
+    def load(cls, **given: str | None) -> ProvenanceSettings:
         """Given value, else environment, else the declared default."""
         return load_into(cls, given)
 

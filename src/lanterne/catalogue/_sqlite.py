@@ -594,6 +594,14 @@ class SqliteCatalogue:
             " AND source=?" if source else ""
         )
         assert flags is not None  # an aggregate query always returns one row
+        creation = "coalesce(json_extract(w.doc, '$.creation_label.value'), 'unknown')"
+        by_source_creation: dict[str, dict[str, int]] = {}
+        for src, label, n in self._db.execute(
+            f"SELECT w.source, {creation} AS k, count(*) FROM works w WHERE {where} "
+            "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2",
+            params,
+        ):
+            by_source_creation.setdefault(str(src), {})[str(label)] = int(n)
         return CatalogueStats(
             works=int(flags[0]),
             by_source=grouped("w.source"),
@@ -613,6 +621,8 @@ class SqliteCatalogue:
                 self._scalar(f"SELECT count(*) FROM quarantine WHERE {q_where}", q_params)
             ),
             deleted=int(self._scalar(deleted_sql, params)),
+            by_creation=grouped(creation),
+            creation_by_source=by_source_creation,
         )
 
     def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:

@@ -21,6 +21,11 @@ class CatalogueStats(msgspec.Struct, kw_only=True):
     eof_yes: int
     quarantined: int
     deleted: int
+    by_creation: dict[str, int] = {}
+    """Creation label (``human``, ``ai-assisted``, ``synthetic``, ``unknown``; no label counts
+    as ``unknown``)."""
+    creation_by_source: dict[str, dict[str, int]] = {}
+    """Source → creation label → works."""
 
     @property
     def european_share(self) -> float | None:

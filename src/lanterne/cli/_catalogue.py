@@ -226,6 +226,7 @@ def print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
                 + translate(lang, "… {others} autres", others=len(counts) - top)
                 + f" ({n(rest)})"
             )
+    _print_creation(stats, lang)
     echo(
         translate(lang, "Part européenne : ")
         + _share(stats.european_share, stats.european_known, lang)
@@ -242,6 +243,33 @@ def print_stats(stats: CatalogueStats, lang: Lang, top: int) -> None:
             deleted=n(stats.deleted),
         )
     )
+
+
+_CREATION_ORDER = ("human", "ai-assisted", "synthetic", "unknown")
+
+
+def _print_creation(stats: CatalogueStats, lang: Lang) -> None:
+    """The creation labels' shares, over the catalogue and per source (« unknown » included:
+    a share of human creation is read against the works whose label is known)."""
+    from lanterne.profile import CreationLabelValue
+    from lanterne.provenance import value_words
+
+    def line(counts: dict[str, int]) -> str:
+        total = sum(counts.values())
+        parts = []
+        for key in _CREATION_ORDER:
+            if counts.get(key):
+                words = value_words(CreationLabelValue(key), lang)
+                parts.append(f"{words} {100 * counts[key] / total:.1f} %")
+        return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
+
+    if not stats.by_creation:
+        echo(translate(lang, "Étiquettes de création : ") + translate(lang, "(aucune donnée)"))
+        return
+    echo(translate(lang, "Étiquettes de création : ") + line(stats.by_creation))
+    if len(stats.creation_by_source) > 1:
+        for source, counts in stats.creation_by_source.items():
+            echo(f"  {visible(source):<34} {line(counts)}")
 
 
 @click.command("show")

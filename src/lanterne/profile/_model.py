@@ -23,6 +23,7 @@ from lanterne.profile._codes import (
 from lanterne.profile._vocab import (
     AgentKind,
     AttendanceMode,
+    C2paState,
     CreationLabelValue,
     DatePrecision,
     EventStatus,
@@ -264,13 +265,37 @@ class Rights(_Base, kw_only=True):
             self.licence = _web(self.licence)
 
 
+class LabelEvidence(_Base, kw_only=True):
+    """One piece of evidence about how a work was made: what it says, who gave it, how, when,
+    and what identifies it (a manifest's label, a registry entry, a detector's name and version).
+    """
+
+    value: CreationLabelValue
+    method: LabelMethod
+    declared_by: str | None = None
+    date: IsoDateTime | None = None
+    identifier: str | None = None
+    c2pa_state: C2paState | None = None
+    """For a C2PA manifest: Invalid, Valid (signature sound, signer not trusted) or Trusted."""
+    score: Annotated[float, msgspec.Meta(ge=0, le=1)] | None = None
+    """For a registry match or a detector: how sure it is, from 0 to 1."""
+
+
 class CreationLabel(_Base, kw_only=True):
-    """Was this work made by people, with AI help, or synthesised? Who says so, and how."""
+    """Was this work made by people, with AI help, or synthesised? Who says so, and how.
+
+    ``value`` … ``date`` are the evidence that won (docs/provenance.md says which wins);
+    ``evidence`` keeps every piece, and ``conflict`` is true when a piece that counts says
+    otherwise. A label written before evidence was kept has no ``evidence``: it reads the same.
+    """
 
     value: CreationLabelValue
     declared_by: str | None = None
     method: LabelMethod | None = None
     date: IsoDateTime | None = None
+    identifier: str | None = None
+    evidence: list[LabelEvidence] = []
+    conflict: bool = False
 
 
 class TdmReservation(_Base, kw_only=True):

@@ -155,7 +155,16 @@ class CreationLabelValue(StrEnum):
 class LabelMethod(StrEnum):
     DECLARATION = "declaration"
     C2PA = "c2pa"
+    REGISTRY = "registry"
     DETECTOR = "detector"
+
+
+class C2paState(StrEnum):
+    """What a C2PA reader says of a manifest (c2pa-python's validation states)."""
+
+    INVALID = "Invalid"
+    VALID = "Valid"
+    TRUSTED = "Trusted"
 
 
 class TerritoryLevel(StrEnum):

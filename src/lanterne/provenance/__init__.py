@@ -1,10 +1,46 @@
-"""Provenance and rights: the image registry and TDMRep (docs/registry-and-tdm.md)."""
+"""Provenance and rights: creation labels from their evidence, C2PA content credentials,
+detectors (docs/provenance.md), the image registry and TDMRep (docs/registry-and-tdm.md)."""
 
 from typing import TYPE_CHECKING
 
 from lanterne._exports import lazy_exports
 
 if TYPE_CHECKING:
+    from lanterne.provenance._c2pa import (
+        HUMAN_SOURCE_TYPES,
+        IPTC,
+        SOURCE_TYPES,
+        TDM_CHOICES,
+        Action,
+        C2paResult,
+        Failure,
+        TrustConfig,
+        key_algorithm,
+        sign_file,
+        source_type_label,
+        verify_bytes,
+        verify_file,
+    )
+    from lanterne.provenance._detectors import (
+        C2paDetector,
+        C2paDetectorConfig,
+        Detection,
+        Detector,
+        DetectorInput,
+        detection_evidence,
+    )
+    from lanterne.provenance._labels import (
+        STRENGTH_ORDER,
+        add_evidence,
+        decide,
+        evidence_words,
+        label_evidence,
+        label_sentence,
+        label_words,
+        strength,
+        strength_kind,
+        value_words,
+    )
     from lanterne.provenance._registry import (
         DIHEDRAL,
         MAX_DISTANCE,
@@ -40,7 +76,7 @@ if TYPE_CHECKING:
         work_value,
     )
 else:
-    # numpy, Pillow and pdqhash load only for a command that hashes images.
+    # numpy, Pillow, pdqhash and c2pa load only for a command that needs them.
     __getattr__ = lazy_exports(
         __name__,
         {
@@ -61,6 +97,41 @@ else:
                 "fingerprint",
                 "hamming",
                 "read_image",
+            ),
+            "._c2pa": (
+                "HUMAN_SOURCE_TYPES",
+                "IPTC",
+                "SOURCE_TYPES",
+                "TDM_CHOICES",
+                "Action",
+                "C2paResult",
+                "Failure",
+                "TrustConfig",
+                "key_algorithm",
+                "sign_file",
+                "source_type_label",
+                "verify_bytes",
+                "verify_file",
+            ),
+            "._detectors": (
+                "C2paDetector",
+                "C2paDetectorConfig",
+                "Detection",
+                "Detector",
+                "DetectorInput",
+                "detection_evidence",
+            ),
+            "._labels": (
+                "STRENGTH_ORDER",
+                "add_evidence",
+                "decide",
+                "evidence_words",
+                "label_evidence",
+                "label_sentence",
+                "label_words",
+                "strength",
+                "strength_kind",
+                "value_words",
             ),
             "._tdmrep": (
                 "WELL_KNOWN",
@@ -83,9 +154,22 @@ else:
 
 __all__ = [
     "DIHEDRAL",
+    "HUMAN_SOURCE_TYPES",
+    "IPTC",
     "MAX_DISTANCE",
     "MIN_QUALITY",
+    "SOURCE_TYPES",
+    "STRENGTH_ORDER",
+    "TDM_CHOICES",
     "WELL_KNOWN",
+    "Action",
+    "C2paDetector",
+    "C2paDetectorConfig",
+    "C2paResult",
+    "Detection",
+    "Detector",
+    "DetectorInput",
+    "Failure",
     "Fingerprint",
     "IndexState",
     "Lookup",
@@ -96,12 +180,21 @@ __all__ = [
     "RegistryConfig",
     "TdmRule",
     "TdmValue",
+    "TrustConfig",
+    "add_evidence",
     "as_words",
     "brute_force",
+    "decide",
+    "detection_evidence",
     "effective",
+    "evidence_words",
     "fingerprint",
     "hamming",
     "http_headers",
+    "key_algorithm",
+    "label_evidence",
+    "label_sentence",
+    "label_words",
     "matches",
     "meta_tags",
     "parse_rules",
@@ -109,7 +202,14 @@ __all__ = [
     "read_image",
     "rule_for",
     "rules_json",
+    "sign_file",
     "site_rules",
+    "source_type_label",
+    "strength",
+    "strength_kind",
     "value_of",
+    "value_words",
+    "verify_bytes",
+    "verify_file",
     "work_value",
 ]

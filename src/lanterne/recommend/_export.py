@@ -2,8 +2,9 @@
 
 The attributes of a work are those its description profile already carries (see
 docs/profile.md): ``european``, ``eof``, ``country`` (ISO 3166), ``language`` (original, BCP 47),
-``territory``, ``genre``, ``type``. So the European flag of an evaluation is exactly the one the
-catalogue, the diagnosis and the audit use (docs/european-works.md).
+``territory``, ``genre``, ``type``, ``creation`` (the creation label, when there is one). So
+the European flag of an evaluation is exactly the one the catalogue, the diagnosis and the audit
+use (docs/european-works.md).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def work_attributes(work: Work) -> Iterator[tuple[str, str]]:
     for genre in work.genres:
         yield "genre", genre.label
     yield "type", str(work.type)
+    # A goal ``creation=human`` and the audit's share of synthetic or unknown creation read the
+    # catalogue's labels (a work without one is unknown to both).
+    if work.creation_label is not None:
+        yield "creation", work.creation_label.value.value
 
 
 def write_attributes(works: Iterable[Work], path: Path, *, by: str = "source_id") -> int:

@@ -95,6 +95,7 @@ ROLES: dict[str, str] = {
 METHODS: dict[str, str] = {
     "declaration": N_("déclaration"),
     "c2pa": N_("manifeste C2PA"),
+    "registry": N_("registre d'images"),
     "detector": N_("détecteur automatique"),
 }
 

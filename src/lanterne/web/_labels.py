@@ -14,7 +14,7 @@ import pycountry
 from babel import Locale
 from babel.dates import format_date, format_time
 
-from lanterne.profile import FuzzyDate, Territory, Work
+from lanterne.profile import CreationLabel, FuzzyDate, Territory, Work
 from lanterne.recommend import Goal
 from lanterne.report import (
     ACCESS,
@@ -169,6 +169,13 @@ class Labeller:
 
     def method(self, value: str) -> str:
         return self._(METHODS[value]) if value in METHODS else value
+
+    def creation_evidence(self, label: CreationLabel) -> str:
+        """The label's evidence in plain words: « Déclarée création humaine par le musée ;
+        image signée, certificat vérifié » (conflicts said, never hidden)."""
+        from lanterne.provenance import label_sentence
+
+        return label_sentence(label, self.lang)
 
     def placed_by(self, value: str) -> str:
         return self._(PLACED_BY[value]) if value in PLACED_BY else value

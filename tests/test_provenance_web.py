@@ -1,0 +1,151 @@
+"""The creation label with its evidence on the work page (French and English), and
+``POST /api/provenance/verify`` (token required) on c2pa-python's fixtures."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from helpers import write_works
+from lanterne.profile import C2paState, CreationLabelValue, LabelEvidence, LabelMethod, Work
+from lanterne.provenance import decide
+from lanterne.search import CatalogueIndex
+from lanterne.web import Site, create_app
+from web_helpers import TOKEN, Client
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "standards" / "c2pa" / "fixtures"
+
+
+def _work(n: int, label: object) -> Work:
+    data = {
+        "id": f"musee:{n}",
+        "type": "Photograph",
+        "titles": [{"value": f"Vue du port n° {n}", "lang": "fr"}],
+        "descriptions": [{"value": "Photographie du port de Honfleur", "lang": "fr"}],
+        "provenance": {"source": "musee", "source_id": str(n)},
+    }
+    if label is not None:
+        data["creation_label"] = msgspec.to_builtins(label)
+    return msgspec.convert(data, Work)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Client:
+    folder = tmp_path_factory.mktemp("site")
+    human = decide(
+        [
+            LabelEvidence(
+                value=CreationLabelValue.HUMAN,
+                method=LabelMethod.DECLARATION,
+                declared_by="le musée",
+            ),
+            LabelEvidence(
+                value=CreationLabelValue.HUMAN,
+                method=LabelMethod.C2PA,
+                c2pa_state=C2paState.TRUSTED,
+                declared_by="Musée de Honfleur",
+                identifier="urn:c2pa:1",
+            ),
+        ]
+    )
+    disputed = decide(
+        [
+            LabelEvidence(
+                value=CreationLabelValue.HUMAN,
+                method=LabelMethod.DECLARATION,
+                declared_by="le musée",
+            ),
+            LabelEvidence(
+                value=CreationLabelValue.SYNTHETIC,
+                method=LabelMethod.C2PA,
+                c2pa_state=C2paState.VALID,
+                identifier="urn:c2pa:2",
+            ),
+        ]
+    )
+    path = write_works(folder / "c.sqlite", [_work(1, human), _work(2, disputed), _work(3, None)])
+    from lanterne.catalogue import open_catalogue
+
+    with open_catalogue(path) as catalogue:
+        CatalogueIndex(catalogue).update()
+    return Client(create_app(Site(path, token=TOKEN)))
+
+
+def _creation(page: str) -> str:
+    found = re.search(r'<dd class="creation">(.*?)</dd>', page, re.S)
+    assert found is not None, page
+    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).split()
+
+
+def test_the_work_page_says_the_label_and_its_evidence_in_plain_words(client: Client) -> None:
+    fr = " ".join(_creation(client.get("/oeuvre/musee:1").text))
+    assert fr == (
+        "Création humaine Image signée, certificat vérifié (Musée de Honfleur) ; "
+        "déclarée création humaine par le musée."
+    )
+    en = " ".join(_creation(client.get("/oeuvre/musee:1?lang=en").text))
+    assert en == (
+        "Human creation Signed image, certificate verified (Musée de Honfleur); "
+        "declared human creation by le musée."
+    )
+
+
+def test_a_conflict_is_shown_not_hidden(client: Client) -> None:
+    text = " ".join(_creation(client.get("/oeuvre/musee:2").text))
+    assert text.startswith("Création humaine (preuves discordantes)")
+    assert "image signée, signataire non reconnu : contenu généré par IA" in text
+    assert "les preuves ne concordent pas" in text
+    assert "Non déclarée" in " ".join(_creation(client.get("/oeuvre/musee:3").text))
+
+
+needs_fixtures = pytest.mark.skipif(
+    not (FIXTURES / "C.jpg").is_file(), reason=f"the C2PA fixtures are not at {FIXTURES}"
+)
+
+
+@needs_fixtures
+def test_verify_an_uploaded_image(client: Client) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    image = (FIXTURES / "C.jpg").read_bytes()
+    done = client.post(
+        "/api/provenance/verify", files={"file": ("C.jpg", image, "image/jpeg")}, headers=auth
+    )
+    assert done.status_code == 200, done.text
+    data = done.json()
+    assert data["state"] == "Valid" and data["label"] == "synthetic"
+    assert [f["code"] for f in data["failures"]] == ["signingCredential.untrusted"]
+    assert data["evidence"]["method"] == "c2pa"
+    broken = client.post(
+        "/api/provenance/verify",
+        files={"file": ("x.jpg", image[:5000], "image/jpeg")},
+        headers=auth,
+    )
+    assert broken.status_code == 200 and broken.json()["state"] == "Invalid"
+    assert broken.json()["status"] == "unreadable" and broken.json()["reason"]
+    text = client.post(
+        "/api/provenance/verify", files={"file": ("x.txt", b"bonjour", "text/plain")}, headers=auth
+    )
+    assert text.json()["status"] == "unsupported"
+
+
+def test_verify_needs_the_token_and_a_file(client: Client) -> None:
+    image = b"\xff\xd8\xff"
+    anonymous = client.post("/api/provenance/verify", files={"file": ("a.jpg", image)})
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "web.token_missing"
+    wrong = client.post(
+        "/api/provenance/verify",
+        files={"file": ("a.jpg", image)},
+        headers={"Authorization": "Bearer faux"},
+    )
+    assert wrong.status_code == 403
+    empty = client.post(
+        "/api/provenance/verify",
+        data={"autre": "x"},
+        files={"autre_fichier": ("a.txt", b"x")},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert empty.status_code == 400 and empty.json()["error"]["code"] == "web.image_missing"
