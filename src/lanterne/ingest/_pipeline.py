@@ -26,6 +26,7 @@ from lanterne.ingest._blocks import split_blocks
 from lanterne.ingest._json import read_json_items, read_json_lines
 from lanterne.ingest._mapper import Mapper
 from lanterne.ingest._mapping_profile import Join, MappingProfile
+from lanterne.ingest._marc import read_marc
 from lanterne.ingest._parallel import Entry, Lookup, Opened, Stage, mapping_fingerprint, outcomes
 from lanterne.ingest._readers import CsvReader, Item, RawRecord, ReadProblem
 from lanterne.ingest._records import (
@@ -286,6 +287,12 @@ def _open_items(
                 continue
             for item in csv_reader:
                 yield (kind, item, [])
+    elif reader.format == "marc":
+        for path in files:
+            for item in read_marc(path, encoding or "auto", limits):
+                yield ("record", item, [])
+    elif reader.format in ("oai_dc", "edm"):
+        raise BadInput("input.harvest_only", profile=profile.name, format=reader.format)
     elif reader.format in ("json", "jsonl"):
         for path in files:
             produced = (
