@@ -128,6 +128,7 @@ class Catalogue(Protocol):
         delete_ids: Sequence[str] = (),
         unchanged: int = 0,
         unchanged_keys: Sequence[str] = (),
+        run_summary: dict[str, object] | None = None,
     ) -> BatchOutcome:
         """Store one batch atomically: all of it or, on any failure or crash, none of it.
 
@@ -138,6 +139,8 @@ class Catalogue(Protocol):
 
         Other runs' open quarantine entries for a record this batch stores (or finds unchanged)
         are resolved; those for a record it quarantines again are superseded by the new entry.
+        ``run_summary``, when given, becomes the run's summary in the same transaction: a
+        checkpoint (a harvest's resumption token) that holds exactly when the batch does.
         """
         ...
 
@@ -147,7 +150,9 @@ class Catalogue(Protocol):
         those lines again); nothing else."""
         ...
 
-    def runs(self, limit: int = 20) -> list[RunInfo]: ...
+    def runs(self, limit: int = 20, source: str | None = None) -> list[RunInfo]:
+        """The latest runs, newest first (only those of ``source`` when given)."""
+        ...
 
     def get(self, work_id: str) -> Work | None:
         """The work, or ``None`` if unknown or deleted."""
