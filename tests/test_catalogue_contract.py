@@ -303,12 +303,16 @@ def test_runs_left_running_are_marked_interrupted(catalogue: Catalogue) -> None:
 
 def test_a_batch_carries_its_runs_checkpoint(catalogue: Catalogue) -> None:
     run = catalogue.begin_run("src", "p", ["https://example.org/oai"]).id
-    catalogue.write_batch(run, [stored(work("1"))], run_summary={"harvest": {"token": "p2"}})
+    catalogue.write_batch(
+        run,
+        [stored(work("1")), stored(work("2"))],
+        run_summary=lambda done: {"created": done.created, "harvest": {"token": "p2"}},
+    )
     (found,) = catalogue.runs(source="src")
     assert found.status == "running"
-    assert found.summary == {"harvest": {"token": "p2"}}
+    assert found.summary == {"created": 2, "harvest": {"token": "p2"}}
     catalogue.write_batch(run, [stored(work("2"))])  # no checkpoint: the last one stays
-    assert catalogue.runs(source="src")[0].summary == {"harvest": {"token": "p2"}}
+    assert catalogue.runs(source="src")[0].summary == {"created": 2, "harvest": {"token": "p2"}}
 
 
 def test_runs_of_one_source(catalogue: Catalogue) -> None:

@@ -7,7 +7,7 @@ tests (tests/test_catalogue_contract.py) without changing any caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Literal, Protocol
 
 import msgspec
@@ -128,7 +128,7 @@ class Catalogue(Protocol):
         delete_ids: Sequence[str] = (),
         unchanged: int = 0,
         unchanged_keys: Sequence[str] = (),
-        run_summary: dict[str, object] | None = None,
+        run_summary: Callable[[BatchOutcome], dict[str, object]] | None = None,
     ) -> BatchOutcome:
         """Store one batch atomically: all of it or, on any failure or crash, none of it.
 
@@ -139,8 +139,9 @@ class Catalogue(Protocol):
 
         Other runs' open quarantine entries for a record this batch stores (or finds unchanged)
         are resolved; those for a record it quarantines again are superseded by the new entry.
-        ``run_summary``, when given, becomes the run's summary in the same transaction: a
-        checkpoint (a harvest's resumption token) that holds exactly when the batch does.
+        ``run_summary``, when given, is called with the batch's outcome and what it returns
+        becomes the run's summary, in the same transaction: a checkpoint (a harvest's resumption
+        token and counts) that holds exactly when the batch does.
         """
         ...
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -258,7 +258,7 @@ class SqliteCatalogue:
         delete_ids: Sequence[str] = (),
         unchanged: int = 0,
         unchanged_keys: Sequence[str] = (),
-        run_summary: dict[str, object] | None = None,
+        run_summary: Callable[[BatchOutcome], dict[str, object]] | None = None,
     ) -> BatchOutcome:
         outcome = BatchOutcome(unchanged=unchanged)
         batch_id = uuid.uuid4().hex
@@ -284,7 +284,7 @@ class SqliteCatalogue:
             if run_summary is not None:
                 self._db.execute(
                     "UPDATE runs SET summary=? WHERE id=?",
-                    (_json.encode(run_summary).decode(), run_id),
+                    (_json.encode(run_summary(outcome)).decode(), run_id),
                 )
         return outcome
 
