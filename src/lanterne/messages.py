@@ -199,6 +199,34 @@ MESSAGES: Final[dict[str, str]] = {
         "{path} n'est pas du JSON valide dès le début (ligne {line}, colonne {column} : {detail}). "
         "Vérifiez l'export, ou le format déclaré par le profil ([reader] format)."
     ),
+    "harvest.profile_mismatch": N_(
+        "Le profil « {profile} » lit le format {format}, pas les notices {prefix} : donnez un "
+        "profil de ce format (préfixe et format : {expected})."
+    ),
+    "harvest.bad_identify": N_(
+        "{url} ne répond pas à Identify en OAI-PMH ({detail}). Vérifiez l'adresse de base de "
+        "l'entrepôt (elle se termine souvent par /oai)."
+    ),
+    "harvest.unreachable": N_(
+        "{url} injoignable après {tries} essais ({detail}) ; ce qui est moissonné est gardé : "
+        "relancez la même commande plus tard, elle reprend après la dernière page validée."
+    ),
+    "harvest.bounded": N_(
+        "Moisson de {url} arrêtée : limite {bound} atteinte ; relancez la même commande, elle "
+        "reprend après la dernière page validée."
+    ),
+    "harvest.too_large": N_(
+        "{url} a envoyé une réponse de plus de {limit} octets (réglage LANTERNE_MAX_RECORD_BYTES) : "
+        "moisson arrêtée après la dernière page validée."
+    ),
+    "harvest.oai_error": N_(
+        "{url} répond par l'erreur OAI-PMH {code} : {detail}. Vérifiez le préfixe "
+        "(--metadata-prefix) et l'ensemble (--set) ; ce qui est moissonné est gardé."
+    ),
+    "harvest.bad_response": N_(
+        "{url} : la page {page} n'est pas du XML OAI-PMH ({detail}) et ne dit pas où continuer ; "
+        "elle est en quarantaine, et la moisson s'arrête après la dernière page validée."
+    ),
     "input.harvest_only": N_(
         "Le profil « {profile} » lit des notices {format} moissonnées : il sert à « lanterne "
         "harvest URL --profile {profile} », pas à « lanterne ingest »."
