@@ -259,6 +259,20 @@ def test_resumes_after_sigkill_mid_harvest(tmp_path: Path) -> None:
             assert [r.status for r in runs] == ["completed", "interrupted"]
 
 
+def test_a_harvest_stopped_by_its_bound_resumes_where_it_stopped(tmp_path: Path) -> None:
+    with PyoaiServer(_items(8), page=3) as server, SqliteCatalogue(tmp_path / "c.sqlite") as cat:
+        bounded = HarvestLimits(requests_max=3, retries_max=0, backoff_ms=1)
+        with pytest.raises(HarvestFailed) as stopped:
+            _harvest(cat, server.url, limits=bounded)  # Identify and two pages, then the bound
+        assert stopped.value.key == "harvest.bounded"
+        (run,) = cat.runs(source="oai")
+        assert run.status == "interrupted" and run.summary["read"] == 6
+        assert cat.count("oai") == 6
+        summary, state = _harvest(cat, server.url)
+        assert state.resumed and (state.pages, summary.read) == (3, 2)
+        assert cat.count("oai") == 8
+
+
 def test_an_expired_token_restarts_the_list(tmp_path: Path) -> None:
     with PyoaiServer(_items(4), page=2) as server, SqliteCatalogue(tmp_path / "c.sqlite") as cat:
         run = cat.begin_run("oai", "oai-dc", [server.url]).id
