@@ -518,6 +518,12 @@ def test_harvest_lanterne_own_oai_in_oai_dc_and_edm_with_deletions(tmp_path: Pat
         assert summary.created == 4 and state.tombstones == 1
         edm = sorted(t.value for w in cat.iter_works("edm") for t in w.titles)
         assert edm == ["Agaguk", "Bonheur d'occasion", "Les Belles-sœurs", "Les Fous de Bassan"]
+        # One set, into a source of its own; an empty set is no record, not an error.
+        summary, state = _harvest(cat, url, set="source:quebec", source="byset")
+        assert (summary.created, state.set) == (4, "source:quebec")
+        assert all(w.provenance.source == "byset" for w in cat.iter_works("byset"))
+        summary, state = _harvest(cat, url, set="type:Movie", source="films")
+        assert (summary.read, state.done) == (0, True)
 
 
 # The real responses ----------------------------------------------------------------------
