@@ -303,6 +303,27 @@ def test_runs_left_running_are_marked_interrupted(catalogue: Catalogue) -> None:
     assert runs[second].summary == {"read": 3}
 
 
+def test_a_batch_carries_its_runs_checkpoint(catalogue: Catalogue) -> None:
+    run = catalogue.begin_run("src", "p", ["https://example.org/oai"]).id
+    catalogue.write_batch(
+        run,
+        [stored(work("1")), stored(work("2"))],
+        run_summary=lambda done: {"created": done.created, "harvest": {"token": "p2"}},
+    )
+    (found,) = catalogue.runs(source="src")
+    assert found.status == "running"
+    assert found.summary == {"created": 2, "harvest": {"token": "p2"}}
+    catalogue.write_batch(run, [stored(work("2"))])  # no checkpoint: the last one stays
+    assert catalogue.runs(source="src")[0].summary == {"created": 2, "harvest": {"token": "p2"}}
+
+
+def test_runs_of_one_source(catalogue: Catalogue) -> None:
+    mine = catalogue.begin_run("mine", "p", ["a"]).id
+    catalogue.begin_run("other", "p", ["b"])
+    assert [r.id for r in catalogue.runs(source="mine")] == [mine]
+    assert len(catalogue.runs()) == 2
+
+
 def test_stats_count_known_values_only(catalogue: Catalogue) -> None:
     region = Territory(level=TerritoryLevel.REGION, code="FR-BRE", name="Bretagne")
     town = Territory(level=TerritoryLevel.MUNICIPALITY, name="Rennes")

@@ -424,3 +424,16 @@ def test_every_work_can_be_written_in_dublin_core() -> None:
     )
     back = read_dc(work_to_dc(bare))
     assert (back.id, back.title, back.type) == ("x:1", "Fête", WorkType.EVENT)
+
+
+def test_read_dc_takes_languages_as_repositories_write_them() -> None:
+    # A real DSpace record (pyoai's Erasmus capture) writes « en_US »: reading it raised.
+    record = (
+        '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title xml:lang="fr_CA">Kamouraska'
+        "</dc:title><dc:language>en_US</dc:language><dc:language>fre</dc:language>"
+        "<dc:language>pas une langue</dc:language></oai_dc:dc>"
+    )
+    work = read_dc(record)
+    assert work.in_languages == ["en-US", "fr"]
+    assert work.titles[0].lang == "fr-CA"

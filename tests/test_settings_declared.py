@@ -71,10 +71,12 @@ def test_every_default_is_a_value_of_its_kind(setting: Setting) -> None:
 
 
 def _load_all() -> None:
-    """Every loader of bounds: the general settings, the web's, the captures', OAI-PMH's."""
+    """Every loader of bounds: the general settings, the web's, the captures', OAI-PMH's, the
+    harvester's."""
     from lanterne.audit._capture import CaptureLimits
     from lanterne.publish import OaiConfig
     from lanterne.search._daemon import idle_seconds
+    from lanterne.settings import HarvestLimits
 
     Settings.load()
     WebLimits.load()
@@ -82,6 +84,7 @@ def _load_all() -> None:
     idle_seconds()
     OaiConfig.from_settings()
     ProvenanceSettings.load()
+    HarvestLimits.load()
 
 
 WHOLE = [s.env for s in SETTINGS if s.kind == "whole"]

@@ -163,3 +163,14 @@ class NotLoopback(LanterneError):
 
     exit_code = ExitCode.USAGE
     http_status = 400
+
+
+# Harvesting (area "harvest") ------------------------------------------------------------------
+
+
+class HarvestFailed(LanterneError):
+    """An OAI-PMH harvest that cannot go on (server unreachable, an OAI error, a bound reached);
+    what it stored so far stays, and running it again resumes after its last committed page."""
+
+    exit_code = ExitCode.BAD_INPUT
+    http_status = 502

@@ -213,6 +213,38 @@ MESSAGES: Final[dict[str, str]] = {
         "{path} n'est pas du JSON valide dès le début (ligne {line}, colonne {column} : {detail}). "
         "Vérifiez l'export, ou le format déclaré par le profil ([reader] format)."
     ),
+    "harvest.profile_mismatch": N_(
+        "Le profil « {profile} » lit le format {format}, pas les notices {prefix} : donnez un "
+        "profil de ce format (préfixe et format : {expected})."
+    ),
+    "harvest.bad_identify": N_(
+        "{url} ne répond pas à Identify en OAI-PMH ({detail}). Vérifiez l'adresse de base de "
+        "l'entrepôt (elle se termine souvent par /oai)."
+    ),
+    "harvest.unreachable": N_(
+        "{url} injoignable après {tries} essais ({detail}) ; ce qui est moissonné est gardé : "
+        "relancez la même commande plus tard, elle reprend après la dernière page validée."
+    ),
+    "harvest.bounded": N_(
+        "Moisson de {url} arrêtée : limite {bound} atteinte ; relancez la même commande, elle "
+        "reprend après la dernière page validée."
+    ),
+    "harvest.too_large": N_(
+        "{url} a envoyé une réponse de plus de {limit} octets (réglage LANTERNE_MAX_RECORD_BYTES) : "
+        "moisson arrêtée après la dernière page validée."
+    ),
+    "harvest.oai_error": N_(
+        "{url} répond par l'erreur OAI-PMH {code} : {detail}. Vérifiez le préfixe "
+        "(--metadata-prefix) et l'ensemble (--set) ; ce qui est moissonné est gardé."
+    ),
+    "harvest.bad_response": N_(
+        "{url} : la page {page} n'est pas du XML OAI-PMH ({detail}) et ne dit pas où continuer ; "
+        "elle est en quarantaine, et la moisson s'arrête après la dernière page validée."
+    ),
+    "input.harvest_only": N_(
+        "Le profil « {profile} » lit des notices {format} moissonnées : il sert à « lanterne "
+        "harvest URL --profile {profile} », pas à « lanterne ingest »."
+    ),
     "input.join_missing": N_(
         "Fichier de jointure introuvable : {path} (jointure « {join} » du profil « {profile} »). "
         "Placez-le à cet endroit ou corrigez le profil."
@@ -420,6 +452,14 @@ MESSAGES: Final[dict[str, str]] = {
         "notice de plus de {limit} octets (réglage LANTERNE_MAX_RECORD_BYTES) : seuls ses "
         "{kept} premiers octets sont gardés"
     ),
+    # MARC readers and the OAI-PMH harvester (area "harvest")
+    "reason.bad_marc": N_("notice MARC n° {number} illisible (octet {offset}) : {detail}"),
+    "reason.bad_marc_text": N_(
+        "notice MARC n° {number} (octet {offset}) : texte illisible en UTF-8 ({detail}) ; "
+        "donnez l'encodage de l'export dans le profil ([reader] encoding)"
+    ),
+    "reason.bad_marcxml": N_("notice MARCXML ligne {number} illisible : {detail}"),
+    "reason.bad_oai_record": N_("notice OAI-PMH « {id} » illisible : {detail}"),
     "warning.dangling_ref": N_(
         "{path} : la référence @id « {ref} » ({where}) ne désigne aucun nœud du graphe ; gardée comme lien externe"
     ),
@@ -503,6 +543,11 @@ REASON_LABELS: Final[dict[str, str]] = {
     # area: jsonld
     "reason.graph_too_deep": N_("graphe JSON-LD trop profond"),
     "reason.graph_too_large": N_("graphe JSON-LD trop grand"),
+    # MARC readers and the OAI-PMH harvester (area "harvest")
+    "reason.bad_marc": N_("notice MARC illisible"),
+    "reason.bad_marc_text": N_("texte MARC illisible"),
+    "reason.bad_marcxml": N_("notice MARCXML illisible"),
+    "reason.bad_oai_record": N_("notice OAI-PMH illisible"),
     # Ingest readers (area "readers")
     "reason.too_deep": N_("imbrication trop profonde"),
     "reason.too_large": N_("notice trop grande"),

@@ -360,6 +360,43 @@ SETTINGS: tuple[Setting, ...] = (
         help_en="C2PA trust anchors: a c2pa settings JSON file (`trust.trust_anchors` …) or a PEM "
         "file of root certificates; empty: none, a sound signature is « Valid » at best.",
     ),
+    # harvesting ---------------------------------------------------------------------------
+    Setting(
+        name="harvest_requests_max",
+        kind="whole",
+        default="10000",
+        help_fr="Requêtes HTTP au plus d'une moisson OAI-PMH (`lanterne harvest`), nouvelles "
+        "tentatives comprises ; au-delà elle s'arrête après sa dernière page validée, et la "
+        "relancer reprend là.",
+        help_en="Most HTTP requests of one OAI-PMH harvest (`lanterne harvest`), retries "
+        "included; beyond, it stops after its last committed page, and running it again resumes "
+        "there.",
+    ),
+    Setting(
+        name="harvest_seconds_max",
+        kind="whole",
+        default="3600",
+        help_fr="Durée au plus (secondes) d'une moisson OAI-PMH ; au-delà elle s'arrête de même.",
+        help_en="Longest duration (seconds) of one OAI-PMH harvest; beyond, it stops likewise.",
+    ),
+    Setting(
+        name="harvest_retries_max",
+        kind="whole",
+        default="5",
+        minimum=0,
+        help_fr="Nouvelles tentatives d'une requête OAI-PMH après une erreur réseau ou une réponse "
+        "503, 429, 500, 502 ou 504 : après le `Retry-After` du serveur, sinon après 1 s, 2 s, "
+        "4 s…",
+        help_en="Retries of an OAI-PMH request after a network error or a 503, 429, 500, 502 or "
+        "504 answer: after the server's `Retry-After`, else after 1 s, 2 s, 4 s…",
+    ),
+    Setting(
+        name="harvest_timeout_max",
+        kind="whole",
+        default="60",
+        help_fr="Délai (secondes) de connexion et de lecture d'une requête OAI-PMH.",
+        help_en="Connect and read timeout (seconds) of one OAI-PMH request.",
+    ),
     # Set by ``lanterne serve --workers N`` for its own processes.
     Setting(
         name="worker_secret",
@@ -461,6 +498,28 @@ def load_into(cls: type[S], given: Mapping[str, object], prefix: str = "") -> S:
         field: _read(prefix + field, given.get(field)) for field in cls.__struct_fields__
     }
     return cls(**values)
+
+
+class HarvestLimits(msgspec.Struct, frozen=True, kw_only=True):
+    """What one OAI-PMH harvest may cost (the settings ``harvest_*_max``)."""
+
+    requests_max: int = int(setting("harvest_requests_max").default)
+    seconds_max: int = int(setting("harvest_seconds_max").default)
+    retries_max: int = int(setting("harvest_retries_max").default)
+    timeout_max: int = int(setting("harvest_timeout_max").default)
+    backoff_ms: int = 1000
+    """The first wait before a retry when the server gives no ``Retry-After`` (doubled at each
+    attempt); not a setting, a test makes it short."""
+
+    @classmethod
+    def load(cls) -> HarvestLimits:
+        """The limits the environment gives, else the declared defaults."""
+        return cls(
+            requests_max=whole("harvest_requests_max"),
+            seconds_max=whole("harvest_seconds_max"),
+            retries_max=whole("harvest_retries_max"),
+            timeout_max=whole("harvest_timeout_max"),
+        )
 
 
 class Settings(msgspec.Struct, kw_only=True):

@@ -7,7 +7,7 @@ tests (tests/test_catalogue_contract.py) without changing any caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Literal, Protocol
 
 import msgspec
@@ -147,6 +147,7 @@ class Catalogue(Protocol):
         delete_ids: Sequence[str] = (),
         unchanged: int = 0,
         unchanged_keys: Sequence[str] = (),
+        run_summary: Callable[[BatchOutcome], dict[str, object]] | None = None,
     ) -> BatchOutcome:
         """Store one batch atomically: all of it or, on any failure or crash, none of it.
 
@@ -157,6 +158,9 @@ class Catalogue(Protocol):
 
         Other runs' open quarantine entries for a record this batch stores (or finds unchanged)
         are resolved; those for a record it quarantines again are superseded by the new entry.
+        ``run_summary``, when given, is called with the batch's outcome and what it returns
+        becomes the run's summary, in the same transaction: a checkpoint (a harvest's resumption
+        token and counts) that holds exactly when the batch does.
         """
         ...
 
@@ -166,7 +170,9 @@ class Catalogue(Protocol):
         those lines again); nothing else."""
         ...
 
-    def runs(self, limit: int = 20) -> list[RunInfo]: ...
+    def runs(self, limit: int = 20, source: str | None = None) -> list[RunInfo]:
+        """The latest runs, newest first (only those of ``source`` when given)."""
+        ...
 
     def get(self, work_id: str) -> Work | None:
         """The work, or ``None`` if unknown or deleted."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -235,11 +235,11 @@ class SqliteCatalogue:
                 (status, _now(), _json.encode(summary).decode(), run_id),
             )
 
-    def runs(self, limit: int = 20) -> list[RunInfo]:
+    def runs(self, limit: int = 20, source: str | None = None) -> list[RunInfo]:
         rows = self._db.execute(
             "SELECT id, source, profile, files, started_at, finished_at, status, summary "
-            "FROM runs ORDER BY started_at DESC LIMIT ?",
-            (limit,),
+            "FROM runs WHERE ?1 IS NULL OR source=?1 ORDER BY started_at DESC LIMIT ?2",
+            (source, limit),
         )
         return [
             RunInfo(
@@ -265,6 +265,7 @@ class SqliteCatalogue:
         delete_ids: Sequence[str] = (),
         unchanged: int = 0,
         unchanged_keys: Sequence[str] = (),
+        run_summary: Callable[[BatchOutcome], dict[str, object]] | None = None,
     ) -> BatchOutcome:
         outcome = BatchOutcome(unchanged=unchanged)
         batch_id = uuid.uuid4().hex
@@ -287,6 +288,11 @@ class SqliteCatalogue:
                 self._insert_quarantine(run_id, batch_id, at, quarantine)
                 outcome.quarantined = len(quarantine)
             self._insert_batch(run_id, batch_id, at, outcome)
+            if run_summary is not None:
+                self._db.execute(
+                    "UPDATE runs SET summary=? WHERE id=?",
+                    (_json.encode(run_summary(outcome)).decode(), run_id),
+                )
         return outcome
 
     def _insert_new(

@@ -27,6 +27,10 @@ COMMANDS: dict[str, Lazy] = {
         f"{_CATALOGUE}:ingest_command",
         "Importer SOURCE (fichier ou dossier) avec un profil / ingest SOURCE with a profile.",
     ),
+    "harvest": Lazy(
+        "lanterne.cli._harvest:harvest_command",
+        "Moissonner un entrepôt OAI-PMH dans le catalogue / harvest an OAI-PMH repository.",
+    ),
     "stats": Lazy(
         f"{_CATALOGUE}:stats_command", "Statistiques du catalogue / catalogue statistics."
     ),

@@ -2,6 +2,7 @@
 
 from lanterne.ingest._dates import DateParseError, parse_date_fr
 from lanterne.ingest._encoding import detect_encoding
+from lanterne.ingest._harvest import HarvestOptions, HarvestState, harvest
 from lanterne.ingest._mapper import Mapper, RecordProblem
 from lanterne.ingest._mapping_profile import (
     MappingProfile,
@@ -17,6 +18,8 @@ __all__ = [
     "CsvReader",
     "DateParseError",
     "FileLines",
+    "HarvestOptions",
+    "HarvestState",
     "IngestOptions",
     "IngestSummary",
     "Mapper",
@@ -26,6 +29,7 @@ __all__ = [
     "RecordProblem",
     "bundled_mapping_profiles",
     "detect_encoding",
+    "harvest",
     "ingest",
     "load_mapping_profile",
     "mapping_profile_schema",

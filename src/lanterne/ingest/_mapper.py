@@ -65,6 +65,7 @@ class Mapped:
         "offer",
         "original_languages",
         "place",
+        "role",
         "territories",
         "territory_country",
         "warnings",
@@ -83,6 +84,8 @@ class Mapped:
         """Country whose subdivisions the territories name when their mapping names none."""
         self.ids: list[str] = []
         """The agent ids of the mapping being applied (``id_from``), for its contributors."""
+        self.role: str | None = None
+        """The role the occurrence being mapped gives (``role_from``), for its contributors."""
         self.place: dict[str, Any] | None = None
         self.event: dict[str, Any] | None = None
         self.offer: dict[str, Any] | None = None
@@ -187,7 +190,7 @@ def _contributor(role: str) -> Handler:
                 agent["kind"] = mapping.kind
             if i < len(ids) and ids[i] and mapping.id_scheme:
                 agent["identifiers"] = [{"scheme": mapping.id_scheme, "value": ids[i]}]
-            item: dict[str, Any] = {"agent": agent, "role": role}
+            item: dict[str, Any] = {"agent": agent, "role": mapped.role or role}
             if note:
                 item["note"] = note
             mapped.fields.setdefault("contributors", []).append(item)
@@ -645,6 +648,9 @@ class Mapper:
         for compiled in self._mappings:
             mapping = compiled.mapping
             try:
+                if mapping.each is not None:
+                    self._apply_each(record, compiled, mapped)
+                    continue
                 field = compiled.field
                 value = record.get(field) if field is not None else None
                 if type(value) is not str or len(value) > MAX_TEXT:
@@ -703,6 +709,47 @@ class Mapper:
             ) from None
         return mapped
 
+    def _apply_each(self, record: dict[str, Any], compiled: _Compiled, mapped: Mapped) -> None:
+        """Apply a mapping to each object of the list its ``each`` names (a MARC field's
+        occurrences), with the role that object's ``role_from`` gives."""
+        mapping = compiled.mapping
+        found = _get(record, mapping.each or "")
+        occurrences = [o for o in (found if isinstance(found, list) else [found]) if o]
+        applied = False
+        for occurrence in occurrences:
+            if not isinstance(occurrence, dict):
+                continue
+            values = self._cleaned(occurrence, compiled)
+            if mapping.id_from:
+                mapped.ids = self.values(occurrence, compiled, self._id_sources[id(mapping)])
+            if not values:
+                mapped.ids = []
+                continue
+            mapped.role = self._role(occurrence, mapping)
+            try:
+                compiled.handle(mapped, values, mapping)
+            finally:
+                mapped.role = None
+            applied = True
+        if not applied and mapping.required:
+            where = f"{mapping.each}.{compiled.source}"
+            raise RecordProblem("reason.missing_required", field=where, target=mapping.to)
+
+    def _role(self, occurrence: dict[str, Any], mapping: FieldMapping) -> str | None:
+        """The role of the first value of ``role_from`` the ``roles`` table knows."""
+        if not mapping.roles or not mapping.role_from:
+            return None
+        table = self.profile.vocab[mapping.roles]
+        for key in mapping.role_from:
+            raw: list[str] = []
+            self._read(occurrence, None, key, raw)
+            for value in raw:
+                code = value.strip()
+                role = table.get(code) or table.get(code.casefold())
+                if role:
+                    return role
+        return None
+
     def _with_language(self, record: dict[str, Any], mapping: FieldMapping) -> FieldMapping:
         """The mapping with the language its record gives in ``lang_from`` (checked as BCP 47)."""
         found = _get(record, mapping.lang_from or "")
@@ -722,6 +769,8 @@ class Mapper:
             matched = []
             for v in values:
                 m = pattern.search(v)
+                if m is None and mapping.unmatched == "drop":
+                    continue
                 if m is None:
                     raise ValueError(f"« {v[:80]} » ne correspond pas au motif {mapping.pattern}")
                 matched.append(m.group(1) if m.groups() else m.group(0))

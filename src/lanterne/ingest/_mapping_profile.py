@@ -18,9 +18,9 @@ import msgspec
 
 from lanterne.errors import BadProfile
 from lanterne.messages import say
-from lanterne.profile import url_problem
+from lanterne.profile import Role, url_problem
 
-Format = Literal["csv", "json", "jsonl", "jsonld"]
+Format = Literal["csv", "json", "jsonl", "jsonld", "marc", "oai_dc", "edm"]
 OnError = Literal["quarantine", "skip"]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1, pattern=r"\S")]
 SourceName = Annotated[
@@ -80,6 +80,18 @@ class FieldMapping(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Fields among ``from`` that the source writes in Title Case (Joconde's denominations,
     « Bouton De Vêtement »): their values are put in French sentence case (« Bouton de
     vêtement »); acronyms and words with inner capitals keep theirs."""
+    each: str | None = None
+    """Apply the mapping to each object of the list at this field, one by one (a MARC field's
+    occurrences, ``each = "700"``): ``from``, ``id_from`` and ``role_from`` then name keys of
+    that object (``a``, ``4``), so a name keeps its own relator code."""
+    role_from: list[str] = []
+    """Contributors: keys whose first value found in the ``roles`` table gives the role (a MARC
+    relator code ``4`` or term ``e``); the target's role when none is."""
+    roles: str | None = None
+    """The ``[vocab.NAME]`` table of role codes and terms → roles (``aut`` → ``author``)."""
+    unmatched: Literal["error", "drop"] = "error"
+    """A value ``pattern`` does not match: the record's value is invalid (``error``), or that value
+    alone is left out (``drop``: a 035 holds an ARK among other numbers)."""
 
 
 class Defaults(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -138,7 +150,12 @@ class MappingProfile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def source_columns(self) -> set[str]:
         """Columns the mappings read from the main file (joins and ``@`` references excluded)."""
-        columns = {c for r in self.map for c in (*r.from_, *r.id_from) if not c.startswith("@")}
+        columns = {
+            c
+            for r in self.map
+            for c in ((r.each,) if r.each else (*r.from_, *r.id_from))
+            if not c.startswith("@")
+        }
         if self.record.type_rule:
             columns.update(c for c in self.record.type_rule.from_ if not c.startswith("@"))
         return columns
@@ -203,6 +220,21 @@ def load_mapping_profile(name_or_path: str) -> MappingProfile:
                 path=where,
                 detail=f"table [vocab.{mapping.vocab}] absente (règle {mapping.to})",
             )
+        if mapping.roles and mapping.roles not in profile.vocab:
+            raise BadProfile(
+                "profile.invalid",
+                path=where,
+                detail=f"table [vocab.{mapping.roles}] absente (règle {mapping.to})",
+            )
+        if mapping.roles:
+            allowed = {r.value for r in Role}
+            wrong = sorted(set(profile.vocab[mapping.roles].values()) - allowed)
+            if wrong:
+                detail = (
+                    f"rôles inconnus dans [vocab.{mapping.roles}] : {', '.join(wrong)} "
+                    f"(rôles possibles : {', '.join(sorted(allowed))})"
+                )
+                raise BadProfile("profile.invalid", path=where, detail=detail)
         if not mapping.from_ and mapping.const is None:
             raise BadProfile(
                 "profile.invalid",

@@ -20,12 +20,13 @@ from typing import Any
 import msgspec
 
 from lanterne._visible import visible
-from lanterne.catalogue import Catalogue, QuarantineEntry, StoredWork
+from lanterne.catalogue import BatchOutcome, Catalogue, QuarantineEntry, StoredWork
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.ingest._blocks import split_blocks
 from lanterne.ingest._json import read_json_items, read_json_lines
 from lanterne.ingest._mapper import Mapper
 from lanterne.ingest._mapping_profile import Join, MappingProfile
+from lanterne.ingest._marc import read_marc
 from lanterne.ingest._parallel import Entry, Lookup, Opened, Stage, mapping_fingerprint, outcomes
 from lanterne.ingest._readers import CsvReader, Item, RawRecord, ReadProblem
 from lanterne.ingest._records import (
@@ -159,9 +160,29 @@ class _Run:
         self.reasons = +self.reasons
         self.works, self.problems, self.unchanged = [], [], []
 
-    def flush(self, delete_ids: list[str] | None = None) -> None:
-        if not (self.works or self.problems or delete_ids or self.unchanged):
+    def flush(
+        self,
+        delete_ids: list[str] | None = None,
+        checkpoint: Callable[[IngestSummary], dict[str, object]] | None = None,
+    ) -> None:
+        """Write the batch; with ``checkpoint``, the run's summary it gives from the summary as
+        this batch leaves it, in the same transaction (a harvest's resumption point)."""
+        if not (self.works or self.problems or delete_ids or self.unchanged or checkpoint):
             return
+        summary = self.summary
+
+        def run_summary(done: BatchOutcome) -> dict[str, object]:
+            assert checkpoint is not None
+            after = msgspec.structs.replace(
+                summary,
+                created=summary.created + done.created,
+                updated=summary.updated + done.updated,
+                unchanged=summary.unchanged + done.unchanged,
+                deleted=summary.deleted + done.deleted,
+                quarantined=summary.quarantined + done.quarantined,
+            )
+            return checkpoint(after)
+
         outcome = self.catalogue.write_batch(
             self.summary.run_id,
             self.works,
@@ -169,6 +190,7 @@ class _Run:
             delete_ids or [],
             len(self.unchanged),
             self.unchanged,
+            run_summary if checkpoint is not None else None,
         )
         s = self.summary
         s.created += outcome.created
@@ -286,6 +308,12 @@ def _open_items(
                 continue
             for item in csv_reader:
                 yield (kind, item, [])
+    elif reader.format == "marc":
+        for path in files:
+            for item in read_marc(path, encoding or "auto", limits):
+                yield ("record", item, [])
+    elif reader.format in ("oai_dc", "edm"):
+        raise BadInput("input.harvest_only", profile=profile.name, format=reader.format)
     elif reader.format in ("json", "jsonl"):
         for path in files:
             produced = (

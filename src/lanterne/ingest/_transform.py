@@ -44,8 +44,11 @@ def transform_record(
     try:
         mapped = mapper.apply(data, source_id)
         if kind == "jsonld":
-            _with_graph(mapped, data, profile)
-        work = build_work(mapped, profile, source_id, from_graph=kind == "jsonld")
+            _with_graph(mapped, node_to_fields(data), profile)
+        elif kind == "native":
+            # Fields a crosswalk read (a harvested oai_dc or EDM record), under ``@work``.
+            _with_graph(mapped, dict(data["@work"]), profile)
+        work = build_work(mapped, profile, source_id, from_graph=kind in ("jsonld", "native"))
     except RecordProblem as problem:
         return _quarantined(source_id, problem)
     except msgspec.ValidationError as exc:
@@ -60,11 +63,11 @@ def _quarantined(source_id: str | None, problem: RecordProblem) -> Quarantined:
     return Quarantined(source_id, problem.reason, params, problem.field)
 
 
-def _with_graph(mapped: Mapped, node: dict[str, Any], profile: MappingProfile) -> None:
-    """The fields of a schema.org node, with the fields the mappings gave from it over them."""
+def _with_graph(mapped: Mapped, native: Fields, profile: MappingProfile) -> None:
+    """The fields a record gives natively (a schema.org node's, a crosswalk's), with the fields
+    the mappings gave from it over them."""
     if profile.record.type is None and profile.record.type_rule is None:
         mapped.fields.pop("type", None)
-    native = node_to_fields(node)
     found = native.pop("_warnings", None)
     if found:
         # The links the node's reading dropped, then those of the mappings not already there.

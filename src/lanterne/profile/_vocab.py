@@ -85,6 +85,7 @@ class IdentifierScheme(StrEnum):
     """Identifier schemes Lanterne knows how to read, check and publish."""
 
     ISBN = "isbn"
+    ISSN = "issn"
     ISRC = "isrc"
     ISAN = "isan"
     EIDR = "eidr"

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from lanterne.profile import (
     Agent,
+    CodeError,
     FuzzyDate,
     Place,
     Role,
@@ -23,6 +24,7 @@ from lanterne.profile import (
     Work,
     WorkType,
     is_web_url,
+    normalise_language,
     primary_language,
 )
 from lanterne.publish._uris import agent_uri, place_uri, work_uri
@@ -54,6 +56,23 @@ def table() -> dict[str, Any]:
 def rows(fmt: str) -> list[Row]:
     """The field → element rows of ``oai_dc`` or ``edm``, in the order they are written."""
     return [Row(r["field"], r["element"]) for r in table()[fmt]]
+
+
+def read_language(value: str | None) -> str | None:
+    """A language as a record writes it (``en_US``, ``fre``, ``français``) in BCP 47, or
+    ``None`` when it names none: harvested records write them every way."""
+    if not value or not value.strip():
+        return None
+    try:
+        return normalise_language(value)
+    except CodeError:
+        return None
+
+
+def read_languages(values: list[str]) -> list[str]:
+    """The languages of ``values`` that name one, in BCP 47, each once."""
+    found = (read_language(v) for v in values)
+    return list(dict.fromkeys(tag for tag in found if tag))
 
 
 def role_group(role: Role) -> str:

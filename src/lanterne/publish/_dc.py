@@ -25,7 +25,15 @@ from lanterne.profile import (
     WorkType,
     is_web_url,
 )
-from lanterne.publish._crosswalk import FIELDS, Context, Value, rows, table
+from lanterne.publish._crosswalk import (
+    FIELDS,
+    Context,
+    Value,
+    read_language,
+    read_languages,
+    rows,
+    table,
+)
 from lanterne.publish._edm import (
     DEFAULT_BASE,
     _provenance,
@@ -137,7 +145,7 @@ def read_dc(data: bytes | str) -> Work:
         for el in found.get(name, []):
             text = (el.text or "").strip()
             if text:
-                out.append((text, el.get(XML_LANG) or None))
+                out.append((text, read_language(el.get(XML_LANG))))
         return out
 
     titles = [Title(value=t, lang=lang) for t, lang in texts("dc:title")]
@@ -172,7 +180,7 @@ def read_dc(data: bytes | str) -> Work:
         type=_work_type(types),
         titles=titles,
         descriptions=[LangText(value=t, lang=lang) for t, lang in texts("dc:description")],
-        in_languages=list(dict.fromkeys(t for t, _ in texts("dc:language"))),
+        in_languages=read_languages([t for t, _ in texts("dc:language")]),
         created=dates[0] if dates else None,
         genres=genres,
         subjects=[Term(label=t, lang=lang) for t, lang in texts("dc:subject")],

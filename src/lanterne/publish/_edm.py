@@ -56,6 +56,7 @@ from lanterne.publish._crosswalk import (
     media_role,
     place_key,
     place_name,
+    read_languages,
     rows,
     term_uri,
 )
@@ -502,7 +503,7 @@ def read_edm(data: bytes | str) -> Work:
         type=work_type or WorkType.CREATIVE_WORK,
         titles=titles,
         descriptions=descriptions,
-        in_languages=list(dict.fromkeys(languages)),
+        in_languages=read_languages(languages),
         genres=genres,
         subjects=subjects,
         identifiers=dedup,

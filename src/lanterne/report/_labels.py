@@ -108,6 +108,7 @@ PLACED_BY: dict[str, str] = {
 IDENTIFIERS: dict[str, str] = {
     # Names of international schemes are the same in both languages (not translated).
     "isbn": "ISBN",
+    "issn": "ISSN",
     "isrc": "ISRC",
     "isan": "ISAN",
     "eidr": "EIDR",
