@@ -6,11 +6,13 @@ literals as rdflib's N-Triples parser reads them (the W3C escaping rules).
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import rdflib
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
@@ -25,7 +27,7 @@ from lanterne.profile import (
 )
 from lanterne.publish import FORMATS, TripleWriter, agent_uri, work_document, work_uri
 from lanterne.publish._ntriples import WorkLines, quoted
-from lanterne.publish._triples import literal, ntriples
+from lanterne.publish._triples import canonical_double, literal, ntriples
 from test_crosswalk import rich_work, works
 from test_publish import BASE, CATALOGUES, Real, graph_of_document, work
 
@@ -146,3 +148,34 @@ def test_a_quoted_literal_is_written_as_literal_writes_it_and_rdflib_reads_it_ba
 )
 def test_escaping_by_hand(text: str, written: str) -> None:
     assert quoted(text) == written
+
+
+def _decimal_canonical(value: float) -> str:
+    """The canonical form as the former writer computed it, through ``Decimal``."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "INF" if value > 0 else "-INF"
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    shown = "".join(map(str, digits))
+    power = 0 if shown == "0" else len(shown) - 1 + exponent
+    return ("-" if sign else "") + shown[0] + "." + (shown[1:] or "0") + "E" + str(power)
+
+
+@given(st.floats())
+@example(0.0)
+@example(-0.0)
+@example(5e-324)
+@example(1e21)
+@example(-20.9329708192)
+def test_the_canonical_double_is_the_one_decimal_gives(value: float) -> None:
+    assert canonical_double(value) == _decimal_canonical(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [(45.5, "4.55E1"), (1e-4, "1.0E-4"), (-0.0, "-0.0E0"), (1.5e22, "1.5E22"), (0.125, "1.25E-1")],
+)
+def test_canonical_doubles_by_hand(value: float, written: str) -> None:
+    assert canonical_double(value) == written
