@@ -1,5 +1,6 @@
 """Publishing benchmark: OAI-PMH records per second harvested by sickle over loopback, from
-Lanterne's ``/oai`` and from pyoai's own server (``oaipmh.server``) serving the same works.
+Lanterne's ``/oai`` and from pyoai's own server (``oaipmh.server``) serving the same works; and
+N-Triples dump triples per second, beside rdflib serialising the same works.
 
     .venv/bin/python benchmarks/publish.py [--works 1000000] [--workdir DIR] [--steps build,oai]
 
@@ -16,6 +17,16 @@ Steps (``--steps``, comma-separated, in this order; each one function below):
     Peer: pyoai's ``BatchingServer`` over an ``IBatchingOAI`` object reading the same catalogue
     (the same states, the same works, their Dublin Core from the same crosswalk rows), behind
     ``wsgiref`` on 127.0.0.1 in a child process, same page size, harvested by the same client.
+``nt``
+    Lanterne: ``lanterne.publish.dump`` of the whole catalogue to N-Triples, in a child process,
+    once per ``--nt-outputs`` (``nt`` plain, ``nt.gz`` as ``publish dump -o F.nt.gz`` writes it);
+    wall and CPU time (CPU time is the one-core figure on a shared machine), the resident memory
+    at every tenth of the works, and the peak. Peer: rdflib, in another child, parsing each of
+    the first ``--rdflib-works`` works' published JSON-LD document into one ``Graph`` and
+    serialising it with ``format="nt"`` (the documents' own time, Lanterne's crosswalk, is
+    reported apart). rdflib's graph is a set across works, Lanterne's dump says a named agent
+    again with each work: each side's triples are counted as written. rdflib holds the whole
+    graph, so it runs on a sample; its rate is the one measured on the sample, nothing scaled.
 
 Both harvests count the records (they must equal the catalogue's works), time the harvest from
 the first request to the last record, and report the server's peak RSS (``VmHWM`` of
@@ -43,11 +54,13 @@ from resample import write_resampled
 
 TARGET = 5_000
 """Records per second harvested by sickle (issue 17)."""
+NT_TARGET = 300_000
+"""N-Triples dump triples per second (issue 17)."""
 KINDS = (
     ("festivals", "festivals-france", "festivals-global-festivals-_-pl.csv"),
     ("joconde", "joconde-costumes", "BaseJoconde-Costumes-19e-20e.csv"),
 )
-STEPS = ("build", "oai")
+STEPS = ("build", "oai", "nt")
 
 
 def _peak_rss_mib(pid: int) -> float | None:
@@ -326,6 +339,124 @@ def _harvest(url: str, prefix: str) -> dict[str, Any]:
     }
 
 
+# Step: nt ---------------------------------------------------------------------------------
+
+
+def nt(
+    catalogue: Path, works: int, workdir: Path, sample: int, outputs: list[str]
+) -> dict[str, Any]:
+    """Lanterne's N-Triples dump of the whole catalogue (each of ``outputs``: ``nt``, ``nt.gz``)
+    and rdflib building one graph of the first ``sample`` works and serialising it, each in a
+    child process of its own (its own peak memory)."""
+    figures: dict[str, Any] = {"rdflib_sample": min(sample, works)}
+    for suffix in outputs:
+        out = workdir / f"dump-{works}.{suffix}"
+        print(f"Lanterne: dump of {works:,} works to {out.name} …", file=sys.stderr)
+        figures[f"lanterne_{suffix}"] = _run_json(_child("dump-nt", str(catalogue), str(out)))
+        out.unlink(missing_ok=True)
+        Path(f"{out}.void.ttl").unlink(missing_ok=True)
+    if sample > 0:
+        out = workdir / f"rdflib-{sample}.nt"
+        print(f"rdflib: graph of {min(sample, works):,} works, serialised to nt …", file=sys.stderr)
+        figures["rdflib"] = _run_json(_child("rdflib-nt", str(catalogue), str(out), str(sample)))
+        out.unlink(missing_ok=True)
+    return figures
+
+
+def _run_json(command: list[str]) -> dict[str, Any]:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"{command[3]} failed with exit code {done.returncode}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _rss_mib() -> float:
+    """This process's resident memory now (``VmRSS``)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _dump_nt(catalogue: Path, out: Path) -> dict[str, Any]:
+    """``lanterne.publish.dump`` (what ``lanterne publish dump --format nt`` runs), with the
+    resident memory read at every tenth of the works: a streamed dump stays flat."""
+    from lanterne.catalogue import SqliteCatalogue
+    from lanterne.publish import dump
+
+    with SqliteCatalogue(catalogue, read_only=True) as db:
+        total = db.count()
+        step = max(1, total // 10)
+        memory: list[tuple[int, float]] = []
+
+        def progress(done: int) -> None:
+            if done % step == 0:
+                memory.append((done, _rss_mib()))
+
+        start, cpu = time.perf_counter(), time.process_time()
+        summary = dump(db, "nt", out, base="https://lanterne.example/", progress=progress)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {
+        "works": summary.works,
+        "triples": summary.triples,
+        "bytes": out.stat().st_size,
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "triples_per_s": summary.triples / seconds,
+        "triples_per_cpu_s": summary.triples / cpu,
+        "rss_mib_by_works": memory,
+        "peak_rss_mib": _peak_rss_mib(os.getpid()),
+    }
+
+
+def _rdflib_nt(catalogue: Path, out: Path, sample: int) -> dict[str, Any]:
+    """rdflib's way to the same triples: each work's published JSON-LD document (Lanterne's
+    crosswalk, timed apart) parsed into one ``Graph``, then ``serialize(format="nt")``."""
+    import itertools
+    import warnings
+
+    import rdflib
+
+    from lanterne.catalogue import SqliteCatalogue
+    from lanterne.publish import work_document
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)  # rdflib's own ConjunctiveGraph
+    graph = rdflib.Graph()
+    # CPU time of each phase (the machine is shared: wall time counts the other processes too).
+    documents = parsing = 0.0
+    count = 0
+    wall = time.perf_counter()
+    with SqliteCatalogue(catalogue, read_only=True) as db:
+        for work in itertools.islice(db.iter_works(), sample):
+            start = time.process_time()
+            text = json.dumps(work_document(work, "https://lanterne.example/"), ensure_ascii=False)
+            middle = time.process_time()
+            graph.parse(data=text, format="json-ld")
+            documents += middle - start
+            parsing += time.process_time() - middle
+            count += 1
+    start = time.process_time()
+    graph.serialize(destination=str(out), format="nt", encoding="utf-8")
+    serialising = time.process_time() - start
+    wall = time.perf_counter() - wall
+    triples = len(graph)
+    return {
+        "works": count,
+        "triples": triples,
+        "bytes": out.stat().st_size,
+        "seconds": wall,
+        "documents_cpu_seconds": documents,
+        "parse_cpu_seconds": parsing,
+        "serialize_cpu_seconds": serialising,
+        "cpu_seconds": parsing + serialising,
+        "triples_per_cpu_s": triples / (parsing + serialising),
+        "serialize_triples_per_cpu_s": triples / serialising,
+        "peak_rss_mib": _peak_rss_mib(os.getpid()),
+    }
+
+
 # Report -----------------------------------------------------------------------------------
 
 
@@ -364,6 +495,52 @@ def _print_oai(figures: dict[str, Any]) -> None:
     print(f"target ≥ {TARGET:,} records/s harvested by sickle: {met}")
 
 
+def _print_nt(figures: dict[str, Any]) -> None:
+    n = figures["nt"]
+    print()
+    print(f"N-Triples dump — {figures['works']:,} works")
+    print(
+        f"Python {figures['python']}, {figures['cpu_count']} cores, lanterne "
+        f"{figures['lanterne_mode']}, load average before/after "
+        f"{figures['load_before']:.1f}/{figures['load_after']:.1f}"
+    )
+    header = (
+        f"{'writer':<36}{'works':>10}{'triples':>12}{'wall s':>8}{'CPU s':>8}"
+        f"{'triples/s':>11}{'/CPU s':>10}{'peak':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for suffix in ("nt", "nt.gz"):
+        r = n.get(f"lanterne_{suffix}")
+        if r is None:
+            continue
+        print(
+            f"{'Lanterne dump (.' + suffix + ')':<36}{r['works']:>10,}{r['triples']:>12,}"
+            f"{r['seconds']:>8.1f}{r['cpu_seconds']:>8.1f}{r['triples_per_s']:>11,.0f}"
+            f"{r['triples_per_cpu_s']:>10,.0f}{r['peak_rss_mib']:>5.0f} MiB"
+        )
+        shown = ", ".join(f"{w:,}: {m:.0f}" for w, m in r["rss_mib_by_works"])
+        print(f"  resident MiB after works {shown}")
+    r = n.get("rdflib")
+    if r is not None:
+        print(
+            f"{'rdflib parse JSON-LD + serialize nt':<36}{r['works']:>10,}{r['triples']:>12,}"
+            f"{r['seconds']:>8.1f}{r['cpu_seconds']:>8.1f}{'':>11}"
+            f"{r['triples_per_cpu_s']:>10,.0f}{r['peak_rss_mib']:>5.0f} MiB"
+        )
+        print(
+            f"  serialize alone {r['serialize_cpu_seconds']:.1f} CPU s "
+            f"({r['serialize_triples_per_cpu_s']:,.0f} triples/CPU s); the JSON-LD documents it "
+            f"read {r['documents_cpu_seconds']:.1f} CPU s more (wall s: all three)"
+        )
+    best = max(
+        (n[k]["triples_per_cpu_s"] for k in ("lanterne_nt", "lanterne_nt.gz") if k in n),
+        default=0.0,
+    )
+    met = "met" if best >= NT_TARGET else "NOT met"
+    print(f"target ≥ {NT_TARGET:,} triples/s on one core (per CPU second): {met}")
+
+
 # Main -------------------------------------------------------------------------------------
 
 
@@ -375,6 +552,10 @@ def _run_child(args: list[str]) -> int:
         _serve_pyoai(Path(args[1]), int(args[2]), int(args[3]))
     elif kind == "harvest":
         print(json.dumps(_harvest(args[1], args[2])))
+    elif kind == "dump-nt":
+        print(json.dumps(_dump_nt(Path(args[1]), Path(args[2]))))
+    elif kind == "rdflib-nt":
+        print(json.dumps(_rdflib_nt(Path(args[1]), Path(args[2]), int(args[3]))))
     return 0
 
 
@@ -392,6 +573,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
+    parser.add_argument(
+        "--rdflib-works", type=int, default=20_000, help="works rdflib serialises (nt step)"
+    )
+    parser.add_argument("--nt-outputs", default="nt,nt.gz", help="dumps written (nt step)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -432,11 +617,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  built in {built['seconds']:.0f} s", file=sys.stderr)
         if "oai" in steps:
             figures["oai"] = oai(Path(built["path"]), built["works"], args.prefix, page)
+        if "nt" in steps:
+            outputs = [o for o in args.nt_outputs.split(",") if o in ("nt", "nt.gz")]
+            figures["target_triples_per_s"] = NT_TARGET
+            figures["nt"] = nt(
+                Path(built["path"]), built["works"], workdir, args.rdflib_works, outputs
+            )
         figures["load_after"] = os.getloadavg()[0]
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")
     if "oai" in figures:
         _print_oai(figures)
+    if "nt" in figures:
+        _print_nt(figures)
     return 0
 
 

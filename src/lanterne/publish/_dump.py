@@ -30,6 +30,11 @@ from lanterne.publish._uris import work_uri
 
 MAX_KEPT = 20
 """Distinct licences and attributions kept per source for the description (memory bound)."""
+GZIP_LEVEL = 6
+"""zlib's own default, as ``gzip`` (the command) uses: on an N-Triples dump, 97 % of level 9's
+compression (ratio 12.0 against 12.4) in half its time (level 9, ``GzipFile``'s default, took
+as long as writing the triples); levels 1 and 3 are twice as fast again but make the file 25 to
+40 % larger, for every download."""
 
 
 class SourceFacts(msgspec.Struct, kw_only=True):
@@ -101,7 +106,10 @@ def dump(
     with atomic_file(out) as raw:
         packed: IO[bytes] = raw
         if out.name.endswith(".gz"):
-            packed = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="wb", mtime=0))
+            packed = cast(
+                IO[bytes],
+                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0),
+            )
         text = io.TextIOWrapper(packed, encoding="utf-8", newline="\n")
         text.write(writer.header())
         for work in catalogue.iter_works(source):

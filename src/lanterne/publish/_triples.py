@@ -11,10 +11,8 @@ N-Triples terms, as the JSON-LD to RDF algorithm does (JSON-LD 1.1 §8.6: an int
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from lanterne.publish._document import SCHEMA, coercion
@@ -60,16 +58,27 @@ def _vocab(term: str) -> str:
 
 
 def canonical_double(value: float) -> str:
-    """The canonical ``xsd:double`` form: ``4.55E1``, ``1.0E-4``, ``INF``, ``NaN``."""
-    if math.isnan(value):
+    """The canonical ``xsd:double`` form: ``4.55E1``, ``1.0E-4``, ``INF``, ``NaN``.
+
+    Read from ``repr``, the shortest decimal that reads back as the float (what ``Decimal`` of
+    it normalises, without building one: a dump writes two a festival)."""
+    text = repr(value)
+    sign = ""
+    if text[0] == "-":
+        sign, text = "-", text[1:]
+    if text == "nan":
         return "NaN"
-    if math.isinf(value):
-        return "INF" if value > 0 else "-INF"
-    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
-    assert isinstance(exponent, int)  # a finite number
-    shown = "".join(map(str, digits))
-    power = 0 if shown == "0" else len(shown) - 1 + exponent
-    return ("-" if sign else "") + shown[0] + "." + (shown[1:] or "0") + "E" + str(power)
+    if text == "inf":
+        return sign + "INF"
+    mantissa, _, exponent = text.partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction).lstrip("0")
+    # The first significant digit's power of ten: its place in ``whole`` and the exponent.
+    power = len(whole) - 1 - (len(whole) + len(fraction) - len(digits))
+    digits = digits.rstrip("0")
+    if not digits:
+        return sign + "0.0E0"
+    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{power + int(exponent or 0)}"
 
 
 class TripleWriter:

@@ -56,7 +56,7 @@ def work_to_jsonld(work: Work) -> dict[str, Any]:
                 {
                     "@type": "PropertyValue",
                     "propertyID": PROPERTY_PREFIX + key,
-                    "value": json.dumps(value, ensure_ascii=False, sort_keys=True),
+                    "value": _record_json(value),
                 }
                 for key, value in sorted(residual.items())
             ],
@@ -66,12 +66,22 @@ def work_to_jsonld(work: Work) -> dict[str, Any]:
 
 _MISSING: Any = object()
 
+# ``json.dumps`` with options builds an encoder per call; one kept gives the same text.
+_record_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+@functools.cache
+def _work_fields() -> tuple[msgspec.structs.FieldInfo, ...]:
+    """The fields of ``Work``, read once: ``msgspec.structs.fields`` evaluates the class's
+    annotations on every call, which cost more than the rest of writing a work."""
+    return msgspec.structs.fields(Work)
+
 
 @functools.cache
 def _field_defaults() -> dict[str, Any]:
     """What reading gives for a field the document leaves out: its default, as builtins."""
     defaults: dict[str, Any] = {}
-    for field in msgspec.structs.fields(Work):
+    for field in _work_fields():
         if field.default is not msgspec.NODEFAULT:
             defaults[field.encode_name] = _to_builtins(field.default)
         elif field.default_factory is not msgspec.NODEFAULT:
@@ -91,7 +101,7 @@ def _residual(work: Work, data: dict[str, Any], node: dict[str, Any]) -> dict[st
     back = read_native(node)
     defaults = _field_defaults()
     residual: dict[str, Any] = {}
-    for field in msgspec.structs.fields(Work):
+    for field in _work_fields():
         name = field.encode_name
         value = getattr(work, field.name)
         # ``data`` (the work as builtins) omits fields left at their default.
