@@ -435,6 +435,16 @@ MESSAGES: Final[dict[str, str]] = {
         "place sur ce disque, ou choisissez un catalogue sur un autre disque (--catalogue, "
         "LANTERNE_CATALOGUE), puis relancez la même commande : elle reprend où elle s'est arrêtée."
     ),
+    "store.unreachable": N_(
+        "Le serveur PostgreSQL du catalogue {path} ne répond pas ({detail}) : rien n'a été écrit "
+        "après le dernier lot validé. Vérifiez que le serveur tourne et que l'URL (hôte, port, "
+        "base, utilisateur) est juste, puis relancez la même commande : elle reprend où elle "
+        "s'est arrêtée."
+    ),
+    "store.older": N_(
+        "Le catalogue {path} a un schéma plus ancien que cette version de Lanterne (schéma "
+        "{found} < {known}). Mettez-le à jour : lanterne migrate --catalogue {path}"
+    ),
 }
 
 
