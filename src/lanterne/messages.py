@@ -436,8 +436,8 @@ MESSAGES: Final[dict[str, str]] = {
         "LANTERNE_CATALOGUE), puis relancez la même commande : elle reprend où elle s'est arrêtée."
     ),
     "store.unreachable": N_(
-        "Le serveur PostgreSQL du catalogue {path} ne répond pas ({detail}) : rien n'a été écrit "
-        "après le dernier lot validé. Vérifiez que le serveur tourne et que l'URL (hôte, port, "
+        "Le serveur PostgreSQL du catalogue {path} ne répond pas ({detail}) : aucun lot n'est "
+        "écrit à moitié, le catalogue garde les lots déjà validés. Vérifiez que le serveur tourne et que l'URL (hôte, port, "
         "base, utilisateur) est juste, puis relancez la même commande : elle reprend où elle "
         "s'est arrêtée."
     ),

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import msgspec
 
+from lanterne._location import beside, display_name, is_server, without_password
 from lanterne.catalogue._diff import field_diff
 from lanterne.catalogue._interface import (
     BatchOutcome,
@@ -15,7 +16,6 @@ from lanterne.catalogue._interface import (
     StoredWork,
     WorkState,
 )
-from lanterne.catalogue._location import beside, display_name, is_server, without_password
 from lanterne.catalogue._sqlite import SqliteCatalogue
 from lanterne.catalogue._stats import CatalogueStats
 

@@ -21,6 +21,7 @@ leaves the batches committed before it, as on SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Iterator, Sequence
@@ -29,6 +30,7 @@ from typing import Any
 import msgspec
 import psycopg
 
+from lanterne._location import without_password
 from lanterne.catalogue._diff import field_diff
 from lanterne.catalogue._interface import (
     BatchOutcome,
@@ -41,7 +43,6 @@ from lanterne.catalogue._interface import (
     StoredWork,
     WorkState,
 )
-from lanterne.catalogue._location import without_password
 from lanterne.catalogue._pg_schema import MIGRATIONS, SCHEMA_VERSION
 from lanterne.catalogue._stats import CatalogueStats
 from lanterne.errors import StoreError
@@ -187,8 +188,16 @@ class PostgresCatalogue:
         row = self._db.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
-    def _locked(self) -> _Write:
-        return _Write(self)
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One write transaction holding the catalogue's lock; a lost server is a
+        ``StoreError`` (the server rolls the transaction back)."""
+        try:
+            with self._db.transaction():
+                self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+                yield
+        except psycopg.OperationalError as exc:
+            raise _unreachable(self.location, exc) from None
 
     # Runs --------------------------------------------------------------------------------
 
@@ -699,34 +708,6 @@ class PostgresCatalogue:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class _Write:
-    """One write transaction holding the catalogue's lock; a lost server is a ``StoreError``."""
-
-    def __init__(self, catalogue: PostgresCatalogue) -> None:
-        self._catalogue = catalogue
-        self._tx: psycopg.Transaction | None = None
-
-    def __enter__(self) -> None:
-        db = self._catalogue._db
-        try:
-            self._tx = db.transaction()
-            self._tx.__enter__()
-            db.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
-        except psycopg.OperationalError as exc:
-            raise _unreachable(self._catalogue.location, exc) from None
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any
-    ) -> None:
-        assert self._tx is not None
-        try:
-            self._tx.__exit__(exc_type, exc, tb)
-        except psycopg.OperationalError as failed:
-            raise _unreachable(self._catalogue.location, failed) from None
-        if isinstance(exc, psycopg.OperationalError):
-            raise _unreachable(self._catalogue.location, exc) from None
 
 
 class ChangeListener:

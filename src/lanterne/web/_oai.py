@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from lanterne._location import display_name
 from lanterne.publish import OaiConfig, respond
 from lanterne.web._site import Site
 
@@ -18,7 +20,7 @@ MEDIA_TYPE = "text/xml; charset=utf-8"
 def oai_router(site: Site) -> APIRouter:
     """The routes of ``/oai`` over the site's catalogue (settings read once, here)."""
     router = APIRouter()
-    name = site.catalogue_path.stem if site.catalogue_path is not None else ""
+    name = Path(display_name(site.catalogue_path)).stem if site.catalogue_path is not None else ""
     config = OaiConfig.from_settings(name)
 
     def answer(request: Request, pairs: list[tuple[str, str]]) -> Response:

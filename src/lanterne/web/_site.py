@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 import msgspec
 
 from lanterne.audit import Report
-from lanterne.catalogue import Catalogue, open_catalogue
+from lanterne.catalogue import Catalogue, beside, display_name, open_catalogue
 from lanterne.diagnose import CatalogueReport, build_report
 from lanterne.errors import BadInput, NotFound
 from lanterne.recommend import (
@@ -82,7 +82,7 @@ class Site:
 
     def __init__(
         self,
-        catalogue: Path | None,
+        catalogue: Path | str | None,
         *,
         service: RecommenderService | None = None,
         audits: Path | None = None,
@@ -118,14 +118,14 @@ class Site:
         self._fixed_service = service
         self._service: RecommenderService | None = service
         self._readers = threading.local()
-        """One read-only connection per thread: an apsw connection serves one thread at a time
+        """One read-only connection per thread: a connection serves one thread at a time
         (requests run in a pool of threads; two sharing one raised ThreadingViolationError)."""
         self._index: CatalogueIndex | None = None
         self._diagnosis: CatalogueReport | None = None
         self._synced = time.monotonic()
         self.encoder_threads = encoder_threads
         self._encoder = encoder
-        self._settings_file = Path(str(catalogue) + ".web.json") if catalogue else None
+        self._settings_file = beside(catalogue, ".web.json") if catalogue else None
         self.home = home or self._load_home()
 
     # Catalogue, index, recommender ------------------------------------------------------
@@ -220,7 +220,7 @@ class Site:
         if found is None:
             with self._building:
                 if self._diagnosis is None:
-                    name = Path(str(self.catalogue_path)).name
+                    name = display_name(self.catalogue_path or "")
                     self._diagnosis = build_report(self.reader().iter_works(), name)
                 found = self._diagnosis
         return found
