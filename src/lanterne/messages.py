@@ -441,6 +441,10 @@ MESSAGES: Final[dict[str, str]] = {
         "base, utilisateur) est juste, puis relancez la même commande : elle reprend où elle "
         "s'est arrêtée."
     ),
+    "store.no_psycopg": N_(
+        "Un catalogue PostgreSQL demande la bibliothèque psycopg, absente ({detail}) : "
+        "installez-la (pip install 'psycopg[binary]'), ou donnez un fichier SQLite."
+    ),
     "store.older": N_(
         "Le catalogue {path} a un schéma plus ancien que cette version de Lanterne (schéma "
         "{found} < {known}). Mettez-le à jour : lanterne migrate --catalogue {path}"

@@ -1,6 +1,7 @@
 """The catalogue: the single source of truth, with its change log, quarantine and ingest runs."""
 
 from pathlib import Path
+from types import ModuleType
 
 import msgspec
 
@@ -18,6 +19,7 @@ from lanterne.catalogue._interface import (
 )
 from lanterne.catalogue._sqlite import SqliteCatalogue
 from lanterne.catalogue._stats import CatalogueStats
+from lanterne.errors import ToolMissing
 
 
 def open_catalogue(location: str | Path) -> Catalogue:
@@ -25,11 +27,18 @@ def open_catalogue(location: str | Path) -> Catalogue:
     database named by its URL (``postgresql://user@host:5432/lanterne``), which gets the schema
     when it has none."""
     if is_server(location):
-        # Only a server's catalogue needs psycopg: imported when one is named.
-        from lanterne.catalogue._postgres import PostgresCatalogue
-
-        return PostgresCatalogue(str(location))
+        return _server_backend().PostgresCatalogue(str(location))
     return SqliteCatalogue(location)
+
+
+def _server_backend() -> ModuleType:
+    """The PostgreSQL backend, imported when a server's catalogue is named: only it needs
+    psycopg, and without psycopg it says what to install."""
+    try:
+        from lanterne.catalogue import _postgres
+    except ImportError as missing:
+        raise ToolMissing("store.no_psycopg", detail=str(missing)) from None
+    return _postgres
 
 
 class Migration(msgspec.Struct, frozen=True):
@@ -43,11 +52,10 @@ class Migration(msgspec.Struct, frozen=True):
 def migrate_catalogue(location: str | Path) -> Migration:
     """Bring the catalogue's schema up to date (a new catalogue gets it whole)."""
     if is_server(location):
-        from lanterne.catalogue._postgres import connect, migrate
-
+        pg = _server_backend()
         shown = without_password(str(location))
-        with connect(str(location), shown) as db:
-            before, after = migrate(db, shown)
+        with pg.connect(str(location), shown) as db:
+            before, after = pg.migrate(db, shown)
         return Migration(shown, before, after)
     from lanterne.catalogue._sqlite import file_schema_version
 

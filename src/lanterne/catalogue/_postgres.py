@@ -703,6 +703,13 @@ class PostgresCatalogue:
     def close(self) -> None:
         self._db.close()
 
+    def __del__(self) -> None:
+        # A reader left to its thread (the web's, one per thread) closes when it is collected,
+        # as an apsw connection does, rather than psycopg warning of an unclosed connection.
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+
     def __enter__(self) -> PostgresCatalogue:
         return self
 
