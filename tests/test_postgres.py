@@ -358,3 +358,32 @@ def test_a_committed_batch_is_notified_to_whoever_listens(postgres_url: str) -> 
         assert listener.wait(5) == last
     finally:
         listener.close()
+
+
+def test_server_workers_read_postgresql_and_hear_of_an_import_at_once(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lanterne serve --workers 2`` on PostgreSQL: each worker (its own application, as each
+    process builds it) reads the catalogue, and an import made elsewhere is in the next search
+    of either, told by the server rather than found by looking at the log every few seconds."""
+    from lanterne.ingest import ingest
+    from lanterne.web._app import app_from_environment
+    from web_helpers import Client
+
+    monkeypatch.chdir(tmp_path)
+    with open_catalogue(postgres_url) as db:
+        ingest(db, DEMO / "festivals-demo.csv", load_mapping_profile("festivals-france"))
+    monkeypatch.setenv("LANTERNE_CATALOGUE", postgres_url)
+    monkeypatch.setenv("LANTERNE_WORKER_SECRET", "ab" * 32)
+    workers = [Client(app_from_environment()), Client(app_from_environment())]
+    festivals = "/api/search?q=festival&mode=lexical&limit=5"
+    answers = [w.get(festivals).json() for w in workers]
+    assert answers[0]["total"] > 0 and answers[0] == answers[1]
+    costumes = "/api/search?q=robe&mode=lexical&filter=source:joconde"
+    assert [w.get(costumes).json()["total"] for w in workers] == [0, 0]
+
+    with open_catalogue(postgres_url) as db:
+        ingest(db, DEMO / "joconde-demo.csv", load_mapping_profile("joconde-costumes"))
+    # Well within SYNC_EVERY (5 s) of the workers' last look: only a notification explains it.
+    found = [w.get(costumes).json()["total"] for w in workers]
+    assert found[0] > 0 and found[0] == found[1]

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 from types import ModuleType
+from typing import Protocol
 
 import msgspec
 
@@ -27,7 +28,8 @@ def open_catalogue(location: str | Path) -> Catalogue:
     database named by its URL (``postgresql://user@host:5432/lanterne``), which gets the schema
     when it has none."""
     if is_server(location):
-        return _server_backend().PostgresCatalogue(str(location))
+        server: Catalogue = _server_backend().PostgresCatalogue(str(location))
+        return server
     return SqliteCatalogue(location)
 
 
@@ -39,6 +41,26 @@ def _server_backend() -> ModuleType:
     except ImportError as missing:
         raise ToolMissing("store.no_psycopg", detail=str(missing)) from None
     return _postgres
+
+
+class ChangeFeed(Protocol):
+    """Told when the catalogue's change log grows, so that a follower need not ask it."""
+
+    def wait(self, timeout: float) -> int | None:
+        """The last change's ``seq`` told within ``timeout`` seconds (0: only what came
+        already), or ``None`` when nothing was."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def change_feed(location: str | Path) -> ChangeFeed | None:
+    """A feed of the catalogue's changes when its store tells of them (PostgreSQL's
+    ``LISTEN``); ``None`` for a SQLite file, whose followers look at the log now and then."""
+    if not is_server(location):
+        return None
+    feed: ChangeFeed = _server_backend().ChangeListener(str(location))
+    return feed
 
 
 class Migration(msgspec.Struct, frozen=True):
@@ -70,6 +92,7 @@ __all__ = [
     "Catalogue",
     "CatalogueStats",
     "Change",
+    "ChangeFeed",
     "Migration",
     "QuarantineEntry",
     "RunInfo",
@@ -78,6 +101,7 @@ __all__ = [
     "StoredWork",
     "WorkState",
     "beside",
+    "change_feed",
     "display_name",
     "field_diff",
     "is_server",

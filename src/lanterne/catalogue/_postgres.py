@@ -723,22 +723,31 @@ class ChangeListener:
     asking the log again and again."""
 
     def __init__(self, url: str) -> None:
-        self._db = connect(url, without_password(url))
+        self._location = without_password(url)
+        self._db = connect(url, self._location)
         self._db.execute(f"LISTEN {CHANNEL}")
 
     def wait(self, timeout: float) -> int | None:
         """The largest ``seq`` notified within ``timeout`` seconds (waiting only when none
         came yet), or ``None`` when none came."""
         latest: int | None = None
-        for notify in self._db.notifies(timeout=timeout, stop_after=1):
-            latest = int(notify.payload)
-        # Whatever else arrived meanwhile, without waiting again.
-        for notify in self._db.notifies(timeout=0):
-            latest = max(latest or 0, int(notify.payload))
+        try:
+            for notify in self._db.notifies(timeout=timeout, stop_after=1):
+                latest = int(notify.payload)
+            # Whatever else arrived meanwhile, without waiting again.
+            for notify in self._db.notifies(timeout=0):
+                latest = max(latest or 0, int(notify.payload))
+        except psycopg.OperationalError as exc:
+            raise _unreachable(self._location, exc) from None
         return latest
 
     def close(self) -> None:
         self._db.close()
+
+    def __del__(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
 
 
 _Q_COLUMNS = (
