@@ -388,3 +388,30 @@ def test_server_workers_read_postgresql_and_hear_of_an_import_at_once(
     # Well within SYNC_EVERY (5 s) of the workers' last look: only a notification explains it.
     found = [w.get(costumes).json()["total"] for w in workers]
     assert found[0] > 0 and found[0] == found[1]
+
+
+def test_a_connection_lost_mid_session_is_a_store_error_and_keeps_the_committed_batches(
+    postgres_url: str,
+) -> None:
+    from test_catalogue_contract import stored, work
+
+    db = open_catalogue(postgres_url)
+    try:
+        run_id = db.begin_run("src", "p", []).id
+        db.write_batch(run_id, [stored(work("1"))])
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            # What a restarted server or a cut network does to the catalogue's connection.
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name='lanterne' AND datname=current_database()"
+            )
+        with pytest.raises(StoreError) as lost:
+            db.count()
+        assert lost.value.key == "store.unreachable"
+        with pytest.raises(StoreError) as lost_writing:
+            db.write_batch(run_id, [stored(work("2"))])
+        assert lost_writing.value.key == "store.unreachable"
+    finally:
+        db.close()
+    with open_catalogue(postgres_url) as again:  # what the next run finds
+        assert [s.id for s in again.work_states()] == ["src:1"]

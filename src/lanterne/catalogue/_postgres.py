@@ -184,8 +184,16 @@ class PostgresCatalogue:
 
     # Helpers -----------------------------------------------------------------------------
 
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        """``sql`` run (its rows fetched: a client-side cursor); a server gone meanwhile is a
+        ``StoreError`` saying so, as when connecting."""
+        try:
+            return self._db.execute(sql, params)
+        except psycopg.OperationalError as exc:
+            raise _unreachable(self.location, exc) from None
+
     def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        row = self._db.execute(sql, params).fetchone()
+        row = self._run(sql, params).fetchone()
         return None if row is None else row[0]
 
     @contextlib.contextmanager
@@ -241,7 +249,7 @@ class PostgresCatalogue:
             )
 
     def runs(self, limit: int = 20) -> list[RunInfo]:
-        rows = self._db.execute(
+        rows = self._run(
             "SELECT id, source, profile, files, started_at, finished_at, status, summary "
             "FROM runs ORDER BY started_at DESC LIMIT %s",
             (limit,),
@@ -518,7 +526,7 @@ class PostgresCatalogue:
         return None if doc is None else decode_work(doc)
 
     def get_many(self, work_ids: Sequence[str]) -> dict[str, Work]:
-        rows = self._db.execute(
+        rows = self._run(
             "SELECT id, doc FROM works WHERE id = ANY(%s) AND NOT deleted", (list(work_ids),)
         )
         return {r[0]: decode_work(r[1]) for r in rows}
@@ -528,7 +536,7 @@ class PostgresCatalogue:
         where = "" if source is None else " AND source=%s"
         extra: tuple[str, ...] = () if source is None else (source,)
         while True:
-            rows = self._db.execute(
+            rows = self._run(
                 f"SELECT position, doc FROM works WHERE position > %s AND NOT deleted{where} "
                 "ORDER BY position LIMIT %s",
                 (after, *extra, _PAGE),
@@ -540,7 +548,7 @@ class PostgresCatalogue:
             after = rows[-1][0]
 
     def work_state(self, work_id: str) -> WorkState | None:
-        row = self._db.execute(
+        row = self._run(
             "SELECT id, position, source, updated_at, deleted FROM works WHERE id=%s", (work_id,)
         ).fetchone()
         return None if row is None else WorkState(row[0], row[1], row[2], row[3], bool(row[4]))
@@ -549,7 +557,7 @@ class PostgresCatalogue:
         self, after: int = 0, limit: int = 1000, where: StateFilter | None = None
     ) -> list[WorkState]:
         clauses, params = _state_clauses(where)
-        rows = self._db.execute(
+        rows = self._run(
             "SELECT id, position, source, updated_at, deleted FROM works "
             f"WHERE position > %s{clauses} ORDER BY position LIMIT %s",
             (after, *params, limit),
@@ -565,7 +573,7 @@ class PostgresCatalogue:
         )
 
     def source_digests(self, ids: Sequence[str]) -> dict[str, bytes]:
-        rows = self._db.execute(
+        rows = self._run(
             "SELECT id, source_digest FROM works WHERE id = ANY(%s) AND NOT deleted "
             "AND source_digest IS NOT NULL",
             (list(ids),),
@@ -573,7 +581,7 @@ class PostgresCatalogue:
         return {r[0]: bytes(r[1]) for r in rows}
 
     def source_ids(self, source: str) -> set[str]:
-        rows = self._db.execute("SELECT id FROM works WHERE source=%s AND NOT deleted", (source,))
+        rows = self._run("SELECT id FROM works WHERE source=%s AND NOT deleted", (source,))
         return {r[0] for r in rows}
 
     def count(self, source: str | None = None) -> int:
@@ -595,13 +603,13 @@ class PostgresCatalogue:
                 f"SELECT {expr} AS k, count(*) FROM {live} {join} "
                 f'GROUP BY k ORDER BY 2 DESC, ({expr})::text COLLATE "C" NULLS FIRST'
             )
-            return {str(k): int(n) for k, n in self._db.execute(sql, params)}
+            return {str(k): int(n) for k, n in self._run(sql, params)}
 
         language = (
             "coalesce(w.d->'diversity'->'original_languages'->>0, w.d->'in_languages'->>0, "
             "w.d->'titles'->0->>'lang', '?')"
         )
-        flags = self._db.execute(
+        flags = self._run(
             "SELECT count(*), "
             "count(*) FILTER (WHERE w.d->'diversity'->'european' IS NOT NULL), "
             "count(*) FILTER (WHERE w.d->'diversity'->'european' = 'true'::jsonb), "
@@ -641,7 +649,7 @@ class PostgresCatalogue:
         )
 
     def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:
-        rows = self._db.execute(
+        rows = self._run(
             "SELECT seq, work_id, kind, at, batch_id, fields FROM changes WHERE seq > %s "
             "ORDER BY seq LIMIT %s",
             (since, limit),
@@ -662,21 +670,19 @@ class PostgresCatalogue:
         if not include_resolved:
             clauses.append("resolved=0")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._db.execute(
+        rows = self._run(
             f"SELECT {_Q_COLUMNS} FROM quarantine {where} ORDER BY id LIMIT %s OFFSET %s",
             (*params, limit, offset),
         )
         return [_quarantine_entry(r, with_raw=False) for r in rows]
 
     def quarantine_entry(self, entry_id: int) -> QuarantineEntry | None:
-        row = self._db.execute(
-            f"SELECT {_Q_COLUMNS} FROM quarantine WHERE id=%s", (entry_id,)
-        ).fetchone()
+        row = self._run(f"SELECT {_Q_COLUMNS} FROM quarantine WHERE id=%s", (entry_id,)).fetchone()
         return None if row is None else _quarantine_entry(row, with_raw=True)
 
     def quarantine_counts(self, source: str | None = None) -> dict[str, int]:
         where, params = ("", ()) if source is None else (" AND source=%s", (source,))
-        rows = self._db.execute(
+        rows = self._run(
             f"SELECT reason, count(*) FROM quarantine WHERE resolved=0{where} "
             "GROUP BY reason ORDER BY 2 DESC",
             params,
