@@ -46,3 +46,52 @@ def demo_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from web_helpers import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo-site"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """One PostgreSQL server for the session (tests/pg_server.py), or a skip saying why; under
+    ``CI=true`` a server that cannot start fails the tests that need it instead."""
+    import pg_server
+
+    server, why = pg_server.start()
+    if server is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but PostgreSQL cannot run: " + why)
+        pytest.skip(why)
+    try:
+        import psycopg
+
+        from lanterne.catalogue import open_catalogue
+
+        # The catalogue's schema once, in a template each test's database is copied from.
+        with psycopg.connect(server.url(), autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {PG_TEMPLATE} TEMPLATE template0 ENCODING 'UTF8'")
+        open_catalogue(server.url(PG_TEMPLATE)).close()
+        yield server
+    finally:
+        server.stop()
+
+
+PG_TEMPLATE = "lanterne_template"
+
+
+@pytest.fixture
+def postgres_url(postgres_server: object) -> Iterator[str]:
+    """The URL of a new catalogue database (schema made, no works) of the session's server,
+    dropped after the test."""
+    import pg_server
+
+    assert isinstance(postgres_server, pg_server.Server)
+    with postgres_server.database(PG_TEMPLATE) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_empty_url(postgres_server: object) -> Iterator[str]:
+    """The URL of a new, empty database (no tables at all), dropped after the test."""
+    import pg_server
+
+    assert isinstance(postgres_server, pg_server.Server)
+    with postgres_server.database() as url:
+        yield url

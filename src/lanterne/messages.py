@@ -524,6 +524,20 @@ MESSAGES: Final[dict[str, str]] = {
     "provenance.unsupported_sign": N_(
         "Format d'image non pris en charge pour la signature : donnez un JPEG, PNG, GIF, TIFF ou WebP."
     ),
+    "store.unreachable": N_(
+        "Le serveur PostgreSQL du catalogue {path} ne répond pas ({detail}) : aucun lot n'est "
+        "écrit à moitié, le catalogue garde les lots déjà validés. Vérifiez que le serveur tourne et que l'URL (hôte, port, "
+        "base, utilisateur) est juste, puis relancez la même commande : elle reprend où elle "
+        "s'est arrêtée."
+    ),
+    "store.no_psycopg": N_(
+        "Un catalogue PostgreSQL demande la bibliothèque psycopg, absente ({detail}) : "
+        "installez-la (pip install 'psycopg[binary]'), ou donnez un fichier SQLite."
+    ),
+    "store.older": N_(
+        "Le catalogue {path} a un schéma plus ancien que cette version de Lanterne (schéma "
+        "{found} < {known}). Mettez-le à jour : lanterne migrate --catalogue {path}"
+    ),
 }
 
 

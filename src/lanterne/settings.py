@@ -20,9 +20,10 @@ import msgspec
 
 from lanterne.messages import Lang
 
-Kind = Literal["text", "path", "whole"]
-"""``text`` as given; ``path`` a file or folder (``None`` when empty and no default); ``whole``
-a whole number of at least ``minimum`` (underscores allowed: ``20_000``)."""
+Kind = Literal["text", "path", "location", "whole"]
+"""``text`` as given; ``path`` a file or folder (``None`` when empty and no default);
+``location`` a file, or a server's URL (``postgresql://…``) kept as text (a path would fold its
+``//``); ``whole`` a whole number of at least ``minimum`` (underscores allowed: ``20_000``)."""
 
 
 class Setting(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,11 +48,13 @@ class Setting(msgspec.Struct, frozen=True, kw_only=True):
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         name="catalogue",
-        kind="path",
+        kind="location",
         default="var/catalogue.sqlite",
         option="--catalogue",
-        help_fr="Fichier SQLite du catalogue (créé s'il n'existe pas).",
-        help_en="SQLite file of the catalogue (created if missing).",
+        help_fr="Fichier SQLite du catalogue (créé s'il n'existe pas), ou URL d'une base "
+        "PostgreSQL (`postgresql://utilisateur@hôte:5432/base`, docs/postgresql.md).",
+        help_en="SQLite file of the catalogue (created if missing), or the URL of a PostgreSQL "
+        "database (`postgresql://user@host:5432/db`, docs/postgresql.md).",
     ),
     Setting(
         name="lang",
@@ -447,6 +450,14 @@ def path(name: str, given: str | None = None) -> Path | None:
     return Path(value) if value else None
 
 
+def location(name: str, given: str | None = None) -> Path | str | None:
+    """The ``location`` setting ``name``: a server's URL as text, else a path."""
+    value = text(name, given)
+    if value.startswith(("postgresql://", "postgres://")):
+        return value
+    return Path(value) if value else None
+
+
 def whole(name: str, given: str | None = None) -> int:
     """The ``whole`` setting ``name``, at least its ``minimum``; anything else is a usage error
     naming the variable, never replaced in silence by the default."""
@@ -485,6 +496,8 @@ def _read(name: str, given: object) -> object:
         return whole(name, given)
     if kind == "path":
         return path(name, given)
+    if kind == "location":
+        return location(name, given)
     return text(name, given)
 
 
@@ -525,13 +538,15 @@ class HarvestLimits(msgspec.Struct, frozen=True, kw_only=True):
 class Settings(msgspec.Struct, kw_only=True):
     """The general settings (each field a declared setting of the same name)."""
 
-    catalogue: Path
+    catalogue: Path | str
+    """A SQLite file, or a PostgreSQL database's URL (text)."""
     lang: str
     log_dir: Path
     chromium: str
     token: str
     audits: Path | None
-    """``None``: beside the catalogue (``catalogue.sqlite.audits/``)."""
+    """``None``: beside the catalogue (``catalogue.sqlite.audits/``; for a server's catalogue,
+    under ``var/``)."""
     pure_python: str
     search_query_max: int
     """Characters of a search query that are read (the rest is ignored; cost bounded)."""
@@ -542,12 +557,17 @@ class Settings(msgspec.Struct, kw_only=True):
 
     @property
     def audits_folder(self) -> Path:
-        return self.audits or Path(f"{self.catalogue}.audits")
+        from lanterne._location import beside
+
+        return self.audits or beside(self.catalogue, ".audits")
 
     def __repr__(self) -> str:
         # The token must not reach a log or a traceback through a repr.
+        from lanterne._location import without_password
+
         shown = "***" if self.token else ""
-        return f"Settings(catalogue={self.catalogue!s}, lang={self.lang!r}, token={shown!r})"
+        where = without_password(str(self.catalogue))
+        return f"Settings(catalogue={where}, lang={self.lang!r}, token={shown!r})"
 
     @classmethod
     def load(cls, **given: str | None) -> Settings:

@@ -93,6 +93,20 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def file_schema_version(path: str | Path) -> int:
+    """The schema version of the SQLite file at ``path``; 0 when there is no such file yet."""
+    if not Path(path).is_file():
+        return 0
+    db = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
+    try:
+        row = db.execute("PRAGMA user_version").fetchone()
+    except (apsw.CorruptError, apsw.NotADBError) as corrupt:
+        raise StoreError("store.corrupt", path=path, detail=str(corrupt)) from None
+    finally:
+        db.close()
+    return int(row[0]) if row else 0
+
+
 class SqliteCatalogue:
     """``Catalogue`` in one SQLite file. Open with ``SqliteCatalogue(path)``; close when done."""
 

@@ -141,10 +141,10 @@ def audit_command(
 def _catalogue_lookup(
     location: str | Path,
 ) -> Callable[[str], dict[str, set[str]] | None] | None:
-    path = Path(location)
-    if not path.is_file():
+    from lanterne.catalogue import is_server, open_catalogue
+
+    if not is_server(location) and not Path(location).is_file():
         return None
-    from lanterne.catalogue import open_catalogue
     from lanterne.recommend import work_attributes
 
     catalogue = open_catalogue(location)

@@ -1,5 +1,6 @@
 """``lanterne ingest`` and the commands that read the catalogue: ``stats``, ``show``,
-``quarantine``, ``runs``, ``changes``, ``profiles``, ``schema``."""
+``quarantine``, ``runs``, ``changes``, ``profiles``, ``schema``; and ``migrate``, which brings
+the catalogue's schema up to date."""
 
 from __future__ import annotations
 
@@ -453,3 +454,52 @@ def schema_command() -> None:
     from lanterne.profile import json_schema
 
     echo_json(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+@click.command("migrate")
+@click.option(
+    "--catalogue",
+    "given",
+    metavar="FICHIER|URL",
+    help="Catalogue à mettre à jour (sinon celui de lanterne --catalogue / LANTERNE_CATALOGUE).",
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def migrate_command(ctx: click.Context, given: str | None, as_json: bool) -> None:
+    """Mettre le schéma du catalogue à jour / bring the catalogue's schema up to date."""
+    from lanterne.catalogue import migrate_catalogue
+    from lanterne.settings import location
+
+    state = _state(ctx)
+    target = (location("catalogue", given) if given else None) or state.settings.catalogue
+    done = migrate_catalogue(target)
+    if as_json:
+        echo_json(json.dumps(msgspec.to_builtins(done), ensure_ascii=False))
+    elif done.before == done.after:
+        echo(
+            translate(
+                state.lang,
+                "{catalogue} : rien à migrer, le schéma est à jour (version {version})",
+                catalogue=done.location,
+                version=done.after,
+            )
+        )
+    elif done.before == 0:
+        echo(
+            translate(
+                state.lang,
+                "{catalogue} : nouveau catalogue, schéma créé (version {version})",
+                catalogue=done.location,
+                version=done.after,
+            )
+        )
+    else:
+        echo(
+            translate(
+                state.lang,
+                "{catalogue} : schéma mis à jour, version {before} → {after}",
+                catalogue=done.location,
+                before=done.before,
+                after=done.after,
+            )
+        )

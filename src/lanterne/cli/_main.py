@@ -48,6 +48,10 @@ COMMANDS: dict[str, Lazy] = {
         f"{_CATALOGUE}:changes_command",
         "Journal des modifications (créées, mises à jour, supprimées) / change log.",
     ),
+    "migrate": Lazy(
+        f"{_CATALOGUE}:migrate_command",
+        "Mettre le schéma du catalogue à jour / bring the catalogue's schema up to date.",
+    ),
     "profiles": Lazy(
         f"{_CATALOGUE}:profiles_command",
         "Profils de correspondance fournis / bundled mapping profiles.",
@@ -128,7 +132,10 @@ EVAL_COMMANDS: dict[str, Lazy] = {
     "--lang", type=click.Choice(["fr", "en"]), help="Langue des messages / language of messages."
 )
 @click.option(
-    "--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite (LANTERNE_CATALOGUE)."
+    "--catalogue",
+    "catalogue",
+    metavar="FICHIER|URL",
+    help="Catalogue : fichier SQLite ou URL postgresql:// (LANTERNE_CATALOGUE).",
 )
 @click.version_option(__version__, prog_name="lanterne")
 @click.pass_context

@@ -25,8 +25,8 @@ def provenance_group() -> None:
     """Provenance : registre d'images, C2PA, étiquettes / image registry, C2PA, labels."""
 
 
-def _catalogue(ctx: click.Context, given: str | None) -> Path:
-    return Path(given) if given else _state(ctx).settings.catalogue
+def _catalogue(ctx: click.Context, given: str | None) -> Path | str:
+    return given if given else _state(ctx).settings.catalogue
 
 
 @provenance_group.command("register")

@@ -67,7 +67,7 @@ def check_command(
         provider=text("edm_provider", provider),
         rights=text("edm_rights", rights),
     )
-    path = Path(catalogue) if catalogue else state.settings.catalogue
+    path = _catalogue(ctx, catalogue)
     formats: dict[str, Literal["edm", "oai_dc", "shacl"]] = {"oai_dc": "oai_dc", "shacl": "shacl"}
     chosen = formats.get(fmt, "edm")
     with open_catalogue(path) as db:
@@ -104,8 +104,11 @@ def check_command(
         ctx.exit(ExitCode.BAD_INPUT)
 
 
-def _catalogue(ctx: click.Context, given: str | None) -> Path:
-    return Path(given) if given else _state(ctx).settings.catalogue
+def _catalogue(ctx: click.Context, given: str | None) -> Path | str:
+    """The catalogue ``--catalogue`` of the subcommand names, else the general one."""
+    from lanterne.settings import location
+
+    return (location("catalogue", given) if given else None) or _state(ctx).settings.catalogue
 
 
 @publish_group.command("dump", cls=Measured)

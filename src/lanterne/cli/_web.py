@@ -136,7 +136,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
     """Importer le catalogue de démonstration, l'indexer, l'auditer, puis le servir."""
     from importlib import resources
 
-    from lanterne.catalogue import open_catalogue
+    from lanterne.catalogue import beside, open_catalogue
     from lanterne.cli._catalogue import print_stats, print_summary
     from lanterne.ingest import ingest, load_mapping_profile
     from lanterne.recommend import catalogue_service
@@ -167,7 +167,7 @@ def demo_command(ctx: click.Context, serve: bool, host: str, port: int) -> None:
         for path in write_demo_audits(catalogue_service(catalogue), audits):
             echo(translate(lang, "Audit de démonstration : ") + str(path))
     site = Site(state.settings.catalogue, audits=audits, token=state.settings.token or None)
-    if not (Path(str(state.settings.catalogue) + ".web.json")).is_file():
+    if not beside(state.settings.catalogue, ".web.json").is_file():
         site.set_home(DEMO_HOME)
     if serve:
         say_footprint(ctx)  # the import, index and audits; serving lasts until Ctrl-C

@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from lanterne._location import display_name
 from lanterne.diagnose._registry import fixes, rules
 from lanterne.diagnose._report import CatalogueReport
 from lanterne.errors import ToolMissing
@@ -246,7 +247,7 @@ class _Named:
 
     def __init__(self, report: CatalogueReport) -> None:
         self._report = report
-        self.catalogue_name = Path(report.catalogue).name
+        self.catalogue_name = display_name(report.catalogue)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._report, name)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import msgspec
 
-from lanterne.catalogue import Catalogue
+from lanterne.catalogue import Catalogue, beside
 from lanterne.profile import CreationLabelValue, OfferCategory, Work
 from lanterne.search._encoder import Encoder
 from lanterne.search._engine import Doc, SearchConfig, SearchEngine
@@ -93,8 +93,9 @@ class _IndexState(msgspec.Struct):
 
 
 def index_folder(catalogue: Catalogue) -> Path:
-    """Where a catalogue's search index lives: beside its file (``catalogue.sqlite.search/``)."""
-    return Path(catalogue.location + ".search")
+    """Where a catalogue's search index lives: beside its file (``catalogue.sqlite.search/``);
+    a server's catalogue has one per node, under ``var/`` (``lanterne._location.beside``)."""
+    return beside(catalogue.location, ".search")
 
 
 class CatalogueIndex:

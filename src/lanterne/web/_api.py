@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from lanterne import __version__
+from lanterne._location import display_name
 from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.recommend import Options, Surface, diversifiers, parse_goal
 from lanterne.search import FACETS, Mode, Results
@@ -410,7 +411,7 @@ def _report_routes(api: APIRouter, site: Site) -> None:
         """The catalogue's discoverability diagnosis (scores, tiers, the fixes that lift most)."""
         report = site.diagnosis()
         out: dict[str, Any] = msgspec.to_builtins(report)
-        out["catalogue"] = Path(report.catalogue).name
+        out["catalogue"] = display_name(report.catalogue)
         return out
 
     @api.get("/audits", response_model=list[AuditEntry])

@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -24,6 +25,7 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from lanterne._location import display_name
 from lanterne.catalogue import Catalogue
 from lanterne.publish import OaiConfig, respond
 from lanterne.web._site import Site
@@ -109,7 +111,7 @@ def oai_router(site: Site) -> APIRouter:
     from lanterne.settings import text
 
     router = APIRouter()
-    name = site.catalogue_path.stem if site.catalogue_path is not None else ""
+    name = Path(display_name(site.catalogue_path)).stem if site.catalogue_path is not None else ""
     config = OaiConfig.from_settings(name)
     # Under ``serve --workers N`` the next request may reach another process, which would have
     # written the page for nothing: each process then writes what it is asked for only.

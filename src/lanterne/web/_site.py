@@ -21,9 +21,16 @@ from typing import TYPE_CHECKING, TypeVar
 import msgspec
 
 from lanterne.audit import Report
-from lanterne.catalogue import Catalogue, open_catalogue
+from lanterne.catalogue import (
+    Catalogue,
+    ChangeFeed,
+    beside,
+    change_feed,
+    display_name,
+    open_catalogue,
+)
 from lanterne.diagnose import CatalogueReport, build_report
-from lanterne.errors import BadInput, NotFound
+from lanterne.errors import BadInput, NotFound, StoreError
 from lanterne.recommend import (
     Options,
     RecommenderService,
@@ -43,7 +50,7 @@ T = TypeVar("T")
 log = logging.getLogger("lanterne.web")
 
 SYNC_EVERY = 5.0
-"""Seconds between two looks at the change log."""
+"""Seconds between two looks at the change log (when its store does not tell of changes)."""
 
 
 class HomeSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -83,7 +90,7 @@ class Site:
 
     def __init__(
         self,
-        catalogue: Path | None,
+        catalogue: Path | str | None,
         *,
         service: RecommenderService | None = None,
         audits: Path | None = None,
@@ -119,14 +126,20 @@ class Site:
         self._fixed_service = service
         self._service: RecommenderService | None = service
         self._readers = threading.local()
-        """One read-only connection per thread: an apsw connection serves one thread at a time
+        """One read-only connection per thread: a connection serves one thread at a time
         (requests run in a pool of threads; two sharing one raised ThreadingViolationError)."""
         self._index: CatalogueIndex | None = None
         self._diagnosis: CatalogueReport | None = None
         self._synced = time.monotonic()
+        self._feed: ChangeFeed | None = None
+        """Tells of the catalogue's changes when its store can (PostgreSQL): then ``sync``
+        updates the index as soon as a change is told, and never asks the log otherwise."""
+        self._told = False
+        """A change was told that no index update has taken in yet."""
+        self._feed_lock = threading.Lock()
         self.encoder_threads = encoder_threads
         self._encoder = encoder
-        self._settings_file = Path(str(catalogue) + ".web.json") if catalogue else None
+        self._settings_file = beside(catalogue, ".web.json") if catalogue else None
         self._tdmrep: tuple[int, bytes] | None = None
         self._registry_state: IndexState | None = None
         self._registry_lock = threading.Lock()
@@ -167,6 +180,8 @@ class Site:
         if found is None:
             with self._building, self._updating:
                 if self._index is None:
+                    # Listening before the first update: a change committed during it is told.
+                    self._listen()
                     index = CatalogueIndex(self.reader(), encoder=self.encoder())
                     index.update()
                     self._index = index
@@ -225,21 +240,45 @@ class Site:
         if found is None:
             with self._building:
                 if self._diagnosis is None:
-                    name = Path(str(self.catalogue_path)).name
+                    name = display_name(self.catalogue_path or "")
                     self._diagnosis = build_report(self.reader().iter_works(), name)
                 found = self._diagnosis
         return found
 
+    def _listen(self) -> None:
+        if self._feed is None and self.catalogue_path is not None:
+            try:
+                self._feed = change_feed(self.catalogue_path)
+            except StoreError:
+                self._feed = None  # not told: the log is looked at every few seconds
+
+    def _heard(self) -> bool | None:
+        """Whether a change was told since the last look; ``None``: no feed, look at the log."""
+        feed = self._feed
+        if feed is None or not self._feed_lock.acquire(blocking=False):
+            return None if feed is None else self._told
+        try:
+            self._told = feed.wait(0) is not None or self._told
+        except StoreError:
+            self._feed = None  # the feed's connection was lost: back to looking
+            return None
+        finally:
+            self._feed_lock.release()
+        return self._told
+
     def sync(self) -> None:
-        """Pick up imports made elsewhere (``lanterne ingest`` while the server runs); at most
-        once every few seconds, and cheap when the change log has not moved."""
+        """Pick up imports made elsewhere (``lanterne ingest`` while the server runs): as soon
+        as the store tells of a change (PostgreSQL), else at most once every few seconds, and
+        cheap when the change log has not moved."""
+        heard = self._heard()
         now = time.monotonic()
-        if now - self._synced < SYNC_EVERY:
+        if heard is False or (heard is None and now - self._synced < SYNC_EVERY):
             return
         self._synced = now
         if self._index is not None and self._updating.acquire(blocking=False):
             # An update under way already brings the index up to date: never wait for it.
             try:
+                self._told = False  # what is told from now on, the next update takes in
                 indexed, removed = self._update()
             finally:
                 self._updating.release()

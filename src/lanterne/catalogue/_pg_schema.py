@@ -1,0 +1,90 @@
+"""The catalogue's PostgreSQL schema, as ordered migrations recorded in ``schema_version``.
+
+A new, empty database gets every migration when first opened (as a new SQLite file gets its
+schema); a database at an older version is brought up to date only by ``lanterne migrate``, so
+that several servers reading one database never change its schema behind each other's back.
+Each migration runs in one transaction, under the catalogue's write lock: all of it or nothing.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        """
+CREATE TABLE works (
+    position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    source text NOT NULL,
+    source_id text NOT NULL,
+    type text NOT NULL,
+    doc text NOT NULL,
+    digest bytea NOT NULL,
+    source_digest bytea,
+    deleted boolean NOT NULL DEFAULT false,
+    created_at text COLLATE "C" NOT NULL,
+    updated_at text COLLATE "C" NOT NULL,
+    batch_id text NOT NULL
+);
+CREATE INDEX works_source ON works (source, deleted);
+CREATE TABLE changes (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    work_id text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('created', 'updated', 'deleted')),
+    at text COLLATE "C" NOT NULL,
+    batch_id text NOT NULL,
+    fields text NOT NULL DEFAULT '{}'
+);
+CREATE TABLE runs (
+    id text PRIMARY KEY,
+    source text NOT NULL,
+    profile text NOT NULL,
+    files text NOT NULL,
+    started_at text COLLATE "C" NOT NULL,
+    finished_at text COLLATE "C",
+    status text NOT NULL,
+    summary text NOT NULL DEFAULT '{}',
+    quarantine_mark bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE batches (
+    id text PRIMARY KEY,
+    run_id text NOT NULL REFERENCES runs (id),
+    seq integer NOT NULL,
+    committed_at text COLLATE "C" NOT NULL,
+    created integer NOT NULL,
+    updated integer NOT NULL,
+    unchanged integer NOT NULL,
+    deleted integer NOT NULL,
+    quarantined integer NOT NULL
+);
+CREATE INDEX batches_run ON batches (run_id);
+CREATE TABLE quarantine (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id text NOT NULL,
+    batch_id text NOT NULL,
+    source text NOT NULL,
+    file text NOT NULL,
+    line integer NOT NULL,
+    reason text NOT NULL,
+    message text NOT NULL,
+    params text NOT NULL DEFAULT '{}',
+    field text,
+    record_key text,
+    raw text NOT NULL,
+    at text COLLATE "C" NOT NULL,
+    resolved smallint NOT NULL DEFAULT 0
+);
+CREATE INDEX quarantine_source ON quarantine (source, resolved);
+CREATE INDEX quarantine_key ON quarantine (source, record_key);
+CREATE INDEX quarantine_open ON quarantine (resolved, run_id);
+""",
+    ),
+    (
+        2,
+        # OAI-PMH's from/until select by last change; on a server-sized catalogue that is an
+        # index range rather than a scan of every work.
+        "CREATE INDEX works_updated ON works (updated_at);",
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
