@@ -510,3 +510,25 @@ def test_an_image_breaking_not_null_fails_its_whole_batch_rather_than_vanishing(
     with pytest.raises(Exception):  # noqa: B017 (the backend's own NOT NULL error)
         catalogue.add_image_hashes([image(2), broken])
     assert [i.file for i in catalogue.image_hashes()] == ["1.jpg"]
+
+
+def test_set_values_and_last_change_follow_writes_and_deletions(catalogue: Catalogue) -> None:
+    # The PostgreSQL catalogue had neither (OAI-PMH's ListSets and read-ahead call them).
+    assert catalogue.last_change() == 0
+    assert catalogue.set_values() == {"source": [], "type": [], "territory": []}
+    region = {"territories": [{"level": "region", "code": "FR-BRE"}]}
+    city = {"territories": [{"level": "municipality", "name": "Brest"}]}
+    run = catalogue.begin_run("src", "p", ["f.csv"]).id
+    catalogue.write_batch(
+        run,
+        [
+            stored(work("1", diversity=msgspec.convert(region, Diversity))),
+            stored(work("2", diversity=msgspec.convert(city, Diversity))),
+        ],
+    )
+    assert catalogue.last_change() == len(catalogue.changes())
+    assert catalogue.set_values() == {"source": ["src"], "type": ["Movie"], "territory": ["FR-BRE"]}
+    before = catalogue.last_change()
+    catalogue.write_batch(run, [], delete_ids=["src:1"])
+    assert catalogue.last_change() > before
+    assert catalogue.set_values()["territory"] == []

@@ -36,6 +36,8 @@ QUICK = {
     "search": "one query: its cost is the API's /api/search footprint; stderr stays quiet",
     "recommend": "one list: its cost is the API's /api/recommend footprint",
     "serve": "serves until stopped: each request's footprint is in its answer",
+    "provenance verify": "one image's manifest (tens of ms); its API form reports a footprint",
+    "provenance sign": "one image signed (tens of ms)",
 }
 """Commands that are not measured, and why."""
 

@@ -85,6 +85,25 @@ CREATE INDEX quarantine_open ON quarantine (resolved, run_id);
         # index range rather than a scan of every work.
         "CREATE INDEX works_updated ON works (updated_at);",
     ),
+    (
+        3,
+        # The image registry (docs/registry-and-tdm.md), as in the SQLite file's version 3.
+        """
+CREATE TABLE image_hashes (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    work_id text,
+    label text,
+    pdq bytea NOT NULL,
+    quality integer NOT NULL,
+    phash bytea NOT NULL,
+    file text NOT NULL,
+    sha256 bytea NOT NULL,
+    registered_at text COLLATE "C" NOT NULL,
+    batch_id text NOT NULL
+);
+CREATE UNIQUE INDEX image_hashes_once ON image_hashes (sha256, coalesce(work_id, ''));
+""",
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -36,6 +36,7 @@ from lanterne.catalogue._interface import (
     BatchOutcome,
     Change,
     ChangeKind,
+    ImageHash,
     QuarantineEntry,
     RunInfo,
     RunStatus,
@@ -248,11 +249,11 @@ class PostgresCatalogue:
                 (status, _now(), _json.encode(summary).decode(), run_id),
             )
 
-    def runs(self, limit: int = 20) -> list[RunInfo]:
+    def runs(self, limit: int = 20, source: str | None = None) -> list[RunInfo]:
         rows = self._run(
             "SELECT id, source, profile, files, started_at, finished_at, status, summary "
-            "FROM runs ORDER BY started_at DESC LIMIT %s",
-            (limit,),
+            "FROM runs WHERE %s::text IS NULL OR source=%s ORDER BY started_at DESC LIMIT %s",
+            (source, source, limit),
         )
         return [
             RunInfo(
@@ -278,6 +279,7 @@ class PostgresCatalogue:
         delete_ids: Sequence[str] = (),
         unchanged: int = 0,
         unchanged_keys: Sequence[str] = (),
+        run_summary: Callable[[BatchOutcome], dict[str, object]] | None = None,
     ) -> BatchOutcome:
         outcome = BatchOutcome(unchanged=unchanged)
         batch_id = uuid.uuid4().hex
@@ -303,6 +305,11 @@ class PostgresCatalogue:
                 self._insert_quarantine(run_id, batch_id, at, quarantine)
                 outcome.quarantined = len(quarantine)
             self._insert_batch(run_id, batch_id, at, outcome)
+            if run_summary is not None:
+                self._db.execute(
+                    "UPDATE runs SET summary=%s WHERE id=%s",
+                    (_json.encode(run_summary(outcome)).decode(), run_id),
+                )
         return outcome
 
     def _insert_new(
@@ -591,6 +598,61 @@ class PostgresCatalogue:
             self._scalar("SELECT count(*) FROM works WHERE source=%s AND NOT deleted", (source,))
         )
 
+    def set_values(self) -> dict[str, list[str]]:
+        # Read from the live works themselves (an index scan of source and type, the territories
+        # from each document): the SQLite file keeps counts as it writes instead; on a server,
+        # a materialised count is left for later (docs/postgresql.md).
+        out: dict[str, list[str]] = {"source": [], "type": [], "territory": []}
+        for kind, value in self._run(
+            "SELECT DISTINCT 'source', source FROM works WHERE NOT deleted "
+            "UNION SELECT DISTINCT 'type', type FROM works WHERE NOT deleted "
+            "UNION SELECT DISTINCT 'territory', coalesce(t->>'code', t->>'name') FROM works, "
+            "jsonb_array_elements(coalesce(doc::jsonb->'diversity'->'territories', '[]'::jsonb)) t "
+            "WHERE NOT deleted AND t->>'level' IN ('region', 'province') "
+            "AND coalesce(t->>'code', t->>'name') IS NOT NULL",
+        ):
+            out[str(kind)].append(str(value))
+        return {kind: sorted(values) for kind, values in out.items()}
+
+    def last_change(self) -> int:
+        return int(self._scalar("SELECT coalesce(max(seq), 0) FROM changes"))
+
+    def add_image_hashes(self, images: Sequence[ImageHash]) -> list[int | None]:
+        at = _now()
+        batch_id = uuid.uuid4().hex
+        ids: list[int | None] = []
+        with self._locked():
+            for i in images:
+                row = self._db.execute(
+                    "INSERT INTO image_hashes(work_id, label, pdq, quality, phash, file, sha256, "
+                    "registered_at, batch_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT DO NOTHING RETURNING id",
+                    (i.work_id, i.label, i.pdq, i.quality, i.phash, i.file, i.sha256, at, batch_id),
+                ).fetchone()
+                ids.append(None if row is None else int(row[0]))
+        return ids
+
+    def image_hashes(self, after: int = 0, limit: int = 10_000) -> list[ImageHash]:
+        rows = self._run(
+            "SELECT id, work_id, label, pdq, quality, phash, file, sha256, registered_at "
+            "FROM image_hashes WHERE id > %s ORDER BY id LIMIT %s",
+            (after, limit),
+        )
+        return [
+            ImageHash(
+                id=r[0],
+                work_id=r[1],
+                label=r[2],
+                pdq=bytes(r[3]),
+                quality=r[4],
+                phash=bytes(r[5]),
+                file=r[6],
+                sha256=bytes(r[7]),
+                registered_at=r[8],
+            )
+            for r in rows
+        ]
+
     def stats(self, source: str | None = None) -> CatalogueStats:
         where, params = (
             ("NOT deleted", ()) if source is None else ("NOT deleted AND source=%s", (source,))
@@ -625,6 +687,14 @@ class PostgresCatalogue:
         deleted_sql = "SELECT count(*) FROM works WHERE deleted" + (
             " AND source=%s" if source else ""
         )
+        creation = "coalesce(w.d->'creation_label'->>'value', 'unknown')"
+        by_source_creation: dict[str, dict[str, int]] = {}
+        for src, label, n in self._run(
+            f"SELECT w.source, {creation} AS k, count(*) FROM {live} "
+            f'GROUP BY 1, 2 ORDER BY w.source COLLATE "C", 3 DESC, ({creation}) COLLATE "C"',
+            params,
+        ):
+            by_source_creation.setdefault(str(src), {})[str(label)] = int(n)
         countries = _array("w.d->'diversity'->'countries'")
         territories = _array("w.d->'diversity'->'territories'")
         return CatalogueStats(
@@ -646,6 +716,8 @@ class PostgresCatalogue:
                 self._scalar(f"SELECT count(*) FROM quarantine WHERE {q_where}", q_params)
             ),
             deleted=int(self._scalar(deleted_sql, params)),
+            by_creation=grouped(creation),
+            creation_by_source=by_source_creation,
         )
 
     def changes(self, since: int = 0, limit: int = 1000) -> list[Change]:

@@ -456,7 +456,7 @@ def schema_command() -> None:
     echo_json(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
-@click.command("migrate")
+@click.command("migrate", cls=Measured)
 @click.option(
     "--catalogue",
     "given",

@@ -10,12 +10,13 @@ import msgspec
 from lanterne.catalogue import open_catalogue
 from lanterne.cli._catalogue import print_summary
 from lanterne.cli._common import _state, echo, echo_json
+from lanterne.cli._footprint import Measured
 from lanterne.errors import ExitCode
 from lanterne.ingest import HarvestOptions, harvest, load_mapping_profile
 from lanterne.messages import translate
 
 
-@click.command("harvest")
+@click.command("harvest", cls=Measured)
 @click.argument("url")
 @click.option(
     "--metadata-prefix",

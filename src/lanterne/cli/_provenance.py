@@ -14,6 +14,7 @@ import msgspec
 
 from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import _state, echo, echo_json
+from lanterne.cli._footprint import Measured
 from lanterne.errors import ExitCode, InputNotFound
 from lanterne.messages import Lang, translate
 
@@ -29,7 +30,7 @@ def _catalogue(ctx: click.Context, given: str | None) -> Path | str:
     return given if given else _state(ctx).settings.catalogue
 
 
-@provenance_group.command("register")
+@provenance_group.command("register", cls=Measured)
 @click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite.")
 @click.option("--work", "work_id", metavar="ID", help="L'œuvre que montrent ces images.")
@@ -76,7 +77,7 @@ def register_command(
             )
 
 
-@provenance_group.command("lookup")
+@provenance_group.command("lookup", cls=Measured)
 @click.argument("image", type=click.Path(path_type=Path))
 @click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue SQLite.")
 @click.option("--json", "as_json", is_flag=True, help="Résultat JSON / JSON result.")

@@ -14,6 +14,7 @@ import click
 from lanterne._csv_cells import neutralise
 from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import _state, echo
+from lanterne.cli._footprint import Measured
 from lanterne.errors import BadInput, InputNotFound
 from lanterne.messages import translate
 
@@ -22,7 +23,7 @@ ADDED = ("id", "name", "score", "match", "features")
 BATCH = 10
 
 
-@click.command("reconcile")
+@click.command("reconcile", cls=Measured)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--column", required=True, help="Colonne à réconcilier / column to reconcile.")
 @click.option(

@@ -193,6 +193,7 @@ class LookupResponse(BaseModel):
     max_distance: int
     min_quality: int
     matches: list[MatchResponse] = []
+    footprint: Footprint | None = FOOTPRINT
 
 
 class RegisteredResponse(BaseModel):
@@ -539,7 +540,7 @@ def _provenance_routes(api: APIRouter, site: Site) -> None:
     @api.post(
         "/provenance/lookup",
         responses={200: {"model": LookupResponse}, **errors(400, 404, 413)},
-        openapi_extra={"requestBody": _image_form({})},
+        openapi_extra={"requestBody": _image_form({}), **WORKING},
     )
     async def lookup(request: Request) -> Any:
         """Is this image a registered work's? Matches within PDQ distance 31 under any
@@ -570,7 +571,8 @@ def _provenance_routes(api: APIRouter, site: Site) -> None:
                         "description": "Creation label (default: the work's)",
                     },
                 }
-            )
+            ),
+            **WORKING,
         },
     )
     async def register(request: Request, credentials: Credentials = None) -> Any:

@@ -15,6 +15,7 @@ from starlette.formparsers import MultiPartException
 
 from lanterne.errors import BadInput
 from lanterne.web._api import Credentials, errors
+from lanterne.web._footprint import WORKING, MeasuredRoute
 from lanterne.web._limits import BodyTooLarge
 from lanterne.web._site import Site
 
@@ -41,12 +42,12 @@ VERIFY_BODY: dict[str, Any] = {
 
 def provenance_router(site: Site) -> APIRouter:
     """The provenance endpoints under /api/provenance."""
-    api = APIRouter(prefix="/api")
+    api = APIRouter(prefix="/api", route_class=MeasuredRoute)
 
     @api.post(
         "/provenance/verify",
         responses=errors(400, 401, 403, 413),
-        openapi_extra={"requestBody": VERIFY_BODY},
+        openapi_extra={"requestBody": VERIFY_BODY, **WORKING},
     )
     async def verify(request: Request, credentials: Credentials = None) -> dict[str, Any]:
         """Verify an uploaded image's C2PA manifest (token required): its state (Invalid, Valid,
