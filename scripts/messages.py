@@ -95,7 +95,12 @@ def main() -> int:
     if not args.check:
         with PO.open("wb") as handle:
             write_po(
-                handle, catalog, width=100, sort_output=True, omit_header=False, include_lineno=False
+                handle,
+                catalog,
+                width=100,
+                sort_output=True,
+                omit_header=False,
+                include_lineno=False,
             )
         print(f"{PO.relative_to(ROOT)}: {len(catalog)} texts, {len(gaps)} to translate")
     for gap in gaps:
