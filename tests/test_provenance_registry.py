@@ -431,6 +431,28 @@ def test_api_register_needs_the_token_and_lookup_finds_the_work(tmp_path: Path) 
     assert unknown.status_code == 404
 
 
+@needs_pdq
+def test_api_register_refuses_an_empty_label(tmp_path: Path) -> None:
+    # An empty ``label`` field was read as « no label » and the image registered with the work's:
+    # schemathesis sent it as a value outside the documented enum and got a 200.
+    from lanterne.web import Site, create_app
+    from web_helpers import TOKEN, Client
+
+    catalogue_with(tmp_path, work("1", CreationLabelValue.HUMAN)).close()
+    client = Client(create_app(Site(tmp_path / "c.sqlite", token=TOKEN)))
+    answer = client.request(
+        "POST",
+        "/api/provenance/register",
+        files={"image": ("pont.jpg", ORIGINAL.read_bytes(), "image/jpeg")},
+        data={"work": "musee:1", "label": ""},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "provenance.bad_label"
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        assert db.image_hashes() == []
+
+
 def test_every_name_the_package_exports_resolves() -> None:
     # read_image was once listed under the TDMRep module too: the lazy table sent it there.
     import lanterne.provenance as provenance

@@ -30,12 +30,13 @@ OPERATIONS = [
     ("POST", "/api/ingest"),
     ("POST", "/api/provenance/lookup"),
     ("POST", "/api/provenance/register"),
+    ("POST", "/api/provenance/verify"),
 ]
 
 
 pytestmark = pytest.mark.e2e
 
-IMAGES = {"/api/provenance/lookup", "/api/provenance/register"}
+IMAGES = {"/api/provenance/lookup", "/api/provenance/register", "/api/provenance/verify"}
 """Operations that take an image: JSON Schema cannot say « the bytes of an image », so random
 bytes are schema-valid and rightly refused (400, ``provenance.unreadable_image``)."""
 

@@ -592,7 +592,8 @@ def _provenance_routes(api: APIRouter, site: Site) -> None:
                 done = site.registry(catalogue).register(
                     [(name, data)],
                     work_id=fields.get("work") or None,
-                    label=fields.get("label") or None,
+                    # Present but empty is a wrong label, not « the work's »: refused.
+                    label=fields.get("label"),
                 )
             return list(msgspec.to_builtins(done))
 
