@@ -149,3 +149,24 @@ def test_verify_needs_the_token_and_a_file(client: Client) -> None:
         headers={"Authorization": f"Bearer {TOKEN}"},
     )
     assert empty.status_code == 400 and empty.json()["error"]["code"] == "web.image_missing"
+
+
+def test_verify_takes_an_image_over_the_form_bound(client: Client) -> None:
+    # The route was bounded like a settings form (1 MiB): a photograph of 2 MiB got a 413, though
+    # images up to ``provenance_image_max`` (50 MiB) are verified.
+    import io
+
+    from PIL import Image
+
+    noise = Image.frombytes("RGB", (1024, 1024), bytes(range(256)) * (3 * 1024 * 1024 // 256))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG", compress_level=0)
+    image = buffer.getvalue()
+    assert len(image) > 2 * 1024 * 1024
+    done = client.post(
+        "/api/provenance/verify",
+        files={"file": ("grand.png", image, "image/png")},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] != "too_large"

@@ -15,7 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from lanterne.errors import BadInput, TooLarge
 from lanterne.settings import WebLimits
 
-UPLOAD_PATHS = frozenset(("/api/ingest", "/api/provenance/register", "/api/provenance/lookup"))
+UPLOAD_PATHS = frozenset(
+    ("/api/ingest", "/api/provenance/register", "/api/provenance/lookup", "/api/provenance/verify")
+)
 """The routes whose body may be as large as ``upload_max`` (catalogue files and images)."""
 
 
