@@ -7,6 +7,11 @@ switched off rather than open.
 HTML forms that change something carry a CSRF token: a random value in an HttpOnly,
 SameSite=Strict cookie, and its HMAC under the site's secret in a hidden field (the signed
 double-submit pattern); a POST whose field does not match its cookie is refused.
+
+Pages are gzip-compressed and some echo what the visitor typed (a search), so the hidden field
+is masked afresh on every page (a random pad, then the HMAC XOR the pad, as Django does): a
+constant secret in a compressed page beside attacker-chosen text can be read back a character
+at a time from the compressed sizes (BREACH); a value that changes on every answer cannot.
 """
 
 from __future__ import annotations
@@ -46,10 +51,28 @@ class Guard:
     def new_cookie(self) -> str:
         return secrets.token_urlsafe(24)
 
+    def _mac(self, cookie: str) -> bytes:
+        return hmac.new(self._secret, cookie.encode(), hashlib.sha256).digest()
+
     def form_token(self, cookie: str) -> str:
-        """The hidden field's value for the visitor holding ``cookie``."""
-        return hmac.new(self._secret, cookie.encode(), hashlib.sha256).hexdigest()
+        """The hidden field's value for the visitor holding ``cookie``: the pad and the masked
+        HMAC, in hexadecimal; different on every call (see the module's docstring)."""
+        mac = self._mac(cookie)
+        pad = secrets.token_bytes(len(mac))
+        return (pad + bytes(a ^ b for a, b in zip(pad, mac, strict=True))).hex()
 
     def check_form(self, cookie: str | None, field: str | None) -> None:
-        if not cookie or not field or not hmac.compare_digest(self.form_token(cookie), field):
+        if not cookie or not field or not _unmasks_to(field, self._mac(cookie)):
             raise Forbidden("web.csrf")
+
+
+def _unmasks_to(field: str, mac: bytes) -> bool:
+    """Whether ``field`` is a pad followed by ``mac`` XOR that pad (in hexadecimal)."""
+    try:
+        raw = bytes.fromhex(field)
+    except ValueError:
+        return False
+    if len(raw) != 2 * len(mac):
+        return False
+    pad, masked = raw[: len(mac)], raw[len(mac) :]
+    return hmac.compare_digest(bytes(a ^ b for a, b in zip(pad, masked, strict=True)), mac)
