@@ -1,4 +1,4 @@
-"""Answers gzip-compressed for clients that accept it (RGESN 6.4 and 7.2), and the CSRF field
+"""Answers gzip-compressed for clients that accept it (RGESN 6.3), and the CSRF field
 masked afresh on every page so that compression does not leak it (BREACH)."""
 
 from __future__ import annotations
