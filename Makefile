@@ -104,6 +104,7 @@ bench: setup accel
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/diagnose.py
 	$(BIN)/python benchmarks/search.py
+	$(BIN)/python benchmarks/search_frugal.py
 	$(BIN)/python benchmarks/recommend.py
 	$(BIN)/python benchmarks/audit.py
 	$(BIN)/python benchmarks/web.py

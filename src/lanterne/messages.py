@@ -484,6 +484,7 @@ MESSAGES: Final[dict[str, str]] = {
     "setting.not_positive": N_(
         "{name} vaut « {value} » : attendu un nombre entier supérieur ou égal à {minimum}."
     ),
+    "setting.not_a_switch": N_("{name} vaut « {value} » : attendu 0 (non) ou 1 (oui)."),
     "setting.set_by_serve": N_(
         "{name} manque : ce processus est lancé par « lanterne serve --workers N », qui le pose."
     ),

@@ -97,6 +97,14 @@ class SearchConfig(msgspec.Struct, kw_only=True, frozen=True):
     analysis: Literal["french", "plain"] = "french"
     max_query_chars: int = 500
     """Characters of a query that are read; the rest is ignored (``LANTERNE_SEARCH_QUERY_MAX``)."""
+    frugal: bool = False
+    """The frugal path (``LANTERNE_SEARCH_FRUGAL=1``): a hybrid search runs the lexical side
+    first and consults the semantic side (the embedding model) only when the lexical side is
+    unsure, its best score less than ``frugal_margin`` above its second (``lexical_margin``)."""
+    frugal_margin: float = 0.2
+    """Chosen by ``benchmarks/search_frugal.py``: the lowest margin whose nDCG@10 stays within
+    0.005 of hybrid's, by leave-one-group-out cross-validation over the French collections
+    (docs/search.md, « Chemin sobre »)."""
 
 
 class Hit(msgspec.Struct, kw_only=True):
@@ -117,6 +125,18 @@ class Results(msgspec.Struct, kw_only=True):
     facets: dict[str, dict[str, int]]
     filters: dict[str, list[str]]
     offset: int = 0
+    semantic_skipped: bool = False
+    """A hybrid search on the frugal path that did not need the semantic side (``frugal``)."""
+
+
+def lexical_margin(scores: Sequence[float]) -> float:
+    """How sure the lexical side is: its best score's relative lead over its second,
+    ``(s1 − s2) / s1``; 1 when it found one document, 0 when it found none."""
+    if not scores or scores[0] <= 0:
+        return 0.0
+    if len(scores) == 1:
+        return 1.0
+    return (scores[0] - scores[1]) / scores[0]
 
 
 class _Meta(msgspec.Struct):
@@ -448,6 +468,8 @@ class SearchEngine:
         asked = self._bounded(query)
         if mode == "lexical" or not self.semantic or len(self.vectors) == 0:
             return
+        if self.config.frugal and mode == "hybrid":
+            return  # the model is loaded only if the lexical side turns out unsure
         if _WORD.search(asked) and self.query_vectors.get(asked) is None:
             self.encoder.preload()
 
@@ -470,7 +492,14 @@ class SearchEngine:
         lexical_hits = self._lexical_hits(parsed, n, filters) if mode != "semantic" else []
         lexical = [(k, score) for k, score, _ in lexical_hits]
         addresses = {k: addr for k, _, addr in lexical_hits}
-        semantic = self.semantic_ranking(query, n, filters) if mode != "lexical" else []
+        skipped = (
+            mode == "hybrid"
+            and self.config.frugal
+            and lexical_margin([score for _, score in lexical[:2]]) >= self.config.frugal_margin
+        )
+        semantic = (
+            self.semantic_ranking(query, n, filters) if mode != "lexical" and not skipped else []
+        )
         fused: list[tuple[int, float]] = self.fuse(lexical, semantic)
         if mode != "semantic":
             fused = self._titles_first(query, fused)
@@ -498,6 +527,7 @@ class SearchEngine:
             facets=facets,
             filters=filters,
             offset=offset,
+            semantic_skipped=skipped,
         )
 
     def _titles_first(self, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:

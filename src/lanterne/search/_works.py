@@ -111,11 +111,15 @@ class CatalogueIndex:
         self.catalogue = catalogue
         self.folder = index_folder(catalogue)
         if config is None:
-            # The declared bound on a query's length (LANTERNE_SEARCH_QUERY_MAX), read when the
-            # index is opened, for the CLI and the web alike.
+            # The declared bound on a query's length (LANTERNE_SEARCH_QUERY_MAX) and the frugal
+            # path (LANTERNE_SEARCH_FRUGAL), read when the index is opened, for the CLI and the
+            # web alike.
             from lanterne.settings import Settings
 
-            config = SearchConfig(max_query_chars=Settings.load().search_query_max)
+            settings = Settings.load()
+            config = SearchConfig(
+                max_query_chars=settings.search_query_max, frugal=settings.search_frugal
+            )
         self.engine: SearchIndex = SearchEngine(
             self.folder, config, encoder, remember_queries=remember_queries
         )
