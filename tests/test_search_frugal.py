@@ -111,3 +111,27 @@ def test_frugal_setting_refuses_what_is_not_0_or_1(
 def test_an_empty_frugal_setting_is_its_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANTERNE_SEARCH_FRUGAL", "")
     assert switch("search_frugal") is False
+
+
+def test_the_api_says_when_the_frugal_path_spared_the_model(
+    demo_catalogue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lanterne.web import create_app
+    from web_helpers import Client, demo_site
+
+    monkeypatch.setenv("LANTERNE_SEARCH_FRUGAL", "1")
+    client = Client(create_app(demo_site(demo_catalogue)))
+    sure = client.get("/api/search", params={"q": "Jazz de Tourrettes"}).json()
+    assert sure["mode"] == "hybrid" and sure["semantic_skipped"] is True
+    assert sure["hits"][0]["title"] == "Jazz de Tourrettes"
+    # « festival »: dozens of festivals score alike (margin 0.007 on the demo), so the model
+    # is asked to tell them apart.
+    unsure = client.get("/api/search", params={"q": "festival"}).json()
+    assert unsure["semantic_skipped"] is False
+    assert any(h["semantic_rank"] is not None for h in unsure["hits"])
+    monkeypatch.setenv("LANTERNE_SEARCH_FRUGAL", "0")
+    plain = Client(create_app(demo_site(demo_catalogue)))
+    assert (
+        plain.get("/api/search", params={"q": "Jazz de Tourrettes"}).json()["semantic_skipped"]
+        is False
+    )

@@ -129,6 +129,11 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = Field(description="Facet → value → works")
     filters: dict[str, list[str]]
+    semantic_skipped: bool = Field(
+        False,
+        description="A hybrid search on the frugal path (LANTERNE_SEARCH_FRUGAL=1) that the "
+        "lexical side settled without the embedding model",
+    )
     footprint: Footprint | None = FOOTPRINT
 
 
