@@ -22,6 +22,7 @@ names (« Stephen King, Peter Straub », « A ; B ») gives each name too.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from functools import lru_cache
@@ -68,6 +69,9 @@ _ROMAN_WORDS = frozenset({"mi", "di", "ci", "li", "mix", "dix", "cd", "dc", "mc"
 « vi » stays a word unless a title ends with it."""
 
 Form = tuple[str, ...]
+BIGRAMS_KEPT = 65_536
+"""Forms whose bigrams are kept (about 30 MB at most): more than the candidates of a few
+hundred batches."""
 
 
 def fold(text: str) -> str:
@@ -176,7 +180,10 @@ def name_forms(text: str) -> tuple[frozenset[str], ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=BIGRAMS_KEPT)
 def _bigrams(form: Form) -> frozenset[str]:
+    """The character bigrams of a form, kept for the forms met most recently: a query's forms
+    are compared with its 20 candidates', and the same works come back across a batch."""
     joined = " " + " ".join(form) + " "
     return frozenset(joined[i : i + 2] for i in range(len(joined) - 1))
 

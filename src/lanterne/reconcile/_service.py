@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
 
@@ -178,6 +178,23 @@ def profile_of(work: Work) -> _Profile:
     )
 
 
+class _Asked(NamedTuple):
+    """What a query asks, in the forms the features compare (the same for every candidate)."""
+
+    forms: tuple[Form, ...]
+    year: int | None
+    creators: tuple[frozenset[str], ...]
+    places: tuple[frozenset[str], ...]
+
+    @classmethod
+    def of(cls, query: Query) -> _Asked:
+        forms, written_year = title_forms(query.text)
+        creators = tuple(n for v in query.properties.get("creator", ()) for n in name_forms(v))
+        year = _year(query.properties.get("date", ())) or written_year
+        places = tuple(frozenset(words(v)) for v in query.properties.get("place", ()) if words(v))
+        return cls(tuple(forms), year, creators, places)
+
+
 def _best_set(asked: Sequence[frozenset[str]], known: Sequence[frozenset[str]]) -> float:
     if not known:
         return 0.5
@@ -220,19 +237,19 @@ class Reconciler:
             found.update(read)
         return found
 
-    def _work_features(self, query: Query, profile: _Profile) -> list[Feature]:
-        asked, written_year = title_forms(query.text)
-        title = max((form_similarity(a, k) for a in asked for k in profile.forms), default=0.0)
+    def _work_features(self, asked: _Asked, profile: _Profile) -> list[Feature]:
+        title = max(
+            (form_similarity(a, k) for a in asked.forms for k in profile.forms), default=0.0
+        )
         features = [Feature("title", round(title, 4))]
-        creators = [n for v in query.properties.get("creator", ()) for n in name_forms(v)]
-        if creators:
-            features.append(Feature("creator", round(_best_set(creators, profile.creators), 4)))
-        year = _year(query.properties.get("date", ())) or written_year
-        if year is not None:
-            features.append(Feature("date", date_closeness(year, profile.year)))
-        places = [frozenset(words(v)) for v in query.properties.get("place", ()) if words(v)]
-        if places:
-            features.append(Feature("place", round(_best_dice(places, profile.places), 4)))
+        if asked.creators:
+            features.append(
+                Feature("creator", round(_best_set(asked.creators, profile.creators), 4))
+            )
+        if asked.year is not None:
+            features.append(Feature("date", date_closeness(asked.year, profile.year)))
+        if asked.places:
+            features.append(Feature("place", round(_best_dice(asked.places, profile.places), 4)))
         return features
 
     def _works(self, query: Query, types: list[str]) -> list[Candidate]:
@@ -248,6 +265,7 @@ class Reconciler:
         if query.text and query.text not in ids:
             ids.insert(0, query.text)  # an entity's id as the query finds that entity
         profiles = self.profiles(ids)
+        asked = _Asked.of(query)  # the query's side, read once for all its candidates
         out: list[Candidate] = []
         for work_id in ids:
             profile = profiles.get(work_id)
@@ -257,7 +275,7 @@ class Reconciler:
                 features = [Feature("id", 1.0)]
                 score = 100.0
             else:
-                features = self._work_features(query, profile)
+                features = self._work_features(asked, profile)
                 score = self.model.score(features)
             if types and not strict and ANY_WORK not in types and profile.type not in types:
                 score *= self.model.type_penalty
