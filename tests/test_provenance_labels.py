@@ -261,6 +261,42 @@ def test_a_recommendation_goal_on_human_creation(tmp_path: Path) -> None:
     assert result.goals.satisfied
 
 
+def test_a_recommendation_filter_keeps_only_human_creation(tmp_path: Path) -> None:
+    """``only=creation=human`` is a filter, not a goal: no synthetic or unlabelled work in the
+    list even when it asks for more works than pass (the list is then shorter)."""
+    path = _catalogue(tmp_path, _mixed())
+    from lanterne.recommend import Options, catalogue_service, parse_only
+
+    with open_catalogue(path) as catalogue:
+        service = catalogue_service(catalogue, Options(k=5))
+        everything = service.recommend(service.indices(["musee:1"]))
+        filtered = service.with_options(Options(only=parse_only("creation=human"), k=5))
+        humans = filtered.recommend(service.indices(["musee:1"]))
+    assert {"musee:3", "musee:4"} <= {p.item for p in everything.items}  # the premise
+    assert sorted(p.item for p in humans.items) == ["galerie:5", "musee:2"]  # musee:1 was seen
+    # Two conditions: both hold for every pick (every work here is a Painting).
+    with open_catalogue(path) as catalogue:
+        service = catalogue_service(catalogue, Options(k=5))
+        seen = service.indices(["musee:1"])
+        both = service.with_options(Options(only=parse_only("creation=human&type=Painting"), k=5))
+        assert sorted(p.item for p in both.recommend(seen).items) == ["galerie:5", "musee:2"]
+        none = service.with_options(Options(only=parse_only("creation=human&type=Book"), k=5))
+        assert none.recommend(seen).items == []
+
+
+def test_the_recommendation_filter_in_the_cli_and_its_bad_form(tmp_path: Path) -> None:
+    _catalogue(tmp_path, _mixed())
+    done = lanterne(
+        tmp_path, "recommend", "--history", "musee:1", "--only", "creation=human", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    picked = sorted(p["item"] for p in json.loads(done.stdout)["items"])
+    assert picked == ["galerie:5", "musee:2"]
+    bad = lanterne(tmp_path, "recommend", "--history", "musee:1", "--only", "creation=human:0.5")
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert "Filtre « creation=human:0.5 » illisible" in bad.stderr
+
+
 def test_the_audit_reads_creation_labels_from_the_catalogue(tmp_path: Path) -> None:
     """The audit joined a capture's bare ids to the catalogue without their creation label: every
     work counted as unknown creation."""
@@ -287,3 +323,16 @@ def test_the_audit_reads_creation_labels_from_the_catalogue(tmp_path: Path) -> N
     report = json.loads(done.stdout)
     # Synthetic (musee:3) or unknown (musee:4): 2 of 4 uniform slots.
     assert report["synthetic_or_unknown"]["value"] == pytest.approx(0.5)
+
+
+def test_the_recommendation_filter_in_the_api(tmp_path: Path) -> None:
+    path = _catalogue(tmp_path, _mixed())
+    from lanterne.web import Site, create_app
+    from web_helpers import Client
+
+    client = Client(create_app(Site(path)))
+    found = client.get("/api/recommend", params={"history": "musee:1", "only": "creation=human"})
+    assert found.status_code == 200, found.text
+    assert sorted(p["item"] for p in found.json()["items"]) == ["galerie:5", "musee:2"]
+    bad = client.get("/api/recommend", params={"history": "musee:1", "only": "creation"})
+    assert bad.status_code == 422 and "only" in bad.text

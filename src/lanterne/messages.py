@@ -202,6 +202,10 @@ MESSAGES: Final[dict[str, str]] = {
     "recommend.unknown_items": N_(
         "Œuvres inconnues dans l'historique : {items}. Donnez des identifiants du jeu de données ou du catalogue."
     ),
+    "recommend.bad_only": N_(
+        "Filtre « {goal} » illisible : attendu ATTRIBUT=VALEUR, plusieurs reliées par &, sans "
+        "part (ex. creation=human, language=fr&country=CA)."
+    ),
     "recommend.bad_goal": N_(
         "Objectif invalide « {goal} » : attendu ATTRIBUT=VALEUR:PART (par exemple european=true:0.6)."
     ),

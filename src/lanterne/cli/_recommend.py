@@ -45,6 +45,13 @@ from lanterne.messages import Lang, translate
     "--goal", "goals", multiple=True, metavar="ATTR=VAL:PART", help="Ex. european=true:0.6"
 )
 @click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="ATTR=VAL",
+    help="Seulement ces œuvres / only these works. Ex. creation=human",
+)
+@click.option(
     "--surface",
     type=Registered(weighting_names),
     default="uniform",
@@ -63,6 +70,7 @@ def recommend_command(
     curiosity: float,
     diversifier: str,
     goals: tuple[str, ...],
+    only: tuple[str, ...],
     surface: str,
     limit: int,
     as_json: bool,
@@ -75,11 +83,12 @@ def recommend_command(
         raise click.UsageError(
             translate(state.lang, "donnez un UTILISATEUR ou --history, pas les deux")
         )
-    from lanterne.recommend import parse_goal
+    from lanterne.recommend import parse_goal, parse_only
 
     parsed = tuple(parse_goal(spec) for spec in goals)
     options = Options(
         goals=parsed,
+        only=tuple(c for spec in only for c in parse_only(spec)),
         surface=Surface(kind=surface),
         curiosity=curiosity,
         diversifier=diversifier,

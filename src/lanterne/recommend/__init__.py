@@ -18,7 +18,7 @@ from lanterne.recommend._eval import (
     load_config,
     run_evaluation,
 )
-from lanterne.recommend._goals import Goal, Surface, parse_goal
+from lanterne.recommend._goals import Goal, Surface, parse_goal, parse_only
 from lanterne.recommend._models import (
     ALS,
     EASE,
@@ -120,6 +120,7 @@ __all__ = [
     "load_dataset",
     "make_model",
     "parse_goal",
+    "parse_only",
     "run_evaluation",
     "split_per_user",
     "work_attributes",

@@ -42,17 +42,44 @@ class Goal(msgspec.Struct, frozen=True, kw_only=True):
 _GOAL = re.compile(r"^(?P<conds>[^:]+):(?P<target>\d+(?:\.\d+)?%?|#\d+)$")
 
 
+Condition = tuple[str, str]
+"""An attribute and the value a work must have (``creation``, ``human``)."""
+
+
+def _conditions(text: str, whole: str, code: str) -> tuple[Condition, ...]:
+    conditions = []
+    for part in text.split("&"):
+        attribute, sep, value = part.partition("=")
+        if not sep or not attribute.strip() or not value.strip():
+            raise BadGoal(code, goal=whole)
+        conditions.append((attribute.strip(), value.strip()))
+    return tuple(conditions)
+
+
+def parse_only(text: str) -> tuple[Condition, ...]:
+    """A hard filter: ``creation=human``, ``language=fr&country=CA`` — every work of the list
+    has each of these (unlike a goal, which asks for a share of the list)."""
+    if ":" in text or not text.strip():
+        raise BadGoal("recommend.bad_only", goal=text)
+    return _conditions(text.strip(), text, "recommend.bad_only")
+
+
+def only_mask(
+    only: tuple[Condition, ...], n_items: int, attribute_mask: Callable[[str, str], Bools]
+) -> Bools:
+    """The works that pass every condition of ``only`` (all of them when it is empty)."""
+    mask = np.ones(n_items, dtype=np.bool_)
+    for attribute, value in only:
+        mask &= attribute_mask(attribute, value)
+    return mask
+
+
 def parse_goal(text: str) -> Goal:
     """``european=true:0.6``, ``country=FR:20%``, ``territory=CA-QC&new=true:#1`` (one slot)."""
     match = _GOAL.match(text.strip())
     if match is None:
         raise BadGoal("recommend.bad_goal", goal=text)
-    conditions = []
-    for part in match["conds"].split("&"):
-        attribute, sep, value = part.partition("=")
-        if not sep or not attribute.strip() or not value.strip():
-            raise BadGoal("recommend.bad_goal", goal=text)
-        conditions.append((attribute.strip(), value.strip()))
+    conditions = _conditions(match["conds"], text, "recommend.bad_goal")
     target = match["target"]
     try:
         if target.startswith("#"):

@@ -11,7 +11,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from lanterne import registry
-from lanterne.recommend._goals import Goal, Surface, goal_masks, required
+from lanterne.recommend._goals import Condition, Goal, Surface, goal_masks, only_mask, required
 from lanterne.recommend._models import Model
 from lanterne.recommend._rerank import (
     ConstrainedRanker,
@@ -105,6 +105,7 @@ class Recommender:
         *,
         attribute_mask: Callable[[str, str], Bools],
         goals: tuple[Goal, ...] = (),
+        only: tuple[Condition, ...] = (),
         surface: Surface | None = None,
         k: int = 10,
         pool: int = 100,
@@ -138,6 +139,9 @@ class Recommender:
             return attribute_mask(attribute, value)
 
         self.attribute_mask = mask
+        self.only = only
+        self.allowed: Bools | None = only_mask(only, len(self.items), mask) if only else None
+        """The works a list may hold (``only``: ``creation=human``…); ``None``: every one."""
         self.masks = goal_masks(goals, mask)
         self.goal_model = goal_model
         self.goal_work: Bools = (
@@ -250,6 +254,8 @@ class Recommender:
         step's top k, the goal result and the candidates in relevance order."""
         scores = scores.astype(np.float64, copy=True)
         scores[history] = -np.inf
+        if self.allowed is not None:
+            scores[~self.allowed] = -np.inf  # never a candidate, whatever a goal asks
         cand, pooled = self._candidates(scores)
         utility = self._utility(scores, cand)
         relevance_top = cand[: self.k]

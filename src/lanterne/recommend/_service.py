@@ -36,6 +36,8 @@ class Options(msgspec.Struct, frozen=True, kw_only=True):
     """What a caller may choose about a list: goals, surface, curiosity dial, length."""
 
     goals: tuple[Goal, ...] = ()
+    only: tuple[tuple[str, str], ...] = ()
+    """Conditions every work of the list meets (``creation=human``): a filter, not a goal."""
     surface: Surface = msgspec.field(default_factory=Surface)
     curiosity: float = 0.0
     diversifier: str = "mmr"
@@ -103,6 +105,7 @@ class RecommenderService:
                 self.dataset.items,
                 attribute_mask=self.dataset.attributes.mask,
                 goals=options.goals,
+                only=options.only,
                 surface=options.surface,
                 k=options.k,
                 curiosity=options.curiosity,

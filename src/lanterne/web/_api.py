@@ -27,7 +27,7 @@ from starlette.formparsers import MultiPartException
 from lanterne import __version__
 from lanterne._location import display_name
 from lanterne.errors import BadInput, LanterneError, NotFound
-from lanterne.recommend import Options, Surface, diversifiers, parse_goal
+from lanterne.recommend import Options, Surface, diversifiers, parse_goal, parse_only
 from lanterne.search import FACETS, Mode, Results
 from lanterne.settings import setting
 from lanterne.web._footprint import WORKING, MeasuredRoute
@@ -51,6 +51,8 @@ GOAL = (
 )
 """An exposure goal, ``ATTRIBUTE=VALUE[&…]:SHARE`` with a share in [0, 1], a percentage or
 ``#N`` works (what ``parse_goal`` reads)."""
+ONLY = rf"^{_TERM}={_TERM}(&{_TERM}={_TERM})*$"
+"""A hard filter of a list, ``creation=human`` (what ``parse_only`` reads)."""
 
 
 class ErrorDetail(BaseModel):
@@ -395,6 +397,13 @@ def _reading_routes(api: APIRouter, site: Site) -> None:
             list[Annotated[str, StringConstraints(pattern=GOAL)]],
             Query(description="ATTRIBUTE=VALUE:SHARE, repeatable"),
         ] = [],  # noqa: B006
+        only: Annotated[
+            list[Annotated[str, StringConstraints(pattern=ONLY)]],
+            Query(
+                description="ATTRIBUTE=VALUE[&…], repeatable: every work of the list has it "
+                "(creation=human: only works declared or shown to be human creations)"
+            ),
+        ] = [],  # noqa: B006
         surface: Annotated[str, Query(pattern=_one_of(Surface.KINDS))] = "uniform",
         curiosity: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
         diversifier: Annotated[str, Query(pattern=_one_of(diversifiers()))] = "mmr",
@@ -403,6 +412,7 @@ def _reading_routes(api: APIRouter, site: Site) -> None:
         """Recommendations with explanations; goals guaranteed in the list when feasible."""
         options = Options(
             goals=tuple(parse_goal(g) for g in goal),
+            only=tuple(c for spec in only for c in parse_only(spec)),
             surface=Surface(kind=surface),
             curiosity=curiosity,
             diversifier=diversifier,
