@@ -75,6 +75,7 @@ if TYPE_CHECKING:
         value_of,
         work_value,
     )
+    from lanterne.provenance._words import result_lines, state_words
 else:
     # numpy, Pillow, pdqhash and c2pa load only for a command that needs them.
     __getattr__ = lazy_exports(
@@ -133,6 +134,7 @@ else:
                 "strength_kind",
                 "value_words",
             ),
+            "._words": ("result_lines", "state_words"),
             "._tdmrep": (
                 "WELL_KNOWN",
                 "effective",
@@ -200,11 +202,13 @@ __all__ = [
     "parse_rules",
     "path_forms",
     "read_image",
+    "result_lines",
     "rule_for",
     "rules_json",
     "sign_file",
     "site_rules",
     "source_type_label",
+    "state_words",
     "strength",
     "strength_kind",
     "value_of",
