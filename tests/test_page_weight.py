@@ -40,7 +40,7 @@ def budgets() -> dict[str, Budget]:
 
 def test_the_budget_table_is_read() -> None:
     found = budgets()
-    assert len(found) == 7 and found["accueil / home"].path == "/"
+    assert len(found) == 8 and found["accueil / home"].path == "/"
     assert all(b.kilobytes > 0 and b.requests > 0 for b in found.values())
 
 

@@ -170,3 +170,74 @@ def test_verify_takes_an_image_over_the_form_bound(client: Client) -> None:
     )
     assert done.status_code == 200, done.text
     assert done.json()["status"] != "too_large"
+
+
+def _page_field(client: Client) -> str:
+    page = client.get("/provenance/verifier").text
+    found = re.search(
+        r'<form class="upload"[^>]*>\s*<input type="hidden" name="csrf" value="(\w+)"', page
+    )
+    assert found, page[:2000]
+    return found.group(1)
+
+
+def test_verify_page_offers_the_form_in_both_languages(client: Client) -> None:
+    page = client.get("/provenance/verifier")
+    assert page.status_code == 200
+    assert "<h1>Vérifier une image</h1>" in page.text
+    assert 'enctype="multipart/form-data"' in page.text and 'type="password"' in page.text
+    assert '<label for="image">' in page.text and '<label for="jeton">' in page.text
+    english = client.get("/provenance/verifier?lang=en").text
+    assert "<h1>Verify an image</h1>" in english and "The site’s write token" in english
+    assert 'href="/provenance/verifier"' in client.get("/").text  # linked from every page
+
+
+@needs_fixtures
+def test_verify_page_says_the_result_in_plain_words(client: Client) -> None:
+    image = (FIXTURES / "C.jpg").read_bytes()
+    done = client.post(
+        "/provenance/verifier",
+        data={"csrf": _page_field(client), "token": TOKEN},
+        files={"file": ("C.jpg", image, "image/jpeg")},
+    )
+    assert done.status_code == 200, done.text
+    items = [
+        html.unescape(re.sub(r"<[^>]+>", "", li))
+        for li in re.findall(r"<li>(.*?)</li>", done.text, re.S)
+    ]
+    said = "\n".join(items)
+    # What ``lanterne provenance verify`` prints, line for line (the same words).
+    from lanterne.provenance import result_lines, verify_bytes
+
+    expected = result_lines(verify_bytes(image, max_bytes=50 * 1024 * 1024), "fr")
+    assert all(line.strip() in said for line in expected), (expected, said)
+    assert "Valid — signature valide" in said and "contenu généré par IA" in said
+    assert "« C.jpg »" in done.text
+
+
+def test_verify_page_refuses_without_token_csrf_or_file(client: Client) -> None:
+    image = ("a.jpg", b"\xff\xd8\xff", "image/jpeg")
+    field = _page_field(client)
+    cases = [
+        ({"csrf": field}, {"file": image}, 401, "jeton"),  # no token
+        ({"csrf": field, "token": "faux"}, {"file": image}, 403, "jeton"),
+        ({"token": TOKEN}, {"file": image}, 403, "rechargez la page"),  # no CSRF field
+        ({"csrf": field, "token": TOKEN}, {"autre": ("a.txt", b"x")}, 400, "image"),
+    ]
+    for data, files, status, word in cases:
+        refused = client.post("/provenance/verifier", data=data, files=files)
+        assert refused.status_code == status, (data, refused.status_code)
+        alert = re.search(r'role="alert">(.*?)</div>', refused.text, re.S)
+        assert alert and word in html.unescape(alert.group(1)).lower(), refused.text[:3000]
+        assert '<form class="upload"' in refused.text  # the form again, to try once more
+
+
+def test_verify_page_is_closed_without_a_write_token(tmp_path: Path) -> None:
+    path = write_works(tmp_path / "c.sqlite", [_work(1, None)])
+    closed = Client(create_app(Site(path)))
+    page = closed.get("/provenance/verifier").text
+    assert "la vérification en ligne est fermée" in page and 'type="password"' not in page
+    refused = closed.post(
+        "/provenance/verifier", data={"token": "x"}, files={"file": ("a.jpg", b"\xff")}
+    )
+    assert refused.status_code == 403

@@ -221,6 +221,8 @@ PAGES = [
     "/audits/accueil-avec-objectifs",
     "/donnees-ouvertes",
     "/donnees-ouvertes?lang=en",
+    "/provenance/verifier",
+    "/provenance/verifier?lang=en",
     "/nulle-part",
 ]
 
@@ -234,3 +236,23 @@ def test_axe_finds_no_violation(server: str, page: Any, path: str) -> None:
     page.goto(f"{server}{path}")
     violations = _axe(page)
     assert not violations, f"{path}:\n{_describe(violations)}"
+
+
+C2PA = Path(__file__).resolve().parents[2] / "shared" / "standards" / "c2pa" / "fixtures" / "C.jpg"
+
+
+@pytest.mark.skipif(not C2PA.is_file(), reason=f"the C2PA fixtures are not at {C2PA.parent}")
+def test_verify_page_result_and_refusal_in_the_browser(server: str, page: Any) -> None:
+    """The form sent as a browser sends it (no JavaScript needed): the result, then a refusal,
+    each page without an axe violation."""
+    from web_helpers import TOKEN
+
+    for token, said in ((TOKEN, "Valid — signature valide"), ("faux", "jeton")):
+        page.goto(f"{server}/provenance/verifier")
+        page.set_input_files("#image", str(C2PA))
+        page.fill("#jeton", token)
+        with page.expect_navigation():
+            page.click("form.upload button[type=submit]")
+        assert said in page.content()
+        violations = _axe(page)
+        assert not violations, f"{token}:\n{_describe(violations)}"

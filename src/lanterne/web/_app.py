@@ -24,7 +24,7 @@ from lanterne.web._iiif import iiif_router
 from lanterne.web._limits import BodyLimit, BodyTooLarge
 from lanterne.web._oai import oai_router
 from lanterne.web._pages import Pages, pages_router, static_files
-from lanterne.web._provenance import provenance_router
+from lanterne.web._provenance import provenance_router, verify_page_router
 from lanterne.web._publish import publish_router
 from lanterne.web._reconcile import CORS_HEADERS, cors, reconcile_router
 from lanterne.web._security import CSRF_COOKIE
@@ -197,6 +197,7 @@ def create_app(site: Site | RecommenderService, *, lang: str = "fr") -> FastAPI:
 
     app.include_router(api_router(site))
     app.include_router(provenance_router(site))
+    app.include_router(verify_page_router(site, pages))
     # Before the pages: ``/oeuvre/ID.ttl`` is a variant, not the page of a work « ID.ttl ».
     app.include_router(publish_router(site))
     app.include_router(oai_router(site))

@@ -16,7 +16,13 @@ from lanterne.errors import BadInput, TooLarge
 from lanterne.settings import WebLimits
 
 UPLOAD_PATHS = frozenset(
-    ("/api/ingest", "/api/provenance/register", "/api/provenance/lookup", "/api/provenance/verify")
+    (
+        "/api/ingest",
+        "/api/provenance/register",
+        "/api/provenance/lookup",
+        "/api/provenance/verify",
+        "/provenance/verifier",  # the verify page's form
+    )
 )
 """The routes whose body may be as large as ``upload_max`` (catalogue files and images)."""
 

@@ -1,23 +1,31 @@
-"""``POST /api/provenance/verify``: an uploaded image's C2PA manifest verified (token required).
+"""``POST /api/provenance/verify``: an uploaded image's C2PA manifest verified (token required);
+and the page that does the same from a form, « Vérifier une image » (``/provenance/verifier``).
 
 The image registry's ``lookup`` and ``register`` endpoints join this router's routes."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from lanterne.errors import BadInput
+from lanterne.errors import BadInput, LanterneError
 from lanterne.web._api import Credentials, errors
 from lanterne.web._footprint import WORKING, MeasuredRoute
 from lanterne.web._limits import BodyTooLarge
+from lanterne.web._pages import Pages
+from lanterne.web._security import CSRF_COOKIE
 from lanterne.web._site import Site
+
+if TYPE_CHECKING:
+    from lanterne.provenance import C2paResult
 
 VERIFY_BODY: dict[str, Any] = {
     "required": True,
@@ -66,14 +74,86 @@ def provenance_router(site: Site) -> APIRouter:
             image = form.get("file")
             if not isinstance(image, StarletteUpload):
                 raise BadInput("web.image_missing")
-            return await run_in_threadpool(_verify, image)
+            return _as_json(await run_in_threadpool(_verify, image))
         finally:
             await form.close()
 
     return api
 
 
-def _verify(image: StarletteUpload) -> dict[str, Any]:
+VERIFY_PAGE = "/provenance/verifier"
+
+
+def verify_page_router(site: Site, pages: Pages) -> APIRouter:
+    """« Vérifier une image »: the verify endpoint as a form (works without JavaScript). The
+    image goes with the write token (a form cannot send an ``Authorization`` header) and the
+    visitor's CSRF field; the answer is the page, the result in plain words."""
+    router = APIRouter(route_class=MeasuredRoute)
+
+    @router.get(VERIFY_PAGE)
+    def verify_form(request: Request) -> HTMLResponse:
+        return pages.render(request, "verify.html.j2", _page(site))
+
+    @router.post(VERIFY_PAGE, openapi_extra=WORKING)
+    async def verify_upload(request: Request) -> HTMLResponse:
+        lang = pages.lang(request)
+        try:
+            form = await request.form(max_files=1, max_fields=3, max_part_size=64 * 1024)
+        except MultiPartException as exc:
+            return _refused(request, pages, BadInput("web.upload_unreadable", detail=exc.message))
+        except HTTPException as exc:
+            if isinstance(exc, BodyTooLarge):
+                raise
+            return _refused(request, pages, BadInput("web.upload_unreadable", detail=exc.detail))
+        try:
+            csrf, token = form.get("csrf"), form.get("token")
+            site.guard.check_form(
+                request.cookies.get(CSRF_COOKIE), csrf if isinstance(csrf, str) else None
+            )
+            given = token.strip() if isinstance(token, str) else ""
+            site.guard.check_bearer(
+                HTTPAuthorizationCredentials(scheme="Bearer", credentials=given) if given else None
+            )
+            image = form.get("file")
+            if not isinstance(image, StarletteUpload) or not image.filename:
+                raise BadInput("web.image_missing")
+            result = await run_in_threadpool(_verify, image)
+            name = image.filename
+        except LanterneError as exc:
+            return _refused(request, pages, exc)
+        finally:
+            await form.close()
+        from lanterne.provenance import result_lines
+
+        context = _page(site) | {
+            "file": name,
+            "result": result,
+            "lines": result_lines(result, lang),
+        }
+        return pages.render(request, "verify.html.j2", context)
+
+    return router
+
+
+def _page(site: Site) -> dict[str, Any]:
+    from lanterne.settings import ProvenanceSettings
+
+    return {
+        "writes": site.guard.writes_enabled,
+        "image_max": ProvenanceSettings.load().provenance_image_max,
+        "result": None,
+        "error": None,
+    }
+
+
+def _refused(request: Request, pages: Pages, exc: LanterneError) -> HTMLResponse:
+    """The form again, with what went wrong said above it (the status the API would give)."""
+    lang = pages.lang(request)
+    context = _page(pages.site) | {"error": exc.message(lang)}
+    return pages.render(request, "verify.html.j2", context, status=exc.http_status)
+
+
+def _verify(image: StarletteUpload) -> C2paResult:
     from lanterne.provenance import TrustConfig, verify_bytes
     from lanterne.settings import ProvenanceSettings
 
@@ -81,9 +161,12 @@ def _verify(image: StarletteUpload) -> dict[str, Any]:
     image.file.seek(0)
     # One byte past the bound is enough to know it is too large.
     data = image.file.read(settings.provenance_image_max + 1)
-    result = verify_bytes(
+    return verify_bytes(
         data, TrustConfig.load(settings.c2pa_trust), max_bytes=settings.provenance_image_max
     )
+
+
+def _as_json(result: C2paResult) -> dict[str, Any]:
     out: dict[str, Any] = msgspec.to_builtins(result)
     evidence = result.evidence()
     out["evidence"] = msgspec.to_builtins(evidence) if evidence is not None else None
