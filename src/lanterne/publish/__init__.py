@@ -25,7 +25,14 @@ from lanterne.publish._edm import (
     edm_record,
     read_edm,
 )
-from lanterne.publish._formats import FORMATS, Format, Writer, dump_formats, one_work
+from lanterne.publish._formats import (
+    FORMATS,
+    Format,
+    Writer,
+    dump_formats,
+    negotiated_formats,
+    one_work,
+)
 from lanterne.publish._iiif import (
     MANIFEST_MEDIA_TYPE,
     iiif_manifest,
@@ -103,6 +110,7 @@ __all__ = [
     "live_lastmod",
     "manifest_images",
     "manifest_uri",
+    "negotiated_formats",
     "one_work",
     "place_uri",
     "read_dc",

@@ -11,6 +11,7 @@ into a folder for a static server).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -19,7 +20,6 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from lanterne.errors import Gone, LanterneError, NotAcceptable, NotFound
 from lanterne.profile import Work
 from lanterne.publish import (
-    FORMATS,
     LIMIT,
     Format,
     choose,
@@ -27,6 +27,7 @@ from lanterne.publish import (
     index_url,
     index_xml,
     live_lastmod,
+    negotiated_formats,
     one_work,
     urlset_xml,
     work_uri,
@@ -34,7 +35,7 @@ from lanterne.publish import (
 from lanterne.web._site import Site
 
 HTML = "text/html"
-OFFERED = [HTML, *(f.media_type for f in FORMATS.values())]
+OFFERED = [HTML, *(f.media_type for f in negotiated_formats())]
 """What a work's page serves, in the order of preference when a client accepts several."""
 XML = "application/xml"
 
@@ -45,7 +46,7 @@ def page_path(work_id: str) -> str:
 
 def alternates(work_id: str) -> list[tuple[str, str]]:
     """``(media type, path)`` of each RDF variant of a work's page."""
-    return [(f.media_type, f"{page_path(work_id)}.{f.extension}") for f in FORMATS.values()]
+    return [(f.media_type, f"{page_path(work_id)}.{f.extension}") for f in negotiated_formats()]
 
 
 def link_header(work_id: str) -> str:
@@ -80,7 +81,7 @@ def negotiated(request: Request, site: Site, work_id: str) -> Response | None:
         raise NotAcceptable("publish.not_acceptable", offered=", ".join(OFFERED))
     if chosen == HTML:
         return None
-    fmt = next(f for f in FORMATS.values() if f.media_type == chosen)
+    fmt = next(f for f in negotiated_formats() if f.media_type == chosen)
     return variant(site, work_id, fmt)
 
 
@@ -111,13 +112,16 @@ def publish_router(site: Site) -> APIRouter:
             raise NotFound("work.not_found", id=work_id)
         return RedirectResponse(page_path(work_id), status_code=303, headers={"Vary": "Accept"})
 
-    for fmt in FORMATS.values():
-
-        def explicit(work_id: str, fmt: Format = fmt) -> Response:
+    def explicit(fmt: Format) -> Callable[[str], Response]:
+        # A closure, not a default argument: FastAPI would read ``fmt`` as a parameter.
+        def answer(work_id: str) -> Response:
             return variant(site, work_id, fmt)
 
+        return answer
+
+    for fmt in negotiated_formats():
         router.add_api_route(
-            f"/oeuvre/{{work_id:path}}.{fmt.extension}", explicit, methods=["GET", "HEAD"]
+            f"/oeuvre/{{work_id:path}}.{fmt.extension}", explicit(fmt), methods=["GET", "HEAD"]
         )
 
     @router.get("/.well-known/tdmrep.json")
@@ -182,7 +186,7 @@ def open_data_context(site: Site) -> dict[str, object]:
 
         sources, example = site.reading(read)
     return {
-        "formats": [(f, f.dump) for f in FORMATS.values()],
+        "formats": [(f, f.dump) for f in negotiated_formats()],
         "base": site.base_uri.rstrip("/"),
         "example": example,
         "example_uri": work_uri(site.base_uri, example) if example else None,
