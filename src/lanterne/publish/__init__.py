@@ -15,7 +15,7 @@ from lanterne.publish._check import (
 )
 from lanterne.publish._crosswalk import edm_type
 from lanterne.publish._dc import dc_element, read_dc, work_to_dc
-from lanterne.publish._document import GLOBAL_SCHEMES, entity_key, work_document, work_page
+from lanterne.publish._document import work_document, work_page
 from lanterne.publish._dump import DumpSummary, SourceFacts, atomic_file, describe, dump
 from lanterne.publish._edm import (
     EdmOptions,
@@ -63,7 +63,7 @@ from lanterne.publish._sitemap import (
     urlset_xml,
 )
 from lanterne.publish._triples import TripleWriter
-from lanterne.publish._uris import agent_uri, place_uri, work_uri
+from lanterne.publish._uris import GLOBAL_SCHEMES, agent_uri, entity_key, place_uri, work_uri
 from lanterne.publish._validate import Standards, Validator
 
 __all__ = [
