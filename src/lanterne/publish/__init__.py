@@ -13,7 +13,7 @@ from lanterne.publish._check import (
     WorkCheck,
     check,
 )
-from lanterne.publish._crosswalk import edm_type
+from lanterne.publish._crosswalk import edm_type, identifier_uri
 from lanterne.publish._dc import dc_element, read_dc, work_to_dc
 from lanterne.publish._document import work_document, work_page
 from lanterne.publish._dump import DumpSummary, SourceFacts, atomic_file, describe, dump
@@ -24,6 +24,14 @@ from lanterne.publish._edm import (
     edm_problems,
     edm_record,
     read_edm,
+)
+from lanterne.publish._entity import (
+    Entity,
+    entity_document,
+    entity_text,
+    entity_uri,
+    find_entity,
+    read_key,
 )
 from lanterne.publish._formats import (
     FORMATS,
@@ -77,6 +85,7 @@ __all__ = [
     "DumpSummary",
     "EdmOptions",
     "EdmRecord",
+    "Entity",
     "Format",
     "OaiConfig",
     "OaiError",
@@ -102,8 +111,13 @@ __all__ = [
     "edm_problems",
     "edm_record",
     "edm_type",
+    "entity_document",
     "entity_key",
+    "entity_text",
+    "entity_uri",
     "europeana_rights",
+    "find_entity",
+    "identifier_uri",
     "iiif_manifest",
     "index_url",
     "index_xml",
@@ -115,6 +129,7 @@ __all__ = [
     "place_uri",
     "read_dc",
     "read_edm",
+    "read_key",
     "respond",
     "shacl_check",
     "shapes_turtle",
