@@ -17,6 +17,7 @@ import pytest
 
 from lanterne.catalogue import (
     Catalogue,
+    EntityKind,
     ImageHash,
     QuarantineEntry,
     SqliteCatalogue,
@@ -26,8 +27,15 @@ from lanterne.catalogue import (
 )
 from lanterne.catalogue._schema import SCHEMA_VERSION
 from lanterne.profile import (
+    Agent,
+    Contribution,
     Diversity,
+    Event,
+    Identifier,
+    IdentifierScheme,
+    Place,
     Provenance,
+    Role,
     Territory,
     TerritoryLevel,
     Title,
@@ -532,3 +540,67 @@ def test_set_values_and_last_change_follow_writes_and_deletions(catalogue: Catal
     catalogue.write_batch(run, [], delete_ids=["src:1"])
     assert catalogue.last_change() > before
     assert catalogue.set_values()["territory"] == []
+
+
+def _isni(value: str) -> list[Identifier]:
+    return [Identifier(scheme=IdentifierScheme.ISNI, value=value)]
+
+
+def test_entity_works_were_missing_an_agents_and_a_places_works_are_found_by_identifier(
+    catalogue: Catalogue,
+) -> None:
+    # Works 1 and 3 have the agent ISNI 1 (3 as an event's venue has the place too); work 2 has
+    # ISNI 2; work 4 names the same agent without an identifier: a name alone is no identity.
+    zola = Agent(name="Émile Zola", identifiers=_isni("1"))
+    hall = Place(
+        name="Salle", identifiers=[Identifier(scheme=IdentifierScheme.WIKIDATA, value="Q9")]
+    )
+    run = catalogue.begin_run("src", "p", []).id
+    writes = [
+        work("1", contributors=[Contribution(agent=zola, role=Role.AUTHOR)], places=[hall]),
+        work(
+            "2",
+            contributors=[
+                Contribution(agent=Agent(name="X", identifiers=_isni("2")), role=Role.AUTHOR)
+            ],
+        ),
+        work(
+            "3",
+            contributors=[Contribution(agent=zola, role=Role.AUTHOR)],
+            events=[Event(place=hall)],
+        ),
+        work("4", contributors=[Contribution(agent=Agent(name="Émile Zola"), role=Role.AUTHOR)]),
+    ]
+    catalogue.write_batch(run, [stored(w) for w in writes])
+
+    def ids(kind: EntityKind, scheme: str, value: str, limit: int = 100) -> list[str]:
+        return [w.id for w in catalogue.entity_works(kind, scheme, value, limit)]
+
+    assert ids("agent", "isni", "1") == ["src:1", "src:3"]
+    assert catalogue.count_entity_works("agent", "isni", "1") == 2
+    assert ids("agent", "isni", "1", limit=1) == ["src:1"]
+    assert ids("place", "wikidata", "Q9") == ["src:1", "src:3"]
+    assert ids("agent", "wikidata", "Q9") == [] and ids("place", "isni", "1") == []
+    # Work 1 loses its agent; work 3 is deleted, then stored again.
+    changed = work("1", places=[hall])
+    catalogue.write_batch(run, [stored(changed)], delete_ids=["src:3"])
+    assert ids("agent", "isni", "1") == []
+    assert catalogue.count_entity_works("agent", "isni", "1") == 0
+    assert ids("place", "wikidata", "Q9") == ["src:1"]
+    catalogue.write_batch(run, [stored(writes[2])])
+    assert ids("agent", "isni", "1") == ["src:3"]
+    assert ids("place", "wikidata", "Q9") == ["src:1", "src:3"]
+
+
+def test_a_version_3_file_gets_its_entity_works_when_opened(tmp_path: Path) -> None:
+    location = tmp_path / "v3.sqlite"
+    zola = Agent(name="Émile Zola", identifiers=_isni("1"))
+    with SqliteCatalogue(location) as db:
+        run = db.begin_run("src", "p", []).id
+        author = Contribution(agent=zola, role=Role.AUTHOR)
+        db.write_batch(run, [stored(work("1", contributors=[author]))])
+        db._db.execute("DROP TABLE entity_works")
+        db._db.execute("PRAGMA user_version=3")
+    with SqliteCatalogue(location) as db:
+        assert db._scalar("PRAGMA user_version") == SCHEMA_VERSION == 4
+        assert [w.id for w in db.entity_works("agent", "isni", "1")] == ["src:1"]

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lanterne.catalogue import SqliteCatalogue, StoredWork
+from lanterne.catalogue._schema import SCHEMA_VERSION
 from lanterne.profile import (
     Diversity,
     Provenance,
@@ -124,6 +125,6 @@ def test_a_version_2_file_gets_its_set_counts_when_opened(tmp_path: Path) -> Non
     with SqliteCatalogue(location, read_only=True) as old:  # not upgraded: scanned
         assert old.set_values() == {"source": ["a"], "type": ["Movie"], "territory": ["FR-BRE"]}
     with SqliteCatalogue(location) as db:
-        assert db._scalar("PRAGMA user_version") == 3
+        assert db._scalar("PRAGMA user_version") == SCHEMA_VERSION
         assert db._scalar("SELECT count(*) FROM set_counts WHERE works > 0") == 3
         assert db.set_values() == _scanned(db)

@@ -320,6 +320,41 @@ def test_an_older_schema_is_refused_until_migrated_then_keeps_its_works(
         assert [s.id for s in db.work_states(where=StateFilter(source="s"))] == ["s:1"]
 
 
+def test_migration_4_fills_the_entity_works_of_the_works_already_stored(
+    postgres_empty_url: str,
+) -> None:
+    """The agents' and places' works (entity_works) were missing before version 4: the
+    migration reads them from the stored documents, as write_batch does for new ones."""
+    doc = json.dumps(
+        {
+            "contributors": [{"agent": {"identifiers": [{"scheme": "isni", "value": "1"}]}}],
+            "places": [{"identifiers": [{"scheme": "museofile", "value": "M1"}, {"scheme": ""}]}],
+            "events": [{"place": {"identifiers": [{"scheme": "wikidata", "value": "Q9"}]}}, {}],
+        }
+    )
+    with psycopg.connect(postgres_empty_url, autocommit=True) as con:
+        con.execute(
+            "CREATE TABLE schema_version (version integer PRIMARY KEY, applied_at text NOT NULL)"
+        )
+        for version, sql in MIGRATIONS[:3]:
+            con.execute(sql.encode())
+            con.execute("INSERT INTO schema_version VALUES (%s, 'then')", (version,))
+        for work_id, body in (("s:1", doc), ("s:2", "{}")):
+            con.execute(
+                "INSERT INTO works (id, source, source_id, type, doc, digest, created_at, "
+                "updated_at, batch_id) VALUES (%s, 's', '1', 'Movie', %s, '\\x00', 't', 't', 'b')",
+                (work_id, body),
+            )
+    assert migrate_catalogue(postgres_empty_url).after == SCHEMA_VERSION
+    with psycopg.connect(postgres_empty_url) as con:
+        rows = con.execute("SELECT kind, scheme, value FROM entity_works ORDER BY 1, 2").fetchall()
+    assert rows == [
+        ("agent", "isni", "1"),
+        ("place", "museofile", "M1"),
+        ("place", "wikidata", "Q9"),
+    ]
+
+
 def test_a_newer_schema_is_refused(postgres_url: str) -> None:
     with psycopg.connect(postgres_url, autocommit=True) as con:
         con.execute("INSERT INTO schema_version VALUES (%s, 'later')", (SCHEMA_VERSION + 1,))

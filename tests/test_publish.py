@@ -29,6 +29,7 @@ from lanterne.profile import (
     Contribution,
     Identifier,
     Provenance,
+    Rights,
     Role,
     Title,
     Work,
@@ -37,9 +38,11 @@ from lanterne.profile import (
 )
 from lanterne.publish import (
     FORMATS,
+    EdmOptions,
     agent_uri,
     choose,
     dump,
+    negotiated_formats,
     place_uri,
     update_sitemaps,
     work_document,
@@ -316,30 +319,87 @@ def test_a_source_alone_and_its_description(real: Real, tmp_path: Path) -> None:
     assert (tmp_path / "f.nt.gz").stat().st_size in sizes, size
 
 
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def shown(source_id: str, **extra: object) -> Work:
+    """A work EDM can carry: a film (VIDEO needs no language) with its page and a licence."""
+    return work(
+        source_id, url=f"https://example.org/{source_id}", rights=Rights(licence=CC_BY), **extra
+    )
+
+
+@pytest.mark.parametrize("fmt", ["nt", "ttl", "jsonld", "edm", "oai_dc"])
 def test_an_interrupted_dump_leaves_no_file_under_its_name_and_the_last_one_intact(
-    tmp_path: Path,
+    tmp_path: Path, fmt: str
 ) -> None:
-    out = tmp_path / "c.nt.gz"
+    out = tmp_path / f"c.{fmt}.gz"
     with SqliteCatalogue(tmp_path / "c.sqlite") as db:
-        write(db, [work(str(i)) for i in range(10)])
-        first = dump(db, "nt", out, base=BASE)
+        write(db, [shown(str(i)) for i in range(10)])
+        first = dump(db, fmt, out, base=BASE)
         before = out.read_bytes()
-        write(db, [work(str(i)) for i in range(10, 20)])
+        write(db, [shown(str(i)) for i in range(10, 20)])
 
         def stop(done: int) -> None:
             if done == 5:
                 raise KeyboardInterrupt
 
         with pytest.raises(KeyboardInterrupt):
-            dump(db, "nt", out, base=BASE, progress=stop)
+            dump(db, fmt, out, base=BASE, progress=stop)
         assert out.read_bytes() == before  # the previous dump, whole
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
         out.unlink()
         with pytest.raises(KeyboardInterrupt):
-            dump(db, "nt", tmp_path / "new.nt.gz", base=BASE, progress=stop)
-        assert not (tmp_path / "new.nt.gz").exists()
-        assert not (tmp_path / "new.nt.gz.void.ttl").exists()
+            dump(db, fmt, tmp_path / f"new.{fmt}.gz", base=BASE, progress=stop)
+        assert not (tmp_path / f"new.{fmt}.gz").exists()
+        assert not (tmp_path / f"new.{fmt}.gz.void.ttl").exists()
     assert first.works == 10
+
+
+def test_publish_dump_had_no_edm_it_leaves_out_and_counts_by_reason_what_edm_cannot_carry(
+    tmp_path: Path,
+) -> None:
+    # Five works: three EDM carries; « 3 » states no rights; « 4 » states none and has no page.
+    # Written 3 + excluded 2 = 5; by reason: rights_missing 2 (« 3 », « 4 »), no_link 1 (« 4 »).
+    works = [shown("0"), shown("1"), shown("2"), work("3", url="https://example.org/3"), work("4")]
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        write(db, works)
+        summary = dump(db, "edm", tmp_path / "c.rdf", base=BASE)
+        # LANTERNE_EDM_RIGHTS' statement for works that state none: « 3 » goes in, « 4 » not.
+        given = dump(
+            db,
+            "edm",
+            tmp_path / "g.rdf",
+            base=BASE,
+            edm=EdmOptions(rights="http://rightsstatements.org/vocab/CNE/1.0/"),
+        )
+    assert (summary.works, summary.excluded) == (3, 2)
+    assert summary.by_reason == {"publish.rights_missing": 2, "publish.no_link": 1}
+    assert (given.works, given.excluded, given.by_reason) == (4, 1, {"publish.no_link": 1})
+    graph = rdflib.Graph().parse(tmp_path / "c.rdf", format="xml")
+    edm = rdflib.Namespace("http://www.europeana.eu/schemas/edm/")
+    chos = set(graph.subjects(rdflib.RDF.type, edm.ProvidedCHO))
+    assert chos == {rdflib.URIRef(work_uri(BASE, f"src:{i}")) for i in "012"}
+    assert len(graph) == summary.triples  # the count is the graph's: no statement twice
+    void = rdflib.Graph().parse(summary.description, format="turtle")
+    vocabulary = rdflib.URIRef("http://rdfs.org/ns/void#vocabulary")
+    assert set(void.objects(None, vocabulary)) == {rdflib.URIRef(str(edm))}
+
+
+def test_publish_dump_had_no_oai_dc_it_writes_one_dc_record_a_line_for_every_work(
+    tmp_path: Path,
+) -> None:
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        write(db, [shown("0"), work("1", "Les <Misérables> & co"), work("2")])
+        summary = dump(db, "oai_dc", tmp_path / "c.xml.gz", base=BASE)
+    with gzip.open(tmp_path / "c.xml.gz") as f:
+        root = etree.parse(f).getroot()
+    records = root.findall("{http://www.openarchives.org/OAI/2.0/oai_dc/}dc")
+    assert (summary.works, summary.excluded, len(records)) == (3, 0, 3)
+    titles = [r.findtext("{http://purl.org/dc/elements/1.1/}title") for r in records]
+    assert titles == ["Titre", "Les <Misérables> & co", "Titre"]
+    # A statement per Dublin Core element: what the VoID description counts as triples.
+    assert summary.triples == sum(len(r) for r in records)
 
 
 def test_an_unknown_dump_format_is_refused_with_the_known_ones(tmp_path: Path) -> None:
@@ -375,7 +435,7 @@ def test_the_entity_uri_answers_303_to_the_works_page(served: tuple[TestClient, 
     assert client.get(slash.headers["location"]).status_code == 200
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(f.name for f in negotiated_formats()))
 def test_each_rdf_format_by_accept_and_by_extension_holds_the_works_graph(
     served: tuple[TestClient, SqliteCatalogue], fmt: str
 ) -> None:
@@ -409,7 +469,7 @@ def test_the_page_is_html_by_default_and_links_its_alternates(
     links = {
         (e.get("type"), e.get("href")) for e in tree.iter("link") if e.get("rel") == "alternate"
     }
-    assert links == {(f.media_type, f"{page('src:1')}.{f.extension}") for f in FORMATS.values()}
+    assert links == {(f.media_type, f"{page('src:1')}.{f.extension}") for f in negotiated_formats()}
 
 
 def test_nothing_acceptable_is_406_a_deleted_work_410_an_unknown_one_404(
@@ -582,6 +642,26 @@ def test_publish_dump_and_sitemap_commands(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert sorted(p.name for p in (site / "sitemaps").iterdir()) == ["0.xml", "1.xml"]
     refused = runner.invoke(
-        cli, ["publish", "dump", "--catalogue", str(catalogue), "--format", "edm", "-o", "x"]
+        cli, ["publish", "dump", "--catalogue", str(catalogue), "--format", "rdf", "-o", "x"]
     )
-    assert refused.exit_code == 2 and "edm" in refused.output
+    assert refused.exit_code == 2 and "edm" in refused.output  # among the formats offered
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", ["3 œuvres laissées de côté : le format edm", "3  aucune licence", "1 œuvres,"]),
+        ("en", ["3 works left out: the edm format cannot carry them", "3  no licence", "1 works,"]),
+    ],
+)
+def test_publish_dump_edm_says_how_many_works_it_left_out_and_why(
+    tmp_path: Path, lang: str, said: list[str]
+) -> None:
+    catalogue = tmp_path / "c.sqlite"
+    with SqliteCatalogue(catalogue) as db:
+        write(db, [shown("0"), *(work(str(i)) for i in range(1, 4))])
+    args = ["--lang", lang, "publish", "dump", "--catalogue", str(catalogue), "--format", "edm"]
+    done = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "c.rdf"), "--base-uri", BASE])
+    assert done.exit_code == 0, done.output
+    for text in said:
+        assert text in done.output, done.output

@@ -216,6 +216,8 @@ PAGES = [
     "/recherche?q=musique&filtre=type%3AFestival",
     "/recherche?q=&lang=en",
     "/oeuvre/{work}",
+    "{place}",
+    "{place}?lang=en",
     "/diagnostic",
     "/audits",
     "/audits/accueil-avec-objectifs",
@@ -227,8 +229,24 @@ PAGES = [
 ]
 
 
+def a_place(catalogue: Path) -> str:
+    """The page of the first place of the demo catalogue with one (a Joconde museum)."""
+    from lanterne.catalogue import open_catalogue
+    from lanterne.web._publish import entity_page
+
+    with open_catalogue(catalogue) as db:
+        for work in db.iter_works():
+            for place in work.places:
+                found = entity_page("place", place.identifiers)
+                if found is not None:
+                    return found
+    raise AssertionError("the demo catalogue has no place with an identifier")
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_violation(server: str, page: Any, path: str) -> None:
+def test_axe_finds_no_violation(server: str, page: Any, path: str, demo_catalogue: Path) -> None:
+    if "{place}" in path:
+        path = path.format(place=a_place(demo_catalogue))
     if "{work}" in path:
         page.goto(f"{server}/recherche?q=jazz")
         work = page.locator("ol.hits h3 a").first.get_attribute("href").removeprefix("/oeuvre/")

@@ -328,6 +328,10 @@ MESSAGES: Final[dict[str, str]] = {
     "work.not_found": N_(
         "Aucune œuvre d'identifiant « {id} ». Cherchez les identifiants avec « lanterne stats » ou la recherche."
     ),
+    "entity.not_found": N_(
+        "Aucune œuvre du catalogue ne nomme d'agent ni de lieu d'identifiant « {id} » : "
+        "l'adresse est incomplète, ou ces œuvres en ont été retirées."
+    ),
     "quarantine.not_found": N_(
         "Aucune entrée de quarantaine numéro {id}. Listez-les avec « lanterne quarantine list »."
     ),

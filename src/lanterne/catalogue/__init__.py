@@ -8,6 +8,7 @@ import msgspec
 
 from lanterne._location import beside, display_name, is_server, without_password
 from lanterne.catalogue._diff import field_diff
+from lanterne.catalogue._entities import ENTITY_KINDS, EntityKind
 from lanterne.catalogue._interface import (
     BatchOutcome,
     Catalogue,
@@ -89,11 +90,13 @@ def migrate_catalogue(location: str | Path) -> Migration:
 
 
 __all__ = [
+    "ENTITY_KINDS",
     "BatchOutcome",
     "Catalogue",
     "CatalogueStats",
     "Change",
     "ChangeFeed",
+    "EntityKind",
     "ImageHash",
     "Migration",
     "QuarantineEntry",

@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 
 import msgspec
 
+from lanterne.catalogue._entities import EntityKind
 from lanterne.catalogue._stats import CatalogueStats
 from lanterne.profile import Work
 
@@ -184,6 +185,18 @@ class Catalogue(Protocol):
         ...
 
     def iter_works(self, source: str | None = None) -> Iterator[Work]: ...
+
+    def entity_works(
+        self, kind: EntityKind, scheme: str, value: str, limit: int = 100
+    ) -> list[Work]:
+        """The first ``limit`` live works, in position order, with a contributor (``kind``
+        ``"agent"``) or a place (``"place"``: the work's, or one of its events') carrying the
+        identifier ``scheme``/``value``: an index lookup, not a scan of the works."""
+        ...
+
+    def count_entity_works(self, kind: EntityKind, scheme: str, value: str) -> int:
+        """How many live works ``entity_works`` would give without a limit."""
+        ...
 
     def work_state(self, work_id: str) -> WorkState | None:
         """The work's state, a deleted work's too; ``None`` if it was never stored."""

@@ -104,6 +104,36 @@ CREATE TABLE image_hashes (
 CREATE UNIQUE INDEX image_hashes_once ON image_hashes (sha256, coalesce(work_id, ''));
 """,
     ),
+    (
+        4,
+        # The works of each agent and place identifier, as in the SQLite file's version 4: the
+        # page of /id/agent/isni:… lists them by an index range. Filled here from the works'
+        # documents as _entities.entity_identifiers reads them; then kept by write_batch.
+        """
+CREATE TABLE entity_works (
+    kind text NOT NULL CHECK (kind IN ('agent', 'place')),
+    scheme text NOT NULL,
+    value text NOT NULL,
+    work bigint NOT NULL,
+    PRIMARY KEY (kind, scheme, value, work)
+);
+INSERT INTO entity_works (kind, scheme, value, work)
+SELECT DISTINCT kind, i->>'scheme', i->>'value', position FROM (
+    SELECT 'agent' AS kind, i, w.position FROM works w,
+        jsonb_array_elements(coalesce(w.doc::jsonb->'contributors', '[]'::jsonb)) c,
+        jsonb_array_elements(coalesce(c->'agent'->'identifiers', '[]'::jsonb)) i
+    UNION ALL
+    SELECT 'place', i, w.position FROM works w,
+        jsonb_array_elements(coalesce(w.doc::jsonb->'places', '[]'::jsonb)) p,
+        jsonb_array_elements(coalesce(p->'identifiers', '[]'::jsonb)) i
+    UNION ALL
+    SELECT 'place', i, w.position FROM works w,
+        jsonb_array_elements(coalesce(w.doc::jsonb->'events', '[]'::jsonb)) e,
+        jsonb_array_elements(coalesce(e->'place'->'identifiers', '[]'::jsonb)) i
+) found
+WHERE coalesce(i->>'scheme', '') <> '' AND coalesce(i->>'value', '') <> '';
+""",
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -32,6 +32,7 @@ import psycopg
 
 from lanterne._location import without_password
 from lanterne.catalogue._diff import field_diff
+from lanterne.catalogue._entities import EntityKind, entity_identifiers, entity_rows
 from lanterne.catalogue._interface import (
     BatchOutcome,
     Change,
@@ -61,6 +62,10 @@ _PAGE = 5_000
 """Works per read of ``iter_works``: a page at a time, never the whole table in memory."""
 
 _json = msgspec.json.Encoder(order="deterministic")
+_ADD_ENTITY = (
+    "INSERT INTO entity_works (kind, scheme, value, work) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT DO NOTHING"
+)
 
 
 def _array(expr: str) -> str:
@@ -365,6 +370,7 @@ class PostgresCatalogue:
             ) as copy:
                 for row in inserts:
                     copy.write_row(row)
+            self._add_entities([(i[0], i[4]) for i in inserts])
         if restamped:
             db.cursor().executemany(
                 "UPDATE works SET source_digest=%s WHERE id=%s",
@@ -391,9 +397,21 @@ class PostgresCatalogue:
                 "SELECT id, doc, deleted FROM works WHERE id = ANY(%s)", ([w.id for w in changed],)
             )
         }
+        positions = {
+            r[0]: r[1]
+            for r in db.execute(
+                "SELECT id, position FROM works WHERE id = ANY(%s)", ([w.id for w in changed],)
+            )
+        }
+        # A work's rows: those of its document before the batch go, those of its last version
+        # in the batch come (an id may come twice).
+        first: dict[str, str] = {}
+        last: dict[str, bytes] = {}
         updates: list[tuple[Any, ...]] = []
         for w in changed:
             old_doc, was_deleted = before[w.id]
+            first.setdefault(w.id, old_doc)
+            last[w.id] = w.doc
             diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(w.doc))
             updates.append((w.type, w.doc.decode(), w.digest, w.source_digest, at, batch_id, w.id))
             kind: ChangeKind = "created" if was_deleted else "updated"
@@ -409,6 +427,29 @@ class PostgresCatalogue:
             "updated_at=%s, batch_id=%s WHERE id=%s",
             updates,
         )
+        dropped = entity_rows((positions[i], doc) for i, doc in first.items())
+        added = entity_rows((positions[i], doc) for i, doc in last.items())
+        if dropped:
+            db.cursor().executemany(
+                "DELETE FROM entity_works WHERE kind=%s AND scheme=%s AND value=%s AND work=%s",
+                dropped,
+            )
+        if added:
+            db.cursor().executemany(_ADD_ENTITY, added)
+
+    def _add_entities(self, works: list[tuple[str, str]]) -> None:
+        """The ``entity_works`` rows of new works (``(id, doc)``), by their positions."""
+        found = [(work_id, doc) for work_id, doc in works if entity_identifiers(doc)]
+        if not found:
+            return
+        positions = {
+            r[0]: r[1]
+            for r in self._db.execute(
+                "SELECT id, position FROM works WHERE id = ANY(%s)", ([i for i, _ in found],)
+            )
+        }
+        rows = entity_rows((positions[work_id], doc) for work_id, doc in found)
+        self._db.cursor().executemany(_ADD_ENTITY, rows)
 
     def _mark_deleted(
         self,
@@ -553,6 +594,26 @@ class PostgresCatalogue:
             if len(rows) < _PAGE:
                 return
             after = rows[-1][0]
+
+    def entity_works(
+        self, kind: EntityKind, scheme: str, value: str, limit: int = 100
+    ) -> list[Work]:
+        rows = self._run(
+            "SELECT w.doc FROM entity_works e JOIN works w ON w.position = e.work "
+            "WHERE e.kind=%s AND e.scheme=%s AND e.value=%s AND NOT w.deleted "
+            "ORDER BY e.work LIMIT %s",
+            (kind, scheme, value, limit),
+        )
+        return [decode_work(doc) for (doc,) in rows]
+
+    def count_entity_works(self, kind: EntityKind, scheme: str, value: str) -> int:
+        return int(
+            self._scalar(
+                "SELECT count(*) FROM entity_works e JOIN works w ON w.position = e.work "
+                "WHERE e.kind=%s AND e.scheme=%s AND e.value=%s AND NOT w.deleted",
+                (kind, scheme, value),
+            )
+        )
 
     def work_state(self, work_id: str) -> WorkState | None:
         row = self._run(

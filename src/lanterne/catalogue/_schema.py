@@ -1,6 +1,6 @@
 """The catalogue's SQLite schema and its version (``PRAGMA user_version``)."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS works (
@@ -154,4 +154,24 @@ ADD_SET_COUNTS = (
 )
 """Add to the counts (``_sets.set_counts``' rows)."""
 
-SCHEMA = _TABLES + SET_COUNTS
+ENTITY_WORKS = """
+-- The works of each agent and place identifier (version 4): what the page of an agent or a
+-- place (/id/agent/isni:…) lists, found by an index range instead of a scan of every document.
+-- A row per identifier of a work's contributors and places (its events' included), written by
+-- write_batch from the document (_entities.entity_rows); a changed work's old rows go, a
+-- deleted work's stay and are read through works.deleted, so a work stored again needs none.
+CREATE TABLE IF NOT EXISTS entity_works (
+    kind TEXT NOT NULL CHECK (kind IN ('agent', 'place')),
+    scheme TEXT NOT NULL,
+    value TEXT NOT NULL,
+    work INTEGER NOT NULL,
+    PRIMARY KEY (kind, scheme, value, work)
+) WITHOUT ROWID;
+"""
+
+ADD_ENTITY_WORKS = (
+    "INSERT OR IGNORE INTO entity_works(kind, scheme, value, work) VALUES (?, ?, ?, ?)"
+)
+DROP_ENTITY_WORKS = "DELETE FROM entity_works WHERE kind=? AND scheme=? AND value=? AND work=?"
+
+SCHEMA = _TABLES + SET_COUNTS + ENTITY_WORKS

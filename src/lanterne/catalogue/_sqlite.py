@@ -29,6 +29,7 @@ import apsw
 import msgspec
 
 from lanterne.catalogue._diff import field_diff
+from lanterne.catalogue._entities import EntityKind, entity_identifiers, entity_rows
 from lanterne.catalogue._interface import (
     BatchOutcome,
     Change,
@@ -41,7 +42,14 @@ from lanterne.catalogue._interface import (
     StoredWork,
     WorkState,
 )
-from lanterne.catalogue._schema import ADD_SET_COUNTS, FILL_SET_COUNTS, SCHEMA, SCHEMA_VERSION
+from lanterne.catalogue._schema import (
+    ADD_ENTITY_WORKS,
+    ADD_SET_COUNTS,
+    DROP_ENTITY_WORKS,
+    FILL_SET_COUNTS,
+    SCHEMA,
+    SCHEMA_VERSION,
+)
 from lanterne.catalogue._sets import set_counts
 from lanterne.catalogue._stats import CatalogueStats
 from lanterne.catalogue._transaction import Transaction, disk_full, no_room
@@ -169,12 +177,15 @@ class SqliteCatalogue:
         # would both read the schema, and the second to write could not wait its turn
         # (SQLITE_BUSY at once, a snapshot gone stale) and failed as « locked ».
         with self._write():
-            counted = self._scalar(
-                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='set_counts'"
-            )
+            tables = {
+                r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
             self._db.execute(SCHEMA)
-            if not counted:  # a new file (nothing to count) or one written before version 3
+            if "set_counts" not in tables:  # a new file (nothing to count) or one before v3
                 self._db.execute(FILL_SET_COUNTS)
+            if "entity_works" not in tables:  # likewise, before version 4
+                docs = self._db.execute("SELECT rowid, doc FROM works")
+                self._db.executemany(ADD_ENTITY_WORKS, entity_rows(docs))
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
             if "quarantine_mark" not in columns:  # a version 1 file
                 self._db.execute(
@@ -371,9 +382,21 @@ class SqliteCatalogue:
             # New works are live: counted in their sets here (a work changed or deleted is by
             # the schema's triggers).
             db.executemany(ADD_SET_COUNTS, set_counts((i[1], i[3], i[4]) for i in inserts))
+            self._add_entities([(i[0], i[4]) for i in inserts])
         if restamped:
             db.executemany("UPDATE works SET source_digest=? WHERE id=?", restamped)
         return changed
+
+    def _add_entities(self, works: list[tuple[str, bytes]]) -> None:
+        """The ``entity_works`` rows of new works (``(id, doc)``): most have no identified agent
+        or place, and the few rows of those that do find their work's rowid by its id."""
+        rows = [(k, s, v, work_id) for work_id, doc in works for k, s, v in entity_identifiers(doc)]
+        if rows:
+            self._db.executemany(
+                "INSERT OR IGNORE INTO entity_works(kind, scheme, value, work) "
+                "SELECT ?, ?, ?, rowid FROM works WHERE id = ?",
+                rows,
+            )
 
     def _update_changed(
         self,
@@ -387,9 +410,13 @@ class SqliteCatalogue:
         deleted before counts as created again."""
         db = self._db
         for w in changed:
-            row = db.execute("SELECT doc, deleted FROM works WHERE id = ?", (w.id,)).fetchone()
+            row = db.execute(
+                "SELECT doc, deleted, rowid FROM works WHERE id = ?", (w.id,)
+            ).fetchone()
             assert row is not None  # selected by ``_insert_new``, inside the same transaction
-            old_doc, was_deleted = row
+            old_doc, was_deleted, rowid = row
+            db.executemany(DROP_ENTITY_WORKS, entity_rows([(rowid, old_doc)]))
+            db.executemany(ADD_ENTITY_WORKS, entity_rows([(rowid, w.doc)]))
             diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(w.doc))
             db.execute(
                 "UPDATE works SET type=?, doc=CAST(? AS TEXT), digest=?, source_digest=?, "
@@ -538,6 +565,25 @@ class SqliteCatalogue:
             )
         for (doc,) in rows:
             yield decode_work(doc)
+
+    def entity_works(
+        self, kind: EntityKind, scheme: str, value: str, limit: int = 100
+    ) -> list[Work]:
+        rows = self._db.execute(
+            "SELECT w.doc FROM entity_works e JOIN works w ON w.rowid = e.work "
+            "WHERE e.kind=? AND e.scheme=? AND e.value=? AND w.deleted=0 ORDER BY e.work LIMIT ?",
+            (kind, scheme, value, limit),
+        )
+        return [decode_work(doc) for (doc,) in rows]
+
+    def count_entity_works(self, kind: EntityKind, scheme: str, value: str) -> int:
+        return int(
+            self._scalar(
+                "SELECT count(*) FROM entity_works e JOIN works w ON w.rowid = e.work "
+                "WHERE e.kind=? AND e.scheme=? AND e.value=? AND w.deleted=0",
+                (kind, scheme, value),
+            )
+        )
 
     def work_state(self, work_id: str) -> WorkState | None:
         row = self._db.execute(

@@ -118,6 +118,8 @@ def _catalogue(ctx: click.Context, given: str | None) -> Path | str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--base-uri", help="URI de base (LANTERNE_BASE_URI).")
 @click.option("--download-url", help="Adresse publique du fichier / the file's public URL.")
+@click.option("--provider", help="edm:provider (LANTERNE_EDM_PROVIDER), format edm.")
+@click.option("--rights", help="Droits des œuvres sans licence (LANTERNE_EDM_RIGHTS), format edm.")
 @click.option(
     "--respect-tdm",
     is_flag=True,
@@ -133,20 +135,30 @@ def dump_command(
     output: Path,
     base_uri: str | None,
     download_url: str | None,
+    provider: str | None,
+    rights: str | None,
     respect_tdm: bool,
 ) -> None:
     """Tout le catalogue en un fichier (.gz : compressé), avec sa description DCAT/VoID /
     the whole catalogue in one file (.gz: compressed), with its DCAT/VoID description."""
+    from lanterne.messages import say
+    from lanterne.publish import EdmOptions
+
     lang = _state(ctx).lang
+    base = text("base_uri", base_uri)
+    edm = EdmOptions(
+        base=base, provider=text("edm_provider", provider), rights=text("edm_rights", rights)
+    )
     with open_catalogue(_catalogue(ctx, catalogue)) as db:
         summary = dump(
             db,
             fmt,
             output,
-            base=text("base_uri", base_uri),
+            base=base,
             source=source,
             download_url=download_url,
             respect_tdm=respect_tdm,
+            edm=edm,
         )
     if respect_tdm:
         echo(
@@ -157,6 +169,19 @@ def dump_command(
                 works=count(summary.withheld, lang),
             )
         )
+    if summary.excluded:
+        echo(
+            translate(
+                lang,
+                "{works} œuvres laissées de côté : le format {format} ne peut pas les porter "
+                "(« lanterne publish check --format {format} » les liste avec leurs raisons)",
+                works=count(summary.excluded, lang),
+                format=summary.format,
+            )
+        )
+        for key, n in summary.by_reason.items():
+            reason = say(key, lang, licence="…", label="…", type="…")
+            echo(f"  {count(n, lang):>8}  {reason}")
     echo(
         translate(
             lang,

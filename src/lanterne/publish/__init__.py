@@ -13,9 +13,9 @@ from lanterne.publish._check import (
     WorkCheck,
     check,
 )
-from lanterne.publish._crosswalk import edm_type
+from lanterne.publish._crosswalk import edm_type, identifier_uri
 from lanterne.publish._dc import dc_element, read_dc, work_to_dc
-from lanterne.publish._document import GLOBAL_SCHEMES, entity_key, work_document, work_page
+from lanterne.publish._document import work_document, work_page
 from lanterne.publish._dump import DumpSummary, SourceFacts, atomic_file, describe, dump
 from lanterne.publish._edm import (
     EdmOptions,
@@ -25,7 +25,22 @@ from lanterne.publish._edm import (
     edm_record,
     read_edm,
 )
-from lanterne.publish._formats import FORMATS, Format, Writer, dump_formats, one_work
+from lanterne.publish._entity import (
+    Entity,
+    entity_document,
+    entity_text,
+    entity_uri,
+    find_entity,
+    read_key,
+)
+from lanterne.publish._formats import (
+    FORMATS,
+    Format,
+    Writer,
+    dump_formats,
+    negotiated_formats,
+    one_work,
+)
 from lanterne.publish._iiif import (
     MANIFEST_MEDIA_TYPE,
     iiif_manifest,
@@ -56,7 +71,7 @@ from lanterne.publish._sitemap import (
     urlset_xml,
 )
 from lanterne.publish._triples import TripleWriter
-from lanterne.publish._uris import agent_uri, place_uri, work_uri
+from lanterne.publish._uris import GLOBAL_SCHEMES, agent_uri, entity_key, place_uri, work_uri
 from lanterne.publish._validate import Standards, Validator
 
 __all__ = [
@@ -70,6 +85,7 @@ __all__ = [
     "DumpSummary",
     "EdmOptions",
     "EdmRecord",
+    "Entity",
     "Format",
     "OaiConfig",
     "OaiError",
@@ -95,18 +111,25 @@ __all__ = [
     "edm_problems",
     "edm_record",
     "edm_type",
+    "entity_document",
     "entity_key",
+    "entity_text",
+    "entity_uri",
     "europeana_rights",
+    "find_entity",
+    "identifier_uri",
     "iiif_manifest",
     "index_url",
     "index_xml",
     "live_lastmod",
     "manifest_images",
     "manifest_uri",
+    "negotiated_formats",
     "one_work",
     "place_uri",
     "read_dc",
     "read_edm",
+    "read_key",
     "respond",
     "shacl_check",
     "shapes_turtle",

@@ -17,6 +17,7 @@ from lanterne.profile import (
     Agent,
     CodeError,
     FuzzyDate,
+    Identifier,
     Place,
     Role,
     Term,
@@ -28,6 +29,7 @@ from lanterne.profile import (
     primary_language,
 )
 from lanterne.publish._uris import agent_uri, place_uri, work_uri
+from lanterne.publish._uris import entity_key as uris_entity_key
 
 SCHEMA = "https://schema.org/"
 
@@ -118,16 +120,11 @@ def identifier_from_uri(uri: str) -> tuple[str, str]:
     return "uri", uri
 
 
-def entity_key(identifiers: list[Any]) -> str | None:
-    """``scheme:value`` of the best identifier naming an agent or place across sources."""
+def entity_key(identifiers: list[Identifier]) -> str | None:
+    """``scheme:value`` of the best identifier naming an agent or place across sources, in the
+    order of the table's ``entity_schemes`` (``_uris.entity_key``)."""
     order: list[str] = table()["entity_schemes"]
-    best: tuple[int, str] | None = None
-    for i in identifiers:
-        scheme = str(i.scheme)
-        if scheme in order and i.value:
-            rank = (order.index(scheme), f"{scheme}:{i.value}")
-            best = rank if best is None or rank < best else best
-    return None if best is None else best[1]
+    return uris_entity_key(((str(i.scheme), i.value) for i in identifiers), order)
 
 
 def media_role(kind: str) -> str:

@@ -28,15 +28,10 @@ from urllib.parse import quote
 
 from lanterne.profile import Work
 from lanterne.profile.schemaorg import local_context, work_to_jsonld
-from lanterne.publish._uris import agent_uri, place_uri, work_uri
+from lanterne.publish._uris import agent_uri, entity_key, place_uri, work_uri
 
 SCHEMA = "http://schema.org/"
 """The namespace the schema.org JSON-LD context maps terms to (http, as schema.org ships it)."""
-
-GLOBAL_SCHEMES = ("isni", "wikidata", "ark", "artsdata", "museofile", "merimee", "uri")
-"""Identifier schemes that name one agent or place whatever the source, best first; ``local``
-and ``inventory`` ids only mean something inside their source, and an INSEE code names the
-commune a venue is in, not the venue (two festivals' halls in one town are two places)."""
 
 _AGENT_TYPES = {"Person", "Organization", "PerformingGroup"}
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -68,15 +63,10 @@ def coercion(term: str) -> str | None:
     return None if definition is None else definition["@type"]
 
 
-def entity_key(identifiers: list[dict[str, Any]]) -> str | None:
-    """``scheme:value`` of the best identifier of a global scheme, or ``None``."""
-    best: tuple[int, str] | None = None
+def identifier_pairs(identifiers: list[Any]) -> Iterator[tuple[object, object]]:
+    """``(propertyID, value)`` of a JSON-LD node's ``identifier`` list, for ``entity_key``."""
     for identifier in identifiers:
-        scheme, value = identifier.get("propertyID"), identifier.get("value")
-        if scheme in GLOBAL_SCHEMES and isinstance(value, str) and value:
-            rank = (GLOBAL_SCHEMES.index(str(scheme)), f"{scheme}:{value}")
-            best = rank if best is None or rank < best else best
-    return None if best is None else best[1]
+        yield identifier.get("propertyID"), identifier.get("value")
 
 
 def work_document(work: Work, base: str) -> dict[str, Any]:
@@ -102,7 +92,7 @@ def _published(node: dict[str, Any], base: str) -> dict[str, Any]:
         out[key] = values if isinstance(value, list) else values[0]
     types = node.get("@type")
     if "@id" not in node and isinstance(types, str) and isinstance(node.get("identifier"), list):
-        entity = entity_key(node["identifier"])
+        entity = entity_key(identifier_pairs(node["identifier"]))
         if entity is not None and types in _AGENT_TYPES:
             out = {"@id": agent_uri(base, entity), **out}
         elif entity is not None and types == "Place":

@@ -5,7 +5,8 @@ Works are read one at a time (``iter_works``) and written as they come, so memor
 with the catalogue. The file is written under a temporary name in the same folder and renamed
 when complete: an interrupted dump (an error, Ctrl-C, a killed process) never leaves a partial
 file under the final name, and a reader of the final name sees the previous dump or the new
-one, whole. A name ending in ``.gz`` is gzip-compressed.
+one, whole. A name ending in ``.gz`` is gzip-compressed. A work the format cannot carry (EDM
+without the rights Europeana requires…) is left out and counted, by reason.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import gzip
 import io
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, cast
@@ -24,6 +26,7 @@ import msgspec
 
 from lanterne.catalogue import Catalogue
 from lanterne.errors import BadInput
+from lanterne.publish._edm import EdmOptions
 from lanterne.publish._formats import FORMATS, dump_formats
 from lanterne.publish._triples import iri, literal
 from lanterne.publish._uris import work_uri
@@ -56,6 +59,10 @@ class DumpSummary(msgspec.Struct, kw_only=True):
     sources: dict[str, SourceFacts]
     withheld: int = 0
     """Works left out because text and data mining is reserved on them (``respect_tdm``)."""
+    excluded: int = 0
+    """Works left out because the format cannot carry them (EDM: ``edm_problems``)."""
+    by_reason: dict[str, int] = {}
+    """Excluded works by reason (message id), most frequent first; a work may have several."""
 
 
 def _now() -> str:
@@ -90,18 +97,22 @@ def dump(
     download_url: str | None = None,
     progress: Callable[[int], None] | None = None,
     respect_tdm: bool = False,
+    edm: EdmOptions | None = None,
 ) -> DumpSummary:
     """Write the catalogue's works (of ``source`` only, if given) to ``out`` in ``format``, and
     the description to ``out`` + ``.void.ttl``. ``progress`` is called with the count of works
     written after each one (an exception it raises interrupts the dump, leaving nothing).
-    ``respect_tdm``: leave out the works whose text and data mining is reserved (TDMRep 1)."""
+    ``respect_tdm``: leave out the works whose text and data mining is reserved (TDMRep 1).
+    ``edm``: EDM's provider and default rights (its base is ``base``). Works read = ``works``
+    + ``withheld`` + ``excluded``."""
     fmt = FORMATS.get(format)
     if fmt is None or not fmt.dump:
         raise BadInput("publish.unknown_format", name=format, known=", ".join(dump_formats()))
     issued = _now()
     sources: dict[str, SourceFacts] = {}
-    works = triples = withheld = 0
-    writer = fmt.writer(base)
+    works = triples = withheld = excluded = 0
+    reasons: Counter[str] = Counter()
+    writer = fmt.writer(base, edm)
     first: str | None = None
     with atomic_file(out) as raw:
         packed: IO[bytes] = raw
@@ -115,6 +126,11 @@ def dump(
         for work in catalogue.iter_works(source):
             if respect_tdm and work.tdm is not None and work.tdm.reserved:
                 withheld += 1
+                continue
+            problems = writer.problems(work)
+            if problems:
+                excluded += 1
+                reasons.update({r.key for r in problems})
                 continue
             body, count = writer.work(work)
             text.write(body)
@@ -148,11 +164,14 @@ def dump(
         modified=modified,
         sources=dict(sorted(sources.items())),
         withheld=withheld,
+        excluded=excluded,
+        by_reason=dict(reasons.most_common()),
     )
     description = describe(
         summary,
         base=base,
         media_type=fmt.media_type,
+        vocabulary=fmt.vocabulary,
         download_url=download_url or out.name,
         byte_size=out.stat().st_size,
         example=work_uri(base, first) if first else None,
@@ -196,6 +215,7 @@ def describe(
     download_url: str,
     byte_size: int,
     example: str | None,
+    vocabulary: str = "http://schema.org/",
 ) -> str:
     """The DCAT/VoID description of a dump, in Turtle. ``download_url`` may be relative: it is
     then read against the description's own address, which is beside the dump."""
@@ -219,7 +239,7 @@ def describe(
     lines += [
         f"    void:triples {summary.triples} ;",
         f"    void:entities {summary.works} ;",
-        "    void:vocabulary <http://schema.org/> ;",
+        f"    void:vocabulary {iri(vocabulary)} ;",
         f"    void:uriSpace {literal(root + '/id/')} ;",
         f"    void:dataDump {iri(download_url)} ;",
         f"    dcat:landingPage {iri(root + '/donnees-ouvertes')} ;",

@@ -1,32 +1,50 @@
 """The formats works are published in: one entry each (name, media type, extension, writer).
 
 A writer streams: ``header()`` once, ``work(work)`` for each work (its text and the number of
-triples it holds), ``footer()`` once. A dump and a content-negotiated answer use the same
-writers, so a format added here (EDM, oai_dc: the crosswalks add theirs) is both downloadable
-and negotiable. RDF/XML is only negotiated: rdflib writes it, one work at a time.
+statements it holds), ``footer()`` once; ``problems(work)`` first says why the format cannot
+carry a work (only EDM has any: a dump leaves such a work out and counts it). A dump and a
+content-negotiated answer use the same writers. RDF/XML is only negotiated: rdflib writes it,
+one work at a time. EDM and oai_dc are only dumped: they are the crosswalks' records, not the
+work's published graph, and EDM's media type is RDF/XML's (OAI-PMH serves them one by one).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import msgspec
+from lxml import etree
+
 from lanterne.profile import Work
+from lanterne.publish._dc import dc_text
 from lanterne.publish._document import work_document
+from lanterne.publish._edm import EdmOptions, Reason, _rdf, edm_problems
 from lanterne.publish._ntriples import WorkLines
 from lanterne.publish._triples import TURTLE_PREFIXES, TripleWriter, ntriples, turtle_block
+from lanterne.publish._xml import NS
 
 
 class Writer(Protocol):
     def header(self) -> str: ...
 
+    def problems(self, work: Work) -> list[Reason]:
+        """Why the format cannot carry ``work`` (empty: ``work(work)`` may write it)."""
+        ...
+
     def work(self, work: Work) -> tuple[str, int]:
-        """The text of one work and how many triples it holds."""
+        """The text of one work and how many statements (triples) it holds."""
         ...
 
     def footer(self) -> str: ...
+
+
+class WriterFactory(Protocol):
+    def __call__(self, base: str, edm: EdmOptions | None = None) -> Writer:
+        """A writer for the base URI of the published entities (and, for EDM, the provider
+        and the default rights; its base is ``base``)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -36,19 +54,25 @@ class Format:
     media_type: str
     extension: str
     """The file extension of a dump and of a work's explicit variant (``/oeuvre/ID.ttl``)."""
-    writer: Callable[[str], Writer]
-    """Makes a writer for the base URI of the published entities."""
+    writer: WriterFactory
     dump: bool = True
     """Whether ``publish dump`` offers it (RDF/XML does not: see the module's docstring)."""
+    negotiated: bool = True
+    """Whether a work's page serves it (``Accept`` or its extension); EDM and oai_dc are not."""
+    vocabulary: str = "http://schema.org/"
+    """The vocabulary its statements use (the dump description's ``void:vocabulary``)."""
 
 
 class _Counted:
     """Counts the triples of each work, numbering its blank nodes apart from the others'."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, edm: EdmOptions | None = None) -> None:
         self.base = base
         self.triples = TripleWriter()
         self.seen = 0
+
+    def problems(self, work: Work) -> list[Reason]:
+        return []  # the schema.org graph carries every work
 
     def _triples(self, work: Work) -> list[tuple[str, str, str]]:
         self.seen += 1
@@ -59,12 +83,15 @@ class NTriplesWriter:
     """The lines of ``ntriples(TripleWriter.triples(work_document(work)))``, written in one pass
     (``WorkLines``: the dump's hot path)."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, edm: EdmOptions | None = None) -> None:
         self.lines = WorkLines(base)
         self.seen = 0
 
     def header(self) -> str:
         return ""
+
+    def problems(self, work: Work) -> list[Reason]:
+        return []
 
     def work(self, work: Work) -> tuple[str, int]:
         self.seen += 1
@@ -124,6 +151,69 @@ class RdfXmlWriter(_Counted):
         return ""
 
 
+_EDM_NAMESPACES = {k: v for k, v in NS.items() if k != "oai_dc"}
+"""Those the root of a record (``_rdf``) declares: its children, cut from it, rely on them."""
+
+
+class EdmWriter:
+    """One ``rdf:RDF`` document: each work's record as the OAI-PMH ``edm`` format has it
+    (``edm:ProvidedCHO``, its ``edm:WebResource``s, contextual entities, ``ore:Aggregation``),
+    one after the other under a root declaring the namespaces once. A work ``edm_problems``
+    refuses has no record: ``problems`` gives the reasons, and ``work`` must not be asked."""
+
+    def __init__(self, base: str, edm: EdmOptions | None = None) -> None:
+        self.options = msgspec.structs.replace(edm or EdmOptions(), base=base)
+        self.start = "<rdf:RDF" + "".join(
+            f' xmlns:{prefix}="{uri}"' for prefix, uri in sorted(_EDM_NAMESPACES.items())
+        )
+
+    def header(self) -> str:
+        return "<?xml version='1.0' encoding='UTF-8'?>\n" + self.start + ">\n"
+
+    def problems(self, work: Work) -> list[Reason]:
+        return edm_problems(work, self.options)
+
+    def work(self, work: Work) -> tuple[str, int]:
+        root = _rdf(work, self.options)
+        # The record's root declares the namespaces the dump's does: its children, written
+        # inside it, declare none of their own; the root's own tags are cut off.
+        text = str(etree.tostring(root, encoding="unicode", pretty_print=True))
+        body = text[text.index(">") + 1 : text.rindex("</rdf:RDF>")].lstrip("\n")
+        # Every child is one resource (its rdf:type) whose property elements are one triple
+        # each: the crosswalk nests no node inside another.
+        return body, sum(1 + len(node) for node in root)
+
+    def footer(self) -> str:
+        return "</rdf:RDF>\n"
+
+
+class OaiDcWriter:
+    """One XML document of ``oai_dc:dc`` records, one a line (Dublin Core carries every work).
+    No standard wraps several: the root is ``<records>``, in no namespace, declaring those of
+    the records. A work's statements are its Dublin Core elements."""
+
+    def __init__(self, base: str, edm: EdmOptions | None = None) -> None:
+        self.base = base
+
+    def header(self) -> str:
+        return (
+            "<?xml version='1.0' encoding='UTF-8'?>\n"
+            f'<records xmlns:oai_dc="{NS["oai_dc"]}" xmlns:dc="{NS["dc"]}" '
+            f'xmlns:xsi="{NS["xsi"]}">\n'
+        )
+
+    def problems(self, work: Work) -> list[Reason]:
+        return []
+
+    def work(self, work: Work) -> tuple[str, int]:
+        text = dc_text(work, self.base)
+        # Element text is escaped (« < » as &lt;): each « </dc: » closes one element.
+        return text + "\n", text.count("</dc:")
+
+    def footer(self) -> str:
+        return "</records>\n"
+
+
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
@@ -131,14 +221,30 @@ FORMATS: dict[str, Format] = {
         Format("ttl", "text/turtle", "ttl", TurtleWriter),
         Format("nt", "application/n-triples", "nt", NTriplesWriter),
         Format("rdf", "application/rdf+xml", "rdf", RdfXmlWriter, dump=False),
+        Format(
+            "edm",
+            "application/rdf+xml",
+            "rdf",
+            EdmWriter,
+            negotiated=False,
+            vocabulary=NS["edm"],
+        ),
+        Format(
+            "oai_dc", "application/xml", "xml", OaiDcWriter, negotiated=False, vocabulary=NS["dc"]
+        ),
     )
 }
-"""Every format by name; the order is the order of preference when a client accepts several
-equally (after HTML, which the page serves itself)."""
+"""Every format by name; the order of the negotiated ones is the order of preference when a
+client accepts several equally (after HTML, which the page serves itself)."""
 
 
 def dump_formats() -> list[str]:
     return [name for name, f in FORMATS.items() if f.dump]
+
+
+def negotiated_formats() -> list[Format]:
+    """The formats a work's page serves, in the order of preference."""
+    return [f for f in FORMATS.values() if f.negotiated]
 
 
 def one_work(fmt: Format, work: Work, base: str) -> str:

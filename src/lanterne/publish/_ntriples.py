@@ -19,7 +19,7 @@ from typing import Any
 
 from lanterne.profile import Work
 from lanterne.profile.schemaorg import work_to_jsonld
-from lanterne.publish._document import _ABSOLUTE, _AGENT_TYPES, coercion, entity_key
+from lanterne.publish._document import _ABSOLUTE, _AGENT_TYPES, coercion, identifier_pairs
 from lanterne.publish._triples import (
     _LANGUAGE,
     _TO_ESCAPE,
@@ -30,7 +30,7 @@ from lanterne.publish._triples import (
     canonical_double,
     iri,
 )
-from lanterne.publish._uris import agent_uri, place_uri, work_uri
+from lanterne.publish._uris import agent_uri, entity_key, place_uri, work_uri
 
 _RARE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """The characters ``_TO_ESCAPE`` holds beyond those ``quoted`` replaces one by one."""
@@ -148,7 +148,7 @@ class WorkLines:
             types = node.get("@type")
             identifiers = node.get("identifier")
             if isinstance(types, str) and isinstance(identifiers, list):
-                entity = entity_key(identifiers)
+                entity = entity_key(identifier_pairs(identifiers))
                 if entity is not None and types in _AGENT_TYPES:
                     subject = iri(agent_uri(self.base, entity))
                 elif entity is not None and types == "Place":

@@ -22,6 +22,7 @@ from lanterne.report import (
     FACET_NAMES,
     IDENTIFIERS,
     METHODS,
+    N_,
     OFFERS,
     PLACED_BY,
     REGION_ARTICLES,
@@ -32,6 +33,13 @@ from lanterne.report import (
     century,
     official_subdivision_names,
 )
+
+AGENT_KINDS = {
+    "Person": N_("Personne"),
+    "Organization": N_("Organisation"),
+    "PerformingGroup": N_("Groupe d'artistes"),
+}
+"""The schema.org types of agents, as their page names them."""
 
 
 class Labeller:
@@ -160,6 +168,10 @@ class Labeller:
 
     def role(self, value: str) -> str:
         return self._(ROLES[value]) if value in ROLES else value
+
+    def agent_kind(self, value: str) -> str:
+        """``Person``, ``Organization``, ``PerformingGroup`` for people."""
+        return self._(AGENT_KINDS[value]) if value in AGENT_KINDS else value
 
     def offer(self, value: str) -> str:
         return self._(OFFERS[value]) if value in OFFERS else value

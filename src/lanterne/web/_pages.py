@@ -19,6 +19,7 @@ from markupsafe import Markup
 from lanterne import __version__
 from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.profile import Media, Work
+from lanterne.publish import entity_document, entity_uri, identifier_uri
 from lanterne.recommend import parse_goal
 from lanterne.report import N_
 from lanterne.search import FACETS
@@ -27,10 +28,18 @@ from lanterne.web._footprint import MeasuredRoute
 from lanterne.web._i18n import LANGS, Lang, negotiate, translations
 from lanterne.web._labels import Labeller
 from lanterne.web._publish import (
+    ENTITY_PAGES,
+    EntityKind,
     alternates,
+    entity_alternates,
+    entity_headers,
+    entity_negotiated,
+    entity_page,
+    find,
     missing,
     negotiated,
     open_data_context,
+    page_path,
     tdm_headers,
     variant_headers,
 )
@@ -121,6 +130,10 @@ PUBLIC_ERRORS: dict[str, str] = {
         "incomplète. Cherchez-la par son titre."
     ),
     "web.no_catalogue": N_("Ce site ne présente pas encore de catalogue d'œuvres."),
+    "entity.not_found": N_(
+        "Aucune œuvre de ce catalogue ne nomme cet agent ou ce lieu : l'adresse est incomplète, "
+        "ou ses œuvres ont été retirées. Cherchez-le par son nom."
+    ),
     "web.audit_not_found": N_(
         "Cet audit n'existe pas ou plus. La liste des audits publiés est sur la page Audits."
     ),
@@ -272,11 +285,46 @@ def _discovery_pages(router: APIRouter, site: Site, pages: Pages) -> None:
             "elsewhere": other,
             "like_home": "/?" + _query(aime=[work_id]),
             "alternates": alternates(work_id),
+            "entity_page": entity_page,
         }
         page = pages.render(request, "work.html.j2", context)
         page.headers.update(variant_headers(work_id))
         page.headers.update(tdm)
         return page
+
+    def entity(kind: EntityKind) -> Callable[[Request, str], Response]:
+        def answer(request: Request, key: str) -> Response:
+            """An agent or a place: its name, identifiers and the catalogue's works naming it.
+            Its RDF formats too, by the ``Accept`` header."""
+            rdf = entity_negotiated(request, site, kind, key)
+            if rdf is not None:
+                return rdf
+            found, works, total = find(site, kind, key)
+            context = {
+                "entity": found,
+                "works": works,
+                "total": total,
+                "alternates": entity_alternates(kind, key),
+                "jsonld": embedded_json(entity_document(found, site.base_uri)),
+                "uri": entity_uri(site.base_uri, found),
+                "search": "/recherche?" + _query(q=found.name) if found.name else None,
+                "identifier_uri": identifier_uri,
+                "work_path": page_path,
+            }
+            page = pages.render(request, "entity.html.j2", context)
+            page.headers.update(entity_headers(kind, key))
+            return page
+
+        return answer
+
+    for kind, path in ENTITY_PAGES.items():
+        router.add_api_route(
+            path + "{key:path}",
+            entity(kind),
+            methods=["GET", "HEAD"],
+            response_model=None,
+            response_class=HTMLResponse,
+        )
 
     @router.get("/donnees-ouvertes")
     def open_data(request: Request) -> HTMLResponse:

@@ -11,30 +11,37 @@ into a folder for a static server).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from lanterne.errors import Gone, LanterneError, NotAcceptable, NotFound
-from lanterne.profile import Work
+from lanterne.profile import Identifier, Work
 from lanterne.publish import (
-    FORMATS,
     LIMIT,
+    Entity,
     Format,
     choose,
     chunk_states,
+    entity_key,
+    entity_text,
+    find_entity,
     index_url,
     index_xml,
     live_lastmod,
+    negotiated_formats,
     one_work,
+    read_key,
     urlset_xml,
     work_uri,
 )
 from lanterne.web._site import Site
 
 HTML = "text/html"
-OFFERED = [HTML, *(f.media_type for f in FORMATS.values())]
+OFFERED = [HTML, *(f.media_type for f in negotiated_formats())]
 """What a work's page serves, in the order of preference when a client accepts several."""
 XML = "application/xml"
 
@@ -45,7 +52,7 @@ def page_path(work_id: str) -> str:
 
 def alternates(work_id: str) -> list[tuple[str, str]]:
     """``(media type, path)`` of each RDF variant of a work's page."""
-    return [(f.media_type, f"{page_path(work_id)}.{f.extension}") for f in FORMATS.values()]
+    return [(f.media_type, f"{page_path(work_id)}.{f.extension}") for f in negotiated_formats()]
 
 
 def link_header(work_id: str) -> str:
@@ -80,7 +87,7 @@ def negotiated(request: Request, site: Site, work_id: str) -> Response | None:
         raise NotAcceptable("publish.not_acceptable", offered=", ".join(OFFERED))
     if chosen == HTML:
         return None
-    fmt = next(f for f in FORMATS.values() if f.media_type == chosen)
+    fmt = next(f for f in negotiated_formats() if f.media_type == chosen)
     return variant(site, work_id, fmt)
 
 
@@ -100,6 +107,77 @@ def variant(site: Site, work_id: str, fmt: Format) -> Response:
     )
 
 
+EntityKind = Literal["agent", "place"]
+ENTITY_PAGES: dict[EntityKind, str] = {"agent": "/agent/", "place": "/lieu/"}
+"""Where the document of an agent or a place is (its URI ``/id/agent/KEY`` leads there)."""
+ENTITY_WORKS = 50
+"""Works an agent's or a place's page lists (and reads to describe it); the count is whole."""
+
+
+def entity_path(kind: EntityKind, key: str) -> str:
+    return ENTITY_PAGES[kind] + quote(key, safe="")
+
+
+def entity_page(kind: EntityKind, identifiers: list[Identifier]) -> str | None:
+    """The page of an agent or a place the published graph names by a URI, else ``None``."""
+    key = entity_key((i.scheme.value, i.value) for i in identifiers)
+    return None if key is None else entity_path(kind, key)
+
+
+def entity_alternates(kind: EntityKind, key: str) -> list[tuple[str, str]]:
+    return [(f.media_type, f"{entity_path(kind, key)}.{f.extension}") for f in negotiated_formats()]
+
+
+def entity_headers(kind: EntityKind, key: str) -> dict[str, str]:
+    links = ", ".join(
+        f'<{path}>; rel="alternate"; type="{media}"' for media, path in entity_alternates(kind, key)
+    )
+    return {"Link": links, "Vary": "Accept"}
+
+
+def find(site: Site, kind: EntityKind, key: str) -> tuple[Entity, list[Work], int]:
+    """The agent or place ``key``, the first works naming it and how many do; 404 when none
+    does (or no published URI is keyed so)."""
+    pair = read_key(key)
+    if pair is None:
+        raise NotFound("entity.not_found", id=key)
+    scheme, value = pair
+
+    def read() -> tuple[list[Work], int]:
+        reader = site.reader()
+        works = reader.entity_works(kind, scheme, value, ENTITY_WORKS)
+        return works, reader.count_entity_works(kind, scheme, value) if works else 0
+
+    works, total = site.reading(read)
+    entity = find_entity(kind, key, works)
+    if entity is None:
+        raise NotFound("entity.not_found", id=key)
+    return entity, works, total
+
+
+def entity_negotiated(request: Request, site: Site, kind: EntityKind, key: str) -> Response | None:
+    """The RDF answer an agent's or a place's page is asked for, or ``None`` for HTML."""
+    chosen = choose(request.headers.get("accept"), OFFERED)
+    if chosen is None:
+        raise NotAcceptable("publish.not_acceptable", offered=", ".join(OFFERED))
+    if chosen == HTML:
+        return None
+    fmt = next(f for f in negotiated_formats() if f.media_type == chosen)
+    return entity_variant(site, kind, key, fmt)
+
+
+def entity_variant(site: Site, kind: EntityKind, key: str, fmt: Format) -> Response:
+    entity, _, _ = find(site, kind, key)
+    return Response(
+        entity_text(fmt.name, entity, site.base_uri),
+        media_type=fmt.media_type,
+        headers={
+            **entity_headers(kind, key),
+            "Content-Location": f"{entity_path(kind, key)}.{fmt.extension}",
+        },
+    )
+
+
 def publish_router(site: Site) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -111,13 +189,40 @@ def publish_router(site: Site) -> APIRouter:
             raise NotFound("work.not_found", id=work_id)
         return RedirectResponse(page_path(work_id), status_code=303, headers={"Vary": "Accept"})
 
-    for fmt in FORMATS.values():
+    def thing(kind: EntityKind) -> Callable[[str], Response]:
+        def answer(key: str) -> Response:
+            """The agent or place as a thing: 303 to the document that describes it."""
+            find(site, kind, key)
+            path = entity_path(kind, key)
+            return RedirectResponse(path, status_code=303, headers={"Vary": "Accept"})
 
-        def explicit(work_id: str, fmt: Format = fmt) -> Response:
+        return answer
+
+    def entity_explicit(kind: EntityKind, fmt: Format) -> Callable[[str], Response]:
+        def answer(key: str) -> Response:
+            return entity_variant(site, kind, key, fmt)
+
+        return answer
+
+    for kind, page in ENTITY_PAGES.items():
+        router.add_api_route(f"/id/{kind}/{{key:path}}", thing(kind), methods=["GET", "HEAD"])
+        for fmt in negotiated_formats():
+            router.add_api_route(
+                f"{page}{{key:path}}.{fmt.extension}",
+                entity_explicit(kind, fmt),
+                methods=["GET", "HEAD"],
+            )
+
+    def explicit(fmt: Format) -> Callable[[str], Response]:
+        # A closure, not a default argument: FastAPI would read ``fmt`` as a parameter.
+        def answer(work_id: str) -> Response:
             return variant(site, work_id, fmt)
 
+        return answer
+
+    for fmt in negotiated_formats():
         router.add_api_route(
-            f"/oeuvre/{{work_id:path}}.{fmt.extension}", explicit, methods=["GET", "HEAD"]
+            f"/oeuvre/{{work_id:path}}.{fmt.extension}", explicit(fmt), methods=["GET", "HEAD"]
         )
 
     @router.get("/.well-known/tdmrep.json")
@@ -182,7 +287,7 @@ def open_data_context(site: Site) -> dict[str, object]:
 
         sources, example = site.reading(read)
     return {
-        "formats": [(f, f.dump) for f in FORMATS.values()],
+        "formats": [(f, f.dump) for f in negotiated_formats()],
         "base": site.base_uri.rstrip("/"),
         "example": example,
         "example_uri": work_uri(site.base_uri, example) if example else None,

@@ -303,7 +303,7 @@ class Site:
     def tdmrep_json(self) -> bytes:
         """The site's ``tdmrep.json`` (TDMRep), written again only after the catalogue changed."""
         from lanterne.provenance import rules_json, site_rules
-        from lanterne.publish import FORMATS
+        from lanterne.publish import negotiated_formats
 
         reader = self.reader()
         latest = reader.changes(since=self._tdmrep[0], limit=1) if self._tdmrep else [None]
@@ -315,7 +315,7 @@ class Site:
         rules = site_rules(
             reader.iter_works(),
             prefixes=("/oeuvre/", "/api/works/"),
-            extensions=[f.extension for f in FORMATS.values()],
+            extensions=[f.extension for f in negotiated_formats()],
         )
         body = rules_json(rules)
         self._tdmrep = (last, body)
