@@ -259,13 +259,33 @@ class Reconciler:
         creators = " ".join(query.properties.get("creator", ()))
         if creators:
             fields["contributors"] = creators
-        fuzzy = ("title_words",) if len(words(query.text)) <= 4 else ()
-        hits = self.index.candidates(fields, CANDIDATES, filters, fuzzy)
+        asked = _Asked.of(query)  # the query's side, read once for all its candidates
+        # Exact words first; words one typo away only when no candidate has the query's title
+        # as one of its forms (a typo, a plural): the fuzzy query is most of a query's cost on
+        # a large catalogue, and a title found as written leaves it nothing to add at the top.
+        penalised = bool(types) and not strict and ANY_WORK not in types
+        exact = self.index.candidates(fields, CANDIDATES, filters)
+        found = self._scored(query, asked, exact, types if penalised else [])
+        if len(words(query.text)) <= 4 and not any(
+            f.id == "title" and f.value == 1.0 for c in found for f in c.features
+        ):
+            fuzzy = self.index.candidates(fields, CANDIDATES, filters, ("title_words",))
+            found = self._scored(query, asked, fuzzy, types if penalised else [])
+        return found
+
+    def _scored(
+        self,
+        query: Query,
+        asked: _Asked,
+        hits: Sequence[tuple[str, float]],
+        penalised: Sequence[str],
+    ) -> list[Candidate]:
+        """The candidates scored; those not of a type in ``penalised`` (when it is not empty:
+        types asked without ``type_strict``) lose the type penalty."""
         ids = [i for i, _ in hits]
         if query.text and query.text not in ids:
             ids.insert(0, query.text)  # an entity's id as the query finds that entity
         profiles = self.profiles(ids)
-        asked = _Asked.of(query)  # the query's side, read once for all its candidates
         out: list[Candidate] = []
         for work_id in ids:
             profile = profiles.get(work_id)
@@ -277,7 +297,7 @@ class Reconciler:
             else:
                 features = self._work_features(asked, profile)
                 score = self.model.score(features)
-            if types and not strict and ANY_WORK not in types and profile.type not in types:
+            if penalised and profile.type not in penalised:
                 score *= self.model.type_penalty
                 features.append(Feature("type", 0.0))
             out.append(
