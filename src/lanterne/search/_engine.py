@@ -407,29 +407,38 @@ class SearchEngine:
         filters: dict[str, list[str]] | None = None,
         fuzzy: tuple[str, ...] = (),
         prefix: bool = False,
+        common: float | None = None,
     ) -> list[tuple[str, float]]:
         """(id, BM25 score) of the documents whose ``fields`` hold the words given for each
         (field → text), best first: the lexical side alone, no snippet, no facet count (what
         reconciliation reads, ``lanterne.reconcile``). Words of the ``fuzzy`` fields also match
         one typo away; with ``prefix``, the last word of each text matches as a beginning
-        (« kamou » finds « Kamouraska », for suggestions as one types)."""
+        (« kamou » finds « Kamouraska », for suggestions as one types). ``common``: a word in
+        more than this share of the documents is left out of a field's words when a rarer one
+        remains (Lucene's common-terms idea: its weight is near nothing, its postings the
+        longest; « festival » in a catalogue of festivals)."""
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        searcher = self.lexical.searcher() if common is not None else None
+        most = common * searcher.num_docs if searcher is not None and common is not None else 0
         for field, value in fields.items():
             analyzer = self._analyzers.get(field)
             if analyzer is None or not value:
                 continue
             asked = list(dict.fromkeys(_WORD.findall(self._bounded(value))))
-            for n, word in enumerate(asked):
-                for term in analyzer.analyze(word)[:1]:
-                    if prefix and n == len(asked) - 1:
-                        leaf = tantivy.Query.fuzzy_term_query(
-                            self.schema, field, term, 0, True, True
-                        )
-                    elif field in fuzzy and len(term) > 3:
-                        leaf = tantivy.Query.fuzzy_term_query(self.schema, field, term, 1, True)
-                    else:
-                        leaf = tantivy.Query.term_query(self.schema, field, term)
-                    clauses.append((tantivy.Occur.Should, leaf))
+            terms = [
+                (n, term) for n, word in enumerate(asked) for term in analyzer.analyze(word)[:1]
+            ]
+            if searcher is not None and len(terms) > 1:
+                rare = [(n, t) for n, t in terms if searcher.doc_freq(field, t) <= most]
+                terms = rare or terms
+            for n, term in terms:
+                if prefix and n == len(asked) - 1:
+                    leaf = tantivy.Query.fuzzy_term_query(self.schema, field, term, 0, True, True)
+                elif field in fuzzy and len(term) > 3:
+                    leaf = tantivy.Query.fuzzy_term_query(self.schema, field, term, 1, True)
+                else:
+                    leaf = tantivy.Query.term_query(self.schema, field, term)
+                clauses.append((tantivy.Occur.Should, leaf))
         if not clauses:
             return []
         hits = self._lexical_hits(tantivy.Query.boolean_query(clauses), limit, filters or {})

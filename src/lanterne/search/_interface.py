@@ -45,8 +45,11 @@ class SearchIndex(Protocol):
         filters: dict[str, list[str]] | None = None,
         fuzzy: tuple[str, ...] = (),
         prefix: bool = False,
+        common: float | None = None,
     ) -> list[tuple[str, float]]:
-        """(id, lexical score) of the documents whose ``fields`` hold the given words."""
+        """(id, lexical score) of the documents whose ``fields`` hold the given words
+        (``common``: leave out words in more than this share of the documents, when a rarer
+        one remains)."""
         ...
 
     def embeddings(self) -> tuple[list[str], npt.NDArray[np.float32]]:
