@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -85,13 +86,15 @@ class Rate(msgspec.Struct, frozen=True, kw_only=True):
         """Wh and g CO₂e per 1,000, two significant figures, for a table (``HEADER``)."""
         return about(self.wh_per_1000, lang), about(self.co2e_g_per_1000, lang)
 
-    def text(self, lang: str = "en") -> str:
-        """« ≈ 0,52 Wh · ≈ 0,029 g CO₂e pour 1 000 (estimation, réseau FR) »."""
+    def text(self, lang: str = "en", unit: str = "") -> str:
+        """« ≈ 0,52 Wh · ≈ 0,029 g CO₂e pour 1 000 (estimation, réseau FR) », ``unit`` (in
+        ``lang``) after « 1 000 » when given."""
         wh, co2e = self.cells(lang)
         grid = self.footprint.grid.code
+        of = f" {unit}" if unit else ""
         if lang == "en":
-            return f"≈ {wh} Wh · ≈ {co2e} g CO₂e per 1,000 (estimate, {grid} grid)"
-        return f"≈ {wh} Wh · ≈ {co2e} g CO₂e pour 1 000 (estimation, réseau {grid})"
+            return f"≈ {wh} Wh · ≈ {co2e} g CO₂e per 1,000{of} (estimate, {grid} grid)"
+        return f"≈ {wh} Wh · ≈ {co2e} g CO₂e pour 1 000{of} (estimation, réseau {grid})"
 
     def bilingual(self) -> str:
         """French first, then English: « … pour 1 000 (…) / … per 1,000 (…) »."""
@@ -149,9 +152,19 @@ def _sum_known(values: Iterable[int | None]) -> int | None:
     return None if any(v is None for v in known) else sum(v for v in known if v is not None)
 
 
+def _run_seconds(pid: int) -> float | None:
+    """Seconds process ``pid`` has run on a CPU, to the nanosecond (Linux ``schedstat``), where
+    psutil's ``cpu_times`` counts clock ticks (10 ms, more than a query)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _processes_cpu(pids: Sequence[int]) -> tuple[dict[int, float], int]:
-    """CPU seconds of each process of ``pids`` and of its live descendants, and their resident
-    memory now (psutil; a process gone is left out)."""
+    """CPU seconds of each process of ``pids`` and of its live descendants (with those of the
+    children each waited for), and their resident memory now (psutil; a process gone is left
+    out)."""
     import psutil  # type: ignore[import-untyped]
 
     cpu: dict[int, float] = {}
@@ -165,7 +178,9 @@ def _processes_cpu(pids: Sequence[int]) -> tuple[dict[int, float], int]:
         for process in family:
             try:
                 t = process.cpu_times()
-                cpu[process.pid] = t.user + t.system + t.children_user + t.children_system
+                ran = _run_seconds(process.pid)
+                own = t.user + t.system if ran is None else ran
+                cpu[process.pid] = own + t.children_user + t.children_system
                 rss += process.memory_info().rss
             except psutil.Error:
                 continue
