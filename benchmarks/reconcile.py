@@ -49,8 +49,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
+import msgspec
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import Energy, rate
 from lanterne.catalogue import open_catalogue
+from lanterne.footprint import Usage
 from lanterne.profile import Work
 from lanterne.reconcile import MatchModel, Query, Reconciler
 from lanterne.search import SearchEngine
@@ -111,7 +115,11 @@ def run_peers(labelled: LabelledSet, workdir: Path) -> dict[str, Figures]:
                 )
             )
         out[peer] = judge(outcomes, 1.0, 0.0)
-        print(f"    {peer}: {found['seconds'][peer]:.1f} s for {len(test)} queries")
+        spent = rate(msgspec.convert(found["usage"][peer], Usage), len(test))
+        print(
+            f"    {peer}: {found['seconds'][peer]:.1f} s for {len(test)} queries "
+            f"(index included), {spent.bilingual()}"
+        )
     return out
 
 
@@ -190,13 +198,15 @@ def quality(shared: Path, workdir: Path | None) -> None:
     outcomes: dict[str, list[Outcome]] = {}
     for labelled in sets:
         started = time.perf_counter()
-        outcomes[labelled.name] = run_set(labelled)
+        with Energy(len(labelled.queries)) as energy:
+            outcomes[labelled.name] = run_set(labelled)
         positives = sum(q.expected is not None for q in labelled.queries)
         print(
             f"- {labelled.name}: {len(labelled.works)} works in the catalogue, "
             f"{len(labelled.queries)} queries ({positives} with their work, "
             f"{len(labelled.queries) - positives} whose work is held out), "
-            f"{time.perf_counter() - started:.1f} s"
+            f"{time.perf_counter() - started:.1f} s (index included), "
+            f"{energy.rate().bilingual()}"
         )
         for q in labelled.queries[:2]:
             print(f"    e.g. « {q.query} » {q.properties} → {q.expected}")
@@ -293,7 +303,7 @@ def speed(catalogue: Path, workdir: Path) -> None:
     for threads in (1, 2):
         fresh = Reconciler(engine, lambda ids: reader()(ids))
         began = time.perf_counter()
-        with ThreadPoolExecutor(threads) as pool:
+        with Energy(len(queries)) as energy, ThreadPoolExecutor(threads) as pool:
             answers = list(pool.map(fresh, batches))
         took = time.perf_counter() - began
         right = sum(
@@ -304,9 +314,15 @@ def speed(catalogue: Path, workdir: Path) -> None:
         rate = len(queries) / took
         print(
             f"- {threads} thread(s): {rate:.0f} queries/s ({rate / TARGET:.2f}× the target of "
-            f"{TARGET}/s), best candidate right for {right}/{len(queries)}"
+            f"{TARGET}/s), best candidate right for {right}/{len(queries)}; "
+            f"{energy.rate().bilingual()}"
         )
-    print(f"- cores: {os.cpu_count()}\n")
+    print(f"- cores: {os.cpu_count()}")
+    print(
+        "- énergie estimée (docs/footprint.md), ce processus ; les services pairs, chacun mesuré "
+        "dans son processus (index compris) / estimated energy, this process; the peers each "
+        "measured in their process (index included)\n"
+    )
 
 
 def _chunks(items: Sequence[Work]) -> list[Sequence[Work]]:

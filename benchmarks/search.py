@@ -52,6 +52,8 @@ from typing import Any
 
 import msgspec
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import HEADER, Energy, Rate
 from lanterne.search import (
     Collection,
     Doc,
@@ -87,6 +89,8 @@ class Postgres:
         self.conn = psycopg.connect(self.server.get_uri(), autocommit=True)
         self.started_s = time.perf_counter() - start
         self.version = str(self.conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        # This connection's server process, measured with this one (psutil) when timed.
+        self.backend = int(self.conn.execute("SELECT pg_backend_pid()").fetchone()[0])  # type: ignore[index]
         # Settings for many short queries: no JIT (it compiles plans for queries that take a
         # millisecond), enough work memory for the ranking sort; shared_buffers is the server's
         # (it needs a restart), reported as it is.
@@ -105,6 +109,12 @@ class Postgres:
         )
 
     def load(self, table: str, docs: Sequence[Doc]) -> float:
+        with Energy(len(docs), processes=[self.backend]) as energy:
+            seconds = self._load(table, docs)
+        self.loaded = energy.rate()
+        return seconds
+
+    def _load(self, table: str, docs: Sequence[Doc]) -> float:
         start = time.perf_counter()
         c = self.conn
         c.execute(f"DROP TABLE IF EXISTS {table}")
@@ -236,7 +246,9 @@ def resampled_docs(works: int, seed: int) -> list[Doc]:
         tempfile.TemporaryDirectory(prefix="lanterne-search-bench-") as tmp,
         SqliteCatalogue(Path(tmp) / "c.sqlite") as db,
     ):
-        for name in bundled_mapping_profiles():  # one per catalogue of ../shared/data
+        for name in bundled_mapping_profiles():
+            if not (SHARED / name).exists():  # format profiles (marc21, oai-dc…) have no data
+                continue
             ingest(db, SHARED / name, load_mapping_profile(name), IngestOptions(workers=2))
         real = [work_doc(w) for w in db.iter_works()]
     rng = random.Random(seed)
@@ -274,18 +286,24 @@ def title_queries(docs: Sequence[Doc], n: int, seed: int) -> list[str]:
     return queries
 
 
-def _latencies(run: Callable[[str], object], queries: Sequence[str]) -> dict[str, float]:
+def _latencies(
+    run: Callable[[str], object], queries: Sequence[str], processes: Sequence[int] = ()
+) -> dict[str, Any]:
+    """p50/p95 of ``run`` over ``queries``, and its energy per 1,000 queries (this process and
+    ``processes``: PostgreSQL's backend)."""
     run(queries[0])  # warm-up (model, caches)
     times = []
-    for q in queries:
-        start = time.perf_counter()
-        run(q)
-        times.append((time.perf_counter() - start) * 1000)
+    with Energy(len(queries), processes=processes) as energy:
+        for q in queries:
+            start = time.perf_counter()
+            run(q)
+            times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return {
         "p50_ms": statistics.median(times),
         "p95_ms": times[max(0, round(0.95 * len(times)) - 1)],
         "mean_ms": statistics.fmean(times),
+        "energy": energy.rate().to_dict(),
     }
 
 
@@ -297,9 +315,10 @@ def speed(
     rss_before = _rss_mib()
     engine = SearchEngine(folder / "idx")
     start = time.perf_counter()
-    for i in range(0, len(docs), 5_000):
-        engine.upsert(docs[i : i + 5_000])
-    engine.save()
+    with Energy(len(docs)) as building:
+        for i in range(0, len(docs), 5_000):
+            engine.upsert(docs[i : i + 5_000])
+        engine.save()
     build = time.perf_counter() - start
     rss_after = _rss_mib()
     size = sum(p.stat().st_size for p in (folder / "idx").rglob("*") if p.is_file())
@@ -307,6 +326,7 @@ def speed(
         "works": works,
         "queries": len(queries),
         "lanterne_build_s": build,
+        "lanterne_build_energy": building.rate().to_dict(),
         "lanterne_index_mib": size / 2**20,
         "lanterne_rss_growth_mib": rss_after - rss_before,
         "modes": {},
@@ -319,8 +339,11 @@ def speed(
     # Both GIN indexes are built because both are queried: every form measured for quality
     # in part 1 is timed here, on the same title queries as Lanterne's modes.
     result["postgres_build_s"] = postgres.load("works", docs)
+    result["postgres_build_energy"] = postgres.loaded.to_dict()
     for form, name in PG_FORMS.items():
-        result["modes"][name] = _latencies(postgres.ranker("works", form, limit=10), queries)
+        result["modes"][name] = _latencies(
+            postgres.ranker("works", form, limit=10), queries, [postgres.backend]
+        )
     result["postgres_settings"] = postgres.settings
     return result
 
@@ -400,15 +423,22 @@ def main() -> int:
             f"2. Speed: {part2['works']:,} works resampled from the five catalogues, "
             f"{part2['queries']} title queries, one at a time"
         )
+        ours = Rate.from_dict(part2["lanterne_build_energy"]).text("en", "works")
+        theirs = Rate.from_dict(part2["postgres_build_energy"]).text("en", "works")
         print(
             f"Lanterne build {part2['lanterne_build_s']:.1f} s "
             f"(index {part2['lanterne_index_mib']:.0f} MiB, "
-            f"RSS +{part2['lanterne_rss_growth_mib']:.0f} MiB); PostgreSQL load + GIN "
-            f"{part2['postgres_build_s']:.1f} s"
+            f"RSS +{part2['lanterne_rss_growth_mib']:.0f} MiB; {ours}); "
+            f"PostgreSQL load + GIN {part2['postgres_build_s']:.1f} s ({theirs})"
         )
-        print(f"{'':<50}{'p50 ms':>9}{'p95 ms':>9}")
+        print(f"{'':<50}{'p50 ms':>9}{'p95 ms':>9}{HEADER[0]:>10}{HEADER[1]:>11}")
         for name, m in part2["modes"].items():
-            print(f"{name:<50}{m['p50_ms']:>9.2f}{m['p95_ms']:>9.2f}")
+            wh, co2e = Rate.from_dict(m["energy"]).cells()
+            print(f"{name:<50}{m['p50_ms']:>9.2f}{m['p95_ms']:>9.2f}{wh:>10}{co2e:>11}")
+        print(
+            f"{HEADER[0]}, {HEADER[1]}: estimated per 1,000 queries (docs/footprint.md); "
+            "PostgreSQL's with its backend process (psutil), as this process is the client"
+        )
         print(
             "PostgreSQL settings: "
             + ", ".join(f"{k} {v}" for k, v in part2["postgres_settings"].items())

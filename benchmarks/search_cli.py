@@ -24,6 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import Energy, Rate
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 QUERIES = [
     "harry potter",
@@ -92,6 +95,18 @@ def _wait_for_daemon(run: Path) -> None:
     raise SystemExit("the embedding daemon did not start")
 
 
+def _daemon_pid(run: Path) -> list[int]:
+    """The embedding daemon's process (it holds the socket), to measure it with the queries it
+    answers; none when it cannot be found."""
+    import psutil  # type: ignore[import-untyped]
+
+    os.environ["XDG_RUNTIME_DIR"] = str(run)
+    from lanterne.search._daemon import socket_path
+
+    where = str(socket_path())
+    return [c.pid for c in psutil.net_connections("unix") if c.laddr == where and c.pid][:1]
+
+
 def _stop_daemon(run: Path) -> None:
     os.environ["XDG_RUNTIME_DIR"] = str(run)
     from lanterne.search._daemon import stop
@@ -116,7 +131,10 @@ def main() -> int:
         (folder / "books.csv").write_text("".join(lines[: args.works + 1]), "utf-8")
         catalogue = folder / "c.sqlite"
         _run(catalogue, "ingest", str(folder / "books.csv"), "--profile", "goodbooks-10k-books")
-        figures["first_search_s"], _ = _run(catalogue, "search", "harry potter")
+        # Each query's process is waited for: its CPU counts (interpreter, imports and all).
+        with Energy(1) as first:
+            figures["first_search_s"], _ = _run(catalogue, "search", "harry potter")
+        figures["first_search_energy"] = first.rate().to_dict()
         (folder / "run").mkdir(mode=0o700)
         queries = QUERIES[: args.queries]
         half = len(queries) // 2
@@ -126,19 +144,32 @@ def main() -> int:
         warm: list[float] = []
         _run(catalogue, "search", "daemon start", idle="120")
         _wait_for_daemon(folder / "run")
+        daemon = _daemon_pid(folder / "run")
+        figures["daemon_measured"] = bool(daemon)
+        alone, helped = Energy(), Energy(processes=daemon)  # the daemon encodes for the latter
         for a, b in zip(queries[:half], queries[half:], strict=False):
-            new.append(_run(catalogue, "search", a)[0])
-            warm.append(_run(catalogue, "search", b, idle="120")[0])
+            with alone:
+                new.append(_run(catalogue, "search", a)[0])
+            with helped:
+                warm.append(_run(catalogue, "search", b, idle="120")[0])
         _stop_daemon(folder / "run")
-        again = [_run(catalogue, "search", q)[0] for q in queries]
-        lexical = [_run(catalogue, "search", q, "--mode", "lexical")[0] for q in queries]
-        for name, times in (
-            ("new_query", new),
-            ("new_query_daemon_warm", warm),
-            ("same_query_again", again),
-            ("lexical", lexical),
+        again_e, lexical_e = Energy(), Energy()
+        with again_e:
+            again = [_run(catalogue, "search", q)[0] for q in queries]
+        with lexical_e:
+            lexical = [_run(catalogue, "search", q, "--mode", "lexical")[0] for q in queries]
+        for name, times, energy in (
+            ("new_query", new, alone),
+            ("new_query_daemon_warm", warm, helped),
+            ("same_query_again", again, again_e),
+            ("lexical", lexical, lexical_e),
         ):
-            figures[name] = {"median_s": statistics.median(times), "max_s": max(times)}
+            energy.operations = len(times)
+            figures[name] = {
+                "median_s": statistics.median(times),
+                "max_s": max(times),
+                "energy": energy.rate().to_dict(),
+            }
         done = subprocess.run(
             [sys.executable, "-c", _BREAKDOWN, str(catalogue), "jane eyre"],
             capture_output=True,
@@ -147,10 +178,19 @@ def main() -> int:
         )
         figures["one_query_breakdown"] = json.loads(done.stdout)
     print(f"lanterne search on {args.works} works (goodbooks), each query its own process")
-    print(f"  first search (builds the index)  {figures['first_search_s']:6.2f} s")
+    first = Rate.from_dict(figures["first_search_energy"]).text("en", "searches")
+    print(f"  first search (builds the index)  {figures['first_search_s']:6.2f} s, {first}")
     for name in ("new_query", "new_query_daemon_warm", "same_query_again", "lexical"):
         f = figures[name]
-        print(f"  {name:<32} {f['median_s']:6.2f} s median, {f['max_s']:.2f} s max")
+        print(
+            f"  {name:<32} {f['median_s']:6.2f} s median, {f['max_s']:.2f} s max, "
+            f"{Rate.from_dict(f['energy']).text('en', 'queries')}"
+        )
+    daemon = "with" if figures["daemon_measured"] else "WITHOUT (not found)"
+    print(
+        "  energy: estimated (docs/footprint.md), each query's whole process (start-up and "
+        f"imports included); the warm-daemon queries {daemon} the daemon's process (psutil)"
+    )
     print(
         "  where a new query's time goes: "
         + ", ".join(f"{k} {v:.2f}" for k, v in figures["one_query_breakdown"].items())

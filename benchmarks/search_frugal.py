@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _energy import Energy, Rate
 from lanterne.search._encoder import DIMENSIONS, MODEL
 from lanterne.search._engine import SearchConfig, SearchEngine, lexical_margin
 from lanterne.search._eval import SHARED_DATA, Collection, default_collections, ndcg_at
@@ -113,26 +115,29 @@ def choose(groups: dict[str, list[list[dict[str, float]]]]) -> float:
     return min(t for t in THRESHOLDS if score(t) >= always - TOLERANCE)
 
 
-def engine_path(collection: Collection) -> dict[str, float]:
+def engine_path(collection: Collection) -> dict[str, Any]:
     """nDCG@10, share of queries spared the model and CPU per query of the engine's own frugal
     path, beside plain hybrid on the same index (one index: the config is swapped)."""
     engine = SearchEngine(config=SearchConfig())
     engine.upsert(collection.docs)
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
     for name, config in (("hybrid", SearchConfig()), ("frugal", SearchConfig(frugal=True))):
         engine.config = config
         # No query vector remembered from the other run: each pays its own encodings.
         engine.query_vectors = QueryVectors(None, MODEL, DIMENSIONS)
         ndcg = spared = cpu = 0.0
+        energy = Energy(len(collection.queries))
         for qid, text in collection.queries.items():
             start = time.process_time()
-            found = engine.search(text, mode="hybrid", limit=10)
+            with energy:
+                found = engine.search(text, mode="hybrid", limit=10)
             cpu += time.process_time() - start
             ndcg += _ndcg(collection, [h.id for h in found.hits], _relevant(collection, qid))
             spared += found.semantic_skipped
         n = len(collection.queries)
         out[name] = ndcg / n
         out[f"{name}_ms"] = 1000 * cpu / n
+        out[f"{name}_energy"] = energy.rate().to_dict()
         if name == "frugal":
             out["spared"] = spared / n
     return out
@@ -203,16 +208,22 @@ def main() -> int:
     print("\nle chemin sobre du moteur / the engine's frugal path (SearchConfig(frugal=True)):")
     print(
         f"{'collection':<30} {'nDCG':>7} {'hybrid':>7} {'spared':>7} "
-        f"{'ms/query':>9} {'hybrid ms':>9}"
+        f"{'ms/query':>9} {'hybrid ms':>9} {'Wh/1k':>9} {'hybrid Wh/1k':>12}"
     )
     report["engine"] = {}
     for collection in collections:
         row = engine_path(collection)
         print(
             f"{collection.name:<30} {row['frugal']:>7.4f} {row['hybrid']:>7.4f} "
-            f"{row['spared']:>7.1%} {row['frugal_ms']:>9.2f} {row['hybrid_ms']:>9.2f}"
+            f"{row['spared']:>7.1%} {row['frugal_ms']:>9.2f} {row['hybrid_ms']:>9.2f} "
+            f"{Rate.from_dict(row['frugal_energy']).cells('fr')[0]:>9} "
+            f"{Rate.from_dict(row['hybrid_energy']).cells('fr')[0]:>12}"
         )
         report["engine"][collection.name] = row
+    print(
+        "Wh/1k : énergie estimée pour 1 000 requêtes (docs/footprint.md), ce processus / "
+        "estimated Wh per 1,000 queries, this process"
+    )
     load = _model_load_seconds()
     print(
         f"\nseuil choisi / chosen threshold: {default}; "

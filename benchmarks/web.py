@@ -43,6 +43,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
 
+from _energy import Energy, Rate  # noqa: E402
 from resample import write_resampled  # noqa: E402
 
 DEMO = REPO / "src" / "lanterne" / "demo"
@@ -121,8 +122,8 @@ def queries(path: Path, n: int, seed: int = 0) -> list[str]:
     return out
 
 
-def in_process(path: Path, texts: list[str]) -> list[float]:
-    """Milliseconds per query on the same index, called directly."""
+def in_process(path: Path, texts: list[str]) -> tuple[list[float], Rate]:
+    """Milliseconds per query on the same index, called directly, and their energy."""
     from lanterne.catalogue import open_catalogue
     from lanterne.search._works import CatalogueIndex
 
@@ -131,11 +132,12 @@ def in_process(path: Path, texts: list[str]) -> list[float]:
         for text in texts[:20]:
             engine.search(text, "hybrid", None, 10, 0)
         times = []
-        for text in texts:
-            started = time.perf_counter()
-            engine.search(text, "hybrid", None, 10, 0)
-            times.append(1000 * (time.perf_counter() - started))
-    return times
+        with Energy(len(texts)) as energy:
+            for text in texts:
+                started = time.perf_counter()
+                engine.search(text, "hybrid", None, 10, 0)
+                times.append(1000 * (time.perf_counter() - started))
+    return times, energy.rate()
 
 
 def serve(path: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -226,7 +228,7 @@ def main() -> int:
             folder.mkdir(parents=True, exist_ok=True)
             path = build(folder, args.works)
         texts = queries(path, 300)
-        direct = in_process(path, texts)
+        direct, direct_energy = in_process(path, texts)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -249,7 +251,10 @@ def main() -> int:
                 f"unloaded p50 {alone['p50_ms']:.1f} ms; pilot {pilot['rate']:.1f} req/s; "
                 f"wait per connection {delay} ms"
             )
-            result = wrk(port, texts, args.seconds, args.connections, delay)
+            # The server alone (its process and its workers, psutil), not wrk driving it.
+            with Energy(processes=[server.pid], own=False) as serving:
+                result = wrk(port, texts, args.seconds, args.connections, delay)
+            serving.operations = result["requests"]
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -268,6 +273,10 @@ def main() -> int:
             "p99": direct[int(0.99 * (len(direct) - 1))],
         },
         "saturation_rate": warm["rate"],
+        "energy": {
+            "http_server_per_request": serving.rate().to_dict(),
+            "in_process_per_query": direct_energy.to_dict(),
+        },
     }
     h = result
     print(
@@ -284,6 +293,9 @@ def main() -> int:
         f"p99 {report['in_process_ms']['p99']:6.2f}"
     )
     print(f"  errors: {h['non_2xx']} non-2xx, {h['socket_errors']} socket")
+    print(f"  energy, HTTP: {serving.rate().text('en', 'requests')}, the server's processes")
+    print(f"  energy, in process: {direct_energy.text('en', 'queries')}")
+    print("  (estimated, docs/footprint.md; wrk's own CPU, the load generator, is not counted)")
     print(f"  capacity without waits: {warm['rate']:.0f} req/s")
     print(
         f"  target p99 ≤ 50 ms at {args.rate:.0f} req/s, no errors: "
