@@ -259,7 +259,9 @@ def roughen(title: str, rng: random.Random) -> str:
     return title
 
 
-def speed(catalogue: Path, workdir: Path) -> None:
+def speed(catalogue: Path, workdir: Path, index: Path | None = None) -> None:
+    """``index``: a folder for the lexical index, built there the first time and reused after
+    (a million works take about ten minutes to index); without it, in memory, every run."""
     print("## Vitesse / speed (queries in batches of 10)\n")
     workdir.mkdir(parents=True, exist_ok=True)
     copy = workdir / catalogue.name
@@ -267,7 +269,8 @@ def speed(catalogue: Path, workdir: Path) -> None:
         shutil.copy(catalogue, copy)
     started = time.perf_counter()
     rng = random.Random(18)
-    engine = SearchEngine(None, semantic=False)
+    reused = index is not None and (index / "lexical" / "meta.json").is_file()
+    engine = SearchEngine(index, semantic=False)
     sample: list[Work] = []
     seen = 0
     with open_catalogue(copy) as db:
@@ -280,12 +283,21 @@ def speed(catalogue: Path, workdir: Path) -> None:
                 sample.append(work)
             elif (slot := rng.randrange(seen)) < SAMPLE:
                 sample[slot] = work
+            if reused:
+                continue
             chunk.append(work)
             if len(chunk) == 2_000:
                 engine.upsert([work_doc(w) for w in chunk])
                 chunk = []
-        engine.upsert([work_doc(w) for w in chunk])
-    print(f"- {seen} works indexed (lexical side) in {time.perf_counter() - started:.0f} s")
+        if not reused:
+            engine.upsert([work_doc(w) for w in chunk])
+            if index is not None:
+                engine.save()
+    took = time.perf_counter() - started
+    if reused:
+        print(f"- {seen} works, their lexical index reused from {index} ({took:.0f} s to sample)")
+    else:
+        print(f"- {seen} works indexed (lexical side) in {took:.0f} s")
     queries = [Query(text=roughen(w.title, rng), limit=5) for w in sample]
     local = threading.local()
 
@@ -306,16 +318,20 @@ def speed(catalogue: Path, workdir: Path) -> None:
         with Energy(len(queries)) as energy, ThreadPoolExecutor(threads) as pool:
             answers = list(pool.map(fresh, batches))
         took = time.perf_counter() - began
-        right = sum(
-            bool(found) and found[0].id == w.id
+        pairs = [
+            (found, w)
             for batch, ws in zip(answers, _chunks(sample), strict=True)
             for found, w in zip(batch, ws, strict=True)
-        )
+        ]
+        right = sum(bool(found) and found[0].id == w.id for found, w in pairs)
+        # The benchmark's catalogues repeat each real record under new ids: the best candidate
+        # is often another copy, with the same title.
+        titled = sum(bool(found) and found[0].name == w.title for found, w in pairs)
         rate = len(queries) / took
         print(
             f"- {threads} thread(s): {rate:.0f} queries/s ({rate / TARGET:.2f}× the target of "
-            f"{TARGET}/s), best candidate right for {right}/{len(queries)}; "
-            f"{energy.rate().bilingual()}"
+            f"{TARGET}/s), best candidate the work itself for {right}/{len(queries)}, a work "
+            f"of its title for {titled}/{len(queries)}; {energy.rate().bilingual()}"
         )
     print(f"- cores: {os.cpu_count()}")
     print(
@@ -338,6 +354,9 @@ def main() -> None:
     )
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench" / "reconcile")
     parser.add_argument("--no-peers", action="store_true", help="Lanterne's figures only")
+    parser.add_argument(
+        "--index", type=Path, help="speed: keep the lexical index in this folder (reused)"
+    )
     args = parser.parse_args()
     steps = args.steps.split(",")
     if "quality" in steps:
@@ -348,7 +367,7 @@ def main() -> None:
     if "speed" in steps:
         if not args.catalogue.is_file():
             sys.exit(f"{args.catalogue} is missing: build it with benchmarks/publish.py")
-        speed(args.catalogue, args.workdir)
+        speed(args.catalogue, args.workdir, args.index)
 
 
 if __name__ == "__main__":
