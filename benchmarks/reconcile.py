@@ -2,8 +2,9 @@
 threshold chosen by cross-validation on their training side, and queries per second in batches
 of 10 on a large catalogue.
 
-    .venv/bin/python benchmarks/reconcile.py [--shared ../shared/data] [--steps quality,speed]
-        [--catalogue /tmp/bench-publish/catalogue-100000.sqlite] [--workdir build/bench/reconcile]
+    .venv/bin/python benchmarks/reconcile.py [--shared ../shared/data]
+        [--steps quality,speed,harvest] [--catalogue /tmp/bench-publish/catalogue-100000.sqlite]
+        [--index DIR] [--harvest-catalogue FILE] [--workdir build/bench/reconcile]
 
 ``quality``
     The labelled sets of ``benchmarks/reconcile_sets.py`` (goodbooks, MovieLens), each a
@@ -30,7 +31,12 @@ of 10 on a large catalogue.
     benchmark builds), indexed lexically once; 2,000 of its titles, roughened as a spreadsheet
     would write them (case, accents, an article moved behind a comma), sent in batches of 10,
     on one thread and on two (each with its own catalogue connection). Target: 500 queries/s
-    on 2 cores (issue 18). Nothing here asserts on time.
+    on 2 cores (issue 18). Nothing here asserts on time. ``--index DIR`` keeps the index
+    there and reuses it (a million works take about ten minutes to index).
+``harvest``
+    ``lanterne harvest`` (oai-dc profile, into an empty catalogue) of ``--harvest-catalogue``
+    served over loopback, in records per second, beside sickle reading the same ListRecords
+    without mapping or storing them (less work: the ceiling of the server and the parsing).
 """
 
 from __future__ import annotations
@@ -341,6 +347,87 @@ def speed(catalogue: Path, workdir: Path, index: Path | None = None) -> None:
     )
 
 
+def harvest(catalogue: Path, workdir: Path) -> None:
+    """``lanterne harvest`` of a catalogue served by ``lanterne serve`` over loopback, into an
+    empty catalogue (read, mapped by the oai-dc profile, stored, with its checkpoints), beside
+    sickle reading the same ListRecords without storing anything (the same pages, the same XML
+    parsed: the peer does less work — no mapping, no store — and says how fast the server and
+    the parsing alone can go)."""
+    import json
+    import socket
+    import subprocess
+    import urllib.request
+
+    print("## Moissonnage / harvest (OAI-PMH over loopback)\n")
+    workdir.mkdir(parents=True, exist_ok=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    lanterne = [sys.executable, "-m", "lanterne"]
+    # The application alone, as benchmarks/publish.py serves it: ``lanterne serve`` would first
+    # build the search index and the recommender, which OAI-PMH does not read.
+    serve = (
+        "import sys, uvicorn; from lanterne.web import Site, create_app; "
+        "uvicorn.run(create_app(Site(sys.argv[1])), host='127.0.0.1', port=int(sys.argv[2]), "
+        "log_level='warning', access_log=False, lifespan='off')"
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-c", serve, str(catalogue), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/oai"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url + "?verb=Identify", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("lanterne serve did not start") from None
+                time.sleep(0.5)
+        target = workdir / "harvested.sqlite"
+        for leftover in workdir.glob("harvested.sqlite*"):
+            leftover.unlink()
+        command = [*lanterne, "--catalogue", str(target), "harvest", url, "--profile", "oai-dc"]
+        began = time.perf_counter()
+        with Energy(processes=[server.pid]) as spent:
+            done = subprocess.run([*command, "--json"], capture_output=True, text=True, check=False)
+        took = time.perf_counter() - began
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout + done.stderr)
+            raise SystemExit(f"the harvest failed with exit code {done.returncode}")
+        summary = json.loads(done.stdout)
+        read = int(summary.get("read", 0))
+        spent.operations = read
+        print(
+            f"- lanterne harvest: {read:,} records read ({summary.get('stored', '?')} stored, "
+            f"{summary.get('quarantined', '?')} quarantined) in {took:.1f} s: "
+            f"{read / took:,.0f} records/s; {spent.rate().bilingual()} (the harvester and the "
+            "server)"
+        )
+        from sickle import Sickle
+
+        began = time.perf_counter()
+        with Energy(processes=[server.pid]) as peer:
+            count = sum(
+                1
+                for _ in Sickle(url, timeout=120).ListRecords(
+                    metadataPrefix="oai_dc", ignore_deleted=False
+                )
+            )
+            peer.operations = count
+        took = time.perf_counter() - began
+        print(
+            f"- sickle 0.7, reading only: {count:,} records in {took:.1f} s: "
+            f"{count / took:,.0f} records/s; {peer.rate().bilingual()}\n"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _chunks(items: Sequence[Work]) -> list[Sequence[Work]]:
     return [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
 
@@ -348,7 +435,7 @@ def _chunks(items: Sequence[Work]) -> list[Sequence[Work]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED)
-    parser.add_argument("--steps", default="quality,speed")
+    parser.add_argument("--steps", default="quality,speed,harvest")
     parser.add_argument(
         "--catalogue", type=Path, default=Path("/tmp/bench-publish/catalogue-100000.sqlite")
     )
@@ -356,6 +443,12 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="Lanterne's figures only")
     parser.add_argument(
         "--index", type=Path, help="speed: keep the lexical index in this folder (reused)"
+    )
+    parser.add_argument(
+        "--harvest-catalogue",
+        type=Path,
+        default=Path("/tmp/bench-publish/catalogue-100000.sqlite"),
+        help="harvest: the catalogue served and harvested",
     )
     args = parser.parse_args()
     steps = args.steps.split(",")
@@ -368,6 +461,10 @@ def main() -> None:
         if not args.catalogue.is_file():
             sys.exit(f"{args.catalogue} is missing: build it with benchmarks/publish.py")
         speed(args.catalogue, args.workdir, args.index)
+    if "harvest" in steps:
+        if not args.harvest_catalogue.is_file():
+            sys.exit(f"{args.harvest_catalogue} is missing: build it with benchmarks/publish.py")
+        harvest(args.harvest_catalogue, args.workdir / "harvest")
 
 
 if __name__ == "__main__":
