@@ -13,6 +13,7 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from lanterne.catalogue import open_catalogue
 from lanterne.diagnose._render import render_html, screenshot
@@ -32,6 +33,8 @@ def main() -> int:
         try:
             if args.shared.is_dir():
                 for name in bundled_mapping_profiles():  # one per catalogue of ../shared/data
+                    if not (args.shared / name).exists():  # format profiles: marc21, oai-dc…
+                        continue
                     ingest(
                         catalogue, args.shared / name, load_mapping_profile(name), IngestOptions()
                     )
@@ -88,7 +91,8 @@ def web_pages(folder: Path, out: Path) -> list[Path]:
         ingest(catalogue, demo / "joconde-demo.csv", load_mapping_profile("joconde-costumes"))
         CatalogueIndex(catalogue).update()
         write_demo_audits(catalogue_service(catalogue), folder / "audits")
-    site = Site(path, audits=folder / "audits", home=DEMO_HOME)
+    # A write token, so that the verify page shows its form.
+    site = Site(path, audits=folder / "audits", home=DEMO_HOME, token="jeton-capture")
     site.recommender_service()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -130,10 +134,38 @@ def web_pages(folder: Path, out: Path) -> list[Path]:
                 target = out / name
                 tab.screenshot(path=str(target), full_page=full)
                 shots.append(target)
+            shots.extend(_exchange_pages(tab, base, work, out))
             browser.close()
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+    return shots
+
+
+def _exchange_pages(tab: Any, base: str, work: str, out: Path) -> list[Path]:
+    """The open-data page, a place's page (from the work's first place link), the verify page
+    and its result on c2pa-python's fixture C.jpg (when ../shared holds it)."""
+    shots = []
+    tab.goto(base + work)
+    place = tab.locator('a[href^="/lieu/"]').first
+    pages = [("web-open-data", "/donnees-ouvertes"), ("web-verify", "/provenance/verifier")]
+    if place.count():
+        pages.append(("web-place", place.get_attribute("href") or ""))
+    for stem, address in pages:
+        tab.goto(base + address)
+        target = out / f"{stem}.png"
+        tab.screenshot(path=str(target), full_page=True)
+        shots.append(target)
+    fixture = ROOT.parent / "shared" / "standards" / "c2pa" / "fixtures" / "C.jpg"
+    if fixture.is_file():
+        tab.goto(base + "/provenance/verifier")
+        tab.set_input_files("#image", str(fixture))
+        tab.fill("#jeton", "jeton-capture")
+        with tab.expect_navigation():
+            tab.click("form.upload button[type=submit]")
+        target = out / "web-verify-result.png"
+        tab.screenshot(path=str(target), full_page=True)
+        shots.append(target)
     return shots
 
 
