@@ -118,3 +118,20 @@ def test_csrf_masked_field_refused_when_tampered_or_for_another_cookie() -> None
     bare = hmac.new(guard._secret, b"cookie-a", hashlib.sha256).hexdigest()
     with pytest.raises(Forbidden):
         guard.check_form("cookie-a", bare)
+
+
+def test_versioned_static_files_are_kept_a_year_others_an_hour(client: Client) -> None:
+    """No answer said how long a browser may keep it: every page load asked again for the style
+    sheet, htmx and the script, though their addresses change with their versions."""
+    page = client.get("/").text
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+\?v=[^"]+)"', page):
+        found = client.get(asset)
+        assert found.status_code == 200
+        assert found.headers["cache-control"] == "public, max-age=31536000, immutable", asset
+    icon = client.get("/static/favicon.svg")
+    assert icon.headers["cache-control"] == "public, max-age=3600" and icon.headers["etag"]
+    again = client.get("/static/favicon.svg", headers={"If-None-Match": icon.headers["etag"]})
+    assert again.status_code == 304 and again.headers["cache-control"] == "public, max-age=3600"
+    assert "cache-control" not in client.get("/").headers  # pages: not kept
+    assert client.get("/static/absent.css?v=1").status_code == 404
+    assert "cache-control" not in client.get("/static/absent.css?v=1").headers

@@ -75,6 +75,7 @@ class Headers:
         # Reconciliation is read by browser clients of other sites (the spec requires CORS),
         # errors included.
         shared = cors(scope["path"])
+        kept = _static_cache(scope)
         status = 0
         answered = False
 
@@ -88,6 +89,8 @@ class Headers:
                 for name, value in self.headers + (self.cors if shared else []):
                     if name.decode() not in headers:
                         headers.raw.append((name, value))
+                if kept is not None and status in (200, 304) and "cache-control" not in headers:
+                    headers["cache-control"] = kept
                 if cookie is None and page:
                     headers.append(
                         "set-cookie",
@@ -102,6 +105,21 @@ class Headers:
             # again for the server's sake; the server would only log it a second time.
             if not (answered and status == 500):
                 raise
+
+
+STATIC_VERSIONED = "public, max-age=31536000, immutable"
+"""A static file asked with its version (``/static/lanterne.css?v=0.1.0``): its address changes
+with its content, so a browser keeps it a year without asking again (RGESN 6.2)."""
+STATIC_PLAIN = "public, max-age=3600"
+"""A static file asked without a version (the icon): kept an hour, then revalidated (ETag)."""
+
+
+def _static_cache(scope: Scope) -> str | None:
+    if not scope["path"].startswith("/static/"):
+        return None
+    query = scope.get("query_string", b"")
+    versioned = any(part.startswith(b"v=") for part in query.split(b"&"))
+    return STATIC_VERSIONED if versioned else STATIC_PLAIN
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
