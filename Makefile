@@ -83,7 +83,8 @@ PURE_TESTS = tests/test_accel.py tests/test_readers.py tests/test_csv_blocks.py 
   tests/test_mapping.py tests/test_mapping_json_cells.py tests/test_dates.py tests/test_codes.py \
   tests/test_crosswalk.py tests/test_profile_model.py tests/test_catalogue_contract.py \
   tests/test_reimport.py tests/test_disk_full.py tests/test_diagnose_rules.py \
-  tests/test_diagnose_targets.py tests/fuzz/test_fuzz_corpus.py tests/fuzz/test_fuzz_finds.py
+  tests/test_diagnose_targets.py tests/fuzz/test_fuzz_corpus.py tests/fuzz/test_fuzz_finds.py \
+  tests/test_publish_ntriples.py
 
 unit-pure: setup
 	LANTERNE_PURE_PYTHON=1 $(BIN)/pytest -q -m "not slow and not e2e" $(PURE_TESTS)

@@ -82,6 +82,7 @@ def test_a_matching_build_replaces_the_hot_path_modules() -> None:
     env = {k: v for k, v in os.environ.items() if k != _accel.OPT_OUT}
     code = (
         "import lanterne.ingest, lanterne.catalogue, lanterne.profile, lanterne.diagnose\n"
+        "import lanterne.publish._ntriples  # the dump's hot path\n"
         "lanterne.diagnose.rules()  # the rules and fixes load from the registry when asked for\n"
         "from lanterne._accel import compiled_modules\n"
         "print(','.join(compiled_modules()))\n"

@@ -42,6 +42,9 @@ COMPILED = (
     "lanterne.diagnose._rules",
     "lanterne.diagnose._fixes",
     "lanterne.diagnose._diagnosis",
+    "lanterne.publish._ntriples",
+    "lanterne.profile.schemaorg._write",
+    "lanterne.profile.schemaorg._read",
 )
 PACKAGE = Path(__file__).resolve().parent
 BUILD = PACKAGE.parent.parent / "build" / "accel"
