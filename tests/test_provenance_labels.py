@@ -284,6 +284,24 @@ def test_a_recommendation_filter_keeps_only_human_creation(tmp_path: Path) -> No
         assert none.recommend(seen).items == []
 
 
+def test_a_filter_no_work_passes_with_a_goal_gives_an_empty_list_not_a_500(
+    tmp_path: Path,
+) -> None:
+    """schemathesis found it: with a goal, a filter that let no work through reached the goal
+    ranker with nothing to place, and ``comb(-1, -1)`` raised (a 500 in /api/recommend)."""
+    path = _catalogue(tmp_path, _mixed())
+    from lanterne.recommend import Options, catalogue_service, parse_goal, parse_only
+
+    with open_catalogue(path) as catalogue:
+        service = catalogue_service(catalogue, Options(k=5))
+        options = Options(
+            goals=(parse_goal("creation=human:#2"),), only=parse_only("type=Book"), k=5
+        )
+        result = service.with_options(options).recommend(service.indices(["musee:1"]))
+    assert result.items == []
+    assert result.goals is not None and not result.goals.feasible and not result.goals.satisfied
+
+
 def test_the_recommendation_filter_in_the_cli_and_its_bad_form(tmp_path: Path) -> None:
     _catalogue(tmp_path, _mixed())
     done = lanterne(

@@ -326,6 +326,19 @@ class ConstrainedRanker:
         cov = (member[:, top] * weights).sum(axis=1)
         cnt = member[:, top].sum(axis=1)
         total = float(self.surface.weights(k).sum())
+        if len(items) == 0 and not _meets(cov, cnt, need, need_counts):
+            # Nothing to place (a filter let no work through): no list can meet the goals.
+            return Ranked(
+                items=items[:0],
+                utility=utility[:0],
+                goals=GoalResult(
+                    feasible=False,
+                    satisfied=False,
+                    achieved=[0.0 for _ in self.goals],
+                    counts=[0 for _ in self.goals],
+                    method="relevance",
+                ),
+            )
         if _meets(cov, cnt, need, need_counts):
             return Ranked(
                 items=items[top],

@@ -90,11 +90,12 @@ def verify_page_router(site: Site, pages: Pages) -> APIRouter:
     visitor's CSRF field; the answer is the page, the result in plain words."""
     router = APIRouter(route_class=MeasuredRoute)
 
-    @router.get(VERIFY_PAGE)
+    # Pages, not API operations: out of the OpenAPI document, as the other pages are.
+    @router.get(VERIFY_PAGE, include_in_schema=False)
     def verify_form(request: Request) -> HTMLResponse:
         return pages.render(request, "verify.html.j2", _page(site))
 
-    @router.post(VERIFY_PAGE, openapi_extra=WORKING)
+    @router.post(VERIFY_PAGE, include_in_schema=False)
     async def verify_upload(request: Request) -> HTMLResponse:
         lang = pages.lang(request)
         try:
