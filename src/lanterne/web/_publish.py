@@ -82,13 +82,18 @@ def missing(site: Site, work_id: str) -> LanterneError:
 
 def negotiated(request: Request, site: Site, work_id: str) -> Response | None:
     """The RDF answer the request asks for, or ``None`` when HTML it is (the page renders)."""
+    fmt = _asked_format(request)
+    return None if fmt is None else variant(site, work_id, fmt)
+
+
+def _asked_format(request: Request) -> Format | None:
+    """The RDF format the request's ``Accept`` chooses, ``None`` for HTML; 406 for neither."""
     chosen = choose(request.headers.get("accept"), OFFERED)
     if chosen is None:
         raise NotAcceptable("publish.not_acceptable", offered=", ".join(OFFERED))
     if chosen == HTML:
         return None
-    fmt = next(f for f in negotiated_formats() if f.media_type == chosen)
-    return variant(site, work_id, fmt)
+    return next(f for f in negotiated_formats() if f.media_type == chosen)
 
 
 def variant(site: Site, work_id: str, fmt: Format) -> Response:
@@ -157,13 +162,8 @@ def find(site: Site, kind: EntityKind, key: str) -> tuple[Entity, list[Work], in
 
 def entity_negotiated(request: Request, site: Site, kind: EntityKind, key: str) -> Response | None:
     """The RDF answer an agent's or a place's page is asked for, or ``None`` for HTML."""
-    chosen = choose(request.headers.get("accept"), OFFERED)
-    if chosen is None:
-        raise NotAcceptable("publish.not_acceptable", offered=", ".join(OFFERED))
-    if chosen == HTML:
-        return None
-    fmt = next(f for f in negotiated_formats() if f.media_type == chosen)
-    return entity_variant(site, kind, key, fmt)
+    fmt = _asked_format(request)
+    return None if fmt is None else entity_variant(site, kind, key, fmt)
 
 
 def entity_variant(site: Site, kind: EntityKind, key: str, fmt: Format) -> Response:
