@@ -268,14 +268,14 @@ class Reconciler:
         # Exact words first; words one typo away only when no candidate has the query's title
         # as one of its forms (a typo, a plural): the fuzzy query is most of a query's cost on
         # a large catalogue, and a title found as written leaves it nothing to add at the top.
-        penalised = bool(types) and not strict and ANY_WORK not in types
+        penalised = types if types and not strict and ANY_WORK not in types else []
         exact = self.index.candidates(fields, CANDIDATES, filters, common=COMMON)
-        found = self._scored(query, asked, exact, types if penalised else [])
+        found = self._scored(query, asked, exact, penalised)
         if len(words(query.text)) <= 4 and not any(
             f.id == "title" and f.value == 1.0 for c in found for f in c.features
         ):
             fuzzy = self.index.candidates(fields, CANDIDATES, filters, ("title_words",))
-            found = self._scored(query, asked, fuzzy, types if penalised else [])
+            found = self._scored(query, asked, fuzzy, penalised)
         return found
 
     def _scored(
