@@ -37,11 +37,17 @@ from lanterne.profile import (
     encode_work,
 )
 from lanterne.publish import (
+    EDM_PROFILE,
     FORMATS,
+    SCHEMA_PROFILE,
     EdmOptions,
+    Standards,
+    Validator,
     agent_uri,
     choose,
+    choose_profile,
     dump,
+    edm_record,
     negotiated_formats,
     place_uri,
     update_sitemaps,
@@ -54,6 +60,7 @@ from lanterne.web._site import Site
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 STANDARDS = Path(__file__).resolve().parents[2] / "shared" / "standards" / "sitemaps"
 BASE = "http://example.org/"
+SHARED_STANDARDS = Path(__file__).resolve().parents[2] / "shared" / "standards"
 CATALOGUES = [
     "festivals-france",
     "joconde-costumes",
@@ -451,11 +458,84 @@ def test_each_rdf_format_by_accept_and_by_extension_holds_the_works_graph(
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith(media)
         assert "Accept" in answer.headers["vary"].split(", ")  # and Accept-Encoding (gzip)
+        # src:1 has no page nor rights: EDM cannot carry it, RDF/XML is schema.org too.
+        assert answer.headers["content-profile"] == f"<{SCHEMA_PROFILE}>"
         graph = rdflib.Graph().parse(data=answer.text, format=parser)
         assert isomorphic(graph, expected)
     assert (
         f'<{page("src:1")}.ttl>; rel="alternate"; type="text/turtle"' in (by_accept.headers["link"])
     )
+
+
+@pytest.mark.parametrize(
+    ("asked", "chosen"),
+    [
+        (None, EDM_PROFILE),
+        ("", EDM_PROFILE),
+        ("garbage", EDM_PROFILE),  # names no profile: the server chooses
+        (f"<{SCHEMA_PROFILE}>", SCHEMA_PROFILE),
+        (f"<{EDM_PROFILE}>;q=0.4, <{SCHEMA_PROFILE}>;q=0.9", SCHEMA_PROFILE),
+        (f"<{SCHEMA_PROFILE}>;q=0.5, <{EDM_PROFILE}>;q=0.5", EDM_PROFILE),  # tie: server's order
+        ("<http://example.org/other>", None),
+        (f"<{EDM_PROFILE}>;q=0", None),
+        (f"<{EDM_PROFILE}>;q=abc, <{SCHEMA_PROFILE}>;q=0.1", SCHEMA_PROFILE),
+    ],
+)
+def test_accept_profile_chooses_among_the_offered_profiles(
+    asked: str | None, chosen: str | None
+) -> None:
+    assert choose_profile(asked, [EDM_PROFILE, SCHEMA_PROFILE]) == chosen
+
+
+def test_rdfxml_of_a_work_was_schema_org_it_is_its_edm_record_when_edm_can_carry_it(
+    tmp_path: Path,
+) -> None:
+    """Issue 17 asks RDF/XML (EDM) by Accept; the page answered schema.org in RDF/XML."""
+    with SqliteCatalogue(tmp_path / "c.sqlite") as db:
+        write(db, [shown("1"), work("2")])
+        carried, refused = db.get("src:1"), db.get("src:2")
+    assert carried is not None and refused is not None
+    client = TestClient(create_app(Site(tmp_path / "c.sqlite", base_uri=BASE)))
+    rdf = FORMATS["rdf"].media_type
+
+    by_accept = client.get(page("src:1"), headers={"Accept": rdf})
+    by_extension = client.get(page("src:1") + ".rdf")
+    record = edm_record(carried, EdmOptions(base=BASE)).xml
+    assert record is not None
+    for answer in (by_accept, by_extension):
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"].startswith(rdf)
+        assert answer.headers["content-profile"] == f"<{EDM_PROFILE}>"
+        assert f'<{EDM_PROFILE}>; rel="profile"' in answer.headers["link"]
+        assert "Accept-Profile" in answer.headers["vary"].split(", ")
+        assert answer.content == record
+    if (SHARED_STANDARDS / "edm").is_dir():
+        assert Validator(Standards.find(SHARED_STANDARDS)).edm(by_accept.content) == []
+    graph = rdflib.Graph().parse(data=by_accept.content, format="xml")
+    edm = rdflib.Namespace(EDM_PROFILE)
+    assert (rdflib.URIRef(work_uri(BASE, "src:1")), rdflib.RDF.type, edm.ProvidedCHO) in graph
+
+    # Asked for schema.org, the same page gives the work's published graph.
+    schema = client.get(
+        page("src:1"), headers={"Accept": rdf, "Accept-Profile": f"<{SCHEMA_PROFILE}>"}
+    )
+    assert schema.headers["content-profile"] == f"<{SCHEMA_PROFILE}>"
+    expected = graph_of_document(work_document(carried, BASE))
+    assert isomorphic(rdflib.Graph().parse(data=schema.text, format="xml"), expected)
+
+    # A work EDM cannot carry (no page, no rights): schema.org, and the answer says so...
+    fallback = client.get(page("src:2"), headers={"Accept": rdf})
+    assert fallback.status_code == 200
+    assert fallback.headers["content-profile"] == f"<{SCHEMA_PROFILE}>"
+    expected = graph_of_document(work_document(refused, BASE))
+    assert isomorphic(rdflib.Graph().parse(data=fallback.text, format="xml"), expected)
+    # ... and asking for EDM alone is 406, naming what is offered.
+    only_edm = client.get(
+        page("src:2") + ".rdf",
+        headers={"Accept-Profile": f"<{EDM_PROFILE}>", "Accept-Language": "en"},
+    )
+    assert only_edm.status_code == 406
+    assert SCHEMA_PROFILE in only_edm.text and "publish check" in only_edm.text
 
 
 def test_the_page_is_html_by_default_and_links_its_alternates(

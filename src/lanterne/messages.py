@@ -312,6 +312,11 @@ MESSAGES: Final[dict[str, str]] = {
     "publish.not_acceptable": N_(
         "Aucun des formats acceptés par la requête n'est disponible. Formats proposés : {offered}.",
     ),
+    "publish.profile_not_acceptable": N_(
+        "Aucun des profils demandés (Accept-Profile) n'est disponible pour cette œuvre. Profils "
+        "proposés : {offered}. Une œuvre qu'EDM ne peut porter n'a pas de profil EDM : "
+        "« lanterne publish check » dit pourquoi.",
+    ),
     "publish.unknown_format": N_(
         "Format de publication inconnu : « {name} ». Formats connus : {known}.",
     ),

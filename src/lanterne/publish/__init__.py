@@ -34,12 +34,15 @@ from lanterne.publish._entity import (
     read_key,
 )
 from lanterne.publish._formats import (
+    EDM_PROFILE,
     FORMATS,
+    SCHEMA_PROFILE,
     Format,
     Writer,
     dump_formats,
     negotiated_formats,
     one_work,
+    rdfxml_profiles,
 )
 from lanterne.publish._iiif import (
     MANIFEST_MEDIA_TYPE,
@@ -47,7 +50,7 @@ from lanterne.publish._iiif import (
     manifest_images,
     manifest_uri,
 )
-from lanterne.publish._negotiate import choose
+from lanterne.publish._negotiate import choose, choose_profile
 from lanterne.publish._oai import OaiConfig, OaiError, respond
 from lanterne.publish._rights import europeana_rights
 from lanterne.publish._shacl import (
@@ -75,10 +78,12 @@ from lanterne.publish._uris import GLOBAL_SCHEMES, agent_uri, entity_key, place_
 from lanterne.publish._validate import Standards, Validator
 
 __all__ = [
+    "EDM_PROFILE",
     "FORMATS",
     "GLOBAL_SCHEMES",
     "LIMIT",
     "MANIFEST_MEDIA_TYPE",
+    "SCHEMA_PROFILE",
     "SHAPES_MEDIA_TYPE",
     "SHAPES_PATH",
     "CheckReport",
@@ -103,6 +108,7 @@ __all__ = [
     "atomic_file",
     "check",
     "choose",
+    "choose_profile",
     "chunk_states",
     "dc_element",
     "describe",
@@ -127,6 +133,7 @@ __all__ = [
     "negotiated_formats",
     "one_work",
     "place_uri",
+    "rdfxml_profiles",
     "read_dc",
     "read_edm",
     "read_key",

@@ -4,8 +4,10 @@ A writer streams: ``header()`` once, ``work(work)`` for each work (its text and 
 statements it holds), ``footer()`` once; ``problems(work)`` first says why the format cannot
 carry a work (only EDM has any: a dump leaves such a work out and counts it). A dump and a
 content-negotiated answer use the same writers. RDF/XML is only negotiated: rdflib writes it,
-one work at a time. EDM and oai_dc are only dumped: they are the crosswalks' records, not the
-work's published graph, and EDM's media type is RDF/XML's (OAI-PMH serves them one by one).
+one work at a time. EDM and oai_dc are dumped and served by OAI-PMH: they are the crosswalks'
+records. A work's RDF/XML answer is its EDM record when EDM can carry the work and the client
+does not ask for schema.org (``Accept-Profile``, W3C Content Negotiation by Profile); otherwise
+it is the schema.org graph, and ``Content-Profile`` says which (``rdfxml_profiles``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from lxml import etree
 from lanterne.profile import Work
 from lanterne.publish._dc import dc_text
 from lanterne.publish._document import work_document
-from lanterne.publish._edm import EdmOptions, Reason, _rdf, edm_problems
+from lanterne.publish._edm import EdmOptions, Reason, _rdf, edm_problems, edm_record
 from lanterne.publish._ntriples import WorkLines
 from lanterne.publish._triples import TURTLE_PREFIXES, TripleWriter, ntriples, turtle_block
 from lanterne.publish._xml import NS
@@ -247,8 +249,35 @@ def negotiated_formats() -> list[Format]:
     return [f for f in FORMATS.values() if f.negotiated]
 
 
-def one_work(fmt: Format, work: Work, base: str) -> str:
-    """The whole document of one work in ``fmt`` (a single JSON-LD object, not an array)."""
+SCHEMA_PROFILE = "http://schema.org/"
+"""The profile of the work's published graph (every negotiated format can carry it)."""
+EDM_PROFILE = NS["edm"]
+"""The profile of the work's EDM record (RDF/XML only: what Europeana harvests)."""
+
+
+def rdfxml_profiles(work: Work, options: EdmOptions) -> tuple[list[str], list[Reason]]:
+    """The profiles a work's RDF/XML answer can have, the server's preference first (EDM,
+    then schema.org), and why EDM is not among them when it is not (``edm_problems``)."""
+    reasons = edm_problems(work, options)
+    return ([SCHEMA_PROFILE] if reasons else [EDM_PROFILE, SCHEMA_PROFILE]), reasons
+
+
+def one_work(
+    fmt: Format,
+    work: Work,
+    base: str,
+    profile: str = SCHEMA_PROFILE,
+    edm: EdmOptions | None = None,
+) -> str:
+    """The whole document of one work in ``fmt`` (a single JSON-LD object, not an array); in
+    RDF/XML with ``profile`` ``EDM_PROFILE``, its EDM record (``edm``'s provider and default
+    rights, under ``base``), which the caller has checked EDM can carry."""
+    if fmt.name == "rdf" and profile == EDM_PROFILE:
+        options = msgspec.structs.replace(edm or EdmOptions(), base=base)
+        record = edm_record(work, options)
+        if record.xml is None:
+            raise ValueError(f"EDM cannot carry {work.id}: {record.reasons}")
+        return record.xml.decode()
     if fmt.name == "jsonld":
         return json.dumps(work_document(work, base), ensure_ascii=False, indent=1)
     writer = fmt.writer(base)

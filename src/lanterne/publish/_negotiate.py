@@ -60,3 +60,49 @@ def choose(accept: str | None, offered: Sequence[str]) -> str | None:
         if best is None or candidate < best:
             best = candidate
     return None if best is None else best[2]
+
+
+def _profile_ranges(accept_profile: str) -> list[tuple[str, float]]:
+    """``(URI, q)`` of each profile of an ``Accept-Profile`` header (W3C Content Negotiation by
+    Profile, §7.1: ``<URI>;q=…`` separated by commas); anything else in it is ignored, and a
+    malformed q counts as 0."""
+    out = []
+    for part in accept_profile.split(","):
+        token, *params = (p.strip() for p in part.split(";"))
+        if not (token.startswith("<") and token.endswith(">")) or len(token) < 3:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+                if not 0.0 <= q <= 1.0:
+                    q = 0.0
+        out.append((token[1:-1], q))
+    return out
+
+
+def choose_profile(accept_profile: str | None, offered: Sequence[str]) -> str | None:
+    """The offered profile (a URI) the client prefers, or ``None`` when it accepts none.
+
+    No ``Accept-Profile`` (or one naming no profile at all) leaves the choice to the server:
+    the first offered. Otherwise the highest q among the offered profiles it names wins, ties
+    going to the earlier offered; naming only profiles not offered (or with q=0) is ``None``.
+    """
+    if not offered:
+        return None
+    ranges = _profile_ranges(accept_profile or "")
+    if not ranges:
+        return offered[0]
+    best: tuple[float, int, str] | None = None
+    for order, uri in enumerate(offered):
+        qs = [q for named, q in ranges if named == uri]
+        if not qs or max(qs) <= 0.0:
+            continue
+        candidate = (-max(qs), order, uri)
+        if best is None or candidate < best:
+            best = candidate
+    return None if best is None else best[2]

@@ -3,10 +3,12 @@ sitemaps, ``robots.txt`` and the « Données ouvertes » page.
 
 The entity URI ``/id/work/ID`` answers 303 to the work's document, its page ``/oeuvre/ID``
 (the pattern of ABES IdRef), which serves HTML, JSON-LD, Turtle, N-Triples or RDF/XML by the
-``Accept`` header, or one of them by extension (``/oeuvre/ID.ttl``). A deleted work answers
-410 Gone, an unknown one 404. Sitemaps are built from the catalogue when asked: nothing to
-configure, always as fresh as the catalogue (``lanterne publish sitemap`` writes the same files
-into a folder for a static server).
+``Accept`` header, or one of them by extension (``/oeuvre/ID.ttl``). RDF/XML is the work's
+EDM record when EDM can carry it, unless ``Accept-Profile`` asks for schema.org (W3C Content
+Negotiation by Profile); every RDF answer says its profile in ``Content-Profile``. A deleted
+work answers 410 Gone, an unknown one 404. Sitemaps are built from the catalogue when asked:
+nothing to configure, always as fresh as the catalogue (``lanterne publish sitemap`` writes the
+same files into a folder for a static server).
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from lanterne.errors import Gone, LanterneError, NotAcceptable, NotFound
 from lanterne.profile import Identifier, Work
 from lanterne.publish import (
     LIMIT,
+    SCHEMA_PROFILE,
+    EdmOptions,
     Entity,
     Format,
     choose,
+    choose_profile,
     chunk_states,
     entity_key,
     entity_text,
@@ -34,6 +39,7 @@ from lanterne.publish import (
     live_lastmod,
     negotiated_formats,
     one_work,
+    rdfxml_profiles,
     read_key,
     urlset_xml,
     work_uri,
@@ -62,7 +68,22 @@ def link_header(work_id: str) -> str:
 
 
 def variant_headers(work_id: str) -> dict[str, str]:
-    return {"Link": link_header(work_id), "Vary": "Accept"}
+    # The page's RDF/XML answer varies by Accept-Profile too (EDM or schema.org).
+    return {"Link": link_header(work_id), "Vary": "Accept, Accept-Profile"}
+
+
+def profile_headers(links: str, profile: str) -> dict[str, str]:
+    """The headers that say which profile an RDF answer follows: ``Content-Profile``, and the
+    ``Link`` headers ``links`` given the ``rel="profile"``."""
+    return {"Link": f'{links}, <{profile}>; rel="profile"', "Content-Profile": f"<{profile}>"}
+
+
+def edm_options(site: Site) -> EdmOptions:
+    """The EDM record's options for this site: its base URI, and the settings ``edm_provider``
+    and ``edm_rights`` (as OAI-PMH has them)."""
+    from lanterne.settings import text
+
+    return EdmOptions(base=site.base_uri, provider=text("edm_provider"), rights=text("edm_rights"))
 
 
 def tdm_headers(work: Work) -> dict[str, str]:
@@ -83,7 +104,7 @@ def missing(site: Site, work_id: str) -> LanterneError:
 def negotiated(request: Request, site: Site, work_id: str) -> Response | None:
     """The RDF answer the request asks for, or ``None`` when HTML it is (the page renders)."""
     fmt = _asked_format(request)
-    return None if fmt is None else variant(site, work_id, fmt)
+    return None if fmt is None else variant(site, work_id, fmt, request)
 
 
 def _asked_format(request: Request) -> Format | None:
@@ -96,16 +117,30 @@ def _asked_format(request: Request) -> Format | None:
     return next(f for f in negotiated_formats() if f.media_type == chosen)
 
 
-def variant(site: Site, work_id: str, fmt: Format) -> Response:
+def variant(site: Site, work_id: str, fmt: Format, request: Request | None = None) -> Response:
+    """The work in ``fmt``; in RDF/XML, in the profile ``Accept-Profile`` asks for among those
+    the work can have (EDM first), 406 when it asks only for one the work cannot have."""
     found: Work | None = site.reading(lambda: site.reader().get(work_id))
     if found is None:
         raise missing(site, work_id)
-    body = one_work(fmt, found, site.base_uri)
+    profile, options = SCHEMA_PROFILE, None
+    if fmt.name == "rdf":
+        options = edm_options(site)
+        offered, _ = rdfxml_profiles(found, options)
+        asked = request.headers.get("accept-profile") if request is not None else None
+        chosen = choose_profile(asked, offered)
+        if chosen is None:
+            raise NotAcceptable(
+                "publish.profile_not_acceptable", offered=", ".join(f"<{p}>" for p in offered)
+            )
+        profile = chosen
+    body = one_work(fmt, found, site.base_uri, profile, options)
     return Response(
         body,
         media_type=fmt.media_type,
         headers={
             **variant_headers(work_id),
+            **profile_headers(link_header(work_id), profile),
             **tdm_headers(found),
             "Content-Location": f"{page_path(work_id)}.{fmt.extension}",
         },
@@ -173,6 +208,7 @@ def entity_variant(site: Site, kind: EntityKind, key: str, fmt: Format) -> Respo
         media_type=fmt.media_type,
         headers={
             **entity_headers(kind, key),
+            **profile_headers(entity_headers(kind, key)["Link"], SCHEMA_PROFILE),
             "Content-Location": f"{entity_path(kind, key)}.{fmt.extension}",
         },
     )
@@ -213,10 +249,10 @@ def publish_router(site: Site) -> APIRouter:
                 methods=["GET", "HEAD"],
             )
 
-    def explicit(fmt: Format) -> Callable[[str], Response]:
+    def explicit(fmt: Format) -> Callable[[Request, str], Response]:
         # A closure, not a default argument: FastAPI would read ``fmt`` as a parameter.
-        def answer(work_id: str) -> Response:
-            return variant(site, work_id, fmt)
+        def answer(request: Request, work_id: str) -> Response:
+            return variant(site, work_id, fmt, request)
 
         return answer
 
