@@ -216,6 +216,7 @@ def test_adding_evidence_is_logged_as_an_update_that_a_from_harvest_sees(
     # OAI-PMH ``from`` and the sitemaps select by that time.
     since = catalogue.work_states(where=StateFilter(modified_from=change.at))
     assert [s.id for s in since] == ["musee:1"]
+    assert catalogue.integrity_problems() == []  # the work's last change is in the log
 
 
 # Re-imports and --sync ------------------------------------------------------------------------
