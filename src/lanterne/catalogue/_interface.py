@@ -14,7 +14,7 @@ import msgspec
 
 from lanterne.catalogue._entities import EntityKind
 from lanterne.catalogue._stats import CatalogueStats
-from lanterne.profile import Work
+from lanterne.profile import LabelEvidence, Work
 
 ChangeKind = Literal["created", "updated", "deleted"]
 RunStatus = Literal["running", "completed", "interrupted", "failed"]
@@ -153,9 +153,10 @@ class Catalogue(Protocol):
         """Store one batch atomically: all of it or, on any failure or crash, none of it.
 
         Works whose digest is unchanged are not rewritten; changed ones get a field-level diff in
-        the change log; quarantine entries are added; ``delete_ids`` become tombstones;
-        ``unchanged`` counts records the caller found unchanged from ``source_digests`` alone,
-        ``unchanged_keys`` their source ids.
+        the change log, and the evidence ``add_label_evidence`` kept for them merged back into
+        their creation label; quarantine entries are added; ``delete_ids`` become tombstones
+        (losing that evidence); ``unchanged`` counts records the caller found unchanged from
+        ``source_digests`` alone, ``unchanged_keys`` their source ids.
 
         Other runs' open quarantine entries for a record this batch stores (or finds unchanged)
         are resolved; those for a record it quarantines again are superseded by the new entry.
@@ -261,6 +262,21 @@ class Catalogue(Protocol):
 
     def quarantine_counts(self, source: str | None = None) -> dict[str, int]:
         """Open quarantine entries by reason."""
+        ...
+
+    def add_label_evidence(self, work_id: str, pieces: Sequence[LabelEvidence]) -> Work | None:
+        """Keep ``pieces``, evidence Lanterne verified about how the live work ``work_id`` was
+        made (a C2PA manifest, a detector's result), apart from its source record, and store
+        the work with its creation label decided again (``add_evidence``: a piece with the same
+        method and identifier as one kept replaces it), logged as an update when the work
+        changed: one transaction, all of it or nothing. Storing the work again from its source
+        (``write_batch``) merges the kept pieces back; its source digest stays the source
+        record's. A deleted work's pieces go with it. The work as stored, or ``None`` when no
+        live work has that id (nothing written)."""
+        ...
+
+    def label_evidence(self, work_id: str) -> list[LabelEvidence]:
+        """The pieces kept for ``work_id`` by ``add_label_evidence``, oldest first."""
         ...
 
     def add_image_hashes(self, images: Sequence[ImageHash]) -> list[int | None]:

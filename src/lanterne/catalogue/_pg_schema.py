@@ -134,6 +134,22 @@ SELECT DISTINCT kind, i->>'scheme', i->>'value', position FROM (
 WHERE coalesce(i->>'scheme', '') <> '' AND coalesce(i->>'value', '') <> '';
 """,
     ),
+    (
+        5,
+        # Evidence Lanterne verified about how a work was made, kept apart from the source
+        # record, as in the SQLite file's version 5 (_schema.LABEL_EVIDENCE says how it is kept).
+        """
+CREATE TABLE label_evidence (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    work_id text NOT NULL,
+    method text NOT NULL,
+    identifier text,
+    evidence text NOT NULL,
+    added_at text COLLATE "C" NOT NULL
+);
+CREATE INDEX label_evidence_work ON label_evidence (work_id, method, identifier);
+""",
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -33,6 +33,7 @@ import psycopg
 from lanterne._location import without_password
 from lanterne.catalogue._diff import field_diff
 from lanterne.catalogue._entities import EntityKind, entity_identifiers, entity_rows
+from lanterne.catalogue._evidence import decode_evidence, encode_evidence, replaced, with_evidence
 from lanterne.catalogue._interface import (
     BatchOutcome,
     Change,
@@ -48,7 +49,7 @@ from lanterne.catalogue._interface import (
 from lanterne.catalogue._pg_schema import MIGRATIONS, SCHEMA_VERSION
 from lanterne.catalogue._stats import CatalogueStats
 from lanterne.errors import StoreError
-from lanterne.profile import Work, decode_work
+from lanterne.profile import LabelEvidence, Work, decode_work
 
 CHANNEL = "lanterne_changes"
 """The channel a committed batch notifies, with its last change's ``seq``."""
@@ -387,10 +388,12 @@ class PostgresCatalogue:
         outcome: BatchOutcome,
     ) -> None:
         """Replace the stored documents of ``changed``, logging the fields that differ; a work
-        deleted before counts as created again."""
+        deleted before counts as created again. The evidence Lanterne verified for a work is
+        merged into its new document (its digest stays the source's: ``_evidence``)."""
         if not changed:
             return
         db = self._db
+        kept = self._kept_evidence([w.id for w in changed])
         before = {
             r[0]: (r[1], r[2])
             for r in db.execute(
@@ -410,10 +413,11 @@ class PostgresCatalogue:
         updates: list[tuple[Any, ...]] = []
         for w in changed:
             old_doc, was_deleted = before[w.id]
+            doc = with_evidence(w.doc, kept[w.id]) if w.id in kept else w.doc
             first.setdefault(w.id, old_doc)
-            last[w.id] = w.doc
-            diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(w.doc))
-            updates.append((w.type, w.doc.decode(), w.digest, w.source_digest, at, batch_id, w.id))
+            last[w.id] = doc
+            diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(doc))
+            updates.append((w.type, doc.decode(), w.digest, w.source_digest, at, batch_id, w.id))
             kind: ChangeKind = "created" if was_deleted else "updated"
             changes.append((w.id, kind, at, batch_id, _json.encode(diff).decode()))
             if was_deleted:
@@ -421,7 +425,7 @@ class PostgresCatalogue:
             else:
                 outcome.updated += 1
             # The next version of the same id in this batch compares with this one.
-            before[w.id] = (w.doc.decode(), False)
+            before[w.id] = (doc.decode(), False)
         db.cursor().executemany(
             "UPDATE works SET type=%s, doc=%s, digest=%s, source_digest=%s, deleted=false, "
             "updated_at=%s, batch_id=%s WHERE id=%s",
@@ -470,6 +474,9 @@ class PostgresCatalogue:
                 (at, batch_id, list(delete_ids)),
             )
         }
+        if done:
+            # A deleted work keeps no verified evidence: stored again, it is verified again.
+            self._db.execute("DELETE FROM label_evidence WHERE work_id = ANY(%s)", (sorted(done),))
         for work_id in delete_ids:  # the log in the order asked, each once
             if work_id in done:
                 done.discard(work_id)
@@ -677,6 +684,61 @@ class PostgresCatalogue:
 
     def last_change(self) -> int:
         return int(self._scalar("SELECT coalesce(max(seq), 0) FROM changes"))
+
+    def add_label_evidence(self, work_id: str, pieces: Sequence[LabelEvidence]) -> Work | None:
+        db = self._db
+        with self._locked():
+            at = _now()  # under the lock, as a batch's: times grow with the change log
+            old_doc = self._scalar(
+                "SELECT doc FROM works WHERE id=%s AND NOT deleted FOR UPDATE", (work_id,)
+            )
+            if old_doc is None:
+                return None
+            for piece in pieces:
+                key = replaced(piece)
+                if key is not None:
+                    db.execute(
+                        "DELETE FROM label_evidence WHERE work_id=%s AND method=%s "
+                        "AND identifier=%s",
+                        (work_id, *key),
+                    )
+                db.execute(
+                    "INSERT INTO label_evidence (work_id, method, identifier, evidence, added_at) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    (work_id, str(piece.method), piece.identifier, encode_evidence(piece), at),
+                )
+            doc = with_evidence(old_doc, pieces)
+            diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(doc))
+            if diff:  # the same evidence again changes nothing: nothing to log
+                # The digest stays the source record's: an unchanged re-import is still skipped.
+                batch_id = uuid.uuid4().hex
+                db.execute(
+                    "UPDATE works SET doc=%s, updated_at=%s, batch_id=%s WHERE id=%s",
+                    (doc.decode(), at, batch_id, work_id),
+                )
+                db.execute(
+                    "INSERT INTO changes (work_id, kind, at, batch_id, fields) "
+                    "VALUES (%s, 'updated', %s, %s, %s)",
+                    (work_id, at, batch_id, _json.encode(diff).decode()),
+                )
+                db.execute("SELECT pg_notify(%s, (SELECT max(seq) FROM changes)::text)", (CHANNEL,))
+        return decode_work(doc)
+
+    def label_evidence(self, work_id: str) -> list[LabelEvidence]:
+        rows = self._run(
+            "SELECT evidence FROM label_evidence WHERE work_id=%s ORDER BY id", (work_id,)
+        )
+        return [decode_evidence(r[0]) for r in rows]
+
+    def _kept_evidence(self, work_ids: Sequence[str]) -> dict[str, list[LabelEvidence]]:
+        """The kept evidence of those of ``work_ids`` that have some, oldest first."""
+        found: dict[str, list[LabelEvidence]] = {}
+        for work_id, evidence in self._db.execute(
+            "SELECT work_id, evidence FROM label_evidence WHERE work_id = ANY(%s) ORDER BY id",
+            (list(work_ids),),
+        ):
+            found.setdefault(work_id, []).append(decode_evidence(evidence))
+        return found
 
     def add_image_hashes(self, images: Sequence[ImageHash]) -> list[int | None]:
         at = _now()

@@ -1,6 +1,6 @@
 """The catalogue's SQLite schema and its version (``PRAGMA user_version``)."""
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS works (
@@ -174,4 +174,23 @@ ADD_ENTITY_WORKS = (
 )
 DROP_ENTITY_WORKS = "DELETE FROM entity_works WHERE kind=? AND scheme=? AND value=? AND work=?"
 
-SCHEMA = _TABLES + SET_COUNTS + ENTITY_WORKS
+LABEL_EVIDENCE = """
+-- Evidence Lanterne verified about how a work was made (version 5): a C2PA manifest, a
+-- detector's result, each piece as the JSON of its LabelEvidence. Kept apart from the source
+-- record, so that storing the work again from its source (changed or not) keeps it: write_batch
+-- merges the rows back into the new document's creation label (_evidence.with_evidence). A
+-- piece with the same method and identifier replaces the row there (a manifest verified twice
+-- counts once); a work deleted (--sync) loses its rows with it. A file before version 5 gets the
+-- empty table: nothing was kept before.
+CREATE TABLE IF NOT EXISTS label_evidence (
+    id INTEGER PRIMARY KEY,
+    work_id TEXT NOT NULL,
+    method TEXT NOT NULL,
+    identifier TEXT,
+    evidence TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS label_evidence_work ON label_evidence(work_id, method, identifier);
+"""
+
+SCHEMA = _TABLES + SET_COUNTS + ENTITY_WORKS + LABEL_EVIDENCE

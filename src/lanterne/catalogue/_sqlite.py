@@ -30,6 +30,7 @@ import msgspec
 
 from lanterne.catalogue._diff import field_diff
 from lanterne.catalogue._entities import EntityKind, entity_identifiers, entity_rows
+from lanterne.catalogue._evidence import decode_evidence, encode_evidence, replaced, with_evidence
 from lanterne.catalogue._interface import (
     BatchOutcome,
     Change,
@@ -54,7 +55,7 @@ from lanterne.catalogue._sets import set_counts
 from lanterne.catalogue._stats import CatalogueStats
 from lanterne.catalogue._transaction import Transaction, disk_full, no_room
 from lanterne.errors import StoreError
-from lanterne.profile import Work, decode_work
+from lanterne.profile import LabelEvidence, Work, decode_work
 
 _BUSY_MS = 5_000
 """How long a connection waits for another one's write lock."""
@@ -407,21 +408,24 @@ class SqliteCatalogue:
         outcome: BatchOutcome,
     ) -> None:
         """Replace the stored documents of ``changed``, logging the fields that differ; a work
-        deleted before counts as created again."""
+        deleted before counts as created again. The evidence Lanterne verified for a work is
+        merged into its new document (its digest stays the source's: ``_evidence``)."""
         db = self._db
+        kept = self._kept_evidence([w.id for w in changed]) if changed else {}
         for w in changed:
             row = db.execute(
                 "SELECT doc, deleted, rowid FROM works WHERE id = ?", (w.id,)
             ).fetchone()
             assert row is not None  # selected by ``_insert_new``, inside the same transaction
             old_doc, was_deleted, rowid = row
+            doc = with_evidence(w.doc, kept[w.id]) if w.id in kept else w.doc
             db.executemany(DROP_ENTITY_WORKS, entity_rows([(rowid, old_doc)]))
-            db.executemany(ADD_ENTITY_WORKS, entity_rows([(rowid, w.doc)]))
-            diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(w.doc))
+            db.executemany(ADD_ENTITY_WORKS, entity_rows([(rowid, doc)]))
+            diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(doc))
             db.execute(
                 "UPDATE works SET type=?, doc=CAST(? AS TEXT), digest=?, source_digest=?, "
                 "deleted=0, updated_at=?, batch_id=? WHERE id=?",
-                (w.type, w.doc, w.digest, w.source_digest, at, batch_id, w.id),
+                (w.type, doc, w.digest, w.source_digest, at, batch_id, w.id),
             )
             kind: ChangeKind = "created" if was_deleted else "updated"
             changes.append((w.id, kind, at, batch_id, _json.encode(diff).decode()))
@@ -449,6 +453,8 @@ class SqliteCatalogue:
             if done:
                 changes.append((work_id, "deleted", at, batch_id, "{}"))
                 outcome.deleted += 1
+                # A deleted work keeps no verified evidence: stored again, it is verified again.
+                db.execute("DELETE FROM label_evidence WHERE work_id=?", (work_id,))
 
     def _insert_quarantine(
         self, run_id: str, batch_id: str, at: str, quarantine: Sequence[QuarantineEntry]
@@ -756,6 +762,63 @@ class SqliteCatalogue:
                 (source,),
             )
         return {r[0]: int(r[1]) for r in rows}
+
+    # Verified label evidence -------------------------------------------------------------
+
+    def add_label_evidence(self, work_id: str, pieces: Sequence[LabelEvidence]) -> Work | None:
+        at = _now()
+        batch_id = uuid.uuid4().hex
+        db = self._db
+        with self._write():
+            old_doc = self._scalar("SELECT doc FROM works WHERE id=? AND deleted=0", (work_id,))
+            if old_doc is None:
+                return None
+            for piece in pieces:
+                key = replaced(piece)
+                if key is not None:
+                    db.execute(
+                        "DELETE FROM label_evidence WHERE work_id=? AND method=? AND identifier=?",
+                        (work_id, *key),
+                    )
+                db.execute(
+                    "INSERT INTO label_evidence(work_id, method, identifier, evidence, added_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (work_id, str(piece.method), piece.identifier, encode_evidence(piece), at),
+                )
+            doc = with_evidence(old_doc, pieces)
+            diff = field_diff(msgspec.json.decode(old_doc), msgspec.json.decode(doc))
+            if diff:  # the same evidence again changes nothing: nothing to log
+                # The digest stays the source record's: an unchanged re-import is still skipped.
+                db.execute(
+                    "UPDATE works SET doc=CAST(? AS TEXT), updated_at=?, batch_id=? WHERE id=?",
+                    (doc, at, batch_id, work_id),
+                )
+                db.execute(
+                    "INSERT INTO changes(work_id, kind, at, batch_id, fields) "
+                    "VALUES (?, 'updated', ?, ?, ?)",
+                    (work_id, at, batch_id, _json.encode(diff).decode()),
+                )
+        return decode_work(doc)
+
+    def label_evidence(self, work_id: str) -> list[LabelEvidence]:
+        try:
+            rows: list[Any] = self._db.execute(
+                "SELECT evidence FROM label_evidence WHERE work_id=? ORDER BY id", (work_id,)
+            ).fetchall()
+        except apsw.SQLError:
+            return []  # a file before version 5 opened read-only: nothing was kept
+        return [decode_evidence(r[0]) for r in rows]
+
+    def _kept_evidence(self, work_ids: Sequence[str]) -> dict[str, list[LabelEvidence]]:
+        """The kept evidence of those of ``work_ids`` that have some, oldest first."""
+        found: dict[str, list[LabelEvidence]] = {}
+        for work_id, evidence in self._db.execute(
+            "SELECT e.work_id, e.evidence FROM label_evidence e "
+            "WHERE e.work_id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
+            (_json.encode(list(work_ids)).decode(),),
+        ):
+            found.setdefault(work_id, []).append(decode_evidence(evidence))
+        return found
 
     # Image registry ------------------------------------------------------------------------
 

@@ -15,8 +15,9 @@ import msgspec
 from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import _state, echo, echo_json
 from lanterne.cli._footprint import Measured
-from lanterne.errors import ExitCode, InputNotFound
+from lanterne.errors import ExitCode, InputNotFound, NotFound
 from lanterne.messages import translate
+from lanterne.profile import Work
 
 LABELS = ("human", "ai-assisted", "synthetic", "unknown")
 
@@ -143,32 +144,86 @@ def _trust_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 @provenance_group.command("verify")
 @click.argument("image", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--work",
+    "work_id",
+    metavar="ID",
+    help="Garder la preuve lue pour cette œuvre du catalogue / keep the evidence for this work.",
+)
+@click.option("--catalogue", "catalogue", metavar="FICHIER", help="Catalogue (avec --work).")
 @click.option("--json", "as_json", is_flag=True, help="Résultat JSON / JSON result.")
 @_trust_option
 @click.pass_context
-def verify_command(ctx: click.Context, image: Path, as_json: bool, trust: Path | None) -> None:
-    """Vérifier le manifeste C2PA d'une image / verify an image's C2PA manifest."""
+def verify_command(
+    ctx: click.Context,
+    image: Path,
+    work_id: str | None,
+    catalogue: str | None,
+    as_json: bool,
+    trust: Path | None,
+) -> None:
+    """Vérifier le manifeste C2PA d'une image, et avec --work garder sa preuve pour l'œuvre /
+    verify an image's C2PA manifest, and with --work keep its evidence on the work."""
     from lanterne.provenance import TrustConfig, verify_file
     from lanterne.settings import ProvenanceSettings
 
     lang = _state(ctx).lang
+    if work_id is not None:  # an unknown work before the image is read
+        with open_catalogue(_catalogue(ctx, catalogue)) as db:
+            if db.get(work_id) is None:
+                raise NotFound("work.not_found", id=work_id)
     settings = ProvenanceSettings.load(c2pa_trust=str(trust) if trust else None)
     config = TrustConfig.load(settings.c2pa_trust)
     result = verify_file(image, config, max_bytes=settings.provenance_image_max)
+    evidence = result.evidence()
+    work = None
+    if work_id is not None and evidence is not None:
+        from lanterne.provenance import attach_evidence
+
+        # An Invalid manifest is kept too: shown with the work, it never decides.
+        with open_catalogue(_catalogue(ctx, catalogue)) as db:
+            work = attach_evidence(db, work_id, [evidence])
     if as_json:
         data = msgspec.to_builtins(result)
-        evidence = result.evidence()
         data["evidence"] = msgspec.to_builtins(evidence) if evidence else None
+        if work_id is not None:
+            label = work.creation_label if work is not None else None
+            data["work"] = {
+                "id": work_id,
+                "stored": work is not None,
+                "creation_label": msgspec.to_builtins(label) if label is not None else None,
+            }
         echo_json(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         from lanterne.provenance import result_lines
 
         for line in result_lines(result, lang):
             echo(line)
+        if work_id is not None:
+            echo(_stored_words(work_id, work, lang))
     if result.status in ("unsupported", "unreadable", "remote", "too-large") or (
         result.state is not None and result.state.value == "Invalid"
     ):
         ctx.exit(ExitCode.BAD_INPUT)
+
+
+def _stored_words(work_id: str, work: Work | None, lang: str) -> str:
+    """What ``verify --work`` kept, and the work's label now, in plain words."""
+    from lanterne.provenance import label_sentence, value_words
+
+    if work is None:
+        return translate(
+            lang, "Aucun manifeste lu : rien n'est gardé pour l'œuvre {work}.", work=work_id
+        )
+    label = work.creation_label
+    assert label is not None  # the evidence just kept gives it one
+    return translate(
+        lang,
+        "Preuve gardée pour l'œuvre {work}. Son étiquette : {value}. {evidence}.",
+        work=work_id,
+        value=value_words(label.value, lang),
+        evidence=label_sentence(label, lang),
+    )
 
 
 @provenance_group.command("sign")

@@ -13,6 +13,14 @@ from lanterne.profile._codes import (
     normalise_subdivision,
     primary_language,
 )
+from lanterne.profile._evidence import (
+    STRENGTH_ORDER,
+    add_evidence,
+    decide,
+    label_evidence,
+    strength,
+    strength_kind,
+)
 from lanterne.profile._model import (
     MAX_TEXT,
     PROFILE_VERSION,
@@ -65,6 +73,7 @@ __all__ = [
     "MAX_TEXT",
     "PROFILE_VERSION",
     "SCHEMA_ID",
+    "STRENGTH_ORDER",
     "Address",
     "Agent",
     "AgentKind",
@@ -101,9 +110,11 @@ __all__ = [
     "Title",
     "Work",
     "WorkType",
+    "add_evidence",
     "check_country",
     "check_language",
     "check_subdivision",
+    "decide",
     "decode_work",
     "encode_work",
     "european_countries",
@@ -111,10 +122,13 @@ __all__ = [
     "is_european",
     "is_web_url",
     "json_schema",
+    "label_evidence",
     "normalise_country",
     "normalise_language",
     "normalise_subdivision",
     "primary_language",
+    "strength",
+    "strength_kind",
     "url_problem",
     "work_id",
 ]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from lanterne._exports import lazy_exports
 
 if TYPE_CHECKING:
+    from lanterne.provenance._attach import attach_evidence
     from lanterne.provenance._c2pa import (
         HUMAN_SOURCE_TYPES,
         IPTC,
@@ -99,6 +100,7 @@ else:
                 "hamming",
                 "read_image",
             ),
+            "._attach": ("attach_evidence",),
             "._c2pa": (
                 "HUMAN_SOURCE_TYPES",
                 "IPTC",
@@ -185,6 +187,7 @@ __all__ = [
     "TrustConfig",
     "add_evidence",
     "as_words",
+    "attach_evidence",
     "brute_force",
     "decide",
     "detection_evidence",

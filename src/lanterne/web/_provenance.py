@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from lanterne.errors import BadInput, LanterneError
+from lanterne.errors import BadInput, LanterneError, NotFound
 from lanterne.web._api import Credentials, errors
 from lanterne.web._footprint import WORKING, MeasuredRoute
 from lanterne.web._limits import BodyTooLarge
@@ -39,7 +39,12 @@ VERIFY_BODY: dict[str, Any] = {
                         "type": "string",
                         "format": "binary",
                         "description": "An image (JPEG, PNG, WebP, TIFF, GIF, AVIF, HEIC …)",
-                    }
+                    },
+                    "work": {
+                        "type": "string",
+                        "description": "A work of the catalogue to keep the manifest's evidence "
+                        "on (an Invalid one too); none: nothing is stored",
+                    },
                 },
             }
         }
@@ -54,16 +59,18 @@ def provenance_router(site: Site) -> APIRouter:
 
     @api.post(
         "/provenance/verify",
-        responses=errors(400, 401, 403, 413),
+        responses=errors(400, 401, 403, 404, 413),
         openapi_extra={"requestBody": VERIFY_BODY, **WORKING},
     )
     async def verify(request: Request, credentials: Credentials = None) -> dict[str, Any]:
         """Verify an uploaded image's C2PA manifest (token required): its state (Invalid, Valid,
         Trusted), signer, failure codes, the digital source types of its actions, its TDM
-        choice, and the label evidence it gives. Remote manifests are never fetched."""
+        choice, and the label evidence it gives. Remote manifests are never fetched. With
+        ``work``, the evidence is kept on that work of the catalogue (apart from its source
+        record: a re-import keeps it) and ``work`` in the answer gives its new label."""
         site.guard.check_bearer(credentials)
         try:
-            form = await request.form(max_files=1, max_fields=1, max_part_size=64 * 1024)
+            form = await request.form(max_files=1, max_fields=2, max_part_size=64 * 1024)
         except MultiPartException as exc:
             raise BadInput("web.upload_unreadable", detail=exc.message) from None
         except HTTPException as exc:
@@ -74,9 +81,17 @@ def provenance_router(site: Site) -> APIRouter:
             image = form.get("file")
             if not isinstance(image, StarletteUpload):
                 raise BadInput("web.image_missing")
-            return _as_json(await run_in_threadpool(_verify, image))
+            work = form.get("work")
+            work_id = work.strip() if isinstance(work, str) else ""
+            if work_id and not site.has_catalogue:
+                raise NotFound("web.no_catalogue")
+            result = await run_in_threadpool(_verify, image)
         finally:
             await form.close()
+        answer = _as_json(result)
+        if work_id:
+            answer["work"] = await run_in_threadpool(_keep, site, work_id, result)
+        return answer
 
     return api
 
@@ -165,6 +180,29 @@ def _verify(image: StarletteUpload) -> C2paResult:
     return verify_bytes(
         data, TrustConfig.load(settings.c2pa_trust), max_bytes=settings.provenance_image_max
     )
+
+
+def _keep(site: Site, work_id: str, result: C2paResult) -> dict[str, Any]:
+    """The result's evidence kept on the work (none without a manifest read), then indexed:
+    ``id``, ``stored`` and the work's ``creation_label`` as it stands."""
+    from lanterne.provenance import attach_evidence
+
+    evidence = result.evidence()
+    with site.writer() as catalogue:
+        if evidence is None:
+            work = catalogue.get(work_id)
+            if work is None:
+                raise NotFound("work.not_found", id=work_id)
+        else:
+            work = attach_evidence(catalogue, work_id, [evidence])
+    if evidence is not None:
+        site.refresh()
+    label = work.creation_label
+    return {
+        "id": work_id,
+        "stored": evidence is not None,
+        "creation_label": msgspec.to_builtins(label) if label is not None else None,
+    }
 
 
 def _as_json(result: C2paResult) -> dict[str, Any]:
