@@ -468,3 +468,84 @@ def test_cli_writes_the_file_back_with_the_services_decisions(
     assert sheet.read_text("utf-8").splitlines()[0].count("titre_id") == 1
     missing = lanterne(tmp_path, "reconcile", str(sheet), "--column", "title")
     assert missing.returncode == 4 and "titre" in missing.stderr
+
+
+# 1.0-draft conditions that decide: required, matchQuantifier, matchQualifier -----------------
+
+
+def _draft(client: Client, *conditions: dict[str, Any], kind: str | None = None) -> Any:
+    query: dict[str, Any] = {"conditions": [{"matchType": "name", "propertyValue": "Misérables"}]}
+    query["conditions"] += list(conditions)
+    if kind is not None:
+        query["type"] = kind
+    return client.post("/reconcile/match", json={"queries": [query]})
+
+
+def _ids(answer: Any) -> list[str]:
+    assert answer.status_code == 200, answer.text
+    return [c["id"] for c in answer.json()["results"][0]["candidates"]]
+
+
+def _creator(value: Any, **how: Any) -> dict[str, Any]:
+    return {"matchType": "property", "propertyId": "creator", "propertyValue": value, **how}
+
+
+def test_draft_required_condition_was_ignored_it_leaves_out_the_works_it_does_not_hold_for(
+    client: Client,
+) -> None:
+    """required, matchQuantifier and matchQualifier were read and then not applied."""
+    both = _ids(_draft(client))
+    assert {"test:miserables-livre", "test:miserables-film"} <= set(both)
+    # Wanted, not required: both stay, the film (not Hugo's) below, with the feature saying so.
+    assert _ids(_draft(client, _creator("Victor Hugo")))[0] == "test:miserables-livre"
+    assert _ids(_draft(client, _creator("Victor Hugo", required=True))) == ["test:miserables-livre"]
+    assert _ids(_draft(client, _creator("Hugo", required=True))) == ["test:miserables-livre"]
+    none = _ids(_draft(client, _creator("Victor Hugo", required=True, matchQuantifier="none")))
+    assert "test:miserables-livre" not in none and "test:miserables-film" in none
+    every = _creator(["Victor Hugo", "Claude Lelouch"], required=True, matchQuantifier="all")
+    assert _ids(_draft(client, every)) == []  # no work has both
+    some = _creator(["Victor Hugo", "Claude Lelouch"], required=True, matchQuantifier="any")
+    assert {"test:miserables-livre", "test:miserables-film"} <= set(_ids(_draft(client, some)))
+    year = {"matchType": "property", "propertyId": "date", "propertyValue": 1995}
+    assert _ids(_draft(client, year | {"required": True})) == ["test:miserables-film"]
+
+
+def test_draft_exact_match_needs_the_same_value_once_folded(client: Client) -> None:
+    exact = {"required": True, "matchQualifier": "ExactMatch"}
+    assert _ids(_draft(client, _creator("victor HUGO", **exact))) == ["test:miserables-livre"]
+    assert _ids(_draft(client, _creator("Hugo", **exact))) == []  # a surname alone is not exact
+    year = {"matchType": "property", "propertyId": "date", "propertyValue": 1996}
+    assert _ids(_draft(client, year | {"required": True})) == ["test:miserables-film"]  # ±1
+    assert _ids(_draft(client, year | exact)) == []
+
+
+def test_draft_condition_not_required_that_fails_costs_the_type_penalty(client: Client) -> None:
+    plain = _draft(client, _creator("Victor Hugo")).json()["results"][0]["candidates"]
+    wanted = _draft(client, _creator("Victor Hugo", matchQuantifier="none"))
+    found = {c["id"]: c for c in wanted.json()["results"][0]["candidates"]}
+    book = next(c for c in plain if c["id"] == "test:miserables-livre")
+    penalised = found["test:miserables-livre"]
+    assert penalised["score"] == pytest.approx(book["score"] * 0.85, abs=0.02)
+    assert {"id": "creator:none", "value": 0.0} in [
+        {"id": f["id"], "value": f["value"]} for f in penalised["features"]
+    ]
+
+
+def test_draft_conditions_lanterne_cannot_apply_are_refused_not_ignored(client: Client) -> None:
+    wildcard = _draft(client, _creator("Hu*", matchQualifier="WildcardMatch"))
+    assert wildcard.status_code == 400 and "ExactMatch" in wildcard.text
+    on_people = _draft(client, _creator("Hugo", required=True), kind="Person")
+    assert on_people.status_code == 400
+    # A property Lanterne does not know stays ignored, qualifier and all (no work has it).
+    unknown = {
+        "matchType": "property",
+        "propertyId": "professionOrOccupation",
+        "propertyValue": "Politik*",
+        "matchQualifier": "WildcardMatch",
+    }
+    assert _draft(client, unknown).status_code == 200
+    suggested = client.get("/reconcile/suggest/property", params={"prefix": ""}).json()
+    assert all(
+        p["matchQualifiers"] == [{"id": "ExactMatch", "name": "Valeur exacte (une fois pliée)"}]
+        for p in suggested["result"]
+    )

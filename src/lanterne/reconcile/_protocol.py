@@ -25,7 +25,9 @@ from lanterne.reconcile._service import (
     ANY_WORK,
     PLACE_TYPE,
     PROPERTIES,
+    QUALIFIERS,
     Candidate,
+    Condition,
     Query,
     property_name,
 )
@@ -168,13 +170,42 @@ def read_batch_10(raw: bytes, batch_max: int) -> list[Query]:
             raise _malformed(f"$.queries[{n}].conditions : vide")
         text = ""
         given: list[tuple[str, Values]] = []
-        for condition in q.conditions:
+        deciding: list[Condition] = []
+        for m, condition in enumerate(q.conditions):
             if condition.matchType in ("name", "id"):
+                # The candidates are found by the name: a name condition is always required.
                 text = " ".join(_texts(condition.propertyValue))
-            elif condition.propertyId is None:
+                continue
+            if condition.propertyId is None:
                 raise _malformed(f"$.queries[{n}] : « propertyId » manque")
-            else:
+            name = property_name(condition.propertyId)
+            if name is None:
+                continue  # a property Lanterne does not know: no work has it (docs)
+            qualifier = condition.matchQualifier
+            if qualifier is not None and qualifier not in QUALIFIERS:
+                raise _malformed(
+                    f"$.queries[{n}].conditions[{m}].matchQualifier « {qualifier} » : "
+                    f"Lanterne applique {', '.join(QUALIFIERS)} ou, sans matchQualifier, "
+                    "sa comparaison à la française (accents, casse, élisions)"
+                )
+            quantifier = condition.matchQuantifier or "any"
+            if quantifier != "none":
                 given.append((condition.propertyId, condition.propertyValue))
+            if condition.required or quantifier != "any" or qualifier is not None:
+                if q.type in (*AGENT_TYPES, PLACE_TYPE):
+                    raise _malformed(
+                        f"$.queries[{n}].conditions[{m}] : les conditions sur une propriété "
+                        f"ne s'appliquent qu'aux œuvres, pas au type « {q.type} »"
+                    )
+                deciding.append(
+                    Condition(
+                        name=name,
+                        values=tuple(_texts(condition.propertyValue)),
+                        required=bool(condition.required),
+                        quantifier=quantifier,
+                        exact=qualifier == "ExactMatch",
+                    )
+                )
         queries.append(
             Query(
                 text=text,
@@ -183,6 +214,7 @@ def read_batch_10(raw: bytes, batch_max: int) -> list[Query]:
                 type_strict="any",
                 limit=_limit(q.limit, 5),
                 properties=_properties(given),
+                conditions=deciding,
             )
         )
     return queries
@@ -306,12 +338,21 @@ def suggest_types(prefix: str) -> dict[str, object]:
     }
 
 
+_QUALIFIER_NAMES = {"ExactMatch": ("Valeur exacte (une fois pliée)", "Exact value (once folded)")}
+
+
 def suggest_properties(prefix: str, lang: Lang = "fr") -> dict[str, object]:
     folded = prefix.casefold()
     index = 1 if lang == "en" else 0
     return {
         "result": [
-            {"id": pid, "name": names[index]}
+            {
+                "id": pid,
+                "name": names[index],
+                "matchQualifiers": [
+                    {"id": q, "name": _QUALIFIER_NAMES[q][index]} for q in QUALIFIERS
+                ],
+            }
             for pid, names in PROPERTIES.items()
             if not folded or folded in pid or folded in names[index].casefold()
         ]

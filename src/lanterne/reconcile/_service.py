@@ -89,6 +89,57 @@ def property_name(pid: str) -> str | None:
     return _ALIASES.get("".join(words(key)))
 
 
+Quantifier = Literal["any", "all", "none"]
+
+HOLDS = {"creator": 0.85, "date": 0.8, "place": 0.5}
+"""When one value of a condition holds for a work: its feature at least this (creator: a
+surname alone is 0.85; date: the same year or the next, 0.8; place: half its words shared).
+With ``ExactMatch``, only 1.0 holds (the same name, year or place once folded)."""
+QUALIFIERS = ("ExactMatch",)
+"""The 1.0-draft ``matchQualifier`` values Lanterne applies (none: its French-aware matching)."""
+
+
+class Condition(msgspec.Struct, frozen=True, kw_only=True):
+    """A 1.0-draft property condition as it decides: which of its ``values`` must hold for a
+    work (``quantifier``), whether a work it does not hold for leaves the list (``required``),
+    and whether a value holds only when exact (``exact``: ``matchQualifier`` ExactMatch)."""
+
+    name: str
+    """``creator``, ``date`` or ``place``."""
+    values: tuple[str, ...]
+    required: bool = False
+    quantifier: Quantifier = "any"
+    exact: bool = False
+
+
+def _value_holds(name: str, value: str, profile: _Profile, exact: bool) -> bool:
+    least = 1.0 if exact else HOLDS[name]
+    if name == "creator":
+        asked = name_forms(value)
+        found = max((name_similarity(a, k) for a in asked for k in profile.creators), default=0.0)
+    elif name == "date":
+        year = _year([value])
+        if year is None or profile.year is None:
+            return False
+        found = date_closeness(year, profile.year)
+    else:
+        asked_words = frozenset(words(value))
+        found = max((_dice(asked_words, k) for k in profile.places), default=0.0)
+    return found >= least
+
+
+def holds(condition: Condition, profile: _Profile) -> bool:
+    """Whether ``condition`` holds for the work ``profile``: at least one of its values holds
+    (``any``), every one (``all``) or none (``none``). A work without the property (no creator,
+    no year) has no value that holds."""
+    each = [_value_holds(condition.name, v, profile, condition.exact) for v in condition.values]
+    if condition.quantifier == "all":
+        return bool(each) and all(each)
+    if condition.quantifier == "none":
+        return not any(each)
+    return any(each)
+
+
 class Query(msgspec.Struct, kw_only=True):
     """One reconciliation query, whichever version of the API it came in."""
 
@@ -97,7 +148,12 @@ class Query(msgspec.Struct, kw_only=True):
     type_strict: TypeStrict = "should"
     limit: int = 5
     properties: dict[str, list[str]] = {}
-    """Property (``creator``, ``date``, ``place``) → the values given."""
+    """Property (``creator``, ``date``, ``place``) → the values given (those a work should
+    have: not the values of a ``none`` condition)."""
+    conditions: list[Condition] = []
+    """The 1.0-draft conditions that decide beyond the score: required, ``all`` or ``none``,
+    or ``ExactMatch`` (a work they do not hold for leaves the list when required, and takes
+    the type penalty otherwise; docs/reconcile.md)."""
 
 
 class Candidate(msgspec.Struct, kw_only=True):
@@ -302,6 +358,12 @@ class Reconciler:
             else:
                 features = self._work_features(asked, profile)
                 score = self.model.score(features)
+            failed = [c for c in query.conditions if not holds(c, profile)]
+            if any(c.required for c in failed):
+                continue  # a required condition the work does not meet: not a candidate
+            for condition in failed:  # wanted, not required: as a type not asked
+                score *= self.model.type_penalty
+                features.append(Feature(f"{condition.name}:{condition.quantifier}", 0.0))
             if penalised and profile.type not in penalised:
                 score *= self.model.type_penalty
                 features.append(Feature("type", 0.0))
