@@ -160,6 +160,12 @@ MESSAGES: Final[dict[str, str]] = {
     "audit.missing_columns": N_(
         "{path} : colonnes absentes de l'en-tête : {columns}. Voir docs/audit.md (format des captures)."
     ),
+    "audit.unreadable_parquet": N_(
+        "{path} : fichier Parquet illisible ({detail}). Exportez de nouveau le fichier, ou donnez-le en CSV ou en JSON Lines."
+    ),
+    "audit.unknown_parquet_columns": N_(
+        "{path} : colonnes qui ne sont pas des champs de capture : {columns}. Renommez-les « attr:NOM » pour en faire des attributs, ou retirez-les (docs/audit.md)."
+    ),
     "audit.bad_personas": N_(
         "{path} : profils illisibles ({detail}). Attendu : une liste JSON de {{name, history, group, taste}}."
     ),
