@@ -246,3 +246,19 @@ def test_an_audit_of_a_parquet_file_is_the_audit_of_the_same_rows_in_json_lines(
         answer.pop("generated", None)
         answer.pop("footprint", None)  # the CPU each run took
     assert answers[0] == answers[1]
+
+
+def test_a_parquet_file_that_unpacks_into_far_more_rows_than_it_weighs_is_not_read(
+    tmp_path: Path,
+) -> None:
+    n = 3_000_000  # one repeated row: run-length encoding packs it into a few kilobytes
+    one = {k: [v] for k, v in _row().items() if not k.startswith("attr:")}
+    table = pa.table({k: pa.repeat(pa.array(v)[0], n) for k, v in one.items()})
+    dense = tmp_path / "dense.parquet"
+    pq.write_table(table, dense, row_group_size=n, data_page_size=1 << 30, write_statistics=False)
+    assert n > 20 * dense.stat().st_size  # the premise: far more rows than bytes
+    with pytest.raises(BadInput) as caught:
+        read_captures([dense], limits=LIMITS)
+    assert "dense.parquet" in caught.value.message("en") and "per byte" in caught.value.message(
+        "en"
+    )

@@ -163,6 +163,9 @@ MESSAGES: Final[dict[str, str]] = {
     "audit.unreadable_parquet": N_(
         "{path} : fichier Parquet illisible ({detail}). Exportez de nouveau le fichier, ou donnez-le en CSV ou en JSON Lines."
     ),
+    "audit.parquet_too_dense": N_(
+        "{path} : {rows} lignes pour la taille du fichier, plus de {most} par octet : un fichier qui se décompresse en bien plus qu'il ne pèse n'est pas lu. Exportez-le sans cette compression, ou en plusieurs fichiers."
+    ),
     "audit.unknown_parquet_columns": N_(
         "{path} : colonnes qui ne sont pas des champs de capture : {columns}. Renommez-les « attr:NOM » pour en faire des attributs, ou retirez-les (docs/audit.md)."
     ),

@@ -26,6 +26,12 @@ from lanterne.errors import BadInput
 from lanterne.rejected import Rejected
 
 OPTIONAL = ("row", "column", "group", "title")
+ROWS_PER_BYTE = 20
+"""More rows than this per byte of file is a file that unpacks into far more than it weighs
+(run-length encoding can make a billion rows of a few kilobytes): refused before it is read,
+so that reading costs a bounded multiple of the file's size. Real capture files hold well under
+one row per byte (0.1 in benchmarks/audit.py's file); three million copies of one row, the
+densest pyarrow writes them, hold 64."""
 _NUMBERS = ("position", "row", "column")
 _TEXTS = ("platform", "surface", "persona", "session", "timestamp", "item")
 
@@ -59,7 +65,15 @@ def _open(path: Path) -> Any:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        meta = pq.ParquetFile(path).metadata
+        if meta.num_rows > ROWS_PER_BYTE * max(path.stat().st_size, 1):
+            raise BadInput(
+                "audit.parquet_too_dense", path=path, rows=meta.num_rows, most=ROWS_PER_BYTE
+            )
+        schema = meta.schema.to_arrow_schema()
+        texts = [f.name for f in schema if pa.types.is_string(f.type)]
+        # Text columns stay dictionaries (as exporters write them): a value once, not a row.
+        table = pq.read_table(path, read_dictionary=texts).unify_dictionaries()
     except (pa.ArrowException, OSError) as exc:
         raise BadInput("audit.unreadable_parquet", path=path, detail=str(exc)[:300]) from None
     names = table.column_names
