@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock requirements-model.tx
 DEMO_CATALOGUE ?= var/demo.sqlite
 
 
-.PHONY: setup accel browser openrefine messages settings-doc demo test lint typecheck unit unit-pure fuzz bench eval-recommend screenshots lock clean
+.PHONY: setup accel browser openrefine spark messages settings-doc demo test lint typecheck unit unit-pure fuzz bench eval-recommend screenshots lock clean
 
 $(STAMP): requirements.lock requirements-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,7 +72,29 @@ openrefine:
 	    $(call ci_fail,openrefine absent et pas root : le test OpenRefine sera sauté,OpenRefine test will be skipped); \
 	  fi; }
 
-unit: setup accel browser openrefine
+# `lanterne batch` runs on Apache Spark: pyspark (pinned by hash, 434 MB) into the venv, Java 17+
+# and PostgreSQL's JDBC driver from Debian; installed when missing, as Chromium is.
+SPARK_STAMP := $(VENV)/.spark-$(shell cat requirements-spark.txt | cksum | cut -d' ' -f1)
+JDBC_JAR := /usr/share/java/postgresql.jar
+
+$(SPARK_STAMP): requirements-spark.txt | $(STAMP)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+	  -r requirements-spark.txt \
+	  && { rm -f $(VENV)/.spark-*; touch $@; } \
+	  || { $(call ci_fail,échec de l'installation de pyspark : tests Spark sautés,pyspark install failed: Spark tests skipped); }
+
+spark: setup $(SPARK_STAMP)
+	@{ command -v java >/dev/null 2>&1 && [ -f $(JDBC_JAR) ]; } || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installation de Java et du pilote JDBC (Debian) pour Spark / installing Java and JDBC"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	        openjdk-17-jre-headless libpostgresql-jdbc-java >/dev/null; } \
+	      || { $(call ci_fail,échec de l'installation de Java : tests Spark sautés,Java install failed: Spark tests skipped); }; \
+	  else \
+	    $(call ci_fail,Java ou pilote JDBC absent et pas root : tests Spark sautés,Spark tests will be skipped); \
+	  fi; }
+
+unit: setup accel browser openrefine spark
 	$(BIN)/pytest -q
 
 # The modules mypyc compiles, checked once more as plain Python (what runs without a C compiler)

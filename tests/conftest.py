@@ -95,3 +95,25 @@ def postgres_empty_url(postgres_server: object) -> Iterator[str]:
     assert isinstance(postgres_server, pg_server.Server)
     with postgres_server.database() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One Spark session (``local[2]``, loopback) for the session's batch tests, stopped after
+    them; or a skip saying why (no pyspark, no Java), which under ``CI=true`` is a failure:
+    ``make test`` installs both (``make spark``)."""
+    import contextlib
+
+    from lanterne.batch import spark_session
+    from lanterne.errors import LanterneError
+
+    stack = contextlib.ExitStack()
+    try:
+        session = stack.enter_context(spark_session("local[2]", "lanterne tests"))
+    except LanterneError as exc:
+        why = "Spark cannot run here: " + exc.message("en")
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but " + why)
+        pytest.skip(why)
+    with stack:
+        yield session

@@ -318,6 +318,48 @@ MESSAGES: Final[dict[str, str]] = {
     "work.gone": N_(
         "L'œuvre « {id} » a été retirée du catalogue.",
     ),
+    "batch.bad_master": N_(
+        "Maître Spark « {master} » inconnu : local, local[N] (N cœurs de cette machine), local[*] "
+        "ou spark://HÔTE:PORT."
+    ),
+    "batch.no_pyspark": N_(
+        "pyspark n'est pas installé : pip install 'lanterne[spark]' (ou make spark), puis "
+        "relancez. Les autres commandes n'en ont pas besoin."
+    ),
+    "batch.no_java": N_(
+        "Java est introuvable : Spark a besoin de Java 17 ou plus récent (apt-get install "
+        "openjdk-17-jre-headless), ou indiquez-le dans JAVA_HOME."
+    ),
+    "batch.old_java": N_(
+        "Spark a besoin de Java 17 ou plus récent ; trouvé : {found}. Installez-en un "
+        "(apt-get install openjdk-17-jre-headless) ou indiquez-le dans JAVA_HOME."
+    ),
+    "batch.no_jdbc": N_(
+        "Pilote JDBC de PostgreSQL introuvable ({path}) : apt-get install "
+        "libpostgresql-jdbc-java, ou --jdbc-jar FICHIER.jar ; ou lisez un export Parquet "
+        "(lanterne export parquet)."
+    ),
+    "batch.jdbc_socket": N_(
+        "JDBC ne passe pas par une socket Unix ({host}) : donnez l'hôte et le port TCP du "
+        "serveur dans l'URL (postgresql://UTILISATEUR@HÔTE:PORT/BASE)."
+    ),
+    "batch.spark_failed": N_("Spark n'a pas démarré ({master}) : {detail}"),
+    "batch.no_lanterne_on_executors": N_(
+        "Les exécuteurs Spark ne peuvent pas charger Lanterne ({detail}) : installez sur chaque "
+        "nœud la même version de Lanterne que sur le pilote."
+    ),
+    "batch.other_lanterne_on_executors": N_(
+        "Les exécuteurs Spark ont Lanterne {found}, le pilote {here} : installez la même version "
+        "partout (leurs résultats en dépendent)."
+    ),
+    "batch.no_input": N_(
+        "{path} est introuvable : donnez un export Parquet (lanterne export parquet -o "
+        "FICHIER) ou un catalogue postgresql://."
+    ),
+    "batch.not_an_export": N_(
+        "{path} n'est pas un export de Lanterne : il y manque les colonnes {missing} (lanterne "
+        "export parquet en écrit un)."
+    ),
     "publish.not_acceptable": N_(
         "Aucun des formats acceptés par la requête n'est disponible. Formats proposés : {offered}.",
     ),

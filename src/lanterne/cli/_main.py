@@ -90,6 +90,14 @@ COMMANDS: dict[str, Lazy] = {
         "lanterne.cli._publish:publish_group",
         "Publier : fichiers complets, plans de site, contrôles / publish: dumps, sitemaps, checks.",
     ),
+    "export": Lazy(
+        "lanterne.cli._batch:export_group",
+        "Exporter le catalogue (Parquet) pour d'autres outils / export the catalogue (Parquet).",
+    ),
+    "batch": Lazy(
+        "lanterne.cli._batch:batch_group",
+        "Traitements par lots sur Apache Spark / batch work on Apache Spark.",
+    ),
     "provenance": Lazy(
         "lanterne.cli._provenance:provenance_group",
         "Provenance : registre d'images, C2PA, étiquettes / image registry, C2PA, labels.",

@@ -6,7 +6,7 @@ from lanterne._exports import lazy_exports
 from lanterne.diagnose._diagnosis import apply_action, compare, diagnose, next_best_action, targets
 from lanterne.diagnose._language import detect_language
 from lanterne.diagnose._registry import Fix, Rule, fixes, register_fix, register_rule, rules
-from lanterne.diagnose._report import CatalogueReport, build_report
+from lanterne.diagnose._report import CatalogueReport, ReportBuilder, build_report
 from lanterne.diagnose._results import (
     Action,
     ArtsdataResult,
@@ -46,6 +46,7 @@ __all__ = [
     "Fix",
     "Lift",
     "MetadataTier",
+    "ReportBuilder",
     "RichResult",
     "Rule",
     "Targets",

@@ -8,7 +8,6 @@ the HTML and PDF renderings.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter
 from collections.abc import Iterable
 
@@ -92,23 +91,24 @@ class CatalogueReport(msgspec.Struct, kw_only=True):
 
 
 class _Acc:
-    """Running totals for one group."""
+    """Running totals for one group; two of them add up (``merge``), so that the works can be
+    diagnosed in parts (processes, Spark partitions) and summed in any order."""
 
     def __init__(self) -> None:
-        self.scores: list[int] = []
+        self.scores: Counter[int] = Counter()
         self.metadata: Counter[str] = Counter()
         self.content: Counter[str] = Counter()
         self.rich: dict[str, Share] = {}
         self.image = Share()
         self.artsdata = Share()
-        self.artsdata_scores: list[int] = []
+        self.artsdata_scores: Counter[int] = Counter()
         self.edm = Share()
         self.fixes: Counter[str] = Counter()
         self.next: Counter[str] = Counter()
 
     def add(self, d: Diagnosis) -> None:
         t = d.targets
-        self.scores.append(t.score)
+        self.scores[t.score] += 1
         self.metadata[t.europeana_metadata.tier] += 1
         self.content[str(t.europeana_content.tier) if t.europeana_content else "n/a"] += 1
         if t.rich_result is not None:
@@ -121,7 +121,7 @@ class _Acc:
         if t.artsdata is not None:
             self.artsdata.total += 1
             self.artsdata.eligible += int(t.artsdata.eligible)
-            self.artsdata_scores.append(t.artsdata.score)
+            self.artsdata_scores[t.artsdata.score] += 1
         if t.europeana_edm is not None:
             self.edm.total += 1
             self.edm.eligible += int(t.europeana_edm.valid)
@@ -129,11 +129,37 @@ class _Acc:
         if d.next_action is not None:
             self.next[d.next_action.fix] += 1
 
+    def merge(self, other: _Acc) -> None:
+        for mine, theirs in (
+            (self.scores, other.scores),
+            (self.artsdata_scores, other.artsdata_scores),
+        ):
+            mine.update(theirs)
+        for mine_s, theirs_s in (
+            (self.metadata, other.metadata),
+            (self.content, other.content),
+            (self.fixes, other.fixes),
+            (self.next, other.next),
+        ):
+            mine_s.update(theirs_s)
+        for feature, share in other.rich.items():
+            _add_share(self.rich.setdefault(feature, Share()), share)
+        for mine_share, their_share in (
+            (self.image, other.image),
+            (self.artsdata, other.artsdata),
+            (self.edm, other.edm),
+        ):
+            _add_share(mine_share, their_share)
+
+    @property
+    def records(self) -> int:
+        return sum(self.scores.values())
+
     def group(self) -> Group:
         top = self.fixes.most_common(1)
         return Group(
-            records=len(self.scores),
-            mean_score=round(statistics.fmean(self.scores), 1) if self.scores else 0.0,
+            records=self.records,
+            mean_score=_mean(self.scores),
             metadata_tiers=dict(sorted(self.metadata.items())),
             content_tiers=dict(sorted(self.content.items())),
             rich_results=dict(sorted(self.rich.items())),
@@ -142,84 +168,142 @@ class _Acc:
         )
 
 
-def _histogram(scores: list[int]) -> list[int]:
+def _add_share(mine: Share, theirs: Share) -> None:
+    mine.eligible += theirs.eligible
+    mine.total += theirs.total
+
+
+def _mean(counts: Counter[int]) -> float:
+    """The mean of integer scores kept as counts, rounded to one decimal (0.0 when empty)."""
+    n = sum(counts.values())
+    return round(sum(s * c for s, c in counts.items()) / n, 1) if n else 0.0
+
+
+def _median(counts: Counter[int]) -> float:
+    """The median of integer scores kept as counts (the mean of the two middle ones when their
+    number is even, as ``statistics.median``)."""
+    n = sum(counts.values())
+    if not n:
+        return 0.0
+    wanted = sorted({(n - 1) // 2, n // 2})
+    found: list[int] = []
+    seen = 0
+    for score in sorted(counts):
+        seen += counts[score]
+        while wanted and seen > wanted[0]:
+            found.append(score)
+            wanted.pop(0)
+    return float(found[0]) if len(found) == 1 else (found[0] + found[1]) / 2
+
+
+def _histogram(scores: Counter[int]) -> list[int]:
     bins = [0] * SCORE_BINS
-    for s in scores:
-        bins[min(s // 10, SCORE_BINS - 1)] += 1
+    for s, n in scores.items():
+        bins[min(s // 10, SCORE_BINS - 1)] += n
     return bins
 
 
-def build_report(
-    works: Iterable[Work], catalogue: str, source: str | None = None
-) -> CatalogueReport:
-    """Diagnose every work (with next best actions) and sum the catalogue up."""
-    total = _Acc()
-    groups: dict[str, dict[str, _Acc]] = {"source": {}, "type": {}, "territory": {}}
-    failed: Counter[str] = Counter()
-    untagged = 0
-    worst: list[tuple[int, str, RecordLine]] = []
-    for work in works:
-        d = diagnose(work)
-        total.add(d)
+class ReportBuilder:
+    """A catalogue report summed up work by work (``add``), or part by part (``merge``): the
+    report of the parts merged equals the report of the whole, whatever the order."""
+
+    def __init__(self) -> None:
+        self.total = _Acc()
+        self.groups: dict[str, dict[str, _Acc]] = {"source": {}, "type": {}, "territory": {}}
+        self.failed: Counter[str] = Counter()
+        self.untagged = 0
+        self.worst: list[tuple[int, str, RecordLine]] = []
+
+    def add(self, d: Diagnosis, title: str) -> None:
+        self.total.add(d)
         for kind, key in (
             ("source", d.source),
             ("type", d.type),
             ("territory", d.territory or "?"),
         ):
-            groups[kind].setdefault(key, _Acc()).add(d)
-        failed.update(d.failed)
-        untagged += int(d.untagged_french > 0)
+            self.groups[kind].setdefault(key, _Acc()).add(d)
+        self.failed.update(d.failed)
+        self.untagged += int(d.untagged_french > 0)
         action = d.next_action
         line = RecordLine(
             work_id=d.work_id,
-            title=work.title,
+            title=title,
             score=d.targets.score,
             metadata_tier=d.targets.europeana_metadata.tier,
             next_action_fr=action.label_fr if action else None,
             next_action_en=action.label_en if action else None,
             gain=action.score_gain if action else 0,
         )
-        worst.append((d.targets.score, d.work_id, line))
-        if len(worst) > 4 * WORST:
-            worst = sorted(worst)[:WORST]
-    labels = {f.id: f.label for f in fixes()}
-    top = [
-        FixImpact(
-            fix=fix_id,
-            label_fr=labels[fix_id][0],
-            label_en=labels[fix_id][1],
-            records=count,
-            next_action=total.next[fix_id],
+        self.worst.append((d.targets.score, d.work_id, line))
+        if len(self.worst) > 4 * WORST:
+            self.worst = sorted(self.worst)[:WORST]
+
+    def merge(self, other: ReportBuilder) -> ReportBuilder:
+        self.total.merge(other.total)
+        for kind, accs in other.groups.items():
+            for key, acc in accs.items():
+                self.groups[kind].setdefault(key, _Acc()).merge(acc)
+        self.failed.update(other.failed)
+        self.untagged += other.untagged
+        # The WORST lowest (score, id) of the union are among the WORST lowest of each part.
+        self.worst = sorted(self.worst + other.worst)[:WORST]
+        return self
+
+    def report(self, catalogue: str, source: str | None = None) -> CatalogueReport:
+        total, groups = self.total, self.groups
+        labels = {f.id: f.label for f in fixes()}
+        # Ties broken by the fix's id, so that the order does not depend on the order of the
+        # works (or of the parts merged).
+        ranked = sorted(total.fixes.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        top = [
+            FixImpact(
+                fix=fix_id,
+                label_fr=labels[fix_id][0],
+                label_en=labels[fix_id][1],
+                records=count,
+                next_action=total.next[fix_id],
+            )
+            for fix_id, count in ranked
+        ]
+        arts = total.artsdata_scores
+        return CatalogueReport(
+            generated_at=dt.datetime.now(dt.UTC)
+            .isoformat(timespec="seconds")
+            .replace("+00:00", "Z"),
+            catalogue=catalogue,
+            source=source,
+            records=total.records,
+            score_mean=_mean(total.scores),
+            score_median=_median(total.scores),
+            score_histogram=_histogram(total.scores),
+            metadata_tiers=dict(sorted(total.metadata.items())),
+            content_tiers=dict(sorted(total.content.items())),
+            rich_results=dict(sorted(total.rich.items())),
+            image_licence=total.image,
+            artsdata=total.artsdata,
+            artsdata_mean_score=_mean(arts) if arts else None,
+            europeana_edm=total.edm,
+            untagged_french=self.untagged,
+            failed_rules=dict(sorted(self.failed.items(), key=lambda kv: (-kv[1], kv[0]))),
+            top_fixes=top,
+            by_source={k: a.group() for k, a in sorted(groups["source"].items())},
+            by_type={k: a.group() for k, a in sorted(groups["type"].items())},
+            by_territory={
+                k: a.group()
+                for k, a in sorted(
+                    groups["territory"].items(), key=lambda kv: (-kv[1].records, kv[0])
+                )
+            },
+            worst=[line for _, _, line in sorted(self.worst)[:WORST]],
+            rule_weights={r.id: r.weight for r in rules()},
         )
-        for fix_id, count in total.fixes.most_common(10)
-    ]
-    scores = total.scores
-    return CatalogueReport(
-        generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        catalogue=catalogue,
-        source=source,
-        records=len(scores),
-        score_mean=round(statistics.fmean(scores), 1) if scores else 0.0,
-        score_median=float(statistics.median(scores)) if scores else 0.0,
-        score_histogram=_histogram(scores),
-        metadata_tiers=dict(sorted(total.metadata.items())),
-        content_tiers=dict(sorted(total.content.items())),
-        rich_results=dict(sorted(total.rich.items())),
-        image_licence=total.image,
-        artsdata=total.artsdata,
-        artsdata_mean_score=(
-            round(statistics.fmean(total.artsdata_scores), 1) if total.artsdata_scores else None
-        ),
-        europeana_edm=total.edm,
-        untagged_french=untagged,
-        failed_rules=dict(failed.most_common()),
-        top_fixes=top,
-        by_source={k: a.group() for k, a in sorted(groups["source"].items())},
-        by_type={k: a.group() for k, a in sorted(groups["type"].items())},
-        by_territory={
-            k: a.group()
-            for k, a in sorted(groups["territory"].items(), key=lambda kv: -len(kv[1].scores))
-        },
-        worst=[line for _, _, line in sorted(worst)[:WORST]],
-        rule_weights={r.id: r.weight for r in rules()},
-    )
+
+
+def build_report(
+    works: Iterable[Work], catalogue: str, source: str | None = None
+) -> CatalogueReport:
+    """Diagnose every work (with next best actions) and sum the catalogue up."""
+    builder = ReportBuilder()
+    for work in works:
+        builder.add(diagnose(work), work.title)
+    return builder.report(catalogue, source)

@@ -1,0 +1,157 @@
+"""The Spark session of ``lanterne batch``: which master, on loopback when local, quiet, with
+task retries, and the checks that turn a missing pyspark, Java or JDBC driver into a message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lanterne import __version__
+from lanterne.errors import InvalidRequest, ToolMissing
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+TASK_ATTEMPTS = 4
+"""Attempts per task before Spark fails the job: Spark's default on a cluster. Local mode alone
+defaults to 1 (a failed task fails the job), so ``local[N]`` becomes ``local[N,4]``."""
+
+JDBC_JARS = (
+    Path("/usr/share/java/postgresql.jar"),  # Debian's libpostgresql-jdbc-java
+    Path("/usr/share/java/postgresql-jdbc4.jar"),
+)
+
+_LOCAL = re.compile(r"local(?:\[(?P<threads>\d+|\*)(?:,(?P<attempts>\d+))?\])?")
+_CLUSTER = re.compile(r"spark://[A-Za-z0-9.\-\[\]:]+:\d{1,5}(?:,[A-Za-z0-9.\-\[\]:]+:\d{1,5})*")
+
+
+def normalise_master(master: str) -> str:
+    """``local``, ``local[N]``, ``local[*]``, ``local[N,F]`` or ``spark://HOST:PORT``; local
+    masters get task retries (``local[N]`` → ``local[N,4]``). Anything else is refused."""
+    master = master.strip()
+    local = _LOCAL.fullmatch(master)
+    if local:
+        threads = local["threads"] or "1"
+        if threads != "*" and int(threads) < 1:
+            raise InvalidRequest("batch.bad_master", master=master)
+        attempts = local["attempts"] or str(TASK_ATTEMPTS)
+        return f"local[{threads},{attempts}]"
+    if _CLUSTER.fullmatch(master):
+        return master
+    raise InvalidRequest("batch.bad_master", master=master)
+
+
+def _java() -> str:
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise ToolMissing("batch.no_java")
+    try:
+        out = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=30, check=False
+        ).stderr
+    except (OSError, subprocess.TimeoutExpired):
+        raise ToolMissing("batch.no_java") from None
+    found = re.search(r'version "(\d+)', out)
+    if found is None or int(found[1]) < 17:
+        raise ToolMissing("batch.old_java", found=out.splitlines()[0] if out else "?")
+    return java
+
+
+def jdbc_jar(given: Path | None = None) -> Path:
+    """The PostgreSQL JDBC driver: the given file, or Debian's."""
+    for jar in (given,) if given is not None else JDBC_JARS:
+        if jar is not None and jar.is_file():
+            return jar
+    raise ToolMissing("batch.no_jdbc", path=given or JDBC_JARS[0])
+
+
+@contextmanager
+def spark_session(
+    master: str = "local[2]",
+    app: str = "lanterne",
+    jars: Sequence[Path] = (),
+    conf: dict[str, str] | None = None,
+) -> Iterator[SparkSession]:
+    """A Spark session for one batch job, stopped (and its scratch folder removed) after it."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ToolMissing("batch.no_pyspark") from None
+    master = normalise_master(master)
+    _java()
+    # The executors' Python is this one (its Lanterne, its dependencies).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    log4j = Path(__file__).with_name("log4j2.properties")
+    java_options = f"-Dlog4j2.configurationFile=file:{log4j}"
+    with tempfile.TemporaryDirectory(prefix="lanterne-spark-") as scratch:
+        builder: Any = (
+            SparkSession.builder.master(master)
+            .appName(app)
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.local.dir", scratch)
+            .config("spark.sql.warehouse.dir", str(Path(scratch) / "warehouse"))
+            .config("spark.driver.extraJavaOptions", java_options)
+            .config("spark.executor.extraJavaOptions", java_options)
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.task.maxFailures", str(TASK_ATTEMPTS))
+        )
+        if master.startswith("local"):
+            # Nothing listens beyond this machine.
+            builder = builder.config("spark.driver.host", "127.0.0.1").config(
+                "spark.driver.bindAddress", "127.0.0.1"
+            )
+        if jars:
+            builder = builder.config("spark.jars", ",".join(str(j) for j in jars))
+        for key, value in (conf or {}).items():
+            builder = builder.config(key, value)
+        try:
+            spark = builder.getOrCreate()
+        except Exception as exc:  # py4j and Java errors are not typed
+            raise ToolMissing(
+                "batch.spark_failed", master=master, detail=_first_line(exc)
+            ) from None
+        try:
+            spark.sparkContext.setLogLevel("ERROR")
+            if not master.startswith("local"):
+                _same_lanterne(spark)
+            yield spark
+        finally:
+            spark.stop()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__
+
+
+def _executor_version(_: object) -> str:
+    from lanterne import __version__ as there
+
+    return there
+
+
+def _same_lanterne(spark: SparkSession) -> None:
+    """On a cluster, the executors must run the same Lanterne as the driver (their code does the
+    work): one task asks."""
+    try:
+        versions = set(spark.sparkContext.parallelize([0], 1).map(_executor_version).collect())
+    except Exception as exc:
+        raise ToolMissing("batch.no_lanterne_on_executors", detail=_first_line(exc)) from None
+    if versions != {__version__}:
+        raise ToolMissing(
+            "batch.other_lanterne_on_executors",
+            found=", ".join(sorted(versions)),
+            here=__version__,
+        )
