@@ -99,17 +99,18 @@ def postgres_empty_url(postgres_server: object) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[object]:
-    """One Spark session (``local[2]``, loopback) for the session's batch tests, stopped after
-    them; or a skip saying why (no pyspark, no Java), which under ``CI=true`` is a failure:
-    ``make test`` installs both (``make spark``)."""
+    """One Spark session (``local[2]``, loopback, with PostgreSQL's JDBC driver) for the
+    session's batch tests, stopped after them; or a skip saying why (no pyspark, no Java, no
+    driver), which under ``CI=true`` is a failure: ``make test`` installs them (``make spark``)."""
     import contextlib
 
-    from lanterne.batch import spark_session
+    from lanterne.batch import jdbc_jar, spark_session
     from lanterne.errors import LanterneError
 
     stack = contextlib.ExitStack()
     try:
-        session = stack.enter_context(spark_session("local[2]", "lanterne tests"))
+        # PostgreSQL's JDBC driver from the start (a session's jars are fixed when it starts).
+        session = stack.enter_context(spark_session("local[2]", "lanterne tests", [jdbc_jar()]))
     except LanterneError as exc:
         why = "Spark cannot run here: " + exc.message("en")
         if os.environ.get("CI") == "true":

@@ -174,3 +174,14 @@ class HarvestFailed(LanterneError):
 
     exit_code = ExitCode.BAD_INPUT
     http_status = 502
+
+
+# Batch work on Spark (area "batch") ----------------------------------------------------------
+
+
+class BatchFailed(LanterneError):
+    """A Spark job that failed after Spark's own retries (a task failing every attempt, an
+    executor lost for good): nothing it wrote is to be read as complete."""
+
+    exit_code = ExitCode.INTERNAL
+    http_status = 500

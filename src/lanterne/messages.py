@@ -352,6 +352,10 @@ MESSAGES: Final[dict[str, str]] = {
         "Les exécuteurs Spark ont Lanterne {found}, le pilote {here} : installez la même version "
         "partout (leurs résultats en dépendent)."
     ),
+    "batch.job_failed": N_(
+        "Le traitement Spark a échoué malgré les nouvelles tentatives de Spark : {detail}. Ce "
+        "qu'il a écrit n'est pas complet ; corrigez la cause, puis relancez."
+    ),
     "batch.no_input": N_(
         "{path} est introuvable : donnez un export Parquet (lanterne export parquet -o "
         "FICHIER) ou un catalogue postgresql://."

@@ -18,6 +18,7 @@ import msgspec
 
 from lanterne._location import display_name
 from lanterne.batch._source import read_works
+from lanterne.batch._spark import spark_errors
 from lanterne.diagnose import CatalogueReport, Diagnosis, ReportBuilder, diagnose
 from lanterne.errors import NotFound
 
@@ -109,13 +110,14 @@ def batch_diagnose(
     ``out/diagnoses`` (replaced) and return the catalogue's report. ``partition`` is the task's
     code (the default is Lanterne's diagnosis; tests wrap it to make tasks fail)."""
     works = read_works(spark, where, source, partitions)
-    rows = works.select("doc").rdd.mapPartitions(partition)
-    frame = spark.createDataFrame(rows, row_schema())
     target = out / "diagnoses"
-    frame.write.mode("overwrite").parquet(str(target))
-    written = spark.read.parquet(str(target))
-    parts = written.select("title", "diagnosis").rdd.mapPartitions(_partial_report)
-    builder = parts.fold(ReportBuilder(), _merge)
+    with spark_errors():
+        rows = works.select("doc").rdd.mapPartitions(partition)
+        frame = spark.createDataFrame(rows, row_schema())
+        frame.write.mode("overwrite").parquet(str(target))
+        written = spark.read.parquet(str(target))
+        parts = written.select("title", "diagnosis").rdd.mapPartitions(_partial_report)
+        builder = parts.fold(ReportBuilder(), _merge)
     if builder.total.records == 0:
         raise NotFound("diagnose.empty", where=f" ({source})" if source else "")
     return builder.report(display_name(where), source)

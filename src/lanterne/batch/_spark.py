@@ -10,13 +10,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lanterne import __version__
-from lanterne.errors import InvalidRequest, ToolMissing
+from lanterne.errors import BatchFailed, InvalidRequest, ToolMissing
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -82,8 +83,19 @@ def spark_session(
     jars: Sequence[Path] = (),
     conf: dict[str, str] | None = None,
 ) -> Iterator[SparkSession]:
-    """A Spark session for one batch job, stopped (and its scratch folder removed) after it."""
+    """A Spark session for one batch job, stopped (and its scratch folder removed) after it.
+
+    The JVM's own output (its start-up notices, Spark's log at level ``fatal``) goes to
+    ``spark.log`` in the scratch folder, not to the terminal: Lanterne says what happened; the
+    log's last lines are quoted when Spark cannot start."""
+    # pyspark warns (when it first builds a DataFrame) that its pandas APIs do not support
+    # pandas 3: Lanterne's batch jobs do not use them.
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
     try:
+        from pyspark import SparkConf, SparkContext
+        from pyspark.java_gateway import launch_gateway
         from pyspark.sql import SparkSession
     except ImportError:
         raise ToolMissing("batch.no_pyspark") from None
@@ -95,40 +107,57 @@ def spark_session(
     log4j = Path(__file__).with_name("log4j2.properties")
     java_options = f"-Dlog4j2.configurationFile=file:{log4j}"
     with tempfile.TemporaryDirectory(prefix="lanterne-spark-") as scratch:
-        builder: Any = (
-            SparkSession.builder.master(master)
-            .appName(app)
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.local.dir", scratch)
-            .config("spark.sql.warehouse.dir", str(Path(scratch) / "warehouse"))
-            .config("spark.driver.extraJavaOptions", java_options)
-            .config("spark.executor.extraJavaOptions", java_options)
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.task.maxFailures", str(TASK_ATTEMPTS))
-        )
+        settings = {
+            "spark.master": master,
+            "spark.app.name": app,
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.local.dir": scratch,
+            "spark.sql.warehouse.dir": str(Path(scratch) / "warehouse"),
+            "spark.driver.extraJavaOptions": java_options,
+            "spark.executor.extraJavaOptions": java_options,
+            "spark.sql.shuffle.partitions": "8",
+            "spark.task.maxFailures": str(TASK_ATTEMPTS),
+        }
         if master.startswith("local"):
             # Nothing listens beyond this machine.
-            builder = builder.config("spark.driver.host", "127.0.0.1").config(
-                "spark.driver.bindAddress", "127.0.0.1"
-            )
+            settings["spark.driver.host"] = "127.0.0.1"
+            settings["spark.driver.bindAddress"] = "127.0.0.1"
         if jars:
-            builder = builder.config("spark.jars", ",".join(str(j) for j in jars))
-        for key, value in (conf or {}).items():
-            builder = builder.config(key, value)
-        try:
-            spark = builder.getOrCreate()
-        except Exception as exc:  # py4j and Java errors are not typed
-            raise ToolMissing(
-                "batch.spark_failed", master=master, detail=_first_line(exc)
-            ) from None
-        try:
-            spark.sparkContext.setLogLevel("ERROR")
-            if not master.startswith("local"):
-                _same_lanterne(spark)
-            yield spark
-        finally:
-            spark.stop()
+            settings["spark.jars"] = ",".join(str(j) for j in jars)
+        settings.update(conf or {})
+        spark_conf: Any = SparkConf(loadDefaults=False)
+        for key, value in settings.items():
+            spark_conf.set(key, value)
+        log_path = Path(scratch) / "spark.log"
+        with log_path.open("wb") as log:
+            try:
+                gateway = launch_gateway(
+                    spark_conf,  # type: ignore[no-untyped-call]
+                    {"stdout": log, "stderr": log},
+                )
+                context = SparkContext(conf=spark_conf, gateway=gateway)
+            except Exception as exc:  # py4j and Java errors are not typed
+                detail = _tail(log_path) or _first_line(exc)
+                raise ToolMissing("batch.spark_failed", master=master, detail=detail) from None
+            spark = SparkSession(context)
+            try:
+                context.setLogLevel("FATAL")
+                if not master.startswith("local"):
+                    _same_lanterne(spark)
+                yield spark
+            finally:
+                spark.stop()
+                with suppress(Exception):
+                    gateway.shutdown()
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    try:
+        text = path.read_text("utf-8", "replace")
+    except OSError:
+        return ""
+    return " / ".join(line.strip() for line in text.splitlines()[-lines:] if line.strip())[:500]
 
 
 def _first_line(exc: BaseException) -> str:
@@ -155,3 +184,27 @@ def _same_lanterne(spark: SparkSession) -> None:
             found=", ".join(sorted(versions)),
             here=__version__,
         )
+
+
+@contextmanager
+def spark_errors() -> Iterator[None]:
+    """Spark's failures (a Java exception through py4j, a task's Python exception after every
+    attempt) as one message: the first line of what failed, not a JVM's stack trace."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    try:
+        yield
+    except (Py4JError, PySparkException) as exc:
+        raise BatchFailed("batch.job_failed", detail=_cause(exc)) from None
+
+
+def _cause(exc: BaseException) -> str:
+    """The most telling line of a Spark failure: the Python exception a task raised when there
+    is one (``ValueError: …``), else the first line."""
+    text = str(exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if re.match(r"^[A-Za-z_][\w.]*(Error|Exception)\b", line) and "Traceback" not in line:
+            return line[:300]
+    return lines[0][:300] if lines else type(exc).__name__

@@ -101,13 +101,18 @@ def batch_diagnose_command(
 ) -> None:
     """Diagnostic de toutes les œuvres sur Spark / the diagnosis of every work on Spark."""
     from lanterne._location import is_server
-    from lanterne.batch import batch_diagnose, spark_session
+    from lanterne.batch import batch_diagnose, normalise_master, spark_session
     from lanterne.batch import jdbc_jar as find_jar
     from lanterne.cli._diagnose import _print_report
+    from lanterne.errors import InputNotFound
     from lanterne.publish import atomic_file
 
     state = _state(ctx)
     where = _where(ctx, given)
+    # What can be said before Spark starts (a few seconds) is said first.
+    normalise_master(master)
+    if not is_server(where) and not Path(where).exists():
+        raise InputNotFound("batch.no_input", path=where)
     jars = [find_jar(jdbc_jar)] if is_server(where) else []
     with spark_session(master, "lanterne batch diagnose", jars) as spark:
         report = batch_diagnose(spark, where, output, source, partitions)
