@@ -306,3 +306,108 @@ def test_a_task_failing_every_attempt_fails_the_job_with_its_cause(
     with pytest.raises(BatchFailed) as caught:
         batch_diagnose(spark, str(export), tmp_path, partitions=2, partition=_always_fails)
     assert "ValueError: une notice illisible" in caught.value.message("fr")
+
+
+def test_spark_embeds_the_texts_the_index_embeds_as_one_process_does(
+    spark: Any, demo: Path, export: Path, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    from lanterne.batch import batch_embed, read_works
+    from lanterne.search import MODEL, Encoder, embedding_text, text_digest
+
+    # One partition, in the export's order: the same texts in the same batches as one process
+    # encoding them in that order. (The quantized model's vectors depend slightly on the other
+    # texts of their batch, cosine ≈ 0.997: here the batches are the same, so are the vectors.)
+    assert read_works(spark, str(export)).rdd.getNumPartitions() == 1
+    written = batch_embed(spark, str(export), tmp_path)
+    works = _works(demo)
+    assert written == len(works)
+    rows = {r.work_id: r for r in spark.read.parquet(str(tmp_path / "embeddings")).collect()}
+    assert set(rows) == {w.id for w in works}
+    texts = [embedding_text(w) for w in works]
+    here = Encoder(threads=1).encode(texts)
+    for work, text, vector in zip(works, texts, here, strict=True):
+        row = rows[work.id]
+        assert row.model == MODEL
+        assert row.digest == text_digest(text)
+        there = np.frombuffer(row.vector, dtype="<f4")
+        np.testing.assert_allclose(there, vector, atol=1e-6)
+
+
+def test_the_index_reuses_spark_vectors_and_encodes_only_what_changed(
+    spark: Any, demo: Path, export: Path, tmp_path: Path
+) -> None:
+    from lanterne.batch import batch_embed
+    from lanterne.search import CatalogueIndex, Precomputed
+
+    batch_embed(spark, str(export), tmp_path)
+    fresh = tmp_path / "fresh.sqlite"
+    fresh.write_bytes(demo.read_bytes())
+    reused = tmp_path / "reused.sqlite"
+    reused.write_bytes(demo.read_bytes())
+    with open_catalogue(fresh) as db:
+        CatalogueIndex(db).update()
+        expected = CatalogueIndex(db).engine.search("costume de scène brodé", limit=10)
+    encoder = Precomputed(tmp_path / "embeddings")
+    with open_catalogue(reused) as db:
+        CatalogueIndex(db, encoder=encoder).update()
+        got = CatalogueIndex(db).engine.search("costume de scène brodé", limit=10)
+        assert (encoder.reused, encoder.encoded) == (db.count(), 0)
+        # A work whose text changed after the batch: its old vector is not used.
+        work = next(iter(db.iter_works("joconde")))
+    assert [h.id for h in got.hits] == [h.id for h in expected.hits]
+    changed = msgspec.structs.replace(work, descriptions=[])
+    assert Precomputed(tmp_path / "embeddings").encode([embedding_text_of_work(changed)]).shape == (
+        1,
+        512,
+    )
+    again = Precomputed(tmp_path / "embeddings")
+    again.encode([embedding_text_of_work(changed), embedding_text_of_work(work)])
+    assert (again.reused, again.encoded) == (1, 1)
+
+
+def embedding_text_of_work(work: Work) -> str:
+    from lanterne.search import embedding_text
+
+    return embedding_text(work)
+
+
+def test_vectors_of_another_model_or_no_vectors_are_refused(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lanterne.errors import BadInput, InputNotFound
+    from lanterne.search import Precomputed
+
+    with pytest.raises(InputNotFound):
+        Precomputed(tmp_path / "none")
+    other = tmp_path / "other"
+    other.mkdir()
+    pq.write_table(
+        pa.table(
+            {
+                "work_id": ["a"],
+                "digest": [b"0" * 16],
+                "model": ["word2vec"],
+                "vector": [b"\0" * 2048],
+            }
+        ),
+        other / "part-0.parquet",
+    )
+    with pytest.raises(BadInput) as caught:
+        Precomputed(other)
+    assert caught.value.key == "search.other_model_embeddings"
+    short = tmp_path / "short"
+    short.mkdir()
+    from lanterne.search import MODEL
+
+    pq.write_table(
+        pa.table(
+            {"work_id": ["a"], "digest": [b"0" * 16], "model": [MODEL], "vector": [b"\0" * 8]}
+        ),
+        short / "part-0.parquet",
+    )
+    with pytest.raises(BadInput) as caught:
+        Precomputed(short)
+    assert caught.value.key == "search.bad_embeddings"

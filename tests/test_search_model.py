@@ -149,7 +149,7 @@ def test_snippets_highlight_the_text_although_ranking_reads_the_combined_field()
 
 def test_a_document_without_a_title_is_encoded_from_its_text_alone() -> None:
     """The evaluation's FAQ documents, titles left out, were encoded as « . text »."""
-    from lanterne.search._engine import _embedding_text
+    from lanterne.search._engine import embedding_text_of as _embedding_text
 
     assert _embedding_text(Doc(id="a", title="", text="Le texte.")) == "Le texte."
     assert _embedding_text(Doc(id="b", title="Titre", text="")) == "Titre"

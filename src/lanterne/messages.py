@@ -356,6 +356,17 @@ MESSAGES: Final[dict[str, str]] = {
         "Le traitement Spark a échoué malgré les nouvelles tentatives de Spark : {detail}. Ce "
         "qu'il a écrit n'est pas complet ; corrigez la cause, puis relancez."
     ),
+    "search.no_embeddings": N_(
+        "{path} est introuvable : donnez le dossier embeddings/ qu'a écrit lanterne batch embed."
+    ),
+    "search.bad_embeddings": N_(
+        "{path} n'est pas un dossier de vecteurs de lanterne batch embed ({detail}) : "
+        "relancez lanterne batch embed."
+    ),
+    "search.other_model_embeddings": N_(
+        "{path} tient des vecteurs d'un autre modèle ({found}) ; l'index utilise {model} : "
+        "relancez lanterne batch embed avec cette version de Lanterne."
+    ),
     "batch.no_input": N_(
         "{path} est introuvable : donnez un export Parquet (lanterne export parquet -o "
         "FICHIER) ou un catalogue postgresql://."

@@ -7,13 +7,16 @@ else in Lanterne imports this package, and its modules import pyspark only when 
 """
 
 from lanterne.batch._diagnose import batch_diagnose, diagnose_partition
+from lanterne.batch._embed import batch_embed, embed_partition
 from lanterne.batch._export import export_parquet
 from lanterne.batch._source import jdbc_target, read_works
 from lanterne.batch._spark import jdbc_jar, normalise_master, spark_session
 
 __all__ = [
     "batch_diagnose",
+    "batch_embed",
     "diagnose_partition",
+    "embed_partition",
     "export_parquet",
     "jdbc_jar",
     "jdbc_target",

@@ -28,11 +28,35 @@ _PARTITIONS = click.option(
 )
 
 
-def _where(ctx: click.Context, given: str | None) -> str:
-    """The input: a Parquet export named by ``--input``, else the general catalogue."""
-    if given:
-        return given
-    return str(_state(ctx).settings.catalogue)
+_INPUT = click.option(
+    "--input",
+    "given",
+    metavar="EXPORT|URL",
+    help="Export Parquet (lanterne export parquet) ou catalogue postgresql:// ; sinon le "
+    "catalogue / a Parquet export or a PostgreSQL catalogue.",
+)
+_JDBC = click.option(
+    "--jdbc-jar",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Pilote JDBC de PostgreSQL (sinon celui de Debian) / PostgreSQL JDBC driver.",
+)
+
+
+def _input(
+    ctx: click.Context, master: str, given: str | None, jdbc_jar: Path | None
+) -> tuple[str, list[Path]]:
+    """The works to read (``--input``, else the general catalogue) and the jars Spark needs for
+    them; what can be said before Spark starts (a few seconds) is said first."""
+    from lanterne._location import is_server
+    from lanterne.batch import jdbc_jar as find_jar
+    from lanterne.batch import normalise_master
+    from lanterne.errors import InputNotFound
+
+    normalise_master(master)
+    where = given or str(_state(ctx).settings.catalogue)
+    if not is_server(where) and not Path(where).exists():
+        raise InputNotFound("batch.no_input", path=where)
+    return where, [find_jar(jdbc_jar)] if is_server(where) else []
 
 
 @click.group("export")
@@ -69,19 +93,9 @@ def batch_group() -> None:
 @batch_group.command("diagnose", cls=Measured)
 @_MASTER
 @_PARTITIONS
-@click.option(
-    "--input",
-    "given",
-    metavar="EXPORT|URL",
-    help="Export Parquet (lanterne export parquet) ou catalogue postgresql:// ; sinon le "
-    "catalogue / a Parquet export or a PostgreSQL catalogue.",
-)
+@_INPUT
 @click.option("--source", help="Une seule source / one source only.")
-@click.option(
-    "--jdbc-jar",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Pilote JDBC de PostgreSQL (sinon celui de Debian) / PostgreSQL JDBC driver.",
-)
+@_JDBC
 @click.option(
     "-o",
     "--output",
@@ -100,20 +114,12 @@ def batch_diagnose_command(
     output: Path,
 ) -> None:
     """Diagnostic de toutes les œuvres sur Spark / the diagnosis of every work on Spark."""
-    from lanterne._location import is_server
-    from lanterne.batch import batch_diagnose, normalise_master, spark_session
-    from lanterne.batch import jdbc_jar as find_jar
+    from lanterne.batch import batch_diagnose, spark_session
     from lanterne.cli._diagnose import _print_report
-    from lanterne.errors import InputNotFound
     from lanterne.publish import atomic_file
 
     state = _state(ctx)
-    where = _where(ctx, given)
-    # What can be said before Spark starts (a few seconds) is said first.
-    normalise_master(master)
-    if not is_server(where) and not Path(where).exists():
-        raise InputNotFound("batch.no_input", path=where)
-    jars = [find_jar(jdbc_jar)] if is_server(where) else []
+    where, jars = _input(ctx, master, given, jdbc_jar)
     with spark_session(master, "lanterne batch diagnose", jars) as spark:
         report = batch_diagnose(spark, where, output, source, partitions)
     with atomic_file(output / "report.json") as out:
@@ -126,5 +132,45 @@ def batch_diagnose_command(
             "Diagnostics par œuvre : {rows} ; rapport : {report}",
             rows=output / "diagnoses",
             report=output / "report.json",
+        )
+    )
+
+
+@batch_group.command("embed", cls=Measured)
+@_MASTER
+@_PARTITIONS
+@_INPUT
+@click.option("--source", help="Une seule source / one source only.")
+@_JDBC
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Dossier : embeddings/ (Parquet), pour lanterne index --embeddings.",
+)
+@click.pass_context
+def batch_embed_command(
+    ctx: click.Context,
+    master: str,
+    partitions: int | None,
+    given: str | None,
+    source: str | None,
+    jdbc_jar: Path | None,
+    output: Path,
+) -> None:
+    """Vecteurs de l'index de recherche sur Spark / the search index's vectors on Spark."""
+    from lanterne.batch import batch_embed, spark_session
+
+    state = _state(ctx)
+    where, jars = _input(ctx, master, given, jdbc_jar)
+    with spark_session(master, "lanterne batch embed", jars) as spark:
+        written = batch_embed(spark, where, output, source, partitions)
+    echo(
+        translate(
+            state.lang,
+            "{works} vecteurs écrits dans {path} (lanterne index --embeddings {path})",
+            works=count(written, state.lang),
+            path=output / "embeddings",
         )
     )

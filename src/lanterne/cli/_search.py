@@ -79,16 +79,34 @@ class _BuildProgress:
 
 
 @click.command("index", cls=Measured)
+@click.option(
+    "--embeddings",
+    type=click.Path(path_type=Path),
+    help="Vecteurs déjà calculés (lanterne batch embed) : seuls les textes qui n'y sont pas sont "
+    "encodés / precomputed vectors: only the texts they lack are encoded.",
+)
 @click.pass_context
-def index_command(ctx: click.Context) -> None:
+def index_command(ctx: click.Context, embeddings: Path | None) -> None:
     """Mettre l'index de recherche à jour / update the search index."""
-    from lanterne.search import CatalogueIndex
+    from lanterne.report import count
+    from lanterne.search import CatalogueIndex, Precomputed
 
     state = _state(ctx)
+    encoder = Precomputed(embeddings) if embeddings is not None else None
     with open_catalogue(state.settings.catalogue) as catalogue:
-        index = CatalogueIndex(catalogue)
+        index = CatalogueIndex(catalogue, encoder=encoder)
         indexed, removed = index.update(_BuildProgress(state.lang))
         total = len(index.engine)
+    if encoder is not None:
+        echo(
+            translate(
+                state.lang,
+                "Vecteurs repris de {path} : {reused} ; encodés ici : {encoded}",
+                path=embeddings,
+                reused=count(encoder.reused, state.lang),
+                encoded=count(encoder.encoded, state.lang),
+            )
+        )
     echo(
         translate(state.lang, "Index de recherche : ")
         + f"{total} "

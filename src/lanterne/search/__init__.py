@@ -27,6 +27,7 @@ from lanterne.search._eval import (
 )
 from lanterne.search._fusion import fuse
 from lanterne.search._interface import SearchIndex
+from lanterne.search._precomputed import Precomputed, embedding_text, text_digest
 from lanterne.search._works import CatalogueIndex
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Hit",
     "Metrics",
     "Mode",
+    "Precomputed",
     "Results",
     "SearchConfig",
     "SearchEngine",
@@ -49,6 +51,7 @@ __all__ = [
     "bm25_available",
     "bm25_ranker",
     "default_collections",
+    "embedding_text",
     "evaluate",
     "fuse",
     "load_collections",
@@ -56,4 +59,5 @@ __all__ = [
     "load_squad_splits",
     "load_trec",
     "mean_metrics",
+    "text_digest",
 ]

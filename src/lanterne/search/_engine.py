@@ -275,7 +275,7 @@ class SearchEngine:
         writer.commit()
         writer.wait_merging_threads()
         if self.semantic:
-            texts = [_embedding_text(d) for d in docs]
+            texts = [embedding_text_of(d) for d in docs]
             self.vectors.add(np.array(keys, dtype=np.uint64), self.encoder.encode(texts))
         self.lexical.reload()
 
@@ -627,7 +627,8 @@ def _passes(facets: dict[str, list[str]], filters: dict[str, list[str]]) -> bool
     return all(set(facets.get(name, ())) & set(values) for name, values in filters.items())
 
 
-def _embedding_text(doc: Doc) -> str:
+def embedding_text_of(doc: Doc) -> str:
+    """The text of a document that the index embeds."""
     # USE reads the first ~100 tokens well; the title and the start of the text carry the topic.
     text = f"{doc.title}. {doc.text}" if doc.title and doc.text else doc.title or doc.text
     return text[:600]
