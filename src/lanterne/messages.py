@@ -322,6 +322,27 @@ MESSAGES: Final[dict[str, str]] = {
         "Maître Spark « {master} » inconnu : local, local[N] (N cœurs de cette machine), local[*] "
         "ou spark://HÔTE:PORT."
     ),
+    "batch.als_no_log": N_(
+        "{path} : aucun journal d'interactions dans ce dossier (interactions.csv, ratings.csv "
+        "de MovieLens ou fichiers Parquet). Donnez le fichier, le dossier ou une configuration "
+        "d'évaluation (JSON)."
+    ),
+    "batch.als_bad_parameter": N_(
+        "Paramètre de l'ALS invalide : {detail}. Voir lanterne batch als --help."
+    ),
+    "batch.als_failed": N_(
+        "L'ALS de Spark a échoué ({what}) : {detail}. Vérifiez le journal d'interactions et le "
+        "maître Spark, puis relancez."
+    ),
+    "batch.als_bad_npz": N_(
+        "{path} n'est pas un fichier de facteurs de lanterne batch als (als.npz) : relancez "
+        "lanterne batch als -o DOSSIER."
+    ),
+    "batch.als_evaluate_csv": N_(
+        "--evaluate lit le journal sur cette machine avec le lecteur de lanterne eval "
+        "recommend (même découpage) : donnez un CSV ou une configuration, pas du Parquet "
+        "({path})."
+    ),
     "batch.no_pyspark": N_(
         "pyspark n'est pas installé : pip install 'lanterne[spark]' (ou make spark), puis "
         "relancez. Les autres commandes n'en ont pas besoin."

@@ -6,6 +6,17 @@ pyspark is an optional dependency (``pip install 'lanterne[spark]'``; ``make spa
 else in Lanterne imports this package, and its modules import pyspark only when they run.
 """
 
+from lanterne.batch._als import (
+    ALSReport,
+    Interactions,
+    SparkALSConfig,
+    batch_als,
+    evaluate_als,
+    interactions_source,
+    load_als,
+    reg_param,
+    resolved_config,
+)
 from lanterne.batch._diagnose import batch_diagnose, diagnose_partition
 from lanterne.batch._embed import batch_embed, embed_partition
 from lanterne.batch._export import export_parquet
@@ -13,14 +24,23 @@ from lanterne.batch._source import jdbc_target, read_works
 from lanterne.batch._spark import jdbc_jar, normalise_master, spark_session
 
 __all__ = [
+    "ALSReport",
+    "Interactions",
+    "SparkALSConfig",
+    "batch_als",
     "batch_diagnose",
     "batch_embed",
     "diagnose_partition",
     "embed_partition",
+    "evaluate_als",
     "export_parquet",
+    "interactions_source",
     "jdbc_jar",
     "jdbc_target",
+    "load_als",
     "normalise_master",
     "read_works",
+    "reg_param",
+    "resolved_config",
     "spark_session",
 ]

@@ -13,7 +13,7 @@ from lanterne.catalogue import open_catalogue
 from lanterne.cli._common import _state, echo
 from lanterne.cli._footprint import Measured
 from lanterne.messages import translate
-from lanterne.report import count
+from lanterne.report import count, decimal
 
 _MASTER = click.option(
     "--master",
@@ -174,3 +174,171 @@ def batch_embed_command(
             path=output / "embeddings",
         )
     )
+
+
+@batch_group.command("als", cls=Measured)
+@_MASTER
+@_PARTITIONS
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Interactions : configuration d'évaluation (JSON), dossier MovieLens (ratings.csv) ou "
+    "interactions.csv, CSV user,item[,rating] ou Parquet / interactions: an evaluation "
+    "configuration, a MovieLens folder, a CSV or Parquet log.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Dossier : user_factors/, item_factors/ (Parquet), als.npz et report.json.",
+)
+@click.option("--factors", type=click.IntRange(1, 10_000), help="Facteurs (défaut : 64) / factors.")
+@click.option(
+    "--reg",
+    type=click.FloatRange(0),
+    help="λ de l'ALS de Lanterne, converti en regParam de MLlib (défaut : 0,1) / Lanterne's λ.",
+)
+@click.option(
+    "--reg-param",
+    type=click.FloatRange(0),
+    help="regParam de MLlib tel quel, au lieu de --reg / MLlib's regParam as is.",
+)
+@click.option(
+    "--alpha", type=click.FloatRange(0), help="Confiance 1 + α (défaut : 10) / confidence."
+)
+@click.option(
+    "--iterations", type=click.IntRange(1, 1000), help="Itérations (défaut : 12) / iterations."
+)
+@click.option("--seed", type=int, help="Graine des facteurs initiaux / initial factors' seed.")
+@click.option(
+    "--evaluate",
+    is_flag=True,
+    help="nDCG@10, précision et rappel sur le découpage par utilisateur de lanterne eval "
+    "recommend / accuracy on the same per-user split.",
+)
+@click.option(
+    "--split-seed",
+    "split_seeds",
+    type=int,
+    multiple=True,
+    help="Avec --evaluate : graine(s) du découpage (défaut : celles de la configuration, sinon "
+    "1 2 3) / split seeds.",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Avec --evaluate : l'ALS de Lanterne sur le même découpage / Lanterne's ALS beside it.",
+)
+@click.pass_context
+def batch_als_command(
+    ctx: click.Context,
+    master: str,
+    partitions: int | None,
+    data: Path,
+    output: Path,
+    factors: int | None,
+    reg: float | None,
+    reg_param: float | None,
+    alpha: float | None,
+    iterations: int | None,
+    seed: int | None,
+    evaluate: bool,
+    split_seeds: tuple[int, ...],
+    compare: bool,
+) -> None:
+    """ALS implicite sur Spark MLlib / implicit ALS on Spark MLlib."""
+    from lanterne.batch import (
+        batch_als,
+        evaluate_als,
+        interactions_source,
+        normalise_master,
+        resolved_config,
+        spark_session,
+    )
+    from lanterne.publish import atomic_file
+
+    state = _state(ctx)
+    normalise_master(master)  # a bad master is refused before the log is read
+    source = interactions_source(data)
+    config = resolved_config(
+        source,
+        factors=factors,
+        reg=reg,
+        reg_param=reg_param,
+        alpha=alpha,
+        iterations=iterations,
+        seed=seed,
+    )
+    with spark_session(master, "lanterne batch als") as spark:
+        evaluation, split = (
+            evaluate_als(spark, source, config, split_seeds or source.seeds, compare)
+            if evaluate
+            else ([], {})
+        )
+        report = batch_als(spark, source, output, config, partitions)
+    report.evaluation, report.split = evaluation, split
+    with atomic_file(output / "report.json") as out:
+        out.write(json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2).encode())
+        out.write(b"\n")
+    lang = state.lang
+    c = report.counts
+    echo(
+        translate(
+            lang,
+            "{read} lignes lues : {used} gardées, {rejected} rejetées, {merged} doublons ; "
+            "{users} utilisateurs, {items} œuvres",
+            read=count(c.read, lang),
+            used=count(c.used, lang),
+            rejected=count(c.rejected, lang),
+            merged=count(c.merged, lang),
+            users=count(c.users, lang),
+            items=count(c.items, lang),
+        )
+    )
+    echo(
+        translate(
+            lang,
+            "ALS de Spark : {factors} facteurs, α = {alpha}, regParam = {reg_param} (λ = {reg}), "
+            "{iterations} itérations, ajusté en {seconds} s",
+            factors=config.factors,
+            alpha=_figure(config.alpha, lang),
+            reg_param=_figure(report.reg_param, lang),
+            reg=_figure(config.reg, lang),
+            iterations=config.iterations,
+            seconds=decimal(report.fit_seconds, lang, 1),
+        )
+    )
+    for result in evaluation:
+        m = result.metrics
+        echo(
+            translate(
+                lang,
+                "{engine} : nDCG@10 {ndcg}, précision@10 {precision}, rappel@10 {recall}, "
+                "ajustement {seconds} s (moyenne sur {seeds} graine(s))",
+                engine=result.engine,
+                ndcg=decimal(m["ndcg@10"], lang, 4),
+                precision=decimal(m["precision@10"], lang, 4),
+                recall=decimal(m["recall@10"], lang, 4),
+                seconds=decimal(m["fit_seconds"], lang, 1),
+                seeds=len(result.per_seed),
+            )
+        )
+    echo(
+        translate(
+            lang,
+            "Facteurs : {users} et {items} (Parquet), {npz} pour le recommandeur ; rapport : "
+            "{report}",
+            users=output / "user_factors",
+            items=output / "item_factors",
+            npz=output / "als.npz",
+            report=output / "report.json",
+        )
+    )
+
+
+def _figure(x: float, lang: str) -> str:
+    """A parameter as given, in the language's decimal sign (5, 0,1, 0,00512)."""
+    text = f"{x:.3g}"
+    return text.replace(".", ",") if lang != "en" else text

@@ -19,6 +19,7 @@ from lanterne.recommend._eval import (
     run_evaluation,
 )
 from lanterne.recommend._goals import Goal, Surface, parse_goal, parse_only
+from lanterne.recommend._metrics import ndcg, precision, recall
 from lanterne.recommend._models import (
     ALS,
     EASE,
@@ -119,8 +120,11 @@ __all__ = [
     "load_config",
     "load_dataset",
     "make_model",
+    "ndcg",
     "parse_goal",
     "parse_only",
+    "precision",
+    "recall",
     "run_evaluation",
     "split_per_user",
     "work_attributes",
