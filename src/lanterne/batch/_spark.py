@@ -148,8 +148,26 @@ def spark_session(
                 yield spark
             finally:
                 spark.stop()
-                with suppress(Exception):
-                    gateway.shutdown()
+                _end_jvm(gateway, SparkContext)
+
+
+def _end_jvm(gateway: Any, context_class: Any) -> None:
+    """Stop this session's JVM (it exits when its standard input closes) and forget it, so that
+    the next session of this process starts its own, with its own settings and jars."""
+    with suppress(Exception):
+        gateway.shutdown()
+    proc = getattr(gateway, "proc", None)
+    if proc is not None:
+        with suppress(Exception):
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=30)
+        except Exception:
+            proc.kill()
+            proc.wait()
+    # pyspark keeps the first gateway for every later SparkContext of the process.
+    context_class._gateway = None
+    context_class._jvm = None
 
 
 def _tail(path: Path, lines: int = 3) -> str:
