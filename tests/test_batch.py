@@ -411,3 +411,28 @@ def test_vectors_of_another_model_or_no_vectors_are_refused(tmp_path: Path) -> N
     with pytest.raises(BadInput) as caught:
         Precomputed(short)
     assert caught.value.key == "search.bad_embeddings"
+
+
+def test_a_second_session_in_one_process_starts_its_own_jvm(tmp_path: Path) -> None:
+    # In a process of its own (the tests' session is running in this one). pyspark kept the
+    # first session's stopped gateway for every later one, which then failed.
+    import subprocess
+    import sys
+
+    script = (
+        "from lanterne.batch import spark_session\n"
+        "pids = []\n"
+        "for _ in range(2):\n"
+        "    with spark_session('local[1]') as s:\n"
+        "        assert s.sparkContext.parallelize(range(10), 2).sum() == 45\n"
+        "        proc = s.sparkContext._gateway.proc\n"
+        "        pids.append(proc.pid)\n"
+        "    assert proc.poll() is not None, 'the JVM outlived its session'\n"
+        "assert pids[0] != pids[1]\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
