@@ -318,6 +318,33 @@ MESSAGES: Final[dict[str, str]] = {
     "work.gone": N_(
         "L'œuvre « {id} » a été retirée du catalogue.",
     ),
+    "move.no_file": N_(
+        "Le catalogue {path} n'existe pas : donnez le fichier SQLite à déplacer "
+        "(lanterne migrate --to URL --catalogue FICHIER)."
+    ),
+    "move.not_server": N_(
+        "--to attend l'URL d'une base PostgreSQL (postgresql://UTILISATEUR@HÔTE:PORT/BASE), "
+        "pas « {to} »."
+    ),
+    "move.from_server": N_(
+        "Le catalogue {path} est déjà sur un serveur PostgreSQL : lanterne migrate --to déplace "
+        "un fichier SQLite. Donnez le fichier avec --catalogue FICHIER."
+    ),
+    "move.foreign_tables": N_(
+        "La base {target} contient déjà {count} tables ({tables}) sans le schéma de Lanterne : "
+        "rien n'a été écrit. Déplacez le catalogue dans une base vide (createdb) ou dans une "
+        "base créée par lanterne migrate."
+    ),
+    "move.not_empty": N_(
+        "La base {target} n'est pas vide (table {table} : {rows} lignes) : rien n'a été écrit, "
+        "pour ne rien mêler ni écraser. Déplacez le catalogue dans une base neuve (createdb), "
+        "ou videz celle-ci si elle ne sert à rien d'autre."
+    ),
+    "move.failed": N_(
+        "Le déplacement vers {target} a échoué en copiant la table {table} ({detail}) : la "
+        "transaction est annulée, la base est restée comme avant et le fichier n'a pas changé. "
+        "Corrigez la cause, puis relancez la même commande."
+    ),
     "batch.bad_master": N_(
         "Maître Spark « {master} » inconnu : local, local[N] (N cœurs de cette machine), local[*] "
         "ou spark://HÔTE:PORT."

@@ -89,6 +89,33 @@ def migrate_catalogue(location: str | Path) -> Migration:
     return Migration(str(location), before, file_schema_version(location))
 
 
+class Move(msgspec.Struct, frozen=True):
+    """What ``move_catalogue`` did: the rows copied per table, in the order copied."""
+
+    source: str
+    target: str
+    """The database's URL, without its password."""
+    rows: dict[str, int]
+    last_change: int
+    """The last change's ``seq``, the same in both: a follower of the log carries on from it."""
+    upgraded_from: int | None
+    """The file's schema version when it was older and brought up to date first."""
+    seconds: float
+
+
+def move_catalogue(source: str | Path, url: str) -> Move:
+    """Copy the whole catalogue of the SQLite file ``source`` into the PostgreSQL database
+    ``url`` (empty, or with the schema and no rows) in one transaction, every row with its
+    numbers (positions, change ``seq``, quarantine ids); the file is left as it is.
+
+    Raises ``InputNotFound`` when there is no such file; ``StoreError`` when the database is
+    not empty, cannot be reached, or refuses a row (nothing written: all or nothing)."""
+    _server_backend()  # without psycopg, says what to install
+    from lanterne.catalogue import _move
+
+    return _move.move_catalogue(source, url)
+
+
 __all__ = [
     "ENTITY_KINDS",
     "BatchOutcome",
@@ -99,6 +126,7 @@ __all__ = [
     "EntityKind",
     "ImageHash",
     "Migration",
+    "Move",
     "QuarantineEntry",
     "RunInfo",
     "SqliteCatalogue",
@@ -111,5 +139,6 @@ __all__ = [
     "field_diff",
     "is_server",
     "migrate_catalogue",
+    "move_catalogue",
     "open_catalogue",
 ]

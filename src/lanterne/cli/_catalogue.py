@@ -463,15 +463,24 @@ def schema_command() -> None:
     metavar="FICHIER|URL",
     help="Catalogue à mettre à jour (sinon celui de lanterne --catalogue / LANTERNE_CATALOGUE).",
 )
+@click.option(
+    "--to",
+    "to",
+    metavar="URL",
+    help="Déplacer tout le catalogue (un fichier SQLite) dans cette base PostgreSQL, vide.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def migrate_command(ctx: click.Context, given: str | None, as_json: bool) -> None:
-    """Mettre le schéma du catalogue à jour / bring the catalogue's schema up to date."""
+def migrate_command(ctx: click.Context, given: str | None, to: str | None, as_json: bool) -> None:
+    """Mettre à jour le schéma, ou passer à PostgreSQL / update the schema or move to PostgreSQL."""
     from lanterne.catalogue import migrate_catalogue
     from lanterne.settings import location
 
     state = _state(ctx)
     target = (location("catalogue", given) if given else None) or state.settings.catalogue
+    if to is not None:
+        _move(state.lang, target, to, as_json)
+        return
     done = migrate_catalogue(target)
     if as_json:
         echo_json(json.dumps(msgspec.to_builtins(done), ensure_ascii=False))
@@ -503,3 +512,80 @@ def migrate_command(ctx: click.Context, given: str | None, as_json: bool) -> Non
                 after=done.after,
             )
         )
+
+
+def _move(lang: Lang, source: str | Path, to: str, as_json: bool) -> None:
+    """``migrate --to``: the file's catalogue copied whole into the database ``to``, then what
+    was copied and how to use it."""
+    from lanterne.catalogue import beside, is_server, move_catalogue
+    from lanterne.errors import BadInput
+    from lanterne.report import count, decimal
+
+    if not is_server(to):
+        raise BadInput("move.not_server", to=to)
+    if is_server(source):
+        raise BadInput("move.from_server", path=source)
+    done = move_catalogue(source, to)
+    if as_json:
+        echo_json(json.dumps(msgspec.to_builtins(done), ensure_ascii=False))
+        return
+    labels = {
+        "runs": translate(lang, "imports"),
+        "batches": translate(lang, "lots"),
+        "works": translate(lang, "œuvres"),
+        "changes": translate(lang, "modifications (journal)"),
+        "quarantine": translate(lang, "entrées de quarantaine"),
+        "image_hashes": translate(lang, "empreintes d'images"),
+        "entity_works": translate(lang, "œuvres par agent ou lieu"),
+        "label_evidence": translate(lang, "preuves d'étiquette"),
+    }
+    works = done.rows.get("works", 0)
+    echo(
+        translate(
+            lang,
+            "Catalogue déplacé : {source} → {target}, en {seconds} s ({rate} œuvres/s)",
+            source=done.source,
+            target=done.target,
+            seconds=decimal(done.seconds, lang),
+            rate=count(round(works / done.seconds) if done.seconds > 0 else works, lang),
+        )
+    )
+    for table, rows in done.rows.items():
+        echo(f"  {labels.get(table, table):<28} {count(rows, lang):>12}")
+    echo(
+        translate(
+            lang,
+            "Journal des modifications : mêmes numéros (dernier : {seq}) ; index de recherche, "
+            "jetons de reprise et dates « from » des moissonneurs restent valables.",
+            seq=count(done.last_change, lang),
+        )
+    )
+    if done.upgraded_from is not None:
+        echo(
+            translate(
+                lang,
+                "Le fichier, d'un schéma plus ancien (version {before}), a d'abord été mis à "
+                "jour, comme à son ouverture par toute commande.",
+                before=done.upgraded_from,
+            )
+        )
+    echo(
+        translate(
+            lang,
+            "{source} n'a pas été modifié par le déplacement : gardez-le comme sauvegarde.",
+            source=done.source,
+        )
+    )
+    for suffix in (".search", ".audits", ".web.json"):
+        here, there = beside(source, suffix), beside(to, suffix)
+        if here.exists():
+            echo(
+                translate(
+                    lang,
+                    "Fichiers locaux : copiez {here} vers {there} (cp -r) pour les garder.",
+                    here=here,
+                    there=there,
+                )
+            )
+    echo(translate(lang, "Pour travailler sur le nouveau catalogue :"))
+    echo(f"  export LANTERNE_CATALOGUE={done.target}")

@@ -50,7 +50,8 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "migrate": Lazy(
         f"{_CATALOGUE}:migrate_command",
-        "Mettre le schéma du catalogue à jour / bring the catalogue's schema up to date.",
+        "Mettre à jour le schéma, ou passer à PostgreSQL / "
+        "update the schema or move to PostgreSQL.",
     ),
     "profiles": Lazy(
         f"{_CATALOGUE}:profiles_command",
