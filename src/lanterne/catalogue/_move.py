@@ -189,7 +189,13 @@ class _FileHold:
         self._db = apsw.Connection(str(self._path))
         try:
             self._db.set_busy_timeout(5_000)
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except apsw.ReadOnlyError:
+                # A file this user may only read (a backup on a read-only disk): no import can
+                # write to it either, and a read transaction is a snapshot that holds as well.
+                self._db.execute("BEGIN")
+                self._db.execute("SELECT count(*) FROM sqlite_master").fetchall()
         except apsw.BusyError:
             self._db.close()
             raise StoreError("store.locked", path=self._path) from None
