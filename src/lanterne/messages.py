@@ -352,6 +352,10 @@ MESSAGES: Final[dict[str, str]] = {
         "Les exécuteurs Spark ont Lanterne {found}, le pilote {here} : installez la même version "
         "partout (leurs résultats en dépendent)."
     ),
+    "batch.audit_not_parquet": N_(
+        "{path} n'est pas un fichier Parquet : lanterne batch audit lit les captures en "
+        "Parquet ; auditez les JSON Lines et CSV avec lanterne audit, ou convertissez-les."
+    ),
     "batch.no_input": N_(
         "{path} est introuvable : donnez un export Parquet (lanterne export parquet -o "
         "FICHIER) ou un catalogue postgresql://."

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -287,7 +288,7 @@ def _ild(lst: Ints, item: Ints, items: Items, n_lists: int) -> Floats:
     return np.array([float(pair[valid].sum()), float(valid.sum())])
 
 
-def _cells(rows: dict[str, Ints], lists: Lists, items: Items, w: Floats) -> dict[str, object]:
+def _cells(rows: dict[str, Ints], lists: Lists, items: Items, w: Floats) -> dict[str, Any]:
     """Per (persona, session) cell: the key sessions are numbered by, Σ weight, and the quota
     groups' known and in-group weight, and the entropy of the genres shown."""
     item, lst = rows["item"], rows["list"]
