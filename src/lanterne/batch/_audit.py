@@ -66,7 +66,7 @@ _KEYS = ("platform", "surface", "persona", "session", "timestamp")
 _NUMBERS = ("position", "row", "column")
 ORDER_WIDTH = 2**40
 """A row's reading order is file × ORDER_WIDTH + row (files of fewer than 2⁴⁰ rows)."""
-ROWS_PER_PARTITION = 2_000_000
+ROWS_PER_PARTITION = 1_000_000
 
 
 @dataclass
