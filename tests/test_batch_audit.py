@@ -193,3 +193,21 @@ def test_cli_batch_audit_writes_the_report_and_says_what_it_set_aside(
     jsonl.write_text("{}\n", "utf-8")
     code, said = run(str(jsonl))
     assert code != 0 and "Parquet" in said and "Traceback" not in said
+
+
+def test_captures_whose_every_row_is_bad_give_an_empty_report_on_spark_too(
+    spark: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.parquet"
+    rows = [
+        {"platform": "tv", "surface": "home", "persona": None, "session": "s", "position": 1}
+        | {"timestamp": dt.datetime(2026, 5, 1, tzinfo=dt.UTC), "item": "film:1"},
+        {"platform": "tv", "surface": "home", "persona": "p", "session": "s", "position": 0}
+        | {"timestamp": dt.datetime(2026, 5, 1, tzinfo=dt.UTC), "item": "film:2"},
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), path)
+    alone = run_audit(read_captures([path]), CONFIG)
+    report, quarantine = batch_audit(spark, [path], CONFIG)
+    assert quarantine.rows == 2 and report.counts == alone.counts
+    assert alone.counts["rows_read"] == 2 and alone.counts["rows_used"] == 0
+    _close(msgspec.to_builtins(report), msgspec.to_builtins(alone))

@@ -5,10 +5,10 @@ What runs where (docs/audit.md, « Sur Spark »):
 1. Spark reads each file with its own Parquet reader; each task runs Lanterne's capture checks
    (``lanterne.audit.check_table``, the columnar reader's) on its batches: rows kept, or
    rejected with their file, row and reason.
-2. Kept rows are shuffled by (persona, session), so that every list and every (persona,
-   session) cell lies in one partition; each partition rejects a slot filled twice (the later
-   row in reading order, as the one-process reader does) and is kept on disk for the steps
-   after.
+2. Rows are shuffled by (persona, session), so that every list and every (persona, session)
+   cell lies in one partition; each partition rejects a slot filled twice (the later row in
+   reading order, as the one-process reader does) and is kept on disk for the steps after
+   (rejected rows with it: the files are read and checked once).
 3. Small aggregations tell the driver the personas, surfaces and items in reading order and
    the items' attributes; the driver decides what each item counts as (``prepare``: the
    catalogue join, groups, genres) and sends it to every task.
@@ -181,15 +181,19 @@ def _decoded(codes: Any, values: list[Any], kind: Any) -> Any:
 
 
 def slots_partition(batches: Iterable[Any]) -> Iterator[Any]:
-    """A partition's kept rows, whole lists: a slot filled twice keeps its first row in
-    reading order; the later ones are rejected, as the one-process reader rejects them."""
+    """A partition's rows, whole lists: rows the checks rejected pass through; of the kept, a
+    slot filled twice keeps its first row in reading order and the later ones are rejected, as
+    the one-process reader rejects them."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     batches = list(batches)
     if not batches:
         return
-    table = pa.Table.from_batches(batches)
+    every = pa.Table.from_batches(batches)
+    rejected = pc.is_valid(every.column("reason"))
+    yield from every.filter(rejected).to_batches()
+    table = every.filter(pc.invert(rejected))
     if not table.num_rows:
         return
     keys = [*_KEYS, "position"]
@@ -386,15 +390,14 @@ def batch_audit(
     n = partitions or max(
         2 * spark.sparkContext.defaultParallelism, math.ceil(read / ROWS_PER_PARTITION)
     )
-    good = checked.where(F.col("reason").isNull())
+    # Rejected rows travel with the kept ones, so that the files are read and checked once.
     slots = _map_in_arrow(
-        good.repartition(n, "persona", "session"), slots_partition, _schema(len(attributes))
+        checked.repartition(n, "persona", "session"), slots_partition, _schema(len(attributes))
     ).persist(StorageLevel.DISK_ONLY)
     try:
         return _audit(
             spark,
             slots,
-            checked,
             paths,
             attributes,
             read,
@@ -412,7 +415,6 @@ def batch_audit(
 def _audit(
     spark: SparkSession,
     slots: DataFrame,
-    checked: DataFrame,
     paths: Sequence[Path],
     attributes: list[str],
     read: int,
@@ -428,9 +430,7 @@ def _audit(
     from pyspark.sql.types import BinaryType, StructField, StructType
 
     kept = slots.where(F.col("reason").isNull())
-    rejected = checked.where(F.col("reason").isNotNull()).unionByName(
-        slots.where(F.col("reason").isNotNull())
-    )
+    rejected = slots.where(F.col("reason").isNotNull())
     quarantine = _quarantine(rejected, paths)
     personas = _firsts(kept, "persona", "group")
     surfaces = [r["surface"] for r in _firsts(kept, "surface")]
