@@ -415,6 +415,10 @@ MESSAGES: Final[dict[str, str]] = {
         "{path} tient des vecteurs d'un autre modèle ({found}) ; l'index utilise {model} : "
         "relancez lanterne batch embed avec cette version de Lanterne."
     ),
+    "batch.audit_not_parquet": N_(
+        "{path} n'est pas un fichier Parquet : lanterne batch audit lit les captures en "
+        "Parquet ; auditez les JSON Lines et CSV avec lanterne audit, ou convertissez-les."
+    ),
     "batch.no_input": N_(
         "{path} est introuvable : donnez un export Parquet (lanterne export parquet -o "
         "FICHIER) ou un catalogue postgresql://."

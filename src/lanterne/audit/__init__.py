@@ -3,9 +3,18 @@
 from typing import TYPE_CHECKING
 
 from lanterne._exports import lazy_exports
-from lanterne.audit._audit import run_audit
+from lanterne.audit._audit import prepare, report_from_parts, run_audit
 from lanterne.audit._capture import Capture, Captures, capture_schema, read_captures
+from lanterne.audit._fields import CaptureLimits
 from lanterne.audit._metrics import Bootstrap, Interval, gini, kl_divergence
+from lanterne.audit._parquet import (
+    check_table,
+    first_order,
+    new_coders,
+    pair_codes,
+    parquet_columns,
+)
+from lanterne.audit._parts import Items, Lists, Parts, list_blocks, n_blocks, partial, unit_kind
 from lanterne.audit._report import AuditConfig, Quotas, Report
 from lanterne.audit._simulate import (
     LanterneHTTP,
@@ -42,11 +51,15 @@ __all__ = [
     "AuditConfig",
     "Bootstrap",
     "Capture",
+    "CaptureLimits",
     "Captures",
     "Interval",
     "ItemRights",
+    "Items",
     "LanterneHTTP",
+    "Lists",
     "NotLoopback",
+    "Parts",
     "Persona",
     "Platform",
     "PlatformRights",
@@ -58,18 +71,29 @@ __all__ = [
     "Weighting",
     "capture_schema",
     "check_loopback",
+    "check_table",
     "find_gaps",
+    "first_order",
     "gini",
     "infer_source",
     "kl_divergence",
+    "list_blocks",
+    "n_blocks",
+    "new_coders",
+    "pair_codes",
+    "parquet_columns",
+    "partial",
     "platform_catalogue",
     "platform_items",
+    "prepare",
     "read_captures",
     "read_personas",
     "read_rights",
     "render_body",
     "render_html",
+    "report_from_parts",
     "run_audit",
     "simulate",
+    "unit_kind",
     "write_jsonl",
 ]

@@ -10,18 +10,25 @@ import numpy as np
 import numpy.typing as npt
 
 from lanterne.audit._capture import Captures
-from lanterne.audit._drift import _drift
+from lanterne.audit._drift import drift_from_cells
 from lanterne.audit._metrics import (
     Bootstrap,
     Interval,
     entropy,
     genre_distribution,
     gini,
-    grouped_sums,
     kl_divergence,
     lorenz,
-    per_unit,
-    units_for,
+)
+from lanterne.audit._parts import (
+    QUOTA_GROUPS,
+    Items,
+    Lists,
+    Parts,
+    list_blocks,
+    n_blocks,
+    partial,
+    unit_kind,
 )
 from lanterne.audit._report import (
     AuditConfig,
@@ -116,6 +123,41 @@ def complete_catalogue(
     return out, found
 
 
+def prepare(
+    captures: Captures,
+    config: AuditConfig,
+    *,
+    lookup: Lookup | None = None,
+    source: str | None = None,
+    catalogue_items: dict[str, dict[str, set[str]]] | None = None,
+    histories: dict[str, list[str]] | None = None,
+) -> tuple[Items, Join | None, dict[str, dict[str, set[str]]] | None]:
+    """What each captured item counts as (``captures`` needs only its items and their
+    attributes, which the catalogue completes), how the items met the catalogue, and the
+    platform catalogue completed from it."""
+    groups = list(config.groups)
+    wanted = list(dict.fromkeys([*groups, *RULE_GROUPS, "creation=synthetic", "creation=unknown"]))
+    member, known, unmatched = item_masks(captures, wanted, lookup, source)
+    join = None
+    if lookup is not None:
+        join, catalogue_items = _join(captures, unmatched, lookup, source, catalogue_items)
+    _add_european_or_eof(member, known)
+    genres = [captures.item_attributes.get(i, {}).get("genre", set()) for i in captures.items]
+    values = sorted({g for gs in genres for g in gs})
+    genre_dist = genre_distribution(genres, values) if values else None
+    taste, taste_values = _tastes(captures, histories, lookup, catalogue_items)
+    items = Items(
+        list(captures.items),
+        member,
+        known,
+        [*groups, "european-or-eof=true"],
+        genre_dist,
+        taste,
+        taste_values,
+    )
+    return items, join, catalogue_items
+
+
 def run_audit(
     captures: Captures,
     config: AuditConfig | None = None,
@@ -130,100 +172,176 @@ def run_audit(
     without attributes take them from ``lookup``); ``histories``: persona → the works it
     started from (or liked), for miscalibration."""
     config = config or AuditConfig()
+    items, join, catalogue_items = prepare(
+        captures,
+        config,
+        lookup=lookup,
+        source=source,
+        catalogue_items=catalogue_items,
+        histories=histories,
+    )
     a = captures.arrays()
-    rng = np.random.default_rng(config.seed)
-    groups = list(config.groups)
-    wanted = list(dict.fromkeys([*groups, *RULE_GROUPS, "creation=synthetic", "creation=unknown"]))
-    member, known, unmatched = item_masks(captures, wanted, lookup, source)
-    join = None
-    if lookup is not None:
-        join, catalogue_items = _join(captures, unmatched, lookup, source, catalogue_items)
-    _add_european_or_eof(member, known)
-    item, lst = a["item"], a["list"]
-    w = config.weighting.weights(a["position"], a["row"], a["column"])
-    n_lists = captures.n_lists
-    unit_of_list, unit_kind = units_for(a["list_persona"], len(captures.personas), rng)
-    n_units = int(unit_of_list.max()) + 1 if n_lists else 0
-    boot = Bootstrap(n_units, config.resamples, config.seed)
-    row_unit = unit_of_list[lst]
-    row_surface = a["list_surface"][lst]
+    n_lists, n_personas = captures.n_lists, len(captures.personas)
+    kind = unit_kind(n_personas)
+    if kind == "persona":
+        unit, n_units = a["list_persona"], n_personas
+    else:
+        keys = [
+            (
+                captures.platforms[p],
+                captures.surfaces[s],
+                captures.personas[q],
+                captures.sessions[t],
+                time,
+            )
+            for (p, s, q, t), time in zip(
+                np.stack(
+                    [a["list_platform"], a["list_surface"], a["list_persona"], a["list_session"]],
+                    axis=1,
+                ).tolist(),
+                captures.list_times,
+                strict=True,
+            )
+        ]
+        n_units = n_blocks(n_lists)
+        unit = list_blocks(keys, config.seed, n_units) if n_lists else a["list_persona"]
+    lists = Lists(
+        a["list_surface"],
+        a["list_persona"],
+        a["list_session"],
+        unit.astype(np.int64),
+        captures.list_times,
+        np.arange(n_lists, dtype=np.int64),
+    )
+    home = config.quotas.home_surface
+    parts = partial(
+        {k: a[k] for k in ("item", "list", "position", "row", "column")},
+        lists,
+        items,
+        config,
+        n_units=n_units,
+        n_personas=n_personas,
+        n_surfaces=len(captures.surfaces),
+        home=captures.surfaces.index(home) if home in captures.surfaces else None,
+    )
+    return report_from_parts(
+        parts,
+        items,
+        config,
+        captures=captures,
+        kind=kind,
+        sessions=len(captures.sessions),
+        rejected=len(captures.rejected),
+        source=source,
+        catalogue_items=catalogue_items,
+        histories=histories,
+        lookup=lookup,
+        join=join,
+    )
 
-    def share(group: str, rows: Bools) -> Share:
-        m = member[group][item]
-        k = known[group][item]
-        if not k[rows].any():
+
+def report_from_parts(
+    parts: Parts,
+    items: Items,
+    config: AuditConfig,
+    *,
+    captures: Captures,
+    kind: str,
+    sessions: int,
+    rejected: int,
+    source: str | None = None,
+    catalogue_items: dict[str, dict[str, set[str]]] | None = None,
+    histories: dict[str, list[str]] | None = None,
+    lookup: Lookup | None = None,
+    join: Join | None = None,
+) -> Report:
+    """The report drawn from the merged parts. ``captures`` names the personas (with their
+    group), surfaces and items the parts' codes index, and holds the items' attributes and
+    the rows read; it needs no rows."""
+    # Units no list fell in (blocks a hash left empty) are not units.
+    present = parts.lists_per_unit > 0
+    n_units = int(present.sum())
+    boot = Bootstrap(n_units, config.resamples, config.seed)
+    weight = parts.weight[present]
+    surfaces = captures.surfaces
+
+    def share(g: int, group: str, columns: slice | int) -> Share:
+        n = float(np.sum(parts.rows_per_surface[columns]))
+        k = float(np.sum(parts.seen[g, columns]))
+        if not k:
             return Share(group=group, exposure=None, slots=None, known=0.0)
-        den = per_unit(row_unit[rows], w[rows], n_units)
-        num = per_unit(row_unit[rows], (w * m)[rows], n_units)
+        den = _by_unit(weight, columns)
+        num = _by_unit(parts.hits[g][present], columns)
         upper = None
-        if not k[rows].all():
-            most = per_unit(row_unit[rows], (w * (m | ~k))[rows], n_units)
-            upper = boot.ratio(most, den, config.level)
+        if k < n:
+            upper = boot.ratio(_by_unit(parts.most[g][present], columns), den, config.level)
         return Share(
             group=group,
             exposure=boot.ratio(num, den, config.level),
-            slots=float(m[rows].mean()),
-            known=float(k[rows].mean()),
+            slots=float(np.sum(parts.slots[g, columns])) / n,
+            known=k / n,
             upper=upper,
         )
 
     shares: dict[str, list[Share]] = {}
-    everything = np.ones(len(item), dtype=np.bool_)
-    for name, rows in [("all", everything)] + [
-        (s, row_surface == k) for k, s in enumerate(captures.surfaces)
-    ]:
-        shares[name] = [share(g, rows) for g in [*groups, "european-or-eof=true"]]
+    for name, columns in [("all", slice(None))] + [(s, k) for k, s in enumerate(surfaces)]:
+        shares[name] = [share(g, group, columns) for g, group in enumerate(items.share_groups)]
     if catalogue_items:
         _catalogue_shares(shares["all"], catalogue_items)
-    # Concentration over items (and the catalogue's unseen works).
-    exposure = np.bincount(item, weights=w, minlength=len(captures.items))
+    exposure = parts.exposure
     unseen = 0
     if catalogue_items:
         shown = set(captures.items)
         unseen = sum(1 for i in catalogue_items if i not in shown)
     full = np.concatenate([exposure, np.zeros(unseen)])
-    synthetic = (
-        member["creation=synthetic"][item]
-        | member["creation=unknown"][item]
-        | ~known["creation=synthetic"][item]
-    )
+    n_lists = int(parts.lists_per_surface.sum())
+    ild_sum, ild_lists = parts.ild
     report = Report(
         parameters={**msgspec.to_builtins(config), **({"source": source} if source else {})},
         counts={
             "rows_read": captures.read,
-            "rows_used": captures.n_rows,
-            "rows_rejected": len(captures.rejected),
+            "rows_used": parts.rows,
+            "rows_rejected": rejected,
             "lists": n_lists,
             "personas": len(captures.personas),
-            "sessions": len(captures.sessions),
+            "sessions": sessions,
             "items": len(captures.items),
             "units": n_units,
         },
-        unit=unit_kind,
-        surfaces={s: int((a["list_surface"] == k).sum()) for k, s in enumerate(captures.surfaces)},
+        unit=kind,
+        surfaces={s: int(parts.lists_per_surface[k]) for k, s in enumerate(surfaces)},
         shares=shares,
-        by_position=_by_position(a, item, member, known),
+        by_position=_by_position(parts.by_position),
         exposure_gini=gini(full),
         exposure_entropy=entropy(full),
         coverage=len(captures.items) / len(full) if catalogue_items else None,
         long_tail_share=_long_tail(exposure, len(full)),
         # Intra-list diversity over genres (1 − mean pairwise cosine), when genres are known.
-        intra_list_diversity=_ild(captures, lst, item),
-        miscalibration=_miscalibration(captures, a, w, histories, lookup, catalogue_items, config),
-        synthetic_or_unknown=boot.ratio(
-            per_unit(row_unit, w * synthetic, n_units), per_unit(row_unit, w, n_units), config.level
+        intra_list_diversity=(
+            float(1.0 - ild_sum / ild_lists) if items.features is not None and ild_lists else None
         ),
+        miscalibration=_miscalibration(
+            parts, items, captures, histories, lookup, catalogue_items, config
+        ),
+        synthetic_or_unknown=boot.ratio(parts.synthetic[present], weight.sum(axis=1), config.level),
         lorenz=lorenz(full),
         verdicts=_verdicts(config, shares, catalogue_items),
-        drift=_drift(captures, a, member, known, w, config),
-        countries=_breakdown(captures, item, w, "country"),
-        territories=_breakdown(captures, item, w, "territory"),
+        drift=drift_from_cells(parts, captures.persona_group, config),
+        countries=_breakdown(captures, exposure, "country"),
+        territories=_breakdown(captures, exposure, "territory"),
         summary={},
-        compliance=_compliance(config, captures, a, member, known, w),
+        compliance=_compliance(config, surfaces, parts.home),
         join=join,
     )
     report.summary = summarise(report)
     return report
+
+
+def _by_unit(sums: Floats, columns: slice | int) -> Floats:
+    """Units × surfaces → per unit, over the surfaces ``columns`` names."""
+    if isinstance(columns, int):
+        return np.ascontiguousarray(sums[:, columns])
+    return np.asarray(sums[:, columns].sum(axis=1), dtype=np.float64)
 
 
 def _join(
@@ -275,18 +393,14 @@ def _catalogue_shares(shares: list[Share], catalogue_items: dict[str, dict[str, 
         s.catalogue = float(np.mean(flags)) if flags else None
 
 
-def _by_position(
-    a: dict[str, Ints], item: Ints, member: dict[str, Bools], known: dict[str, Bools]
-) -> dict[str, list[float | None]]:
-    """The quota groups' share at each position, among the slots whose attribute is known."""
-    max_pos = int(a["position"].max()) if len(item) else 0
+def _by_position(sums: Floats) -> dict[str, list[float | None]]:
+    """The quota groups' share at each position, among the slots whose attribute is known
+    (``sums``: slots, then known slots and in-group slots of each quota group, per
+    position)."""
+    counts = sums[0, 1:]
     by_position: dict[str, list[float | None]] = {}
-    for g in ("european=true", "eof=true", "european-or-eof=true"):
-        m = member[g][item].astype(np.float64)
-        k = known[g][item].astype(np.float64)
-        counts = np.bincount(a["position"], minlength=max_pos + 1)[1:]
-        seen = np.bincount(a["position"], weights=k, minlength=max_pos + 1)[1:]
-        hits = np.bincount(a["position"], weights=m, minlength=max_pos + 1)[1:]
+    for q, g in enumerate(QUOTA_GROUPS):
+        seen, hits = sums[1 + q, 1:], sums[1 + len(QUOTA_GROUPS) + q, 1:]
         by_position[g] = [
             float(h / c) if s else None for h, s, c in zip(hits, seen, counts, strict=True)
         ]
@@ -298,23 +412,6 @@ def _long_tail(exposure: Floats | Ints, n_works: int) -> float:
     order = np.sort(exposure)[::-1]
     head = max(1, math.ceil(0.2 * n_works))
     return float(order[head:].sum() / order.sum()) if order.sum() else 0.0
-
-
-def _ild(captures: Captures, lst: Ints, item: Ints) -> float | None:
-    genres = [captures.item_attributes.get(i, {}).get("genre", set()) for i in captures.items]
-    if not any(genres):
-        return None
-    features = genre_distribution(genres, sorted({g for gs in genres for g in gs}))
-    norms = np.linalg.norm(features, axis=1, keepdims=True)
-    features = np.divide(features, norms, out=np.zeros_like(features), where=norms > 0)
-    # Mean pairwise cosine per list = (‖Σ f‖² − Σ ‖f‖²) / (n (n − 1)).
-    n_lists = int(lst.max()) + 1
-    square = (grouped_sums(lst, item, None, features, n_lists) ** 2).sum(axis=1)
-    self_sim = np.bincount(lst, weights=(features**2).sum(axis=1)[item], minlength=n_lists)
-    n = np.bincount(lst, minlength=n_lists).astype(np.float64)
-    pair = (square - self_sim) / np.maximum(n * (n - 1), 1)
-    valid = n > 1
-    return float(1.0 - pair[valid].mean()) if valid.any() else None
 
 
 def _genres(
@@ -331,20 +428,16 @@ def _genres(
     return set(found or ())
 
 
-def _miscalibration(
+def _tastes(
     captures: Captures,
-    a: dict[str, Ints],
-    w: Floats,
     histories: dict[str, list[str]] | None,
     lookup: Lookup | None,
     catalogue_items: dict[str, dict[str, set[str]]] | None,
-    config: AuditConfig,
-    alpha: float = 0.01,
-) -> Interval | None:
-    """How far the genres a persona was shown (prominence-weighted) are from the genres of its
-    history: KL(p ‖ (1 − α)q + αp), averaged over personas with a history and genres."""
+) -> tuple[Floats | None, list[str]]:
+    """Items × genre values of the captured items and the histories' works, for
+    miscalibration (``None`` without histories or genres)."""
     if not histories:
-        return None
+        return None, []
     values = sorted(
         {g for i in captures.items for g in _genres(i, captures, lookup, catalogue_items)}
         | {
@@ -355,12 +448,29 @@ def _miscalibration(
         }
     )
     if not values:
-        return None
+        return None, []
     dist = genre_distribution(
         [_genres(name, captures, lookup, catalogue_items) for name in captures.items], values
     )
-    persona = a["list_persona"][a["list"]]
-    shown = grouped_sums(persona, a["item"], w, dist, len(captures.personas))
+    return dist, values
+
+
+def _miscalibration(
+    parts: Parts,
+    items: Items,
+    captures: Captures,
+    histories: dict[str, list[str]] | None,
+    lookup: Lookup | None,
+    catalogue_items: dict[str, dict[str, set[str]]] | None,
+    config: AuditConfig,
+    alpha: float = 0.01,
+) -> Interval | None:
+    """How far the genres a persona was shown (prominence-weighted) are from the genres of its
+    history: KL(p ‖ (1 − α)q + αp), averaged over personas with a history and genres."""
+    shown = parts.shown
+    if not histories or shown is None:
+        return None
+    values = items.taste_values
     scores = []
     for p, name in enumerate(captures.personas):
         history = histories.get(name)
@@ -437,32 +547,15 @@ def _verdicts(
     return out
 
 
-def _compliance(
-    config: AuditConfig,
-    captures: Captures,
-    a: dict[str, Ints],
-    member: dict[str, Bools],
-    known: dict[str, Bools],
-    w: Floats,
-) -> list[Compliance]:
+def _compliance(config: AuditConfig, surfaces: list[str], home: Floats) -> list[Compliance]:
     """The home rule persona by persona: each persona's prominence-weighted share of European
-    or EOF works on the home surface, against the threshold."""
+    or EOF works on the home surface, against the threshold (``home``: per persona, Σ weight,
+    in-group, counting unknown slots in, known)."""
     q = config.quotas
-    if q.home_surface not in captures.surfaces:
+    if q.home_surface not in surfaces:
         return []
-    surface = captures.surfaces.index(q.home_surface)
-    lst = a["list"]
-    rows = a["list_surface"][lst] == surface
-    persona = a["list_persona"][lst][rows]
-    item = a["item"][rows]
-    weight = w[rows]
-    m = member["european-or-eof=true"][item]
-    k = known["european-or-eof=true"][item]
-    n = len(captures.personas)
-    den = np.bincount(persona, weights=weight, minlength=n)
-    num = np.bincount(persona, weights=weight * m, minlength=n)
-    most = np.bincount(persona, weights=weight * (m | ~k), minlength=n)
-    seen = np.bincount(persona, weights=weight * k, minlength=n)
+    den, num, most, seen = home
+    n = len(den)
     shown = den > 0
     data = shown & (seen > 0)
     low = np.divide(num, den, out=np.zeros(n), where=shown)
@@ -490,12 +583,11 @@ def _compliance(
 
 
 def _breakdown(
-    captures: Captures, item: Ints, w: Floats, attribute: str, top: int = 10
+    captures: Captures, exposure: Floats, attribute: str, top: int = 10
 ) -> list[tuple[str, float]]:
     totals: dict[str, float] = {}
-    exposure = np.bincount(item, weights=w, minlength=len(captures.items))
     for i, name in enumerate(captures.items):
         for value in captures.item_attributes.get(name, {}).get(attribute, ()):
             totals[value] = totals.get(value, 0.0) + float(exposure[i])
-    whole = float(w.sum()) or 1.0
+    whole = float(exposure.sum()) or 1.0
     return sorted(((k, v / whole) for k, v in totals.items()), key=lambda kv: -kv[1])[:top]

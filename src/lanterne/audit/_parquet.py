@@ -60,30 +60,41 @@ def _attribute(value: Any) -> list[str]:
     return [s for s in (str(cell(v)).strip() for v in items if v is not None) if s]
 
 
-def _open(path: Path) -> Any:
+def parquet_columns(path: Path) -> list[str]:
+    """The columns of a Parquet capture file, read from its footer alone: a file too dense to
+    read, unreadable, or whose columns are not capture fields is refused here."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         meta = pq.ParquetFile(path).metadata
-        if meta.num_rows > ROWS_PER_BYTE * max(path.stat().st_size, 1):
-            raise BadInput(
-                "audit.parquet_too_dense", path=path, rows=meta.num_rows, most=ROWS_PER_BYTE
-            )
         schema = meta.schema.to_arrow_schema()
-        texts = [f.name for f in schema if pa.types.is_string(f.type)]
-        # Text columns stay dictionaries (as exporters write them): a value once, not a row.
-        table = pq.read_table(path, read_dictionary=texts).unify_dictionaries()
     except (pa.ArrowException, OSError) as exc:
         raise BadInput("audit.unreadable_parquet", path=path, detail=str(exc)[:300]) from None
-    names = table.column_names
+    if meta.num_rows > ROWS_PER_BYTE * max(path.stat().st_size, 1):
+        raise BadInput("audit.parquet_too_dense", path=path, rows=meta.num_rows, most=ROWS_PER_BYTE)
+    names = list(schema.names)
     missing = [c for c in _FIXED if c not in names]
     if missing:
         raise BadInput("audit.missing_columns", path=path, columns=", ".join(missing))
     unknown = [n for n in names if n not in _FIXED + OPTIONAL and not n.startswith("attr:")]
     if unknown:
         raise BadInput("audit.unknown_parquet_columns", path=path, columns=", ".join(unknown))
-    return table
+    return names
+
+
+def _open(path: Path) -> Any:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet_columns(path)
+    try:
+        schema = pq.ParquetFile(path).schema_arrow
+        texts = [f.name for f in schema if pa.types.is_string(f.type)]
+        # Text columns stay dictionaries (as exporters write them): a value once, not a row.
+        return pq.read_table(path, read_dictionary=texts).unify_dictionaries()
+    except (pa.ArrowException, OSError) as exc:
+        raise BadInput("audit.unreadable_parquet", path=path, detail=str(exc)[:300]) from None
 
 
 def parquet_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, None]]:
@@ -145,7 +156,7 @@ class _Coder:
         return found
 
 
-def _first_order(codes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+def first_order(codes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Codes renumbered by first appearance (as the row path numbers them): the new code of
     each row, and for each new code the old one. Arrow's hash table: no sort."""
     import pyarrow as pa
@@ -166,10 +177,10 @@ def _firsts(codes: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return first
 
 
-def _pair(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+def pair_codes(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Rows of two code columns (each from 0) coded together, by first appearance."""
     width = int(b.max()) + 1 if len(b) else 1
-    return _first_order(a * width + b)[0]
+    return first_order(a * width + b)[0]
 
 
 def _number(value: Any) -> Any:
@@ -182,63 +193,83 @@ def _text(value: Any) -> str:
     return "" if value is None else str(cell(value))
 
 
+Columns = dict[str, np.ndarray[Any, Any]]
+
+
+def new_coders() -> tuple[dict[str, _Coder], dict[str, _Coder], dict[str, _Coder]]:
+    """Fresh coders for ``check_table``: text columns, numbers, attributes."""
+    texts = {name: _Coder() for name in (*_TEXTS, "group", "title")}
+    return texts, {name: _Coder() for name in _NUMBERS}, {}
+
+
+def check_table(
+    table: Any,
+    limits: CaptureLimits,
+    coders: dict[str, _Coder],
+    numbers: dict[str, _Coder],
+    attributes: dict[str, _Coder],
+) -> tuple[Columns, np.ndarray[Any, Any], dict[int, tuple[str, str]]]:
+    """Lanterne's checks of capture rows in an Arrow table, in columns: each row's codes (in
+    ``coders``, ``numbers`` and ``attributes``; positions, rows and columns as numbers), which
+    rows are rejected, and the field and reason of each (by row index). A Spark partition runs
+    the same checks on its batches."""
+    needs = "missing: every row needs " + ", ".join(_FIXED)
+    n = table.num_rows
+    bad = np.zeros(n, dtype=bool)
+    why: dict[int, tuple[str, str]] = {}
+    cols: Columns = {}
+
+    def reject(mask: np.ndarray[Any, Any], field: str, reason: Any) -> None:
+        for i in np.flatnonzero(mask & ~bad):
+            why[int(i)] = (field, reason(int(i)) if callable(reason) else reason)
+        bad[mask] = True
+
+    for name in (*_TEXTS, "group", "title"):
+        if name in table.column_names:
+            cols[name] = coders[name].codes(table.column(name), _text)
+        else:
+            cols[name] = np.full(n, -1, dtype=np.int64)
+    for name in _FIXED:  # the row path's order: the first fault of a row is its reason
+        if name in _TEXTS:
+            reject(cols[name] < 0, name, needs)
+        else:
+            checked = numbers[name].codes(table.column(name), _number, None)
+            reject(checked < 0, name, needs)
+    for name in _NUMBERS:
+        if name not in table.column_names:
+            cols[name] = np.zeros(n, dtype=np.int64)
+            continue
+        coder = numbers[name]
+        codes = coder.codes(table.column(name), _number, None)
+        verdict = [_whole(name, v, limits) for v in coder.values]
+        ok = np.array([isinstance(v, int) for v in verdict] + [name != "position"], bool)
+        value = np.array([v if isinstance(v, int) else 0 for v in verdict] + [0], np.int64)
+
+        def said(i: int, codes: Any = codes, verdict: Any = verdict) -> str:
+            return str(verdict[codes[i]][1])
+
+        reject(~ok[codes], name, said)
+        cols[name] = value[codes]
+    for name in table.column_names:
+        if name.startswith("attr:"):
+            coder = attributes.setdefault(name[5:], _Coder())
+            cols[name] = coder.codes(table.column(name), _attribute, [])
+    return cols, bad, why
+
+
 def read_parquet(paths: Sequence[Path], limits: CaptureLimits) -> dict[str, Any]:
     """The captures of Parquet files, checked and coded in columns (module docstring): the
     same rows kept and the same rows rejected, for the same reasons, as the row path. What
     ``Captures`` is made of: ``columns`` (``Captures.from_columns``'s arguments), ``titles``,
     ``rejected``, ``read``."""
-    needs = "missing: every row needs " + ", ".join(_FIXED)
-    coders = {name: _Coder() for name in (*_TEXTS, "group", "title")}
-    numbers = {name: _Coder() for name in _NUMBERS}
-    attributes: dict[str, _Coder] = {}
+    coders, numbers, attributes = new_coders()
     parts: list[dict[str, np.ndarray[Any, Any]]] = []
     rejected: list[tuple[int, Rejected]] = []
     read = 0
     for f, path in enumerate(paths):
         table = _open(path)
-        n = table.num_rows
-        read += n
-        bad = np.zeros(n, dtype=bool)
-        why: dict[int, tuple[str, str]] = {}
-        cols: dict[str, np.ndarray[Any, Any]] = {}
-
-        def reject(
-            mask: np.ndarray[Any, Any], field: str, reason: Any, bad: Any = bad, why: Any = why
-        ) -> None:
-            for i in np.flatnonzero(mask & ~bad):
-                why[int(i)] = (field, reason(int(i)) if callable(reason) else reason)
-            bad[mask] = True
-
-        for name in (*_TEXTS, "group", "title"):
-            if name in table.column_names:
-                cols[name] = coders[name].codes(table.column(name), _text)
-            else:
-                cols[name] = np.full(n, -1, dtype=np.int64)
-        for name in _FIXED:  # the row path's order: the first fault of a row is its reason
-            if name in _TEXTS:
-                reject(cols[name] < 0, name, needs)
-            else:
-                checked = numbers[name].codes(table.column(name), _number, None)
-                reject(checked < 0, name, needs)
-        for name in _NUMBERS:
-            if name not in table.column_names:
-                cols[name] = np.zeros(n, dtype=np.int64)
-                continue
-            coder = numbers[name]
-            codes = coder.codes(table.column(name), _number, None)
-            verdict = [_whole(name, v, limits) for v in coder.values]
-            ok = np.array([isinstance(v, int) for v in verdict] + [name != "position"], bool)
-            value = np.array([v if isinstance(v, int) else 0 for v in verdict] + [0], np.int64)
-
-            def said(i: int, codes: Any = codes, verdict: Any = verdict) -> str:
-                return str(verdict[codes[i]][1])
-
-            reject(~ok[codes], name, said)
-            cols[name] = value[codes]
-        for name in table.column_names:
-            if name.startswith("attr:"):
-                coder = attributes.setdefault(name[5:], _Coder())
-                cols[name] = coder.codes(table.column(name), _attribute, [])
+        read += table.num_rows
+        cols, bad, why = check_table(table, limits, coders, numbers, attributes)
         rejected.extend((f, Rejected(str(path), i + 1, *why[i])) for i in sorted(why))
         keep = ~bad
         part = {k: v[keep] for k, v in cols.items()}
@@ -263,19 +294,21 @@ def _build(
     rejected: list[tuple[int, Rejected]],
     read: int,
 ) -> dict[str, Any]:
-    platform, platforms = _first_order(joined("platform"))
-    surface, surfaces = _first_order(joined("surface"))
-    persona, personas = _first_order(joined("persona"))
-    session, sessions = _first_order(joined("session"))
+    platform, platforms = first_order(joined("platform"))
+    surface, surfaces = first_order(joined("surface"))
+    persona, personas = first_order(joined("persona"))
+    session, sessions = first_order(joined("session"))
     stamp = joined("timestamp")
     # A list is its platform, surface, persona, session and time: coded a column at a time
     # (each product stays far below 2**63), the last coding numbering lists as they appear.
-    lists = _pair(_pair(_pair(_pair(platform, surface), persona), session), stamp)
+    lists = pair_codes(
+        pair_codes(pair_codes(pair_codes(platform, surface), persona), session), stamp
+    )
     list_rows = np.flatnonzero(_firsts(lists))  # the first row of each list, in list order
     keys = np.stack([platform, surface, persona, session], axis=1)
     position = joined("position")
     # A slot filled twice: the later rows are rejected, as the row path does.
-    again = ~_firsts(_pair(lists, position))
+    again = ~_firsts(pair_codes(lists, position))
     files, rows = joined("_file"), joined("_row")
     for i in np.flatnonzero(again):
         reason = f"position {position[i]} already filled in this list: keep one row per slot"
@@ -284,7 +317,7 @@ def _build(
         )
     rejected.sort(key=lambda r: (r[0], r[1].line))  # reading order, as the row path has them
     kept = ~again
-    item, items = _first_order(joined("item")[kept])
+    item, items = first_order(joined("item")[kept])
     group = joined("group")
     first_of_persona = np.flatnonzero(_firsts(persona))  # persona codes are 0…P-1, in order
     persona_group = [coders["group"].values[g] if g >= 0 else "" for g in group[first_of_persona]]
@@ -293,14 +326,14 @@ def _build(
     names = [coders["item"].values[k] for k in items]
     with_title = np.flatnonzero(title >= 0)
     titled = item[with_title]
-    for k in np.flatnonzero(_firsts(_first_order(titled)[0])):
+    for k in np.flatnonzero(_firsts(first_order(titled)[0])):
         titles[names[titled[k]]] = coders["title"].values[title[with_title[k]]]
     item_attributes: dict[str, dict[str, set[str]]] = {}
     for key, coder in attributes.items():
         codes = joined(f"attr:{key}")[kept]
         has = codes >= 0
         width = len(coder.values) + 1
-        for both in _first_order(item[has] * width + codes[has])[1]:  # each pair once
+        for both in first_order(item[has] * width + codes[has])[1]:  # each pair once
             it, code = divmod(int(both), width)
             known = item_attributes.setdefault(names[it], {})
             known.setdefault(key, set()).update(coder.values[code])

@@ -17,6 +17,13 @@ from lanterne.batch._als import (
     reg_param,
     resolved_config,
 )
+from lanterne.batch._audit import (
+    Quarantine,
+    batch_audit,
+    capture_columns,
+    check_partition,
+    sums_partition,
+)
 from lanterne.batch._diagnose import batch_diagnose, diagnose_partition
 from lanterne.batch._embed import batch_embed, embed_partition
 from lanterne.batch._export import export_parquet
@@ -26,10 +33,14 @@ from lanterne.batch._spark import jdbc_jar, normalise_master, spark_session
 __all__ = [
     "ALSReport",
     "Interactions",
+    "Quarantine",
     "SparkALSConfig",
     "batch_als",
+    "batch_audit",
     "batch_diagnose",
     "batch_embed",
+    "capture_columns",
+    "check_partition",
     "diagnose_partition",
     "embed_partition",
     "evaluate_als",
@@ -43,4 +54,5 @@ __all__ = [
     "reg_param",
     "resolved_config",
     "spark_session",
+    "sums_partition",
 ]

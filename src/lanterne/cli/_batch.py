@@ -10,7 +10,7 @@ import click
 import msgspec
 
 from lanterne.catalogue import open_catalogue
-from lanterne.cli._common import _state, echo
+from lanterne.cli._common import Registered, _state, echo, weighting_names
 from lanterne.cli._footprint import Measured
 from lanterne.messages import translate
 from lanterne.report import count, decimal
@@ -342,3 +342,115 @@ def _figure(x: float, lang: str) -> str:
     """A parameter as given, in the language's decimal sign (5, 0,1, 0,00512)."""
     text = f"{x:.3g}"
     return text.replace(".", ",") if lang != "en" else text
+
+
+@batch_group.command("audit", cls=Measured)
+@click.argument("captures", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_MASTER
+@_PARTITIONS
+@click.option(
+    "--platform-catalogue",
+    type=click.Path(path_type=Path),
+    help="Œuvres offertes par la plateforme / the platform's works.",
+)
+@click.option(
+    "--weighting",
+    type=Registered(weighting_names),
+    default="log",
+    show_default=True,
+)
+@click.option("--home-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
+@click.option("--european-threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True)
+@click.option("--eof-threshold", type=click.FloatRange(0, 1), default=0.4, show_default=True)
+@click.option("--resamples", type=click.IntRange(0, 100_000), default=1000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--personas",
+    type=click.Path(path_type=Path),
+    help="Profils (JSON) : historiques pour la miscalibration / histories for miscalibration.",
+)
+@click.option(
+    "--source",
+    metavar="NOM",
+    help="Source du catalogue des identifiants bruts / the catalogue source of raw ids.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Rapport JSON (celui de lanterne audit --format json) / the JSON report.",
+)
+@click.pass_context
+def batch_audit_command(
+    ctx: click.Context,
+    captures: tuple[Path, ...],
+    master: str,
+    partitions: int | None,
+    platform_catalogue: Path | None,
+    weighting: str,
+    home_threshold: float,
+    european_threshold: float,
+    eof_threshold: float,
+    resamples: int,
+    seed: int,
+    personas: Path | None,
+    source: str | None,
+    output: Path | None,
+) -> None:
+    """Audit d'exposition de captures Parquet sur Spark / the exposure audit on Spark."""
+    from lanterne import batch
+    from lanterne.audit import AuditConfig, Quotas, Weighting
+    from lanterne.audit import platform_catalogue as read_platform
+    from lanterne.cli._audit import _catalogue_lookup
+    from lanterne.publish import atomic_file
+
+    state = _state(ctx)
+    batch.capture_columns(captures)  # a file that cannot be audited is said before Spark starts
+    config = AuditConfig(
+        weighting=Weighting(kind=weighting),
+        quotas=Quotas(
+            catalogue_european=european_threshold, catalogue_eof=eof_threshold, home=home_threshold
+        ),
+        resamples=resamples,
+        seed=seed,
+    )
+    items = read_platform(platform_catalogue) if platform_catalogue else None
+    histories = None
+    if personas is not None:
+        from lanterne.audit import read_personas
+
+        histories = {p.name: p.history for p in read_personas(personas)}
+    lookup = _catalogue_lookup(state.settings.catalogue)
+    with batch.spark_session(master, "lanterne batch audit") as spark:
+        report, quarantine = batch.batch_audit(
+            spark,
+            list(captures),
+            config,
+            lookup=lookup,
+            source=source,
+            catalogue_items=items,
+            histories=histories,
+            partitions=partitions,
+        )
+    for rejected in quarantine.first:
+        echo(f"{rejected.file}:{rejected.line} [{rejected.field}] {rejected.reason}", err=True)
+    if quarantine.rows:
+        echo(
+            translate(
+                state.lang,
+                "{rows} lignes écartées ({fields})",
+                rows=count(quarantine.rows, state.lang),
+                fields=", ".join(
+                    f"{k} {count(v, state.lang)}" for k, v in quarantine.by_field.items()
+                ),
+            ),
+            err=True,
+        )
+    if output is not None:
+        with atomic_file(output) as out:
+            out.write(
+                json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2).encode()
+            )
+            out.write(b"\n")
+    for line in report.summary["en" if state.lang == "en" else "fr"]:
+        echo("• " + line)
