@@ -92,7 +92,8 @@ def _open(path: Path) -> Any:
         schema = pq.ParquetFile(path).schema_arrow
         texts = [f.name for f in schema if pa.types.is_string(f.type)]
         # Text columns stay dictionaries (as exporters write them): a value once, not a row.
-        return pq.read_table(path, read_dictionary=texts).unify_dictionaries()
+        # Each chunk keeps its own dictionary: ``_Coder`` maps each distinct one once.
+        return pq.read_table(path, read_dictionary=texts)
     except (pa.ArrowException, OSError) as exc:
         raise BadInput("audit.unreadable_parquet", path=path, detail=str(exc)[:300]) from None
 
@@ -128,20 +129,51 @@ class _Coder:
     def __init__(self) -> None:
         self.values: list[Any] = []
         self.index: dict[Any, int] = {}
+        self._last: tuple[Any, np.ndarray[Any, Any]] | None = None
 
     def codes(self, column: Any, convert: Any, empty: Any = "") -> np.ndarray[Any, Any]:
-        """The global code of each row of ``column`` (-1 where null or ``empty``)."""
+        """The global code of each row of ``column`` (-1 where null or ``empty``), chunk by
+        chunk: each chunk's dictionary (its own, as Parquet's row groups have them; a column
+        that is not one is encoded first) is looked up once, its indices then map through it."""
+        self._last = None
+        parts = [self._chunk(chunk, convert, empty) for chunk in column.chunks]
+        self._last = None
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _chunk(self, chunk: Any, convert: Any, empty: Any) -> np.ndarray[Any, Any]:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+        if pa.types.is_list(chunk.type) or pa.types.is_large_list(chunk.type):
             # Lists have no dictionary: each is one text, marked as a list (_LIST, _ITEM).
-            column = pc.binary_join_element_wise(_LIST, pc.binary_join(column, _ITEM), "")
-        encoded = column.combine_chunks().dictionary_encode()
-        local = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        table = np.empty(len(encoded.dictionary) + 1, dtype=np.int64)
+            chunk = pc.binary_join_element_wise(_LIST, pc.binary_join(chunk, _ITEM), "")
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = chunk.dictionary_encode()
+        # The chunks of a row group share their dictionary, and writers often give every row
+        # group the same one (a whole column's categories): a dictionary equal to the last one
+        # is not mapped again. (Arrow's unify_dictionaries took a quarter of the reading time
+        # of ten million rows whose 77 chunks each carried the same million sessions.)
+        dictionary = chunk.dictionary
+        if self._last is not None and (
+            self._last[0] is dictionary or self._last[0].equals(dictionary)
+        ):
+            table = self._last[1]
+        else:
+            table = self._table(dictionary, convert, empty)
+            self._last = (dictionary, table)
+        indices = chunk.indices
+        if indices.null_count:
+            indices = indices.fill_null(-1)
+        found: np.ndarray[Any, Any] = table[indices.to_numpy(zero_copy_only=False)]
+        return found
+
+    def _table(self, dictionary: Any, convert: Any, empty: Any) -> np.ndarray[Any, Any]:
+        """A dictionary's global codes, and -1 for a null (its last entry)."""
+        table = np.empty(len(dictionary) + 1, dtype=np.int64)
         table[-1] = -1  # a null's code, -1, indexes this last entry
-        for k, raw in enumerate(encoded.dictionary.to_pylist()):
+        for k, raw in enumerate(dictionary.to_pylist()):
             value = convert(raw)
             if value == empty:
                 table[k] = -1
@@ -152,8 +184,7 @@ class _Coder:
                 code = self.index[key] = len(self.values)
                 self.values.append(value)
             table[k] = code
-        found: np.ndarray[Any, Any] = table[local]
-        return found
+        return table
 
 
 def first_order(codes: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -272,7 +303,8 @@ def read_parquet(paths: Sequence[Path], limits: CaptureLimits) -> dict[str, Any]
         cols, bad, why = check_table(table, limits, coders, numbers, attributes)
         rejected.extend((f, Rejected(str(path), i + 1, *why[i])) for i in sorted(why))
         keep = ~bad
-        part = {k: v[keep] for k, v in cols.items()}
+        # Rows rejected are rare: without them, the columns are taken as they are (no copy).
+        part = {k: v[keep] for k, v in cols.items()} if bad.any() else dict(cols)
         part["_file"] = np.full(int(keep.sum()), f, dtype=np.int64)
         part["_row"] = np.flatnonzero(keep).astype(np.int64) + 1
         parts.append(part)
