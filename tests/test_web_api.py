@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from lanterne.recommend._service import dataset_service
 from lanterne.settings import Settings
 from lanterne.web import Site, create_app
 from test_audit import _dataset
-from web_helpers import TOKEN, Client, demo_site
+from web_helpers import TOKEN, Client, build_demo_into, demo_site
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +25,32 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Client:
     return Client(create_app(dataset_service(_dataset(Path(folder)))))
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(
+    request: pytest.FixtureRequest, demo_catalogue: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path | str, Path]]:
+    """The demo catalogue (its location, its audits) on each backend: the SQLite file the web
+    tests share, and the same demo built into a PostgreSQL database of the tests' server (its
+    search index under ``var/`` of a folder of its own, as ``lanterne serve`` keeps it)."""
+    if request.param == "sqlite":
+        yield demo_catalogue, demo_catalogue.parent / "audits"
+        return
+    import pg_server
+    from conftest import PG_TEMPLATE
+
+    server = request.getfixturevalue("postgres_server")
+    assert isinstance(server, pg_server.Server)
+    folder = tmp_path_factory.mktemp("pg-site")
+    with pytest.MonkeyPatch.context() as patch, server.database(PG_TEMPLATE) as url:
+        patch.chdir(folder)
+        build_demo_into(url, folder / "audits")
+        yield url, folder / "audits"
+
+
 @pytest.fixture(scope="module")
-def site(demo_catalogue: Path) -> Client:
-    return Client(create_app(demo_site(demo_catalogue)))
+def site(backend: tuple[Path | str, Path]) -> Client:
+    location, audits = backend
+    return Client(create_app(demo_site(location, audits=audits)))
 
 
 @pytest.fixture
@@ -89,7 +113,7 @@ def test_catalogue_endpoints_without_a_catalogue_say_so(client: Client) -> None:
     _error(client.get("/api/works/x"), 404, "web.no_catalogue")
 
 
-def test_search_with_facets(site: Client, demo_catalogue: Path) -> None:
+def test_search_with_facets(site: Client, backend: tuple[Path | str, Path]) -> None:
     body = site.get("/api/search", params={"q": "musique baroque"}).json()
     assert body["total"] > 10 and len(body["hits"]) == 10
     assert body["facets"]["type"]["Festival"] >= 1
@@ -102,7 +126,7 @@ def test_search_with_facets(site: Client, demo_catalogue: Path) -> None:
     assert set(filtered["facets"]["type"]) == {"Festival"}
     assert filtered["total"] == len(filtered["hits"]) or filtered["total"] > 100
     # No word: the catalogue browsed, with exact counts over all of it.
-    with open_catalogue(demo_catalogue) as catalogue:
+    with open_catalogue(backend[0]) as catalogue:
         stored = catalogue.count()
         festivals = catalogue.stats().by_type["Festival"]
     browse = site.get("/api/search", params={"q": ""}).json()
@@ -147,11 +171,13 @@ def test_recommend_from_the_catalogue(site: Client) -> None:
     assert len(shares) >= 4
 
 
-def test_diagnosis_and_audits(site: Client, demo_catalogue: Path) -> None:
+def test_diagnosis_and_audits(site: Client, backend: tuple[Path | str, Path]) -> None:
     diagnosis = site.get("/api/diagnosis").json()
-    with open_catalogue(demo_catalogue) as catalogue:
+    with open_catalogue(backend[0]) as catalogue:
         assert diagnosis["records"] == catalogue.count()
-    assert diagnosis["catalogue"] == "demo.sqlite"  # the file's name, not where it lives
+    # The file's name, not where it lives; a server's database by its name, never its URL.
+    expected = "demo.sqlite" if isinstance(backend[0], Path) else backend[0].rsplit("/", 1)[1]
+    assert diagnosis["catalogue"] == expected
     assert 0 <= diagnosis["score_mean"] <= 100 and diagnosis["top_fixes"]
     names = [a["name"] for a in site.get("/api/audits").json()]
     assert names == ["accueil-avec-objectifs", "accueil-sans-objectifs"]

@@ -23,8 +23,15 @@ TOKEN = "jeton-de-test-6f1c"
 def build_demo(folder: Path) -> Path:
     """The demo catalogue in ``folder``: (catalogue file); audits in ``folder/audits``."""
     path = folder / "demo.sqlite"
+    build_demo_into(path, folder / "audits")
+    return path
+
+
+def build_demo_into(location: str | Path, audits: Path) -> None:
+    """The demo catalogue ingested, indexed and audited into ``location`` (a file or a
+    PostgreSQL URL), its audits in ``audits``."""
     demo = resources.files("lanterne.demo")
-    with open_catalogue(path) as catalogue:
+    with open_catalogue(location) as catalogue:
         for profile, name in (
             ("festivals-france", "festivals-demo.csv"),
             ("joconde-costumes", "joconde-demo.csv"),
@@ -32,12 +39,12 @@ def build_demo(folder: Path) -> Path:
             with resources.as_file(demo.joinpath(name)) as csv:
                 ingest(catalogue, csv, load_mapping_profile(profile))
         CatalogueIndex(catalogue).update()
-        write_demo_audits(catalogue_service(catalogue), folder / "audits", sessions=2)
-    return path
+        write_demo_audits(catalogue_service(catalogue), audits, sessions=2)
 
 
-def demo_site(path: Path, token: str | None = TOKEN) -> Site:
-    site = Site(path, audits=path.parent / "audits", token=token, home=DEMO_HOME)
+def demo_site(path: Path | str, token: str | None = TOKEN, audits: Path | None = None) -> Site:
+    where = audits if audits is not None else Path(path).parent / "audits"
+    site = Site(path, audits=where, token=token, home=DEMO_HOME)
     return site
 
 
