@@ -34,7 +34,7 @@ lint: setup
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 
-typecheck: setup
+typecheck: setup spark
 	$(BIN)/mypy
 
 # Page tests drive Debian's headless Chromium with Playwright and check them with axe-core from

@@ -334,7 +334,7 @@ def _firsts(frame: DataFrame, key: str, *extra: str) -> list[Any]:
     from pyspark.sql import functions as F
 
     first = F.min(F.struct("file", "line", *extra)).alias("first")
-    rows = frame.groupBy(key).agg(first).collect()
+    rows: list[Any] = frame.groupBy(key).agg(first).collect()
     rows.sort(key=lambda r: (r["first"]["file"], r["first"]["line"]))
     return rows
 

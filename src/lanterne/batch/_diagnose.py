@@ -117,7 +117,7 @@ def batch_diagnose(
         frame.write.mode("overwrite").parquet(str(target))
         written = spark.read.parquet(str(target))
         parts = written.select("title", "diagnosis").rdd.mapPartitions(_partial_report)
-        builder = parts.fold(ReportBuilder(), _merge)
+        builder: ReportBuilder = parts.fold(ReportBuilder(), _merge)
     if builder.total.records == 0:
         raise NotFound("diagnose.empty", where=f" ({source})" if source else "")
     return builder.report(display_name(where), source)

@@ -132,10 +132,10 @@ def spark_session(
         log_path = Path(scratch) / "spark.log"
         with log_path.open("wb") as log:
             try:
-                gateway = launch_gateway(
-                    spark_conf,  # type: ignore[no-untyped-call]
-                    {"stdout": log, "stderr": log},
-                )
+                # Typed as Any: pyspark's stubs leave it untyped (and mypy run without
+                # pyspark installed sees no stubs at all).
+                launch: Any = launch_gateway
+                gateway = launch(spark_conf, {"stdout": log, "stderr": log})
                 context = SparkContext(conf=spark_conf, gateway=gateway)
             except Exception as exc:  # py4j and Java errors are not typed
                 detail = _tail(log_path) or _first_line(exc)
