@@ -73,7 +73,13 @@ def postgres_server() -> Iterator[object]:
         server.stop()
 
 
-PG_TEMPLATE = "lanterne_template"
+def _template() -> str:
+    import pg_server
+
+    return pg_server.TEMPLATE
+
+
+PG_TEMPLATE = _template()
 
 
 @pytest.fixture

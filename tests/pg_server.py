@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 USER = "lanterne"
+TEMPLATE = "lanterne_template"
+"""The database the session fixture migrates once, each test's catalogue a copy of it."""
 """The cluster's superuser (trust authentication, loopback only)."""
 
 

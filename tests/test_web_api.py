@@ -35,13 +35,13 @@ def backend(
     if request.param == "sqlite":
         yield demo_catalogue, demo_catalogue.parent / "audits"
         return
+    # Not ``from conftest import …``: under the whole suite that name is tests/fuzz/conftest.py.
     import pg_server
-    from conftest import PG_TEMPLATE
 
     server = request.getfixturevalue("postgres_server")
     assert isinstance(server, pg_server.Server)
     folder = tmp_path_factory.mktemp("pg-site")
-    with pytest.MonkeyPatch.context() as patch, server.database(PG_TEMPLATE) as url:
+    with pytest.MonkeyPatch.context() as patch, server.database(pg_server.TEMPLATE) as url:
         patch.chdir(folder)
         build_demo_into(url, folder / "audits")
         yield url, folder / "audits"
