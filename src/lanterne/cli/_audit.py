@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import msgspec
@@ -16,27 +16,76 @@ from lanterne.errors import BadInput
 from lanterne.messages import translate
 
 if TYPE_CHECKING:
-    from lanterne.audit import Capture
+    from lanterne.audit import AuditConfig, Capture
+
+
+def audit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of an audit's figures, shared by ``lanterne audit`` and ``lanterne batch
+    audit``: the platform's catalogue, the weighting, the quota thresholds, the bootstrap."""
+    for option in reversed(
+        [
+            click.option(
+                "--platform-catalogue",
+                type=click.Path(path_type=Path),
+                help="Œuvres offertes par la plateforme / the platform's works.",
+            ),
+            click.option(
+                "--weighting", type=Registered(weighting_names), default="log", show_default=True
+            ),
+            click.option(
+                "--home-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True
+            ),
+            click.option(
+                "--european-threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True
+            ),
+            click.option(
+                "--eof-threshold", type=click.FloatRange(0, 1), default=0.4, show_default=True
+            ),
+            click.option(
+                "--resamples", type=click.IntRange(0, 100_000), default=1000, show_default=True
+            ),
+            click.option("--seed", type=int, default=0, show_default=True),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def audit_inputs(
+    platform_catalogue: Path | None,
+    weighting: str,
+    home_threshold: float,
+    european_threshold: float,
+    eof_threshold: float,
+    resamples: int,
+    seed: int,
+    personas: Path | None,
+) -> tuple[AuditConfig, Any, dict[str, Any] | None]:
+    """What ``audit_options`` and ``--personas`` name: the audit's configuration, the
+    platform's catalogue (or ``None``) and the personas' histories (or ``None``)."""
+    from lanterne.audit import AuditConfig, Quotas, Weighting
+    from lanterne.audit import platform_catalogue as read_platform
+
+    config = AuditConfig(
+        weighting=Weighting(kind=weighting),
+        quotas=Quotas(
+            catalogue_european=european_threshold, catalogue_eof=eof_threshold, home=home_threshold
+        ),
+        resamples=resamples,
+        seed=seed,
+    )
+    items = read_platform(platform_catalogue) if platform_catalogue else None
+    histories = None
+    if personas is not None:
+        from lanterne.audit import read_personas
+
+        histories = {p.name: p.history for p in read_personas(personas)}
+    return config, items, histories
 
 
 @click.command("audit", cls=Measured)
 @click.argument("captures", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--platform-catalogue",
-    type=click.Path(path_type=Path),
-    help="Œuvres offertes par la plateforme.",
-)
-@click.option(
-    "--weighting",
-    type=Registered(weighting_names),
-    default="log",
-    show_default=True,
-)
-@click.option("--home-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
-@click.option("--european-threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True)
-@click.option("--eof-threshold", type=click.FloatRange(0, 1), default=0.4, show_default=True)
-@click.option("--resamples", type=click.IntRange(0, 100_000), default=1000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@audit_options
 @click.option(
     "--format",
     "fmt",
@@ -76,9 +125,6 @@ def audit_command(
 ) -> None:
     """Auditer l'exposition des œuvres / audit the exposure of works."""
     from lanterne.audit import (
-        AuditConfig,
-        Quotas,
-        Weighting,
         capture_schema,
         read_captures,
         render_html,
@@ -94,23 +140,16 @@ def audit_command(
         raise click.UsageError(translate(lang, "donnez au moins un fichier de captures"))
     caps = read_captures(captures)
     lookup = _catalogue_lookup(state.settings.catalogue)
-    config = AuditConfig(
-        weighting=Weighting(kind=weighting),
-        quotas=Quotas(
-            catalogue_european=european_threshold, catalogue_eof=eof_threshold, home=home_threshold
-        ),
-        resamples=resamples,
-        seed=seed,
+    config, items, histories = audit_inputs(
+        platform_catalogue,
+        weighting,
+        home_threshold,
+        european_threshold,
+        eof_threshold,
+        resamples,
+        seed,
+        personas,
     )
-    from lanterne.audit import platform_catalogue as read_platform
-
-    items = read_platform(platform_catalogue) if platform_catalogue else None
-    histories = None
-    if personas is not None:
-        from lanterne.audit import read_personas
-
-        people = read_personas(personas)
-        histories = {p.name: p.history for p in people}
     report = run_audit(
         caps, config, lookup=lookup, source=source, catalogue_items=items, histories=histories
     )

@@ -4,13 +4,16 @@ on Apache Spark (``local[N]`` on this machine, ``spark://HOST:PORT`` on a cluste
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import msgspec
 
 from lanterne.catalogue import open_catalogue
-from lanterne.cli._common import Registered, _state, echo, weighting_names
+from lanterne.cli._audit import audit_options
+from lanterne.cli._common import _state, echo
 from lanterne.cli._footprint import Measured
 from lanterne.messages import translate
 from lanterne.report import count, decimal
@@ -40,6 +43,24 @@ _JDBC = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Pilote JDBC de PostgreSQL (sinon celui de Debian) / PostgreSQL JDBC driver.",
 )
+
+
+def _works_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a batch job over the catalogue's works: master, partitions, input,
+    source, JDBC driver."""
+    source = click.option("--source", help="Une seule source / one source only.")
+    for option in (_JDBC, source, _INPUT, _PARTITIONS, _MASTER):
+        command = option(command)
+    return command
+
+
+def _write_json(path: Path, report: object) -> None:
+    """A report as indented JSON, written whole or not at all."""
+    from lanterne.publish import atomic_file
+
+    with atomic_file(path) as out:
+        out.write(json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2).encode())
+        out.write(b"\n")
 
 
 def _input(
@@ -91,11 +112,7 @@ def batch_group() -> None:
 
 
 @batch_group.command("diagnose", cls=Measured)
-@_MASTER
-@_PARTITIONS
-@_INPUT
-@click.option("--source", help="Une seule source / one source only.")
-@_JDBC
+@_works_options
 @click.option(
     "-o",
     "--output",
@@ -116,15 +133,12 @@ def batch_diagnose_command(
     """Diagnostic de toutes les œuvres sur Spark / the diagnosis of every work on Spark."""
     from lanterne.batch import batch_diagnose, spark_session
     from lanterne.cli._diagnose import _print_report
-    from lanterne.publish import atomic_file
 
     state = _state(ctx)
     where, jars = _input(ctx, master, given, jdbc_jar)
     with spark_session(master, "lanterne batch diagnose", jars) as spark:
         report = batch_diagnose(spark, where, output, source, partitions)
-    with atomic_file(output / "report.json") as out:
-        out.write(json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2).encode())
-        out.write(b"\n")
+    _write_json(output / "report.json", report)
     _print_report(report, state.lang)
     echo(
         translate(
@@ -137,11 +151,7 @@ def batch_diagnose_command(
 
 
 @batch_group.command("embed", cls=Measured)
-@_MASTER
-@_PARTITIONS
-@_INPUT
-@click.option("--source", help="Une seule source / one source only.")
-@_JDBC
+@_works_options
 @click.option(
     "-o",
     "--output",
@@ -257,7 +267,6 @@ def batch_als_command(
         resolved_config,
         spark_session,
     )
-    from lanterne.publish import atomic_file
 
     state = _state(ctx)
     normalise_master(master)  # a bad master is refused before the log is read
@@ -279,9 +288,7 @@ def batch_als_command(
         )
         report = batch_als(spark, source, output, config, partitions)
     report.evaluation, report.split = evaluation, split
-    with atomic_file(output / "report.json") as out:
-        out.write(json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2).encode())
-        out.write(b"\n")
+    _write_json(output / "report.json", report)
     lang = state.lang
     c = report.counts
     echo(
@@ -348,22 +355,7 @@ def _figure(x: float, lang: str) -> str:
 @click.argument("captures", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_MASTER
 @_PARTITIONS
-@click.option(
-    "--platform-catalogue",
-    type=click.Path(path_type=Path),
-    help="Œuvres offertes par la plateforme / the platform's works.",
-)
-@click.option(
-    "--weighting",
-    type=Registered(weighting_names),
-    default="log",
-    show_default=True,
-)
-@click.option("--home-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True)
-@click.option("--european-threshold", type=click.FloatRange(0, 1), default=0.6, show_default=True)
-@click.option("--eof-threshold", type=click.FloatRange(0, 1), default=0.4, show_default=True)
-@click.option("--resamples", type=click.IntRange(0, 100_000), default=1000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@audit_options
 @click.option(
     "--personas",
     type=click.Path(path_type=Path),
@@ -399,27 +391,20 @@ def batch_audit_command(
 ) -> None:
     """Audit d'exposition de captures Parquet sur Spark / the exposure audit on Spark."""
     from lanterne import batch
-    from lanterne.audit import AuditConfig, Quotas, Weighting
-    from lanterne.audit import platform_catalogue as read_platform
-    from lanterne.cli._audit import _catalogue_lookup
-    from lanterne.publish import atomic_file
+    from lanterne.cli._audit import _catalogue_lookup, audit_inputs
 
     state = _state(ctx)
     batch.capture_columns(captures)  # a file that cannot be audited is said before Spark starts
-    config = AuditConfig(
-        weighting=Weighting(kind=weighting),
-        quotas=Quotas(
-            catalogue_european=european_threshold, catalogue_eof=eof_threshold, home=home_threshold
-        ),
-        resamples=resamples,
-        seed=seed,
+    config, items, histories = audit_inputs(
+        platform_catalogue,
+        weighting,
+        home_threshold,
+        european_threshold,
+        eof_threshold,
+        resamples,
+        seed,
+        personas,
     )
-    items = read_platform(platform_catalogue) if platform_catalogue else None
-    histories = None
-    if personas is not None:
-        from lanterne.audit import read_personas
-
-        histories = {p.name: p.history for p in read_personas(personas)}
     lookup = _catalogue_lookup(state.settings.catalogue)
     with batch.spark_session(master, "lanterne batch audit") as spark:
         report, quarantine = batch.batch_audit(
@@ -447,10 +432,6 @@ def batch_audit_command(
             err=True,
         )
     if output is not None:
-        with atomic_file(output) as out:
-            out.write(
-                json.dumps(msgspec.to_builtins(report), ensure_ascii=False, indent=2).encode()
-            )
-            out.write(b"\n")
+        _write_json(output, report)
     for line in report.summary["en" if state.lang == "en" else "fr"]:
         echo("• " + line)
